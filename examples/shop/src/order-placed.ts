@@ -1,0 +1,69 @@
+import Long from "long";
+
+/** A line of an order, the same in v1 and v2. */
+export interface LineItem {
+  sku: string;
+  quantity: number;
+}
+
+/** `orders.OrderPlaced` v1: the amount in US cents. */
+export interface OrderPlacedV1 {
+  orderId: string;
+  customerId: string;
+  amountCents: Long | number;
+  items: LineItem[];
+}
+
+/** An amount in a currency, as `google.type.Money`. */
+export interface Money {
+  currencyCode: string;
+  units: Long | number;
+  nanos: number;
+}
+
+/** `orders.OrderPlaced` v2: the amount as {@link Money}, in any currency. */
+export interface OrderPlacedV2 {
+  orderId: string;
+  customerId: string;
+  items: LineItem[];
+  total?: Money | null;
+}
+
+const NANOS_PER_CENT = 10_000_000;
+const CENTS_LIMIT = Long.MAX_VALUE.div(100);
+
+/** v1 -> v2: cents become units and nanos of USD. Exact over all of int64. */
+export function upgradeOrderPlaced(v1: OrderPlacedV1): OrderPlacedV2 {
+  const cents = Long.fromValue(v1.amountCents ?? 0);
+  return {
+    orderId: v1.orderId,
+    customerId: v1.customerId,
+    items: v1.items,
+    total: { currencyCode: "USD", units: cents.div(100), nanos: cents.mod(100).toInt() * NANOS_PER_CENT },
+  };
+}
+
+/**
+ * v2 -> v1: units and nanos of USD become cents (fractions of a cent are
+ * cut). Throws for other currencies, which v1 cannot carry: keep writing v2.
+ */
+export function downgradeOrderPlaced(v2: OrderPlacedV2): OrderPlacedV1 {
+  const total = v2.total ?? { currencyCode: "USD", units: 0, nanos: 0 };
+  if (total.currencyCode !== "USD" && !(total.currencyCode === "" && isZero(total))) {
+    throw new Error(`v1 carries USD only, this order is in ${JSON.stringify(total.currencyCode)}`);
+  }
+  const units = Long.fromValue(total.units ?? 0);
+  if (units.greaterThan(CENTS_LIMIT) || units.lessThan(CENTS_LIMIT.negate())) {
+    throw new Error(`${units.toString()} units do not fit in v1's int64 cents`);
+  }
+  return {
+    orderId: v2.orderId,
+    customerId: v2.customerId,
+    items: v2.items,
+    amountCents: units.mul(100).add(Math.trunc((total.nanos ?? 0) / NANOS_PER_CENT)),
+  };
+}
+
+function isZero(money: Money): boolean {
+  return Long.fromValue(money.units ?? 0).isZero() && !money.nanos;
+}

@@ -1,0 +1,15 @@
+/**
+ * How one version of a message type turns into bytes and back. Codecs throw
+ * whatever their library throws; the message type wraps it into a typed
+ * error that names the type and version.
+ */
+export interface Codec<T> {
+  /** `protobuf` for protobufjs types, `json` for zod-validated JSON. */
+  readonly kind: "protobuf" | "json";
+  /** What the payload is: the protobuf message's full name, or `json`. */
+  readonly schemaName: string;
+  /** Returns `head` followed by the payload of `value`, in one buffer. */
+  encode(value: T, head: Uint8Array): Uint8Array;
+  /** Decodes the payload that fills `frame` from `offset` to its end. */
+  decode(frame: Uint8Array, offset: number): T;
+}

@@ -1,0 +1,2 @@
+export { loadProtocol } from "./load-protocol.js";
+export type { LoadedProtocol } from "./load-protocol.js";

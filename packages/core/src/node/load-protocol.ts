@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import protobuf from "protobufjs";
+import { InvalidManifestError } from "../errors.js";
+import { parseManifest, type Manifest } from "../manifest.js";
+import type { Protocol } from "../protocol.js";
+import { protocolFromManifest, type ProtocolBindings } from "../protocol-from-manifest.js";
+
+/** What {@link loadProtocol} returns. */
+export interface LoadedProtocol {
+  /** The protocol, ready to encode and decode. */
+  readonly protocol: Protocol;
+  /** The validated manifest, with its rollout state. */
+  readonly manifest: Manifest;
+  /** The protobufjs root holding every loaded .proto file. */
+  readonly root: protobuf.Root;
+  /** Every .proto file loaded (imports included), relative to the proto root. */
+  readonly files: readonly string[];
+}
+
+/**
+ * Reads a manifest file, loads the .proto files it names (with their imports,
+ * resolved against the manifest's `protoRoot`), and builds the protocol with
+ * the migrations and zod schemas given in code. Throws
+ * {@link InvalidManifestError} when the manifest is malformed, a file is
+ * missing or does not parse, or a type does not resolve.
+ */
+export function loadProtocol(manifestPath: string, options: { bindings?: ProtocolBindings } = {}): LoadedProtocol {
+  const manifest = parseManifest(readText(manifestPath, "manifest"));
+  const protoRoot = resolve(dirname(manifestPath), manifest.protoRoot);
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => (isAbsolute(target) ? target : resolve(protoRoot, target));
+  const entryFiles = [
+    ...new Set(manifest.types.flatMap((type) => type.versions.flatMap((version) => ("proto" in version ? [version.proto] : [])))),
+  ];
+  if (entryFiles.length > 0) {
+    try {
+      root.loadSync(entryFiles.map((file) => resolve(protoRoot, file)));
+      root.resolveAll();
+    } catch (cause) {
+      throw new InvalidManifestError([`cannot load the .proto files under ${protoRoot}: ${(cause as Error).message}`], { cause });
+    }
+  }
+  const protocol = protocolFromManifest(manifest, { root, ...(options.bindings === undefined ? {} : { bindings: options.bindings }) });
+  return { protocol, manifest, root, files: root.files.map((file) => relative(protoRoot, file)) };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new InvalidManifestError([`cannot read the ${what} ${path}: ${(cause as Error).message}`], { cause });
+  }
+}
