@@ -1,0 +1,103 @@
+import { TwostepError } from "@twostep/core";
+import type { Blocker } from "./blocker.js";
+
+/** Stable codes of the errors raised by `@twostep/fleet` and the control planes. */
+export const FleetErrorCode = {
+  /** A change was refused because it would let a member meet a level it cannot read (or write). */
+  UnsafeChange: "UNSAFE_CHANGE",
+  /** A request makes no sense (a level out of range, an unknown node, a bad percent). */
+  InvalidRequest: "INVALID_REQUEST",
+  /** Someone else changed the record between read and write: re-read and retry. */
+  RevisionConflict: "REVISION_CONFLICT",
+  /** A node refused to start: it cannot read what the fleet writes. */
+  JoinRefused: "JOIN_REFUSED",
+  /** A running node found itself outside the fleet and can no longer write safely. */
+  Fenced: "FENCED",
+  /** The control plane cannot be reached. */
+  Unreachable: "CONTROL_PLANE_UNREACHABLE",
+  /** The control plane refused the credentials for this operation. */
+  PermissionDenied: "PERMISSION_DENIED",
+} as const;
+
+/** One of the codes in {@link FleetErrorCode}. */
+export type FleetErrorCode = (typeof FleetErrorCode)[keyof typeof FleetErrorCode];
+
+/** A change was refused as unsafe; `blockers` says who stands in the way. */
+export class UnsafeChangeError extends TwostepError {
+  constructor(
+    readonly capability: string | null,
+    readonly problem: string,
+    readonly blockers: readonly Blocker[] = [],
+  ) {
+    const shown = blockers.slice(0, 20).map((blocker) => `\n  - ${blocker.detail}`);
+    const more = blockers.length > 20 ? `\n  ... and ${blockers.length - 20} more (see twostep status)` : "";
+    super(FleetErrorCode.UnsafeChange, `refused: ${problem}${shown.join("")}${more}`);
+  }
+}
+
+/** A request makes no sense; the message says what would. */
+export class InvalidRequestError extends TwostepError {
+  constructor(message: string) {
+    super(FleetErrorCode.InvalidRequest, message);
+  }
+}
+
+/** Someone else changed the record first; the caller re-reads and decides again. */
+export class RevisionConflictError extends TwostepError {
+  constructor(
+    readonly key: string,
+    readonly expected: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      FleetErrorCode.RevisionConflict,
+      `${key} changed since revision ${expected} (another coordinator was faster): check twostep status and try again`,
+      options,
+    );
+  }
+}
+
+/** A node refused to start because it cannot read what the fleet writes. */
+export class JoinRefusedError extends TwostepError {
+  constructor(
+    readonly nodeId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(FleetErrorCode.JoinRefused, `node ${nodeId} refuses to start:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+/** A running node found itself outside the fleet and stopped writing. */
+export class FencedError extends TwostepError {
+  constructor(
+    readonly nodeId: string,
+    readonly why: string,
+  ) {
+    super(FleetErrorCode.Fenced, `node ${nodeId} is fenced: ${why}; restart it on a build that reads what the fleet writes`);
+  }
+}
+
+/** The control plane cannot be reached. */
+export class ControlPlaneUnreachableError extends TwostepError {
+  constructor(where: string, options?: { cause?: unknown }) {
+    super(
+      FleetErrorCode.Unreachable,
+      `cannot reach the control plane at ${where}: check the address (--nats or TWOSTEP_NATS_URL) and that the server runs`,
+      options,
+    );
+  }
+}
+
+/** The control plane refused this operation to these credentials. */
+export class PermissionDeniedError extends TwostepError {
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      FleetErrorCode.PermissionDenied,
+      `permission denied: ${operation}; these credentials may not do that (release-manager credentials change levels, see docs/nats.md)`,
+      options,
+    );
+  }
+}

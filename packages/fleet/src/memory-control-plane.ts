@@ -1,0 +1,133 @@
+import type { Advertisement } from "./advertisement.js";
+import type { AuditEntry } from "./audit-entry.js";
+import type { SeenAdvertisement } from "./blocker.js";
+import type { ControlPlane, Subscription } from "./control-plane.js";
+import { RevisionConflictError } from "./fleet-errors.js";
+import type { Member } from "./member.js";
+import type { Versioned, WriteLevelRecord } from "./write-level-record.js";
+
+/** Options of {@link MemoryControlPlane}. */
+export interface MemoryControlPlaneOptions {
+  /** The clock, ms since the epoch. Defaults to `Date.now`; tests pass a fake one. */
+  readonly clock?: () => number;
+  /** Advertisements older than this vanish, as with a NATS bucket TTL. Defaults to 60 s. */
+  readonly advertisementTtlMs?: number;
+}
+
+/**
+ * The control plane for one process: the demo, tests and single-process
+ * apps. It keeps the contract of every control plane (linearizable writes,
+ * compare-and-set on revisions, advertisements expiring after a TTL, watches
+ * delivered asynchronously in order) and copies every value in and out, so
+ * no caller can change stored state behind its back.
+ */
+export class MemoryControlPlane implements ControlPlane {
+  readonly #clock: () => number;
+  readonly #ttl: number;
+  readonly #adverts = new Map<string, SeenAdvertisement>();
+  readonly #members = new Map<string, Member>();
+  readonly #levels = new Map<string, Versioned<WriteLevelRecord>>();
+  readonly #audit: AuditEntry[] = [];
+  readonly #levelWatchers = new Set<(record: Versioned<WriteLevelRecord>) => void>();
+  readonly #auditWatchers = new Set<(entry: AuditEntry) => void>();
+  #revision = 0;
+
+  constructor(options: MemoryControlPlaneOptions = {}) {
+    this.#clock = options.clock ?? Date.now;
+    this.#ttl = options.advertisementTtlMs ?? 60_000;
+  }
+
+  now(): number {
+    return this.#clock();
+  }
+
+  async putAdvertisement(advertisement: Advertisement): Promise<void> {
+    this.#adverts.set(advertisement.nodeId, { advertisement: structuredClone(advertisement), seenAt: this.now() });
+  }
+
+  async removeAdvertisement(nodeId: string): Promise<void> {
+    this.#adverts.delete(nodeId);
+  }
+
+  async listAdvertisements(): Promise<SeenAdvertisement[]> {
+    const now = this.now();
+    return [...this.#adverts.values()].filter((seen) => now - seen.seenAt <= this.#ttl).map((seen) => structuredClone(seen));
+  }
+
+  async getAdvertisement(nodeId: string): Promise<SeenAdvertisement | undefined> {
+    const seen = this.#adverts.get(nodeId);
+    return seen === undefined || this.now() - seen.seenAt > this.#ttl ? undefined : structuredClone(seen);
+  }
+
+  async putMember(member: Member): Promise<void> {
+    this.#members.set(member.nodeId, structuredClone(member));
+  }
+
+  async removeMember(nodeId: string): Promise<void> {
+    this.#members.delete(nodeId);
+  }
+
+  async getMember(nodeId: string): Promise<Member | undefined> {
+    const member = this.#members.get(nodeId);
+    return member === undefined ? undefined : structuredClone(member);
+  }
+
+  async listMembers(): Promise<Member[]> {
+    return [...this.#members.values()].map((member) => structuredClone(member));
+  }
+
+  async getLevel(capability: string): Promise<Versioned<WriteLevelRecord> | undefined> {
+    const stored = this.#levels.get(capability);
+    return stored === undefined ? undefined : structuredClone(stored);
+  }
+
+  async listLevels(): Promise<Versioned<WriteLevelRecord>[]> {
+    return [...this.#levels.values()].map((stored) => structuredClone(stored));
+  }
+
+  async compareAndSetLevel(record: WriteLevelRecord, expected: number): Promise<number> {
+    const current = this.#levels.get(record.capability)?.revision ?? 0;
+    if (current !== expected) throw new RevisionConflictError(`write level of ${record.capability}`, expected);
+    const stored = { value: structuredClone(record), revision: ++this.#revision };
+    this.#levels.set(record.capability, stored);
+    for (const watcher of this.#levelWatchers) deliver(watcher, structuredClone(stored));
+    return stored.revision;
+  }
+
+  async watchLevels(onChange: (record: Versioned<WriteLevelRecord>) => void): Promise<Subscription> {
+    for (const stored of this.#levels.values()) deliver(onChange, structuredClone(stored));
+    this.#levelWatchers.add(onChange);
+    return { stop: async () => void this.#levelWatchers.delete(onChange) };
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.#audit.push(structuredClone(entry));
+    for (const watcher of this.#auditWatchers) deliver(watcher, structuredClone(entry));
+  }
+
+  async readAudit(options: { capability?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const { capability, limit } = options;
+    const entries = this.#audit.filter((entry) => capability === undefined || entry.capability === capability);
+    return (limit === undefined ? entries : entries.slice(-limit)).map((entry) => structuredClone(entry));
+  }
+
+  async watchAudit(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
+    this.#auditWatchers.add(onEntry);
+    return { stop: async () => void this.#auditWatchers.delete(onEntry) };
+  }
+
+  async close(): Promise<void> {
+    this.#levelWatchers.clear();
+    this.#auditWatchers.clear();
+  }
+}
+
+function deliver<T>(watcher: (value: T) => void, value: T): void {
+  queueMicrotask(() => {
+    try {
+      watcher(value);
+    } catch {
+      // A watcher's failure is its own; it must not stop delivery to others.
+    }
+  });
+}
