@@ -7,5 +7,6 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    env: { TWOSTEP_LOG_LEVEL: "silent" },
   },
 });
