@@ -86,7 +86,28 @@ export class Coordinator {
 
   /** What enabling `level` would do and who blocks it, changing nothing. */
   async plan(capability: string, level: number, options: Partial<EnableOptions> = {}): Promise<Plan> {
-    return this.#plan(capability, enableRequest(level, options), { actor: options.actor ?? "plan", reason: options.reason ?? "" });
+    return this.preview(capability, enableRequest(level, options), { actor: options.actor ?? "plan", reason: options.reason ?? "" });
+  }
+
+  /**
+   * What any request (enable, disable, retire) would do and who blocks it,
+   * changing nothing: the dry run of every command. Throws like the request
+   * itself would for requests that make no sense or are unsafe regardless of
+   * the fleet (a retirement inside its drain window).
+   */
+  async preview(capability: string, request: WriteLevelRequest, author: ChangeAuthor = { actor: "preview", reason: "" }): Promise<Plan> {
+    const current = await this.#plane.getLevel(capability);
+    const proposal = this.#propose(capability, current, request, author);
+    const blockers = await this.#blockers(capability, proposal.newlyRequired);
+    return {
+      capability,
+      request: describeRequest(request),
+      current: current ?? null,
+      next: proposal.next,
+      newlyRequired: proposal.newlyRequired,
+      blockers,
+      changes: proposal.changes,
+    };
   }
 
   /**
@@ -161,21 +182,6 @@ export class Coordinator {
   /** Calls `onEntry` with every change recorded from now on, by any coordinator. */
   async watch(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
     return this.#plane.watchAudit(onEntry);
-  }
-
-  async #plan(capability: string, request: WriteLevelRequest, author: ChangeAuthor): Promise<Plan> {
-    const current = await this.#plane.getLevel(capability);
-    const proposal = this.#propose(capability, current, request, author);
-    const blockers = await this.#blockers(capability, proposal.newlyRequired);
-    return {
-      capability,
-      request: describeRequest(request),
-      current: current ?? null,
-      next: proposal.next,
-      newlyRequired: proposal.newlyRequired,
-      blockers,
-      changes: proposal.changes,
-    };
   }
 
   async #apply(capability: string, request: WriteLevelRequest, author: ChangeAuthor, action: AuditAction = request.kind): Promise<Change> {
