@@ -60,46 +60,67 @@ export interface BlockerQuery {
  */
 export function findBlockers(query: BlockerQuery): Blocker[] {
   const blockers: Blocker[] = [];
-  const first = Math.max(...query.levels);
+  const highest = Math.max(...query.levels);
   for (const member of query.members) {
     const seen = query.adverts.get(member.nodeId);
-    const base = { nodeId: member.nodeId, service: member.service, build: member.build };
     if (seen === undefined) {
-      blockers.push({
-        ...base,
-        reason: "never-seen",
-        level: first,
-        reads: null,
-        lastSeen: null,
-        detail: `${member.nodeId} (${member.service} ${member.build}) is a member but has no heartbeat: start it, or decommission it if it is gone`,
-      });
+      blockers.push(neverSeen(member, highest));
       continue;
     }
-    const support = seen.advertisement.capabilities[query.capability];
-    const seenBase = { ...base, build: seen.advertisement.build, reads: support?.reads ?? null, lastSeen: seen.seenAt };
+    const advertisement = seen.advertisement;
+    const reads = advertisement.capabilities[query.capability]?.reads;
     if (query.now - seen.seenAt > query.staleAfterMs) {
-      blockers.push({
-        ...seenBase,
-        reason: "stale",
-        level: first,
-        detail:
-          `${member.nodeId} heartbeat stale since ${new Date(seen.seenAt).toISOString()}: ` +
-          `it may come back on an old build; restart it, or decommission it if it is gone`,
-      });
+      blockers.push(stale(member, advertisement, reads, seen.seenAt, highest));
       continue;
     }
-    const unread = query.levels.find((level) => !inRange(support?.reads, level));
-    if (unread !== undefined) {
-      blockers.push({
-        ...seenBase,
-        reason: "no-reader",
-        level: unread,
-        detail:
-          `${member.nodeId}: no reader of ${query.capability} v${unread} in build ${seen.advertisement.build} ` +
-          `(reads ${formatRange(support?.reads)}): deploy a build that reads v${unread} on ${seen.advertisement.service}`,
-      });
-      continue;
+    for (const level of query.levels) {
+      if (inRange(reads, level)) continue;
+      blockers.push(noReader(member, advertisement, query.capability, reads, seen.seenAt, level));
+      break;
     }
   }
   return blockers;
+}
+
+function neverSeen(member: Member, level: number): Blocker {
+  return {
+    nodeId: member.nodeId,
+    service: member.service,
+    build: member.build,
+    reason: "never-seen",
+    level,
+    reads: null,
+    lastSeen: null,
+    detail: `${member.nodeId} (${member.service} ${member.build}) is a member but has no heartbeat: start it, or decommission it if it is gone`,
+  };
+}
+
+function stale(member: Member, advertisement: Advertisement, reads: LevelRange | undefined, lastSeen: number, level: number): Blocker {
+  return {
+    nodeId: member.nodeId,
+    service: member.service,
+    build: advertisement.build,
+    reason: "stale",
+    level,
+    reads: reads ?? null,
+    lastSeen,
+    detail:
+      `${member.nodeId} heartbeat stale since ${new Date(lastSeen).toISOString()}: ` +
+      `it may come back on an old build; restart it, or decommission it if it is gone`,
+  };
+}
+
+function noReader(member: Member, advertisement: Advertisement, capability: string, reads: LevelRange | undefined, lastSeen: number, level: number): Blocker {
+  return {
+    nodeId: member.nodeId,
+    service: member.service,
+    build: advertisement.build,
+    reason: "no-reader",
+    level,
+    reads: reads ?? null,
+    lastSeen,
+    detail:
+      `${member.nodeId}: no reader of ${capability} v${level} in build ${advertisement.build} ` +
+      `(reads ${formatRange(reads)}): deploy a build that reads v${level} on ${advertisement.service}`,
+  };
 }
