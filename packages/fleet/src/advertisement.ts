@@ -26,6 +26,12 @@ export interface Advertisement {
   readonly build: string;
   /** Per capability name: the levels it reads and writes. */
   readonly capabilities: Readonly<Record<string, CapabilitySupport>>;
+  /**
+   * The capabilities this node takes part in, when it declares them: it is
+   * then neither required to read nor a blocker of any other. Absent: it takes
+   * part in every capability, so an old build that lacks a new one blocks it.
+   */
+  readonly uses?: readonly string[];
   /** When the node started (ms since the epoch, node clock). */
   readonly startedAt: number;
   /** When this advertisement was sent (ms since the epoch, node clock). */
@@ -42,6 +48,7 @@ export const advertisementSchema = z.strictObject({
   service: z.string().min(1),
   build: z.string().min(1),
   capabilities: z.record(z.string().min(1), z.strictObject({ reads: levelRangeSchema, writes: levelRangeSchema.optional() })),
+  uses: z.array(z.string().min(1)).optional(),
   startedAt: z.number(),
   heartbeatAt: z.number(),
   counters: z.record(z.string(), z.strictObject({ read: counts, written: counts, failed: counts })),

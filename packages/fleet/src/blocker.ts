@@ -68,6 +68,7 @@ export function findBlockers(query: BlockerQuery): Blocker[] {
       continue;
     }
     const advertisement = seen.advertisement;
+    if (!takesPart(advertisement, query.capability)) continue;
     const reads = advertisement.capabilities[query.capability]?.reads;
     if (query.now - seen.seenAt > query.staleAfterMs) {
       blockers.push(stale(member, advertisement, reads, seen.seenAt, highest));
@@ -80,6 +81,11 @@ export function findBlockers(query: BlockerQuery): Blocker[] {
     }
   }
   return blockers;
+}
+
+/** True when the advertising node takes part in `capability` (see {@link Advertisement.uses}). */
+export function takesPart(advertisement: Advertisement, capability: string): boolean {
+  return advertisement.uses === undefined || advertisement.uses.includes(capability);
 }
 
 function neverSeen(member: Member, level: number): Blocker {

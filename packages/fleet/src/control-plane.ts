@@ -55,7 +55,10 @@ export interface ControlPlane {
    * when someone else changed it first.
    */
   compareAndSetLevel(record: WriteLevelRecord, expected: number): Promise<number>;
-  /** Calls `onChange` with every record now and with each change after, in revision order. */
+  /**
+   * Calls `onChange` with every current record (in revision order, before
+   * the returned promise resolves) and then with each change, in revision order.
+   */
   watchLevels(onChange: (record: Versioned<WriteLevelRecord>) => void): Promise<Subscription>;
 
   /** Appends to the audit log. */

@@ -17,6 +17,8 @@ export const FleetErrorCode = {
   Unreachable: "CONTROL_PLANE_UNREACHABLE",
   /** The control plane refused the credentials for this operation. */
   PermissionDenied: "PERMISSION_DENIED",
+  /** The control plane is reachable but not set up (missing buckets, JetStream off). */
+  Misconfigured: "CONTROL_PLANE_MISCONFIGURED",
 } as const;
 
 /** One of the codes in {@link FleetErrorCode}. */
@@ -39,6 +41,13 @@ export class UnsafeChangeError extends TwostepError {
 export class InvalidRequestError extends TwostepError {
   constructor(message: string) {
     super(FleetErrorCode.InvalidRequest, message);
+  }
+}
+
+/** The control plane is reachable but not set up for twostep; the message says how to set it up. */
+export class ControlPlaneMisconfiguredError extends TwostepError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(FleetErrorCode.Misconfigured, message, options);
   }
 }
 

@@ -29,6 +29,12 @@ export interface NodeOptions {
   readonly build: string;
   /** Feature capabilities besides the message types, such as `compression.zstd`. */
   readonly features?: Readonly<Record<string, CapabilitySupport>>;
+  /**
+   * The capabilities this node takes part in, when it takes part in only
+   * some: it then neither blocks nor needs readers of the others. Defaults
+   * to all, the safe choice (an old build lacking a new type blocks it).
+   */
+  readonly uses?: readonly string[];
   /** Heartbeat period. Defaults to 3 s; keep it well under the coordinator's staleness limit (15 s). */
   readonly heartbeatMs?: number;
   /** Receives every frame that cannot be decoded. Defaults to logging it at warn level. */
@@ -71,6 +77,7 @@ export class FleetNode {
   readonly startedAt: number;
   readonly #plane: ControlPlane;
   readonly #capabilities: Readonly<Record<string, CapabilitySupport>>;
+  readonly #uses: readonly string[] | undefined;
   readonly #heartbeatMs: number;
   readonly #onDeadLetter: (letter: DeadLetter) => void;
   readonly #onFenced: (error: FencedError) => void;
@@ -102,6 +109,7 @@ export class FleetNode {
     const capabilities: Record<string, CapabilitySupport> = { ...options.features };
     for (const type of options.protocol.types) capabilities[type.name] = { reads: type.reads, writes: type.writes };
     this.#capabilities = capabilities;
+    this.#uses = options.uses === undefined ? undefined : [...options.uses];
   }
 
   /** Registers, advertises, runs the join guard and starts following levels and heartbeating. */
@@ -132,6 +140,7 @@ export class FleetNode {
       service: this.service,
       build: this.build,
       capabilities: this.#capabilities,
+      ...(this.#uses === undefined ? {} : { uses: this.#uses }),
       startedAt: this.startedAt,
       heartbeatAt: this.#plane.now(),
       counters: this.#metrics.snapshot(),
@@ -269,7 +278,8 @@ export class FleetNode {
     const known = this.#records.get(stored.value.capability);
     if (known !== undefined && known.revision >= stored.revision) return;
     this.#records.set(stored.value.capability, stored);
-    const unread = requiredLevels(stored.value).filter((level) => !inRange(this.#capabilities[stored.value.capability]?.reads, level));
+    const uses = this.#uses === undefined || this.#uses.includes(stored.value.capability);
+    const unread = uses ? requiredLevels(stored.value).filter((level) => !inRange(this.#capabilities[stored.value.capability]?.reads, level)) : [];
     if (unread.length > 0 && this.#fenced === undefined) {
       this.#fence(`the fleet now requires ${stored.value.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`);
     }

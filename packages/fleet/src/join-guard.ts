@@ -1,4 +1,5 @@
 import type { Advertisement } from "./advertisement.js";
+import { takesPart } from "./blocker.js";
 import { formatRange, inRange } from "./level-range.js";
 import { requiredLevels, type WriteLevelRecord } from "./write-level-record.js";
 
@@ -8,11 +9,13 @@ import { requiredLevels, type WriteLevelRecord } from "./write-level-record.js";
  * target, a level being enabled, or any level ever written and not retired),
  * or a written capability of which it can write no required level. Each
  * problem says what the fleet writes, since when, who set it, and the two
- * ways out. Empty when the node may join.
+ * ways out. Capabilities the node declares it does not use are skipped.
+ * Empty when the node may join.
  */
 export function joinProblems(advertisement: Advertisement, records: Iterable<WriteLevelRecord>): string[] {
   const problems: string[] = [];
   for (const record of records) {
+    if (!takesPart(advertisement, record.capability)) continue;
     const support = advertisement.capabilities[record.capability];
     const required = requiredLevels(record);
     const unread = required.filter((level) => !inRange(support?.reads, level));

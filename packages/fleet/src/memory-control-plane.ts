@@ -94,7 +94,15 @@ export class MemoryControlPlane implements ControlPlane {
   }
 
   async watchLevels(onChange: (record: Versioned<WriteLevelRecord>) => void): Promise<Subscription> {
-    for (const stored of this.#levels.values()) deliver(onChange, stored);
+    // The current records first, in revision order, before the watch resolves.
+    const current = [...this.#levels.values()].sort((a, b) => a.revision - b.revision);
+    for (const stored of current) {
+      try {
+        onChange(stored);
+      } catch {
+        // A watcher's failure is its own.
+      }
+    }
     this.#levelWatchers.add(onChange);
     return { stop: async () => void this.#levelWatchers.delete(onChange) };
   }
@@ -108,7 +116,8 @@ export class MemoryControlPlane implements ControlPlane {
   async readAudit(options: { capability?: string; limit?: number } = {}): Promise<AuditEntry[]> {
     const { capability, limit } = options;
     const entries = this.#audit.filter((entry) => capability === undefined || entry.capability === capability);
-    return limit === undefined ? entries : entries.slice(-limit);
+    if (limit === undefined) return entries;
+    return limit <= 0 ? [] : entries.slice(-limit);
   }
 
   async watchAudit(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {

@@ -156,3 +156,28 @@ describe("Coordinator", () => {
     await expect(node("old", "b1-old")).resolves.toBeDefined();
   });
 });
+
+describe("capabilities a node does not use", () => {
+  test("a node that declares the capabilities it uses neither blocks nor is refused for others; one that declares nothing does", async () => {
+    const plane = new MemoryControlPlane();
+    const coordinator = new Coordinator(plane);
+    const reader = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "reader", service: "orders", build: "b2-new", heartbeatMs: 1e9 });
+    const bystander = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b1-old"),
+      nodeId: "bystander",
+      service: "billing",
+      build: "b1-old",
+      heartbeatMs: 1e9,
+      uses: ["billing.Invoice"],
+    });
+    await coordinator.enableWrite(TYPE, 2, who);
+    expect((await plane.getLevel(TYPE))?.value.level).toBe(2);
+    const late = await startNode({ controlPlane: plane, protocol: protocolOf("b1-old"), nodeId: "late", service: "billing", build: "b1-old", heartbeatMs: 1e9, uses: [] });
+    const undeclared = await startNode({ controlPlane: plane, protocol: protocolOf("b1-old"), nodeId: "old", service: "orders", build: "b1-old", heartbeatMs: 1e9 }).catch(
+      (error: unknown) => error,
+    );
+    expect(isTwostepError(undeclared, FleetErrorCode.JoinRefused)).toBe(true);
+    await Promise.all([reader.stop(), bystander.stop(), late.stop()]);
+  });
+});

@@ -1,0 +1,438 @@
+import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import type { KV, KvEntry } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  advertisementSchema,
+  auditEntrySchema,
+  InvalidRequestError,
+  memberSchema,
+  RevisionConflictError,
+  writeLevelRecordSchema,
+  type Advertisement,
+  type AuditEntry,
+  type ControlPlane,
+  type MalformedRecord,
+  type Member,
+  type SeenAdvertisement,
+  type Subscription,
+  type Versioned,
+  type WriteLevelRecord,
+} from "@twostep/fleet";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { followStream, readStream, type FollowedStream } from "./follow-stream.js";
+import { decodeKey, encodeKey } from "./key-codec.js";
+import { auditSubject, kvStream, type NatsLayout } from "./nats-layout.js";
+import { parseRecord } from "./parse-record.js";
+import { findCause, translateNatsError } from "./translate-nats-error.js";
+
+/** What {@link connectNatsControlPlane} hands to a {@link NatsControlPlane}. */
+export interface NatsControlPlaneParts {
+  readonly connection: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly adverts: KV;
+  readonly members: KV;
+  readonly levels: KV;
+  readonly layout: NatsLayout;
+  /** The servers in words, for error messages. */
+  readonly servers: string;
+  readonly advertisementTtlMs: number;
+  readonly timeoutMs: number;
+  readonly onMalformed: ((record: MalformedRecord) => void) | undefined;
+  readonly logger: Logger;
+}
+
+/** One KV bucket of the layout and the records it holds. */
+interface Store<T> {
+  readonly name: "adverts" | "members" | "levels";
+  readonly bucket: string;
+  readonly kv: KV;
+  readonly schema: z.ZodType;
+  /** The name a record is keyed by. */
+  readonly nameOf: (value: T) => string;
+}
+
+/** A validated record with the entry it came from. */
+interface Read<T> {
+  readonly value: T;
+  readonly revision: number;
+  readonly created: number;
+}
+
+/** The header the KV layer marks deletes and purges with. */
+const operationHeader = "KV-Operation";
+/** Requests in flight when listing a bucket: enough to hide latency, few enough to spare the server. */
+const listConcurrency = 32;
+const utf8 = new TextEncoder();
+
+/**
+ * The control plane on NATS JetStream (see docs/nats.md for the layout and
+ * permissions). Every read of a single record or of a listing goes to the
+ * stream leader, so a read that starts after a write finished sees it; the
+ * watches follow the streams with ordered consumers that survive reconnects.
+ * Everything read is validated with the schemas of `@twostep/fleet`; a
+ * malformed record is skipped, logged and reported to `onMalformed`. Errors
+ * are typed: `RevisionConflictError`, `PermissionDeniedError` (naming the
+ * operation), `ControlPlaneUnreachableError`, `InvalidRequestError`.
+ */
+export class NatsControlPlane implements ControlPlane {
+  readonly #connection: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #layout: NatsLayout;
+  readonly #servers: string;
+  readonly #ttl: number;
+  readonly #timeoutMs: number;
+  readonly #onMalformed: ((record: MalformedRecord) => void) | undefined;
+  readonly #logger: Logger;
+  readonly #adverts: Store<Advertisement>;
+  readonly #members: Store<Member>;
+  readonly #levels: Store<WriteLevelRecord>;
+  readonly #watches = new Set<FollowedStream>();
+  #closed = false;
+
+  /** Use {@link connectNatsControlPlane}. */
+  constructor(parts: NatsControlPlaneParts) {
+    this.#connection = parts.connection;
+    this.#js = parts.js;
+    this.#jsm = parts.jsm;
+    this.#layout = parts.layout;
+    this.#servers = parts.servers;
+    this.#ttl = parts.advertisementTtlMs;
+    this.#timeoutMs = parts.timeoutMs;
+    this.#onMalformed = parts.onMalformed;
+    this.#logger = parts.logger;
+    const { layout } = parts;
+    this.#adverts = { name: "adverts", bucket: layout.adverts, kv: parts.adverts, schema: advertisementSchema, nameOf: (advert) => advert.nodeId };
+    this.#members = { name: "members", bucket: layout.members, kv: parts.members, schema: memberSchema, nameOf: (member) => member.nodeId };
+    this.#levels = { name: "levels", bucket: layout.levels, kv: parts.levels, schema: writeLevelRecordSchema, nameOf: (record) => record.capability };
+  }
+
+  /** The bucket prefix and the names derived from it. */
+  get layout(): NatsLayout {
+    return this.#layout;
+  }
+
+  /** The TTL of advertisements in force, in ms: the bucket's own when it already existed. */
+  get advertisementTtlMs(): number {
+    return this.#ttl;
+  }
+
+  /** The local clock. Server timestamps (`seenAt`) are compared with it: keep clocks in sync (NTP) well within the staleness limit. */
+  now(): number {
+    return Date.now();
+  }
+
+  async putAdvertisement(advertisement: Advertisement): Promise<void> {
+    await this.#put(this.#adverts, advertisement, `putAdvertisement ${advertisement.nodeId}`);
+  }
+
+  async removeAdvertisement(nodeId: string): Promise<void> {
+    await this.#remove(this.#adverts, nodeId, `removeAdvertisement ${nodeId}`);
+  }
+
+  async listAdvertisements(): Promise<SeenAdvertisement[]> {
+    const reads = await this.#list(this.#adverts, "listAdvertisements");
+    return reads.map((read) => this.#seen(read)).filter((seen) => seen !== undefined);
+  }
+
+  async getAdvertisement(nodeId: string): Promise<SeenAdvertisement | undefined> {
+    const read = await this.#get(this.#adverts, nodeId, `getAdvertisement ${nodeId}`);
+    return read === undefined ? undefined : this.#seen(read);
+  }
+
+  async putMember(member: Member): Promise<void> {
+    await this.#put(this.#members, member, `putMember ${member.nodeId}`);
+  }
+
+  async removeMember(nodeId: string): Promise<void> {
+    await this.#remove(this.#members, nodeId, `removeMember ${nodeId}`);
+  }
+
+  async getMember(nodeId: string): Promise<Member | undefined> {
+    return (await this.#get(this.#members, nodeId, `getMember ${nodeId}`))?.value;
+  }
+
+  async listMembers(): Promise<Member[]> {
+    return (await this.#list(this.#members, "listMembers")).map((read) => read.value);
+  }
+
+  async getLevel(capability: string): Promise<Versioned<WriteLevelRecord> | undefined> {
+    const read = await this.#get(this.#levels, capability, `getLevel ${capability}`);
+    return read === undefined ? undefined : { value: read.value, revision: read.revision };
+  }
+
+  async listLevels(): Promise<Versioned<WriteLevelRecord>[]> {
+    return (await this.#list(this.#levels, "listLevels")).map((read) => ({ value: read.value, revision: read.revision }));
+  }
+
+  async compareAndSetLevel(record: WriteLevelRecord, expected: number): Promise<number> {
+    const operation = `compareAndSetLevel ${record.capability}`;
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new InvalidRequestError(`${operation}: expected revision ${expected} is not a whole number of 0 or more: pass the revision getLevel returned, or 0`);
+    }
+    const data = this.#encode(this.#levels, record, operation);
+    const key = encodeKey(record.capability);
+    return this.#call(operation, async () => {
+      try {
+        // create() demands that the key has no value; update() that its last revision is `expected`.
+        return expected === 0 ? await this.#levels.kv.create(key, data) : await this.#levels.kv.update(key, data, expected);
+      } catch (error) {
+        const code = findCause(error, JetStreamApiError)?.code;
+        if (code === JetStreamApiCodes.StreamWrongLastSequence || code === JetStreamApiCodes.StreamWrongLastSequenceUnknown) {
+          throw new RevisionConflictError(`write level of ${record.capability}`, expected, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  async watchLevels(onChange: (record: Versioned<WriteLevelRecord>) => void): Promise<Subscription> {
+    const latest = new Map<string, number>();
+    const store = this.#levels;
+    return this.#follow("watchLevels", kvStream(store.bucket), `$KV.${store.bucket}.>`, "last-per-subject", (message) => {
+      const read = this.#readMessage(store, message);
+      if (read === undefined || (latest.get(read.value.capability) ?? 0) >= read.revision) return;
+      latest.set(read.value.capability, read.revision);
+      onChange({ value: read.value, revision: read.revision });
+    });
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const operation = `appendAudit ${entry.action}${entry.capability === null ? "" : ` ${entry.capability}`}`;
+    const data = this.#encodeWith(auditEntrySchema, entry, operation);
+    const subject = auditSubject(this.#layout, entry.capability);
+    // The entry id doubles as the message id: a retried append within the duplicate window is stored once.
+    await this.#call(operation, () => this.#js.publish(subject, data, { msgID: entry.id }));
+  }
+
+  async readAudit(options: { capability?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const { capability, limit } = options;
+    const operation = `readAudit${capability === undefined ? "" : ` ${capability}`}`;
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+      throw new InvalidRequestError(`${operation}: limit ${limit} is not a whole number of 0 or more`);
+    }
+    const stream = this.#layout.auditStream;
+    const filter = capability === undefined ? this.#layout.auditSubjects : auditSubject(this.#layout, capability);
+    const entries: AuditEntry[] = [];
+    await this.#call(operation, async () => {
+      // The last sequence comes from the stream leader: the read then covers every append that finished before it.
+      const until =
+        capability === undefined
+          ? await this.#jsm.streams.info(stream).then((info) => (info.state.messages === 0 ? 0 : info.state.last_seq))
+          : ((await this.#jsm.streams.getMessage(stream, { last_by_subj: filter }))?.seq ?? 0);
+      await readStream(this.#js, {
+        stream,
+        filter,
+        untilSequence: until,
+        idleTimeoutMs: this.#timeoutMs,
+        onMessage: (message) => {
+          const entry = this.#readAuditMessage(message);
+          if (entry !== undefined) entries.push(entry);
+        },
+      });
+    });
+    return limit === undefined ? entries : limit === 0 ? [] : entries.slice(-limit);
+  }
+
+  async watchAudit(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
+    return this.#follow("watchAudit", this.#layout.auditStream, this.#layout.auditSubjects, "new", (message) => {
+      const entry = this.#readAuditMessage(message);
+      if (entry !== undefined) onEntry(entry);
+    });
+  }
+
+  /**
+   * Drops the delete markers that members and advertisements leave when they
+   * are removed, once older than `olderThanMs` (default 30 min), so listings
+   * stay proportional to the live fleet. Only the marker is purged: a value
+   * written after it stays. Needs release-manager credentials; returns how
+   * many markers went.
+   */
+  async compact(olderThanMs = 30 * 60_000): Promise<number> {
+    let purged = 0;
+    for (const store of [this.#members, this.#adverts]) {
+      const stream = kvStream(store.bucket);
+      const entries = await this.#entries(store, "compact");
+      const cutoff = Date.now() - olderThanMs;
+      for (const entry of entries) {
+        if (entry.operation === "PUT" || entry.created.getTime() > cutoff) continue;
+        const filter = `$KV.${store.bucket}.${entry.key}`;
+        await this.#call("compact", () => this.#jsm.streams.purge(stream, { filter, seq: entry.revision + 1 }));
+        purged++;
+      }
+    }
+    return purged;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#watches].map((watch) => watch.stop()));
+    this.#watches.clear();
+    await this.#connection.close();
+  }
+
+  async #put<T>(store: Store<T>, value: T, operation: string): Promise<void> {
+    const data = this.#encode(store, value, operation);
+    const key = encodeKey(store.nameOf(value));
+    await this.#call(operation, () => store.kv.put(key, data));
+  }
+
+  async #remove<T>(store: Store<T>, name: string, operation: string): Promise<void> {
+    const key = encodeKey(name);
+    await this.#call(operation, () => store.kv.delete(key));
+  }
+
+  async #get<T>(store: Store<T>, name: string, operation: string): Promise<Read<T> | undefined> {
+    const key = encodeKey(name);
+    const entry = await this.#call(operation, () => store.kv.get(key));
+    return entry === null ? undefined : this.#readEntry(store, entry);
+  }
+
+  async #list<T>(store: Store<T>, operation: string): Promise<Read<T>[]> {
+    const entries = await this.#entries(store, operation);
+    return entries.map((entry) => this.#readEntry(store, entry)).filter((read) => read !== undefined);
+  }
+
+  /** The last entry of every key, deletes included, each read through the stream leader. */
+  async #entries(store: Pick<Store<unknown>, "name" | "bucket" | "kv">, operation: string): Promise<KvEntry[]> {
+    const prefix = `$KV.${store.bucket}.`;
+    const info = await this.#call(operation, () => this.#jsm.streams.info(kvStream(store.bucket), { subjects_filter: `${prefix}>` }));
+    const keys: string[] = [];
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const key = subject.slice(prefix.length);
+      if (decodeKey(key) === undefined) this.#malformed(store.name, key, "the key is not an encoded name (written by something other than twostep)");
+      else keys.push(key);
+    }
+    const entries = await mapLimited(keys, listConcurrency, (key) => this.#call(operation, () => store.kv.get(key)));
+    return entries.filter((entry) => entry !== null);
+  }
+
+  #readEntry<T>(store: Store<T>, entry: KvEntry): Read<T> | undefined {
+    if (entry.operation !== "PUT") return undefined;
+    return this.#validate(store, entry.key, entry.value, entry.revision, entry.created.getTime());
+  }
+
+  #readMessage<T>(store: Store<T>, message: JsMsg): Read<T> | undefined {
+    if (message.headers?.get(operationHeader)) return undefined;
+    const key = message.subject.slice(`$KV.${store.bucket}.`.length);
+    return this.#validate(store, key, message.data, message.seq, message.time.getTime());
+  }
+
+  #validate<T>(store: Store<T>, key: string, data: Uint8Array, revision: number, created: number): Read<T> | undefined {
+    const name = decodeKey(key);
+    if (name === undefined) {
+      this.#malformed(store.name, key, "the key is not an encoded name (written by something other than twostep)");
+      return undefined;
+    }
+    const parsed = parseRecord<T>(store.schema, data);
+    if (!parsed.ok) {
+      this.#malformed(store.name, name, parsed.problem);
+      return undefined;
+    }
+    if (store.nameOf(parsed.value) !== name) {
+      this.#malformed(store.name, name, `stored under ${JSON.stringify(name)} but names ${JSON.stringify(store.nameOf(parsed.value))}`);
+      return undefined;
+    }
+    return { value: parsed.value, revision, created };
+  }
+
+  #readAuditMessage(message: JsMsg): AuditEntry | undefined {
+    const parsed = parseRecord<AuditEntry>(auditEntrySchema, message.data);
+    const key = `${message.subject}#${message.seq}`;
+    if (!parsed.ok) {
+      this.#malformed("audit", key, parsed.problem);
+      return undefined;
+    }
+    if (auditSubject(this.#layout, parsed.value.capability) !== message.subject) {
+      this.#malformed("audit", key, `published on ${message.subject} but concerns capability ${JSON.stringify(parsed.value.capability)}`);
+      return undefined;
+    }
+    return parsed.value;
+  }
+
+  #seen(read: Read<Advertisement>): SeenAdvertisement | undefined {
+    // The bucket TTL removes old entries eventually; judge by time so that listings agree with it at once.
+    return this.now() - read.created > this.#ttl ? undefined : { advertisement: read.value, seenAt: read.created };
+  }
+
+  async #follow(operation: string, stream: string, filter: string, deliver: "last-per-subject" | "new", onMessage: (message: JsMsg) => void): Promise<Subscription> {
+    const followed = await this.#call(operation, async () => {
+      const started = await followStream(this.#js, {
+        stream,
+        filter,
+        deliver,
+        onMessage: (message) => {
+          try {
+            onMessage(message);
+          } catch (error) {
+            // A watcher's failure is its own; it must not stop delivery.
+            this.#logger.warn({ err: error, operation }, "a watcher threw; delivery goes on");
+          }
+        },
+        onEnd: (error) => this.#logger.error({ err: error, operation }, "watch ended unexpectedly: restart it"),
+        idleTimeoutMs: this.#timeoutMs,
+      });
+      try {
+        await started.caughtUp;
+      } catch (error) {
+        await started.stop();
+        throw error;
+      }
+      return started;
+    });
+    this.#watches.add(followed);
+    return {
+      stop: async () => {
+        this.#watches.delete(followed);
+        await followed.stop();
+      },
+    };
+  }
+
+  #encode<T>(store: Store<T>, value: T, operation: string): Uint8Array {
+    return this.#encodeWith(store.schema, value, operation);
+  }
+
+  #encodeWith(schema: z.ZodType, value: unknown, operation: string): Uint8Array {
+    const data = utf8.encode(JSON.stringify(value));
+    const parsed = parseRecord(schema, data);
+    // Refuse to write what every reader would skip as malformed.
+    if (!parsed.ok) throw new InvalidRequestError(`${operation}: the value ${parsed.problem}`);
+    return data;
+  }
+
+  #malformed(store: string, key: string, problem: string): void {
+    const record: MalformedRecord = { store, key, problem };
+    this.#logger.warn(record, "malformed record skipped");
+    try {
+      this.#onMalformed?.(record);
+    } catch (error) {
+      this.#logger.error({ err: error }, "onMalformed hook failed");
+    }
+  }
+
+  async #call<T>(operation: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      throw translateNatsError(error, { operation, servers: this.#servers, prefix: this.#layout.prefix });
+    }
+  }
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,27 @@
+import { decodeKey, encodeKey } from "@twostep/nats";
+import { fc, test } from "@fast-check/vitest";
+import { expect } from "vitest";
+
+const name = fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 });
+
+test.prop([name], { numRuns: 500 })("encodeKey gives one token of the characters NATS keys allow, and decodeKey gives the name back", (value) => {
+  const key = encodeKey(value);
+  expect(key).toMatch(/^[-_A-Za-z0-9]+$/);
+  expect(decodeKey(key)).toBe(value);
+});
+
+test.prop([fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom("a", "Z", "0", "-", "_", "2", "E", "F", "c", "3", ".") })], { numRuns: 500 })(
+  "decodeKey accepts only canonical encodings: what it decodes encodes back to the same key",
+  (key) => {
+    const decoded = decodeKey(key);
+    if (decoded !== undefined) expect(encodeKey(decoded)).toBe(key);
+  },
+);
+
+test("names that cannot be keys are refused with InvalidRequestError", () => {
+  for (const bad of ["", "\uD800", "x".repeat(1_001)]) expect(() => encodeKey(bad)).toThrow(expect.objectContaining({ code: "INVALID_REQUEST" }));
+});
+
+test("regression: a key cut short after `_` is no encoding (it once decoded as if it were `_00`)", () => {
+  for (const key of ["_", "a_", "a_4", "_4"]) expect(decodeKey(key)).toBeUndefined();
+});

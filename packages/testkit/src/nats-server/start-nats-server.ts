@@ -1,0 +1,261 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { NatsServerError, NatsServerErrorCode } from "./nats-server-error.js";
+
+/** Options of {@link startNatsServer}. */
+export interface NatsServerOptions {
+  /**
+   * Extra nats-server configuration (users, permissions, accounts), written
+   * to a temporary file and passed with `-c`. Listen address, port, JetStream
+   * and its store directory are set on the command line and win over it.
+   * With `accounts`, give each account that uses the control plane
+   * `jetstream: enabled`.
+   */
+  readonly config?: string;
+  /** The binary to run. Defaults to `$NATS_SERVER_BIN`, else `nats-server` on the PATH. */
+  readonly binary?: string;
+  /** How long to wait for the server to answer. Defaults to 10 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A nats-server started for a test; stop it in `afterEach`/`afterAll`, or hold it with `await using`. */
+export interface NatsServer extends AsyncDisposable {
+  /** `nats://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  /** The JetStream store directory; it survives {@link NatsServer.restart}. */
+  readonly storeDir: string;
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s), waits for it to exit and removes its temporary directory. Idempotent. */
+  stop(): Promise<void>;
+  /** Stops the server and starts it again on the same port with the same store, so JetStream state survives. */
+  restart(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Starts a real `nats-server` for a test: on 127.0.0.1 with a port the OS
+ * picks (`-p -1`, read back from the ports file), JetStream on in a fresh
+ * temporary store directory, and the optional extra configuration. Resolves
+ * once the server answers a client connection with its INFO line. Throws a
+ * {@link NatsServerError} with code `NATS_SERVER_MISSING` when the binary is
+ * not installed, `NATS_SERVER_NOT_READY` when it exits or stays silent.
+ */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
+  const dir = await mkdtemp(join(tmpdir(), "twostep-nats-"));
+  try {
+    const storeDir = join(dir, "store");
+    const portsDir = join(dir, "ports");
+    await Promise.all([mkdir(storeDir), mkdir(portsDir)]);
+    let configFile: string | undefined;
+    if (options.config !== undefined) {
+      configFile = join(dir, "nats-server.conf");
+      await writeFile(configFile, options.config);
+    }
+    const server = new TestNatsServer({
+      binary: options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server",
+      readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
+      dir,
+      storeDir,
+      portsDir,
+      configFile,
+    });
+    await server.start();
+    return server;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+interface Setup {
+  readonly binary: string;
+  readonly readyTimeoutMs: number;
+  readonly dir: string;
+  readonly storeDir: string;
+  readonly portsDir: string;
+  readonly configFile: string | undefined;
+}
+
+class TestNatsServer implements NatsServer {
+  readonly #setup: Setup;
+  #port = -1;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #log: string[] = [];
+  #stopped = false;
+
+  constructor(setup: Setup) {
+    this.#setup = setup;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.#port}`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get storeDir(): string {
+    return this.#setup.storeDir;
+  }
+
+  async start(): Promise<void> {
+    const { binary, readyTimeoutMs, storeDir, portsDir, configFile } = this.#setup;
+    const args = ["-a", "127.0.0.1", "-p", String(this.#port), "--ports_file_dir", portsDir, "-js", "-sd", storeDir];
+    if (configFile !== undefined) args.push("-c", configFile);
+    this.#log = [];
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.#child = child;
+    installExitHook();
+    running.add(child);
+    const failed = new Promise<never>((_, reject) => {
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        running.delete(child);
+        reject(
+          error.code === "ENOENT"
+            ? new NatsServerError(
+                NatsServerErrorCode.Missing,
+                `${binary} is not installed (not found on the PATH): install it with \`apt-get install nats-server\` ` +
+                  `(Debian, 2.9.x), or point NATS_SERVER_BIN at a nats-server binary`,
+                { cause: error },
+              )
+            : new NatsServerError(NatsServerErrorCode.NotReady, `cannot run ${binary}: ${error.message}`, { cause: error }),
+        );
+      });
+      child.once("exit", (code, signal) => {
+        reject(this.#notReady(`exited before it was ready (${signal ?? `code ${code}`})`));
+      });
+    });
+    failed.catch(() => {});
+    this.#exited = new Promise((resolve) => {
+      child.once("close", () => {
+        running.delete(child);
+        resolve();
+      });
+      child.once("error", () => resolve());
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding("utf8");
+      stream?.on("data", (chunk: string) => this.#remember(chunk));
+    }
+    const deadline = Date.now() + readyTimeoutMs;
+    try {
+      await Promise.race([failed, this.#waitReady(child, deadline)]);
+    } catch (error) {
+      await this.#terminate();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#terminate();
+    await rm(this.#setup.dir, { recursive: true, force: true });
+  }
+
+  async restart(): Promise<void> {
+    if (this.#stopped) throw new NatsServerError(NatsServerErrorCode.NotReady, "this nats-server was stopped: start a new one with startNatsServer()");
+    await this.#terminate();
+    await this.start();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #waitReady(child: ChildProcess, deadline: number): Promise<void> {
+    if (this.#port === -1) this.#port = await this.#readPortsFile(child, deadline);
+    while (!(await answers(this.#port))) {
+      if (Date.now() > deadline) throw this.#notReady(`did not answer on port ${this.#port} within ${this.#setup.readyTimeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  async #readPortsFile(child: ChildProcess, deadline: number): Promise<number> {
+    const suffix = `_${child.pid}.ports`;
+    for (;;) {
+      const name = (await readdir(this.#setup.portsDir)).find((file) => file.endsWith(suffix));
+      if (name !== undefined) {
+        const text = await readFile(join(this.#setup.portsDir, name), "utf8");
+        // The server writes the file in one go, but a read can still catch it half-written.
+        const url = parsePortsFile(text);
+        if (url !== undefined) return Number(url.port);
+      }
+      if (Date.now() > deadline) throw this.#notReady(`wrote no ports file within ${this.#setup.readyTimeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  async #terminate(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+      await this.#exited;
+      return;
+    }
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await this.#exited;
+    clearTimeout(killer);
+  }
+
+  #remember(chunk: string): void {
+    this.#log.push(...chunk.split("\n").filter((line) => line.length > 0));
+    if (this.#log.length > 40) this.#log = this.#log.slice(-40);
+  }
+
+  #notReady(what: string): NatsServerError {
+    const tail = this.#log.length === 0 ? "" : `\nlast lines of its log:\n${this.#log.slice(-15).join("\n")}`;
+    return new NatsServerError(
+      NatsServerErrorCode.NotReady,
+      `${this.#setup.binary} ${what}: check the extra configuration and that the port is free${tail}`,
+    );
+  }
+}
+
+function parsePortsFile(text: string): URL | undefined {
+  try {
+    const ports = JSON.parse(text) as { nats?: unknown };
+    const first = Array.isArray(ports.nats) ? ports.nats[0] : undefined;
+    return typeof first === "string" ? new URL(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a client connecting to the port gets the server's INFO line. */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    let received = "";
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 1_000);
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+      if (received.startsWith("INFO ") && received.includes("\r\n")) done(true);
+    });
+    socket.on("error", () => done(false));
+    socket.on("close", () => done(false));
+  });
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A test run that dies without teardown must not leave servers behind.
+  process.once("exit", () => {
+    for (const child of running) child.kill("SIGKILL");
+  });
+}

@@ -1,0 +1,96 @@
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import { isTwostepError } from "@twostep/core";
+import { NatsServerErrorCode, startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
+import { afterEach, describe, expect, test } from "vitest";
+
+/** The INFO the server greets a client with, or undefined when nothing answers. */
+function greeting(port: number): Promise<Record<string, unknown> | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf("\r\n");
+      if (end < 0) return;
+      socket.destroy();
+      resolve(JSON.parse(text.slice("INFO ".length, end)) as Record<string, unknown>);
+    });
+    socket.on("error", () => resolve(undefined));
+  });
+}
+
+describe("startNatsServer", () => {
+  const started: NatsServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((server) => server.stop()));
+  });
+
+  test("starts a server with JetStream on an OS-assigned port of 127.0.0.1", async () => {
+    const server = await startNatsServer();
+    started.push(server);
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
+    const info = await greeting(server.port);
+    expect(info?.["jetstream"]).toBe(true);
+    expect(existsSync(server.storeDir)).toBe(true);
+  });
+
+  test("two servers get two ports", async () => {
+    const [a, b] = await Promise.all([startNatsServer(), startNatsServer()]);
+    started.push(a, b);
+    expect(a.port).not.toBe(b.port);
+  });
+
+  test("applies the extra configuration", async () => {
+    const server = await startNatsServer({ config: 'authorization { user: "alice", password: "s3cret" }' });
+    started.push(server);
+    expect((await greeting(server.port))?.["auth_required"]).toBe(true);
+  });
+
+  test("restart() starts a new process on the same port with the same store directory", async () => {
+    const server = await startNatsServer();
+    started.push(server);
+    const { port, storeDir } = server;
+    const before = (await greeting(port))?.["server_id"];
+    await server.restart();
+    expect(server.port).toBe(port);
+    expect(server.storeDir).toBe(storeDir);
+    const after = await greeting(port);
+    expect(after?.["jetstream"]).toBe(true);
+    // A new process (a new server id) on the old port; JetStream state surviving is shown by the NATS control plane's tests.
+    expect(after?.["server_id"]).not.toBe(before);
+  });
+
+  test("await using stops the server and removes its directory when the block ends", async () => {
+    let port = 0;
+    let storeDir = "";
+    {
+      await using server = await startNatsServer();
+      ({ port, storeDir } = server);
+      expect(await greeting(port)).toBeDefined();
+    }
+    expect(await greeting(port)).toBeUndefined();
+    expect(existsSync(storeDir)).toBe(false);
+  });
+
+  test("stop() may be called twice", async () => {
+    const server = await startNatsServer();
+    await server.stop();
+    await server.stop();
+    expect(await greeting(server.port)).toBeUndefined();
+  });
+
+  test("a missing binary gives a typed error that says how to install it", async () => {
+    const error = await startNatsServer({ binary: "nats-server-that-is-not-installed" }).catch((reason: unknown) => reason);
+    expect(isTwostepError(error, NatsServerErrorCode.Missing)).toBe(true);
+    expect((error as Error).message).toContain("apt-get install nats-server");
+  });
+
+  test("a configuration the server rejects gives a typed error with the end of its log", async () => {
+    const error = await startNatsServer({ config: "this is { not a config" }).catch((reason: unknown) => reason);
+    expect(isTwostepError(error, NatsServerErrorCode.NotReady)).toBe(true);
+    expect((error as Error).message).toMatch(/exited before it was ready[\s\S]*last lines of its log/);
+  });
+});
