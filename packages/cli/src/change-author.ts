@@ -1,0 +1,23 @@
+import type { ChangeAuthor } from "@twostep/fleet";
+import type { CliContext } from "./cli-context.js";
+import { UsageError } from "./cli-errors.js";
+
+/** The flags that say who changes the fleet and why. */
+export interface AuthorFlags {
+  readonly reason?: string;
+  readonly actor?: string;
+}
+
+/**
+ * Who asks for a change and why, both recorded in the history: `--reason`
+ * is required (a change without a why helps nobody at 3 a.m.); the actor is
+ * `--actor`, else the OS user name.
+ */
+export function changeAuthor(flags: AuthorFlags, context: CliContext, command: string): ChangeAuthor {
+  const reason = flags.reason?.trim() ?? "";
+  if (reason === "") {
+    throw new UsageError(`${command} changes the fleet and records why: pass --reason "TEXT" (such as a ticket or "canary for v2")`);
+  }
+  const actor = flags.actor?.trim() || context.userName();
+  return { actor, reason };
+}

@@ -1,0 +1,32 @@
+import type { CliContext } from "../../cli-context.js";
+import { UsageError } from "../../cli-errors.js";
+import type { ConnectionFlags } from "../../connection-options.js";
+import { ExitCode } from "../../exit-code.js";
+import { statusJson } from "../../json/status-json.js";
+import { renderStatus } from "../../render/status-view.js";
+import { styleFor } from "../../render/style.js";
+import { withCoordinator } from "../../with-coordinator.js";
+import { writeJson, writeLines } from "../../write-output.js";
+
+/** Options of {@link status}. */
+export interface StatusOptions extends ConnectionFlags {
+  /** Show only this capability. */
+  readonly capability?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `twostep status [capability]`: per capability the write state, readers per
+ * level and who blocks the next level; the members grouped by service and
+ * build. Changes nothing. A capability that no member advertises and that
+ * has no write level is a usage error (a typo, most likely).
+ */
+export async function status(options: StatusOptions, context: CliContext): Promise<ExitCode> {
+  const fleet = await withCoordinator(options, context, (coordinator) => coordinator.status(options.capability));
+  if (options.capability !== undefined && fleet.capabilities.length === 0) {
+    throw new UsageError(`no capability named ${options.capability}: no member advertises it and it has no write level (twostep status lists them)`);
+  }
+  if (options.json === true) writeJson(context.stdout, statusJson(fleet, options.capability));
+  else writeLines(context.stdout, renderStatus(fleet, { ...(options.capability === undefined ? {} : { capability: options.capability }), style: styleFor(context.stdout, context.env) }));
+  return ExitCode.Ok;
+}

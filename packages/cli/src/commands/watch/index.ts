@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { isTwostepError } from "@twostep/core";
+import type { AuditEntry, FleetStatus } from "@twostep/fleet";
+import type { CliContext, LiveView } from "../../cli-context.js";
+import type { ConnectionFlags } from "../../connection-options.js";
+import { ExitCode } from "../../exit-code.js";
+import { auditLine } from "../../render/history-view.js";
+import { styleFor } from "../../render/style.js";
+import { renderWatchFrame } from "../../render/watch-frame.js";
+import { snapshotChanged, watchChanges, watchSnapshot, type WatchSnapshot } from "../../render/watch-snapshot.js";
+import { withCoordinator } from "../../with-coordinator.js";
+import { writeLines } from "../../write-output.js";
+
+/** Options of {@link watch}. */
+export interface WatchOptions extends ConnectionFlags {
+  /** Follow only this capability (and node decommissions). */
+  readonly capability?: string;
+  /** Poll the status every this many ms. Defaults to 1000. */
+  readonly interval?: number;
+  /** Stop after this many seconds; without it, only SIGINT stops. */
+  readonly for?: number;
+  /** Print a line per change even on a terminal. */
+  readonly lines?: boolean;
+  /** Print one JSON object per line per change: `status` and `audit` events (docs/cli.md). */
+  readonly json?: boolean;
+}
+
+/** How the watch shows what it sees. */
+interface WatchOutput {
+  status(status: FleetStatus): void;
+  audit(entry: AuditEntry): void;
+  problem(error: unknown): void;
+  done(): void;
+}
+
+const RECENT = 6;
+
+/**
+ * `twostep watch [capability]`: a live view of the rollout. Polls the
+ * status every `--interval` ms and follows the audit log as it grows. On a
+ * terminal it redraws in place; otherwise (or with `--lines`, `--json`) it
+ * prints a line whenever something changes. Stops on SIGINT or after
+ * `--for` seconds. A failed first poll fails the command; later ones are
+ * shown and retried.
+ */
+export async function watch(options: WatchOptions, context: CliContext): Promise<ExitCode> {
+  const interval = options.interval ?? 1000;
+  return withCoordinator(options, context, async (coordinator) => {
+    const status = () => coordinator.status(options.capability);
+    const first = await status();
+    const recent = await coordinator.history({ ...(options.capability === undefined ? {} : { capability: options.capability }), limit: RECENT });
+    const live = context.stdout.isTTY && options.lines !== true && options.json !== true;
+    const output = live ? liveOutput(await context.liveView(), context, first, recent) : lineOutput(context, options.json === true);
+    const concerns = (entry: AuditEntry) => options.capability === undefined || entry.capability === null || entry.capability === options.capability;
+    const subscription = await coordinator.watch((entry) => {
+      if (concerns(entry)) output.audit(entry);
+    });
+    const stop = stopSignal(context.signal, options.for);
+    try {
+      output.status(first);
+      while (!stop.signal.aborted) {
+        await sleep(interval, undefined, { signal: stop.signal }).catch(() => {});
+        if (stop.signal.aborted) break;
+        await poll(status, output);
+      }
+    } finally {
+      stop.release();
+      await subscription.stop().catch(() => {});
+      output.done();
+    }
+    return ExitCode.Ok;
+  });
+}
+
+/**
+ * Aborted on SIGINT or after `seconds`. A plain timer rather than
+ * `AbortSignal.timeout`/`any`: Node may collect those signals while only a
+ * pending timer listens, and then the watch would never stop.
+ */
+function stopSignal(interrupt: AbortSignal, seconds: number | undefined): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  if (interrupt.aborted) abort();
+  interrupt.addEventListener("abort", abort, { once: true });
+  const timer = seconds === undefined ? undefined : setTimeout(abort, seconds * 1000);
+  return {
+    signal: stop.signal,
+    release: () => {
+      clearTimeout(timer);
+      interrupt.removeEventListener("abort", abort);
+    },
+  };
+}
+
+async function poll(status: () => Promise<FleetStatus>, output: WatchOutput): Promise<void> {
+  try {
+    output.status(await status());
+  } catch (error) {
+    output.problem(error);
+  }
+}
+
+function liveOutput(view: LiveView, context: CliContext, first: FleetStatus, recent: readonly AuditEntry[]): WatchOutput {
+  const style = styleFor(context.stdout, context.env);
+  let frame: { status: FleetStatus; recent: AuditEntry[]; problem?: string } = { status: first, recent: [...recent] };
+  const draw = () => view.render(renderWatchFrame(frame, style).join("\n"));
+  return {
+    status(status) {
+      frame = { status, recent: frame.recent };
+      draw();
+    },
+    audit(entry) {
+      frame = { ...frame, recent: [...frame.recent, entry].slice(-RECENT) };
+      draw();
+    },
+    problem(error) {
+      frame = { ...frame, problem: messageOf(error) };
+      draw();
+    },
+    done: () => view.done(),
+  };
+}
+
+function lineOutput(context: CliContext, json: boolean): WatchOutput {
+  let previous: WatchSnapshot | undefined;
+  let lastProblem: string | undefined;
+  const emit = (event: object) => context.stdout.write(`${JSON.stringify(event)}\n`);
+  return {
+    status(status) {
+      const snapshot = watchSnapshot(status);
+      if (lastProblem !== undefined && !json) writeLines(context.stdout, ["control plane reachable again"]);
+      lastProblem = undefined;
+      if (json && snapshotChanged(previous, snapshot)) emit({ event: "status", ...snapshot });
+      if (!json) writeLines(context.stdout, watchChanges(previous, snapshot));
+      previous = snapshot;
+    },
+    audit(entry) {
+      if (json) emit({ event: "audit", entry });
+      else writeLines(context.stdout, [`audit: ${auditLine(entry)}`]);
+    },
+    problem(error) {
+      const message = messageOf(error);
+      if (message === lastProblem) return;
+      lastProblem = message;
+      if (json) emit({ event: "error", code: isTwostepError(error) ? error.code : "INTERNAL", message });
+      else writeLines(context.stdout, [`poll failed, retrying: ${message}`]);
+    },
+    done: () => {},
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,17 @@
+export { run } from "./cli.js";
+export type { RunOptions } from "./cli.js";
+export type { CliContext, ConnectionOptions, LiveView, OutputStream } from "./cli-context.js";
+export { nodeContext } from "./node-context.js";
+export { ExitCode } from "./exit-code.js";
+export { exitCodeFor } from "./exit-code-for.js";
+export { ApplyFileError, CliErrorCode, DeclinedError, UsageError } from "./cli-errors.js";
+export { DEFAULT_NATS_URL, connectionOptions } from "./connection-options.js";
+export type { ConnectionFlags } from "./connection-options.js";
+export { applyFileSchema, parseApplyFile, readApplyFile } from "./commands/apply/apply-file.js";
+export type { ApplyFile } from "./commands/apply/apply-file.js";
+export type { StatusJson, CapabilityJson } from "./json/status-json.js";
+export type { PlanJson } from "./json/plan-json.js";
+export type { ChangeJson } from "./json/change-json.js";
+export type { BlockerGroup } from "./render/blocker-groups.js";
+export type { MemberGroup } from "./render/member-groups.js";
+export type { WatchSnapshot, CapabilitySnapshot } from "./render/watch-snapshot.js";

@@ -1,0 +1,62 @@
+import { userInfo } from "node:os";
+import { createInterface } from "node:readline/promises";
+import type { CliContext, OutputStream } from "./cli-context.js";
+
+/**
+ * The context of the real `twostep` binary: the process's streams and
+ * environment, the NATS control plane (loaded only when a command
+ * connects), a readline confirmation on stderr (so stdout stays clean for
+ * `--json`), log-update for live views, and `signal` for SIGINT.
+ */
+export function nodeContext(signal: AbortSignal): CliContext {
+  return {
+    stdout: stream(process.stdout),
+    stderr: stream(process.stderr),
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    signal,
+    async connect(options) {
+      const { connectNatsControlPlane } = await import("@twostep/nats");
+      return connectNatsControlPlane(options);
+    },
+    async confirm(question) {
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      const asked = new AbortController();
+      // Ctrl-C at the prompt means no.
+      prompt.on("SIGINT", () => asked.abort());
+      try {
+        const answer = await prompt.question(`${question} [y/N] `, { signal: asked.signal });
+        return /^y(es)?$/i.test(answer.trim());
+      } catch {
+        return false;
+      } finally {
+        prompt.close();
+      }
+    },
+    userName() {
+      try {
+        return userInfo().username;
+      } catch {
+        // No passwd entry (a container with an arbitrary uid): fall back to the environment.
+        return process.env["USER"] ?? process.env["LOGNAME"] ?? "unknown";
+      }
+    },
+    async liveView() {
+      const { createLogUpdate } = await import("log-update");
+      const update = createLogUpdate(process.stdout);
+      return { render: (text) => update(text), done: () => update.done() };
+    },
+  };
+}
+
+function stream(target: NodeJS.WriteStream): OutputStream {
+  return {
+    write: (text) => void target.write(text),
+    get isTTY() {
+      return target.isTTY === true;
+    },
+    get columns() {
+      return target.columns;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { Blocker, BlockerReason } from "@twostep/fleet";
+import { formatAge } from "./format-time.js";
+import { plain, type Style } from "./style.js";
+
+/** Blockers that share a reason, a level, a service and a build: shown as one line however many nodes they hold. */
+export interface BlockerGroup {
+  readonly reason: BlockerReason;
+  readonly level: number;
+  readonly service: string;
+  readonly build: string;
+  /** Node ids, in natural order (`node-2` before `node-10`). */
+  readonly nodeIds: readonly string[];
+  /** The oldest heartbeat among them, when any was seen. */
+  readonly lastSeen: number | null;
+}
+
+/** How a group of blockers is rendered. */
+export interface BlockerGroupOptions {
+  /** Node ids named per group before `… and N more`. Defaults to 5. */
+  readonly names?: number;
+  /** Groups shown before `… and N more groups`. Defaults to 8. */
+  readonly groups?: number;
+  /** The time ages are told against (the status time). */
+  readonly now: number;
+  readonly style?: Style;
+  /** Add the ways out (deploy readers, restart or decommission). Defaults to true; a history shows only who blocked. */
+  readonly advice?: boolean;
+}
+
+const naturally = new Intl.Collator("en", { numeric: true });
+
+/** Groups blockers by reason, level, service and build; the largest group first. */
+export function groupBlockers(blockers: readonly Blocker[]): BlockerGroup[] {
+  const groups = new Map<string, { head: Blocker; nodeIds: string[]; lastSeen: number | null }>();
+  for (const blocker of blockers) {
+    const key = JSON.stringify([blocker.reason, blocker.level, blocker.service, blocker.build]);
+    const group = groups.get(key) ?? { head: blocker, nodeIds: [], lastSeen: null };
+    group.nodeIds.push(blocker.nodeId);
+    if (blocker.lastSeen !== null) group.lastSeen = Math.min(group.lastSeen ?? blocker.lastSeen, blocker.lastSeen);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .map(({ head, nodeIds, lastSeen }) => ({
+      reason: head.reason,
+      level: head.level,
+      service: head.service,
+      build: head.build,
+      nodeIds: nodeIds.sort(naturally.compare),
+      lastSeen,
+    }))
+    .sort((a, b) => b.nodeIds.length - a.nodeIds.length || naturally.compare(a.service, b.service) || naturally.compare(a.build, b.build));
+}
+
+/**
+ * One line per group, such as `8 × no reader of v2 in build orders@1.4.0
+ * (service orders): zone-b-1, zone-b-2, … and 3 more`, then one line per
+ * way out (deploy readers; restart or decommission the silent).
+ */
+export function renderBlockerGroups(groups: readonly BlockerGroup[], options: BlockerGroupOptions): string[] {
+  const style = options.style ?? plain;
+  const shownGroups = options.groups ?? 8;
+  const lines = groups.slice(0, shownGroups).map((group) => `${style.yellow(`${group.nodeIds.length} ×`)} ${groupLine(group, options)}`);
+  if (groups.length > shownGroups) {
+    const hidden = groups.slice(shownGroups).reduce((sum, group) => sum + group.nodeIds.length, 0);
+    lines.push(style.dim(`… and ${groups.length - shownGroups} more groups (${hidden} nodes): --json lists every blocker`));
+  }
+  if (options.advice === false) return lines;
+  return [...lines, ...advice(groups).map((line) => style.dim(`→ ${line}`))];
+}
+
+function groupLine(group: BlockerGroup, options: BlockerGroupOptions): string {
+  const where = `in build ${group.build} (service ${group.service})`;
+  const names = nameList(group.nodeIds, options.names ?? 5);
+  switch (group.reason) {
+    case "no-reader":
+      return `no reader of v${group.level} ${where}: ${names}`;
+    case "stale":
+      return `stale heartbeat${group.lastSeen === null ? "" : ` (last ${formatAge(group.lastSeen, options.now)})`} ${where}: ${names}`;
+    case "never-seen":
+      return `never seen (a member without heartbeat) ${where}: ${names}`;
+  }
+}
+
+function nameList(nodeIds: readonly string[], shown: number): string {
+  // Naming all but one would be silly: "… and 1 more" costs as much as the name.
+  if (nodeIds.length <= shown + 1) return nodeIds.join(", ");
+  return `${nodeIds.slice(0, shown).join(", ")}, … and ${nodeIds.length - shown} more`;
+}
+
+function advice(groups: readonly BlockerGroup[]): string[] {
+  const lines: string[] = [];
+  const readers = new Map<number, Set<string>>();
+  for (const group of groups.filter((candidate) => candidate.reason === "no-reader")) {
+    readers.set(group.level, (readers.get(group.level) ?? new Set()).add(group.service));
+  }
+  for (const [level, services] of [...readers].sort(([a], [b]) => a - b)) {
+    lines.push(`deploy a build that reads v${level} on ${[...services].sort(naturally.compare).join(", ")}`);
+  }
+  if (groups.some((group) => group.reason !== "no-reader")) {
+    lines.push("restart stale and never-seen nodes, or remove the ones that are gone: twostep decommission NODE --reason TEXT");
+  }
+  return lines;
+}

@@ -1,0 +1,19 @@
+/** `2026-01-01 10:00:00Z`: an instant in UTC to the second, the same on every machine. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+/** `10:00:00`: the UTC time of day, for live views and recent changes. */
+export function formatClock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** `4 s ago`, `3 min ago`, `2 h ago`, `5 d ago`: how long before `now` the instant `ms` was. */
+export function formatAge(ms: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - ms) / 1000));
+  if (seconds < 120) return `${seconds} s ago`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} d ago`;
+}

@@ -1,0 +1,45 @@
+import type { AuditEntry, FleetStatus } from "@twostep/fleet";
+import { groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
+import { formatClock } from "./format-time.js";
+import { auditLine } from "./history-view.js";
+import { describeMemberCounts } from "./member-groups.js";
+import { progressBar } from "./progress-bar.js";
+import { plain, type Style } from "./style.js";
+import { describeWriteState, formatLevels } from "./write-state.js";
+
+/** What one frame of the live `twostep watch` shows. */
+export interface WatchFrame {
+  readonly status: FleetStatus;
+  /** The latest audit entries, oldest first. */
+  readonly recent: readonly AuditEntry[];
+  /** Why the last poll failed, while it does. */
+  readonly problem?: string;
+}
+
+/**
+ * One frame of the live view, redrawn in place: per capability its write
+ * state, readers per level, and a bar of members that read the next level
+ * (read-ready when full), with its largest blocker groups; then the recent
+ * changes.
+ */
+export function renderWatchFrame(frame: WatchFrame, style: Style = plain): string[] {
+  const { status } = frame;
+  const lines = [`${style.bold("twostep watch")}  ${describeMemberCounts(status.members)}  ${style.dim(`${formatClock(status.at)} UTC · Ctrl-C stops`)}`];
+  if (frame.problem !== undefined) lines.push(style.red(`last poll failed, retrying: ${frame.problem}`));
+  if (status.capabilities.length === 0) lines.push("", "no capability advertised or enabled yet");
+  for (const entry of status.capabilities) {
+    lines.push("", `${style.bold(style.cyan(entry.capability))}  ${describeWriteState(entry.record)}  ${style.dim(`required ${formatLevels(entry.required)}`)}`);
+    const levels = Object.keys(entry.readers).sort((a, b) => Number(a) - Number(b)).slice(-8);
+    lines.push(`  readers  ${levels.length === 0 ? "none live" : levels.map((level) => `v${level} ${entry.readers[level] ?? 0}/${status.memberCount}`).join("   ")}`);
+    if (entry.next === null) continue;
+    const reading = entry.readers[entry.next] ?? 0;
+    const ready = entry.blockers.length === 0;
+    const verdict = ready ? style.green("read-ready") : style.yellow(`${entry.blockers.length} to go`);
+    lines.push(`  v${entry.next}       ${progressBar(reading, status.memberCount)} ${reading}/${status.memberCount} read it: ${verdict}`);
+    if (!ready) lines.push(...renderBlockerGroups(groupBlockers(entry.blockers), { now: status.at, style, groups: 3, names: 3, advice: false }).map((line) => `    ${line}`));
+  }
+  lines.push("", style.bold("Recent changes"));
+  if (frame.recent.length === 0) lines.push(style.dim("  none yet"));
+  for (const entry of frame.recent) lines.push(`  ${auditLine(entry)}`);
+  return lines;
+}
