@@ -15,6 +15,18 @@ export const CheckErrorCode = {
   ProtoUnresolvedType: "PROTO_UNRESOLVED_TYPE",
   /** A schema directory or file cannot be read. */
   ProtoRead: "PROTO_READ",
+  /** The arguments of `twostep check` are wrong. */
+  CheckUsage: "CHECK_USAGE",
+  /** The base revision names no commit of the repository (or the clone does not have it). */
+  UnknownRevision: "UNKNOWN_REVISION",
+  /** git is missing or failed, or the directory is not inside a git repository. */
+  GitFailed: "GIT_FAILED",
+  /** The protocol manifest is not JSON, or not a valid manifest (the code `@twostep/core` uses, here with file and line). */
+  InvalidManifest: "INVALID_MANIFEST",
+  /** A file that the manifest names (a .proto entry file or a JSON Schema snapshot) does not exist. */
+  SchemaFileMissing: "SCHEMA_FILE_MISSING",
+  /** A JSON Schema snapshot is not JSON, or not a schema (an object or a boolean). */
+  JsonSchemaParse: "JSON_SCHEMA_PARSE",
 } as const;
 
 /** One of the codes in {@link CheckErrorCode}. */
@@ -131,5 +143,95 @@ export class ProtoReadError extends TwostepError {
   ) {
     const reason = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
     super(CheckErrorCode.ProtoRead, `cannot read the schemas at ${path}: ${reason}; check the path (and the git ref it came from)`, options);
+  }
+}
+
+/** The arguments of `twostep check` are wrong: unknown option, missing `--base`, bad `--format`. */
+export class CheckUsageError extends TwostepError {
+  constructor(readonly problem: string) {
+    super(CheckErrorCode.CheckUsage, `${problem}; see twostep check --help`);
+  }
+}
+
+/** The base revision names no commit: a typo, or a shallow clone that never fetched it. */
+export class UnknownRevisionError extends TwostepError {
+  constructor(
+    readonly ref: string,
+    readonly cwd: string,
+  ) {
+    super(
+      CheckErrorCode.UnknownRevision,
+      `${JSON.stringify(ref)} names no commit of the repository at ${cwd}: fetch it first ` +
+        `(in GitHub Actions, actions/checkout with fetch-depth: 0), or pass another --base`,
+    );
+  }
+}
+
+/** git is missing or failed, or the directory is not inside a git repository. */
+export class GitError extends TwostepError {
+  constructor(
+    readonly args: readonly string[],
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      CheckErrorCode.GitFailed,
+      `git ${args.join(" ")} failed: ${reason}; run the check inside a git repository, with git on PATH`,
+      options,
+    );
+  }
+}
+
+/**
+ * The protocol manifest is not JSON or not a valid manifest, at HEAD
+ * (`current`) or at the base (`previous`); `line` is the first problem's.
+ * Carries the code of `@twostep/core`'s `InvalidManifestError`.
+ */
+export class ManifestSourceError extends SchemaSourceError {
+  constructor(
+    location: SchemaErrorLocation,
+    readonly issues: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      CheckErrorCode.InvalidManifest,
+      location,
+      `invalid protocol manifest:\n${issues.map((issue) => `  - ${issue}`).join("\n")}\nfix the manifest (see docs/manifest.md for its format)`,
+      options,
+    );
+  }
+}
+
+/**
+ * A file the manifest names does not exist: `file` and `line` are those of
+ * the manifest entry that names it, `missingFile` the file itself.
+ */
+export class SchemaFileMissingError extends SchemaSourceError {
+  constructor(
+    location: SchemaErrorLocation,
+    readonly missingFile: string,
+  ) {
+    super(
+      CheckErrorCode.SchemaFileMissing,
+      location,
+      `names ${missingFile}, which does not exist: add the file, or fix the path ` +
+        `(relative to the manifest; .proto files relative to its protoRoot)`,
+    );
+  }
+}
+
+/** A JSON Schema snapshot is not JSON, or not a schema; `line` is where reading failed. */
+export class JsonSchemaParseError extends SchemaSourceError {
+  constructor(
+    location: SchemaErrorLocation,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      CheckErrorCode.JsonSchemaParse,
+      location,
+      `not a JSON Schema snapshot: ${reason}; regenerate it with writeJsonSchemaSnapshots`,
+      options,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import type { CheckRule } from "./check-rule.js";
 import type { WireRule } from "./wire-rule.js";
 
 /**
@@ -8,11 +9,13 @@ import type { WireRule } from "./wire-rule.js";
  * Every WIRE rule compares an element present on both sides, so the location
  * is always in the current tree: at the element when it still exists, else at
  * its enclosing declaration (a deleted field is reported at its message, as
- * buf does).
+ * buf does). The rollout and JSON Schema rules of `checkRollout` are located
+ * in the working tree too: at the manifest entry, the .proto element or the
+ * snapshot's property, and carry the message type and version they concern.
  */
 export interface Violation {
-  /** The buf rule id. */
-  readonly rule: WireRule;
+  /** The rule id: one of buf's WIRE rules, or a rollout or JSON Schema rule. */
+  readonly rule: CheckRule;
   /** Path of the file in the current tree, relative to its root, with `/` separators. */
   readonly file: string;
   /** 1-based line. */
@@ -23,6 +26,10 @@ export interface Violation {
   readonly message: string;
   /** What to do next. */
   readonly fix: string;
+  /** The message type concerned (rollout and JSON Schema rules, and WIRE rules found by `checkRollout`). */
+  readonly type?: string;
+  /** The version of {@link Violation.type} concerned, when one is. */
+  readonly version?: number;
 }
 
 /** Builds a violation located at `at` in `file` (internal). */

@@ -132,7 +132,6 @@ const commands: readonly CommandSpec[] = [
     examples: ['twostep apply levels.json --dry-run', 'twostep apply levels.json --reason "release 42" --yes'],
     load: async () => (await import("./commands/apply/index.js")).apply,
   },
-  // `twostep check --base REF` (the CI rules of @twostep/check) goes here: one row, loading ./commands/check/index.js.
 ];
 
 /** What {@link run} knows besides its arguments. */
@@ -148,6 +147,8 @@ export interface RunOptions {
  * unreachable or permission denied, 4 a bug. Never exits the process.
  */
 export async function run(argv: readonly string[], context: CliContext, options: RunOptions = {}): Promise<ExitCode> {
+  // `check` parses its own arguments (it is also a library entry point for CI), so it bypasses the table.
+  if (argv[0] === "check") return (await import("./commands/check/index.js")).check(argv.slice(1), context);
   let exitCode: ExitCode = ExitCode.Ok;
   let running: { command: string; json: boolean } | undefined;
   const program = new Command("twostep")
@@ -211,6 +212,10 @@ function connectionOptions(): Option[] {
 
 function programHelp(): string {
   return `
+CI:
+  check --base REF             refuse a writer enabled before its reader shipped, a reader removed too early,
+                               a reused type id, an incompatible schema change (twostep check --help; docs/check.md)
+
 Exit codes:
   0  done (a dry run or plan: the change would be allowed)
   1  refused as unsafe (the blockers are listed), a revision conflict, or not confirmed
