@@ -11,7 +11,10 @@ on the embedded in-memory control plane (or a NATS server with --nats).
   --pace N     multiply every pause by N (default 1)
   -h, --help   show this help
 
-Exits 0 when the rollout completed and no message was lost or undecodable.`;
+Each run on NATS uses fresh buckets (prefix demo<time>), so runs never mix.
+
+Exits 0 when the rollout completed and no message was lost or undecodable,
+1 when not, 3 when the NATS server cannot be reached.`;
 
 const { values } = parseArgs({
   options: { nats: { type: "string" }, pace: { type: "string" }, help: { type: "boolean", short: "h" } },
@@ -22,5 +25,16 @@ if (values.help === true) {
   process.exit(0);
 }
 const color = process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined;
-const summary = await runDemo({ color, ...(values.pace === undefined ? {} : { pace: Number(values.pace) }) });
-process.exit(summary.ok ? 0 : 1);
+const controlPlane =
+  values.nats === undefined
+    ? undefined
+    : await (await import("@twostep/nats")).connectNatsControlPlane({ servers: values.nats, bucketPrefix: `demo${Date.now().toString(36)}` }).catch((error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(3);
+      });
+try {
+  const summary = await runDemo({ color, ...(controlPlane === undefined ? {} : { controlPlane }), ...(values.pace === undefined ? {} : { pace: Number(values.pace) }) });
+  process.exitCode = summary.ok ? 0 : 1;
+} finally {
+  await controlPlane?.close();
+}

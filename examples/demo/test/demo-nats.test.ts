@@ -1,0 +1,27 @@
+import { runDemo } from "@twostep/example-demo";
+import { connectNatsControlPlane } from "@twostep/nats";
+import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
+import { afterAll, beforeAll, expect, test } from "vitest";
+
+let server: NatsServer;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+test("the same rollout on a real NATS control plane loses nothing", async () => {
+  const controlPlane = await connectNatsControlPlane({ servers: server.url });
+  try {
+    const summary = await runDemo({ controlPlane, write: () => {}, pace: 0.8 });
+    expect(summary.problems).toEqual([]);
+    expect(summary.lost).toBe(0);
+    expect(summary.history.filter((entry) => entry.action === "guard-revert")).toHaveLength(1);
+    expect(summary.history.at(-1)?.request).toBe("enable v2");
+  } finally {
+    await controlPlane.close();
+  }
+}, 60_000);
