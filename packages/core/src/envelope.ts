@@ -49,6 +49,12 @@ export function decodeEnvelopeHead(frame: Uint8Array): EnvelopeHead {
   if (frame[0] !== ENVELOPE_HEADER) {
     throw new CorruptFrameError(`header byte 0x${hex(frame[0] ?? 0)} is not the envelope header 0x87`);
   }
+  const shortTypeId = frame[1];
+  const shortVersion = frame[2];
+  // The common three-byte head, read without the varint reader's allocations.
+  if (shortTypeId !== undefined && shortTypeId < 0x80 && shortVersion !== undefined && shortVersion < 0x80) {
+    return { typeId: shortTypeId, version: shortVersion, payloadOffset: 3 };
+  }
   const typeId = readVarint(frame, 1);
   if (typeId === undefined) throw new CorruptFrameError("type id varint is truncated or exceeds 32 bits");
   const version = readVarint(frame, typeId.next);

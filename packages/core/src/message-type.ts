@@ -134,12 +134,12 @@ export class MessageType<T = unknown> {
 
   /** True when this build can read `version`. */
   canRead(version: number): boolean {
-    return version >= this.reads.min && version <= this.reads.max;
+    return Number.isInteger(version) && version >= this.reads.min && version <= this.reads.max;
   }
 
   /** True when this build can write `version`. */
   canWrite(version: number): boolean {
-    return version >= this.writes.min && version <= this.writes.max;
+    return Number.isInteger(version) && version >= this.writes.min && version <= this.writes.max;
   }
 
   /**

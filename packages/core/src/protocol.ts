@@ -111,12 +111,12 @@ export class Protocol {
    */
   decode(frame: Uint8Array): DecodedFrame {
     if (frame[0] !== ENVELOPE_HEADER) return this.#decodeLegacy(frame);
-    const head = decodeEnvelopeHead(frame);
-    const type = this.#byId.get(head.typeId);
-    if (type === undefined) throw new UnknownTypeError(head.typeId, [...this.#byId.keys()]);
-    const wire = type.decodePayload(frame, head.payloadOffset, head.version);
-    const value = head.version === type.latest ? wire : type.upgrade(wire, head.version);
-    return { type, version: head.version, value, wire, frame, legacy: false };
+    const { typeId, version, payloadOffset } = decodeEnvelopeHead(frame);
+    const type = this.#byId.get(typeId);
+    if (type === undefined) throw new UnknownTypeError(typeId, [...this.#byId.keys()]);
+    const wire = type.decodePayload(frame, payloadOffset, version);
+    const value = version === type.latest ? wire : type.upgrade(wire, version);
+    return { type, version, value, wire, frame, legacy: false };
   }
 
   #decodeLegacy(frame: Uint8Array): DecodedFrame {

@@ -1,0 +1,86 @@
+/** One side of a comparison: a function that does one operation on input `index`. */
+export type Operation = (index: number) => unknown;
+
+/** Options of {@link compare}. */
+export interface CompareOptions {
+  /** Measured rounds; each runs the sides in the order ABBA, A alternating. Defaults to 15. */
+  readonly rounds?: number;
+  /** How long one run of one side takes, in milliseconds. Defaults to 10. */
+  readonly batchMs?: number;
+  /** Warm-up time before the first round, in milliseconds, shared by both sides. Defaults to 500. */
+  readonly warmupMs?: number;
+}
+
+/** What {@link compare} measured: medians over the rounds. */
+export interface Comparison {
+  /** Median operations per second of the baseline. */
+  readonly baseline: number;
+  /** Median operations per second of the subject. */
+  readonly subject: number;
+  /** Median of the per-round ratios subject / baseline (above 1: the subject is faster). */
+  readonly ratio: number;
+  /** Rounds measured. */
+  readonly rounds: number;
+}
+
+const ABBA = ["baseline", "subject", "subject", "baseline"] as const;
+const BAAB = ["subject", "baseline", "baseline", "subject"] as const;
+
+/** Counts results that are `undefined`: reading each result keeps the engine from dropping the work that made it. */
+let undefinedResults = 0;
+
+/**
+ * Measures `subject` against `baseline` over `inputs` inputs in one process,
+ * interleaved to resist noise: a warm-up of both, then rounds that run the
+ * sides in the order ABBA (which side is A alternates), each run a fixed
+ * number of operations. Reports medians, and the median of the per-round
+ * ratios, which cancels drift (frequency scaling, a noisy neighbour) that
+ * hits both sides of a round alike.
+ */
+export function compare(baseline: Operation, subject: Operation, inputs: number, options: CompareOptions = {}): Comparison {
+  const rounds = options.rounds ?? 15;
+  const batchMs = options.batchMs ?? 10;
+  const warmupMs = options.warmupMs ?? 500;
+  for (const deadline = performance.now() + warmupMs; performance.now() < deadline; ) {
+    run(baseline, inputs, inputs);
+    run(subject, inputs, inputs);
+  }
+  const operations = Math.max(inputs, Math.round((batchMs / 1000) * Math.min(rate(baseline, inputs), rate(subject, inputs))));
+  const results = { baseline: [] as number[], subject: [] as number[], ratio: [] as number[] };
+  const sides = { baseline, subject };
+  for (let round = 0; round < rounds; round++) {
+    // ABBA: a drift within the round that is linear in time hits both sides alike.
+    const order = round % 2 === 0 ? ABBA : BAAB;
+    const seconds = { baseline: 0, subject: 0 };
+    for (const side of order) seconds[side] += run(sides[side], inputs, operations);
+    results.baseline.push((2 * operations) / seconds.baseline);
+    results.subject.push((2 * operations) / seconds.subject);
+    results.ratio.push(seconds.baseline / seconds.subject);
+  }
+  return { baseline: median(results.baseline), subject: median(results.subject), ratio: median(results.ratio), rounds };
+}
+
+/** Runs `operations` operations cycling over the inputs; returns the seconds taken. */
+function run(operation: Operation, inputs: number, operations: number): number {
+  const start = process.hrtime.bigint();
+  for (let done = 0; done < operations; done++) {
+    if (operation(done % inputs) === undefined) undefinedResults++;
+  }
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Operations per second over a short trial, to size the batches. */
+function rate(operation: Operation, inputs: number): number {
+  let operations = inputs;
+  for (;;) {
+    const seconds = run(operation, inputs, operations);
+    if (seconds > 0.02) return operations / seconds;
+    operations *= 2;
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
