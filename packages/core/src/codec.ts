@@ -8,6 +8,11 @@ export interface Codec<T> {
   readonly kind: "protobuf" | "json";
   /** What the payload is: the protobuf message's full name, or `json`. */
   readonly schemaName: string;
+  /**
+   * The schema itself, for tools that reflect on it (the test kit derives
+   * value generators from it): a protobufjs `Type` or a zod schema.
+   */
+  readonly schema: unknown;
   /** Returns `head` followed by the payload of `value`, in one buffer. */
   encode(value: T, head: Uint8Array): Uint8Array;
   /** Decodes the payload that fills `frame` from `offset` to its end. */

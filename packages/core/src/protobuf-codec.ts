@@ -12,7 +12,7 @@ export function protobufCodec<T = protobuf.Message>(type: protobuf.Type): Codec<
   // Compile the generated encoder and decoder now, not on the first message.
   type.setup();
   const { encode, decode } = compileCoders(type);
-  return { kind: "protobuf", schemaName: type.fullName.replace(/^\./, ""), encode, decode } as Codec<T>;
+  return { kind: "protobuf", schemaName: type.fullName.replace(/^\./, ""), schema: type, encode, decode } as Codec<T>;
 }
 
 type Coders = Pick<Codec<unknown>, "encode" | "decode">;

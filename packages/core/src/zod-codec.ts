@@ -14,6 +14,7 @@ export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>> {
   return {
     kind: "json",
     schemaName: "json",
+    schema,
     encode(value, head) {
       const text = JSON.stringify(parse(schema, value));
       // UTF-16 code units expand to at most three UTF-8 bytes each.
