@@ -1,5 +1,5 @@
-import { defineMessageType, defineProtocol, type Protocol } from "@twostep/core";
-import { loadShopProtocol } from "@twostep/example-shop";
+import type { Protocol } from "@twostep/core";
+import { loadShopBuilds } from "@twostep/example-shop";
 
 /** A build of the orders service, as the demo deploys it. */
 export interface DemoBuild {
@@ -23,13 +23,7 @@ export interface DemoBuilds {
  * was added); the new ones read and write v1 and v2 with the real migrations.
  */
 export function demoBuilds(): DemoBuilds {
-  const { protocol: current } = loadShopProtocol();
-  const orders = current.type("orders.OrderPlaced");
-  const v1 = orders.version(1);
-  if (v1 === undefined) throw new Error("the shop manifest lost orders.OrderPlaced v1");
-  const previous = defineProtocol({
-    types: [defineMessageType({ name: orders.name, id: orders.id, versions: [v1] }), ...current.types.filter((type) => type !== orders)],
-  });
+  const { previous, current } = loadShopBuilds();
   return {
     v1: { id: "orders@1.4.0", protocol: previous, corruptsOneIn: 0 },
     faulty: { id: "orders@2.0.0", protocol: current, corruptsOneIn: 5 },
