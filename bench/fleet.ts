@@ -116,21 +116,24 @@ async function propagation(url: string, measured: number): Promise<{ raw: number
       });
       nodes.push(node);
     });
-    const kvs = await Promise.all(
-      Array.from({ length: NODES }, async (): Promise<KV> => {
-        const connection = await connect({ servers: url, name: "bench-raw-watcher" });
+    // One connection more on the raw side: its writer, as the twostep side writes through the release manager's.
+    const [writer, ...watchers] = await Promise.all(
+      Array.from({ length: NODES + 1 }, async (): Promise<KV> => {
+        const connection = await connect({ servers: url, name: "bench-raw" });
         connections.push(connection);
         return new Kvm(jetstream(connection)).open(release.layout.levels);
       }),
     );
-    await Promise.all(kvs.map(async (kv) => followRaw(await kv.watch(), rawArrivals)));
+    if (writer === undefined) throw new Error("no raw writer");
+    await Promise.all(watchers.map(async (kv) => followRaw(await kv.watch(), rawArrivals)));
     const key = encodeKey(TYPE);
-    const writer = kvs[0] as KV;
     let revision = first.revision;
-    const next = (round: number): WriteLevelRecord => ({ ...first.value, level: round % 2 === 0 ? 1 : 2, changedAt: Date.now(), reason: `bench round ${round}` });
+    let writes = 0;
+    // Every write flips the level between 1 and 2 (the record starts at 2): each one is a level change the nodes act on.
+    const next = (): WriteLevelRecord => ({ ...first.value, level: writes++ % 2 === 0 ? 1 : 2, changedAt: Date.now(), reason: `bench write ${writes}` });
     const sides = {
-      raw: async (round: number) => (revision = await writer.update(key, utf8.encode(JSON.stringify(next(round))), revision)),
-      twostep: async (round: number) => (revision = await release.compareAndSetLevel(next(round), revision)),
+      raw: async () => (revision = await writer.update(key, utf8.encode(JSON.stringify(next())), revision)),
+      twostep: async () => (revision = await release.compareAndSetLevel(next(), revision)),
     };
     const times = { raw: [] as number[], twostep: [] as number[] };
     const warmup = 3;
@@ -138,7 +141,7 @@ async function propagation(url: string, measured: number): Promise<{ raw: number
       for (const side of round % 2 === 0 ? (["raw", "twostep"] as const) : (["twostep", "raw"] as const)) {
         const arrivals = side === "raw" ? rawArrivals : nodeArrivals;
         const start = performance.now();
-        const written = await sides[side](round);
+        const written = await sides[side]();
         const reached = await arrivals.all(written, ROUND_TIMEOUT_MS);
         if (round >= warmup) times[side].push(reached - start);
       }
@@ -284,6 +287,7 @@ function printTable(cases: readonly Case[], version: string): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column >= 2 && column <= 4 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  ").trimEnd();
   const lines = [
+    "",
     `twostep fleet bench: nats-server ${version} on loopback, node ${process.version}; propagation: ${NODES} followers a side, each on its own connection, ${rounds} interleaved rounds; status: median of runs after a warm-up`,
     "",
     line(header),

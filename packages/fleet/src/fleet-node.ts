@@ -41,6 +41,14 @@ export interface NodeOptions {
   readonly onDeadLetter?: (letter: DeadLetter) => void;
   /** Called once if the node finds itself outside the fleet and stops writing. Defaults to logging at error level. */
   readonly onFenced?: (error: FencedError) => void;
+  /**
+   * Called each time the node applies a newer write-level record from its
+   * watch, with the record and its revision: from then on `writeLevel`
+   * follows it. Records the node read when joining are not reported, nor
+   * ones no newer than what it holds. Runs on the watch's delivery path, so
+   * keep it quick; an exception is logged and changes nothing. Defaults to none.
+   */
+  readonly onWriteLevel?: (record: WriteLevelRecord, revision: number) => void;
   /** Structured logger. Defaults to pino at the level of `TWOSTEP_LOG_LEVEL` (else `warn`). */
   readonly logger?: Logger;
 }
@@ -81,6 +89,7 @@ export class FleetNode {
   readonly #heartbeatMs: number;
   readonly #onDeadLetter: (letter: DeadLetter) => void;
   readonly #onFenced: (error: FencedError) => void;
+  readonly #onWriteLevel: ((record: WriteLevelRecord, revision: number) => void) | undefined;
   readonly #logger: Logger;
   readonly #records = new Map<string, Versioned<WriteLevelRecord>>();
   readonly #metrics = new NodeMetrics();
@@ -106,6 +115,7 @@ export class FleetNode {
     });
     this.#onDeadLetter = options.onDeadLetter ?? ((letter) => this.#logger.warn({ code: letter.error.code, err: letter.error }, "dead letter"));
     this.#onFenced = options.onFenced ?? ((error) => this.#logger.error({ code: error.code }, error.message));
+    this.#onWriteLevel = options.onWriteLevel;
     const capabilities: Record<string, CapabilitySupport> = { ...options.features };
     for (const type of options.protocol.types) capabilities[type.name] = { reads: type.reads, writes: type.writes };
     this.#capabilities = capabilities;
@@ -284,6 +294,11 @@ export class FleetNode {
       this.#fence(`the fleet now requires ${stored.value.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`);
     }
     this.#logger.info({ capability: stored.value.capability, level: stored.value.level, ramp: stored.value.ramp, revision: stored.revision }, "write level changed");
+    try {
+      this.#onWriteLevel?.(stored.value, stored.revision);
+    } catch (error) {
+      this.#logger.error({ err: error }, "write-level hook failed");
+    }
   }
 
   #fence(why: string): void {

@@ -9,6 +9,7 @@ import {
   type FleetNode,
   type NodeOptions,
 } from "@twostep/fleet";
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { protocolOf, protocolReading, type BuildId } from "./support/builds.js";
 import { FakeClock } from "./support/fake-clock.js";
@@ -183,5 +184,35 @@ describe("FleetNode", () => {
     await coordinator.disableWrite(TYPE, who);
     await Promise.resolve();
     expect(seen).toEqual(["enable-write enable v1", "enable-write enable v2 at 10% by key"]);
+  });
+
+  test("onWriteLevel hears each newer record the node applies, in revision order; a throwing hook is logged and changes nothing", async () => {
+    const heard: { level: number; intent: boolean; revision: number }[] = [];
+    const follower = await node("a", "b2-new", { onWriteLevel: (record, revision) => heard.push({ level: record.level, intent: record.intent !== null, revision }) });
+    const logged: { msg: string; err?: { message: string } }[] = [];
+    const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const thrower = await node("b", "b2-new", {
+      logger,
+      onWriteLevel: () => {
+        throw new Error("hook bug");
+      },
+    });
+    await coordinator.enableWrite(TYPE, 1, who);
+    const enabled = await plane.getLevel(TYPE);
+    await coordinator.enableWrite(TYPE, 2, who);
+    const current = await plane.getLevel(TYPE);
+    // Enabling a level goes through an intent: the hook hears both commits of each change.
+    expect(heard.map(({ level, intent }) => [level, intent])).toEqual([
+      [1, true],
+      [1, false],
+      [1, true],
+      [2, false],
+    ]);
+    expect(heard.map(({ revision }) => revision)).toContain(enabled?.revision);
+    expect(heard.at(-1)?.revision).toBe(current?.revision);
+    expect([...heard.map(({ revision }) => revision)].sort((x, y) => x - y)).toEqual(heard.map(({ revision }) => revision));
+    expect(follower.writeLevel(TYPE)).toBe(2);
+    expect(thrower.writeLevel(TYPE)).toBe(2);
+    expect(logged.filter((line) => line.msg === "write-level hook failed").map((line) => line.err?.message)).toEqual(["hook bug", "hook bug", "hook bug", "hook bug"]);
   });
 });

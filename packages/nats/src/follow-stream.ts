@@ -1,5 +1,6 @@
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { TimeoutError } from "@nats-io/transport-node";
+import { Settler } from "./settler.js";
 
 /** What {@link followStream} reads. */
 export interface FollowOptions {
@@ -104,40 +105,6 @@ export async function readStream(js: JetStreamClient, options: ReadOptions): Pro
     await read.done;
   } finally {
     await close(consumer, messages);
-  }
-}
-
-/** A promise settled once, from outside, with an idle timer that rejects it unless restarted in time. */
-class Settler {
-  readonly done: Promise<void>;
-  #resolve: () => void = () => {};
-  #reject: (error: unknown) => void = () => {};
-  #timer: NodeJS.Timeout | undefined;
-  #settled = false;
-
-  constructor() {
-    this.done = new Promise<void>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    // Rejections nobody awaits yet must not count as unhandled.
-    this.done.catch(() => {});
-  }
-
-  /** Resolves, or rejects with `error`; later calls do nothing. */
-  settle(error?: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    clearTimeout(this.#timer);
-    if (error === undefined) this.#resolve();
-    else this.#reject(error);
-  }
-
-  /** (Re)starts the timer that rejects with a `TimeoutError` after `ms`. */
-  idleTimeout(ms: number): void {
-    if (this.#settled) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.settle(new TimeoutError()), ms);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV, KvEntry } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import {
   advertisementSchema,
   auditEntrySchema,
@@ -25,6 +25,7 @@ import { followStream, readStream, type FollowedStream } from "./follow-stream.j
 import { decodeKey, encodeKey } from "./key-codec.js";
 import { auditSubject, kvStream, type NatsLayout } from "./nats-layout.js";
 import { parseRecord } from "./parse-record.js";
+import { readLastValues } from "./read-last-values.js";
 import { findCause, translateNatsError } from "./translate-nats-error.js";
 
 /** What {@link connectNatsControlPlane} hands to a {@link NatsControlPlane}. */
@@ -54,6 +55,16 @@ interface Store<T> {
   readonly nameOf: (value: T) => string;
 }
 
+/** The last message of a key, from a get or a consumer. */
+interface StoredEntry {
+  readonly key: string;
+  readonly operation: KvEntry["operation"];
+  readonly value: Uint8Array;
+  readonly revision: number;
+  /** The server's timestamp of the message, ms since the epoch. */
+  readonly created: number;
+}
+
 /** A validated record with the entry it came from. */
 interface Read<T> {
   readonly value: T;
@@ -63,8 +74,14 @@ interface Read<T> {
 
 /** The header the KV layer marks deletes and purges with. */
 const operationHeader = "KV-Operation";
-/** Requests in flight when listing a bucket: enough to hide latency, few enough to spare the server. */
+/** Requests in flight when getting keys one by one: enough to hide latency, few enough to spare the server. */
 const listConcurrency = 32;
+/**
+ * Listings of more keys than this read the bucket with one consumer; shorter
+ * ones get each key (at most two rounds of gets, no consumer to create,
+ * which in a cluster is a proposal to the meta leader).
+ */
+const bulkReadAbove = 2 * listConcurrency;
 const utf8 = new TextEncoder();
 
 /**
@@ -258,7 +275,7 @@ export class NatsControlPlane implements ControlPlane {
       const entries = await this.#entries(store, "compact");
       const cutoff = Date.now() - olderThanMs;
       for (const entry of entries) {
-        if (entry.operation === "PUT" || entry.created.getTime() > cutoff) continue;
+        if (entry.operation === "PUT" || entry.created > cutoff) continue;
         const filter = `$KV.${store.bucket}.${entry.key}`;
         await this.#call("compact", () => this.#jsm.streams.purge(stream, { filter, seq: entry.revision + 1 }));
         purged++;
@@ -289,7 +306,7 @@ export class NatsControlPlane implements ControlPlane {
   async #get<T>(store: Store<T>, name: string, operation: string): Promise<Read<T> | undefined> {
     const key = encodeKey(name);
     const entry = await this.#call(operation, () => store.kv.get(key));
-    return entry === null ? undefined : this.#readEntry(store, entry);
+    return entry === null ? undefined : this.#readEntry(store, storedEntry(entry));
   }
 
   async #list<T>(store: Store<T>, operation: string): Promise<Read<T>[]> {
@@ -297,29 +314,59 @@ export class NatsControlPlane implements ControlPlane {
     return entries.map((entry) => this.#readEntry(store, entry)).filter((read) => read !== undefined);
   }
 
-  /** The last entry of every key, deletes included, each read through the stream leader. */
-  async #entries(store: Pick<Store<unknown>, "name" | "bucket" | "kv">, operation: string): Promise<KvEntry[]> {
+  /**
+   * The last entry of every key, deletes included, as new as every write
+   * that finished before the call: the stream leader lists the keys, then
+   * one consumer on that same server reads the last message of each (see
+   * docs/nats.md, "Listings"). What the consumer did not deliver, and every
+   * key of a short listing, is read through the leader key by key.
+   */
+  async #entries(store: Pick<Store<unknown>, "name" | "bucket" | "kv">, operation: string): Promise<StoredEntry[]> {
     const prefix = `$KV.${store.bucket}.`;
-    const info = await this.#call(operation, () => this.#jsm.streams.info(kvStream(store.bucket), { subjects_filter: `${prefix}>` }));
-    const keys: string[] = [];
-    for (const subject of Object.keys(info.state.subjects ?? {})) {
-      const key = subject.slice(prefix.length);
-      if (decodeKey(key) === undefined) this.#malformed(store.name, key, "the key is not an encoded name (written by something other than twostep)");
-      else keys.push(key);
-    }
-    const entries = await mapLimited(keys, listConcurrency, (key) => this.#call(operation, () => store.kv.get(key)));
-    return entries.filter((entry) => entry !== null);
+    const stream = kvStream(store.bucket);
+    const info = await this.#call(operation, () => this.#jsm.streams.info(stream, { subjects_filter: `${prefix}>` }));
+    const subjects = Object.keys(info.state.subjects ?? {}).filter((subject) => this.#isEncodedKey(store, subject.slice(prefix.length)));
+    const keys = subjects.map((subject) => subject.slice(prefix.length));
+    if (keys.length <= bulkReadAbove) return this.#getEntries(store, keys, operation);
+    const read = await this.#call(operation, () =>
+      readLastValues(this.#js, this.#jsm, {
+        stream,
+        filter: `${prefix}>`,
+        subjects,
+        cluster: info.cluster,
+        idleTimeoutMs: this.#timeoutMs,
+      }),
+    );
+    if (!read.onLeader) this.#logger.info({ operation, stream }, "no listing consumer ran on the stream leader (a replica offline, or placed elsewhere); reading each key through the leader");
+    const missing = keys.filter((_, index) => read.messages[index] === undefined);
+    const fetched = new Map((await this.#getEntries(store, missing, operation)).map((entry) => [entry.key, entry]));
+    return keys.flatMap((key, index) => {
+      const message = read.messages[index];
+      const entry = message === undefined ? fetched.get(key) : entryOf(message, prefix);
+      return entry === undefined ? [] : [entry];
+    });
   }
 
-  #readEntry<T>(store: Store<T>, entry: KvEntry): Read<T> | undefined {
+  /** The last entry of each key, one get each through the stream leader, {@link listConcurrency} at a time; keys without one are left out. */
+  async #getEntries(store: Pick<Store<unknown>, "kv">, keys: readonly string[], operation: string): Promise<StoredEntry[]> {
+    const entries = await mapLimited(keys, listConcurrency, (key) => this.#call(operation, () => store.kv.get(key)));
+    return entries.filter((entry) => entry !== null).map(storedEntry);
+  }
+
+  /** True when `key` is an encoded name; any other key is reported as malformed. */
+  #isEncodedKey(store: Pick<Store<unknown>, "name">, key: string): boolean {
+    if (decodeKey(key) !== undefined) return true;
+    this.#malformed(store.name, key, "the key is not an encoded name (written by something other than twostep)");
+    return false;
+  }
+
+  #readEntry<T>(store: Store<T>, entry: StoredEntry): Read<T> | undefined {
     if (entry.operation !== "PUT") return undefined;
-    return this.#validate(store, entry.key, entry.value, entry.revision, entry.created.getTime());
+    return this.#validate(store, entry.key, entry.value, entry.revision, entry.created);
   }
 
   #readMessage<T>(store: Store<T>, message: JsMsg): Read<T> | undefined {
-    if (message.headers?.get(operationHeader)) return undefined;
-    const key = message.subject.slice(`$KV.${store.bucket}.`.length);
-    return this.#validate(store, key, message.data, message.seq, message.time.getTime());
+    return this.#readEntry(store, entryOf(message, `$KV.${store.bucket}.`));
   }
 
   #validate<T>(store: Store<T>, key: string, data: Uint8Array, revision: number, created: number): Read<T> | undefined {
@@ -422,6 +469,22 @@ export class NatsControlPlane implements ControlPlane {
       throw translateNatsError(error, { operation, servers: this.#servers, prefix: this.#layout.prefix });
     }
   }
+}
+
+function storedEntry(entry: KvEntry): StoredEntry {
+  return { key: entry.key, operation: entry.operation, value: entry.value, revision: entry.revision, created: entry.created.getTime() };
+}
+
+/** The entry a KV stream message stands for: its subject names the key, a header marks deletes and purges. */
+function entryOf(message: JsMsg, prefix: string): StoredEntry {
+  return { key: message.subject.slice(prefix.length), operation: operationOf(message.headers), value: message.data, revision: message.seq, created: message.time.getTime() };
+}
+
+/** The operation as `@nats-io/kv` reads it off an entry, so that gets and consumers agree. */
+function operationOf(headers: MsgHdrs | undefined): KvEntry["operation"] {
+  // Servers from 2.11 mark a value that aged out with a marker of this reason.
+  if (headers?.get("Nats-Marker-Reason") === "MaxAge") return "PURGE";
+  return (headers?.get(operationHeader) || "PUT") as KvEntry["operation"];
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
