@@ -39,8 +39,8 @@ export class UnsafeChangeError extends TwostepError {
 
 /** A request makes no sense; the message says what would. */
 export class InvalidRequestError extends TwostepError {
-  constructor(message: string) {
-    super(FleetErrorCode.InvalidRequest, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(FleetErrorCode.InvalidRequest, message, options);
   }
 }
 

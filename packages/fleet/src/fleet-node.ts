@@ -122,16 +122,30 @@ export class FleetNode {
     this.#uses = options.uses === undefined ? undefined : [...options.uses];
   }
 
-  /** Registers, advertises, runs the join guard and starts following levels and heartbeating. */
+  /**
+   * Registers, advertises, runs the join guard and starts following levels
+   * and heartbeating. If any step fails after registering, it leaves again
+   * (best effort) before rethrowing: a node that never ran must not stay
+   * behind as a member that blocks every change once its heartbeat is stale.
+   */
   async join(): Promise<void> {
     await this.#plane.putMember({ nodeId: this.nodeId, service: this.service, build: this.build, joinedAt: this.startedAt });
+    try {
+      await this.#joinRegistered();
+    } catch (error) {
+      await this.#watch?.stop().catch(() => {});
+      await this.#leave().catch((leaveError: unknown) => this.#logger.error({ err: leaveError }, "could not leave after a failed join"));
+      throw error;
+    }
+  }
+
+  async #joinRegistered(): Promise<void> {
     await this.#plane.putAdvertisement(this.advertisement());
     // Read after registering: a coordinator committing meanwhile either sees
     // this member or is seen here (both sides write, then read).
     const records = await this.#plane.listLevels();
     const problems = joinProblems(this.advertisement(), records.map((stored) => stored.value));
     if (problems.length > 0) {
-      await this.#leave();
       const error = new JoinRefusedError(this.nodeId, problems);
       this.#logger.error({ code: error.code, problems }, "join refused");
       throw error;
@@ -311,9 +325,7 @@ export class FleetNode {
   }
 
   #deadLetter(frame: Uint8Array, error: unknown): void {
-    const version = (error as { version?: unknown }).version;
-    const typeName = (error as { typeName?: unknown }).typeName;
-    this.#metrics.count("failed", typeof typeName === "string" ? typeName : UNKNOWN_TYPE, typeof version === "number" ? version : "?");
+    this.#countFailure(error);
     let typed: TwostepError;
     if (isTwostepError(error)) {
       typed = error;
@@ -327,6 +339,19 @@ export class FleetNode {
     } catch (hookError) {
       this.#logger.error({ err: hookError }, "dead-letter hook failed");
     }
+  }
+
+  /**
+   * Counts a failed frame under its type and wire version when this build
+   * knows both, and under `?` otherwise: garbage naming arbitrary types or
+   * versions must not grow the counters (they ride on every heartbeat).
+   */
+  #countFailure(error: unknown): void {
+    const fields = error as { typeName?: unknown; version?: unknown; from?: unknown };
+    const type = typeof fields.typeName === "string" ? this.protocol.find(fields.typeName) : undefined;
+    const version = typeof fields.version === "number" ? fields.version : fields.from;
+    const known = type !== undefined && typeof version === "number" && type.canRead(version);
+    this.#metrics.count("failed", type?.name ?? UNKNOWN_TYPE, known ? version : "?");
   }
 
   async #leave(): Promise<void> {

@@ -66,7 +66,7 @@ describe("FleetNode", () => {
     expect(letters.map((letter) => letter.error.code)).toEqual([CoreErrorCode.UnknownVersion, CoreErrorCode.CorruptFrame]);
     expect(letters[0]?.frame).toBe(v2);
     expect(reader.metrics()).toEqual({
-      [TYPE]: { read: { 1: 1 }, written: {}, failed: { 2: 1 } },
+      [TYPE]: { read: { 1: 1 }, written: {}, failed: { "?": 1 } },
       "?": { read: {}, written: {}, failed: { "?": 1 } },
     });
     expect(writer.metrics()[TYPE]?.written).toEqual({ 1: 1 });
@@ -216,3 +216,27 @@ describe("FleetNode", () => {
     expect(logged.filter((line) => line.msg === "write-level hook failed").map((line) => line.err?.message)).toEqual(["hook bug", "hook bug", "hook bug", "hook bug"]);
   });
 });
+
+describe("failure counters", () => {
+  test("failed frames of versions or types this build does not know are counted in one `?` bucket", async () => {
+    const plane = new MemoryControlPlane();
+    const reader = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "r", service: "orders", build: "b2-new", heartbeatMs: 1e9, onDeadLetter: () => {} });
+    const v2 = protocolReading(1, 2).type(TYPE);
+    for (let version = 3; version < 1_000; version++) reader.decode(new Uint8Array([0x87, 0x01, ...varint(version)]));
+    reader.decode(new Uint8Array([0x87, 0x01, 0x02, 0xff]));
+    reader.decode(v2.encode({ id: "x", v: 2 }, 2));
+    expect(reader.metrics()[TYPE]).toEqual({ read: { 2: 1 }, written: {}, failed: { "?": 997, 2: 1 } });
+    await reader.stop();
+  });
+});
+
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  bytes.push(rest);
+  return bytes;
+}

@@ -4,13 +4,14 @@ import {
   ClosedConnectionError,
   ConnectionError,
   DrainingConnectionError,
+  InvalidArgumentError,
   PermissionViolationError,
   RequestError,
   TimeoutError,
   UserAuthenticationExpiredError,
 } from "@nats-io/transport-node";
 import { isTwostepError } from "@twostep/core";
-import { ControlPlaneMisconfiguredError, ControlPlaneUnreachableError, PermissionDeniedError } from "@twostep/fleet";
+import { ControlPlaneMisconfiguredError, ControlPlaneUnreachableError, InvalidRequestError, PermissionDeniedError } from "@twostep/fleet";
 
 /** What a failed call was doing, for the error that replaces the client's. */
 export interface NatsCallContext {
@@ -31,8 +32,9 @@ const unreachable = [ConnectionError, ClosedConnectionError, DrainingConnectionE
  * `PermissionDeniedError` naming the operation and subject; refused
  * credentials too; a lost connection, a timeout or no JetStream answering
  * becomes a `ControlPlaneUnreachableError`; a missing bucket or stream an
- * `ControlPlaneMisconfiguredError` that says how to create it. Twostep errors pass
- * through; anything else is returned unchanged.
+ * `ControlPlaneMisconfiguredError` that says how to create it; an argument
+ * the client refuses (a record over max_payload) an `InvalidRequestError`.
+ * Twostep errors pass through; anything else is returned unchanged.
  */
 export function translateNatsError(error: unknown, context: NatsCallContext): unknown {
   if (isTwostepError(error)) return error;
@@ -59,6 +61,11 @@ export function translateNatsError(error: unknown, context: NatsCallContext): un
     );
   }
   if (unreachable.some((kind) => findCause(error, kind) !== undefined)) return new ControlPlaneUnreachableError(context.servers, { cause: error });
+  const invalid = findCause(error, InvalidArgumentError);
+  if (invalid !== undefined) {
+    // Such as a record over the server's max_payload: the client refuses it before sending.
+    return new InvalidRequestError(`${context.operation}: the NATS client refused it (${invalid.message}); make the record smaller or raise max_payload`, { cause: error });
+  }
   return error;
 }
 

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NatsServerError, NatsServerErrorCode } from "./nats-server-error.js";
+import { NatsProcess, pollUntil } from "./nats-process.js";
+import { answers } from "./probes.js";
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -34,9 +35,6 @@ export interface NatsServer extends AsyncDisposable {
   /** Stops the server and starts it again on the same port with the same store, so JetStream state survives. */
   restart(): Promise<void>;
 }
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /**
  * Starts a real `nats-server` for a test: on 127.0.0.1 with a port the OS
@@ -84,14 +82,13 @@ interface Setup {
 
 class TestNatsServer implements NatsServer {
   readonly #setup: Setup;
+  readonly #process: NatsProcess;
   #port = -1;
-  #child: ChildProcess | undefined;
-  #exited: Promise<void> = Promise.resolve();
-  #log: string[] = [];
   #stopped = false;
 
   constructor(setup: Setup) {
     this.#setup = setup;
+    this.#process = new NatsProcess(setup.binary);
   }
 
   get url(): string {
@@ -107,76 +104,35 @@ class TestNatsServer implements NatsServer {
   }
 
   async start(): Promise<void> {
-    const { binary, readyTimeoutMs, storeDir, portsDir, configFile } = this.#setup;
+    const { readyTimeoutMs, storeDir, portsDir, configFile } = this.#setup;
     const args = ["-a", "127.0.0.1", "-p", String(this.#port), "--ports_file_dir", portsDir, "-js", "-sd", storeDir];
     if (configFile !== undefined) args.push("-c", configFile);
-    this.#log = [];
-    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-    this.#child = child;
-    installExitHook();
-    running.add(child);
-    const failed = new Promise<never>((_, reject) => {
-      child.once("error", (error: NodeJS.ErrnoException) => {
-        running.delete(child);
-        reject(
-          error.code === "ENOENT"
-            ? new NatsServerError(
-                NatsServerErrorCode.Missing,
-                `${binary} is not installed (not found on the PATH): install it with \`apt-get install nats-server\` ` +
-                  `(Debian, 2.9.x), or point NATS_SERVER_BIN at a nats-server binary`,
-                { cause: error },
-              )
-            : new NatsServerError(NatsServerErrorCode.NotReady, `cannot run ${binary}: ${error.message}`, { cause: error }),
-        );
-      });
-      child.once("exit", (code, signal) => {
-        reject(this.#notReady(`exited before it was ready (${signal ?? `code ${code}`})`));
-      });
-    });
-    failed.catch(() => {});
-    this.#exited = new Promise((resolve) => {
-      child.once("close", () => {
-        running.delete(child);
-        resolve();
-      });
-      child.once("error", () => resolve());
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding("utf8");
-      stream?.on("data", (chunk: string) => this.#remember(chunk));
-    }
     const deadline = Date.now() + readyTimeoutMs;
-    try {
-      await Promise.race([failed, this.#waitReady(child, deadline)]);
-    } catch (error) {
-      await this.#terminate();
-      throw error;
-    }
+    await this.#process.start(args, async (child) => {
+      if (this.#port === -1) this.#port = await this.#readPortsFile(child, deadline);
+      await pollUntil(
+        () => answers(this.#port),
+        deadline,
+        () => this.#process.notReady(`did not answer on port ${this.#port} within ${readyTimeoutMs} ms`),
+      );
+    });
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    await this.#terminate();
+    await this.#process.terminate();
     await rm(this.#setup.dir, { recursive: true, force: true });
   }
 
   async restart(): Promise<void> {
     if (this.#stopped) throw new NatsServerError(NatsServerErrorCode.NotReady, "this nats-server was stopped: start a new one with startNatsServer()");
-    await this.#terminate();
+    await this.#process.terminate();
     await this.start();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
-  }
-
-  async #waitReady(child: ChildProcess, deadline: number): Promise<void> {
-    if (this.#port === -1) this.#port = await this.#readPortsFile(child, deadline);
-    while (!(await answers(this.#port))) {
-      if (Date.now() > deadline) throw this.#notReady(`did not answer on port ${this.#port} within ${this.#setup.readyTimeoutMs} ms`);
-      await sleep(20);
-    }
   }
 
   async #readPortsFile(child: ChildProcess, deadline: number): Promise<number> {
@@ -189,34 +145,9 @@ class TestNatsServer implements NatsServer {
         const url = parsePortsFile(text);
         if (url !== undefined) return Number(url.port);
       }
-      if (Date.now() > deadline) throw this.#notReady(`wrote no ports file within ${this.#setup.readyTimeoutMs} ms`);
+      if (Date.now() > deadline) throw this.#process.notReady(`wrote no ports file within ${this.#setup.readyTimeoutMs} ms`);
       await sleep(20);
     }
-  }
-
-  async #terminate(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-      await this.#exited;
-      return;
-    }
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await this.#exited;
-    clearTimeout(killer);
-  }
-
-  #remember(chunk: string): void {
-    this.#log.push(...chunk.split("\n").filter((line) => line.length > 0));
-    if (this.#log.length > 40) this.#log = this.#log.slice(-40);
-  }
-
-  #notReady(what: string): NatsServerError {
-    const tail = this.#log.length === 0 ? "" : `\nlast lines of its log:\n${this.#log.slice(-15).join("\n")}`;
-    return new NatsServerError(
-      NatsServerErrorCode.NotReady,
-      `${this.#setup.binary} ${what}: check the extra configuration and that the port is free${tail}`,
-    );
   }
 }
 
@@ -228,34 +159,4 @@ function parsePortsFile(text: string): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** True when a client connecting to the port gets the server's INFO line. */
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    let received = "";
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), 1_000);
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      received += chunk;
-      if (received.startsWith("INFO ") && received.includes("\r\n")) done(true);
-    });
-    socket.on("error", () => done(false));
-    socket.on("close", () => done(false));
-  });
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // A test run that dies without teardown must not leave servers behind.
-  process.once("exit", () => {
-    for (const child of running) child.kill("SIGKILL");
-  });
 }

@@ -1,0 +1,58 @@
+import { CoreErrorCode, encodeEnvelopeHead, isTwostepError } from "@twostep/core";
+import { loadShopProtocol } from "@twostep/example-shop";
+import { FleetErrorCode, startNode, type FleetNode } from "@twostep/fleet";
+import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
+import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
+import { afterEach, expect, test } from "vitest";
+import { runFuzzCampaign } from "./support/fuzz-campaign.js";
+
+const { protocol } = loadShopProtocol();
+// A new seed every run, so that CI explores; a failure names it, and FUZZ_SEED replays it.
+const seed = Number(process.env["FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
+
+test(`100,000 random and mutated frames through protocol.decode and FleetNode.decode: only typed errors, no frame slower than 50 ms (seed ${seed})`, { timeout: 30_000 }, () => {
+  const report = runFuzzCampaign({ protocol, frames: 100_000, seed });
+  expect(report.frames).toBe(100_000);
+  expect(report.untyped, `seed ${seed}`).toEqual([]);
+  expect(report.disagreements, `seed ${seed}`).toEqual([]);
+  expect(report.slowest.protocolMs, `seed ${seed}: frame ${report.slowest.frame}`).toBeLessThan(50);
+  expect(report.slowest.nodeMs, `seed ${seed}: frame ${report.slowest.frame}`).toBeLessThan(50);
+  expect(report.elapsedMs).toBeLessThan(15_000);
+  // The frames reach every stage of decoding, not only the envelope check.
+  expect(Object.keys(report.outcomes).sort()).toEqual(expect.arrayContaining(["ok", CoreErrorCode.CorruptFrame, CoreErrorCode.InvalidPayload, CoreErrorCode.UnknownType, CoreErrorCode.UnknownVersion].sort()));
+  for (const count of Object.values(report.outcomes)) expect(count).toBeGreaterThan(100);
+});
+
+let started: { server?: NatsServer; plane?: NatsControlPlane; node?: FleetNode } = {};
+afterEach(async () => {
+  const { server, plane, node } = started;
+  started = {};
+  await node?.stop().catch(() => {});
+  await plane?.close();
+  await server?.stop();
+});
+
+test("regression: frames of unknown versions are counted in one bucket, so the heartbeat stays small and keeps being stored", { timeout: 30_000 }, async () => {
+  started.server = await startNatsServer();
+  started.plane = await connectNatsControlPlane({ servers: started.server.url });
+  started.node = await startNode({ controlPlane: started.plane, protocol, nodeId: "shop-1", service: "shop", build: "1.0", heartbeatMs: 60_000, onDeadLetter: () => {} });
+  // 100,000 four-byte frames of orders.OrderPlaced, each naming another unknown version: garbage any reader may meet.
+  let deadLetters = 0;
+  for (let version = 3; version < 100_003; version++) if (started.node.decode(encodeEnvelopeHead(1, version * 37)) === undefined) deadLetters++;
+  expect(deadLetters).toBe(100_000);
+  const beat = Date.now();
+  await started.node.heartbeat();
+  const stored = await started.plane.getAdvertisement("shop-1");
+  expect(stored?.advertisement.heartbeatAt, "the heartbeat after the garbage was stored").toBeGreaterThanOrEqual(beat);
+});
+
+test("regression: an advertisement over the server's max payload is refused with a typed INVALID_REQUEST", { timeout: 30_000 }, async () => {
+  started.server = await startNatsServer();
+  started.plane = await connectNatsControlPlane({ servers: started.server.url });
+  const failed = Object.fromEntries(Array.from({ length: 100_000 }, (_, index) => [String(index * 37), 1]));
+  const advertisement = { nodeId: "shop-1", service: "shop", build: "1.0", capabilities: {}, startedAt: 0, heartbeatAt: 0, counters: { "orders.OrderPlaced": { read: {}, written: {}, failed } } };
+  const error = await started.plane.putAdvertisement(advertisement).catch((reason: unknown) => reason);
+  expect(error).toBeInstanceOf(Error);
+  expect(isTwostepError(error, FleetErrorCode.InvalidRequest), String(error)).toBe(true);
+  expect((error as Error).message).toMatch(/max_payload/);
+});
