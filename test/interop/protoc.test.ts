@@ -3,9 +3,9 @@ import { dirname } from "node:path";
 import { fc, test } from "@fast-check/vitest";
 import { decodeEnvelopeHead, encodeEnvelopeHead } from "@twostep/core";
 import { loadShopProtocol, shopManifestPath } from "@twostep/example-shop";
+import { comparableMessage, protobufArbitrary } from "@twostep/testkit/arbitraries";
 import Long from "long";
 import { describe, expect } from "vitest";
-import { comparableMessage, protobufArbitrary } from "../../packages/core/test/support/protobuf-arbitrary.js";
 
 const schemas = dirname(shopManifestPath);
 const files = { 1: "shop/orders/v1/order_placed.proto", 2: "shop/orders/v2/order_placed.proto" } as const;

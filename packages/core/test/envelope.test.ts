@@ -10,11 +10,11 @@ import {
   varintSize,
   zodCodec,
 } from "@twostep/core";
+import { comparableMessage, protobufArbitrary } from "@twostep/testkit/arbitraries";
 import { describe, expect } from "vitest";
 import { z } from "zod";
 import { expectTwostepError } from "./support/expect-error.js";
 import { kitchenSinkMessages, kitchenSinkRoot } from "./support/kitchen-sink.js";
-import { comparableMessage, protobufArbitrary } from "./support/protobuf-arbitrary.js";
 import { shop, shopWithoutLegacy } from "./support/shop.js";
 import { uint32Arbitrary } from "./support/uint32.js";
 

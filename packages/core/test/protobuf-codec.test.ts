@@ -3,10 +3,10 @@ import { dirname, join } from "node:path";
 import { fc, test } from "@fast-check/vitest";
 import { MAX_VARINT, decodeEnvelopeHead, defineMessageType, defineProtocol, protobufCodec } from "@twostep/core";
 import { downgradeOrderPlaced, shopManifestPath, upgradeOrderPlaced } from "@twostep/example-shop";
+import { comparableMessage, protobufArbitrary } from "@twostep/testkit/arbitraries";
 import protobuf from "protobufjs";
 import { describe, expect } from "vitest";
 import { kitchenSinkMessages, kitchenSinkRoot } from "./support/kitchen-sink.js";
-import { comparableMessage, protobufArbitrary } from "./support/protobuf-arbitrary.js";
 import { shop } from "./support/shop.js";
 import { uint32Arbitrary } from "./support/uint32.js";
 

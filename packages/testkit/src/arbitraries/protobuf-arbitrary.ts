@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import Long from "long";
 import protobuf from "protobufjs";
+import { UnsupportedSchemaError } from "../testkit-errors.js";
 
 /** Options of {@link protobufArbitrary}. */
 export interface ProtobufArbitraryOptions {
@@ -82,7 +83,7 @@ export function scalarArbitrary(scalar: string, options: Pick<ProtobufArbitraryO
     case "bytes":
       return fc.uint8Array({ maxLength });
     default:
-      throw new TypeError(`protobufArbitrary: unsupported scalar type ${scalar}`);
+      throw new UnsupportedSchemaError("protobuf scalar", "$", `scalar type ${JSON.stringify(scalar)}`);
   }
 }
 
