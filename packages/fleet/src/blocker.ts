@@ -4,7 +4,7 @@ import type { Advertisement } from "./advertisement.js";
 import type { Member } from "./member.js";
 
 /** Why a member blocks a level. */
-export type BlockerReason = "no-reader" | "stale" | "never-seen";
+export type BlockerReason = "no-reader" | "no-writer" | "stale" | "never-seen";
 
 /** A member that keeps a level from being required, and why. */
 export interface Blocker {
@@ -27,7 +27,7 @@ export const blockerSchema = z.strictObject({
   nodeId: z.string(),
   service: z.string(),
   build: z.string(),
-  reason: z.enum(["no-reader", "stale", "never-seen"]),
+  reason: z.enum(["no-reader", "no-writer", "stale", "never-seen"]),
   level: z.number().int(),
   reads: levelRangeSchema.nullable(),
   lastSeen: z.number().nullable(),
@@ -79,6 +79,35 @@ export function findBlockers(query: BlockerQuery): Blocker[] {
       blockers.push(noReader(member, advertisement, query.capability, reads, seen.seenAt, level));
       break;
     }
+  }
+  return blockers;
+}
+
+/**
+ * The members that write `capability` but could write none of the levels the
+ * next record requires: after the change they could not write at all (their
+ * writes would fail with CANNOT_WRITE_VERSION), so the change waits for them.
+ */
+export function findWriterless(query: Omit<BlockerQuery, "now" | "staleAfterMs">): Blocker[] {
+  const blockers: Blocker[] = [];
+  for (const member of query.members) {
+    const seen = query.adverts.get(member.nodeId);
+    if (seen === undefined || !takesPart(seen.advertisement, query.capability)) continue;
+    const support = seen.advertisement.capabilities[query.capability];
+    const writes = support?.writes;
+    if (writes === undefined || query.levels.some((level) => inRange(writes, level))) continue;
+    blockers.push({
+      nodeId: member.nodeId,
+      service: member.service,
+      build: seen.advertisement.build,
+      reason: "no-writer",
+      level: Math.max(...query.levels),
+      reads: support?.reads ?? null,
+      lastSeen: seen.seenAt,
+      detail:
+        `${member.nodeId}: build ${seen.advertisement.build} writes ${query.capability} ${formatRange(writes)}, none of ` +
+        `${query.levels.map((level) => `v${level}`).join(", ")}: deploy a build that writes one of them on ${seen.advertisement.service}`,
+    });
   }
   return blockers;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AuditAction, AuditEntry } from "./audit-entry.js";
-import { findBlockers, type Blocker } from "./blocker.js";
+import { findBlockers, findWriterless, type Blocker } from "./blocker.js";
 import type { ControlPlane, Subscription } from "./control-plane.js";
 import { InvalidRequestError, RevisionConflictError, UnsafeChangeError } from "./fleet-errors.js";
 import { fleetStatus, loadFleetView, type FleetStatus } from "./fleet-status.js";
@@ -11,7 +11,7 @@ import {
   type ProposedChange,
   type WriteLevelRequest,
 } from "./write-level-change.js";
-import type { Ramp, Versioned, WriteLevelRecord } from "./write-level-record.js";
+import { requiredLevels, type Ramp, type Versioned, type WriteLevelRecord } from "./write-level-record.js";
 
 /** Options of a {@link Coordinator}. */
 export interface CoordinatorOptions {
@@ -98,7 +98,7 @@ export class Coordinator {
   async preview(capability: string, request: WriteLevelRequest, author: ChangeAuthor = { actor: "preview", reason: "" }): Promise<Plan> {
     const current = await this.#plane.getLevel(capability);
     const proposal = this.#propose(capability, current, request, author);
-    const blockers = await this.#blockers(capability, proposal.newlyRequired);
+    const blockers = await this.#blockers(capability, proposal);
     return {
       capability,
       request: describeRequest(request),
@@ -197,17 +197,20 @@ export class Coordinator {
     }
     // A leftover intent (from a crashed coordinator) is cleared even when nothing else changes.
     if (!proposal.changes && current?.value.intent == null) return { capability, request: described, before: current ?? null, after: current ?? null, changed: false, audit: null };
-    const blockers = await this.#blockers(capability, proposal.newlyRequired);
+    const blockers = await this.#blockers(capability, proposal);
     if (blockers.length > 0) {
       await this.#record("refused", capability, null, described, author, current, current, blockers);
-      throw new UnsafeChangeError(capability, `${described} of ${capability}: not every member reads ${levels(proposal.newlyRequired)}`, blockers);
+      const problem = blockers.every((blocker) => blocker.reason === "no-writer")
+        ? `some members could write none of ${levels(requiredLevels(proposal.next))} afterwards`
+        : `not every member reads ${levels(proposal.newlyRequired)}`;
+      throw new UnsafeChangeError(capability, `${described} of ${capability}: ${problem}`, blockers);
     }
     let base = current;
     if (proposal.newlyRequired.length > 0) {
       const intent = { levels: proposal.newlyRequired, at: this.#plane.now(), actor: author.actor, reason: author.reason };
       const pending: WriteLevelRecord = { ...(current?.value ?? proposal.next), intent };
       base = { value: pending, revision: await this.#plane.compareAndSetLevel(pending, current?.revision ?? 0) };
-      const late = await this.#blockers(capability, proposal.newlyRequired);
+      const late = await this.#blockers(capability, proposal);
       if (late.length > 0) {
         const withdrawn: WriteLevelRecord = { ...pending, intent: null };
         const revision = await this.#plane.compareAndSetLevel(withdrawn, base.revision);
@@ -238,17 +241,16 @@ export class Coordinator {
     throw new RevisionConflictError(`write level of ${capability} (${intent.actor} is changing it since ${new Date(intent.at).toISOString()})`, current?.revision ?? 0);
   }
 
-  async #blockers(capability: string, required: readonly number[]): Promise<Blocker[]> {
-    if (required.length === 0) return [];
+  /** Members that do not read the newly required levels, or that could write none of the required levels afterwards. */
+  async #blockers(capability: string, proposal: ProposedChange): Promise<Blocker[]> {
     const view = await loadFleetView(this.#plane);
-    return findBlockers({
-      capability,
-      levels: required,
-      members: view.members,
-      adverts: view.adverts,
-      now: view.now,
-      staleAfterMs: this.#staleAfterMs,
-    });
+    const readers =
+      proposal.newlyRequired.length === 0
+        ? []
+        : findBlockers({ capability, levels: proposal.newlyRequired, members: view.members, adverts: view.adverts, now: view.now, staleAfterMs: this.#staleAfterMs });
+    const blocked = new Set(readers.map((blocker) => blocker.nodeId));
+    const writers = findWriterless({ capability, levels: requiredLevels(proposal.next), members: view.members, adverts: view.adverts });
+    return [...readers, ...writers.filter((blocker) => !blocked.has(blocker.nodeId))];
   }
 
   async #record(

@@ -9,7 +9,7 @@ export type { MemoryControlPlaneOptions } from "./memory-control-plane.js";
 export type { ControlPlane, MalformedRecord, Subscription } from "./control-plane.js";
 export { fleetStatus, loadFleetView } from "./fleet-status.js";
 export type { CapabilityStatus, FleetStatus, FleetView, MemberState, MemberStatus } from "./fleet-status.js";
-export { findBlockers, blockerSchema, takesPart } from "./blocker.js";
+export { findBlockers, findWriterless, blockerSchema, takesPart } from "./blocker.js";
 export type { Blocker, BlockerQuery, BlockerReason, SeenAdvertisement } from "./blocker.js";
 export { joinProblems } from "./join-guard.js";
 export { describeRequest, proposeChange } from "./write-level-change.js";

@@ -181,3 +181,24 @@ describe("capabilities a node does not use", () => {
     await Promise.all([reader.stop(), bystander.stop(), late.stop()]);
   });
 });
+
+describe("writers", () => {
+  test("retiring the last level a member can write is refused, naming it as a no-writer", async () => {
+    const clock = new FakeClock();
+    const plane = new MemoryControlPlane({ clock: clock.now });
+    const coordinator = new Coordinator(plane, { drainWindowMs: 1_000 });
+    const features = { "compression.zstd": { reads: { min: 0, max: 1 }, writes: { min: 0, max: 0 } } };
+    const node = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "w", service: "orders", build: "b2-new", heartbeatMs: 1e9, features });
+    await coordinator.enableWrite("compression.zstd", 0, who);
+    await coordinator.enableWrite("compression.zstd", 1, who);
+    await Promise.resolve();
+    expect(node.writeLevel("compression.zstd")).toBe(0);
+    clock.advance(2_000);
+    await node.heartbeat();
+    const refusal = await coordinator.retire("compression.zstd", 0, who).catch((error: unknown) => error);
+    expect(isTwostepError(refusal, FleetErrorCode.UnsafeChange)).toBe(true);
+    expect((refusal as { blockers: { nodeId: string; reason: string }[] }).blockers).toEqual([expect.objectContaining({ nodeId: "w", reason: "no-writer" })]);
+    expect((await plane.getLevel("compression.zstd"))?.value.retired).toEqual([]);
+    await node.stop();
+  });
+});

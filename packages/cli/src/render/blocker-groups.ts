@@ -74,6 +74,8 @@ function groupLine(group: BlockerGroup, options: BlockerGroupOptions): string {
   switch (group.reason) {
     case "no-reader":
       return `no reader of v${group.level} ${where}: ${names}`;
+    case "no-writer":
+      return `could write none of the required levels ${where}: ${names}`;
     case "stale":
       return `stale heartbeat${group.lastSeen === null ? "" : ` (last ${formatAge(group.lastSeen, options.now)})`} ${where}: ${names}`;
     case "never-seen":
@@ -96,7 +98,9 @@ function advice(groups: readonly BlockerGroup[]): string[] {
   for (const [level, services] of [...readers].sort(([a], [b]) => a - b)) {
     lines.push(`deploy a build that reads v${level} on ${[...services].sort(naturally.compare).join(", ")}`);
   }
-  if (groups.some((group) => group.reason !== "no-reader")) {
+  const writerless = [...new Set(groups.filter((group) => group.reason === "no-writer").map((group) => group.service))];
+  if (writerless.length > 0) lines.push(`deploy a build that writes a required level on ${writerless.sort(naturally.compare).join(", ")}`);
+  if (groups.some((group) => group.reason === "stale" || group.reason === "never-seen")) {
     lines.push("restart stale and never-seen nodes, or remove the ones that are gone: twostep decommission NODE --reason TEXT");
   }
   return lines;
