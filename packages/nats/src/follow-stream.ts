@@ -1,6 +1,18 @@
-import { DeliverPolicy, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
-import { TimeoutError } from "@nats-io/transport-node";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type MsgRequest,
+} from "@nats-io/jetstream";
+import { nanos, nuid, TimeoutError } from "@nats-io/transport-node";
 import { Settler } from "./settler.js";
+import { findCause } from "./translate-nats-error.js";
 
 /** What {@link followStream} reads. */
 export interface FollowOptions {
@@ -9,15 +21,19 @@ export interface FollowOptions {
   readonly filter: string;
   /** `last-per-subject`: the current value of each key, then changes; `all`: everything; `new`: only what is stored from now on. */
   readonly deliver: "last-per-subject" | "all" | "new";
-  /** Called with each message in stream order; must not throw. */
+  /** Called with each message in stream order, once; must not throw. */
   readonly onMessage: (message: JsMsg) => void;
-  /** Called once if the consumer ends on its own (not by `stop`), with why. */
-  readonly onEnd?: (error: unknown) => void;
-  /** While catching up, give up when no message arrives for this long. */
+  /** Called each time the consumer is lost (its server gone, messages missed) and about to be recreated, with why. */
+  readonly onLost?: (reason: unknown) => void;
+  /** Called each time a consumer was recreated after a loss, with how many attempts it took. */
+  readonly onRecovered?: (attempts: number) => void;
+  /** Called when creating a consumer again failed; the follower goes on trying. */
+  readonly onRetry?: (error: unknown) => void;
+  /** While catching up, give up when no message arrives for this long; also bounds each consumer creation. */
   readonly idleTimeoutMs: number;
 }
 
-/** A running ordered consumer. */
+/** A running follower. */
 export interface FollowedStream {
   /**
    * Resolves once every message pending when the consumer was created has
@@ -31,40 +47,235 @@ export interface FollowedStream {
 
 const policies = { "last-per-subject": DeliverPolicy.LastPerSubject, all: DeliverPolicy.All, new: DeliverPolicy.New } as const;
 
+/** The server's idle heartbeat on a follower's pulls: a follower hears from its consumer at least this often. */
+export const heartbeatMs = 1_000;
+/** A pull's lifetime; a new one is issued when it ends. */
+const pullExpiresMs = 5_000;
+/** Nothing heard (no message, no heartbeat) for this long: the consumer is lost. */
+const lostAfterMs = 3 * heartbeatMs;
+/** A consumer creation that takes longer is abandoned: in a cluster it may have landed on a server that is down (see docs/nats.md, "Clusters"). */
+const maxCreationMs = 2_000;
+/** Creations tried before a call that needs a consumer gives up: each lands on a replica at random. */
+export const creationAttempts = 6;
+/** Pauses between recreations of a lost follower, doubling up to the last. */
+const backoffMs = [0, 100, 250, 500, 1_000, 2_000];
+
+/** The creation timeout for a call whose timeout is `timeoutMs`. */
+export function creationTimeoutMs(timeoutMs: number): number {
+  return Math.min(timeoutMs, maxCreationMs);
+}
+
 /**
- * Follows a stream with an ordered pull consumer: messages arrive in stream
- * order without gaps, and the client recreates the consumer at the next
- * sequence when it is lost (a server restart, missed heartbeats), so a
- * follower survives reconnects by itself.
+ * Creates an ephemeral consumer (in memory, one replica, no
+ * acknowledgements), abandoning the creation after `timeoutMs`: nats-server
+ * 2.9.10 may place a one-replica consumer on a replica that is down, and
+ * that creation never answers. An abandoned creation is deleted whenever it
+ * answers. Rejects with the client's `TimeoutError` or its error.
  */
-export async function followStream(js: JetStreamClient, options: FollowOptions): Promise<FollowedStream> {
-  const consumer = await js.consumers.get(options.stream, { filter_subjects: options.filter, deliver_policy: policies[options.deliver] });
-  const pending = (await consumer.info(true)).num_pending;
+export async function createConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { readonly filter_subject: string },
+  options: { readonly timeoutMs: number; readonly inactiveMs: number },
+): Promise<ConsumerInfo> {
+  // A name puts the filter in the request subject, which permissions can match (`$JS.API.CONSUMER.CREATE.<stream>.>`).
+  const name = `twostep_${nuid.next()}`;
+  const creation = jsm.consumers.add(stream, {
+    ack_policy: AckPolicy.None,
+    mem_storage: true,
+    num_replicas: 1,
+    // Freed when the follower stops; this only bounds what a crashed client or an abandoned creation leaves behind.
+    inactive_threshold: nanos(Math.max(options.inactiveMs, 10_000)),
+    ...config,
+    name,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), options.timeoutMs);
+  });
+  try {
+    return await Promise.race([creation, timeout]);
+  } catch (error) {
+    creation.then(
+      () => jsm.consumers.delete(stream, name).catch(() => {}),
+      () => {},
+    );
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Creates a consumer up to `attempts` times while creations time out; rethrows any other error at once. */
+export async function createConsumerRetrying(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { readonly filter_subject: string },
+  options: { readonly timeoutMs: number; readonly inactiveMs: number; readonly attempts: number },
+): Promise<ConsumerInfo> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createConsumer(jsm, stream, config, options);
+    } catch (error) {
+      if (attempt >= options.attempts || findCause(error, TimeoutError) === undefined) throw error;
+    }
+  }
+}
+
+/**
+ * Follows a stream: messages arrive in stream order, each once, without
+ * gaps. The consumer is an ephemeral one-replica consumer; pulls carry a
+ * short idle heartbeat, so a follower notices within {@link lostAfterMs}
+ * that its consumer is gone (its server stopped or restarted, the
+ * connection lost messages, a delivery sequence skipped). It then stops the
+ * old consumer and creates a new one starting right after the last stream
+ * sequence delivered (while still catching up on a last-per-subject read:
+ * the same policy again, skipping what was delivered), each creation
+ * bounded by a timeout and retried with backoff, for as long as it is not
+ * stopped: a retry may land on a live replica, or come after the server is
+ * back.
+ */
+export async function followStream(js: JetStreamClient, jsm: JetStreamManager, options: FollowOptions): Promise<FollowedStream> {
+  const creation = { timeoutMs: creationTimeoutMs(options.idleTimeoutMs), inactiveMs: 2 * options.idleTimeoutMs };
+  const first = await createConsumerRetrying(
+    jsm,
+    options.stream,
+    { filter_subject: options.filter, deliver_policy: policies[options.deliver] },
+    { ...creation, attempts: creationAttempts },
+  );
   const catchUp = new Settler();
   // A consumer that cannot pull (a missing permission, a lost stream) delivers nothing and says nothing: time it out.
   catchUp.idleTimeout(options.idleTimeoutMs);
-  if (pending === 0) catchUp.settle();
-  let delivered = 0;
-  let stopping = false;
-  const messages = await consumer.consume({
-    callback: (message) => {
-      options.onMessage(message);
-      delivered++;
-      if (delivered >= pending || message.info.pending === 0) catchUp.settle();
-      else catchUp.idleTimeout(options.idleTimeoutMs);
-    },
-  });
-  const ended = (error: unknown): void => {
-    catchUp.settle(error ?? new TimeoutError());
-    if (!stopping) options.onEnd?.(error);
+  let caughtUp = false;
+  const settleCatchUp = (): void => {
+    caughtUp = true;
+    catchUp.settle();
   };
-  void messages.closed().then(ended, ended);
+
+  let stopped = false;
+  /** The last stream sequence delivered, or the one the first consumer started after. */
+  let lastSeq = first.delivered.stream_seq;
+  let current: { consumer: Consumer; messages: ConsumerMessages; halt: () => void } | undefined;
+  let generation = 0;
+
+  const start = async (info: ConsumerInfo): Promise<void> => {
+    const mine = ++generation;
+    const consumer = js.consumers.getConsumerFromInfo(info);
+    const pending = info.num_pending;
+    let received = 0;
+    if (!caughtUp && pending === 0) settleCatchUp();
+    let lastDelivery = info.delivered.consumer_seq;
+    let heard = Date.now();
+    let lost = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const halt = (): void => {
+      lost = true;
+      clearInterval(watchdog);
+    };
+    const lose = (reason: unknown): void => {
+      if (lost || stopped || mine !== generation) return;
+      halt();
+      void recover(reason);
+    };
+    let messages: ConsumerMessages;
+    try {
+      messages = await consumer.consume({
+        bind: true,
+        expires: pullExpiresMs,
+        idle_heartbeat: heartbeatMs,
+        callback: (message) => {
+          if (lost || stopped) return;
+          heard = Date.now();
+          // A skipped delivery: a message was lost on the way (a reconnect, a slow consumer). Start again after the last one delivered.
+          if (message.info.deliverySequence !== lastDelivery + 1) {
+            lose(new Error(`delivery ${message.info.deliverySequence} after ${lastDelivery}: a message went missing`));
+            return;
+          }
+          lastDelivery = message.info.deliverySequence;
+          received++;
+          if (message.seq > lastSeq) {
+            lastSeq = message.seq;
+            options.onMessage(message);
+          }
+          if (!caughtUp) {
+            if (received >= pending || message.info.pending === 0) settleCatchUp();
+            else catchUp.idleTimeout(options.idleTimeoutMs);
+          }
+        },
+      });
+    } catch (error) {
+      lost = true;
+      consumer.delete().catch(() => {});
+      throw error;
+    }
+    if (stopped) {
+      halt();
+      await close(consumer, messages);
+      return;
+    }
+    current = { consumer, messages, halt };
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (status.type === "heartbeat") {
+          heard = Date.now();
+          // The consumer delivered more than arrived: the last messages were lost on the way, and none follows to show the gap.
+          if (status.lastConsumerSequence > lastDelivery) lose(new Error(`the consumer delivered ${status.lastConsumerSequence}, ${lastDelivery} arrived`));
+        }
+        else if (status.type === "consumer_deleted" || status.type === "consumer_not_found") lose(new Error(`the consumer is gone (${status.type})`));
+        else if (status.type === "heartbeats_missed" && status.count >= 2) lose(new Error("heartbeats missed"));
+      }
+    })().catch(() => {});
+    watchdog = setInterval(() => {
+      if (Date.now() - heard >= lostAfterMs) lose(new TimeoutError());
+    }, heartbeatMs / 2);
+    void messages.closed().then(
+      (error) => lose(error ?? new Error("the consumer's messages ended")),
+      (error: unknown) => lose(error),
+    );
+  };
+
+  const recover = async (reason: unknown): Promise<void> => {
+    // Runs once per lost consumer: `lose` acts for the current one only, once.
+    options.onLost?.(reason);
+    const lostOne = current;
+    current = undefined;
+    // Not awaited: closing may wait on a server that is gone.
+    if (lostOne !== undefined) void close(lostOne.consumer, lostOne.messages);
+    for (let attempt = 1; !stopped; attempt++) {
+      await sleep(backoffMs[Math.min(attempt - 1, backoffMs.length - 1)] ?? 0);
+      if (stopped) return;
+      // Caught up: everything after the last delivered. Still catching up on the current values: those again, minus what was delivered.
+      const config: Partial<ConsumerConfig> =
+        caughtUp || options.deliver !== "last-per-subject"
+          ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 }
+          : { deliver_policy: DeliverPolicy.LastPerSubject };
+      try {
+        const info = await createConsumer(jsm, options.stream, { filter_subject: options.filter, ...config }, creation);
+        if (stopped) {
+          jsm.consumers.delete(options.stream, info.name).catch(() => {});
+          return;
+        }
+        await start(info);
+        if (!stopped) options.onRecovered?.(attempt);
+        return;
+      } catch (error) {
+        if (!stopped) options.onRetry?.(error);
+      }
+    }
+  };
+
+  await start(first);
   return {
     caughtUp: catchUp.done,
     stop: async () => {
-      if (stopping) return;
-      stopping = true;
-      await close(consumer, messages);
+      if (stopped) return;
+      stopped = true;
+      catchUp.settle(new Error("stopped"));
+      const last = current;
+      current = undefined;
+      last?.halt();
+      // A recovery under way sees `stopped` and closes or deletes what it creates.
+      if (last !== undefined) await close(last.consumer, last.messages);
     },
   };
 }
@@ -77,28 +288,48 @@ export interface ReadOptions {
   readonly untilSequence: number;
   /** Called with each message in stream order; must not throw. */
   readonly onMessage: (message: JsMsg) => void;
-  /** Give up when no message arrives for this long. */
+  /** Give up when no message arrives for this long; also bounds each consumer creation. */
   readonly idleTimeoutMs: number;
+  /** Consumer creations tried while they time out. */
+  readonly attempts: number;
 }
 
 /**
  * Reads a stream from its start up to `untilSequence`, in order. The end is
  * a sequence the caller got from the stream leader, so a consumer on a
  * lagging replica still reads everything stored before the read began.
- * Rejects with the client's `TimeoutError` when the stream goes quiet first.
+ * Rejects with the client's `TimeoutError` when no consumer could be
+ * created in `attempts` tries, when the stream goes quiet first, or when a
+ * message went missing on the way: read through the leader instead
+ * ({@link readStreamByGets}).
  */
-export async function readStream(js: JetStreamClient, options: ReadOptions): Promise<void> {
+export async function readStream(js: JetStreamClient, jsm: JetStreamManager, options: ReadOptions): Promise<void> {
   if (options.untilSequence <= 0) return;
-  const consumer = await js.consumers.get(options.stream, { filter_subjects: options.filter, deliver_policy: DeliverPolicy.All });
+  const info = await createConsumerRetrying(
+    jsm,
+    options.stream,
+    { filter_subject: options.filter, deliver_policy: DeliverPolicy.All },
+    { timeoutMs: creationTimeoutMs(options.idleTimeoutMs), inactiveMs: 2 * options.idleTimeoutMs, attempts: options.attempts },
+  );
+  const consumer = js.consumers.getConsumerFromInfo(info);
   const read = new Settler();
   read.idleTimeout(options.idleTimeoutMs);
-  const messages = await consumer.consume({
-    callback: (message) => {
-      options.onMessage(message);
-      if (message.seq >= options.untilSequence) read.settle();
-      else read.idleTimeout(options.idleTimeoutMs);
-    },
-  });
+  let lastDelivery = info.delivered.consumer_seq;
+  let messages: ConsumerMessages;
+  try {
+    messages = await consumer.consume({
+      bind: true,
+      callback: (message) => {
+        if (message.info.deliverySequence !== ++lastDelivery) read.settle(new TimeoutError());
+        else options.onMessage(message);
+        if (message.seq >= options.untilSequence) read.settle();
+        else read.idleTimeout(options.idleTimeoutMs);
+      },
+    });
+  } catch (error) {
+    consumer.delete().catch(() => {});
+    throw error;
+  }
   const ended = (error: unknown): void => read.settle(error ?? new TimeoutError());
   void messages.closed().then(ended, ended);
   try {
@@ -108,8 +339,40 @@ export async function readStream(js: JetStreamClient, options: ReadOptions): Pro
   }
 }
 
+/** A stored message as {@link readStreamByGets} delivers it. */
+export interface StoredMessage {
+  readonly subject: string;
+  readonly seq: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Reads a stream from its start up to `untilSequence`, in order, one
+ * `STREAM.MSG.GET` (next message on `filter` from a sequence) per message:
+ * answered by the stream leader, and needs no consumer. Slower than a
+ * consumer, one round trip per message, but it works while a replica is down.
+ */
+export async function readStreamByGets(
+  jsm: JetStreamManager,
+  options: Pick<ReadOptions, "stream" | "filter" | "untilSequence"> & { readonly onMessage: (message: StoredMessage) => void },
+): Promise<void> {
+  let seq = 1;
+  while (seq <= options.untilSequence) {
+    // next_by_subj (nats-server 2.9 and later): the first message at or after `seq` on the filter.
+    const request = { seq, next_by_subj: options.filter } as unknown as MsgRequest;
+    const message = await jsm.streams.getMessage(options.stream, request);
+    if (message === null || message.seq > options.untilSequence) return;
+    options.onMessage(message);
+    seq = message.seq + 1;
+  }
+}
+
 async function close(consumer: Consumer, messages: ConsumerMessages): Promise<void> {
-  await messages.close();
+  await messages.close().catch(() => {});
   // The server would drop the ephemeral consumer after its inactivity threshold; free it now, without waiting.
   consumer.delete().catch(() => {});
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { KV, KvEntry } from "@nats-io/kv";
-import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
+import { TimeoutError, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import {
   advertisementSchema,
   auditEntrySchema,
@@ -21,7 +21,7 @@ import {
 } from "@twostep/fleet";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { followStream, readStream, type FollowedStream } from "./follow-stream.js";
+import { followStream, readStream, readStreamByGets, type FollowedStream, type StoredMessage } from "./follow-stream.js";
 import { decodeKey, encodeKey } from "./key-codec.js";
 import { auditSubject, kvStream, type NatsLayout } from "./nats-layout.js";
 import { parseRecord } from "./parse-record.js";
@@ -82,13 +82,16 @@ const listConcurrency = 32;
  * which in a cluster is a proposal to the meta leader).
  */
 const bulkReadAbove = 2 * listConcurrency;
+/** Consumer creations `readAudit` tries before reading through the stream leader, one message per request. */
+const auditReadAttempts = 2;
 const utf8 = new TextEncoder();
 
 /**
  * The control plane on NATS JetStream (see docs/nats.md for the layout and
  * permissions). Every read of a single record or of a listing goes to the
  * stream leader, so a read that starts after a write finished sees it; the
- * watches follow the streams with ordered consumers that survive reconnects.
+ * watches follow the streams with consumers they recreate, at the next
+ * sequence, whenever one is lost (a reconnect, a server down in a cluster).
  * Everything read is validated with the schemas of `@twostep/fleet`; a
  * malformed record is skipped, logged and reported to `onMalformed`. Errors
  * are typed: `RevisionConflictError`, `PermissionDeniedError` (naming the
@@ -233,23 +236,36 @@ export class NatsControlPlane implements ControlPlane {
     }
     const stream = this.#layout.auditStream;
     const filter = capability === undefined ? this.#layout.auditSubjects : auditSubject(this.#layout, capability);
-    const entries: AuditEntry[] = [];
+    let entries: AuditEntry[] = [];
     await this.#call(operation, async () => {
       // The last sequence comes from the stream leader: the read then covers every append that finished before it.
-      const until =
-        capability === undefined
-          ? await this.#jsm.streams.info(stream).then((info) => (info.state.messages === 0 ? 0 : info.state.last_seq))
-          : ((await this.#jsm.streams.getMessage(stream, { last_by_subj: filter }))?.seq ?? 0);
-      await readStream(this.#js, {
-        stream,
-        filter,
-        untilSequence: until,
-        idleTimeoutMs: this.#timeoutMs,
-        onMessage: (message) => {
-          const entry = this.#readAuditMessage(message);
-          if (entry !== undefined) entries.push(entry);
-        },
-      });
+      let until: number;
+      let offline = false;
+      if (capability === undefined) {
+        const info = await this.#jsm.streams.info(stream);
+        until = info.state.messages === 0 ? 0 : info.state.last_seq;
+        // nats-server 2.9.10 may place the consumer on the offline replica, and that creation never answers.
+        offline = info.cluster?.replicas?.some((peer) => peer.offline) ?? false;
+      } else {
+        until = (await this.#jsm.streams.getMessage(stream, { last_by_subj: filter }))?.seq ?? 0;
+      }
+      const onMessage = (message: StoredMessage): void => {
+        const entry = this.#readAuditMessage(message);
+        if (entry !== undefined) entries.push(entry);
+      };
+      if (!offline) {
+        try {
+          await readStream(this.#js, this.#jsm, { stream, filter, untilSequence: until, idleTimeoutMs: this.#timeoutMs, attempts: auditReadAttempts, onMessage });
+          return;
+        } catch (error) {
+          if (findCause(error, TimeoutError) === undefined) throw error;
+          this.#logger.info({ operation, stream }, "the audit consumer did not answer (placed on a server that is down?); reading through the stream leader");
+        }
+      } else {
+        this.#logger.info({ operation, stream }, "a replica of the audit stream is offline; reading through the stream leader");
+      }
+      entries = [];
+      await readStreamByGets(this.#jsm, { stream, filter, untilSequence: until, onMessage });
     });
     return limit === undefined ? entries : limit === 0 ? [] : entries.slice(-limit);
   }
@@ -387,7 +403,7 @@ export class NatsControlPlane implements ControlPlane {
     return { value: parsed.value, revision, created };
   }
 
-  #readAuditMessage(message: JsMsg): AuditEntry | undefined {
+  #readAuditMessage(message: StoredMessage): AuditEntry | undefined {
     const parsed = parseRecord<AuditEntry>(auditEntrySchema, message.data);
     const key = `${message.subject}#${message.seq}`;
     if (!parsed.ok) {
@@ -408,7 +424,7 @@ export class NatsControlPlane implements ControlPlane {
 
   async #follow(operation: string, stream: string, filter: string, deliver: "last-per-subject" | "new", onMessage: (message: JsMsg) => void): Promise<Subscription> {
     const followed = await this.#call(operation, async () => {
-      const started = await followStream(this.#js, {
+      const started = await followStream(this.#js, this.#jsm, {
         stream,
         filter,
         deliver,
@@ -420,7 +436,9 @@ export class NatsControlPlane implements ControlPlane {
             this.#logger.warn({ err: error, operation }, "a watcher threw; delivery goes on");
           }
         },
-        onEnd: (error) => this.#logger.error({ err: error, operation }, "watch ended unexpectedly: restart it"),
+        onLost: (reason) => this.#logger.warn({ err: reason, operation }, "watch lost its consumer; recreating it"),
+        onRetry: (error) => this.#logger.debug({ err: error, operation }, "recreating the watch's consumer failed; retrying"),
+        onRecovered: (attempts) => this.#logger.info({ operation, attempts }, "watch recovered"),
         idleTimeoutMs: this.#timeoutMs,
       });
       try {
