@@ -1,6 +1,6 @@
 import { MemoryControlPlane } from "@twostep/fleet";
 
-/** A fleet of shop nodes, each reading orders.OrderPlaced v1 up to the version given. */
+/** A fleet of shop nodes, each reading and writing orders.OrderPlaced v1 up to the version given, as builds do. */
 export async function fleetReading(readsUpTo: Readonly<Record<string, number>>): Promise<MemoryControlPlane> {
   const plane = new MemoryControlPlane();
   const now = plane.now();
@@ -10,7 +10,7 @@ export async function fleetReading(readsUpTo: Readonly<Record<string, number>>):
       nodeId,
       service: "shop",
       build: `reads-v${max}`,
-      capabilities: { "orders.OrderPlaced": { reads: { min: 1, max }, writes: { min: 1, max: 1 } } },
+      capabilities: { "orders.OrderPlaced": { reads: { min: 1, max }, writes: { min: 1, max } } },
       startedAt: now,
       heartbeatAt: now,
       counters: {},
