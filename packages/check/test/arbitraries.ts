@@ -1,4 +1,4 @@
-import { fc } from "@fast-check/vitest";
+import fc from "fast-check";
 
 /** A field of a generated schema. */
 export interface GeneratedField {

@@ -1,7 +1,7 @@
-import { fc, test } from "@fast-check/vitest";
+import fc from "fast-check";
 import { isTwostepError } from "@twostep/core";
 import { compareProtoFiles, SchemaSourceError, WIRE_RULES, WireRule } from "@twostep/check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import { renderSchema, schemaArb, type GeneratedField, type GeneratedSchema } from "./arbitraries.js";
 import { located } from "./support.js";
 
@@ -37,61 +37,78 @@ describe("compareProtoFiles", () => {
     expect(new Set(Object.values(WireRule))).toEqual(new Set(WIRE_RULES));
   });
 
-  test.prop([schemaArb])("finds nothing when a schema is compared with itself", (schema) => {
-    const { text } = renderSchema(schema);
-    expect(compare(text, text)).toEqual([]);
-  });
-
-  test.prop([schemaArb])("finds nothing when only layout and comments changed", (schema) => {
-    const plain = renderSchema(schema).text;
-    const padded = renderSchema(schema, "  // a comment line\n").text;
-    expect(compare(plain, padded)).toEqual([]);
-    expect(compare(padded, plain)).toEqual([]);
-  });
-
-  test.prop([pickArb])("reports a field given an incompatible type at exactly that field's type", (picked) => {
-    const { schema, messageIndex, message, field } = pick(picked);
-    const changed = withField(schema, messageIndex, (fields) =>
-      fields.map((candidate) => (candidate === field ? { ...candidate, type: incompatible(candidate.type) } : candidate)),
+  test("finds nothing when a schema is compared with itself", () => {
+    fc.assert(
+      fc.property(schemaArb, (schema) => {
+        const { text } = renderSchema(schema);
+        expect(compare(text, text)).toEqual([]);
+      }),
     );
-    const rendered = renderSchema(changed);
-    const at = rendered.fieldTypes.get(`${message.name}.${field.number}`);
-    expect(located(compare(renderSchema(schema).text, rendered.text))).toEqual([`FIELD_WIRE_COMPATIBLE_TYPE@${at?.line}:${at?.column}`]);
   });
 
-  test.prop([pickArb])("reports a deleted field at its message unless its number is reserved", (picked) => {
-    const { schema, messageIndex, message, field } = pick(picked);
-    const required = field.label === "required" || field.options.includes("LEGACY_REQUIRED");
-    const deleted = renderSchema(withField(schema, messageIndex, (fields) => fields.filter((candidate) => candidate !== field)));
-    const line = deleted.messageLines.get(message.name);
-    const expected = [
-      `FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@${line}:1`,
-      ...(required ? [`MESSAGE_SAME_REQUIRED_FIELDS@${line}:1`] : []),
-    ];
-    const previous = renderSchema(schema).text;
-    expect(located(compare(previous, deleted.text))).toEqual(expected);
-
-    const reserved = renderSchema(withField(schema, messageIndex, (fields) => fields.filter((candidate) => candidate !== field), field.number));
-    expect(located(compare(previous, reserved.text))).toEqual(expected.slice(1).map((entry) => entry.replace(`@${line}:`, `@${reserved.messageLines.get(message.name)}:`)));
+  test("finds nothing when only layout and comments changed", () => {
+    fc.assert(
+      fc.property(schemaArb, (schema) => {
+        const plain = renderSchema(schema).text;
+        const padded = renderSchema(schema, "  // a comment line\n").text;
+        expect(compare(plain, padded)).toEqual([]);
+        expect(compare(padded, plain)).toEqual([]);
+      }),
+    );
   });
 
-  test.prop([schemaArb, fc.nat(), fc.nat({ max: 40 }), fc.string({ maxLength: 3 })])(
-    "never crashes on damaged source: it compares, or throws a twostep error with a line",
-    (schema, at, length, insert) => {
-      const { text } = renderSchema(schema);
-      const start = at % (text.length + 1);
-      const damaged = text.slice(0, start) + insert + text.slice(start + length);
-      try {
-        expect(Array.isArray(compare(text, damaged))).toBe(true);
-      } catch (error) {
-        expect(isTwostepError(error)).toBe(true);
-        if (error instanceof SchemaSourceError) {
-          expect(error.line).toBeGreaterThanOrEqual(1);
-          expect(error.line).toBeLessThanOrEqual(damaged.split("\n").length);
+  test("reports a field given an incompatible type at exactly that field's type", () => {
+    fc.assert(
+      fc.property(pickArb, (picked) => {
+        const { schema, messageIndex, message, field } = pick(picked);
+        const changed = withField(schema, messageIndex, (fields) =>
+          fields.map((candidate) => (candidate === field ? { ...candidate, type: incompatible(candidate.type) } : candidate)),
+        );
+        const rendered = renderSchema(changed);
+        const at = rendered.fieldTypes.get(`${message.name}.${field.number}`);
+        expect(located(compare(renderSchema(schema).text, rendered.text))).toEqual([`FIELD_WIRE_COMPATIBLE_TYPE@${at?.line}:${at?.column}`]);
+      }),
+    );
+  });
+
+  test("reports a deleted field at its message unless its number is reserved", () => {
+    fc.assert(
+      fc.property(pickArb, (picked) => {
+        const { schema, messageIndex, message, field } = pick(picked);
+        const required = field.label === "required" || field.options.includes("LEGACY_REQUIRED");
+        const deleted = renderSchema(withField(schema, messageIndex, (fields) => fields.filter((candidate) => candidate !== field)));
+        const line = deleted.messageLines.get(message.name);
+        const expected = [
+          `FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@${line}:1`,
+          ...(required ? [`MESSAGE_SAME_REQUIRED_FIELDS@${line}:1`] : []),
+        ];
+        const previous = renderSchema(schema).text;
+        expect(located(compare(previous, deleted.text))).toEqual(expected);
+
+        const reserved = renderSchema(withField(schema, messageIndex, (fields) => fields.filter((candidate) => candidate !== field), field.number));
+        expect(located(compare(previous, reserved.text))).toEqual(expected.slice(1).map((entry) => entry.replace(`@${line}:`, `@${reserved.messageLines.get(message.name)}:`)));
+      }),
+    );
+  });
+
+  test("never crashes on damaged source: it compares, or throws a twostep error with a line", () => {
+    fc.assert(
+      fc.property(schemaArb, fc.nat(), fc.nat({ max: 40 }), fc.string({ maxLength: 3 }), (schema, at, length, insert) => {
+        const { text } = renderSchema(schema);
+        const start = at % (text.length + 1);
+        const damaged = text.slice(0, start) + insert + text.slice(start + length);
+        try {
+          expect(Array.isArray(compare(text, damaged))).toBe(true);
+        } catch (error) {
+          expect(isTwostepError(error)).toBe(true);
+          if (error instanceof SchemaSourceError) {
+            expect(error.line).toBeGreaterThanOrEqual(1);
+            expect(error.line).toBeLessThanOrEqual(damaged.split("\n").length);
+          }
         }
-      }
-    },
-  );
+      }),
+    );
+  });
 
   it("checks 500 message types in well under 3 seconds", () => {
     const file = (changed: boolean) => {

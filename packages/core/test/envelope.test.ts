@@ -1,4 +1,4 @@
-import { fc, test } from "@fast-check/vitest";
+import fc from "fast-check";
 import {
   CoreErrorCode,
   ENVELOPE_HEADER,
@@ -11,7 +11,7 @@ import {
   zodCodec,
 } from "@twostep/core";
 import { comparableMessage, protobufArbitrary } from "@twostep/testkit/arbitraries";
-import { describe, expect } from "vitest";
+import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { expectTwostepError } from "./support/expect-error.js";
 import { kitchenSinkMessages, kitchenSinkRoot } from "./support/kitchen-sink.js";
@@ -22,23 +22,25 @@ const v1 = shop.root.lookupType("shop.orders.v1.OrderPlaced");
 const v2 = shop.root.lookupType("shop.orders.v2.OrderPlaced");
 
 describe("envelope head", () => {
-  test.prop([uint32Arbitrary, uint32Arbitrary, fc.uint8Array({ maxLength: 8 })])(
-    "decodes to the type id, version and payload offset it was encoded with",
-    (typeId, version, payload) => {
-      const head = encodeEnvelopeHead(typeId, version);
-      const frame = new Uint8Array([...head, ...payload]);
-      expect(head[0]).toBe(ENVELOPE_HEADER);
-      expect(head.length).toBe(1 + varintSize(typeId) + varintSize(version));
-      expect(decodeEnvelopeHead(frame)).toEqual({ typeId, version, payloadOffset: head.length });
-    },
-  );
+  test("decodes to the type id, version and payload offset it was encoded with", () => {
+    fc.assert(
+      fc.property(uint32Arbitrary, uint32Arbitrary, fc.uint8Array({ maxLength: 8 }), (typeId, version, payload) => {
+        const head = encodeEnvelopeHead(typeId, version);
+        const frame = new Uint8Array([...head, ...payload]);
+        expect(head[0]).toBe(ENVELOPE_HEADER);
+        expect(head.length).toBe(1 + varintSize(typeId) + varintSize(version));
+        expect(decodeEnvelopeHead(frame)).toEqual({ typeId, version, payloadOffset: head.length });
+      }),
+    );
+  });
 
-  test.prop([fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x7f })])(
-    "costs three bytes when type id and version are below 128",
-    (typeId, version) => {
-      expect(encodeEnvelopeHead(typeId, version)).toEqual(new Uint8Array([ENVELOPE_HEADER, typeId, version]));
-    },
-  );
+  test("costs three bytes when type id and version are below 128", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x7f }), (typeId, version) => {
+        expect(encodeEnvelopeHead(typeId, version)).toEqual(new Uint8Array([ENVELOPE_HEADER, typeId, version]));
+      }),
+    );
+  });
 
   test.each([-1, MAX_VARINT + 1, 1.5, Number.NaN])("refuses the type id or version %s, outside uint32", (value) => {
     expect(() => encodeEnvelopeHead(value, 1)).toThrow(RangeError);
@@ -65,26 +67,27 @@ describe("envelope head", () => {
 describe("frames through a protocol", () => {
   const payload = z.strictObject({ n: z.number() });
 
-  test.prop([uint32Arbitrary, fc.integer({ min: 1, max: MAX_VARINT - 1 }), fc.boolean(), fc.integer()])(
-    "decode as the type id and version they were written with, over all of uint32",
-    (id, first, older, n) => {
-      const type = defineMessageType({
-        name: "probe.Frame",
-        id,
-        versions: [
-          { version: first, codec: zodCodec(payload) },
-          { version: first + 1, codec: zodCodec(payload), upgrade: (value) => value, downgrade: (value) => value },
-        ],
-      });
-      const version = older ? first : first + 1;
-      const frame = type.encode({ n }, version);
-      const decoded = defineProtocol({ types: [type] }).decode(frame);
-      expect(decoded.type).toBe(type);
-      expect(decoded.version).toBe(version);
-      expect(decoded.wire).toEqual({ n });
-      expect(decodeEnvelopeHead(frame).payloadOffset).toBe(1 + varintSize(id) + varintSize(version));
-    },
-  );
+  test("decode as the type id and version they were written with, over all of uint32", () => {
+    fc.assert(
+      fc.property(uint32Arbitrary, fc.integer({ min: 1, max: MAX_VARINT - 1 }), fc.boolean(), fc.integer(), (id, first, older, n) => {
+        const type = defineMessageType({
+          name: "probe.Frame",
+          id,
+          versions: [
+            { version: first, codec: zodCodec(payload) },
+            { version: first + 1, codec: zodCodec(payload), upgrade: (value) => value, downgrade: (value) => value },
+          ],
+        });
+        const version = older ? first : first + 1;
+        const frame = type.encode({ n }, version);
+        const decoded = defineProtocol({ types: [type] }).decode(frame);
+        expect(decoded.type).toBe(type);
+        expect(decoded.version).toBe(version);
+        expect(decoded.wire).toEqual({ n });
+        expect(decodeEnvelopeHead(frame).payloadOffset).toBe(1 + varintSize(id) + varintSize(version));
+      }),
+    );
+  });
 });
 
 describe("the header byte 0x87", () => {
@@ -96,33 +99,40 @@ describe("the header byte 0x87", () => {
     }),
   ];
 
-  test.prop([fc.oneof(...messages.map(({ type, arbitrary }) => arbitrary.map((value) => type.encode(value).finish())))], {
-    numRuns: 500,
-  })("no protobuf encoding starts with it: the first byte of a tag has wire type 0 to 5", (bytes) => {
-    expect(bytes.length === 0 || bytes[0] !== ENVELOPE_HEADER).toBe(true);
-    if (bytes.length > 0) expect(bytes[0]! & 0b111).toBeLessThanOrEqual(5);
+  test("no protobuf encoding starts with it: the first byte of a tag has wire type 0 to 5", () => {
+    fc.assert(
+      fc.property(fc.oneof(...messages.map(({ type, arbitrary }) => arbitrary.map((value) => type.encode(value).finish()))), (bytes) => {
+        expect(bytes.length === 0 || bytes[0] !== ENVELOPE_HEADER).toBe(true);
+        if (bytes.length > 0) expect(bytes[0]! & 0b111).toBeLessThanOrEqual(5);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   test("a protobuf reader refuses it as the first byte: wire type 7 does not exist", () => {
     expect(() => v1.decode(new Uint8Array([ENVELOPE_HEADER, 0x01, 0x01]))).toThrow(/wire type 7/);
   });
 
-  test.prop([fc.oneof(fc.anything(), fc.jsonValue(), fc.string({ unit: "binary" }))], { numRuns: 1000 })(
-    "no JSON text starts with it: JSON.stringify of anything begins with an ASCII byte",
-    (value) => {
-      const text = JSON.stringify(value) as string | undefined;
-      const first = text === undefined ? undefined : new TextEncoder().encode(text)[0];
-      expect(first === undefined || first < 0x80).toBe(true);
-      expect(first).not.toBe(ENVELOPE_HEADER);
-    },
-  );
+  test("no JSON text starts with it: JSON.stringify of anything begins with an ASCII byte", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.jsonValue(), fc.string({ unit: "binary" })), (value) => {
+        const text = JSON.stringify(value) as string | undefined;
+        const first = text === undefined ? undefined : new TextEncoder().encode(text)[0];
+        expect(first === undefined || first < 0x80).toBe(true);
+        expect(first).not.toBe(ENVELOPE_HEADER);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 
-  test.prop([fc.string({ unit: "binary", minLength: 1 })], { numRuns: 500 })(
-    "no UTF-8 text at all starts with it: it is a continuation byte",
-    (text) => {
-      expect(new TextEncoder().encode(text)[0]).not.toBe(ENVELOPE_HEADER);
-    },
-  );
+  test("no UTF-8 text at all starts with it: it is a continuation byte", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1 }), (text) => {
+        expect(new TextEncoder().encode(text)[0]).not.toBe(ENVELOPE_HEADER);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe("legacy bare payloads", () => {
@@ -139,14 +149,16 @@ describe("legacy bare payloads", () => {
     });
   });
 
-  test.prop([protobufArbitrary(v1).filter((value) => v1.encode(value).len > 0)], { numRuns: 200 })(
-    "every non-empty bare v1 payload reads as the v1 value it encodes",
-    (value) => {
-      const decoded = shop.protocol.decode(v1.encode(value).finish());
-      expect(decoded.legacy).toBe(true);
-      expect(comparableMessage(v1, decoded.wire)).toEqual(comparableMessage(v1, value));
-    },
-  );
+  test("every non-empty bare v1 payload reads as the v1 value it encodes", () => {
+    fc.assert(
+      fc.property(protobufArbitrary(v1).filter((value) => v1.encode(value).len > 0), (value) => {
+        const decoded = shop.protocol.decode(v1.encode(value).finish());
+        expect(decoded.legacy).toBe(true);
+        expect(comparableMessage(v1, decoded.wire)).toEqual(comparableMessage(v1, value));
+      }),
+      { numRuns: 200 },
+    );
+  });
 
   test("the shop manifest declares orders.OrderPlaced v1 as its legacy reading", () => {
     expect(shop.manifest.legacy).toEqual({ type: "orders.OrderPlaced", version: 1 });

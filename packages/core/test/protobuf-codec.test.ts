@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fc, test } from "@fast-check/vitest";
+import fc from "fast-check";
 import { MAX_VARINT, decodeEnvelopeHead, defineMessageType, defineProtocol, protobufCodec } from "@twostep/core";
 import { downgradeOrderPlaced, shopManifestPath, upgradeOrderPlaced } from "@twostep/example-shop";
 import { comparableMessage, protobufArbitrary } from "@twostep/testkit/arbitraries";
 import protobuf from "protobufjs";
-import { describe, expect } from "vitest";
+import { describe, expect, test } from "vitest";
 import { kitchenSinkMessages, kitchenSinkRoot } from "./support/kitchen-sink.js";
 import { shop } from "./support/shop.js";
 import { uint32Arbitrary } from "./support/uint32.js";
@@ -15,30 +15,37 @@ describe.each(kitchenSinkMessages)("every kind of field: %s", (name) => {
   const type = defineMessageType({ name, id: 7, versions: [{ version: 1, codec: protobufCodec(message) }] });
   const protocol = defineProtocol({ types: [type] });
 
-  test.prop([protobufArbitrary(message, { maxDepth: 2, maxLength: 3 })], { numRuns: 100 })("round-trips through encodeWire and decode", (value) => {
-    const frame = type.encodeWire(value, 1);
-    const decoded = protocol.decode(frame);
-    expect(comparableMessage(message, decoded.wire)).toEqual(comparableMessage(message, value));
-    // The SDK's payload is exactly what protobufjs writes on its own.
-    expect(frame.subarray(3)).toEqual(message.encode(value).finish());
-    expect(type.encodeWire(decoded.wire, 1)).toEqual(frame);
+  test("round-trips through encodeWire and decode", () => {
+    fc.assert(
+      fc.property(protobufArbitrary(message, { maxDepth: 2, maxLength: 3 }), (value) => {
+        const frame = type.encodeWire(value, 1);
+        const decoded = protocol.decode(frame);
+        expect(comparableMessage(message, decoded.wire)).toEqual(comparableMessage(message, value));
+        // The SDK's payload is exactly what protobufjs writes on its own.
+        expect(frame.subarray(3)).toEqual(message.encode(value).finish());
+        expect(type.encodeWire(decoded.wire, 1)).toEqual(frame);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
 describe("the envelope head of protobuf frames", () => {
   const message = kitchenSinkRoot().lookupType("sink.Everything.Nested");
 
-  test.prop([uint32Arbitrary, fc.integer({ min: 1, max: MAX_VARINT }), protobufArbitrary(message)], { numRuns: 300 })(
-    "is written right for every type id and version, before exactly the payload protobufjs writes",
-    (id, version, value) => {
-      const type = defineMessageType({ name: "sink.Nested", id, versions: [{ version, codec: protobufCodec(message) }] });
-      const frame = type.encodeWire(value, version);
-      const head = decodeEnvelopeHead(frame);
-      expect([head.typeId, head.version]).toEqual([id, version]);
-      expect(frame.subarray(head.payloadOffset)).toEqual(message.encode(value).finish());
-      expect(defineProtocol({ types: [type] }).decode(frame).version).toBe(version);
-    },
-  );
+  test("is written right for every type id and version, before exactly the payload protobufjs writes", () => {
+    fc.assert(
+      fc.property(uint32Arbitrary, fc.integer({ min: 1, max: MAX_VARINT }), protobufArbitrary(message), (id, version, value) => {
+        const type = defineMessageType({ name: "sink.Nested", id, versions: [{ version, codec: protobufCodec(message) }] });
+        const frame = type.encodeWire(value, version);
+        const head = decodeEnvelopeHead(frame);
+        expect([head.typeId, head.version]).toEqual([id, version]);
+        expect(frame.subarray(head.payloadOffset)).toEqual(message.encode(value).finish());
+        expect(defineProtocol({ types: [type] }).decode(frame).version).toBe(version);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 /**
@@ -97,13 +104,15 @@ describe("unknown fields", () => {
     expect(back["items"][0].giftNote).toBe("for Ada");
   });
 
-  test.prop([protobufArbitrary(newer.v2Message)], { numRuns: 200 })(
-    "every value of the newer v2 reads back whole after an older build forwards it",
-    (value) => {
-      const seenByOlder = shop.protocol.decode(newer.type.encodeWire(value, 2));
-      expect(comparableMessage(olderV2, seenByOlder.wire)).toEqual(comparableMessage(olderV2, value));
-      const back = newer.protocol.decode(olderType.encodeWire(seenByOlder.wire, seenByOlder.version));
-      expect(comparableMessage(newer.v2Message, back.wire)).toEqual(comparableMessage(newer.v2Message, value));
-    },
-  );
+  test("every value of the newer v2 reads back whole after an older build forwards it", () => {
+    fc.assert(
+      fc.property(protobufArbitrary(newer.v2Message), (value) => {
+        const seenByOlder = shop.protocol.decode(newer.type.encodeWire(value, 2));
+        expect(comparableMessage(olderV2, seenByOlder.wire)).toEqual(comparableMessage(olderV2, value));
+        const back = newer.protocol.decode(olderType.encodeWire(seenByOlder.wire, seenByOlder.version));
+        expect(comparableMessage(newer.v2Message, back.wire)).toEqual(comparableMessage(newer.v2Message, value));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -1,40 +1,49 @@
-import { fc, test } from "@fast-check/vitest";
+import fc from "fast-check";
 import { CoreErrorCode } from "@twostep/core";
-import { describe, expect } from "vitest";
+import { describe, expect, test } from "vitest";
 import { expectTwostepError } from "./support/expect-error.js";
 import { comparable, shop, shopFrameArbitrary, shopVersions, valueArbitrary } from "./support/shop.js";
 
 const cells = shopVersions.map(({ type, version }) => ({ name: `${type.name} v${version}`, type, version }));
 
 describe.each(cells)("$name", ({ type, version }) => {
-  test.prop([valueArbitrary(type, version)], { numRuns: 150 })(
-    "encodeWire then protocol.decode gives an equal wire value at the same version",
-    (value) => {
-      const frame = type.encodeWire(value, version);
-      const decoded = shop.protocol.decode(frame);
-      expect(decoded.type).toBe(type);
-      expect(decoded.version).toBe(version);
-      expect(decoded.legacy).toBe(false);
-      expect(comparable(type, version, decoded.wire)).toEqual(comparable(type, version, value));
-      expect(comparable(type, type.latest, decoded.value)).toEqual(
-        comparable(type, type.latest, type.upgrade(value, version)),
-      );
-    },
-  );
+  test("encodeWire then protocol.decode gives an equal wire value at the same version", () => {
+    fc.assert(
+      fc.property(valueArbitrary(type, version), (value) => {
+        const frame = type.encodeWire(value, version);
+        const decoded = shop.protocol.decode(frame);
+        expect(decoded.type).toBe(type);
+        expect(decoded.version).toBe(version);
+        expect(decoded.legacy).toBe(false);
+        expect(comparable(type, version, decoded.wire)).toEqual(comparable(type, version, value));
+        expect(comparable(type, type.latest, decoded.value)).toEqual(
+          comparable(type, type.latest, type.upgrade(value, version)),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
 
 describe("forwarding", () => {
-  test.prop([shopFrameArbitrary], { numRuns: 300 })("decoded.frame is the very frame that was decoded", (frame) => {
-    expect(shop.protocol.decode(frame).frame).toBe(frame);
+  test("decoded.frame is the very frame that was decoded", () => {
+    fc.assert(
+      fc.property(shopFrameArbitrary, (frame) => {
+        expect(shop.protocol.decode(frame).frame).toBe(frame);
+      }),
+      { numRuns: 300 },
+    );
   });
 
-  test.prop([shopFrameArbitrary], { numRuns: 300 })(
-    "encodeWire(decoded.wire, decoded.version) is byte-identical to a frame of the same build",
-    (frame) => {
-      const decoded = shop.protocol.decode(frame);
-      expect(decoded.type.encodeWire(decoded.wire, decoded.version)).toEqual(frame);
-    },
-  );
+  test("encodeWire(decoded.wire, decoded.version) is byte-identical to a frame of the same build", () => {
+    fc.assert(
+      fc.property(shopFrameArbitrary, (frame) => {
+        const decoded = shop.protocol.decode(frame);
+        expect(decoded.type.encodeWire(decoded.wire, decoded.version)).toEqual(frame);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 /** The migration pairs (v-1 <-> v) that their version declares lossless. */
@@ -51,20 +60,27 @@ describe("lossless migrations", () => {
   });
 
   describe.each(losslessPairs)("$name", ({ type, version }) => {
-    test.prop([valueArbitrary(type, version - 1)], { numRuns: 300 })("downgrade(upgrade(previous)) equals previous", (previous) => {
-      const upgraded = type.upgrade(previous, version - 1, version);
-      const back = type.downgrade(upgraded, version, version - 1);
-      expect(comparable(type, version - 1, back)).toEqual(comparable(type, version - 1, previous));
+    test("downgrade(upgrade(previous)) equals previous", () => {
+      fc.assert(
+        fc.property(valueArbitrary(type, version - 1), (previous) => {
+          const upgraded = type.upgrade(previous, version - 1, version);
+          const back = type.downgrade(upgraded, version, version - 1);
+          expect(comparable(type, version - 1, back)).toEqual(comparable(type, version - 1, previous));
+        }),
+        { numRuns: 300 },
+      );
     });
 
-    test.prop([valueArbitrary(type, version - 1)], { numRuns: 100 })(
-      "a frame written at the previous version and read by this build says the same after a downgrade",
-      (previous) => {
-        const decoded = shop.protocol.decode(type.encodeWire(previous, version - 1));
-        const rewritten = shop.protocol.decode(type.encode(decoded.value, version - 1));
-        expect(comparable(type, version - 1, rewritten.wire)).toEqual(comparable(type, version - 1, previous));
-      },
-    );
+    test("a frame written at the previous version and read by this build says the same after a downgrade", () => {
+      fc.assert(
+        fc.property(valueArbitrary(type, version - 1), (previous) => {
+          const decoded = shop.protocol.decode(type.encodeWire(previous, version - 1));
+          const rewritten = shop.protocol.decode(type.encode(decoded.value, version - 1));
+          expect(comparable(type, version - 1, rewritten.wire)).toEqual(comparable(type, version - 1, previous));
+        }),
+        { numRuns: 100 },
+      );
+    });
   });
 });
 

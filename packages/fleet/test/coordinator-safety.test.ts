@@ -1,4 +1,4 @@
-import { fc, test } from "@fast-check/vitest";
+import fc from "fast-check";
 import { isTwostepError } from "@twostep/core";
 import {
   Coordinator,
@@ -10,7 +10,7 @@ import {
   type ControlPlane,
   type FleetNode,
 } from "@twostep/fleet";
-import { expect } from "vitest";
+import { expect, test } from "vitest";
 import { builds, protocolOf, type BuildId } from "./support/builds.js";
 import { chaosControlPlane } from "./support/chaos-control-plane.js";
 import { FakeClock } from "./support/fake-clock.js";
@@ -228,25 +228,30 @@ async function checkInvariant(real: Real): Promise<void> {
   }
 }
 
-test.prop(
-  {
-    seed: fc.integer(),
-    commands: fc.commands(
-      [singleStep, raceStep, bootDuringEnable].map((steps) => steps.map((step) => new StepCommand(step))),
-      { maxCommands: 40 },
+test("no member ever meets a level it cannot read, under races, crashes, restarts and staleness", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        seed: fc.integer(),
+        commands: fc.commands(
+          [singleStep, raceStep, bootDuringEnable].map((steps) => steps.map((step) => new StepCommand(step))),
+          { maxCommands: 40 },
+        ),
+      }),
+      async ({ seed, commands }) => {
+        const clock = new FakeClock();
+        const inner = new MemoryControlPlane({ clock: clock.now, advertisementTtlMs: 45_000 });
+        const plane = chaosControlPlane(inner, seed);
+        const options = { staleAfterMs: 15_000, drainWindowMs: 60_000, intentTimeoutMs: 30_000 };
+        const real: Real = { clock, plane, coordinators: [new Coordinator(plane, options), new Coordinator(plane, options)], nodes: new Map() };
+        await real.coordinators[0]?.enableWrite(TYPE, 1, { actor: "setup", reason: "adopt twostep at v1" });
+        try {
+          await fc.asyncModelRun(() => ({ model: { running: new Set<string>() }, real }), commands);
+        } finally {
+          await Promise.all([...real.nodes.values()].map(({ node }) => node.stop()));
+        }
+      },
     ),
-  },
-  { numRuns: 150 },
-)("no member ever meets a level it cannot read, under races, crashes, restarts and staleness", async ({ seed, commands }) => {
-  const clock = new FakeClock();
-  const inner = new MemoryControlPlane({ clock: clock.now, advertisementTtlMs: 45_000 });
-  const plane = chaosControlPlane(inner, seed);
-  const options = { staleAfterMs: 15_000, drainWindowMs: 60_000, intentTimeoutMs: 30_000 };
-  const real: Real = { clock, plane, coordinators: [new Coordinator(plane, options), new Coordinator(plane, options)], nodes: new Map() };
-  await real.coordinators[0]?.enableWrite(TYPE, 1, { actor: "setup", reason: "adopt twostep at v1" });
-  try {
-    await fc.asyncModelRun(() => ({ model: { running: new Set<string>() }, real }), commands);
-  } finally {
-    await Promise.all([...real.nodes.values()].map(({ node }) => node.stop()));
-  }
+    { numRuns: 150 },
+  );
 });
