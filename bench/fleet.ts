@@ -14,6 +14,7 @@ import { loadShopProtocol } from "@twostep/example-shop";
 import { Coordinator, MemoryControlPlane, startNode, type Advertisement, type ControlPlane, type FleetNode, type WriteLevelRecord } from "@twostep/fleet";
 import { connectNatsControlPlane, encodeKey, type NatsControlPlane } from "@twostep/nats";
 import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
+import { median, quantile } from "./measure.js";
 
 /** Followers of a level change, on each side. */
 const NODES = 200;
@@ -245,19 +246,6 @@ async function serverVersion(url: string): Promise<string> {
   } finally {
     await connection.close();
   }
-}
-
-function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** The `q` quantile by linear interpolation between the nearest ranks. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const below = sorted[Math.floor(position)] ?? Number.NaN;
-  const above = sorted[Math.ceil(position)] ?? below;
-  return below + (above - below) * (position - Math.floor(position));
 }
 
 function met(entry: Case): boolean | null {

@@ -79,8 +79,16 @@ function rate(operation: Operation, inputs: number): number {
   }
 }
 
-function median(values: readonly number[]): number {
+/** The middle of `values` (the mean of the two middle ones for an even count); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** The `q` quantile (0..1) of `values` by linear interpolation between the nearest ranks; NaN when there are none. */
+export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const position = (sorted.length - 1) * q;
+  const below = sorted[Math.floor(position)] ?? Number.NaN;
+  const above = sorted[Math.ceil(position)] ?? below;
+  return below + (above - below) * (position - Math.floor(position));
 }

@@ -30,7 +30,7 @@ export interface OrderPlacedV2 {
 }
 
 const NANOS_PER_CENT = 10_000_000;
-const CENTS_LIMIT = Long.MAX_VALUE.div(100);
+const INT64_MAX = BigInt(Long.MAX_VALUE.toString());
 
 /** v1 -> v2: cents become units and nanos of USD. Exact over all of int64. */
 export function upgradeOrderPlaced(v1: OrderPlacedV1): OrderPlacedV2 {
@@ -52,15 +52,16 @@ export function downgradeOrderPlaced(v2: OrderPlacedV2): OrderPlacedV1 {
   if (total.currencyCode !== "USD" && !(total.currencyCode === "" && isZero(total))) {
     throw new Error(`v1 carries USD only, this order is in ${JSON.stringify(total.currencyCode)}`);
   }
-  const units = Long.fromValue(total.units ?? 0);
-  if (units.greaterThan(CENTS_LIMIT) || units.lessThan(CENTS_LIMIT.negate())) {
-    throw new Error(`${units.toString()} units do not fit in v1's int64 cents`);
+  // Exact in BigInt, then range-checked: the cents of the largest units plus their nanos may pass int64's end.
+  const cents = BigInt(Long.fromValue(total.units ?? 0).toString()) * 100n + BigInt(Math.trunc((total.nanos ?? 0) / NANOS_PER_CENT));
+  if (cents > INT64_MAX || cents < -INT64_MAX - 1n) {
+    throw new Error(`${cents} cents do not fit in v1's int64 amount`);
   }
   return {
     orderId: v2.orderId,
     customerId: v2.customerId,
     items: v2.items,
-    amountCents: units.mul(100).add(Math.trunc((total.nanos ?? 0) / NANOS_PER_CENT)),
+    amountCents: Long.fromString(cents.toString()),
   };
 }
 

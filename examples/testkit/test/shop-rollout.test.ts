@@ -1,5 +1,5 @@
-import { protocolAsOf, withMigration } from "@twostep/example-testkit";
-import { loadShopProtocol, upgradeOrderPlaced, type Money, type OrderPlacedV1 } from "@twostep/example-shop";
+import { withMigration } from "@twostep/example-testkit";
+import { loadShopBuilds, upgradeOrderPlaced, type Money, type OrderPlacedV1 } from "@twostep/example-shop";
 import { RolloutCheckError, splitWorldProperty, upgradeDowngradeSuite, type StepContext } from "@twostep/testkit";
 import fc from "fast-check";
 import Long from "long";
@@ -7,8 +7,7 @@ import { describe, expect, test } from "vitest";
 
 // The build in production reads and writes orders.OrderPlaced v1 only; the
 // one to ship adds v2 (an amount in any currency) with its migrations.
-const { protocol: current } = loadShopProtocol();
-const old = protocolAsOf(current, { "orders.OrderPlaced": 1 });
+const { previous: old, current } = loadShopBuilds();
 
 /** An order's amount as `USD 12.340000000`, whichever version's shape it has. */
 function amount(order: { amountCents?: Long | number | null; total?: Money | null }): string {

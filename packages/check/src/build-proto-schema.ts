@@ -264,6 +264,7 @@ function reservations(reserved: ReadonlyArray<number[] | string> | undefined): R
   return { reservedRanges, reservedNames };
 }
 
-function fullNameOf(object: protobuf.ReflectionObject): string {
+/** The full name of a protobufjs object without its leading dot, as the schema keys it. */
+export function fullNameOf(object: protobuf.ReflectionObject): string {
   return object.fullName.replace(/^\./, "");
 }

@@ -37,8 +37,8 @@ export function checkFieldPair(previous: FieldSchema, current: FieldSchema, out:
   checkOneof(previous, current, out);
 }
 
-/** `Field "3" with name "amount" on message "Order"`, as buf words it. */
-export function describeField(field: FieldSchema): string {
+// `Field "3" with name "amount" on message "Order"`, as buf words it.
+function describeField(field: FieldSchema): string {
   return `${field.extension ? "Extension" : "Field"} "${field.number}" with name "${field.name}" on message "${field.owner}"`;
 }
 

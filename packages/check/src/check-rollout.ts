@@ -44,12 +44,21 @@ export interface CheckRolloutOptions {
  * each with file and line.
  */
 export async function checkRollout(options: CheckRolloutOptions): Promise<Violation[]> {
+  return (await checkRolloutInRepository(options)).violations;
+}
+
+/**
+ * {@link checkRollout}, also returning where `cwd` sits in its repository
+ * (`""` at the root, else ending in `/`), which git has told already:
+ * `runCheck` places GitHub annotations with it (internal).
+ */
+export async function checkRolloutInRepository(options: CheckRolloutOptions): Promise<{ violations: Violation[]; prefix: string }> {
   const manifestFile = toPosix(options.manifestPath ?? DEFAULT_MANIFEST_PATH, options.cwd);
   const revision = await openGitRevision(options.cwd, options.base);
   const workingTree: FileSource = { side: "current", root: undefined, read: (paths) => readWorkingTree(options.cwd, paths) };
   const baseTree: FileSource = { side: "previous", root: `${options.base}:.`, read: (paths) => revision.read(paths) };
   const [base, head] = await Promise.all([readProtocolSnapshot(baseTree, manifestFile), readProtocolSnapshot(workingTree, manifestFile)]);
-  if (head.manifest === undefined) return [];
+  if (head.manifest === undefined) return { violations: [], prefix: revision.prefix };
   const pairs = pairManifestTypes(base.manifest, head.manifest);
   const out: Violation[] = [];
   checkTypeIdentity(head, pairs, out);
@@ -57,7 +66,7 @@ export async function checkRollout(options: CheckRolloutOptions): Promise<Violat
   checkShippedProtos(base, head, pairs, out);
   checkShippedJsonSchemas(base, head, pairs, out);
   if (options.fleet !== undefined) await checkFleetReadiness(head, pairs, options.fleet, out);
-  return sortViolations(out);
+  return { violations: sortViolations(out), prefix: revision.prefix };
 }
 
 // A path relative to `cwd` with `/` separators, as git and the manifest name files.

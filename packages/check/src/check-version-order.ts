@@ -26,8 +26,8 @@ export function checkVersionOrder(head: ProtocolSnapshot, pairs: readonly TypePa
   }
 }
 
-/** The versions a type declares. */
-export function declaredVersions(type: ManifestType | undefined): Set<number> {
+// The versions a type declares.
+function declaredVersions(type: ManifestType | undefined): Set<number> {
   return new Set(type?.versions.map((version) => version.version) ?? []);
 }
 

@@ -6,6 +6,7 @@ import { checkServicePair } from "./check-service-pair.js";
 import { forEachPair } from "./for-each-pair.js";
 import { loadProtoSchema, type ProtoFiles } from "./load-proto-schema.js";
 import type { ProtoSchema } from "./proto-schema.js";
+import { sortViolations } from "./sort-violations.js";
 import type { Violation } from "./violation.js";
 
 /** Options of {@link compareProtoFiles}. */
@@ -45,19 +46,5 @@ function compareProtoSchemas(previous: ProtoSchema, current: ProtoSchema): Viola
   forEachPair(previous.extensions, current.extensions, (before, after) => checkFieldPair(before, after, out));
   forEachPair(previous.enums, current.enums, (before, after) => checkEnumPair(before, after, out));
   forEachPair(previous.services, current.services, (before, after) => checkServicePair(before, after, out));
-  return out.sort(byLocation);
-}
-
-function byLocation(a: Violation, b: Violation): number {
-  return (
-    compareText(a.file, b.file) ||
-    a.line - b.line ||
-    (a.column ?? 0) - (b.column ?? 0) ||
-    compareText(a.rule, b.rule) ||
-    compareText(a.message, b.message)
-  );
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return sortViolations(out);
 }

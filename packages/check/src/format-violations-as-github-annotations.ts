@@ -23,8 +23,8 @@ export function formatViolationsAsGithubAnnotations(violations: readonly Violati
     .join("");
 }
 
-// GitHub's escaping for workflow command data and properties (as in @actions/core).
-function escapeData(text: string): string {
+/** Escapes text for the data part of a GitHub workflow command (as `@actions/core` does): `%`, CR and LF. */
+export function escapeData(text: string): string {
   return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 }
 

@@ -27,10 +27,13 @@ export interface GitRevision {
  * when git is missing or `cwd` is not in a repository.
  */
 export async function openGitRevision(cwd: string, ref: string): Promise<GitRevision> {
-  const prefix = await repositoryPrefix(cwd);
   // With --verify --quiet, status 1 and no output mean "no such commit"; other failures keep their message.
   const verify = ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`];
-  const resolved = await runGit(cwd, verify);
+  // Both git processes run at once; the prefix's failure (not a repository, no git) is the one reported.
+  const resolving = runGit(cwd, verify);
+  resolving.catch(() => {});
+  const prefix = await repositoryPrefix(cwd);
+  const resolved = await resolving;
   if (resolved.status === 1 && resolved.stderr === "") throw new UnknownRevisionError(ref, cwd);
   const commit = successful(verify, resolved).toString("utf8").trim();
   return {

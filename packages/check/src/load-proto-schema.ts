@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import protobuf from "protobufjs";
-import { buildProtoSchema } from "./build-proto-schema.js";
+import { buildProtoSchema, fullNameOf } from "./build-proto-schema.js";
 import {
   ProtoImportCycleError,
   ProtoImportMissingError,
@@ -224,10 +224,6 @@ function attempt(action: () => unknown): Error | undefined {
 // protobufjs says "no such type: X" or "no such Type or Enum 'X' in Type .a.M".
 function missingName(error: Error, fallback: string): string {
   return /no such [^:']*(?::\s*|')([^'\s]+)/.exec(error.message)?.[1] ?? fallback;
-}
-
-function fullNameOf(object: protobuf.ReflectionObject): string {
-  return object.fullName.replace(/^\./, "");
 }
 
 // Locates "duplicate name 'X' in Type .a.M" or "duplicate id 3 in Type M".

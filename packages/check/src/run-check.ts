@@ -1,10 +1,10 @@
 import { posix, relative, resolve, sep } from "node:path";
 import { isTwostepError, type TwostepError } from "@twostep/core";
 import type { ControlPlane, Coordinator } from "@twostep/fleet";
-import { checkRollout } from "./check-rollout.js";
+import { checkRolloutInRepository } from "./check-rollout.js";
 import { compareProtoTrees } from "./compare-proto-trees.js";
 import { CheckUsageError, SchemaSourceError } from "./errors.js";
-import { formatViolationsAsGithubAnnotations } from "./format-violations-as-github-annotations.js";
+import { escapeData, formatViolationsAsGithubAnnotations } from "./format-violations-as-github-annotations.js";
 import { formatViolationsAsJson } from "./format-violations-as-json.js";
 import { formatViolationsAsText } from "./format-violations-as-text.js";
 import { repositoryPrefix } from "./git-revision.js";
@@ -59,7 +59,7 @@ export interface CheckResult {
 
 /**
  * The `twostep check` command as a function: parses `args` (the arguments
- * after `check`), runs {@link checkRollout} (`--base REF`) or
+ * after `check`), runs `checkRollout` (`--base REF`) or
  * `compareProtoTrees` (`compat <previous-dir> <current-dir>`), prints the
  * violations as text, JSON or GitHub annotations, and returns the exit
  * code: 0 clean, 1 violations, 2 bad usage or unreadable input (a twostep
@@ -125,13 +125,13 @@ async function rollout(command: Extract<CheckCommand, { kind: "rollout" }>, cwd:
           return opened;
         };
   try {
-    const violations = await checkRollout({
+    const { violations, prefix } = await checkRolloutInRepository({
       cwd,
       base: command.base,
       ...(command.manifest === undefined ? {} : { manifestPath: command.manifest }),
       ...(fleet === undefined ? {} : { fleet }),
     });
-    const pathPrefix = command.format === "github" ? await repositoryPrefix(cwd) : "";
+    const pathPrefix = command.format === "github" ? prefix : "";
     return { violations, subject: `against ${command.base}${url === undefined ? "" : ` and the fleet at ${url}`}`, pathPrefix };
   } finally {
     await closeFleet(opened, stderr);
@@ -171,7 +171,7 @@ async function renderError(error: TwostepError, format: CheckFormat, cwd: string
   }
   const prefix = file === undefined ? "" : await repositoryPrefix(cwd).catch(() => "");
   const where = file === undefined || !(error instanceof SchemaSourceError) ? "" : `file=${prefix}${file},line=${error.line},`;
-  return `::error ${where}title=${error.code}::${error.message.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A")}\n`;
+  return `::error ${where}title=${error.code}::${escapeData(error.message)}\n`;
 }
 
 // The --format asked for, when the arguments did not parse (an error is still shown in it).

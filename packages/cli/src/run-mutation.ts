@@ -44,7 +44,8 @@ export interface Mutation {
   readonly what: string;
   /** `now` is the control plane's clock. */
   preview(coordinator: Coordinator, style: Style, now: () => number): Promise<MutationPreview>;
-  commit(coordinator: Coordinator, author: ChangeAuthor, style: Style): Promise<MutationOutcome>;
+  /** `now` is the control plane's clock, as for {@link Mutation.preview}. */
+  commit(coordinator: Coordinator, author: ChangeAuthor, style: Style, now: () => number): Promise<MutationOutcome>;
 }
 
 /**
@@ -78,7 +79,7 @@ export async function runMutation(flags: MutationFlags, context: CliContext, mut
     const confirmed = flags.yes === true;
     if (!json && (!confirmed || !preview.blocked)) writeLines(context.stdout, preview.lines);
     if (!confirmed && !(await context.confirm(`${mutation.what}?`))) throw new DeclinedError(mutation.what);
-    const outcome = await mutation.commit(coordinator, author, style);
+    const outcome = await mutation.commit(coordinator, author, style, now);
     if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: outcome.json });
     else writeLines(context.stdout, outcome.lines);
     return outcome.exitCode;

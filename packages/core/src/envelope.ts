@@ -47,7 +47,7 @@ export function encodeEnvelopeHead(typeId: number, version: number): Uint8Array 
 export function decodeEnvelopeHead(frame: Uint8Array): EnvelopeHead {
   if (frame.length === 0) throw new CorruptFrameError("empty frame");
   if (frame[0] !== ENVELOPE_HEADER) {
-    throw new CorruptFrameError(`header byte 0x${hex(frame[0] ?? 0)} is not the envelope header 0x87`);
+    throw new CorruptFrameError(`header byte 0x${hexByte(frame[0] ?? 0)} is not the envelope header 0x87`);
   }
   const shortTypeId = frame[1];
   const shortVersion = frame[2];
@@ -68,6 +68,7 @@ function checkUint32(what: string, value: number): void {
   }
 }
 
-function hex(byte: number): string {
+/** Two lowercase hex digits of `byte`, for error messages. Internal: not re-exported from the package. */
+export function hexByte(byte: number): string {
   return byte.toString(16).padStart(2, "0");
 }

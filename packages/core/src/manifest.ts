@@ -80,8 +80,10 @@ export const manifestSchema = z
         }
       });
       const declared = new Set(type.versions.map((version) => version.version));
+      const newest = Math.max(...declared);
       for (const retired of type.retired) {
-        if (!declared.has(retired) && retired > Math.max(...declared)) {
+        // Versions below the lowest declared one may be retired: builds drop their readers.
+        if (retired > newest) {
           context.addIssue({ code: "custom", path: [...path, "retired"], message: `${type.name} retires v${retired}, which was never declared` });
         }
       }

@@ -150,7 +150,7 @@ export class MessageType<T = unknown> {
   upgrade(value: unknown, from: number, to: number = this.latest): unknown {
     let current = value;
     for (let version = from + 1; version <= to; version++) {
-      current = this.#migrate(version, version - 1, version, current);
+      current = this.#migrate(version - 1, version, current);
     }
     return current;
   }
@@ -159,7 +159,7 @@ export class MessageType<T = unknown> {
   downgrade(value: unknown, from: number, to: number): unknown {
     let current = value;
     for (let version = from; version > to; version--) {
-      current = this.#migrate(version, version, version - 1, current);
+      current = this.#migrate(version, version - 1, current);
     }
     return current;
   }
@@ -204,9 +204,9 @@ export class MessageType<T = unknown> {
     }
   }
 
-  #migrate(owner: number, from: number, to: number, value: unknown): unknown {
-    const definition = this.#versions[owner - this.reads.min];
-    const migration = to > from ? definition?.upgrade : definition?.downgrade;
+  /** One step between adjacent versions; the higher of the two owns the migration. */
+  #migrate(from: number, to: number, value: unknown): unknown {
+    const migration = to > from ? this.version(to)?.upgrade : this.version(from)?.downgrade;
     let result: unknown;
     try {
       result = migration?.(value);

@@ -80,8 +80,9 @@ function codecFor(
 ): Codec<unknown> | undefined {
   const label = `${type.name} v${declared.version}`;
   if (!("proto" in declared)) {
-    if (binding.schema === undefined) problems.push(`${label} is a json version and needs a zod schema binding`);
-    return binding.schema === undefined ? undefined : zodCodec(binding.schema);
+    if (binding.schema !== undefined) return zodCodec(binding.schema);
+    problems.push(`${label} is a json version and needs a zod schema binding`);
+    return undefined;
   }
   if (binding.schema !== undefined) problems.push(`${label} is a protobuf version; remove its zod schema binding`);
   if (root === undefined) {

@@ -1,4 +1,4 @@
-import { ENVELOPE_HEADER, decodeEnvelopeHead } from "./envelope.js";
+import { decodeEnvelopeHead, hexByte, isEnveloped } from "./envelope.js";
 import { CorruptFrameError, InvalidDefinitionError, UnknownTypeError } from "./errors.js";
 import type { MessageType } from "./message-type.js";
 
@@ -94,7 +94,7 @@ export class Protocol {
 
   /** The type with this name or id; throws {@link UnknownTypeError} if there is none. */
   type<T = unknown>(nameOrId: string | number): MessageType<T> {
-    const type = typeof nameOrId === "number" ? this.#byId.get(nameOrId) : this.#byName.get(nameOrId);
+    const type = this.find<T>(nameOrId);
     if (type === undefined) throw new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
     return type;
   }
@@ -110,13 +110,11 @@ export class Protocol {
    * the newest shape. Throws only twostep errors, whatever the bytes.
    */
   decode(frame: Uint8Array): DecodedFrame {
-    if (frame[0] !== ENVELOPE_HEADER) return this.#decodeLegacy(frame);
+    if (!isEnveloped(frame)) return this.#decodeLegacy(frame);
     const { typeId, version, payloadOffset } = decodeEnvelopeHead(frame);
     const type = this.#byId.get(typeId);
     if (type === undefined) throw new UnknownTypeError(typeId, [...this.#byId.keys()]);
-    const wire = type.decodePayload(frame, payloadOffset, version);
-    const value = version === type.latest ? wire : type.upgrade(wire, version);
-    return { type, version, value, wire, frame, legacy: false };
+    return decodeFrame(type, version, frame, payloadOffset, false);
   }
 
   #decodeLegacy(frame: Uint8Array): DecodedFrame {
@@ -126,12 +124,16 @@ export class Protocol {
       throw new CorruptFrameError(
         frame.length === 0
           ? "empty frame"
-          : `first byte 0x${(frame[0] ?? 0).toString(16).padStart(2, "0")} is not the envelope header 0x87 ` +
+          : `first byte 0x${hexByte(frame[0] ?? 0)} is not the envelope header 0x87 ` +
               `and this protocol declares no legacy reading (declare one to read bare payloads)`,
       );
     }
-    const wire = type.decodePayload(frame, 0, legacy.version);
-    const value = legacy.version === type.latest ? wire : type.upgrade(wire, legacy.version);
-    return { type, version: legacy.version, value, wire, frame, legacy: true };
+    return decodeFrame(type, legacy.version, frame, 0, true);
   }
+}
+
+function decodeFrame(type: MessageType<any>, version: number, frame: Uint8Array, offset: number, legacy: boolean): DecodedFrame {
+  const wire = type.decodePayload(frame, offset, version);
+  const value = version === type.latest ? wire : type.upgrade(wire, version);
+  return { type, version, value, wire, frame, legacy };
 }

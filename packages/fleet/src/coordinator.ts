@@ -135,9 +135,7 @@ export class Coordinator {
    */
   async revertRamp(capability: string, author: ChangeAuthor): Promise<Change> {
     const current = await this.#plane.getLevel(capability);
-    if (current?.value.ramp === null || current === undefined) {
-      return { capability, request: "revert ramp", before: current ?? null, after: current ?? null, changed: false, audit: null };
-    }
+    if (current?.value.ramp == null) return unchanged(capability, "revert ramp", current);
     return this.#apply(capability, { kind: "disable-write" }, author, "guard-revert");
   }
 
@@ -195,8 +193,7 @@ export class Coordinator {
       if (error instanceof UnsafeChangeError) await this.#record("refused", capability, null, described, author, current, current, []);
       throw error;
     }
-    // A leftover intent (from a crashed coordinator) is cleared even when nothing else changes.
-    if (!proposal.changes && current?.value.intent == null) return { capability, request: described, before: current ?? null, after: current ?? null, changed: false, audit: null };
+    if (!proposal.changes) return unchanged(capability, described, current);
     const blockers = await this.#blockers(capability, proposal);
     if (blockers.length > 0) {
       await this.#record("refused", capability, null, described, author, current, current, blockers);
@@ -229,9 +226,7 @@ export class Coordinator {
   }
 
   #propose(capability: string, current: Versioned<WriteLevelRecord> | undefined, request: WriteLevelRequest, author: ChangeAuthor): ProposedChange {
-    // A fresh record must not carry a leftover intent into its "before" state.
-    const base = current === undefined ? undefined : { ...current.value, intent: null };
-    return proposeChange(capability, base, request, author, this.#plane.now(), this.#drainWindowMs);
+    return proposeChange(capability, current?.value, request, author, this.#plane.now(), this.#drainWindowMs);
   }
 
   #checkNoPendingIntent(capability: string, current: Versioned<WriteLevelRecord> | undefined): void {
@@ -243,13 +238,15 @@ export class Coordinator {
 
   /** Members that do not read the newly required levels, or that could write none of the required levels afterwards. */
   async #blockers(capability: string, proposal: ProposedChange): Promise<Blocker[]> {
-    const view = await loadFleetView(this.#plane);
+    // Members and adverts only: the record was just read (or written) by the caller.
+    const [members, seen] = await Promise.all([this.#plane.listMembers(), this.#plane.listAdvertisements()]);
+    const adverts = new Map(seen.map((advert) => [advert.advertisement.nodeId, advert]));
     const readers =
       proposal.newlyRequired.length === 0
         ? []
-        : findBlockers({ capability, levels: proposal.newlyRequired, members: view.members, adverts: view.adverts, now: view.now, staleAfterMs: this.#staleAfterMs });
+        : findBlockers({ capability, levels: proposal.newlyRequired, members, adverts, now: this.#plane.now(), staleAfterMs: this.#staleAfterMs });
     const blocked = new Set(readers.map((blocker) => blocker.nodeId));
-    const writers = findWriterless({ capability, levels: requiredLevels(proposal.next), members: view.members, adverts: view.adverts });
+    const writers = findWriterless({ capability, levels: requiredLevels(proposal.next), members, adverts });
     return [...readers, ...writers.filter((blocker) => !blocked.has(blocker.nodeId))];
   }
 
@@ -290,6 +287,11 @@ function enableRequest(level: number, options: Partial<EnableOptions>): WriteLev
     ...(options.percent === undefined ? {} : { percent: options.percent }),
     ...(options.by === undefined ? {} : { by: options.by }),
   };
+}
+
+/** The outcome of a request that was already in force: nothing written, nothing recorded. */
+function unchanged(capability: string, request: string, current: Versioned<WriteLevelRecord> | undefined): Change {
+  return { capability, request, before: current ?? null, after: current ?? null, changed: false, audit: null };
 }
 
 function levels(list: readonly number[]): string {

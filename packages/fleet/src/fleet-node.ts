@@ -140,11 +140,12 @@ export class FleetNode {
   }
 
   async #joinRegistered(): Promise<void> {
-    await this.#plane.putAdvertisement(this.advertisement());
+    const advertisement = this.advertisement();
+    await this.#plane.putAdvertisement(advertisement);
     // Read after registering: a coordinator committing meanwhile either sees
     // this member or is seen here (both sides write, then read).
     const records = await this.#plane.listLevels();
-    const problems = joinProblems(this.advertisement(), records.map((stored) => stored.value));
+    const problems = joinProblems(advertisement, records.map((stored) => stored.value));
     if (problems.length > 0) {
       const error = new JoinRefusedError(this.nodeId, problems);
       this.#logger.error({ code: error.code, problems }, "join refused");

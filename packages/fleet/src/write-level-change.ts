@@ -38,6 +38,9 @@ export function describeRequest(request: WriteLevelRequest): string {
 
 /**
  * Works out the record a request leads to, without looking at the fleet.
+ * An intent left in `current` (by a crashed coordinator) is neither in force
+ * nor checked: its levels count as newly required again, and the request
+ * changes the record (it clears the intent) even when nothing else differs.
  * Throws {@link InvalidRequestError} for requests that make no sense and
  * {@link UnsafeChangeError} for a retirement inside its drain window or of a
  * level still written. `drainWindowMs` applies to retirements.
@@ -51,20 +54,21 @@ export function proposeChange(
   drainWindowMs: number,
 ): ProposedChange {
   const stamp = { changedAt: now, changedBy: author.actor, reason: author.reason };
+  const settled = current === undefined ? undefined : { ...current, intent: null };
   let next: WriteLevelRecord;
   switch (request.kind) {
     case "enable-write":
-      next = enable(capability, current, request, author, now);
+      next = enable(capability, settled, request, author, now);
       break;
     case "disable-write":
-      next = disable(capability, requireRecord(capability, current), request.to, author, now);
+      next = disable(capability, requireRecord(capability, settled), request.to, author, now);
       break;
     case "retire":
-      next = retire(capability, requireRecord(capability, current), request.level, now, drainWindowMs);
+      next = retire(capability, requireRecord(capability, settled), request.level, now, drainWindowMs);
       break;
   }
-  next = { ...next, ...stamp, intent: null, writtenUntil: trackWritten(current, next, now) };
-  const before = current === undefined ? new Set<number>() : new Set(requiredLevels(current));
+  next = { ...next, ...stamp, intent: null, writtenUntil: trackWritten(settled, next, now) };
+  const before = new Set(settled === undefined ? [] : requiredLevels(settled));
   const newlyRequired = requiredLevels(next).filter((level) => !before.has(level));
   return { next, newlyRequired, changes: current === undefined || !sameWriteState(current, next) };
 }
@@ -126,7 +130,7 @@ function retire(capability: string, current: WriteLevelRecord, level: number, no
   if (!current.everWritten.includes(level)) {
     throw new InvalidRequestError(`${capability} v${level} was never written, so there is nothing to retire: builds may drop it already`);
   }
-  if (writtenLevels(current).includes(level) || current.intent?.levels.includes(level)) {
+  if (writtenLevels(current).includes(level)) {
     throw new UnsafeChangeError(
       capability,
       `${capability} v${level} is still written (write level v${current.level}${current.ramp ? `, ramp to v${current.ramp.to}` : ""}): ` +

@@ -1,4 +1,4 @@
-import { CoreErrorCode, isTwostepError } from "@twostep/core";
+import { CoreErrorCode, encodeEnvelopeHead, isTwostepError } from "@twostep/core";
 import {
   Coordinator,
   FleetErrorCode,
@@ -222,21 +222,10 @@ describe("failure counters", () => {
     const plane = new MemoryControlPlane();
     const reader = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "r", service: "orders", build: "b2-new", heartbeatMs: 1e9, onDeadLetter: () => {} });
     const v2 = protocolReading(1, 2).type(TYPE);
-    for (let version = 3; version < 1_000; version++) reader.decode(new Uint8Array([0x87, 0x01, ...varint(version)]));
+    for (let version = 3; version < 1_000; version++) reader.decode(encodeEnvelopeHead(1, version));
     reader.decode(new Uint8Array([0x87, 0x01, 0x02, 0xff]));
     reader.decode(v2.encode({ id: "x", v: 2 }, 2));
     expect(reader.metrics()[TYPE]).toEqual({ read: { 2: 1 }, written: {}, failed: { "?": 997, 2: 1 } });
     await reader.stop();
   });
 });
-
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  bytes.push(rest);
-  return bytes;
-}

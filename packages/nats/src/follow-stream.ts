@@ -1,5 +1,4 @@
 import {
-  AckPolicy,
   DeliverPolicy,
   type Consumer,
   type ConsumerConfig,
@@ -10,9 +9,9 @@ import {
   type JsMsg,
   type MsgRequest,
 } from "@nats-io/jetstream";
-import { nanos, nuid, TimeoutError } from "@nats-io/transport-node";
+import { TimeoutError } from "@nats-io/transport-node";
+import { createConsumer, createConsumerRetrying } from "./create-consumer.js";
 import { Settler } from "./settler.js";
-import { findCause } from "./translate-nats-error.js";
 
 /** What {@link followStream} reads. */
 export interface FollowOptions {
@@ -48,79 +47,15 @@ export interface FollowedStream {
 const policies = { "last-per-subject": DeliverPolicy.LastPerSubject, all: DeliverPolicy.All, new: DeliverPolicy.New } as const;
 
 /** The server's idle heartbeat on a follower's pulls: a follower hears from its consumer at least this often. */
-export const heartbeatMs = 1_000;
+const heartbeatMs = 1_000;
 /** A pull's lifetime; a new one is issued when it ends. */
 const pullExpiresMs = 5_000;
 /** Nothing heard (no message, no heartbeat) for this long: the consumer is lost. */
 const lostAfterMs = 3 * heartbeatMs;
-/** A consumer creation that takes longer is abandoned: in a cluster it may have landed on a server that is down (see docs/nats.md, "Clusters"). */
-const maxCreationMs = 2_000;
 /** Creations tried before a call that needs a consumer gives up: each lands on a replica at random. */
-export const creationAttempts = 6;
+const creationAttempts = 6;
 /** Pauses between recreations of a lost follower, doubling up to the last. */
 const backoffMs = [0, 100, 250, 500, 1_000, 2_000];
-
-/** The creation timeout for a call whose timeout is `timeoutMs`. */
-export function creationTimeoutMs(timeoutMs: number): number {
-  return Math.min(timeoutMs, maxCreationMs);
-}
-
-/**
- * Creates an ephemeral consumer (in memory, one replica, no
- * acknowledgements), abandoning the creation after `timeoutMs`: nats-server
- * 2.9.10 may place a one-replica consumer on a replica that is down, and
- * that creation never answers. An abandoned creation is deleted whenever it
- * answers. Rejects with the client's `TimeoutError` or its error.
- */
-export async function createConsumer(
-  jsm: JetStreamManager,
-  stream: string,
-  config: Partial<ConsumerConfig> & { readonly filter_subject: string },
-  options: { readonly timeoutMs: number; readonly inactiveMs: number },
-): Promise<ConsumerInfo> {
-  // A name puts the filter in the request subject, which permissions can match (`$JS.API.CONSUMER.CREATE.<stream>.>`).
-  const name = `twostep_${nuid.next()}`;
-  const creation = jsm.consumers.add(stream, {
-    ack_policy: AckPolicy.None,
-    mem_storage: true,
-    num_replicas: 1,
-    // Freed when the follower stops; this only bounds what a crashed client or an abandoned creation leaves behind.
-    inactive_threshold: nanos(Math.max(options.inactiveMs, 10_000)),
-    ...config,
-    name,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError()), options.timeoutMs);
-  });
-  try {
-    return await Promise.race([creation, timeout]);
-  } catch (error) {
-    creation.then(
-      () => jsm.consumers.delete(stream, name).catch(() => {}),
-      () => {},
-    );
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Creates a consumer up to `attempts` times while creations time out; rethrows any other error at once. */
-export async function createConsumerRetrying(
-  jsm: JetStreamManager,
-  stream: string,
-  config: Partial<ConsumerConfig> & { readonly filter_subject: string },
-  options: { readonly timeoutMs: number; readonly inactiveMs: number; readonly attempts: number },
-): Promise<ConsumerInfo> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await createConsumer(jsm, stream, config, options);
-    } catch (error) {
-      if (attempt >= options.attempts || findCause(error, TimeoutError) === undefined) throw error;
-    }
-  }
-}
 
 /**
  * Follows a stream: messages arrive in stream order, each once, without
@@ -136,12 +71,12 @@ export async function createConsumerRetrying(
  * back.
  */
 export async function followStream(js: JetStreamClient, jsm: JetStreamManager, options: FollowOptions): Promise<FollowedStream> {
-  const creation = { timeoutMs: creationTimeoutMs(options.idleTimeoutMs), inactiveMs: 2 * options.idleTimeoutMs };
   const first = await createConsumerRetrying(
     jsm,
     options.stream,
     { filter_subject: options.filter, deliver_policy: policies[options.deliver] },
-    { ...creation, attempts: creationAttempts },
+    options.idleTimeoutMs,
+    creationAttempts,
   );
   const catchUp = new Settler();
   // A consumer that cannot pull (a missing permission, a lost stream) delivers nothing and says nothing: time it out.
@@ -250,7 +185,7 @@ export async function followStream(js: JetStreamClient, jsm: JetStreamManager, o
           ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 }
           : { deliver_policy: DeliverPolicy.LastPerSubject };
       try {
-        const info = await createConsumer(jsm, options.stream, { filter_subject: options.filter, ...config }, creation);
+        const info = await createConsumer(jsm, options.stream, { filter_subject: options.filter, ...config }, options.idleTimeoutMs);
         if (stopped) {
           jsm.consumers.delete(options.stream, info.name).catch(() => {});
           return;
@@ -309,7 +244,8 @@ export async function readStream(js: JetStreamClient, jsm: JetStreamManager, opt
     jsm,
     options.stream,
     { filter_subject: options.filter, deliver_policy: DeliverPolicy.All },
-    { timeoutMs: creationTimeoutMs(options.idleTimeoutMs), inactiveMs: 2 * options.idleTimeoutMs, attempts: options.attempts },
+    options.idleTimeoutMs,
+    options.attempts,
   );
   const consumer = js.consumers.getConsumerFromInfo(info);
   const read = new Settler();

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from "@twostep/fleet";
 
 /** The longest encoded key accepted: subjects must fit well inside the server's 4 KiB control line. */
-export const MAX_KEY_LENGTH = 1_000;
+const MAX_KEY_LENGTH = 1_000;
 
 const hex = "0123456789ABCDEF";
 const utf8 = new TextEncoder();

@@ -193,7 +193,7 @@ export class NatsControlPlane implements ControlPlane {
     if (!Number.isSafeInteger(expected) || expected < 0) {
       throw new InvalidRequestError(`${operation}: expected revision ${expected} is not a whole number of 0 or more: pass the revision getLevel returned, or 0`);
     }
-    const data = this.#encode(this.#levels, record, operation);
+    const data = this.#encode(this.#levels.schema, record, operation);
     const key = encodeKey(record.capability);
     return this.#call(operation, async () => {
       try {
@@ -222,7 +222,7 @@ export class NatsControlPlane implements ControlPlane {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     const operation = `appendAudit ${entry.action}${entry.capability === null ? "" : ` ${entry.capability}`}`;
-    const data = this.#encodeWith(auditEntrySchema, entry, operation);
+    const data = this.#encode(auditEntrySchema, entry, operation);
     const subject = auditSubject(this.#layout, entry.capability);
     // The entry id doubles as the message id: a retried append within the duplicate window is stored once.
     await this.#call(operation, () => this.#js.publish(subject, data, { msgID: entry.id }));
@@ -309,7 +309,7 @@ export class NatsControlPlane implements ControlPlane {
   }
 
   async #put<T>(store: Store<T>, value: T, operation: string): Promise<void> {
-    const data = this.#encode(store, value, operation);
+    const data = this.#encode(store.schema, value, operation);
     const key = encodeKey(store.nameOf(value));
     await this.#call(operation, () => store.kv.put(key, data));
   }
@@ -458,11 +458,7 @@ export class NatsControlPlane implements ControlPlane {
     };
   }
 
-  #encode<T>(store: Store<T>, value: T, operation: string): Uint8Array {
-    return this.#encodeWith(store.schema, value, operation);
-  }
-
-  #encodeWith(schema: z.ZodType, value: unknown, operation: string): Uint8Array {
+  #encode(schema: z.ZodType, value: unknown, operation: string): Uint8Array {
     const data = utf8.encode(JSON.stringify(value));
     const parsed = parseRecord(schema, data);
     // Refuse to write what every reader would skip as malformed.

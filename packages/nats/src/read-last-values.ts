@@ -1,5 +1,6 @@
-import { AckPolicy, DeliverPolicy, type ClusterInfo, type Consumer, type ConsumerInfo, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
-import { nanos, nuid, TimeoutError } from "@nats-io/transport-node";
+import { DeliverPolicy, type ClusterInfo, type Consumer, type ConsumerInfo, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import { TimeoutError } from "@nats-io/transport-node";
+import { createConsumer } from "./create-consumer.js";
 import { Settler } from "./settler.js";
 import { findCause } from "./translate-nats-error.js";
 
@@ -12,7 +13,7 @@ export interface LastValuesOptions {
   readonly subjects: readonly string[];
   /** The `cluster` of the stream info that listed them: who leads the stream, and its other replicas; undefined when the server is not clustered. */
   readonly cluster: ClusterInfo | undefined;
-  /** Give up when no message arrives for this long. */
+  /** Give up when no message arrives for this long; also bounds each consumer creation. */
   readonly idleTimeoutMs: number;
 }
 
@@ -56,12 +57,13 @@ const quietMs = 100;
  * `TimeoutError` when the consumer stays silent for `idleTimeoutMs`.
  */
 export async function readLastValues(js: JetStreamClient, jsm: JetStreamManager, options: LastValuesOptions): Promise<LastValues> {
-  const consumer = await consumerOnLeader(js, jsm, options);
-  if (consumer === undefined) return { messages: new Array<undefined>(options.subjects.length), onLeader: false };
+  const info = await consumerOnLeader(jsm, options);
+  if (info === undefined) return { messages: new Array<undefined>(options.subjects.length), onLeader: false };
+  const consumer = js.consumers.getConsumerFromInfo(info);
   try {
     // Taken once the consumer exists: its last-per-subject part ends at or before this sequence.
     const end = (await jsm.streams.info(options.stream)).state.last_seq;
-    const empty = (await consumer.info(true)).num_pending === 0;
+    const empty = info.num_pending === 0;
     return { messages: empty ? new Array<undefined>(options.subjects.length) : await deliverLast(consumer, options, end), onLeader: true };
   } finally {
     // The server would drop the consumer after its inactivity threshold; free it now, without waiting.
@@ -123,8 +125,8 @@ async function deliverLast(consumer: Consumer, options: LastValuesOptions, end: 
   return latest;
 }
 
-/** Creates the consumer until it runs on the leader (on a server that is not clustered, at once); undefined when it never did. */
-async function consumerOnLeader(js: JetStreamClient, jsm: JetStreamManager, options: LastValuesOptions): Promise<Consumer | undefined> {
+/** Creates the consumer until it runs on the leader (on a server that is not clustered, at once); undefined when it never did, or a creation timed out. */
+async function consumerOnLeader(jsm: JetStreamManager, options: LastValuesOptions): Promise<ConsumerInfo | undefined> {
   const { cluster } = options;
   // nats-server may still place a consumer on a replica it knows is offline (2.9.10), and the creation then never answers.
   if (cluster?.replicas?.some((peer) => peer.offline)) return undefined;
@@ -132,28 +134,15 @@ async function consumerOnLeader(js: JetStreamClient, jsm: JetStreamManager, opti
   const leader = cluster === undefined ? null : (cluster.leader ?? "");
   const attempts = cluster === undefined ? 1 : attemptsPerReplica * (1 + (cluster.replicas?.length ?? 0));
   for (let attempt = 0; attempt < attempts; attempt++) {
-    // A name puts the filter in the request subject, which permissions can match (`$JS.API.CONSUMER.CREATE.<stream>.>`).
-    const name = `twostep_list_${nuid.next()}`;
     let info: ConsumerInfo;
     try {
-      info = await jsm.consumers.add(options.stream, {
-        name,
-        filter_subject: options.filter,
-        deliver_policy: DeliverPolicy.LastPerSubject,
-        ack_policy: AckPolicy.None,
-        mem_storage: true,
-        num_replicas: 1,
-        // Freed when the read ends; this only bounds what a crashed client leaves behind.
-        inactive_threshold: nanos(Math.max(2 * options.idleTimeoutMs, 10_000)),
-      });
+      info = await createConsumer(jsm, options.stream, { filter_subject: options.filter, deliver_policy: DeliverPolicy.LastPerSubject }, options.idleTimeoutMs);
     } catch (error) {
       // Placed on a replica that went down and is not known to be offline yet: read through the leader instead.
       if (findCause(error, TimeoutError) === undefined) throw error;
-      jsm.consumers.delete(options.stream, name).catch(() => {});
       return undefined;
     }
-    const host = info.cluster?.leader ?? null;
-    if (host === leader) return js.consumers.getConsumerFromInfo(info);
+    if ((info.cluster?.leader ?? null) === leader) return info;
     jsm.consumers.delete(options.stream, info.name).catch(() => {});
   }
   return undefined;

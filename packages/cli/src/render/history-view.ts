@@ -5,12 +5,12 @@ import { formatClock, formatTime } from "./format-time.js";
 import { plain, type Style } from "./style.js";
 
 /** `rev 3→4`, or `rev 3` when the revision did not move (a refusal). */
-export function formatRevisions(entry: AuditEntry): string {
+function formatRevisions(entry: AuditEntry): string {
   return entry.revisionBefore === entry.revisionAfter ? `rev ${entry.revisionBefore}` : `rev ${entry.revisionBefore}→${entry.revisionAfter}`;
 }
 
 /** What an entry changed: the capability, or `node NODE` for a decommission. */
-export function auditSubject(entry: AuditEntry): string {
+function auditSubject(entry: AuditEntry): string {
   return entry.capability ?? (entry.nodeId === null ? "-" : `node ${entry.nodeId}`);
 }
 

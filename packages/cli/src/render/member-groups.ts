@@ -56,11 +56,18 @@ export function groupMembers(members: readonly MemberStatus[], capability?: stri
     }));
 }
 
+/** How many members are live, stale and never seen. */
+export function countByState(members: readonly MemberStatus[]): { live: number; stale: number; neverSeen: number } {
+  const counts = { live: 0, stale: 0, "never-seen": 0 };
+  for (const member of members) counts[member.state]++;
+  return { live: counts.live, stale: counts.stale, neverSeen: counts["never-seen"] };
+}
+
 /** Counts of members by state, for headers: `100 members: 96 live, 3 stale, 1 never seen`. */
 export function describeMemberCounts(members: readonly MemberStatus[]): string {
-  const count = (state: MemberStatus["state"]) => members.filter((member) => member.state === state).length;
-  const parts = [`${count("live")} live`];
-  if (count("stale") > 0) parts.push(`${count("stale")} stale`);
-  if (count("never-seen") > 0) parts.push(`${count("never-seen")} never seen`);
+  const { live, stale, neverSeen } = countByState(members);
+  const parts = [`${live} live`];
+  if (stale > 0) parts.push(`${stale} stale`);
+  if (neverSeen > 0) parts.push(`${neverSeen} never seen`);
   return `${members.length} member${members.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }

@@ -9,8 +9,6 @@ export interface PlanViewOptions {
   /** The time ages are told against. */
   readonly now: number;
   readonly style?: Style;
-  /** List the blockers. Defaults to true; off when a refusal that lists them follows. */
-  readonly blockers?: boolean;
 }
 
 /** A plan as text: the write state now and after, the levels it newly requires, and whether the fleet allows it. */
@@ -25,6 +23,5 @@ export function renderPlan(plan: Plan, options: PlanViewOptions): string[] {
   if (!plan.changes) return [...lines, `  ${style.green("already in force")}: nothing would change`];
   if (plan.blockers.length === 0) return [...lines, `  ${style.green("allowed")}: every member reads what it requires, from a live heartbeat`];
   const verdict = `  ${style.red("blocked")} by ${plan.blockers.length} member${plan.blockers.length === 1 ? "" : "s"}`;
-  if (options.blockers === false) return [...lines, verdict];
   return [...lines, `${verdict}:`, ...renderBlockerGroups(groupBlockers(plan.blockers), { now: options.now, style }).map((line) => `    ${line}`)];
 }

@@ -1,10 +1,11 @@
 import type { CapabilityStatus, FleetStatus } from "@twostep/fleet";
 import { alignColumns, type Cell } from "./align-columns.js";
 import { groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
+import { formatReaders } from "./format-readers.js";
 import { formatAge, formatTime } from "./format-time.js";
 import { describeMemberCounts, groupMembers } from "./member-groups.js";
 import { plain, type Style } from "./style.js";
-import { formatLevels } from "./write-state.js";
+import { formatLevels, formatRamp } from "./write-state.js";
 
 /** What {@link renderStatus} shows. */
 export interface StatusViewOptions {
@@ -36,7 +37,7 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
     rows.push(["write level", "none enabled yet: writers use their build's default"]);
   } else {
     rows.push(["write level", `v${record.level} since ${formatTime(record.levelSince)} by ${record.levelSetBy}${quoted(record.levelReason)}`]);
-    rows.push(["ramp", record.ramp === null ? "none" : `to v${record.ramp.to} at ${record.ramp.percent}% by ${record.ramp.by}`]);
+    rows.push(["ramp", record.ramp === null ? "none" : formatRamp(record.ramp)]);
     rows.push(["ever written", `${formatLevels(record.everWritten)}   retired: ${formatLevels(record.retired)}   required: ${formatLevels(capability.required)}`]);
     if (record.intent !== null) {
       rows.push([
@@ -45,7 +46,7 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
       ]);
     }
   }
-  rows.push(["readers", readersLine(capability, status.memberCount)]);
+  rows.push(["readers", formatReaders(capability.readers, status.memberCount) ?? "no live member reads it"]);
   const ready = capability.blockers.length === 0;
   if (capability.next !== null) {
     rows.push([
@@ -60,20 +61,10 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
   return [...lines, ...renderBlockerGroups(groupBlockers(capability.blockers), { now: status.at, style }).map((line) => `    ${line}`)];
 }
 
-/** `v1 100/100   v2 92/100`: live members reading each level, out of all members; the 8 highest levels. */
-function readersLine(capability: CapabilityStatus, memberCount: number): string {
-  const levels = Object.keys(capability.readers)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .slice(-8);
-  if (levels.length === 0) return "no live member reads it";
-  return levels.map((level) => `v${level} ${capability.readers[level] ?? 0}/${memberCount}`).join("   ");
-}
-
 function renderMemberGroups(status: FleetStatus, capability: string | undefined, style: Style): string[] {
   const groups = groupMembers(status.members, capability);
   if (groups.length === 0) return [style.bold("Nodes"), "  none: no member has joined"];
-  const header: Cell[] = ["SERVICE", "BUILD", "LIVE", "STALE", "NEVER SEEN", capability === undefined ? "READS / WRITES" : `${capability}`].map((text) => ({ text, paint: style.dim }));
+  const header: Cell[] = ["SERVICE", "BUILD", "LIVE", "STALE", "NEVER SEEN", capability ?? "READS / WRITES"].map((text) => ({ text, paint: style.dim }));
   const rows: Cell[][] = [header];
   for (const group of groups) {
     const support = Object.entries(group.capabilities).map(([name, seen]) => (capability === undefined ? `${name} ${seen.join(" | ")}` : seen.join(" | ")));

@@ -1,5 +1,6 @@
 import type { AuditEntry, FleetStatus } from "@twostep/fleet";
 import { groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
+import { formatReaders } from "./format-readers.js";
 import { formatClock } from "./format-time.js";
 import { auditLine } from "./history-view.js";
 import { describeMemberCounts } from "./member-groups.js";
@@ -29,8 +30,7 @@ export function renderWatchFrame(frame: WatchFrame, style: Style = plain): strin
   if (status.capabilities.length === 0) lines.push("", "no capability advertised or enabled yet");
   for (const entry of status.capabilities) {
     lines.push("", `${style.bold(style.cyan(entry.capability))}  ${describeWriteState(entry.record)}  ${style.dim(`required ${formatLevels(entry.required)}`)}`);
-    const levels = Object.keys(entry.readers).sort((a, b) => Number(a) - Number(b)).slice(-8);
-    lines.push(`  readers  ${levels.length === 0 ? "none live" : levels.map((level) => `v${level} ${entry.readers[level] ?? 0}/${status.memberCount}`).join("   ")}`);
+    lines.push(`  readers  ${formatReaders(entry.readers, status.memberCount) ?? "none live"}`);
     if (entry.next === null) continue;
     const reading = entry.readers[entry.next] ?? 0;
     const ready = entry.blockers.length === 0;

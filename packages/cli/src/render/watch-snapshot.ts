@@ -1,4 +1,5 @@
-import type { FleetStatus, MemberState, Ramp } from "@twostep/fleet";
+import type { FleetStatus, Ramp } from "@twostep/fleet";
+import { countByState } from "./member-groups.js";
 import { describeWriteState, formatLevels } from "./write-state.js";
 
 /** One capability as `twostep watch` follows it. */
@@ -26,10 +27,9 @@ export interface WatchSnapshot {
 
 /** Reduces a status to what the watch follows. */
 export function watchSnapshot(status: FleetStatus): WatchSnapshot {
-  const count = (state: MemberState) => status.members.filter((member) => member.state === state).length;
   return {
     at: status.at,
-    members: { total: status.memberCount, live: count("live"), stale: count("stale"), neverSeen: count("never-seen") },
+    members: { total: status.memberCount, ...countByState(status.members) },
     capabilities: status.capabilities.map((entry) => ({
       capability: entry.capability,
       level: entry.record?.level ?? null,

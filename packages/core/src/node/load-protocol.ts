@@ -26,7 +26,7 @@ export interface LoadedProtocol {
  * missing or does not parse, or a type does not resolve.
  */
 export function loadProtocol(manifestPath: string, options: { bindings?: ProtocolBindings } = {}): LoadedProtocol {
-  const manifest = parseManifest(readText(manifestPath, "manifest"));
+  const manifest = parseManifest(readManifest(manifestPath));
   const protoRoot = resolve(dirname(manifestPath), manifest.protoRoot);
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => (isAbsolute(target) ? target : resolve(protoRoot, target));
@@ -35,7 +35,7 @@ export function loadProtocol(manifestPath: string, options: { bindings?: Protoco
   ];
   if (entryFiles.length > 0) {
     try {
-      root.loadSync(entryFiles.map((file) => resolve(protoRoot, file)));
+      root.loadSync(entryFiles);
       root.resolveAll();
     } catch (cause) {
       throw new InvalidManifestError([`cannot load the .proto files under ${protoRoot}: ${(cause as Error).message}`], { cause });
@@ -45,10 +45,10 @@ export function loadProtocol(manifestPath: string, options: { bindings?: Protoco
   return { protocol, manifest, root, files: root.files.map((file) => relative(protoRoot, file)) };
 }
 
-function readText(path: string, what: string): string {
+function readManifest(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new InvalidManifestError([`cannot read the ${what} ${path}: ${(cause as Error).message}`], { cause });
+    throw new InvalidManifestError([`cannot read the manifest ${path}: ${(cause as Error).message}`], { cause });
   }
 }

@@ -21,11 +21,6 @@ export class NatsProcess {
     this.#binary = binary;
   }
 
-  /** The running child, if any. */
-  get child(): ChildProcess | undefined {
-    return this.#child;
-  }
-
   /** True while the process runs. */
   get alive(): boolean {
     const child = this.#child;

@@ -9,8 +9,9 @@ import { groupBlockers, renderBlockerGroups } from "../../render/blocker-groups.
 import { renderChange } from "../../render/change-view.js";
 import { renderPlan } from "../../render/plan-view.js";
 import type { Style } from "../../render/style.js";
+import { rampOptions } from "../../ramp-options.js";
 import { runMutation, type MutationFlags } from "../../run-mutation.js";
-import { readApplyFile, type ApplyFile } from "./apply-file.js";
+import { readApplyFile } from "./apply-file.js";
 
 /** Options of {@link apply}. */
 export interface ApplyOptions extends MutationFlags {
@@ -42,7 +43,7 @@ export async function apply(options: ApplyOptions, context: CliContext): Promise
     command: "apply",
     what: `apply ${options.file}`,
     async preview(coordinator, style, now) {
-      const plans = await Promise.all(entries.map(([capability, wanted]) => coordinator.plan(capability, wanted.write, rampOf(wanted))));
+      const plans = await Promise.all(entries.map(([capability, wanted]) => coordinator.plan(capability, wanted.write, rampOptions(wanted))));
       const changing = plans.filter((plan) => plan.changes);
       const summary = changing.length === 0
         ? `nothing to apply: every level in ${options.file} is already in force`
@@ -54,13 +55,13 @@ export async function apply(options: ApplyOptions, context: CliContext): Promise
         blocked: changing.length > 0 && changing.every(isBlocked),
       };
     },
-    async commit(coordinator, author, style) {
+    async commit(coordinator, author, style, now) {
       const results: ApplyResult[] = [];
       const lines: string[] = [];
       for (const [capability, wanted] of entries) {
-        const result = await applyOne(coordinator, capability, wanted, { ...author, ...rampOf(wanted) });
-        results.push(result.result);
-        lines.push(...result.lines(style));
+        const applied = await applyOne(coordinator, capability, wanted.write, { ...author, ...rampOptions(wanted) }, style, now);
+        results.push(applied.result);
+        lines.push(...applied.lines);
       }
       const count = (outcome: ApplyResult["outcome"]) => results.filter((result) => result.outcome === outcome).length;
       lines.push(style.bold(`applied ${count("changed")}, already in force ${count("in-force")}, refused ${count("refused")}`));
@@ -73,12 +74,6 @@ export async function apply(options: ApplyOptions, context: CliContext): Promise
   });
 }
 
-type Wanted = ApplyFile["levels"][string];
-
-function rampOf(wanted: Wanted): Pick<EnableOptions, "percent" | "by"> {
-  return { ...(wanted.percent === undefined ? {} : { percent: wanted.percent }), ...(wanted.by === undefined ? {} : { by: wanted.by }) };
-}
-
 function isBlocked(plan: Plan): boolean {
   return plan.blockers.length > 0;
 }
@@ -86,14 +81,16 @@ function isBlocked(plan: Plan): boolean {
 async function applyOne(
   coordinator: Coordinator,
   capability: string,
-  wanted: Wanted,
+  level: number,
   options: EnableOptions,
-): Promise<{ result: ApplyResult; lines: (style: Style) => string[] }> {
+  style: Style,
+  now: () => number,
+): Promise<{ result: ApplyResult; lines: string[] }> {
   try {
-    const change = await coordinator.enableWrite(capability, wanted.write, options);
+    const change = await coordinator.enableWrite(capability, level, options);
     return {
       result: { capability, outcome: change.changed ? "changed" : "in-force", change: changeJson(change), error: null },
-      lines: (style) => renderChange(change, style),
+      lines: renderChange(change, style),
     };
   } catch (error) {
     // A refusal or a lost race stops this capability only; anything else stops the apply.
@@ -102,9 +99,9 @@ async function applyOne(
     const blockers = refusal?.blockers ?? [];
     return {
       result: { capability, outcome: "refused", change: null, error: { code: error.code, message: error.message, blockers } },
-      lines: (style) => [
+      lines: [
         `${style.red("refused")}: ${capability}: ${refusal?.problem ?? error.message}`,
-        ...renderBlockerGroups(groupBlockers(blockers), { now: Date.now(), style, groups: 3 }).map((line) => `  ${line}`),
+        ...renderBlockerGroups(groupBlockers(blockers), { now: now(), style, groups: 3 }).map((line) => `  ${line}`),
       ],
     };
   }

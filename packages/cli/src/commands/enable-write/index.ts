@@ -1,6 +1,7 @@
 import type { Ramp } from "@twostep/fleet";
 import type { CliContext } from "../../cli-context.js";
 import type { ExitCode } from "../../exit-code.js";
+import { rampOptions } from "../../ramp-options.js";
 import { runMutation, type MutationFlags } from "../../run-mutation.js";
 import { writeLevelMutation } from "../../write-level-mutation.js";
 
@@ -20,10 +21,7 @@ export interface EnableWriteOptions extends MutationFlags {
  * member reads it. Refused (exit 1) with the blockers otherwise.
  */
 export async function enableWrite(options: EnableWriteOptions, context: CliContext): Promise<ExitCode> {
-  const ramp = {
-    ...(options.percent === undefined ? {} : { percent: options.percent }),
-    ...(options.by === undefined ? {} : { by: options.by }),
-  };
+  const ramp = rampOptions(options);
   return runMutation(
     options,
     context,

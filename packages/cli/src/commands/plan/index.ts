@@ -3,6 +3,7 @@ import type { CliContext } from "../../cli-context.js";
 import type { ConnectionFlags } from "../../connection-options.js";
 import { ExitCode } from "../../exit-code.js";
 import { planJson } from "../../json/plan-json.js";
+import { rampOptions } from "../../ramp-options.js";
 import { renderPlan } from "../../render/plan-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
@@ -25,8 +26,7 @@ export interface PlanOptions extends ConnectionFlags {
  */
 export async function plan(options: PlanOptions, context: CliContext): Promise<ExitCode> {
   const [found, at] = await withCoordinator(options, context, async (coordinator, now) => {
-    const ramp = { ...(options.percent === undefined ? {} : { percent: options.percent }), ...(options.by === undefined ? {} : { by: options.by }) };
-    return [await coordinator.plan(options.capability, options.level, ramp), now()] as const;
+    return [await coordinator.plan(options.capability, options.level, rampOptions(options)), now()] as const;
   });
   if (options.json === true) writeJson(context.stdout, planJson(found));
   else writeLines(context.stdout, renderPlan(found, { now: at, style: styleFor(context.stdout, context.env) }));

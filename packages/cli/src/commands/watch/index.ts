@@ -47,8 +47,10 @@ export async function watch(options: WatchOptions, context: CliContext): Promise
   const interval = options.interval ?? 1000;
   return withCoordinator(options, context, async (coordinator) => {
     const status = () => coordinator.status(options.capability);
-    const first = await status();
-    const recent = await coordinator.history({ ...(options.capability === undefined ? {} : { capability: options.capability }), limit: RECENT });
+    const [first, recent] = await Promise.all([
+      status(),
+      coordinator.history({ ...(options.capability === undefined ? {} : { capability: options.capability }), limit: RECENT }),
+    ]);
     const live = context.stdout.isTTY && options.lines !== true && options.json !== true;
     const output = live ? liveOutput(await context.liveView(), context, first, recent) : lineOutput(context, options.json === true);
     const concerns = (entry: AuditEntry) => options.capability === undefined || entry.capability === null || entry.capability === options.capability;
