@@ -13,7 +13,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadShopProtocol } from "@twostep/example-shop";
 import { Coordinator, MemoryControlPlane, startNode, type Advertisement, type ControlPlane, type FleetNode, type WriteLevelRecord } from "@twostep/fleet";
 import { connectNatsControlPlane, encodeKey, type NatsControlPlane } from "@twostep/nats";
-import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
+import { startNatsServer } from "@twostep/testkit/nats-server";
 import { median, quantile } from "./measure.js";
 
 /** Followers of a level change, on each side. */
@@ -69,8 +69,20 @@ async function main(): Promise<void> {
         ratio: median(twostep) / median(raw),
         target: { kind: "ratio", value: 1.5 },
       },
-      { name: `status, ${FLEET.toLocaleString("en-US")} nodes, memory`, ops: "Coordinator.status()", samples: memory, ratio: null, target: { kind: "ms", value: 50 } },
-      { name: `status, ${FLEET.toLocaleString("en-US")} nodes, NATS`, ops: "Coordinator.status()", samples: onNats, ratio: null, target: { kind: "ms", value: 500 } },
+      {
+        name: `status, ${FLEET.toLocaleString("en-US")} nodes, memory`,
+        ops: "Coordinator.status()",
+        samples: memory,
+        ratio: null,
+        target: { kind: "ms", value: 50 },
+      },
+      {
+        name: `status, ${FLEET.toLocaleString("en-US")} nodes, NATS`,
+        ops: "Coordinator.status()",
+        samples: onNats,
+        ratio: null,
+        target: { kind: "ms", value: 500 },
+      },
     ];
     if (json) printJson(cases, version);
     else printTable(cases, version);
@@ -273,7 +285,11 @@ function printTable(cases: readonly Case[], version: string): void {
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => (column >= 2 && column <= 4 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column >= 2 && column <= 4 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
   const lines = [
     "",
     `twostep fleet bench: nats-server ${version} on loopback, node ${process.version}; propagation: ${NODES} followers a side, each on its own connection, ${rounds} interleaved rounds; status: median of runs after a warm-up`,

@@ -88,9 +88,7 @@ if (json) {
 }
 
 function printTable(rows: readonly { entry: Case; result: Comparison }[]): void {
-  const lines = [
-    `twostep bench: orders.OrderPlaced, ${MESSAGES} messages, median of ${rounds} interleaved rounds, node ${process.version}`,
-  ];
+  const lines = [`twostep bench: orders.OrderPlaced, ${MESSAGES} messages, median of ${rounds} interleaved rounds, node ${process.version}`];
   for (const { entry, result } of rows) {
     const met = result.ratio >= entry.target ? "ok" : "MISSED";
     lines.push(

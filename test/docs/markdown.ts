@@ -55,9 +55,16 @@ export function codeBlocks(file: string, markdown: string = readMarkdown(file)):
     const indent = open[1]?.length ?? 0;
     const body: string[] = [];
     let end = index + 1;
-    while (end < lines.length && !/^ *```\s*$/.test(lines[end] ?? "")) body.push((lines[end] ?? "").slice(indent)), end++;
+    while (end < lines.length && !/^ *```\s*$/.test(lines[end] ?? "")) {
+      body.push((lines[end] ?? "").slice(indent));
+      end++;
+    }
     if (end === lines.length) throw new Error(`${file}: unclosed code block at line ${index + 1}`);
-    const before = lines.slice(0, index).reverse().find((line) => line.trim() !== "") ?? "";
+    const before =
+      lines
+        .slice(0, index)
+        .reverse()
+        .find((line) => line.trim() !== "") ?? "";
     blocks.push({ file, lang: open[2] ?? "", code: `${body.join("\n")}\n`, line: index + 1, before: before.trim() });
     index = end;
   }
@@ -71,7 +78,11 @@ export function skipReason(block: CodeBlock): string | undefined {
 
 /** Every `docs-test:` comment of a markdown text that is not a well-formed skip marker right before a ```ts block. */
 export function misplacedMarkers(file: string, markdown: string = readMarkdown(file)): string[] {
-  const attached = new Set(codeBlocks(file, markdown).filter((block) => block.lang === "ts" && skipReason(block) !== undefined).map((block) => block.before));
+  const attached = new Set(
+    codeBlocks(file, markdown)
+      .filter((block) => block.lang === "ts" && skipReason(block) !== undefined)
+      .map((block) => block.before),
+  );
   return markdown
     .split("\n")
     .map((line, index) => ({ line: line.trim(), at: `${file}:${index + 1}` }))
@@ -94,7 +105,8 @@ export interface TypecheckResult {
 
 /**
  * Writes the samples to `dir` (emptied first) with a tsconfig that extends the
- * project's, strict, and runs the project's tsc over all of them at once.
+ * project's, strict (unused locals and parameters allowed), and runs the
+ * project's tsc over all of them at once.
  */
 export async function typecheckSamples(dir: string, samples: readonly CodeBlock[]): Promise<TypecheckResult> {
   rmSync(dir, { recursive: true, force: true });
@@ -111,6 +123,9 @@ export async function typecheckSamples(dir: string, samples: readonly CodeBlock[
         noEmit: true,
         types: ["node"],
         customConditions: ["@twostep/source"],
+        // A sample declares what the reader goes on to use: unused locals are its point, not dead code.
+        noUnusedLocals: false,
+        noUnusedParameters: false,
       },
       include: ["*.ts"],
     }),
@@ -167,7 +182,14 @@ function splitCommandLine(at: string, line: string): ShellCommand[] {
     .replace(/"[^"]*"|'[^']*'/g, "ARG")
     .replace(/(^|\s)#.*$/, "")
     .split("&&")
-    .map((part) => ({ at, line: line.trim(), words: part.trim().split(/\s+/).filter((word) => word !== "") }))
+    .map((part) => ({
+      at,
+      line: line.trim(),
+      words: part
+        .trim()
+        .split(/\s+/)
+        .filter((word) => word !== ""),
+    }))
     .filter(({ words }) => words.length > 0);
 }
 
@@ -210,13 +232,13 @@ export async function twostepProblems(invocations: readonly TwostepInvocation[])
   for (const { at, line, command, flags } of invocations) {
     const help = helps.get(command) ?? "";
     // An unknown command prints the general help, whose usage is `twostep <command>`.
-    const usage = command === "" ? /Usage:\s+twostep <command>/ : new RegExp(`Usage:\\s+twostep ${escape(command)}(\\s|$)`);
+    const usage = command === "" ? /Usage:\s+twostep <command>/ : new RegExp(`Usage:\\s+twostep ${escapeRegExp(command)}(\\s|$)`);
     if (!usage.test(help)) {
       problems.push(`${at}: ${line}: no command "${command}"`);
       continue;
     }
     for (const flag of flags) {
-      if (!new RegExp(`(?<![\\w-])${escape(flag)}(?![\\w-])`).test(help)) problems.push(`${at}: ${line}: "twostep ${command}" has no ${flag}`);
+      if (!new RegExp(`(?<![\\w-])${escapeRegExp(flag)}(?![\\w-])`).test(help)) problems.push(`${at}: ${line}: "twostep ${command}" has no ${flag}`);
     }
   }
   return problems;
@@ -285,7 +307,7 @@ export function npmProblems(commands: readonly ShellCommand[]): string[] {
   return problems;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

@@ -84,7 +84,9 @@ async function caughtUp(jsm: JetStreamManager, layout: NatsLayout, server: NatsC
       for (const stream of streamsOf(layout)) {
         const info = await jsm.streams.info(stream);
         const replica = info.cluster?.replicas?.find((peer) => peer.name === server.name);
-        expect(info.cluster?.leader === server.name || (replica?.current === true && (replica.lag ?? 0) === 0), `${server.name} current on ${stream}`).toBe(true);
+        expect(info.cluster?.leader === server.name || (replica?.current === true && (replica.lag ?? 0) === 0), `${server.name} current on ${stream}`).toBe(
+          true,
+        );
       }
     },
     { timeout: 20_000, interval: 250 },
@@ -127,108 +129,108 @@ async function stopAndFailOver(server: NatsClusterServer, coordinator: Coordinat
   return stoppedAt;
 }
 
-test(
-  "with replicas 3, losing the leader of the levels stream in the middle of a ramp: the coordinator goes on, members stay live, and after its restart no revision or audit entry is lost",
-  { timeout: 50_000 },
-  async () => {
-    const { cluster, fleet, coordinator, layout, jsm } = await setUp("ramp");
-    for (const stream of streamsOf(layout)) {
-      const info = await jsm.streams.info(stream);
-      expect({ stream, replicas: info.config.num_replicas, peers: (info.cluster?.replicas?.length ?? 0) + 1 }).toEqual({ stream, replicas: 3, peers: 3 });
+test("with replicas 3, losing the leader of the levels stream in the middle of a ramp: the coordinator goes on, members stay live, and after its restart no revision or audit entry is lost", {
+  timeout: 50_000,
+}, async () => {
+  const { cluster, fleet, coordinator, layout, jsm } = await setUp("ramp");
+  for (const stream of streamsOf(layout)) {
+    const info = await jsm.streams.info(stream);
+    expect({ stream, replicas: info.config.num_replicas, peers: (info.cluster?.replicas?.length ?? 0) + 1 }).toEqual({ stream, replicas: 3, peers: 3 });
+  }
+  await coordinator.enableWrite(SHIPMENT, 1, author);
+  await coordinator.enableWrite(SHIPMENT, 2, { ...author, percent: 20 });
+  await expectNodesFollow(fleet, { level: 1, ramp: { to: 2, percent: 20 } });
+  fleet.startTraffic(25);
+
+  // The server that leads the levels stream: compare-and-set and leader reads must move to a new leader.
+  const victim = cluster.server((await jsm.streams.info(`KV_${layout.levels}`)).cluster?.leader ?? "n1");
+  const stoppedAt = await stopAndFailOver(victim, coordinator);
+  expect((await coordinator.enableWrite(SHIPMENT, 2, { ...author, percent: 60 })).changed).toBe(true);
+  expect((await coordinator.enableWrite(SHIPMENT, 2, author)).changed).toBe(true);
+  expect((await coordinator.enableWrite(SHIPMENT, 3, { ...author, percent: 10 })).changed).toBe(true);
+  // Heartbeats go on through the survivors.
+  await expectAllLiveSince(coordinator, stoppedAt);
+
+  // history() reads the audit stream with a consumer that may first land on the stopped server; it retries, then falls back to leader reads.
+  const history = await vi.waitFor(() => coordinator.history(), { timeout: 15_000, interval: 100 });
+  expect(history.map((entry) => entry.request)).toEqual([
+    "enable v1",
+    "enable v2 at 20% by key",
+    "enable v2 at 60% by key",
+    "enable v2",
+    "enable v3 at 10% by key",
+  ]);
+  const record = (await coordinator.status(SHIPMENT)).capabilities[0];
+  const revisions = await levelRevisions(jsm, layout);
+  expect(revisions.at(-1)).toBe(record?.revision);
+  for (const entry of history) expect(revisions).toContain(entry.revisionAfter);
+  const members = (await coordinator.status()).members.map((member) => member.nodeId).sort();
+  expect(members).toEqual(["shop-1", "shop-2", "shop-3", "shop-4"]);
+
+  await victim.restart();
+  await caughtUp(jsm, layout, victim);
+  // Through a connection to the restarted server alone: every bucket and the audit log as they were before it came back.
+  const alone = await fleet.connect({ servers: [victim.url], create: false });
+  expect(await alone.readAudit()).toEqual(history);
+  expect(await alone.getLevel(SHIPMENT)).toEqual({ value: record?.record, revision: record?.revision });
+  expect((await alone.listMembers()).map((member) => member.nodeId).sort()).toEqual(members);
+  expect((await alone.listAdvertisements()).map((seen) => seen.advertisement.nodeId).sort()).toEqual(members);
+  expect(await levelRevisions(await raw([victim.url]), layout)).toEqual(revisions);
+
+  // With all three back the fleet goes on. (Whether the nodes follow at once depends on where their watches were: see the regression below.)
+  expect((await coordinator.enableWrite(SHIPMENT, 3, author)).changed).toBe(true);
+  expect(await alone.getLevel(SHIPMENT)).toMatchObject({ value: { level: 3, ramp: null } });
+  fleet.stopTraffic();
+  expect(fleet.rounds).toBeGreaterThan(50);
+  expect(fleet.violations).toEqual([]);
+  expect(fleet.deadLetters.map((letter) => `${letter.nodeId}: ${letter.error.code}`)).toEqual([]);
+});
+
+test("watchLevels recovers while the server holding its consumer is down: nodes go on following level changes (a rollback included)", {
+  timeout: 50_000,
+}, async () => {
+  const { cluster, fleet, coordinator, layout, jsm } = await setUp("follow");
+  await coordinator.enableWrite(SHIPMENT, 1, author);
+  await coordinator.enableWrite(SHIPMENT, 2, { ...author, percent: 50 });
+  await expectNodesFollow(fleet, { level: 1, ramp: { to: 2, percent: 50 } });
+
+  // Each node's watch is an R1 in-memory consumer placed on one server: stop the server holding the most of them.
+  const hosts = new Map<string, number>();
+  for await (const consumer of await jsm.consumers.list(`KV_${layout.levels}`)) {
+    const host = consumer.cluster?.leader;
+    if (host !== undefined) hosts.set(host, (hosts.get(host) ?? 0) + 1);
+  }
+  const [host, watches] = [...hosts].sort((a, b) => b[1] - a[1])[0] ?? ["n1", 0];
+  expect(watches).toBeGreaterThan(0);
+  const stoppedAt = await stopAndFailOver(cluster.server(host), coordinator);
+  await expectAllLiveSince(coordinator, stoppedAt);
+
+  // A rollback of the canary: every node must stop writing v2 for new keys. The survivors hold a quorum and the record changed.
+  expect((await coordinator.disableWrite(SHIPMENT, author)).changed).toBe(true);
+  await expectNodesFollow(fleet, { level: 1, ramp: null });
+});
+
+test("with one of three servers down, readAudit and watchLevels succeed every time (consumer creations placed on the offline peer are retried; readAudit falls back to reads through the leader)", {
+  timeout: 50_000,
+}, async () => {
+  const { cluster, fleet, coordinator } = await setUp("consumers");
+  await coordinator.enableWrite(SHIPMENT, 1, author);
+  await stopAndFailOver(cluster.server("n2"), coordinator);
+  // A short timeout: a call that fails costs one. Reads and watches that need no consumer work throughout.
+  const plane = await fleet.connect({ create: false, timeoutMs: 1_000 });
+  const failures: string[] = [];
+  const attempt = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+    try {
+      await call();
+    } catch (error) {
+      expect(isTwostepError(error, FleetErrorCode.Unreachable), String(error)).toBe(true);
+      failures.push(what);
     }
-    await coordinator.enableWrite(SHIPMENT, 1, author);
-    await coordinator.enableWrite(SHIPMENT, 2, { ...author, percent: 20 });
-    await expectNodesFollow(fleet, { level: 1, ramp: { to: 2, percent: 20 } });
-    fleet.startTraffic(25);
-
-    // The server that leads the levels stream: compare-and-set and leader reads must move to a new leader.
-    const victim = cluster.server((await jsm.streams.info(`KV_${layout.levels}`)).cluster?.leader ?? "n1");
-    const stoppedAt = await stopAndFailOver(victim, coordinator);
-    expect((await coordinator.enableWrite(SHIPMENT, 2, { ...author, percent: 60 })).changed).toBe(true);
-    expect((await coordinator.enableWrite(SHIPMENT, 2, author)).changed).toBe(true);
-    expect((await coordinator.enableWrite(SHIPMENT, 3, { ...author, percent: 10 })).changed).toBe(true);
-    // Heartbeats go on through the survivors.
-    await expectAllLiveSince(coordinator, stoppedAt);
-
-    // history() reads the audit stream with a consumer that may first land on the stopped server; it retries, then falls back to leader reads.
-    const history = await vi.waitFor(() => coordinator.history(), { timeout: 15_000, interval: 100 });
-    expect(history.map((entry) => entry.request)).toEqual(["enable v1", "enable v2 at 20% by key", "enable v2 at 60% by key", "enable v2", "enable v3 at 10% by key"]);
-    const record = (await coordinator.status(SHIPMENT)).capabilities[0];
-    const revisions = await levelRevisions(jsm, layout);
-    expect(revisions.at(-1)).toBe(record?.revision);
-    for (const entry of history) expect(revisions).toContain(entry.revisionAfter);
-    const members = (await coordinator.status()).members.map((member) => member.nodeId).sort();
-    expect(members).toEqual(["shop-1", "shop-2", "shop-3", "shop-4"]);
-
-    await victim.restart();
-    await caughtUp(jsm, layout, victim);
-    // Through a connection to the restarted server alone: every bucket and the audit log as they were before it came back.
-    const alone = await fleet.connect({ servers: [victim.url], create: false });
-    expect(await alone.readAudit()).toEqual(history);
-    expect(await alone.getLevel(SHIPMENT)).toEqual({ value: record?.record, revision: record?.revision });
-    expect((await alone.listMembers()).map((member) => member.nodeId).sort()).toEqual(members);
-    expect((await alone.listAdvertisements()).map((seen) => seen.advertisement.nodeId).sort()).toEqual(members);
-    expect(await levelRevisions(await raw([victim.url]), layout)).toEqual(revisions);
-
-    // With all three back the fleet goes on. (Whether the nodes follow at once depends on where their watches were: see the regression below.)
-    expect((await coordinator.enableWrite(SHIPMENT, 3, author)).changed).toBe(true);
-    expect(await alone.getLevel(SHIPMENT)).toMatchObject({ value: { level: 3, ramp: null } });
-    fleet.stopTraffic();
-    expect(fleet.rounds).toBeGreaterThan(50);
-    expect(fleet.violations).toEqual([]);
-    expect(fleet.deadLetters.map((letter) => `${letter.nodeId}: ${letter.error.code}`)).toEqual([]);
-  },
-);
-
-test(
-  "watchLevels recovers while the server holding its consumer is down: nodes go on following level changes (a rollback included)",
-  { timeout: 50_000 },
-  async () => {
-    const { cluster, fleet, coordinator, layout, jsm } = await setUp("follow");
-    await coordinator.enableWrite(SHIPMENT, 1, author);
-    await coordinator.enableWrite(SHIPMENT, 2, { ...author, percent: 50 });
-    await expectNodesFollow(fleet, { level: 1, ramp: { to: 2, percent: 50 } });
-
-    // Each node's watch is an R1 in-memory consumer placed on one server: stop the server holding the most of them.
-    const hosts = new Map<string, number>();
-    for await (const consumer of await jsm.consumers.list(`KV_${layout.levels}`)) {
-      const host = consumer.cluster?.leader;
-      if (host !== undefined) hosts.set(host, (hosts.get(host) ?? 0) + 1);
-    }
-    const [host, watches] = [...hosts].sort((a, b) => b[1] - a[1])[0] ?? ["n1", 0];
-    expect(watches).toBeGreaterThan(0);
-    const stoppedAt = await stopAndFailOver(cluster.server(host), coordinator);
-    await expectAllLiveSince(coordinator, stoppedAt);
-
-    // A rollback of the canary: every node must stop writing v2 for new keys. The survivors hold a quorum and the record changed.
-    expect((await coordinator.disableWrite(SHIPMENT, author)).changed).toBe(true);
-    await expectNodesFollow(fleet, { level: 1, ramp: null });
-  },
-);
-
-test(
-  "with one of three servers down, readAudit and watchLevels succeed every time (consumer creations placed on the offline peer are retried; readAudit falls back to reads through the leader)",
-  { timeout: 50_000 },
-  async () => {
-    const { cluster, fleet, coordinator } = await setUp("consumers");
-    await coordinator.enableWrite(SHIPMENT, 1, author);
-    await stopAndFailOver(cluster.server("n2"), coordinator);
-    // A short timeout: a call that fails costs one. Reads and watches that need no consumer work throughout.
-    const plane = await fleet.connect({ create: false, timeoutMs: 1_000 });
-    const failures: string[] = [];
-    const attempt = async (what: string, call: () => Promise<unknown>): Promise<void> => {
-      try {
-        await call();
-      } catch (error) {
-        expect(isTwostepError(error, FleetErrorCode.Unreachable), String(error)).toBe(true);
-        failures.push(what);
-      }
-    };
-    for (let round = 0; round < 8; round++) {
-      await attempt("getLevel", () => plane.getLevel(SHIPMENT));
-      await attempt("readAudit", () => plane.readAudit());
-      await attempt("watchLevels", async () => (await plane.watchLevels(() => {})).stop());
-    }
-    expect(failures, "calls that failed with one of three servers down").toEqual([]);
-  },
-);
+  };
+  for (let round = 0; round < 8; round++) {
+    await attempt("getLevel", () => plane.getLevel(SHIPMENT));
+    await attempt("readAudit", () => plane.readAudit());
+    await attempt("watchLevels", async () => (await plane.watchLevels(() => {})).stop());
+  }
+  expect(failures, "calls that failed with one of three servers down").toEqual([]);
+});

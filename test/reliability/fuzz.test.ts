@@ -10,7 +10,9 @@ const { protocol } = loadShopProtocol();
 // A new seed every run, so that CI explores; a failure names it, and FUZZ_SEED replays it.
 const seed = Number(process.env["FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
 
-test(`100,000 random and mutated frames through protocol.decode and FleetNode.decode: only typed errors, no frame slower than 50 ms (seed ${seed})`, { timeout: 30_000 }, () => {
+test(`100,000 random and mutated frames through protocol.decode and FleetNode.decode: only typed errors, no frame slower than 50 ms (seed ${seed})`, {
+  timeout: 30_000,
+}, () => {
   const report = runFuzzCampaign({ protocol, frames: 100_000, seed });
   expect(report.frames).toBe(100_000);
   expect(report.untyped, `seed ${seed}`).toEqual([]);
@@ -19,7 +21,9 @@ test(`100,000 random and mutated frames through protocol.decode and FleetNode.de
   expect(report.slowest.nodeMs, `seed ${seed}: frame ${report.slowest.frame}`).toBeLessThan(50);
   expect(report.elapsedMs).toBeLessThan(15_000);
   // The frames reach every stage of decoding, not only the envelope check.
-  expect(Object.keys(report.outcomes).sort()).toEqual(expect.arrayContaining(["ok", CoreErrorCode.CorruptFrame, CoreErrorCode.InvalidPayload, CoreErrorCode.UnknownType, CoreErrorCode.UnknownVersion].sort()));
+  expect(Object.keys(report.outcomes).sort()).toEqual(
+    expect.arrayContaining(["ok", CoreErrorCode.CorruptFrame, CoreErrorCode.InvalidPayload, CoreErrorCode.UnknownType, CoreErrorCode.UnknownVersion].sort()),
+  );
   for (const count of Object.values(report.outcomes)) expect(count).toBeGreaterThan(100);
 });
 
@@ -35,7 +39,15 @@ afterEach(async () => {
 test("regression: frames of unknown versions are counted in one bucket, so the heartbeat stays small and keeps being stored", { timeout: 30_000 }, async () => {
   started.server = await startNatsServer();
   started.plane = await connectNatsControlPlane({ servers: started.server.url });
-  started.node = await startNode({ controlPlane: started.plane, protocol, nodeId: "shop-1", service: "shop", build: "1.0", heartbeatMs: 60_000, onDeadLetter: () => {} });
+  started.node = await startNode({
+    controlPlane: started.plane,
+    protocol,
+    nodeId: "shop-1",
+    service: "shop",
+    build: "1.0",
+    heartbeatMs: 60_000,
+    onDeadLetter: () => {},
+  });
   // 100,000 four-byte frames of orders.OrderPlaced, each naming another unknown version: garbage any reader may meet.
   let deadLetters = 0;
   for (let version = 3; version < 100_003; version++) if (started.node.decode(encodeEnvelopeHead(1, version * 37)) === undefined) deadLetters++;
@@ -50,7 +62,15 @@ test("regression: an advertisement over the server's max payload is refused with
   started.server = await startNatsServer();
   started.plane = await connectNatsControlPlane({ servers: started.server.url });
   const failed = Object.fromEntries(Array.from({ length: 100_000 }, (_, index) => [String(index * 37), 1]));
-  const advertisement = { nodeId: "shop-1", service: "shop", build: "1.0", capabilities: {}, startedAt: 0, heartbeatAt: 0, counters: { "orders.OrderPlaced": { read: {}, written: {}, failed } } };
+  const advertisement = {
+    nodeId: "shop-1",
+    service: "shop",
+    build: "1.0",
+    capabilities: {},
+    startedAt: 0,
+    heartbeatAt: 0,
+    counters: { "orders.OrderPlaced": { read: {}, written: {}, failed } },
+  };
   const error = await started.plane.putAdvertisement(advertisement).catch((reason: unknown) => reason);
   expect(error).toBeInstanceOf(Error);
   expect(isTwostepError(error, FleetErrorCode.InvalidRequest), String(error)).toBe(true);

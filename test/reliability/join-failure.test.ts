@@ -1,5 +1,14 @@
 import { isTwostepError } from "@twostep/core";
-import { ControlPlaneUnreachableError, Coordinator, FleetErrorCode, MemoryControlPlane, startNode, type Subscription, type Versioned, type WriteLevelRecord } from "@twostep/fleet";
+import {
+  ControlPlaneUnreachableError,
+  Coordinator,
+  FleetErrorCode,
+  MemoryControlPlane,
+  startNode,
+  type Subscription,
+  type Versioned,
+  type WriteLevelRecord,
+} from "@twostep/fleet";
 import { expect, test } from "vitest";
 import { SHIPMENT, shipmentProtocol } from "./support/shipment-protocol.js";
 
@@ -16,7 +25,9 @@ test("regression: a node whose join fails after it registered (its level watch c
   const coordinator = new Coordinator(plane, { staleAfterMs: 15_000 });
   await coordinator.enableWrite(SHIPMENT, 1, { actor: "setup", reason: "" });
 
-  const failed = await startNode({ controlPlane: plane, protocol: shipmentProtocol(3), nodeId: "shop-1", service: "shop", build: "v3" }).catch((error: unknown) => error);
+  const failed = await startNode({ controlPlane: plane, protocol: shipmentProtocol(3), nodeId: "shop-1", service: "shop", build: "v3" }).catch(
+    (error: unknown) => error,
+  );
   expect(isTwostepError(failed, FleetErrorCode.Unreachable), String(failed)).toBe(true);
 
   // The node never ran: it should have left again, as it does when its join guard refuses it.

@@ -45,7 +45,9 @@ async function expectRecovered(coordinator: Coordinator, since: number): Promise
   return status as FleetStatus;
 }
 
-test("a nats-server restarted under load: nodes re-advertise, status shows no blocker, the next level can be enabled, and no writer ever uses a level a member cannot read", { timeout: 45_000 }, async () => {
+test("a nats-server restarted under load: nodes re-advertise, status shows no blocker, the next level can be enabled, and no writer ever uses a level a member cannot read", {
+  timeout: 45_000,
+}, async () => {
   if (server === undefined || fleet === undefined) throw new Error("beforeAll failed");
   const coordinator = await fleet.coordinator({ staleAfterMs });
   for (let index = 1; index <= 4; index++) await fleet.startNode(`new-${index}`, 3);
@@ -87,5 +89,10 @@ test("a nats-server restarted under load: nodes re-advertise, status shows no bl
   expect(fleet.violations).toEqual([]);
   expect(fleet.deadLetters.map((letter) => `${letter.nodeId}: ${letter.error.code}`)).toEqual([]);
   const history = await coordinator.history({ capability: SHIPMENT });
-  expect(history.map((entry) => `${entry.action} ${entry.request}`)).toEqual(["enable-write enable v1", "enable-write enable v2 at 30% by key", "enable-write enable v2", "refused enable v3"]);
+  expect(history.map((entry) => `${entry.action} ${entry.request}`)).toEqual([
+    "enable-write enable v1",
+    "enable-write enable v2 at 30% by key",
+    "enable-write enable v2",
+    "refused enable v3",
+  ]);
 });

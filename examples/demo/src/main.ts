@@ -28,12 +28,18 @@ const color = process.stdout.isTTY === true && process.env["NO_COLOR"] === undef
 const controlPlane =
   values.nats === undefined
     ? undefined
-    : await (await import("@twostep/nats")).connectNatsControlPlane({ servers: values.nats, bucketPrefix: `demo${Date.now().toString(36)}` }).catch((error: unknown) => {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(3);
-      });
+    : await (await import("@twostep/nats"))
+        .connectNatsControlPlane({ servers: values.nats, bucketPrefix: `demo${Date.now().toString(36)}` })
+        .catch((error: unknown) => {
+          process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(3);
+        });
 try {
-  const summary = await runDemo({ color, ...(controlPlane === undefined ? {} : { controlPlane }), ...(values.pace === undefined ? {} : { pace: Number(values.pace) }) });
+  const summary = await runDemo({
+    color,
+    ...(controlPlane === undefined ? {} : { controlPlane }),
+    ...(values.pace === undefined ? {} : { pace: Number(values.pace) }),
+  });
   process.exitCode = summary.ok ? 0 : 1;
 } finally {
   await controlPlane?.close();

@@ -188,7 +188,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   expect(counts.mismatched === 0, `${counts.mismatched} messages decoded to something else than was sent`);
   const history = await coordinator.history({ capability: TYPE });
   say(`sent ${counts.sent}; decoded v1 ${counts.decoded[1] ?? 0}, v2 ${counts.decoded[2] ?? 0}`);
-  say(`dead-lettered ${counts.injectedFaults} (the injected fault, each with its typed error); undecodable otherwise ${counts.undecodable}; altered ${counts.mismatched}`);
+  say(
+    `dead-lettered ${counts.injectedFaults} (the injected fault, each with its typed error); undecodable otherwise ${counts.undecodable}; altered ${counts.mismatched}`,
+  );
   say(`${lost === 0 ? paint.green("lost 0") : paint.red(`lost ${lost}`)}`);
   say("changes:");
   for (const entry of history) {

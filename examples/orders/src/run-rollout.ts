@@ -155,7 +155,6 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutSummar
     return { written, decoded: sumCounts(decoded) };
   };
 
-
   try {
     write(`A rollout of ${ORDER_PLACED} v2 across separate processes over NATS, with the twostep CLI.`);
     say(`twostep below is node packages/cli/bin/twostep.js; this fleet (its own bucket prefix) is:`);

@@ -65,8 +65,7 @@ export async function runService(service: Service, args: readonly string[]): Pro
   }
   const { nats, id, build, prefix } = options;
   const logger = pino({ name: service.name, level: process.env["TWOSTEP_LOG_LEVEL"] ?? "info" }, pino.destination({ dest: 2, sync: true }));
-  const print = (event: string, worker: Worker) =>
-    process.stdout.write(`${JSON.stringify({ node: id, build: build.id, ...worker.stats(), event })}\n`);
+  const print = (event: string, worker: Worker) => process.stdout.write(`${JSON.stringify({ node: id, build: build.id, ...worker.stats(), event })}\n`);
 
   // Listen from the start: a signal while joining still ends in a clean leave, once joined.
   const stopRequested = new Promise<void>((resolve) => {
@@ -99,7 +98,9 @@ export async function runService(service: Service, args: readonly string[]): Pro
     });
     closers.push(() => node.stop());
     const connection = await connect({ servers: nats, name: id }).catch((error: unknown) => {
-      throw new AppUnreachableError(`cannot connect to NATS at ${nats} for the orders: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AppUnreachableError(`cannot connect to NATS at ${nats} for the orders: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     });
     closers.push(() => connection.close());
     worker = await service.start({ node, connection, build, logger, deadLetters: () => deadLetters });

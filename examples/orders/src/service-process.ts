@@ -80,10 +80,7 @@ export class ServiceProcess {
     const args = [`${distDir}${options.service}.js`, "--id", options.id, "--build", options.build];
     const service = new ServiceProcess(options, spawnNode(args, options.env));
     const timeoutMs = options.timeoutMs ?? 15_000;
-    const joined = await Promise.race([
-      service.next(timeoutMs).then(() => true),
-      service.#child.exited.then(() => false),
-    ]).catch(() => false);
+    const joined = await Promise.race([service.next(timeoutMs).then(() => true), service.#child.exited.then(() => false)]).catch(() => false);
     if (!joined) {
       service.kill();
       const code = await service.#child.exited;
@@ -141,7 +138,9 @@ export class ServiceProcess {
 function parseStats(line: string): ServiceStats | undefined {
   try {
     const value = JSON.parse(line) as Partial<ServiceStats> | null;
-    return typeof value === "object" && value !== null && typeof value.node === "string" && typeof value.event === "string" ? (value as ServiceStats) : undefined;
+    return typeof value === "object" && value !== null && typeof value.node === "string" && typeof value.event === "string"
+      ? (value as ServiceStats)
+      : undefined;
   } catch {
     return undefined;
   }

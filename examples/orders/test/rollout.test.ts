@@ -36,7 +36,10 @@ function section(output: string, command: string): string {
 
 /** The orders each consumer decoded in the traffic shown after `command`: `[v1, v2]` per consumer. */
 function decodedAfter(output: string, command: string): [number, number][] {
-  const counts = [...section(output, command).matchAll(/c\d decoded\s+v1\s+(\d+), v2\s+(\d+)/g)].map((match): [number, number] => [Number(match[1]), Number(match[2])]);
+  const counts = [...section(output, command).matchAll(/c\d decoded\s+v1\s+(\d+), v2\s+(\d+)/g)].map((match): [number, number] => [
+    Number(match[1]),
+    Number(match[2]),
+  ]);
   expect(counts).toHaveLength(2);
   return counts;
 }

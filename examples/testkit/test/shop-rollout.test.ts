@@ -23,7 +23,9 @@ function amount(order: { amountCents?: Long | number | null; total?: Money | nul
 function amountsArriveIntact({ decoded }: StepContext): void {
   for (const delivery of decoded) {
     if (delivery.type !== "orders.OrderPlaced") continue;
-    expect(amount(delivery.value as OrderPlacedV1), `${delivery.sender} -> ${delivery.receiver} at v${delivery.version}`).toBe(amount(delivery.sent as OrderPlacedV1));
+    expect(amount(delivery.value as OrderPlacedV1), `${delivery.sender} -> ${delivery.receiver} at v${delivery.version}`).toBe(
+      amount(delivery.sent as OrderPlacedV1),
+    );
   }
 }
 

@@ -18,8 +18,21 @@ import type {
 import { ProtoSyntaxError, type SourcePosition } from "./tokenize-proto.js";
 
 const SCALARS = new Set<string>([
-  "double", "float", "int64", "uint64", "int32", "fixed64", "fixed32", "bool",
-  "string", "bytes", "uint32", "sfixed32", "sfixed64", "sint32", "sint64",
+  "double",
+  "float",
+  "int64",
+  "uint64",
+  "int32",
+  "fixed64",
+  "fixed32",
+  "bool",
+  "string",
+  "bytes",
+  "uint32",
+  "sfixed32",
+  "sfixed64",
+  "sint32",
+  "sint64",
 ]);
 const FILE_START: SourcePosition = { line: 1, column: 1 };
 

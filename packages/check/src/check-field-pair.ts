@@ -43,8 +43,7 @@ function describeField(field: FieldSchema): string {
 }
 
 function checkType(previous: FieldSchema, current: FieldSchema, out: Violation[]): void {
-  const report = (message: string, fix: string) =>
-    out.push(violationAt(WireRule.FieldWireCompatibleType, current.file, current.typeAt, message, fix));
+  const report = (message: string, fix: string) => out.push(violationAt(WireRule.FieldWireCompatibleType, current.file, current.typeAt, message, fix));
   if (GROUP_OF.get(previous.kind) !== GROUP_OF.get(current.kind)) {
     if (previous.kind === "string" && current.kind === "bytes") return;
     const note = previous.kind === "bytes" && current.kind === "string" ? ` ${BYTES_TO_STRING}` : "";

@@ -4,8 +4,7 @@ import type { MessageSchema } from "./proto-schema.js";
 import { violationAt, type Violation } from "./violation.js";
 import { WireRule } from "./wire-rule.js";
 
-const REQUIRED_BREAKS =
-  "Required fields must always be sent, so if one side does not know about the required field, this will result in a breakage.";
+const REQUIRED_BREAKS = "Required fields must always be sent, so if one side does not know about the required field, this will result in a breakage.";
 
 /**
  * The WIRE rules on one message present on both sides:

@@ -75,7 +75,9 @@ class SchemaComparer {
       const olds = old[keyword];
       const nows = now[keyword];
       if (!Array.isArray(olds) || !Array.isArray(nows) || olds.length !== nows.length) continue;
-      olds.forEach((branch: Schema, index) => this.compare(branch, nows[index] as Schema, [...before.at, keyword, index], [...at, keyword, index], property));
+      olds.forEach((branch: Schema, index) => {
+        this.compare(branch, nows[index] as Schema, [...before.at, keyword, index], [...at, keyword, index], property);
+      });
     }
   }
 
@@ -91,7 +93,13 @@ class SchemaComparer {
       : widened
         ? "old readers reject values new writers may write"
         : "old and new builds reject each other's values";
-    this.report(JsonSchemaRule.TypeChanged, [...at, "type"], property, `${describe(property)} changed type from ${describeTypes(before)} to ${describeTypes(after)}: ${consequence}`, `Keep the type of ${describe(property)} as the base has it; a new type belongs in a new version, with a migration.`);
+    this.report(
+      JsonSchemaRule.TypeChanged,
+      [...at, "type"],
+      property,
+      `${describe(property)} changed type from ${describeTypes(before)} to ${describeTypes(after)}: ${consequence}`,
+      `Keep the type of ${describe(property)} as the base has it; a new type belongs in a new version, with a migration.`,
+    );
     return false;
   }
 
@@ -104,19 +112,43 @@ class SchemaComparer {
     if (before === undefined || after === undefined) {
       const shown = [...(before ?? after ?? [])].join(", ");
       if (before === undefined) {
-        this.report(JsonSchemaRule.EnumValueRemoved, where, property, `${subject} now allows only ${shown}: new readers reject other values old writers may write`, `Keep ${subject} open as the base has it; restrict it in a new version.`);
+        this.report(
+          JsonSchemaRule.EnumValueRemoved,
+          where,
+          property,
+          `${subject} now allows only ${shown}: new readers reject other values old writers may write`,
+          `Keep ${subject} open as the base has it; restrict it in a new version.`,
+        );
       } else {
-        this.report(JsonSchemaRule.EnumValueAdded, where, property, `${subject} no longer restricts its values to ${shown}: old readers reject others that new writers may write`, `Keep the values of ${subject} as the base has them; widen them in a new version.`);
+        this.report(
+          JsonSchemaRule.EnumValueAdded,
+          where,
+          property,
+          `${subject} no longer restricts its values to ${shown}: old readers reject others that new writers may write`,
+          `Keep the values of ${subject} as the base has them; widen them in a new version.`,
+        );
       }
       return;
     }
     const removed = [...before].filter((value) => !after.has(value));
     const added = [...after].filter((value) => !before.has(value));
     if (removed.length > 0) {
-      this.report(JsonSchemaRule.EnumValueRemoved, where, property, `${subject} no longer allows ${removed.join(", ")}: new readers reject ${removed.length === 1 ? "it" : "them"} when old writers write ${removed.length === 1 ? "it" : "them"}`, `Keep accepting ${removed.join(", ")} here; stop writing ${removed.length === 1 ? "it" : "them"} in a new version instead.`);
+      this.report(
+        JsonSchemaRule.EnumValueRemoved,
+        where,
+        property,
+        `${subject} no longer allows ${removed.join(", ")}: new readers reject ${removed.length === 1 ? "it" : "them"} when old writers write ${removed.length === 1 ? "it" : "them"}`,
+        `Keep accepting ${removed.join(", ")} here; stop writing ${removed.length === 1 ? "it" : "them"} in a new version instead.`,
+      );
     }
     if (added.length > 0) {
-      this.report(JsonSchemaRule.EnumValueAdded, where, property, `${subject} now also allows ${added.join(", ")}: old readers reject ${added.length === 1 ? "it" : "them"} when new writers write ${added.length === 1 ? "it" : "them"}`, `Add ${added.join(", ")} in a new version, whose downgrade maps ${added.length === 1 ? "it" : "them"} to values old readers know.`);
+      this.report(
+        JsonSchemaRule.EnumValueAdded,
+        where,
+        property,
+        `${subject} now also allows ${added.join(", ")}: old readers reject ${added.length === 1 ? "it" : "them"} when new writers write ${added.length === 1 ? "it" : "them"}`,
+        `Add ${added.join(", ")} in a new version, whose downgrade maps ${added.length === 1 ? "it" : "them"} to values old readers know.`,
+      );
     }
   }
 
@@ -130,18 +162,36 @@ class SchemaComparer {
       if (oldRequired.has(name)) continue;
       const child = join(property, name);
       const was = Object.hasOwn(oldProperties, name) ? "it was optional" : "it is new";
-      this.report(JsonSchemaRule.FieldRequiredAdded, where(name), child, `${describe(child)} is required now (${was}): documents from old writers may lack it`, `Keep ${describe(child)} optional here; to require it, add a new version whose upgrade fills it in.`);
+      this.report(
+        JsonSchemaRule.FieldRequiredAdded,
+        where(name),
+        child,
+        `${describe(child)} is required now (${was}): documents from old writers may lack it`,
+        `Keep ${describe(child)} optional here; to require it, add a new version whose upgrade fills it in.`,
+      );
     }
     for (const name of oldRequired) {
       if (newRequired.has(name)) continue;
       const child = join(property, name);
       const now = Object.hasOwn(newProperties, name) ? "optional now" : "removed";
-      this.report(JsonSchemaRule.FieldRequiredRemoved, where(name), child, `${describe(child)} is ${now}, but old readers require it: documents from new writers may lack it`, `Keep ${describe(child)} required here, so writers keep sending it; to drop it, add a new version whose downgrade fills it in.`);
+      this.report(
+        JsonSchemaRule.FieldRequiredRemoved,
+        where(name),
+        child,
+        `${describe(child)} is ${now}, but old readers require it: documents from new writers may lack it`,
+        `Keep ${describe(child)} required here, so writers keep sending it; to drop it, add a new version whose downgrade fills it in.`,
+      );
     }
     const oldExtra = extraOf(old);
     const newExtra = extraOf(now);
     if (oldExtra.kind !== "closed" && newExtra.kind !== "open" && !(oldExtra.kind === "schema" && newExtra.kind === "schema")) {
-      this.report(JsonSchemaRule.AdditionalPropertiesTightened, [...at, "additionalProperties"], property, `${describe(property)} accepts fewer unknown properties (additionalProperties ${oldExtra.text} -> ${newExtra.text}): documents from old writers may carry properties new readers reject`, `Keep accepting unknown properties here as the base does (z.looseObject for an open object).`);
+      this.report(
+        JsonSchemaRule.AdditionalPropertiesTightened,
+        [...at, "additionalProperties"],
+        property,
+        `${describe(property)} accepts fewer unknown properties (additionalProperties ${oldExtra.text} -> ${newExtra.text}): documents from old writers may carry properties new readers reject`,
+        `Keep accepting unknown properties here as the base does (z.looseObject for an open object).`,
+      );
     } else if (oldExtra.kind === "schema" && newExtra.kind === "schema") {
       this.compare(oldExtra.schema, newExtra.schema, [...previousAt, "additionalProperties"], [...at, "additionalProperties"], join(property, "*"));
     }
@@ -150,7 +200,13 @@ class SchemaComparer {
       if (Object.hasOwn(newProperties, name)) {
         this.compare(schema, newProperties[name] as Schema, [...previousAt, "properties", name], [...at, "properties", name], child);
       } else if (!oldRequired.has(name) && newExtra.kind === "closed") {
-        this.report(JsonSchemaRule.FieldRemoved, [...at, "properties"], child, `${describe(child)} is removed, and unknown properties are rejected (additionalProperties false): documents from old writers may still carry it`, `Keep ${describe(child)} declared (optional) here, or accept unknown properties (z.looseObject).`);
+        this.report(
+          JsonSchemaRule.FieldRemoved,
+          [...at, "properties"],
+          child,
+          `${describe(child)} is removed, and unknown properties are rejected (additionalProperties false): documents from old writers may still carry it`,
+          `Keep ${describe(child)} declared (optional) here, or accept unknown properties (z.looseObject).`,
+        );
       } else if (newExtra.kind === "schema") {
         // The property now falls under additionalProperties: what old writers put there must still pass.
         this.compare(schema, newExtra.schema, [...previousAt, "properties", name], [...at, "additionalProperties"], child);
@@ -167,7 +223,13 @@ class SchemaComparer {
     if (!Array.isArray(olds) || !Array.isArray(nows)) return;
     for (let index = 0; index < Math.min(olds.length, nows.length); index += 1) {
       if (isSchema(olds[index]) && isSchema(nows[index])) {
-        this.compare(olds[index] as Schema, nows[index] as Schema, [...previousAt, "prefixItems", index], [...at, "prefixItems", index], `${property}[${index}]`);
+        this.compare(
+          olds[index] as Schema,
+          nows[index] as Schema,
+          [...previousAt, "prefixItems", index],
+          [...at, "prefixItems", index],
+          `${property}[${index}]`,
+        );
       }
     }
   }

@@ -81,12 +81,7 @@ export class ProtoParseError extends SchemaSourceError {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      CheckErrorCode.ProtoParse,
-      location,
-      `cannot parse: ${reason}; fix the file and run the check again`,
-      options,
-    );
+    super(CheckErrorCode.ProtoParse, location, `cannot parse: ${reason}; fix the file and run the check again`, options);
   }
 }
 
@@ -174,11 +169,7 @@ export class GitError extends TwostepError {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      CheckErrorCode.GitFailed,
-      `git ${args.join(" ")} failed: ${reason}; run the check inside a git repository, with git on PATH`,
-      options,
-    );
+    super(CheckErrorCode.GitFailed, `git ${args.join(" ")} failed: ${reason}; run the check inside a git repository, with git on PATH`, options);
   }
 }
 
@@ -214,8 +205,7 @@ export class SchemaFileMissingError extends SchemaSourceError {
     super(
       CheckErrorCode.SchemaFileMissing,
       location,
-      `names ${missingFile}, which does not exist: add the file, or fix the path ` +
-        `(relative to the manifest; .proto files relative to its protoRoot)`,
+      `names ${missingFile}, which does not exist: add the file, or fix the path (relative to the manifest; .proto files relative to its protoRoot)`,
     );
   }
 }
@@ -227,11 +217,6 @@ export class JsonSchemaParseError extends SchemaSourceError {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      CheckErrorCode.JsonSchemaParse,
-      location,
-      `not a JSON Schema snapshot: ${reason}; regenerate it with writeJsonSchemaSnapshots`,
-      options,
-    );
+    super(CheckErrorCode.JsonSchemaParse, location, `not a JSON Schema snapshot: ${reason}; regenerate it with writeJsonSchemaSnapshots`, options);
   }
 }

@@ -15,9 +15,7 @@ export type FieldDefault =
   | { readonly kind: "enum"; readonly value: number; readonly label: string }
   | { readonly kind: "string" | "bytes"; readonly value: Uint8Array };
 
-const INTEGER_KINDS = new Set<FieldKind>([
-  "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64",
-]);
+const INTEGER_KINDS = new Set<FieldKind>(["int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64"]);
 
 /**
  * The default of a field of `kind` (with `enumType` for an enum field), from
@@ -180,7 +178,15 @@ function shortestExponential(value: number, bits: 32 | 64): string {
 }
 
 const GO_ESCAPES: Readonly<Record<string, string>> = {
-  "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", '"': '\\"', "\\": "\\\\",
+  "\x07": "\\a",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\v": "\\v",
+  '"': '\\"',
+  "\\": "\\\\",
 };
 
 // Go's strconv.Quote, for the characters a default can hold.

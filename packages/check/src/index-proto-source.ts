@@ -115,15 +115,20 @@ class SourceIndexer {
         this.expect(";");
         return;
       case "message":
-        return this.message(scope, token);
+        this.message(scope, token);
+        return;
       case "enum":
-        return this.enumeration(scope, token);
+        this.enumeration(scope, token);
+        return;
       case "service":
-        return this.service(scope, token);
+        this.service(scope, token);
+        return;
       case "extend":
-        return this.extend(scope);
+        this.extend(scope);
+        return;
       case "option":
-        return this.skipStatement();
+        this.skipStatement();
+        return;
       case "export":
       case "local":
       case ";":

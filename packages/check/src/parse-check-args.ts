@@ -38,24 +38,7 @@ Rules, formats and examples: docs/check.md.
  * and unknown formats.
  */
 export function parseCheckArgs(args: readonly string[]): CheckCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        base: { type: "string" },
-        manifest: { type: "string" },
-        fleet: { type: "string" },
-        format: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new CheckUsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(args);
   if (values.help === true) return { kind: "help" };
   const format = values.format ?? "text";
   if (!(CHECK_FORMATS as readonly string[]).includes(format)) {
@@ -71,7 +54,8 @@ export function parseCheckArgs(args: readonly string[]): CheckCommand {
     return { kind: "compat", previous, current, format: checked };
   }
   if (positionals.length > 0) throw new CheckUsageError(`unexpected argument ${JSON.stringify(positionals[0])} (the subcommand is compat)`);
-  if (values.base === undefined || values.base === "") throw new CheckUsageError("--base REF is required: the git revision to compare with, such as origin/main");
+  if (values.base === undefined || values.base === "")
+    throw new CheckUsageError("--base REF is required: the git revision to compare with, such as origin/main");
   return {
     kind: "rollout",
     base: values.base,
@@ -79,4 +63,24 @@ export function parseCheckArgs(args: readonly string[]): CheckCommand {
     ...(values.manifest === undefined ? {} : { manifest: values.manifest }),
     ...(values.fleet === undefined ? {} : { fleet: values.fleet }),
   };
+}
+
+// node:util's parseArgs over the options of `twostep check`, its errors thrown as CheckUsageError.
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        base: { type: "string" },
+        manifest: { type: "string" },
+        fleet: { type: "string" },
+        format: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new CheckUsageError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -66,11 +66,7 @@ export type FieldKind =
   | "group";
 
 /** How many values a field holds and whether absence is visible, in buf's words. */
-export type FieldCardinality =
-  | "optional with implicit presence"
-  | "optional with explicit presence"
-  | "required"
-  | "repeated";
+export type FieldCardinality = "optional with implicit presence" | "optional with explicit presence" | "required" | "repeated";
 
 /** An enum as a field type sees it: its short name and its values. */
 export interface EnumShape {

@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ProtoReadError } from "./errors.js";
@@ -16,7 +17,7 @@ export async function readProtoTree(dir: string): Promise<ProtoFiles> {
 }
 
 async function collect(dir: string, prefix: string, files: Record<string, string>): Promise<void> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(join(dir, prefix), { withFileTypes: true });
   } catch (cause) {

@@ -1,14 +1,8 @@
 import { posix } from "node:path";
 import { manifestSchema, type Manifest } from "@twostep/core";
-import {
-  ManifestSourceError,
-  ProtoReadError,
-  SchemaFileMissingError,
-  type SchemaErrorLocation,
-  type SchemaSide,
-} from "./errors.js";
+import { ManifestSourceError, ProtoReadError, SchemaFileMissingError, type SchemaErrorLocation, type SchemaSide } from "./errors.js";
 import { indexJsonSource, JsonSyntaxError, type JsonSourceIndex } from "./index-json-source.js";
-import { tokenizeProto } from "./tokenize-proto.js";
+import { tokenizeProto, type ProtoToken } from "./tokenize-proto.js";
 
 /** Where one side's files come from: the working tree, or a git revision. */
 export interface FileSource {
@@ -56,7 +50,17 @@ export async function readProtocolSnapshot(source: FileSource, manifestFile: str
   const text = (await source.read([manifestFile])).get(manifestFile);
   if (text === undefined) {
     if (source.side === "current") throw new ProtoReadError(manifestFile, { cause: new Error("no such file") });
-    return { side: source.side, root: source.root, manifestFile, manifest: undefined, manifestSource: undefined, protoRoot: ".", protoFiles: new Map(), imports: new Map(), jsonSchemas: new Map() };
+    return {
+      side: source.side,
+      root: source.root,
+      manifestFile,
+      manifest: undefined,
+      manifestSource: undefined,
+      protoRoot: ".",
+      protoFiles: new Map(),
+      imports: new Map(),
+      jsonSchemas: new Map(),
+    };
   }
   const { manifest, manifestSource } = parseManifestSource(source, manifestFile, text);
   const where = (path: readonly (string | number)[]): SchemaErrorLocation => ({
@@ -69,13 +73,13 @@ export async function readProtocolSnapshot(source: FileSource, manifestFile: str
   const protoRoot = posix.join(directory, manifest.protoRoot);
   const entries = new Map<string, SchemaErrorLocation>();
   const snapshots = new Map<string, SchemaErrorLocation>();
-  manifest.types.forEach((type, typeIndex) =>
+  manifest.types.forEach((type, typeIndex) => {
     type.versions.forEach((version, versionIndex) => {
       const at = (key: string) => where(["types", typeIndex, "versions", versionIndex, key]);
       if ("proto" in version && !entries.has(version.proto)) entries.set(version.proto, at("proto"));
       if ("jsonSchema" in version && version.jsonSchema !== undefined) snapshots.set(posix.join(directory, version.jsonSchema), at("jsonSchema"));
-    }),
-  );
+    });
+  });
   const [proto, jsonSchemas] = await Promise.all([readProtoClosure(source, protoRoot, entries), readSnapshots(source, snapshots)]);
   return { side: source.side, root: source.root, manifestFile, manifest, manifestSource, protoRoot, ...proto, jsonSchemas };
 }
@@ -151,7 +155,7 @@ async function readSnapshots(source: FileSource, snapshots: ReadonlyMap<string, 
 // here: the comparison reports its syntax error with file and line.
 function importsOf(text: string): string[] {
   if (!text.includes("import")) return [];
-  let tokens;
+  let tokens: ProtoToken[];
   try {
     tokens = tokenizeProto(text);
   } catch {

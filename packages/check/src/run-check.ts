@@ -166,7 +166,10 @@ async function renderError(error: TwostepError, format: CheckFormat, cwd: string
   const inWorkingTree = error instanceof SchemaSourceError && error.side === "current";
   const file = inWorkingTree ? toPosix(relative(cwd, resolve(cwd, error.root ?? ".", error.file))) : undefined;
   if (format === "json") {
-    const located = error instanceof SchemaSourceError ? { file: file ?? error.file, line: error.line, side: error.side, ...(inWorkingTree || error.root === undefined ? {} : { root: error.root }) } : {};
+    const located =
+      error instanceof SchemaSourceError
+        ? { file: file ?? error.file, line: error.line, side: error.side, ...(inWorkingTree || error.root === undefined ? {} : { root: error.root }) }
+        : {};
     return `${JSON.stringify({ error: { code: error.code, ...located, message: error.message } }, null, 2)}\n`;
   }
   const prefix = file === undefined ? "" : await repositoryPrefix(cwd).catch(() => "");

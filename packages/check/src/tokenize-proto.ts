@@ -31,7 +31,17 @@ export class ProtoSyntaxError extends Error {
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NUMBER = /0[xX][0-9A-Fa-f]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/y;
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
-  a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92, "'": 39, '"': 34, "?": 63,
+  a: 7,
+  b: 8,
+  f: 12,
+  n: 10,
+  r: 13,
+  t: 9,
+  v: 11,
+  "\\": 92,
+  "'": 39,
+  '"': 34,
+  "?": 63,
 };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -140,8 +150,8 @@ function readString(source: string, start: number, line: number): { end: number;
       index += text.length;
       continue;
     }
-    const escape = source[index + 1] ?? "";
-    const simple = SIMPLE_ESCAPES[escape];
+    const escapeChar = source[index + 1] ?? "";
+    const simple = SIMPLE_ESCAPES[escapeChar];
     if (simple !== undefined) {
       bytes.push(simple);
       index += 2;
@@ -167,6 +177,6 @@ function readString(source: string, start: number, line: number): { end: number;
       index += 1 + unicode[0].length;
       continue;
     }
-    throw new ProtoSyntaxError(`invalid escape \\${escape} in string literal`, line);
+    throw new ProtoSyntaxError(`invalid escape \\${escapeChar} in string literal`, line);
   }
 }

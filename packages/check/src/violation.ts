@@ -33,12 +33,6 @@ export interface Violation {
 }
 
 /** Builds a violation located at `at` in `file` (internal). */
-export function violationAt(
-  rule: WireRule,
-  file: string,
-  at: { readonly line: number; readonly column: number },
-  message: string,
-  fix: string,
-): Violation {
+export function violationAt(rule: WireRule, file: string, at: { readonly line: number; readonly column: number }, message: string, fix: string): Violation {
   return { rule, file, line: at.line, column: at.column, message, fix };
 }

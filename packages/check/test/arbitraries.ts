@@ -85,10 +85,7 @@ export const schemaArb: fc.Arbitrary<GeneratedSchema> = fc
             })),
         ),
       ),
-      rpcs: fc.array(
-        fc.tuple(fc.nat({ max: messageCount - 1 }), fc.nat({ max: messageCount - 1 }), fc.boolean(), fc.boolean()),
-        { maxLength: 3 },
-      ),
+      rpcs: fc.array(fc.tuple(fc.nat({ max: messageCount - 1 }), fc.nat({ max: messageCount - 1 }), fc.boolean(), fc.boolean()), { maxLength: 3 }),
     }),
   );
 

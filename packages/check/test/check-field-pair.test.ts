@@ -41,9 +41,7 @@ describe("FIELD_WIRE_COMPATIBLE_TYPE", () => {
     ["int32", "Status"],
     ["Money", "Status"],
   ])("rejects %s -> %s at the type, line 4 column 3", (before, after) => {
-    expect(located(check(proto3Field(`${before} amount = 3;`), proto3Field(`${after} amount = 3;`)))).toEqual([
-      "FIELD_WIRE_COMPATIBLE_TYPE@4:3",
-    ]);
+    expect(located(check(proto3Field(`${before} amount = 3;`), proto3Field(`${after} amount = 3;`)))).toEqual(["FIELD_WIRE_COMPATIBLE_TYPE@4:3"]);
   });
 
   it("words the violation as buf does", () => {
@@ -173,9 +171,7 @@ describe("FIELD_WIRE_COMPATIBLE_CARDINALITY", () => {
   });
 
   it("rejects proto3 singular -> repeated, for messages too", () => {
-    expect(located(check(proto3Field("int32 amount = 3;"), proto3Field("repeated int32 amount = 3;")))).toEqual([
-      "FIELD_WIRE_COMPATIBLE_CARDINALITY@4:3",
-    ]);
+    expect(located(check(proto3Field("int32 amount = 3;"), proto3Field("repeated int32 amount = 3;")))).toEqual(["FIELD_WIRE_COMPATIBLE_CARDINALITY@4:3"]);
     const violations = check(proto3Field("repeated Money totals = 3;"), proto3Field("Money totals = 3;"));
     expect(violations.map((violation) => violation.message)).toEqual([
       'Field "3" with name "totals" on message "Order" changed cardinality from "repeated" to "optional with explicit presence".',
@@ -265,10 +261,7 @@ describe("FIELD_SAME_DEFAULT", () => {
   });
 
   it("compares 64-bit defaults exactly", () => {
-    const violations = check(
-      proto2("optional int64 a = 1 [default = 9223372036854775807];"),
-      proto2("optional int64 a = 1 [default = 9223372036854775806];"),
-    );
+    const violations = check(proto2("optional int64 a = 1 [default = 9223372036854775807];"), proto2("optional int64 a = 1 [default = 9223372036854775806];"));
     expect(violations[0]?.message).toContain("from 9223372036854775807 to 9223372036854775806.");
   });
 

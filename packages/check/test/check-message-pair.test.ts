@@ -75,10 +75,7 @@ describe("FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", () => {
         }
       }
     `;
-    expect(located(check(before, after))).toEqual([
-      "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@3:3",
-      "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@6:3",
-    ]);
+    expect(located(check(before, after))).toEqual(["FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@3:3", "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@6:3"]);
   });
 
   it("applies to editions, and ignores messages that are gone entirely", () => {
@@ -132,14 +129,8 @@ describe("MESSAGE_SAME_REQUIRED_FIELDS", () => {
         string id = 1;
       }
     `;
-    expect(located(check(before, after))).toEqual([
-      "MESSAGE_SAME_REQUIRED_FIELDS@2:1",
-      "FIELD_WIRE_COMPATIBLE_CARDINALITY@3:3",
-    ]);
-    expect(located(check(after, before))).toEqual([
-      "FIELD_WIRE_COMPATIBLE_CARDINALITY@3:3",
-      "MESSAGE_SAME_REQUIRED_FIELDS@3:3",
-    ]);
+    expect(located(check(before, after))).toEqual(["MESSAGE_SAME_REQUIRED_FIELDS@2:1", "FIELD_WIRE_COMPATIBLE_CARDINALITY@3:3"]);
+    expect(located(check(after, before))).toEqual(["FIELD_WIRE_COMPATIBLE_CARDINALITY@3:3", "MESSAGE_SAME_REQUIRED_FIELDS@3:3"]);
   });
 
   it("accepts required fields kept as they were, renamed or moved", () => {
@@ -172,11 +163,7 @@ describe("RESERVED_MESSAGE_NO_DELETE", () => {
     ['edition = "2023";', "reserved 2, 5 to 10, 20 to max; reserved legacy;"],
   ])("%s rejects reserved numbers and names removed, at the message", (syntax, before) => {
     const violations = check(reserving(syntax, before), reserving(syntax, "reserved 2, 5 to 6, 9 to 10, 30 to 40;"));
-    expect(located(violations)).toEqual([
-      "RESERVED_MESSAGE_NO_DELETE@2:1",
-      "RESERVED_MESSAGE_NO_DELETE@2:1",
-      "RESERVED_MESSAGE_NO_DELETE@2:1",
-    ]);
+    expect(located(violations)).toEqual(["RESERVED_MESSAGE_NO_DELETE@2:1", "RESERVED_MESSAGE_NO_DELETE@2:1", "RESERVED_MESSAGE_NO_DELETE@2:1"]);
     expect(violations.map((violation) => violation.message)).toEqual([
       'Previously present reserved name "legacy" on message "Order" was deleted.',
       'Previously present reserved range "[20,max]" on message "Order" is missing values: [20,29], [41,max] were removed.',

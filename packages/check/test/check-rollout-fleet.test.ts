@@ -28,7 +28,11 @@ describe("checkRollout with the fleet", () => {
     expect(violations.map((violation) => `${violation.rule} ${violation.file}:${violation.line}`)).toEqual([
       `FLEET_NOT_READ_READY ${MANIFEST}:${lineOf(text, '"writeTarget": 2')}`,
     ]);
-    expect(violations[0]).toMatchObject({ type: ORDERS, version: 2, message: expect.stringContaining("1 blocker: shop-2: no reader of orders.OrderPlaced v2") });
+    expect(violations[0]).toMatchObject({
+      type: ORDERS,
+      version: 2,
+      message: expect.stringContaining("1 blocker: shop-2: no reader of orders.OrderPlaced v2"),
+    });
   });
 
   it("passes when every member reads it, through a control plane or a coordinator", async () => {

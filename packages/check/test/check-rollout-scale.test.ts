@@ -31,7 +31,11 @@ function protoFile(index: number, version: number, extra = ""): string {
 }
 
 function jsonSnapshot(version: number, indent = 2): string {
-  const properties: Record<string, unknown> = { id: { type: "string", minLength: 1 }, name: { type: "string" }, tags: { type: "array", items: { type: "string" } } };
+  const properties: Record<string, unknown> = {
+    id: { type: "string", minLength: 1 },
+    name: { type: "string" },
+    tags: { type: "array", items: { type: "string" } },
+  };
   if (version > 1) properties["status"] = { type: "string", enum: ["new", "done"] };
   const required = version > 1 ? ["id", "name", "tags", "status"] : ["id", "name", "tags"];
   return `${JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", properties, required, additionalProperties: {} }, null, indent)}\n`;

@@ -263,12 +263,19 @@ describe("checkRollout on the example protocol", () => {
     it("VERSION_SCHEMA_MOVED: a shipped type keeps its codec", async () => {
       const repo = await repos.shop();
       for (const version of [1, 2]) {
-        await repo.write(`schemas/shop/customers/v${version}/customer.proto`, `syntax = "proto3";\npackage shop.customers.v${version};\nmessage Customer { string id = 1; }\n`);
+        await repo.write(
+          `schemas/shop/customers/v${version}/customer.proto`,
+          `syntax = "proto3";\npackage shop.customers.v${version};\nmessage Customer { string id = 1; }\n`,
+        );
       }
       const text = await edit(repo, (manifest) => {
         const customers = typeNamed(manifest, CUSTOMERS);
         customers.codec = "protobuf";
-        customers.versions = [1, 2].map((version) => ({ version, proto: `shop/customers/v${version}/customer.proto`, message: `shop.customers.v${version}.Customer` }));
+        customers.versions = [1, 2].map((version) => ({
+          version,
+          proto: `shop/customers/v${version}/customer.proto`,
+          message: `shop.customers.v${version}.Customer`,
+        }));
       });
       const violations = await check(repo);
       expect(located(violations)).toEqual([`VERSION_SCHEMA_MOVED ${MANIFEST}:${lineOf(text, '"codec"', CUSTOMERS)}`]);
@@ -283,7 +290,12 @@ describe("checkRollout on the example protocol", () => {
       await repo.write(ORDERS_V2, v2.replace("string customer_id = 2;", "int64 customer_id = 2;"));
       const violations = await check(repo);
       expect(located(violations)).toEqual([`FIELD_WIRE_COMPATIBLE_TYPE ${ORDERS_V2}:${lineOf(v2, "customer_id = 2")}`]);
-      expect(violations[0]).toMatchObject({ column: 3, type: ORDERS, version: 2, message: expect.stringMatching(/^orders\.OrderPlaced v2: Field "2" with name "customer_id"/) });
+      expect(violations[0]).toMatchObject({
+        column: 3,
+        type: ORDERS,
+        version: 2,
+        message: expect.stringMatching(/^orders\.OrderPlaced v2: Field "2" with name "customer_id"/),
+      });
     });
 
     it("follows imports: a change to an imported file is attributed to the versions importing it", async () => {
@@ -302,7 +314,10 @@ describe("checkRollout on the example protocol", () => {
       await repo.write("schemas/shop/unused.proto", 'syntax = "proto3";\nmessage Unused { string a = 1; }\n');
       await repo.commit("base with an unused file");
       await repo.write("schemas/shop/unused.proto", 'syntax = "proto3";\nmessage Unused { int64 a = 1; }\n');
-      await repo.write("schemas/shop/orders/v3/order_placed.proto", 'syntax = "proto3";\npackage shop.orders.v3;\nmessage OrderPlaced { bytes order_id = 1; }\n');
+      await repo.write(
+        "schemas/shop/orders/v3/order_placed.proto",
+        'syntax = "proto3";\npackage shop.orders.v3;\nmessage OrderPlaced { bytes order_id = 1; }\n',
+      );
       await edit(repo, (manifest) => {
         typeNamed(manifest, ORDERS).versions.push({ version: 3, proto: "shop/orders/v3/order_placed.proto", message: "shop.orders.v3.OrderPlaced" });
       });
@@ -371,11 +386,21 @@ describe("checkRollout input", () => {
     const v2 = await repo.read(ORDERS_V2);
     await repo.remove(ORDERS_V2);
     const text = await repo.read(MANIFEST);
-    await expect(check(repo)).rejects.toMatchObject({ code: "SCHEMA_FILE_MISSING", file: MANIFEST, line: lineOf(text, "shop/orders/v2/order_placed.proto"), missingFile: ORDERS_V2 });
+    await expect(check(repo)).rejects.toMatchObject({
+      code: "SCHEMA_FILE_MISSING",
+      file: MANIFEST,
+      line: lineOf(text, "shop/orders/v2/order_placed.proto"),
+      missingFile: ORDERS_V2,
+    });
     await repo.write(ORDERS_V2, v2.replace("string customer_id = 2;", "string customer_id = ;"));
-    await expect(check(repo)).rejects.toMatchObject({ code: "PROTO_PARSE", file: "shop/orders/v2/order_placed.proto", line: lineOf(v2, "customer_id = 2"), side: "current" });
+    await expect(check(repo)).rejects.toMatchObject({
+      code: "PROTO_PARSE",
+      file: "shop/orders/v2/order_placed.proto",
+      line: lineOf(v2, "customer_id = 2"),
+      side: "current",
+    });
     await repo.write(ORDERS_V2, v2);
-    await repo.write(CUSTOMERS_V1, "{\n  \"type\": \"object\",\n  oops\n}\n");
+    await repo.write(CUSTOMERS_V1, '{\n  "type": "object",\n  oops\n}\n');
     await expect(check(repo)).rejects.toMatchObject({ code: "JSON_SCHEMA_PARSE", file: CUSTOMERS_V1, line: 3 });
   });
 });

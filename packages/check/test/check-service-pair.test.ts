@@ -57,7 +57,10 @@ describe.each(['syntax = "proto2";', 'syntax = "proto3";', 'edition = "2023";'])
     expect(
       check(
         service(syntax, "rpc Place(PlaceOrder) returns (OrderPlaced); rpc Gone(Other) returns (Other); rpc Chat(stream Other) returns (stream Other);"),
-        service(syntax, "rpc Place(.shop.PlaceOrder) returns (shop.OrderPlaced); rpc New(Other) returns (Other); rpc Chat(stream .shop.Other) returns (stream Other);"),
+        service(
+          syntax,
+          "rpc Place(.shop.PlaceOrder) returns (shop.OrderPlaced); rpc New(Other) returns (Other); rpc Chat(stream .shop.Other) returns (stream Other);",
+        ),
       ),
     ).toEqual([]);
   });

@@ -93,14 +93,20 @@ describe("compareJsonSchemas", () => {
 
   it("locates each change in the current schema", () => {
     const current = schema(customer.extend({ email: z.string().optional(), phone: z.string() }));
-    expect(compareJsonSchemas(schema(customer), current).map((change) => change.at)).toEqual([["properties", "phone"], ["properties", "email"]]);
+    expect(compareJsonSchemas(schema(customer), current).map((change) => change.at)).toEqual([
+      ["properties", "phone"],
+      ["properties", "email"],
+    ]);
   });
 
   it("follows local $refs, and stops on recursive schemas", () => {
     const tree = (leaf: z.ZodType) => {
-      const node: z.ZodType = z.object({ value: leaf, get children() {
-        return z.array(node);
-      } });
+      const node: z.ZodType = z.object({
+        value: leaf,
+        get children() {
+          return z.array(node);
+        },
+      });
       return node;
     };
     expect(changes(tree(z.string()), tree(z.string()))).toEqual([]);

@@ -10,7 +10,12 @@ const compare = (previous: string, current: string) => compareProtoFiles({ "a.pr
 // A type with another wire encoding than the field's, for every kind of type.
 const incompatible = (type: string) => (type === "double" ? "float" : "double");
 
-function withField(schema: GeneratedSchema, message: number, update: (fields: readonly GeneratedField[]) => readonly GeneratedField[], reserve?: number): GeneratedSchema {
+function withField(
+  schema: GeneratedSchema,
+  message: number,
+  update: (fields: readonly GeneratedField[]) => readonly GeneratedField[],
+  reserve?: number,
+): GeneratedSchema {
   return {
     ...schema,
     messages: schema.messages.map((candidate, index) =>
@@ -78,15 +83,14 @@ describe("compareProtoFiles", () => {
         const required = field.label === "required" || field.options.includes("LEGACY_REQUIRED");
         const deleted = renderSchema(withField(schema, messageIndex, (fields) => fields.filter((candidate) => candidate !== field)));
         const line = deleted.messageLines.get(message.name);
-        const expected = [
-          `FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@${line}:1`,
-          ...(required ? [`MESSAGE_SAME_REQUIRED_FIELDS@${line}:1`] : []),
-        ];
+        const expected = [`FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED@${line}:1`, ...(required ? [`MESSAGE_SAME_REQUIRED_FIELDS@${line}:1`] : [])];
         const previous = renderSchema(schema).text;
         expect(located(compare(previous, deleted.text))).toEqual(expected);
 
         const reserved = renderSchema(withField(schema, messageIndex, (fields) => fields.filter((candidate) => candidate !== field), field.number));
-        expect(located(compare(previous, reserved.text))).toEqual(expected.slice(1).map((entry) => entry.replace(`@${line}:`, `@${reserved.messageLines.get(message.name)}:`)));
+        expect(located(compare(previous, reserved.text))).toEqual(
+          expected.slice(1).map((entry) => entry.replace(`@${line}:`, `@${reserved.messageLines.get(message.name)}:`)),
+        );
       }),
     );
   });

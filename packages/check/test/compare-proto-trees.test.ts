@@ -39,8 +39,7 @@ describe("compareProtoTrees", () => {
 
   it("finds breaking changes between two directories, with imports resolved against each root", async () => {
     const money = 'syntax = "proto3";\npackage shop;\nmessage Money { int64 units = 1; int32 nanos = 2; }\n';
-    const order = (total: string) =>
-      `syntax = "proto3";\npackage shop.orders;\nimport "shop/money.proto";\nmessage Order {\n  ${total} total = 1;\n}\n`;
+    const order = (total: string) => `syntax = "proto3";\npackage shop.orders;\nimport "shop/money.proto";\nmessage Order {\n  ${total} total = 1;\n}\n`;
     const previous = await tree("previous", { "shop/money.proto": money, "shop/orders.proto": order("shop.Money") });
     const current = await tree("current", { "shop/money.proto": money.replace("int32 nanos", "string nanos"), "shop/orders.proto": order("bytes") });
     const violations = await compareProtoTrees(previous, current);

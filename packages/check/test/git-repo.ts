@@ -98,7 +98,9 @@ export function renderManifest(manifest: ManifestData): string {
       const comma = position < entries.length - 1 ? "," : "";
       if (key === "versions") {
         lines.push(`      "versions": [`);
-        type.versions.forEach((version, at) => lines.push(`        ${JSON.stringify(version)}${at < type.versions.length - 1 ? "," : ""}`));
+        type.versions.forEach((version, at) => {
+          lines.push(`        ${JSON.stringify(version)}${at < type.versions.length - 1 ? "," : ""}`);
+        });
         lines.push(`      ]${comma}`);
       } else {
         lines.push(`      ${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}`);

@@ -57,7 +57,13 @@ describe("runCheck", () => {
     expect(Object.keys(printed)).toEqual(["violations"]);
     expect(printed.violations).toHaveLength(1);
     expect(Object.keys(printed.violations[0]!)).toEqual(["rule", "file", "line", "column", "type", "version", "message", "fix"]);
-    expect(printed.violations[0]).toMatchObject({ rule: "WRITER_WITH_READER", file: MANIFEST, line: lineOf(text, '"writeTarget": 3'), type: "orders.OrderPlaced", version: 3 });
+    expect(printed.violations[0]).toMatchObject({
+      rule: "WRITER_WITH_READER",
+      file: MANIFEST,
+      line: lineOf(text, '"writeTarget": 3'),
+      type: "orders.OrderPlaced",
+      version: 3,
+    });
   });
 
   it("prints GitHub annotations with paths from the repository root, also when run in a subdirectory", async () => {
@@ -67,7 +73,9 @@ describe("runCheck", () => {
     const result = await runCheck(["--base", "HEAD", "--format", "github"], { cwd: join(repo.dir, "services", "shop") });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(
-      new RegExp(`^::error file=services/shop/schemas/twostep.json,line=${line},col=7,title=WRITER_WITH_READER::orders.OrderPlaced writes v3 .*%0AShip the reader first: .*\\n$`),
+      new RegExp(
+        `^::error file=services/shop/schemas/twostep.json,line=${line},col=7,title=WRITER_WITH_READER::orders.OrderPlaced writes v3 .*%0AShip the reader first: .*\\n$`,
+      ),
     );
   });
 
@@ -78,7 +86,9 @@ describe("runCheck", () => {
     expect(result.violations.map((violation) => `${violation.rule} ${violation.file}:${violation.line}`)).toEqual([
       `WRITER_WITH_READER services/shop/schemas/twostep.json:${lineOf(text, '"writeTarget": 3')}`,
     ]);
-    expect((await runCheck(["--base", "HEAD"], { cwd: repo.dir })).stderr).toMatch(/^twostep check: PROTO_READ: cannot read the schemas at schemas\/twostep.json/);
+    expect((await runCheck(["--base", "HEAD"], { cwd: repo.dir })).stderr).toMatch(
+      /^twostep check: PROTO_READ: cannot read the schemas at schemas\/twostep.json/,
+    );
   });
 
   it("writes to injected writers what it returns", async () => {
@@ -86,7 +96,11 @@ describe("runCheck", () => {
     await writerWithReader(repo);
     const out: string[] = [];
     const err: string[] = [];
-    const result = await runCheck(["--base", "HEAD"], { cwd: repo.dir, stdout: { write: (text) => out.push(text) }, stderr: { write: (text) => err.push(text) } });
+    const result = await runCheck(["--base", "HEAD"], {
+      cwd: repo.dir,
+      stdout: { write: (text) => out.push(text) },
+      stderr: { write: (text) => err.push(text) },
+    });
     expect(out.join("")).toBe(result.stdout);
     expect(err.join("")).toBe(result.stderr);
   });

@@ -36,8 +36,7 @@ describe("writeJsonSchemaSnapshots", () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  const manifest = (versions: string) =>
-    `{ "format": 1, "types": [{ "name": "a.Thing", "id": 1, "codec": "json", "versions": [${versions}] }] }`;
+  const manifest = (versions: string) => `{ "format": 1, "types": [{ "name": "a.Thing", "id": 1, "codec": "json", "versions": [${versions}] }] }`;
   const thing = z.looseObject({ id: z.string() });
 
   it("writes the snapshot of every version that names one, and leaves up-to-date files alone", async () => {

@@ -77,9 +77,14 @@ const commands: readonly CommandSpec[] = [
     name: "disable-write",
     summary: "roll writers back: drop the ramp, else set the level back",
     arguments: [capability(true)],
-    options: () => [new Option("--to <level>", "the level to go back to (default: the highest lower level ever written and not retired)").argParser(parseLevel)],
+    options: () => [
+      new Option("--to <level>", "the level to go back to (default: the highest lower level ever written and not retired)").argParser(parseLevel),
+    ],
     mutates: true,
-    examples: ['twostep disable-write orders.OrderPlaced --reason "errors in the canary"', 'twostep disable-write orders.OrderPlaced --to 1 --reason "roll back" --yes'],
+    examples: [
+      'twostep disable-write orders.OrderPlaced --reason "errors in the canary"',
+      'twostep disable-write orders.OrderPlaced --to 1 --reason "roll back" --yes',
+    ],
     load: async () => (await import("./commands/disable-write/index.js")).disableWrite,
   },
   {
@@ -129,7 +134,7 @@ const commands: readonly CommandSpec[] = [
     arguments: [{ name: "file", description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } }', required: true }],
     options: () => [],
     mutates: true,
-    examples: ['twostep apply levels.json --dry-run', 'twostep apply levels.json --reason "release 42" --yes'],
+    examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --reason "release 42" --yes'],
     load: async () => (await import("./commands/apply/index.js")).apply,
   },
 ];

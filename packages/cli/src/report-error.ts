@@ -26,7 +26,8 @@ export function reportError(error: unknown, context: CliContext, options: { json
       ...renderBlockerGroups(groups, { now: Date.now(), style }).map((line) => `  ${line}`),
       style.dim(`nothing changed; the refusal is recorded (${where})`),
     ]);
-    if (options.json) writeJson(context.stdout, { error: { code: refusal.code, message: refusal.message, exitCode, blockers: refusal.blockers, blockerGroups: groups } });
+    if (options.json)
+      writeJson(context.stdout, { error: { code: refusal.code, message: refusal.message, exitCode, blockers: refusal.blockers, blockerGroups: groups } });
     return exitCode;
   }
   if (isTwostepError(error)) {

@@ -67,21 +67,26 @@ export async function runMutation(flags: MutationFlags, context: CliContext, mut
   }
   const style = styleFor(context.stdout, context.env);
   const json = flags.json === true;
-  return withCoordinator(flags, context, async (coordinator, now) => {
-    const preview = await mutation.preview(coordinator, style, now);
-    const dryRun = author === null;
-    if (dryRun || !preview.changes) {
-      if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: null });
-      else writeLines(context.stdout, [...preview.lines, style.dim(dryRun ? "dry run: nothing changed" : "nothing changed")]);
-      return dryRun && preview.blocked ? ExitCode.Refused : ExitCode.Ok;
-    }
-    // Nothing changes unasked: even a change that looks refused now is confirmed first, since the fleet may change meanwhile.
-    const confirmed = flags.yes === true;
-    if (!json && (!confirmed || !preview.blocked)) writeLines(context.stdout, preview.lines);
-    if (!confirmed && !(await context.confirm(`${mutation.what}?`))) throw new DeclinedError(mutation.what);
-    const outcome = await mutation.commit(coordinator, author, style, now);
-    if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: outcome.json });
-    else writeLines(context.stdout, outcome.lines);
-    return outcome.exitCode;
-  }, { create: true });
+  return withCoordinator(
+    flags,
+    context,
+    async (coordinator, now) => {
+      const preview = await mutation.preview(coordinator, style, now);
+      const dryRun = author === null;
+      if (dryRun || !preview.changes) {
+        if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: null });
+        else writeLines(context.stdout, [...preview.lines, style.dim(dryRun ? "dry run: nothing changed" : "nothing changed")]);
+        return dryRun && preview.blocked ? ExitCode.Refused : ExitCode.Ok;
+      }
+      // Nothing changes unasked: even a change that looks refused now is confirmed first, since the fleet may change meanwhile.
+      const confirmed = flags.yes === true;
+      if (!json && (!confirmed || !preview.blocked)) writeLines(context.stdout, preview.lines);
+      if (!confirmed && !(await context.confirm(`${mutation.what}?`))) throw new DeclinedError(mutation.what);
+      const outcome = await mutation.commit(coordinator, author, style, now);
+      if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: outcome.json });
+      else writeLines(context.stdout, outcome.lines);
+      return outcome.exitCode;
+    },
+    { create: true },
+  );
 }

@@ -33,7 +33,14 @@ class Fleet {
   }
 
   async start(nodeId: string, build: keyof typeof builds): Promise<FleetNode> {
-    const node = await startNode({ controlPlane: await this.plane(), protocol: protocolOf(build), nodeId, service: "orders", build: builds[build].id, heartbeatMs: 500 });
+    const node = await startNode({
+      controlPlane: await this.plane(),
+      protocol: protocolOf(build),
+      nodeId,
+      service: "orders",
+      build: builds[build].id,
+      heartbeatMs: 500,
+    });
     this.nodes.set(nodeId, node);
     return node;
   }
@@ -84,11 +91,18 @@ describe("reading the fleet", () => {
     expect(text.stdout).toContain("2 × no reader of v2 in build orders@1.4.0 (service orders): zone-b-1, zone-b-2");
     expect(text.stdout).toMatch(/orders\s+orders@2\.0\.0\s+3\s+·\s+·\s+orders\.OrderPlaced reads v1\.\.v2, writes v1\.\.v2/);
     const json = await fleet.json(["status", "orders.OrderPlaced"]);
-    expect(json).toMatchObject({ format: 1, memberCount: 5, capabilities: [{ capability: "orders.OrderPlaced", revision: 0, record: null, readers: { "1": 5, "2": 3 }, next: 2, readyForNext: false }] });
+    expect(json).toMatchObject({
+      format: 1,
+      memberCount: 5,
+      capabilities: [{ capability: "orders.OrderPlaced", revision: 0, record: null, readers: { "1": 5, "2": 3 }, next: 2, readyForNext: false }],
+    });
     expect(json.capabilities[0].blockerGroups).toEqual([
       { reason: "no-reader", level: 2, service: "orders", build: "orders@1.4.0", nodeIds: ["zone-b-1", "zone-b-2"], lastSeen: expect.any(Number) },
     ]);
-    expect(json.groups.map((group: { build: string; live: number }) => [group.build, group.live])).toEqual([["orders@1.4.0", 2], ["orders@2.0.0", 3]]);
+    expect(json.groups.map((group: { build: string; live: number }) => [group.build, group.live])).toEqual([
+      ["orders@1.4.0", 2],
+      ["orders@2.0.0", 3],
+    ]);
   });
 
   test("plan shows what enabling would do and exits 1 while it would be refused, changing nothing", async () => {
@@ -100,7 +114,16 @@ describe("reading the fleet", () => {
     expect(blocked.stdout).toContain("after     writes v1, ramp to v2 at 10% by key");
     expect(blocked.stdout).toContain("2 × no reader of v2 in build orders@1.4.0 (service orders): zone-b-1, zone-b-2");
     const json = await fleet.json(["plan", "orders.OrderPlaced", "2"]);
-    expect(json).toMatchObject({ capability: "orders.OrderPlaced", request: "enable v2", revision: 2, changes: true, allowed: false, newlyRequired: [2], current: { level: 1 }, next: { level: 2 } });
+    expect(json).toMatchObject({
+      capability: "orders.OrderPlaced",
+      request: "enable v2",
+      revision: 2,
+      changes: true,
+      allowed: false,
+      newlyRequired: [2],
+      current: { level: 1 },
+      next: { level: 2 },
+    });
     expect((await fleet.json(["history"])).entries).toHaveLength(1);
   });
 });
@@ -118,7 +141,13 @@ describe("changing the fleet", () => {
     expect(history.stdout).toMatch(/alice\s+enable-write\s+orders\.OrderPlaced\s+enable v1\s+rev 0→2\s+"first"/);
     expect(history.stdout).toMatch(/bob\s+refused\s+orders\.OrderPlaced\s+enable v2 at 10% by key\s+rev 2\s+"canary"/);
     const [, entry] = (await fleet.json(["history"])).entries;
-    expect(entry).toMatchObject({ action: "refused", actor: "bob", revisionBefore: 2, revisionAfter: 2, blockers: [{ nodeId: "zone-b-1" }, { nodeId: "zone-b-2" }] });
+    expect(entry).toMatchObject({
+      action: "refused",
+      actor: "bob",
+      revisionBefore: 2,
+      revisionAfter: 2,
+      blockers: [{ nodeId: "zone-b-1" }, { nodeId: "zone-b-2" }],
+    });
   });
 
   test("without --yes and without a terminal it refuses to ask (exit 2); --dry-run changes nothing", async () => {
@@ -229,7 +258,20 @@ describe("exit 3", () => {
       ] }`,
     });
     try {
-      const run = await twostep(["enable-write", "orders.OrderPlaced", "1", "--reason", "r", "--yes", "--nats", guarded.url, "--user", "intern", "--password", "intern-secret"]);
+      const run = await twostep([
+        "enable-write",
+        "orders.OrderPlaced",
+        "1",
+        "--reason",
+        "r",
+        "--yes",
+        "--nats",
+        guarded.url,
+        "--user",
+        "intern",
+        "--password",
+        "intern-secret",
+      ]);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain("permission denied");
     } finally {

@@ -77,6 +77,12 @@ describe("history", () => {
     const json = JSON.parse((await runInProcess(["history", "--limit", "1", "--json"], { plane: fleet.plane })).stdout);
     expect(json.format).toBe(1);
     expect(json.entries).toHaveLength(1);
-    expect(json.entries[0]).toMatchObject({ actor: "bob", action: "enable-write", revisionBefore: 2, revisionAfter: 4, after: { ramp: { to: 2, percent: 5 } } });
+    expect(json.entries[0]).toMatchObject({
+      actor: "bob",
+      action: "enable-write",
+      revisionBefore: 2,
+      revisionAfter: 4,
+      after: { ramp: { to: 2, percent: 5 } },
+    });
   });
 });

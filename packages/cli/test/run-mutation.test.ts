@@ -95,7 +95,11 @@ describe("--dry-run", () => {
     const run = await runInProcess(enable(2, "--dry-run", "--json"), { plane });
     expect(run.code).toBe(1);
     const output = JSON.parse(run.stdout);
-    expect(output).toMatchObject({ dryRun: true, change: null, plan: { capability: "orders.OrderPlaced", request: "enable v2", revision: 2, changes: true, allowed: false, newlyRequired: [2] } });
+    expect(output).toMatchObject({
+      dryRun: true,
+      change: null,
+      plan: { capability: "orders.OrderPlaced", request: "enable v2", revision: 2, changes: true, allowed: false, newlyRequired: [2] },
+    });
     expect(output.plan.blockerGroups).toEqual([
       { reason: "no-reader", level: 2, service: "orders", build: "orders@1.4.0", nodeIds: ["old-1", "old-2"], lastSeen: expect.any(Number) },
     ]);

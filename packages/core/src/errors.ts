@@ -88,11 +88,7 @@ export class CorruptFrameError extends TwostepError {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      CoreErrorCode.CorruptFrame,
-      `corrupt frame: ${reason}; the bytes were not written by a twostep encoder, or were damaged in transit`,
-      options,
-    );
+    super(CoreErrorCode.CorruptFrame, `corrupt frame: ${reason}; the bytes were not written by a twostep encoder, or were damaged in transit`, options);
   }
 }
 
@@ -163,8 +159,7 @@ export class InvalidManifestError extends TwostepError {
   ) {
     super(
       CoreErrorCode.InvalidManifest,
-      `invalid protocol manifest:\n${issues.map((issue) => `  - ${issue}`).join("\n")}\n` +
-        `fix the manifest (see docs/manifest.md for its format)`,
+      `invalid protocol manifest:\n${issues.map((issue) => `  - ${issue}`).join("\n")}\nfix the manifest (see docs/manifest.md for its format)`,
       options,
     );
   }

@@ -1,13 +1,6 @@
 import type { Codec } from "./codec.js";
 import { encodeEnvelopeHead } from "./envelope.js";
-import {
-  CannotWriteVersionError,
-  InvalidDefinitionError,
-  InvalidPayloadError,
-  MigrationFailedError,
-  UnknownVersionError,
-  isTwostepError,
-} from "./errors.js";
+import { CannotWriteVersionError, InvalidDefinitionError, InvalidPayloadError, MigrationFailedError, UnknownVersionError, isTwostepError } from "./errors.js";
 import { MAX_VARINT } from "./varint.js";
 
 /**

@@ -14,24 +14,43 @@ const varintBytes = fc.integer({ min: 0, max: 2 ** 35 }).map((value) => {
 const at = (frame: Uint8Array, position: number) => (frame.length === 0 ? 0 : position % (frame.length + 1));
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.nat(7)).map(([position, bit]): Mutation => (frame) => {
-    const copy = frame.slice();
-    if (copy.length > 0) copy[position % copy.length]! ^= 1 << bit;
-    return copy;
-  }),
-  fc.nat().map((position): Mutation => (frame) => frame.slice(0, at(frame, position))),
-  fc.tuple(fc.nat(), bytes(6)).map(([position, inserted]): Mutation => (frame) => {
-    const cut = at(frame, position);
-    return new Uint8Array([...frame.subarray(0, cut), ...inserted, ...frame.subarray(cut)]);
-  }),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 4 })).map(([position, count]): Mutation => (frame) => {
-    const cut = at(frame, position);
-    return new Uint8Array([...frame.subarray(0, cut), ...frame.subarray(cut + count)]);
-  }),
+  fc.tuple(fc.nat(), fc.nat(7)).map(
+    ([position, bit]): Mutation =>
+      (frame) => {
+        const copy = frame.slice();
+        if (copy.length > 0) copy[position % copy.length]! ^= 1 << bit;
+        return copy;
+      },
+  ),
+  fc.nat().map(
+    (position): Mutation =>
+      (frame) =>
+        frame.slice(0, at(frame, position)),
+  ),
+  fc.tuple(fc.nat(), bytes(6)).map(
+    ([position, inserted]): Mutation =>
+      (frame) => {
+        const cut = at(frame, position);
+        return new Uint8Array([...frame.subarray(0, cut), ...inserted, ...frame.subarray(cut)]);
+      },
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 4 })).map(
+    ([position, count]): Mutation =>
+      (frame) => {
+        const cut = at(frame, position);
+        return new Uint8Array([...frame.subarray(0, cut), ...frame.subarray(cut + count)]);
+      },
+  ),
   // Header tweaks: another first byte, or another type id or version varint in place of byte 1 or 2.
-  fc.integer({ min: 0, max: 255 }).map((header): Mutation => (frame) => new Uint8Array([header, ...frame.subarray(1)])),
-  fc.tuple(fc.constantFrom(1, 2), varintBytes).map(([position, varint]): Mutation => (frame) =>
-    new Uint8Array([...frame.subarray(0, position), ...varint, ...frame.subarray(position + 1)]),
+  fc.integer({ min: 0, max: 255 }).map(
+    (header): Mutation =>
+      (frame) =>
+        new Uint8Array([header, ...frame.subarray(1)]),
+  ),
+  fc.tuple(fc.constantFrom(1, 2), varintBytes).map(
+    ([position, varint]): Mutation =>
+      (frame) =>
+        new Uint8Array([...frame.subarray(0, position), ...varint, ...frame.subarray(position + 1)]),
   ),
 );
 

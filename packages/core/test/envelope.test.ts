@@ -151,11 +151,14 @@ describe("legacy bare payloads", () => {
 
   test("every non-empty bare v1 payload reads as the v1 value it encodes", () => {
     fc.assert(
-      fc.property(protobufArbitrary(v1).filter((value) => v1.encode(value).len > 0), (value) => {
-        const decoded = shop.protocol.decode(v1.encode(value).finish());
-        expect(decoded.legacy).toBe(true);
-        expect(comparableMessage(v1, decoded.wire)).toEqual(comparableMessage(v1, value));
-      }),
+      fc.property(
+        protobufArbitrary(v1).filter((value) => v1.encode(value).len > 0),
+        (value) => {
+          const decoded = shop.protocol.decode(v1.encode(value).finish());
+          expect(decoded.legacy).toBe(true);
+          expect(comparableMessage(v1, decoded.wire)).toEqual(comparableMessage(v1, value));
+        },
+      ),
       { numRuns: 200 },
     );
   });

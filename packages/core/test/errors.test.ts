@@ -103,11 +103,7 @@ describe("manifest errors (INVALID_MANIFEST)", () => {
       /types\.0\.versions\.1: orders\.OrderPlaced v3 follows v1: versions must be contiguous/,
     ],
     ["a duplicate name", (draft) => (draft.types[1]!["name"] = "orders.OrderPlaced"), /types\.1: type name orders\.OrderPlaced is declared twice/],
-    [
-      "a duplicate id",
-      (draft) => (draft.types[1]!["id"] = 1),
-      /types\.1: type id 1 of customers\.CustomerUpdated is already used by orders\.OrderPlaced/,
-    ],
+    ["a duplicate id", (draft) => (draft.types[1]!["id"] = 1), /types\.1: type id 1 of customers\.CustomerUpdated is already used by orders\.OrderPlaced/],
     ["an undeclared write target", (draft) => (orders(draft)["writeTarget"] = 3), /targets writing v3, which this manifest does not declare/],
     [
       "a legacy reading of an undeclared type",
@@ -264,7 +260,15 @@ describe("runtime errors", () => {
 describe("regression: fractional versions counted as declared", () => {
   test("a fractional version is neither read nor written, and no migration runs for it", () => {
     let migrations = 0;
-    const type = probe(1, "probe.Fraction", [version(1), version(2, { downgrade: (value) => (migrations++, value) })]);
+    const type = probe(1, "probe.Fraction", [
+      version(1),
+      version(2, {
+        downgrade: (value) => {
+          migrations++;
+          return value;
+        },
+      }),
+    ]);
     expect([type.canRead(1.5), type.canWrite(1.5)]).toEqual([false, false]);
     expectTwostepError(() => type.encode({ id: "a" }, 1.5), CoreErrorCode.CannotWriteVersion, /cannot write v1\.5/);
     expect(migrations).toBe(0);

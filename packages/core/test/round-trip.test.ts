@@ -16,9 +16,7 @@ describe.each(cells)("$name", ({ type, version }) => {
         expect(decoded.version).toBe(version);
         expect(decoded.legacy).toBe(false);
         expect(comparable(type, version, decoded.wire)).toEqual(comparable(type, version, value));
-        expect(comparable(type, type.latest, decoded.value)).toEqual(
-          comparable(type, type.latest, type.upgrade(value, version)),
-        );
+        expect(comparable(type, type.latest, decoded.value)).toEqual(comparable(type, type.latest, type.upgrade(value, version)));
       }),
       { numRuns: 150 },
     );
@@ -53,10 +51,7 @@ const losslessPairs = shopVersions
 
 describe("lossless migrations", () => {
   test("the shop declares lossless pairs, so the property below runs", () => {
-    expect(losslessPairs.map(({ name }) => name)).toEqual([
-      "orders.OrderPlaced v1 -> v2 -> v1",
-      "customers.CustomerUpdated v1 -> v2 -> v1",
-    ]);
+    expect(losslessPairs.map(({ name }) => name)).toEqual(["orders.OrderPlaced v1 -> v2 -> v1", "customers.CustomerUpdated v1 -> v2 -> v1"]);
   });
 
   describe.each(losslessPairs)("$name", ({ type, version }) => {

@@ -36,8 +36,7 @@ describe("zod codec", () => {
   });
 
   test("z.object drops and z.strictObject refuses keys that a newer writer added", () => {
-    const probe = (schema: z.ZodType) =>
-      defineMessageType({ name: "probe.Keys", id: 9, versions: [{ version: 1, codec: zodCodec(schema) }] });
+    const probe = (schema: z.ZodType) => defineMessageType({ name: "probe.Keys", id: 9, versions: [{ version: 1, codec: zodCodec(schema) }] });
     const frame = probe(z.looseObject({ a: z.number() })).encodeWire({ a: 1, added: 2 }, 1);
     expect(defineProtocol({ types: [probe(z.object({ a: z.number() }))] }).decode(frame).wire).toEqual({ a: 1 });
     expectTwostepError(

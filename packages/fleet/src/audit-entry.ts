@@ -3,14 +3,7 @@ import { blockerSchema, type Blocker } from "./blocker.js";
 import { writeLevelRecordSchema, type WriteLevelRecord } from "./write-level-record.js";
 
 /** What a recorded change did. */
-export type AuditAction =
-  | "enable-write"
-  | "disable-write"
-  | "retire"
-  | "decommission"
-  | "revert"
-  | "guard-revert"
-  | "refused";
+export type AuditAction = "enable-write" | "disable-write" | "retire" | "decommission" | "revert" | "guard-revert" | "refused";
 
 /** One recorded change (or refusal): who, when, why, before and after. */
 export interface AuditEntry {

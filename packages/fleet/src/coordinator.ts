@@ -4,13 +4,7 @@ import { findBlockers, findWriterless, type Blocker } from "./blocker.js";
 import type { ControlPlane, Subscription } from "./control-plane.js";
 import { InvalidRequestError, RevisionConflictError, UnsafeChangeError } from "./fleet-errors.js";
 import { fleetStatus, loadFleetView, type FleetStatus } from "./fleet-status.js";
-import {
-  describeRequest,
-  proposeChange,
-  type ChangeAuthor,
-  type ProposedChange,
-  type WriteLevelRequest,
-} from "./write-level-change.js";
+import { describeRequest, proposeChange, type ChangeAuthor, type ProposedChange, type WriteLevelRequest } from "./write-level-change.js";
 import { requiredLevels, type Ramp, type Versioned, type WriteLevelRecord } from "./write-level-record.js";
 
 /** Options of a {@link Coordinator}. */
@@ -233,7 +227,10 @@ export class Coordinator {
     const intent = current?.value.intent;
     if (intent === null || intent === undefined) return;
     if (this.#plane.now() - intent.at > this.#intentTimeoutMs) return;
-    throw new RevisionConflictError(`write level of ${capability} (${intent.actor} is changing it since ${new Date(intent.at).toISOString()})`, current?.revision ?? 0);
+    throw new RevisionConflictError(
+      `write level of ${capability} (${intent.actor} is changing it since ${new Date(intent.at).toISOString()})`,
+      current?.revision ?? 0,
+    );
   }
 
   /** Members that do not read the newly required levels, or that could write none of the required levels afterwards. */

@@ -1,4 +1,12 @@
-import { CannotWriteVersionError, CorruptFrameError, isTwostepError, type DecodedFrame, type MessageType, type Protocol, type TwostepError } from "@twostep/core";
+import {
+  CannotWriteVersionError,
+  CorruptFrameError,
+  isTwostepError,
+  type DecodedFrame,
+  type MessageType,
+  type Protocol,
+  type TwostepError,
+} from "@twostep/core";
 import { pino, type Logger } from "pino";
 import type { Advertisement, CapabilitySupport } from "./advertisement.js";
 import type { ControlPlane, Subscription } from "./control-plane.js";
@@ -145,7 +153,10 @@ export class FleetNode {
     // Read after registering: a coordinator committing meanwhile either sees
     // this member or is seen here (both sides write, then read).
     const records = await this.#plane.listLevels();
-    const problems = joinProblems(advertisement, records.map((stored) => stored.value));
+    const problems = joinProblems(
+      advertisement,
+      records.map((stored) => stored.value),
+    );
     if (problems.length > 0) {
       const error = new JoinRefusedError(this.nodeId, problems);
       this.#logger.error({ code: error.code, problems }, "join refused");
@@ -308,7 +319,10 @@ export class FleetNode {
     if (unread.length > 0 && this.#fenced === undefined) {
       this.#fence(`the fleet now requires ${stored.value.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`);
     }
-    this.#logger.info({ capability: stored.value.capability, level: stored.value.level, ramp: stored.value.ramp, revision: stored.revision }, "write level changed");
+    this.#logger.info(
+      { capability: stored.value.capability, level: stored.value.level, ramp: stored.value.ramp, revision: stored.revision },
+      "write level changed",
+    );
     try {
       this.#onWriteLevel?.(stored.value, stored.revision);
     } catch (error) {

@@ -65,7 +65,14 @@ export function fleetStatus(view: FleetView, options: { staleAfterMs: number; ca
     const state: MemberState = seen === undefined ? "never-seen" : view.now - seen.seenAt > options.staleAfterMs ? "stale" : "live";
     const capabilities = seen?.advertisement.capabilities ?? {};
     for (const name of Object.keys(capabilities)) names.add(name);
-    return { nodeId: member.nodeId, service: member.service, build: seen?.advertisement.build ?? member.build, state, lastSeen: seen?.seenAt ?? null, capabilities };
+    return {
+      nodeId: member.nodeId,
+      service: member.service,
+      build: seen?.advertisement.build ?? member.build,
+      state,
+      lastSeen: seen?.seenAt ?? null,
+      capabilities,
+    };
   });
   const wanted = [...names].filter((name) => options.capability === undefined || name === options.capability).sort();
   const capabilities = wanted.map((capability): CapabilityStatus => {

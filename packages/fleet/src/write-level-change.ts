@@ -87,9 +87,7 @@ function enable(
   }
   if (current === undefined) {
     if (percent !== 100) {
-      throw new InvalidRequestError(
-        `${capability} has no write level yet, so there is nothing to ramp from: enable its current level at 100% first`,
-      );
+      throw new InvalidRequestError(`${capability} has no write level yet, so there is nothing to ramp from: enable its current level at 100% first`);
     }
     return {
       capability,

@@ -1,15 +1,6 @@
 import fc from "fast-check";
 import { isTwostepError } from "@twostep/core";
-import {
-  Coordinator,
-  FleetErrorCode,
-  MemoryControlPlane,
-  inRange,
-  requiredLevels,
-  startNode,
-  type ControlPlane,
-  type FleetNode,
-} from "@twostep/fleet";
+import { Coordinator, FleetErrorCode, MemoryControlPlane, inRange, requiredLevels, startNode, type ControlPlane, type FleetNode } from "@twostep/fleet";
 import { expect, test } from "vitest";
 import { builds, protocolOf, type BuildId } from "./support/builds.js";
 import { chaosControlPlane } from "./support/chaos-control-plane.js";
@@ -20,12 +11,7 @@ const NODE_IDS = ["n0", "n1", "n2", "n3", "n4"] as const;
 const BUILD_IDS = Object.keys(builds) as BuildId[];
 
 /** Errors the system may answer with: refusals, never failures. */
-const EXPECTED = new Set<string>([
-  FleetErrorCode.UnsafeChange,
-  FleetErrorCode.InvalidRequest,
-  FleetErrorCode.RevisionConflict,
-  FleetErrorCode.JoinRefused,
-]);
+const EXPECTED = new Set<string>([FleetErrorCode.UnsafeChange, FleetErrorCode.InvalidRequest, FleetErrorCode.RevisionConflict, FleetErrorCode.JoinRefused]);
 
 interface Model {
   readonly running: Set<string>;
@@ -107,7 +93,11 @@ const enableStep = (coordinator: number, level: number, percent: number | undefi
   label: `c${coordinator} enable v${level}${percent === undefined ? "" : ` at ${percent}%`}`,
   applies: () => true,
   run: async (_model, real) => {
-    await real.coordinators[coordinator]?.enableWrite(TYPE, level, { actor: `c${coordinator}`, reason: "model", ...(percent === undefined ? {} : { percent }) });
+    await real.coordinators[coordinator]?.enableWrite(TYPE, level, {
+      actor: `c${coordinator}`,
+      reason: "model",
+      ...(percent === undefined ? {} : { percent }),
+    });
   },
 });
 

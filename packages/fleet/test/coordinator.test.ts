@@ -68,9 +68,7 @@ describe("Coordinator", () => {
     clock.advance(20_000);
     await nodes[0]?.heartbeat();
     const refusal = await coordinator.enableWrite(TYPE, 2, who).catch((error: unknown) => error);
-    expect((refusal as { blockers: { nodeId: string; reason: string }[] }).blockers).toEqual([
-      expect.objectContaining({ nodeId: "b", reason: "stale" }),
-    ]);
+    expect((refusal as { blockers: { nodeId: string; reason: string }[] }).blockers).toEqual([expect.objectContaining({ nodeId: "b", reason: "stale" })]);
     nodes.splice(nodes.indexOf(b), 1);
     await coordinator.decommission("b", { actor: "ops", reason: "host is gone" });
     await coordinator.enableWrite(TYPE, 2, who);
@@ -161,7 +159,14 @@ describe("capabilities a node does not use", () => {
   test("a node that declares the capabilities it uses neither blocks nor is refused for others; one that declares nothing does", async () => {
     const plane = new MemoryControlPlane();
     const coordinator = new Coordinator(plane);
-    const reader = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "reader", service: "orders", build: "b2-new", heartbeatMs: 1e9 });
+    const reader = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b2-new"),
+      nodeId: "reader",
+      service: "orders",
+      build: "b2-new",
+      heartbeatMs: 1e9,
+    });
     const bystander = await startNode({
       controlPlane: plane,
       protocol: protocolOf("b1-old"),
@@ -173,10 +178,23 @@ describe("capabilities a node does not use", () => {
     });
     await coordinator.enableWrite(TYPE, 2, who);
     expect((await plane.getLevel(TYPE))?.value.level).toBe(2);
-    const late = await startNode({ controlPlane: plane, protocol: protocolOf("b1-old"), nodeId: "late", service: "billing", build: "b1-old", heartbeatMs: 1e9, uses: [] });
-    const undeclared = await startNode({ controlPlane: plane, protocol: protocolOf("b1-old"), nodeId: "old", service: "orders", build: "b1-old", heartbeatMs: 1e9 }).catch(
-      (error: unknown) => error,
-    );
+    const late = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b1-old"),
+      nodeId: "late",
+      service: "billing",
+      build: "b1-old",
+      heartbeatMs: 1e9,
+      uses: [],
+    });
+    const undeclared = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b1-old"),
+      nodeId: "old",
+      service: "orders",
+      build: "b1-old",
+      heartbeatMs: 1e9,
+    }).catch((error: unknown) => error);
     expect(isTwostepError(undeclared, FleetErrorCode.JoinRefused)).toBe(true);
     await Promise.all([reader.stop(), bystander.stop(), late.stop()]);
   });
@@ -188,7 +206,15 @@ describe("writers", () => {
     const plane = new MemoryControlPlane({ clock: clock.now });
     const coordinator = new Coordinator(plane, { drainWindowMs: 1_000 });
     const features = { "compression.zstd": { reads: { min: 0, max: 1 }, writes: { min: 0, max: 0 } } };
-    const node = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "w", service: "orders", build: "b2-new", heartbeatMs: 1e9, features });
+    const node = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b2-new"),
+      nodeId: "w",
+      service: "orders",
+      build: "b2-new",
+      heartbeatMs: 1e9,
+      features,
+    });
     await coordinator.enableWrite("compression.zstd", 0, who);
     await coordinator.enableWrite("compression.zstd", 1, who);
     await Promise.resolve();

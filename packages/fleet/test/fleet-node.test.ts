@@ -1,14 +1,5 @@
 import { CoreErrorCode, encodeEnvelopeHead, isTwostepError } from "@twostep/core";
-import {
-  Coordinator,
-  FleetErrorCode,
-  MemoryControlPlane,
-  RampGuard,
-  startNode,
-  type DeadLetter,
-  type FleetNode,
-  type NodeOptions,
-} from "@twostep/fleet";
+import { Coordinator, FleetErrorCode, MemoryControlPlane, RampGuard, startNode, type DeadLetter, type FleetNode, type NodeOptions } from "@twostep/fleet";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { protocolOf, protocolReading, type BuildId } from "./support/builds.js";
@@ -188,7 +179,9 @@ describe("FleetNode", () => {
 
   test("onWriteLevel hears each newer record the node applies, in revision order; a throwing hook is logged and changes nothing", async () => {
     const heard: { level: number; intent: boolean; revision: number }[] = [];
-    const follower = await node("a", "b2-new", { onWriteLevel: (record, revision) => heard.push({ level: record.level, intent: record.intent !== null, revision }) });
+    const follower = await node("a", "b2-new", {
+      onWriteLevel: (record, revision) => heard.push({ level: record.level, intent: record.intent !== null, revision }),
+    });
     const logged: { msg: string; err?: { message: string } }[] = [];
     const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
     const thrower = await node("b", "b2-new", {
@@ -213,14 +206,27 @@ describe("FleetNode", () => {
     expect([...heard.map(({ revision }) => revision)].sort((x, y) => x - y)).toEqual(heard.map(({ revision }) => revision));
     expect(follower.writeLevel(TYPE)).toBe(2);
     expect(thrower.writeLevel(TYPE)).toBe(2);
-    expect(logged.filter((line) => line.msg === "write-level hook failed").map((line) => line.err?.message)).toEqual(["hook bug", "hook bug", "hook bug", "hook bug"]);
+    expect(logged.filter((line) => line.msg === "write-level hook failed").map((line) => line.err?.message)).toEqual([
+      "hook bug",
+      "hook bug",
+      "hook bug",
+      "hook bug",
+    ]);
   });
 });
 
 describe("failure counters", () => {
   test("failed frames of versions or types this build does not know are counted in one `?` bucket", async () => {
     const plane = new MemoryControlPlane();
-    const reader = await startNode({ controlPlane: plane, protocol: protocolOf("b2-new"), nodeId: "r", service: "orders", build: "b2-new", heartbeatMs: 1e9, onDeadLetter: () => {} });
+    const reader = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b2-new"),
+      nodeId: "r",
+      service: "orders",
+      build: "b2-new",
+      heartbeatMs: 1e9,
+      onDeadLetter: () => {},
+    });
     const v2 = protocolReading(1, 2).type(TYPE);
     for (let version = 3; version < 1_000; version++) reader.decode(encodeEnvelopeHead(1, version));
     reader.decode(new Uint8Array([0x87, 0x01, 0x02, 0xff]));

@@ -47,7 +47,13 @@ export async function createConsumer(jsm: JetStreamManager, stream: string, read
 }
 
 /** {@link createConsumer} up to `attempts` times while creations time out; rethrows any other error at once. */
-export async function createConsumerRetrying(jsm: JetStreamManager, stream: string, read: ConsumerRead, timeoutMs: number, attempts: number): Promise<ConsumerInfo> {
+export async function createConsumerRetrying(
+  jsm: JetStreamManager,
+  stream: string,
+  read: ConsumerRead,
+  timeoutMs: number,
+  attempts: number,
+): Promise<ConsumerInfo> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await createConsumer(jsm, stream, read, timeoutMs);

@@ -155,8 +155,7 @@ export async function followStream(js: JetStreamClient, jsm: JetStreamManager, o
           heard = Date.now();
           // The consumer delivered more than arrived: the last messages were lost on the way, and none follows to show the gap.
           if (status.lastConsumerSequence > lastDelivery) lose(new Error(`the consumer delivered ${status.lastConsumerSequence}, ${lastDelivery} arrived`));
-        }
-        else if (status.type === "consumer_deleted" || status.type === "consumer_not_found") lose(new Error(`the consumer is gone (${status.type})`));
+        } else if (status.type === "consumer_deleted" || status.type === "consumer_not_found") lose(new Error(`the consumer is gone (${status.type})`));
         else if (status.type === "heartbeats_missed" && status.count >= 2) lose(new Error("heartbeats missed"));
       }
     })().catch(() => {});

@@ -23,7 +23,9 @@ export function encodeKey(name: string): string {
   let key = "";
   for (const byte of utf8.encode(name)) key += isPlain(byte) ? String.fromCharCode(byte) : `_${hex[byte >> 4]}${hex[byte & 15]}`;
   if (key.length > MAX_KEY_LENGTH) {
-    throw new InvalidRequestError(`${JSON.stringify(name.slice(0, 40))}... is too long to be a control-plane key: keep names under ${MAX_KEY_LENGTH / 3} characters`);
+    throw new InvalidRequestError(
+      `${JSON.stringify(name.slice(0, 40))}... is too long to be a control-plane key: keep names under ${MAX_KEY_LENGTH / 3} characters`,
+    );
   }
   return key;
 }

@@ -191,7 +191,9 @@ export class NatsControlPlane implements ControlPlane {
   async compareAndSetLevel(record: WriteLevelRecord, expected: number): Promise<number> {
     const operation = `compareAndSetLevel ${record.capability}`;
     if (!Number.isSafeInteger(expected) || expected < 0) {
-      throw new InvalidRequestError(`${operation}: expected revision ${expected} is not a whole number of 0 or more: pass the revision getLevel returned, or 0`);
+      throw new InvalidRequestError(
+        `${operation}: expected revision ${expected} is not a whole number of 0 or more: pass the revision getLevel returned, or 0`,
+      );
     }
     const data = this.#encode(this.#levels.schema, record, operation);
     const key = encodeKey(record.capability);
@@ -255,7 +257,14 @@ export class NatsControlPlane implements ControlPlane {
       };
       if (!offline) {
         try {
-          await readStream(this.#js, this.#jsm, { stream, filter, untilSequence: until, idleTimeoutMs: this.#timeoutMs, attempts: auditReadAttempts, onMessage });
+          await readStream(this.#js, this.#jsm, {
+            stream,
+            filter,
+            untilSequence: until,
+            idleTimeoutMs: this.#timeoutMs,
+            attempts: auditReadAttempts,
+            onMessage,
+          });
           return;
         } catch (error) {
           if (findCause(error, TimeoutError) === undefined) throw error;
@@ -353,7 +362,11 @@ export class NatsControlPlane implements ControlPlane {
         idleTimeoutMs: this.#timeoutMs,
       }),
     );
-    if (!read.onLeader) this.#logger.info({ operation, stream }, "no listing consumer ran on the stream leader (a replica offline, or placed elsewhere); reading each key through the leader");
+    if (!read.onLeader)
+      this.#logger.info(
+        { operation, stream },
+        "no listing consumer ran on the stream leader (a replica offline, or placed elsewhere); reading each key through the leader",
+      );
     const missing = keys.filter((_, index) => read.messages[index] === undefined);
     const fetched = new Map((await this.#getEntries(store, missing, operation)).map((entry) => [entry.key, entry]));
     return keys.flatMap((key, index) => {
@@ -422,7 +435,13 @@ export class NatsControlPlane implements ControlPlane {
     return this.now() - read.created > this.#ttl ? undefined : { advertisement: read.value, seenAt: read.created };
   }
 
-  async #follow(operation: string, stream: string, filter: string, deliver: "last-per-subject" | "new", onMessage: (message: JsMsg) => void): Promise<Subscription> {
+  async #follow(
+    operation: string,
+    stream: string,
+    filter: string,
+    deliver: "last-per-subject" | "new",
+    onMessage: (message: JsMsg) => void,
+  ): Promise<Subscription> {
     const followed = await this.#call(operation, async () => {
       const started = await followStream(this.#js, this.#jsm, {
         stream,
@@ -491,7 +510,13 @@ function storedEntry(entry: KvEntry): StoredEntry {
 
 /** The entry a KV stream message stands for: its subject names the key, a header marks deletes and purges. */
 function entryOf(message: JsMsg, prefix: string): StoredEntry {
-  return { key: message.subject.slice(prefix.length), operation: operationOf(message.headers), value: message.data, revision: message.seq, created: message.time.getTime() };
+  return {
+    key: message.subject.slice(prefix.length),
+    operation: operationOf(message.headers),
+    value: message.data,
+    revision: message.seq,
+    created: message.time.getTime(),
+  };
 }
 
 /** The operation as `@nats-io/kv` reads it off an entry, so that gets and consumers agree. */

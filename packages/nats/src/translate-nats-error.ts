@@ -64,7 +64,9 @@ export function translateNatsError(error: unknown, context: NatsCallContext): un
   const invalid = findCause(error, InvalidArgumentError);
   if (invalid !== undefined) {
     // Such as a record over the server's max_payload: the client refuses it before sending.
-    return new InvalidRequestError(`${context.operation}: the NATS client refused it (${invalid.message}); make the record smaller or raise max_payload`, { cause: error });
+    return new InvalidRequestError(`${context.operation}: the NATS client refused it (${invalid.message}); make the record smaller or raise max_payload`, {
+      cause: error,
+    });
   }
   return error;
 }

@@ -26,7 +26,15 @@ describe("Coordinator and nodes of @twostep/fleet on the NATS control plane", ()
     return plane;
   };
   const start = async (nodeId: string, newest: number, features: Record<string, { reads: { min: number; max: number } }> = {}): Promise<FleetNode> => {
-    const node = await startNode({ controlPlane: await open(), protocol: orderProtocol(newest), features, nodeId, service: "shop", build: `v${newest}`, heartbeatMs: 200 });
+    const node = await startNode({
+      controlPlane: await open(),
+      protocol: orderProtocol(newest),
+      features,
+      nodeId,
+      service: "shop",
+      build: `v${newest}`,
+      heartbeatMs: 200,
+    });
     nodes.push(node);
     return node;
   };
@@ -77,7 +85,9 @@ describe("Coordinator and nodes of @twostep/fleet on the NATS control plane", ()
       const [enable, boot] = await Promise.allSettled([coordinator.enableWrite("orders.OrderPlaced", 2, author("alice")), booting]);
       if (boot.status === "fulfilled") nodes.push(boot.value);
       if (enable.status === "fulfilled") {
-        expect(boot.status === "rejected" && isTwostepError(boot.reason, FleetErrorCode.JoinRefused), `round ${round}: v2 enabled while old-1 joined`).toBe(true);
+        expect(boot.status === "rejected" && isTwostepError(boot.reason, FleetErrorCode.JoinRefused), `round ${round}: v2 enabled while old-1 joined`).toBe(
+          true,
+        );
       } else {
         expect(isTwostepError(enable.reason, FleetErrorCode.UnsafeChange), `round ${round}: ${String(enable.reason)}`).toBe(true);
       }
@@ -114,7 +124,9 @@ describe("Coordinator and nodes of @twostep/fleet on the NATS control plane", ()
     await coordinator.enableWrite("orders.OrderPlaced", 2, author("alice"));
 
     const plane = await open();
-    const refused = await startNode({ controlPlane: plane, protocol: orderProtocol(1), nodeId: "old-2", service: "shop", build: "v1" }).catch((error: unknown) => error);
+    const refused = await startNode({ controlPlane: plane, protocol: orderProtocol(1), nodeId: "old-2", service: "shop", build: "v1" }).catch(
+      (error: unknown) => error,
+    );
     expect(isTwostepError(refused, FleetErrorCode.JoinRefused)).toBe(true);
     expect((refused as Error).message).toMatch(/old-2 refuses to start[\s\S]*the fleet writes v2[\s\S]*set by alice/);
     expect(await plane.getMember("old-2")).toBeUndefined();

@@ -87,7 +87,7 @@ describe("NatsControlPlane on a real nats-server", () => {
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
     expect(isTwostepError(losers[0]?.reason, FleetErrorCode.RevisionConflict)).toBe(true);
-    expect((losers[0]?.reason as Error).message).toContain("orders.OrderPlaced changed since revision");
+    expect((losers[0]!.reason as Error).message).toContain("orders.OrderPlaced changed since revision");
   });
 
   test("malformed records put with a raw client are reported to onMalformed and skipped everywhere", async () => {

@@ -57,7 +57,10 @@ async function readYourWrites(writer: NatsControlPlane, reader: NatsControlPlane
     expect(listed.get(`r-${round}`), `round ${round}: the new member`).toEqual(sampleMember(`r-${round}`));
     if (round >= 1) expect(listed.get(`r-${round - 1}`)?.build, `round ${round}: the changed member`).toBe(`changed-${round}`);
     if (round >= 2) expect(listed.has(`r-${round - 2}`), `round ${round}: the removed member`).toBe(false);
-    expect(STEADY.filter((name) => !listed.has(name)), `round ${round}: members written before`).toEqual([]);
+    expect(
+      STEADY.filter((name) => !listed.has(name)),
+      `round ${round}: members written before`,
+    ).toEqual([]);
   }
 }
 

@@ -78,22 +78,41 @@ export interface RolloutFailure {
  * Carries the first failure's fields (see {@link RolloutFailure}), how many
  * more were seen in the same step, and the seed that replays the values.
  */
-export class RolloutCheckError extends TwostepError {
+export class RolloutCheckError extends TwostepError implements RolloutFailure {
   /** Failures of the same step after this one. */
   readonly more: number;
   /** Seed of the generated values: pass it back as the `seed` option to replay. */
   readonly seed: number;
+  // The first failure's fields: see RolloutFailure.
+  readonly kind: RolloutFailureKind;
+  readonly step: string;
+  readonly sender: string | null;
+  readonly senderBuild: string | null;
+  readonly receiver: string | null;
+  readonly receiverBuild: string | null;
+  readonly type: string | null;
+  readonly version: number | null;
+  readonly frame: string | null;
+  readonly error: unknown;
+  readonly detail: string;
 
   constructor(failure: RolloutFailure, context: { readonly more: number; readonly seed: number }) {
     super(TestkitErrorCode.RolloutCheckFailed, describeFailure(failure, context), { cause: failure.error });
-    Object.assign(this, failure);
     this.more = context.more;
     this.seed = context.seed;
+    this.kind = failure.kind;
+    this.step = failure.step;
+    this.sender = failure.sender;
+    this.senderBuild = failure.senderBuild;
+    this.receiver = failure.receiver;
+    this.receiverBuild = failure.receiverBuild;
+    this.type = failure.type;
+    this.version = failure.version;
+    this.frame = failure.frame;
+    this.error = failure.error;
+    this.detail = failure.detail;
   }
 }
-
-// The failure's fields are the error's own, assigned in the constructor.
-export interface RolloutCheckError extends RolloutFailure {}
 
 /** One of the codes in {@link TestkitErrorCode}. */
 export type TestkitErrorCode = (typeof TestkitErrorCode)[keyof typeof TestkitErrorCode];

@@ -66,12 +66,14 @@ async function main(): Promise<void> {
   const workers = Math.max(1, wholeNumber("--workers", values.workers));
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber("--seed", values.seed);
   const started = Date.now();
-  const runs = Array.from({ length: workers }, (_, index) => runWorker({
-    frames: Math.ceil(frames / workers),
-    seconds,
-    seed: seed + index,
-    progress: new SharedArrayBuffer(8 + frameBytes),
-  }));
+  const runs = Array.from({ length: workers }, (_, index) =>
+    runWorker({
+      frames: Math.ceil(frames / workers),
+      seconds,
+      seed: seed + index,
+      progress: new SharedArrayBuffer(8 + frameBytes),
+    }),
+  );
   const outcomes = await Promise.all(runs.map((run) => run.done));
   const reports = outcomes.filter((outcome): outcome is FuzzReport => typeof outcome !== "string");
   const hangs = outcomes.filter((outcome): outcome is string => typeof outcome === "string");
@@ -89,7 +91,12 @@ async function main(): Promise<void> {
     disagreements: report.disagreements,
     hangs,
   };
-  const failed = hangs.length > 0 || report.untyped.length > 0 || report.disagreements.length > 0 || report.slowest.protocolMs >= slowLimitMs || report.slowest.nodeMs >= slowLimitMs;
+  const failed =
+    hangs.length > 0 ||
+    report.untyped.length > 0 ||
+    report.disagreements.length > 0 ||
+    report.slowest.protocolMs >= slowLimitMs ||
+    report.slowest.nodeMs >= slowLimitMs;
   if (values.json) console.log(JSON.stringify({ ...summary, ok: !failed }, null, 2));
   else printSummary(summary, failed);
   process.exitCode = failed ? 1 : 0;
@@ -127,8 +134,24 @@ function runWorker(assignment: Assignment): { done: Promise<FuzzReport | string>
   return { done };
 }
 
-function printSummary(summary: { seed: number; workers: number; frames: number; seconds: number; framesPerSecond: number; outcomes: Readonly<Record<string, number>>; slowest: FuzzReport["slowest"]; untyped: FuzzReport["untyped"]; disagreements: FuzzReport["disagreements"]; hangs: readonly string[] }, failed: boolean): void {
-  console.log(`fuzz: ${summary.frames.toLocaleString("en")} frames in ${summary.seconds} s on ${summary.workers} workers: ${summary.framesPerSecond.toLocaleString("en")} frames/s (seed ${summary.seed})`);
+function printSummary(
+  summary: {
+    seed: number;
+    workers: number;
+    frames: number;
+    seconds: number;
+    framesPerSecond: number;
+    outcomes: Readonly<Record<string, number>>;
+    slowest: FuzzReport["slowest"];
+    untyped: FuzzReport["untyped"];
+    disagreements: FuzzReport["disagreements"];
+    hangs: readonly string[];
+  },
+  failed: boolean,
+): void {
+  console.log(
+    `fuzz: ${summary.frames.toLocaleString("en")} frames in ${summary.seconds} s on ${summary.workers} workers: ${summary.framesPerSecond.toLocaleString("en")} frames/s (seed ${summary.seed})`,
+  );
   const rows = Object.entries(summary.outcomes)
     .sort((a, b) => b[1] - a[1])
     .map(([outcome, count]) => [outcome, count.toLocaleString("en"), `${((count / summary.frames) * 100).toFixed(2)}%`]);

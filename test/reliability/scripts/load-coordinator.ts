@@ -42,7 +42,10 @@ async function change(request: string, run: () => Promise<{ after: { value: { ch
     send({ type: "change", request, changedAt: done.after?.value.changedAt ?? 0, ms: performance.now() - before, refused: false });
     return true;
   } catch (error) {
-    const known = isTwostepError(error, FleetErrorCode.UnsafeChange) || isTwostepError(error, FleetErrorCode.RevisionConflict) || isTwostepError(error, FleetErrorCode.Unreachable);
+    const known =
+      isTwostepError(error, FleetErrorCode.UnsafeChange) ||
+      isTwostepError(error, FleetErrorCode.RevisionConflict) ||
+      isTwostepError(error, FleetErrorCode.Unreachable);
     if (!known) throw error;
     send({ type: "change", request: `${request} (${error.code})`, changedAt: 0, ms: performance.now() - before, refused: true });
     await sleep(100);

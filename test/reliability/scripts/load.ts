@@ -32,9 +32,22 @@ interface LoadResult {
   readonly heartbeatsPerSecond: number;
   readonly failedHeartbeats: number;
   readonly statusMs: { members: number; p50: number; p95: number; max: number };
-  readonly levelChanges: { committed: number; refused: number; perMinute: number; latencyMs: { p50: number; max: number }; toAllNodesMs: { samples: number; p50: number; max: number } };
+  readonly levelChanges: {
+    committed: number;
+    refused: number;
+    perMinute: number;
+    latencyMs: { p50: number; max: number };
+    toAllNodesMs: { samples: number; p50: number; max: number };
+  };
   readonly coordinator: { cpuPercentOfOneCore: number; cpuSeconds: number; wallSeconds: number; peakRssMiB: number; peakHeapMiB: number };
-  readonly readReady: { ready: boolean; blockersBefore: number; batchNodes: number; batchStartSeconds: number; afterRedeployBeganSeconds: number; planMs: { polls: number; p50: number; max: number } };
+  readonly readReady: {
+    ready: boolean;
+    blockersBefore: number;
+    batchNodes: number;
+    batchStartSeconds: number;
+    afterRedeployBeganSeconds: number;
+    planMs: { polls: number; p50: number; max: number };
+  };
   readonly totalSeconds: number;
 }
 
@@ -90,7 +103,13 @@ class Child {
     if (seen !== undefined) return Promise.resolve(seen.report as Extract<LoadReport, { type: T }>);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${type} report within ${ms / 1000} s`)), ms);
-      this.#waiters.push({ type, resolve: (report) => (clearTimeout(timer), resolve(report as Extract<LoadReport, { type: T }>)) });
+      this.#waiters.push({
+        type,
+        resolve: (report) => {
+          clearTimeout(timer);
+          resolve(report as Extract<LoadReport, { type: T }>);
+        },
+      });
     });
   }
 
@@ -135,7 +154,15 @@ try {
 
   const bootStarted = Date.now();
   const batch = (index: number, newest: 1 | 2): Child => {
-    const config: NodesConfig = { url: server.url, prefix, batch: index, count: Math.min(perProcess, nodeCount - index * perProcess), newest, heartbeatMs, concurrency: 16 };
+    const config: NodesConfig = {
+      url: server.url,
+      prefix,
+      batch: index,
+      count: Math.min(perProcess, nodeCount - index * perProcess),
+      newest,
+      heartbeatMs,
+      concurrency: 16,
+    };
     return new Child("./load-nodes.js", config);
   };
   const batches = Array.from({ length: processes }, (_, index) => batch(index, index === processes - 1 ? 1 : 2));
@@ -177,13 +204,17 @@ try {
   const usage = await coordinator.next("usage", 30_000);
   await Promise.all([...children].map((child) => child.end(20_000)));
 
-  const changes = coordinator.reports.flatMap((entry, index) => (entry.report.type === "change" ? [{ ...entry.report, receivedAt: entry.at, beforeRedeploy: index < changesBeforeRedeploy }] : []));
+  const changes = coordinator.reports.flatMap((entry, index) =>
+    entry.report.type === "change" ? [{ ...entry.report, receivedAt: entry.at, beforeRedeploy: index < changesBeforeRedeploy }] : [],
+  );
   const committed = changes.filter((change) => !change.refused);
   // From the coordinator's report of a committed change to the first moment every node process reported all its nodes on it.
   const propagation = committed
     .filter((change) => change.beforeRedeploy)
     .map((change) => {
-      const seen = batches.slice(0, processes - 1).map((child) => child.reports.find((entry) => entry.report.type === "progress" && entry.report.oldestFlagChange >= change.changedAt)?.at);
+      const seen = batches
+        .slice(0, processes - 1)
+        .map((child) => child.reports.find((entry) => entry.report.type === "progress" && entry.report.oldestFlagChange >= change.changedAt)?.at);
       return seen.every((at) => at !== undefined) ? Math.max(0, Math.max(...(seen as number[])) - change.receivedAt) : undefined;
     })
     .filter((ms) => ms !== undefined);
@@ -199,7 +230,13 @@ try {
       committed: committed.length,
       refused: changes.length - committed.length,
       perMinute: (committed.length / usage.wallMs) * 60_000,
-      latencyMs: { p50: percentile(committed.map((change) => change.ms), 50), max: Math.max(...committed.map((change) => change.ms)) },
+      latencyMs: {
+        p50: percentile(
+          committed.map((change) => change.ms),
+          50,
+        ),
+        max: Math.max(...committed.map((change) => change.ms)),
+      },
       toAllNodesMs: { samples: propagation.length, p50: percentile(propagation, 50), max: Math.max(...propagation) },
     },
     coordinator: {
@@ -238,11 +275,23 @@ function printResult(result: LoadResult): void {
       ["all nodes joined in", s(result.bootSeconds)],
       [`heartbeats/s (every ${result.heartbeatMs / 1000} s per node)`, `${result.heartbeatsPerSecond}`],
       ["failed heartbeats", `${result.failedHeartbeats}`],
-      [`status() at ${result.statusMs.members} members p50 / p95 / max`, `${ms(result.statusMs.p50)} / ${ms(result.statusMs.p95)} / ${ms(result.statusMs.max)}`],
-      ["level changes committed (refused)", `${result.levelChanges.committed} (${result.levelChanges.refused}), ${result.levelChanges.perMinute.toFixed(0)}/min`],
+      [
+        `status() at ${result.statusMs.members} members p50 / p95 / max`,
+        `${ms(result.statusMs.p50)} / ${ms(result.statusMs.p95)} / ${ms(result.statusMs.max)}`,
+      ],
+      [
+        "level changes committed (refused)",
+        `${result.levelChanges.committed} (${result.levelChanges.refused}), ${result.levelChanges.perMinute.toFixed(0)}/min`,
+      ],
       ["level change latency p50 / max", `${ms(result.levelChanges.latencyMs.p50)} / ${ms(result.levelChanges.latencyMs.max)}`],
-      [`change reaches all nodes p50 / max (${result.levelChanges.toAllNodesMs.samples} changes)`, `${ms(result.levelChanges.toAllNodesMs.p50)} / ${ms(result.levelChanges.toAllNodesMs.max)}`],
-      ["coordinator CPU (of one core)", `${result.coordinator.cpuPercentOfOneCore.toFixed(1)} % (${s(result.coordinator.cpuSeconds)} in ${s(result.coordinator.wallSeconds)})`],
+      [
+        `change reaches all nodes p50 / max (${result.levelChanges.toAllNodesMs.samples} changes)`,
+        `${ms(result.levelChanges.toAllNodesMs.p50)} / ${ms(result.levelChanges.toAllNodesMs.max)}`,
+      ],
+      [
+        "coordinator CPU (of one core)",
+        `${result.coordinator.cpuPercentOfOneCore.toFixed(1)} % (${s(result.coordinator.cpuSeconds)} in ${s(result.coordinator.wallSeconds)})`,
+      ],
       ["coordinator peak RSS / heap", `${result.coordinator.peakRssMiB.toFixed(0)} MiB / ${result.coordinator.peakHeapMiB.toFixed(0)} MiB`],
       ["read-ready: blockers of v2 before", `${result.readReady.blockersBefore}`],
       [`read-ready: ${result.readReady.batchNodes} v2 readers started in`, s(result.readReady.batchStartSeconds)],

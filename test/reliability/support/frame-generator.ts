@@ -33,7 +33,7 @@ export class Random {
   }
 
   text(maxLength: number): string {
-    const alphabet = "abcXYZ019-_ é\u00ff\u4e2d\"\\{}";
+    const alphabet = 'abcXYZ019-_ é\u00ff\u4e2d"\\{}';
     let text = "";
     for (let length = this.below(maxLength + 1); length > 0; length--) text += alphabet[this.below(alphabet.length)];
     return text;
@@ -50,7 +50,12 @@ function shopValue(random: Random, type: string, version: number): unknown {
   if (type === "orders.OrderPlaced") {
     return version === 1
       ? { orderId: id(), customerId: id(), amountCents: random.below(2 ** 31) - 2 ** 30, items }
-      : { orderId: id(), customerId: id(), items, total: { currencyCode: random.pick(["EUR", "USD", ""]), units: random.below(10_000), nanos: random.below(999_999_999) } };
+      : {
+          orderId: id(),
+          customerId: id(),
+          items,
+          total: { currencyCode: random.pick(["EUR", "USD", ""]), units: random.below(10_000), nanos: random.below(999_999_999) },
+        };
   }
   return version === 1
     ? { customerId: id(), name: random.text(8), email: random.text(8), ...(random.below(4) === 0 ? { extra: random.text(4) } : {}) }
@@ -142,7 +147,9 @@ export class FrameGenerator {
 
   constructor(protocol: Protocol, seed: number, corpusSize = 512) {
     this.#random = new Random(seed);
-    const cells = protocol.types.flatMap((type) => Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({ type, version: type.reads.min + index })));
+    const cells = protocol.types.flatMap((type) =>
+      Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({ type, version: type.reads.min + index })),
+    );
     this.#corpus = Array.from({ length: corpusSize }, (_, index) => {
       const { type, version } = cells[index % cells.length] ?? { type: protocol.types[0], version: 1 };
       if (type === undefined) throw new Error("the protocol declares no type to fuzz");

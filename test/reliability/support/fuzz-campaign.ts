@@ -63,7 +63,14 @@ export function runFuzzCampaign(options: FuzzOptions): FuzzReport {
   const { protocol, seed } = options;
   const generator = new FrameGenerator(protocol, seed);
   const letters: DeadLetter[] = [];
-  const node = new FleetNode({ controlPlane: new MemoryControlPlane(), protocol, nodeId: "fuzz", service: "fuzz", build: "fuzz", onDeadLetter: (letter) => letters.push(letter) });
+  const node = new FleetNode({
+    controlPlane: new MemoryControlPlane(),
+    protocol,
+    nodeId: "fuzz",
+    service: "fuzz",
+    build: "fuzz",
+    onDeadLetter: (letter) => letters.push(letter),
+  });
   const outcomes: Record<string, number> = {};
   const untyped: FuzzFinding[] = [];
   const disagreements: FuzzFinding[] = [];
@@ -136,12 +143,15 @@ function disagreement(outcome: string, decoded: unknown, letters: readonly DeadL
 export function mergeReports(reports: readonly FuzzReport[]): FuzzReport {
   const outcomes: Record<string, number> = {};
   for (const report of reports) for (const [code, count] of Object.entries(report.outcomes)) outcomes[code] = (outcomes[code] ?? 0) + count;
-  const worst = reports.reduce((slowest, report) => (report.slowest.protocolMs + report.slowest.nodeMs > slowest.protocolMs + slowest.nodeMs ? report.slowest : slowest), {
-    protocolMs: 0,
-    nodeMs: 0,
-    frame: "",
-    firstMs: 0,
-  });
+  const worst = reports.reduce(
+    (slowest, report) => (report.slowest.protocolMs + report.slowest.nodeMs > slowest.protocolMs + slowest.nodeMs ? report.slowest : slowest),
+    {
+      protocolMs: 0,
+      nodeMs: 0,
+      frame: "",
+      firstMs: 0,
+    },
+  );
   const slowest = { ...worst, firstMs: Math.max(0, ...reports.map((report) => report.slowest.firstMs)) };
   return {
     seed: reports[0]?.seed ?? 0,

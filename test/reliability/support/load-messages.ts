@@ -22,7 +22,14 @@ export type LoadReport =
   /** Coordinator: one level change committed (or refused). */
   | { readonly type: "change"; readonly request: string; readonly changedAt: number; readonly ms: number; readonly refused: boolean }
   | { readonly type: "status-times"; readonly ms: readonly number[]; readonly members: number }
-  | { readonly type: "read-ready"; readonly at: number; readonly polls: number; readonly planMs: readonly number[]; readonly blockersAtStart: number; readonly ready: boolean }
+  | {
+      readonly type: "read-ready";
+      readonly at: number;
+      readonly polls: number;
+      readonly planMs: readonly number[];
+      readonly blockersAtStart: number;
+      readonly ready: boolean;
+    }
   | { readonly type: "usage"; readonly cpuMs: number; readonly wallMs: number; readonly peakRssBytes: number; readonly peakHeapBytes: number };
 
 /** The `p`th percentile (0..100) of `values`, or NaN when there are none. */

@@ -93,7 +93,9 @@ export class TestFleet {
         for (const reader of this.nodes) {
           const { reads } = reader.protocol.type(SHIPMENT);
           if (level < reads.min || level > reads.max) {
-            this.#violation(`${writer.nodeId} writes ${SHIPMENT} v${level} for ${key}, which ${reader.nodeId} (reads v${reads.min}..v${reads.max}) cannot read`);
+            this.#violation(
+              `${writer.nodeId} writes ${SHIPMENT} v${level} for ${key}, which ${reader.nodeId} (reads v${reads.min}..v${reads.max}) cannot read`,
+            );
           }
         }
       }

@@ -4,7 +4,11 @@ export type Cell = string | { readonly text: string; readonly paint: (text: stri
 /** Pads every column but the last to its widest cell and joins cells with two spaces. Numbers are best given right-aligned by the caller. */
 export function alignColumns(rows: readonly (readonly Cell[])[], indent = ""): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, textOf(cell).length)));
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, textOf(cell).length);
+    });
+  }
   return rows.map((row) =>
     (
       indent +

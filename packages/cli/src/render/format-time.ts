@@ -1,6 +1,9 @@
 /** `2026-01-01 10:00:00Z`: an instant in UTC to the second, the same on every machine. */
 export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /** `10:00:00`: the UTC time of day, for live views and recent changes. */

@@ -42,7 +42,10 @@ export function renderHistory(entries: readonly AuditEntry[], style: Style = pla
     ]);
     if (entry.blockers.length > 0) {
       const groups = renderBlockerGroups(groupBlockers(entry.blockers), { now: entry.at, style, groups: 3, advice: false });
-      details.set(rows.length - 1, groups.map((line) => `      ${line}`));
+      details.set(
+        rows.length - 1,
+        groups.map((line) => `      ${line}`),
+      );
     }
   }
   return alignColumns(rows).flatMap((line, index) => [line, ...(details.get(index) ?? [])]);

@@ -25,7 +25,10 @@ const naturally = new Intl.Collator("en", { numeric: true });
  * contributes its state but nothing it reads.
  */
 export function groupMembers(members: readonly MemberStatus[], capability?: string): MemberGroup[] {
-  const groups = new Map<string, { service: string; build: string; counts: Record<MemberStatus["state"], number>; nodeIds: string[]; capabilities: Map<string, Set<string>> }>();
+  const groups = new Map<
+    string,
+    { service: string; build: string; counts: Record<MemberStatus["state"], number>; nodeIds: string[]; capabilities: Map<string, Set<string>> }
+  >();
   for (const member of members) {
     const key = JSON.stringify([member.service, member.build]);
     const group = groups.get(key) ?? {

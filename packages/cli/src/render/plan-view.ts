@@ -17,7 +17,10 @@ export function renderPlan(plan: Plan, options: PlanViewOptions): string[] {
   const rows = [
     ["now", `${describeWriteState(plan.current?.value ?? null)}${plan.current === null ? "" : ` (rev ${plan.current.revision})`}`],
     ["after", describeWriteState(plan.next)],
-    ["requires", plan.newlyRequired.length === 0 ? "no level that members do not already have to read" : `every member to read ${formatLevels(plan.newlyRequired)}`],
+    [
+      "requires",
+      plan.newlyRequired.length === 0 ? "no level that members do not already have to read" : `every member to read ${formatLevels(plan.newlyRequired)}`,
+    ],
   ];
   const lines = [`${style.bold("Plan")} for ${style.cyan(plan.capability)}: ${plan.request}`, ...alignColumns(rows, "  ")];
   if (!plan.changes) return [...lines, `  ${style.green("already in force")}: nothing would change`];

@@ -38,7 +38,10 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
   } else {
     rows.push(["write level", `v${record.level} since ${formatTime(record.levelSince)} by ${record.levelSetBy}${quoted(record.levelReason)}`]);
     rows.push(["ramp", record.ramp === null ? "none" : formatRamp(record.ramp)]);
-    rows.push(["ever written", `${formatLevels(record.everWritten)}   retired: ${formatLevels(record.retired)}   required: ${formatLevels(capability.required)}`]);
+    rows.push([
+      "ever written",
+      `${formatLevels(record.everWritten)}   retired: ${formatLevels(record.retired)}   required: ${formatLevels(capability.required)}`,
+    ]);
     if (record.intent !== null) {
       rows.push([
         { text: "pending", paint: style.yellow },

@@ -29,14 +29,20 @@ export function renderWatchFrame(frame: WatchFrame, style: Style = plain): strin
   if (frame.problem !== undefined) lines.push(style.red(`last poll failed, retrying: ${frame.problem}`));
   if (status.capabilities.length === 0) lines.push("", "no capability advertised or enabled yet");
   for (const entry of status.capabilities) {
-    lines.push("", `${style.bold(style.cyan(entry.capability))}  ${describeWriteState(entry.record)}  ${style.dim(`required ${formatLevels(entry.required)}`)}`);
+    lines.push(
+      "",
+      `${style.bold(style.cyan(entry.capability))}  ${describeWriteState(entry.record)}  ${style.dim(`required ${formatLevels(entry.required)}`)}`,
+    );
     lines.push(`  readers  ${formatReaders(entry.readers, status.memberCount) ?? "none live"}`);
     if (entry.next === null) continue;
     const reading = entry.readers[entry.next] ?? 0;
     const ready = entry.blockers.length === 0;
     const verdict = ready ? style.green("read-ready") : style.yellow(`${entry.blockers.length} to go`);
     lines.push(`  v${entry.next}       ${progressBar(reading, status.memberCount)} ${reading}/${status.memberCount} read it: ${verdict}`);
-    if (!ready) lines.push(...renderBlockerGroups(groupBlockers(entry.blockers), { now: status.at, style, groups: 3, names: 3, advice: false }).map((line) => `    ${line}`));
+    if (!ready)
+      lines.push(
+        ...renderBlockerGroups(groupBlockers(entry.blockers), { now: status.at, style, groups: 3, names: 3, advice: false }).map((line) => `    ${line}`),
+      );
   }
   lines.push("", style.bold("Recent changes"));
   if (frame.recent.length === 0) lines.push(style.dim("  none yet"));

@@ -64,7 +64,8 @@ export function watchChanges(previous: WatchSnapshot | undefined, next: WatchSna
   for (const entry of next.capabilities) {
     const old = before.get(entry.capability);
     const name = entry.capability;
-    const state = (snapshot: CapabilitySnapshot) => `${describeWriteState(snapshot.level === null ? null : { level: snapshot.level, ramp: snapshot.ramp })}, required ${formatLevels(snapshot.required)}`;
+    const state = (snapshot: CapabilitySnapshot) =>
+      `${describeWriteState(snapshot.level === null ? null : { level: snapshot.level, ramp: snapshot.ramp })}, required ${formatLevels(snapshot.required)}`;
     if (old === undefined || state(old) !== state(entry)) lines.push(`${name}: ${state(entry)}`);
     for (const level of Object.keys(entry.readers).sort((a, b) => Number(a) - Number(b))) {
       const count = entry.readers[level] ?? 0;
@@ -74,7 +75,11 @@ export function watchChanges(previous: WatchSnapshot | undefined, next: WatchSna
       if (entry.readers[level] === undefined) lines.push(`${name}: v${level} readers 0/${entry.memberCount}`);
     }
     if (entry.next !== null && (old?.next !== entry.next || (old.blockers === 0) !== (entry.blockers === 0))) {
-      lines.push(entry.blockers === 0 ? `${name}: v${entry.next} read-ready (every member reads it)` : `${name}: v${entry.next} blocked by ${entry.blockers} member${entry.blockers === 1 ? "" : "s"}`);
+      lines.push(
+        entry.blockers === 0
+          ? `${name}: v${entry.next} read-ready (every member reads it)`
+          : `${name}: v${entry.next} blocked by ${entry.blockers} member${entry.blockers === 1 ? "" : "s"}`,
+      );
     }
   }
   return lines;

@@ -21,17 +21,27 @@ async function file(content: unknown): Promise<string> {
 
 async function fleetReadingV2() {
   const fleet = memoryFleet();
-  await fleet.add({ prefix: "n-", count: 3, service: "orders", build: "orders@2.0.0", capabilities: {
-    "orders.OrderPlaced": { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } },
-    "billing.InvoiceSent": { reads: { min: 1, max: 3 }, writes: { min: 1, max: 3 } },
-  } });
+  await fleet.add({
+    prefix: "n-",
+    count: 3,
+    service: "orders",
+    build: "orders@2.0.0",
+    capabilities: {
+      "orders.OrderPlaced": { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } },
+      "billing.InvoiceSent": { reads: { min: 1, max: 3 }, writes: { min: 1, max: 3 } },
+    },
+  });
   return fleet;
 }
 
 describe("the apply file", () => {
   test.each([
     ["not JSON", "{ format: 1", "not JSON"],
-    ["a wrong type, with its path", { format: 1, levels: { "orders.OrderPlaced": { write: "2" } } }, 'levels["orders.OrderPlaced"].write: Invalid input: expected number, received string'],
+    [
+      "a wrong type, with its path",
+      { format: 1, levels: { "orders.OrderPlaced": { write: "2" } } },
+      'levels["orders.OrderPlaced"].write: Invalid input: expected number, received string',
+    ],
     ["an unknown key", { format: 1, levels: { "orders.OrderPlaced": { wirte: 2 } } }, 'levels["orders.OrderPlaced"]: Unrecognized key: "wirte"'],
     ["a percent out of range", { format: 1, levels: { "x.Y": { write: 2, percent: 0 } } }, 'levels["x.Y"].percent: Too small'],
     ["by without a ramp", { format: 1, levels: { "x.Y": { write: 2, by: "node" } } }, 'levels["x.Y"].by: applies only to a ramp'],
@@ -75,11 +85,20 @@ describe("applying", () => {
     const levels = await file({ format: 1, levels: { "orders.OrderPlaced": { write: 2, percent: 10, by: "node" } } });
     const dry = await runInProcess(["apply", levels, "--dry-run", "--json"], { plane });
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, change: null, plan: { file: levels, plans: [{ request: "enable v2 at 10% by node", allowed: true }] } });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      change: null,
+      plan: { file: levels, plans: [{ request: "enable v2 at 10% by node", allowed: true }] },
+    });
     expect((await plane.getLevel("orders.OrderPlaced"))?.value.ramp).toBeNull();
     const applied = await runInProcess(["apply", levels, "--reason", "canary", "--yes", "--json"], { plane });
     expect(applied.code).toBe(0);
-    expect(JSON.parse(applied.stdout).change).toMatchObject({ changed: 1, inForce: 0, refused: 0, results: [{ capability: "orders.OrderPlaced", outcome: "changed" }] });
+    expect(JSON.parse(applied.stdout).change).toMatchObject({
+      changed: 1,
+      inForce: 0,
+      refused: 0,
+      results: [{ capability: "orders.OrderPlaced", outcome: "changed" }],
+    });
     expect((await plane.getLevel("orders.OrderPlaced"))?.value.ramp).toEqual({ to: 2, percent: 10, by: "node" });
   });
 

@@ -37,7 +37,10 @@ test("--json prints one event per line", async () => {
   const fleet = memoryFleet();
   await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
   const run = await runInProcess(["watch", "--json", "--interval", "20", "--for", "0.2"], { plane: fleet.plane, stdoutTTY: true });
-  const events = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+  const events = run.stdout
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
     event: "status",

@@ -61,7 +61,14 @@ test("status --json has the documented shape, with every blocker and the groups"
   expect(status).toMatchObject({ format: 1, memberCount: 100 });
   const [orders] = status.capabilities;
   expect(Object.keys(orders)).toEqual(["capability", "revision", "record", "required", "readers", "next", "readyForNext", "blockers", "blockerGroups"]);
-  expect(orders).toMatchObject({ capability: "orders.OrderPlaced", record: { level: 1, levelSetBy: "alice" }, required: [1], readers: { "1": 96, "2": 88 }, next: 2, readyForNext: false });
+  expect(orders).toMatchObject({
+    capability: "orders.OrderPlaced",
+    record: { level: 1, levelSetBy: "alice" },
+    required: [1],
+    readers: { "1": 96, "2": 88 },
+    next: 2,
+    readyForNext: false,
+  });
   expect(orders.blockers).toHaveLength(12);
   expect(orders.blockerGroups[0]).toEqual({
     reason: "no-reader",
@@ -78,10 +85,10 @@ test("status --json has the documented shape, with every blocker and the groups"
 
 test("colour only on a terminal, and never with NO_COLOR", async () => {
   const { plane } = await hundredNodes();
-  const escape = "\u001b[";
-  expect((await runInProcess(["status"], { plane, stdoutTTY: true })).stdout).toContain(escape);
-  expect((await runInProcess(["status"], { plane, stdoutTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toContain(escape);
-  expect((await runInProcess(["status"], { plane, stdoutTTY: false })).stdout).not.toContain(escape);
+  const csi = "\u001b[";
+  expect((await runInProcess(["status"], { plane, stdoutTTY: true })).stdout).toContain(csi);
+  expect((await runInProcess(["status"], { plane, stdoutTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toContain(csi);
+  expect((await runInProcess(["status"], { plane, stdoutTTY: false })).stdout).not.toContain(csi);
 });
 
 test("status of one capability keeps only it; an unknown one is a usage error", async () => {

@@ -36,7 +36,15 @@ export function memoryFleet(): { plane: MemoryControlPlane; clock: FakeClock; ad
     for (const nodeId of ids) {
       await plane.putMember({ nodeId, service: group.service, build: group.build, joinedAt: clock.now() });
       if (group.neverSeen === true) continue;
-      await plane.putAdvertisement({ nodeId, service: group.service, build: group.build, capabilities, startedAt: clock.now(), heartbeatAt: clock.now(), counters: {} });
+      await plane.putAdvertisement({
+        nodeId,
+        service: group.service,
+        build: group.build,
+        capabilities,
+        startedAt: clock.now(),
+        heartbeatAt: clock.now(),
+        counters: {},
+      });
     }
     return ids;
   };

@@ -40,8 +40,19 @@ export function testContext(options: InProcessOptions): {
   // The command closes what it connected; the test's plane must outlive it.
   const borrowed = new Proxy(options.plane, { get: (target, property) => (property === "close" ? async () => {} : bound(target, property)) });
   const context: CliContext = {
-    stdout: { write: (text) => void (stdout += text), isTTY: options.stdoutTTY ?? false, columns: 120 },
-    stderr: { write: (text) => void (stderr += text), isTTY: false },
+    stdout: {
+      write: (text) => {
+        stdout += text;
+      },
+      isTTY: options.stdoutTTY ?? false,
+      columns: 120,
+    },
+    stderr: {
+      write: (text) => {
+        stderr += text;
+      },
+      isTTY: false,
+    },
     stdinIsTTY: options.stdinTTY ?? false,
     env: options.env ?? {},
     signal: options.signal ?? new AbortController().signal,

@@ -29,10 +29,8 @@ export function loadProtocol(manifestPath: string, options: { bindings?: Protoco
   const manifest = parseManifest(readManifest(manifestPath));
   const protoRoot = resolve(dirname(manifestPath), manifest.protoRoot);
   const root = new protobuf.Root();
-  root.resolvePath = (origin, target) => (isAbsolute(target) ? target : resolve(protoRoot, target));
-  const entryFiles = [
-    ...new Set(manifest.types.flatMap((type) => type.versions.flatMap((version) => ("proto" in version ? [version.proto] : [])))),
-  ];
+  root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : resolve(protoRoot, target));
+  const entryFiles = [...new Set(manifest.types.flatMap((type) => type.versions.flatMap((version) => ("proto" in version ? [version.proto] : []))))];
   if (entryFiles.length > 0) {
     try {
       root.loadSync(entryFiles);

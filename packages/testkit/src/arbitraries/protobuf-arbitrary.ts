@@ -93,8 +93,7 @@ type MessageBuilder = (type: protobuf.Type, depth: number) => fc.Arbitrary<Messa
 function messageArbitrary(type: protobuf.Type, depth: number, settings: Settings, message: MessageBuilder): fc.Arbitrary<MessageValue> {
   // Past the depth limit, message fields (single, repeated or map values) stay
   // unset unless required, so that recursive types end.
-  const usable = (field: protobuf.Field) =>
-    field.required || !(field.resolve().resolvedType instanceof protobuf.Type) || depth < settings.maxDepth;
+  const usable = (field: protobuf.Field) => field.required || !(field.resolve().resolvedType instanceof protobuf.Type) || depth < settings.maxDepth;
   const plain: Record<string, fc.Arbitrary<unknown>> = {};
   const required: string[] = [];
   for (const field of type.fieldsArray) {
@@ -104,14 +103,9 @@ function messageArbitrary(type: protobuf.Type, depth: number, settings: Settings
   }
   const oneofs = type.oneofsArray.map((oneof) => {
     const members = oneof.fieldsArray.filter(usable);
-    return fc.oneof(
-      fc.constant({}),
-      ...members.map((field) => fieldArbitrary(field, depth, settings, message).map((value) => ({ [field.name]: value }))),
-    );
+    return fc.oneof(fc.constant({}), ...members.map((field) => fieldArbitrary(field, depth, settings, message).map((value) => ({ [field.name]: value }))));
   });
-  return fc
-    .tuple(fc.record(plain, { requiredKeys: required }), ...oneofs)
-    .map(([fields, ...chosen]) => Object.assign({}, fields, ...chosen) as MessageValue);
+  return fc.tuple(fc.record(plain, { requiredKeys: required }), ...oneofs).map(([fields, ...chosen]) => Object.assign({}, fields, ...chosen) as MessageValue);
 }
 
 function fieldArbitrary(field: protobuf.Field, depth: number, settings: Settings, message: MessageBuilder): fc.Arbitrary<unknown> {
@@ -137,9 +131,11 @@ const UINT64 = { min: 0n, max: 2n ** 64n - 1n };
 
 function longArbitrary(unsigned: boolean, longs: Settings["longs"]): fc.Arbitrary<Long | number> {
   const asNumber = longs === "number" ? fc.constant(true) : longs === "long" ? fc.constant(false) : fc.boolean();
-  return fc.tuple(fc.bigInt(unsigned ? UINT64 : INT64), asNumber).map(([value, preferNumber]) =>
-    preferNumber && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : Long.fromString(value.toString(), unsigned),
-  );
+  return fc
+    .tuple(fc.bigInt(unsigned ? UINT64 : INT64), asNumber)
+    .map(([value, preferNumber]) =>
+      preferNumber && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : Long.fromString(value.toString(), unsigned),
+    );
 }

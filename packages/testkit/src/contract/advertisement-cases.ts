@@ -86,7 +86,9 @@ export function advertisementCases(context: ContractContext): void {
       await plane.putMember(sampleMember("a_b", { build: "2.0.0", joinedAt: 5_000 }));
       await plane.removeMember("x.y.z");
       await plane.removeMember("never-there");
-      const expected = awkwardNames.filter((nodeId) => nodeId !== "x.y.z").map((nodeId) => (nodeId === "a_b" ? sampleMember(nodeId, { build: "2.0.0", joinedAt: 5_000 }) : sampleMember(nodeId)));
+      const expected = awkwardNames
+        .filter((nodeId) => nodeId !== "x.y.z")
+        .map((nodeId) => (nodeId === "a_b" ? sampleMember(nodeId, { build: "2.0.0", joinedAt: 5_000 }) : sampleMember(nodeId)));
       const byId = (a: { nodeId: string }, b: { nodeId: string }): number => (a.nodeId < b.nodeId ? -1 : 1);
       expect((await plane.listMembers()).sort(byId)).toEqual(expected.sort(byId));
       expect(await plane.getMember("a_b")).toEqual(sampleMember("a_b", { build: "2.0.0", joinedAt: 5_000 }));

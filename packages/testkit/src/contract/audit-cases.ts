@@ -27,7 +27,9 @@ export function auditCases(context: ContractContext): void {
 
     test("readAudit filters by capability and limits to the last N entries", async () => {
       const { plane } = context;
-      const entries = Array.from({ length: 7 }, (_, index) => sampleAuditEntry(`e${index}`, index % 3 === 0 ? null : index % 3 === 1 ? "orders.OrderPlaced" : "orders"));
+      const entries = Array.from({ length: 7 }, (_, index) =>
+        sampleAuditEntry(`e${index}`, index % 3 === 0 ? null : index % 3 === 1 ? "orders.OrderPlaced" : "orders"),
+      );
       for (const entry of entries) await plane.appendAudit(entry);
       const of = (capability: string | null): AuditEntry[] => entries.filter((entry) => entry.capability === capability);
       expect(await plane.readAudit({ capability: "orders.OrderPlaced" })).toEqual(of("orders.OrderPlaced"));

@@ -127,5 +127,8 @@ export async function forAllWithPeer<T>(
 ): Promise<void> {
   const { plane } = context;
   const peer = await context.peer();
-  await fc.assert(fc.asyncProperty(arbitrary, (value) => check(value, plane, peer)), { numRuns: context.runs });
+  await fc.assert(
+    fc.asyncProperty(arbitrary, (value) => check(value, plane, peer)),
+    { numRuns: context.runs },
+  );
 }

@@ -45,7 +45,9 @@ export function levelCases(context: ContractContext): void {
         }
       }
       const listed = await plane.listLevels();
-      expect(sortByCapability(listed)).toEqual(sortByCapability([...revisions].map(([capability, revision]) => ({ value: sampleWriteLevelRecord(capability, 3), revision }))));
+      expect(sortByCapability(listed)).toEqual(
+        sortByCapability([...revisions].map(([capability, revision]) => ({ value: sampleWriteLevelRecord(capability, 3), revision }))),
+      );
     });
 
     test("a write finished on one client is seen by a read that starts after it on another", async () => {
@@ -68,7 +70,10 @@ export function levelCases(context: ContractContext): void {
       scribble(record);
       scribble(await plane.getLevel("orders.OrderPlaced"));
       scribble(await plane.listLevels());
-      expect(await plane.getLevel("orders.OrderPlaced")).toEqual({ value: sampleWriteLevelRecord("orders.OrderPlaced", 2, { ramp: { to: 3, percent: 10, by: "key" } }), revision });
+      expect(await plane.getLevel("orders.OrderPlaced")).toEqual({
+        value: sampleWriteLevelRecord("orders.OrderPlaced", 2, { ramp: { to: 3, percent: 10, by: "key" } }),
+        revision,
+      });
     });
 
     test("any valid record reads back deep-equal, from a second client too", async () => {
@@ -83,7 +88,9 @@ export function levelCases(context: ContractContext): void {
     test("concurrent compare-and-sets from one revision, on two clients: exactly one wins, whatever the interleaving", async () => {
       await forAllRaces(context, 4, async ({ scheduler, count, capability, base, clients }) => {
         const attempts = Array.from({ length: count }, (_, index) =>
-          scheduler.schedule(Promise.resolve(index), `cas ${index}`).then(() => clients[index % 2]!.compareAndSetLevel(sampleWriteLevelRecord(capability, index + 1), base)),
+          scheduler
+            .schedule(Promise.resolve(index), `cas ${index}`)
+            .then(() => clients[index % 2]!.compareAndSetLevel(sampleWriteLevelRecord(capability, index + 1), base)),
         );
         const outcomes = await scheduler.waitFor(Promise.allSettled(attempts));
         const winners = outcomes.flatMap((outcome, index) => (outcome.status === "fulfilled" ? [{ index, revision: outcome.value }] : []));
@@ -113,7 +120,9 @@ export function levelCases(context: ContractContext): void {
         const winners = results.filter((result) => result.revision !== undefined).sort((a, b) => a.revision! - b.revision!);
         expect(winners.length).toBeGreaterThan(0);
         // Each winner started from the revision the previous winner wrote: no update was lost.
-        winners.forEach((winner, position) => expect(winner.expected).toBe(position === 0 ? base : winners[position - 1]!.revision));
+        winners.forEach((winner, position) => {
+          expect(winner.expected).toBe(position === 0 ? base : winners[position - 1]!.revision);
+        });
         // Each loser started from a revision some winner replaced.
         for (const loser of results.filter((result) => result.revision === undefined)) {
           expect(winners.some((winner) => winner.expected === loser.expected)).toBe(true);

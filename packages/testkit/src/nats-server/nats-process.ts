@@ -94,10 +94,7 @@ export class NatsProcess {
   /** A `NATS_SERVER_NOT_READY` error saying `what` happened, with the end of the server's log. */
   notReady(what: string): NatsServerError {
     const tail = this.#log.length === 0 ? "" : `\nlast lines of its log:\n${this.#log.slice(-15).join("\n")}`;
-    return new NatsServerError(
-      NatsServerErrorCode.NotReady,
-      `${this.#binary} ${what}: check the extra configuration and that the port is free${tail}`,
-    );
+    return new NatsServerError(NatsServerErrorCode.NotReady, `${this.#binary} ${what}: check the extra configuration and that the port is free${tail}`);
   }
 
   #remember(chunk: string): void {

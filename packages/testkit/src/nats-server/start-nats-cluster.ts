@@ -170,7 +170,11 @@ class ClusterMember implements NatsClusterServer {
   async start(jetStream: boolean): Promise<void> {
     const deadline = Date.now() + this.#setup.readyTimeoutMs;
     await this.#process.start(["-c", this.#setup.configFile], async () => {
-      await pollUntil(() => answers(this.port), deadline, () => this.#process.notReady(`${this.name} did not answer on port ${this.port} in time`));
+      await pollUntil(
+        () => answers(this.port),
+        deadline,
+        () => this.#process.notReady(`${this.name} did not answer on port ${this.port} in time`),
+      );
       if (jetStream) await this.#waitForJetStream(deadline);
     });
   }

@@ -178,7 +178,9 @@ export class SimulatedFleet {
     this.#traffic.flush();
     const lost = this.#traffic.unconsumed();
     if (lost === 0) return;
-    this.fail(failureWithoutFrame("lost", `${lost} deliver${lost === 1 ? "y" : "ies"} never reached the node ${lost === 1 ? "it was" : "they were"} sent to`, null));
+    this.fail(
+      failureWithoutFrame("lost", `${lost} deliver${lost === 1 ? "y" : "ies"} never reached the node ${lost === 1 ? "it was" : "they were"} sent to`, null),
+    );
   }
 
   /**

@@ -135,7 +135,15 @@ export class Traffic {
   #send(sender: Participant, type: MessageType<any>): void {
     if (sender.node.record(type.name) === undefined) return;
     const key = `${sender.nodeId}#${++this.#sequence}`;
-    const base = { kind: "unwritable" as const, sender: sender.nodeId, senderBuild: sender.build.id, receiver: null, receiverBuild: null, type: type.name, frame: null };
+    const base = {
+      kind: "unwritable" as const,
+      sender: sender.nodeId,
+      senderBuild: sender.build.id,
+      receiver: null,
+      receiverBuild: null,
+      type: type.name,
+      frame: null,
+    };
     let level: number | null = null;
     let generated: unknown;
     let sent: unknown;
@@ -152,12 +160,28 @@ export class Traffic {
     }
     const own = decode(sender.build.protocol, frame);
     if (!own.ok) {
-      this.#onFailure({ ...base, kind: "undecodable", receiver: sender.nodeId, receiverBuild: sender.build.id, version: level, frame: hex(frame), error: own.error, detail: `${sender.nodeId} cannot decode its own frame` });
+      this.#onFailure({
+        ...base,
+        kind: "undecodable",
+        receiver: sender.nodeId,
+        receiverBuild: sender.build.id,
+        version: level,
+        frame: hex(frame),
+        error: own.error,
+        detail: `${sender.nodeId} cannot decode its own frame`,
+      });
       return;
     }
     const lossy = losslessChain(type, level, type.latest) ? mismatch(type, level, generated, own.decoded.wire) : undefined;
     if (lossy !== undefined) {
-      this.#onFailure({ ...base, kind: "lossy-migration", version: level, frame: hex(frame), error: lossy, detail: `${sender.nodeId} wrote a generated v${level} value that did not survive its own migrations` });
+      this.#onFailure({
+        ...base,
+        kind: "lossy-migration",
+        version: level,
+        frame: hex(frame),
+        error: lossy,
+        detail: `${sender.nodeId} wrote a generated v${level} value that did not survive its own migrations`,
+      });
     }
     const flight: InFlight = { frame, sender, type: type.name, version: level, sent };
     for (const receiver of this.#running.values()) {
@@ -200,7 +224,12 @@ export class Traffic {
     }
     const lossy = readBack(decoded);
     if (lossy !== undefined) {
-      this.#onFailure({ ...base, kind: "lossy-migration", error: lossy, detail: `${receiver.nodeId} read v${decoded.version} into a value that does not downgrade back to what it read` });
+      this.#onFailure({
+        ...base,
+        kind: "lossy-migration",
+        error: lossy,
+        detail: `${receiver.nodeId} read v${decoded.version} into a value that does not downgrade back to what it read`,
+      });
     }
     this.#deliveries.push({ ...base, version: decoded.version, sent: flight.sent, value: decoded.value, wire: decoded.wire });
   }

@@ -107,16 +107,19 @@ export async function upgradeDowngradeSuite(options: UpgradeDowngradeOptions): P
   const actions: Record<SuiteStep, () => Promise<void>> = {
     "old-fleet": async () => {
       await deploy(fleet, nodeIds, oldBuild);
-      for (const { type, from } of plan.initial) await change(fleet, type, `enable v${from}`, () => fleet.coordinator.enableWrite(type, from, author("the old build's writer")));
+      for (const { type, from } of plan.initial)
+        await change(fleet, type, `enable v${from}`, () => fleet.coordinator.enableWrite(type, from, author("the old build's writer")));
     },
     "upgrade-one": () => deploy(fleet, first, newBuild),
     "upgrade-all": () => deploy(fleet, rest, newBuild),
     "ramp-writer": async () => {
       const percent = options.rampPercent ?? 50;
-      for (const { type, to } of plan.raised) await change(fleet, type, `enable v${to} at ${percent}%`, () => fleet.coordinator.enableWrite(type, to, { ...author("ramp the new writer"), percent }));
+      for (const { type, to } of plan.raised)
+        await change(fleet, type, `enable v${to} at ${percent}%`, () => fleet.coordinator.enableWrite(type, to, { ...author("ramp the new writer"), percent }));
     },
     "enable-writer": async () => {
-      for (const { type, to } of [...plan.raised, ...plan.added]) await change(fleet, type, `enable v${to}`, () => fleet.coordinator.enableWrite(type, to, author("the new writer")));
+      for (const { type, to } of [...plan.raised, ...plan.added])
+        await change(fleet, type, `enable v${to}`, () => fleet.coordinator.enableWrite(type, to, author("the new writer")));
     },
     "old-join-refused": async () => {
       const expected = plan.raised.some(({ type, to }) => options.old.find(type)?.canRead(to) === false);
@@ -126,11 +129,14 @@ export async function upgradeDowngradeSuite(options: UpgradeDowngradeOptions): P
         const detail = expected
           ? "a node on the old build started although the fleet writes a level that build cannot read"
           : "a node on the old build was refused although the fleet writes nothing it cannot read";
-        fleet.fail(failureWithoutFrame(expected ? "join-admitted" : "join-refused", detail, refusal ?? null, { sender: "old-build-probe", senderBuild: oldBuild.id }));
+        fleet.fail(
+          failureWithoutFrame(expected ? "join-admitted" : "join-refused", detail, refusal ?? null, { sender: "old-build-probe", senderBuild: oldBuild.id }),
+        );
       }
     },
     "disable-writer": async () => {
-      for (const { type, from } of plan.raised) await change(fleet, type, `disable-write to v${from}`, () => fleet.coordinator.disableWrite(type, { ...author("roll the writer back"), to: from }));
+      for (const { type, from } of plan.raised)
+        await change(fleet, type, `disable-write to v${from}`, () => fleet.coordinator.disableWrite(type, { ...author("roll the writer back"), to: from }));
     },
     retire: async () => {
       for (const { type, to } of plan.raised) {
@@ -191,7 +197,12 @@ async function deploy(fleet: SimulatedFleet, nodeIds: readonly string[], build: 
   for (const nodeId of nodeIds) {
     const refusal = await fleet.deploy(nodeId, build);
     if (refusal !== undefined) {
-      fleet.fail(failureWithoutFrame("join-refused", `${nodeId} could not start on build ${build.id}: the join guard refused it`, refusal, { sender: nodeId, senderBuild: build.id }));
+      fleet.fail(
+        failureWithoutFrame("join-refused", `${nodeId} could not start on build ${build.id}: the join guard refused it`, refusal, {
+          sender: nodeId,
+          senderBuild: build.id,
+        }),
+      );
     }
   }
 }
@@ -213,7 +224,8 @@ function throwFailures(fleet: SimulatedFleet): void {
 function countDecoded(decoded: readonly Delivery[]): Record<string, Record<number, number>> {
   const counts: Record<string, Record<number, number>> = {};
   for (const { type, version } of decoded) {
-    const perVersion = (counts[type] ??= {});
+    const perVersion = counts[type] ?? {};
+    counts[type] = perVersion;
     perVersion[version] = (perVersion[version] ?? 0) + 1;
   }
   return counts;

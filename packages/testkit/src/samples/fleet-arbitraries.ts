@@ -43,7 +43,14 @@ export const writeLevelRecordArbitrary: fc.Arbitrary<WriteLevelRecord> = fc.reco
   levelSince: time,
   levelSetBy: text,
   levelReason: text,
-  ramp: fc.option(fc.record({ to: level, percent: fc.oneof(fc.integer({ min: 1, max: 99 }), fc.constantFrom(0.5, 12.5, 99.9)), by: fc.constantFrom("key" as const, "node" as const) }), { nil: null }),
+  ramp: fc.option(
+    fc.record({
+      to: level,
+      percent: fc.oneof(fc.integer({ min: 1, max: 99 }), fc.constantFrom(0.5, 12.5, 99.9)),
+      by: fc.constantFrom("key" as const, "node" as const),
+    }),
+    { nil: null },
+  ),
   intent: fc.option(fc.record({ levels, at: time, actor: text, reason: text }), { nil: null }),
   everWritten: levels,
   retired: levels,

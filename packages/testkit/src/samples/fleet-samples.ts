@@ -56,7 +56,16 @@ export function sampleAuditEntry(id: string, capability: string | null, override
     revisionBefore: capability === null ? 0 : 4,
     revisionAfter: capability === null ? 0 : 5,
     blockers: [
-      { nodeId: "n9", service: "shop", build: "0.9.0", reason: "no-reader", level: 2, reads: { min: 1, max: 1 }, lastSeen: 2_500, detail: "deploy a build that reads v2" },
+      {
+        nodeId: "n9",
+        service: "shop",
+        build: "0.9.0",
+        reason: "no-reader",
+        level: 2,
+        reads: { min: 1, max: 1 },
+        lastSeen: 2_500,
+        detail: "deploy a build that reads v2",
+      },
     ],
     ...overrides,
   };

@@ -11,7 +11,11 @@ import { current } from "../support/shop-variants.js";
 /** Every version of every type of `types`. */
 function cells(types: readonly MessageType<any>[]) {
   return types.flatMap((type) =>
-    Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({ name: `${type.name} v${type.reads.min + index}`, type, version: type.reads.min + index })),
+    Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({
+      name: `${type.name} v${type.reads.min + index}`,
+      type,
+      version: type.reads.min + index,
+    })),
   );
 }
 
@@ -52,7 +56,12 @@ const kitchenSinkTypes = [
     id: 20,
     versions: [
       { version: 1, codec: zodCodec(everythingJson) },
-      { version: 2, codec: zodCodec(everythingJson.extend({ added: z.number() })), upgrade: (v1: object) => ({ ...v1, added: 0 }), downgrade: ({ added: _, ...v1 }: { added: number }) => v1 },
+      {
+        version: 2,
+        codec: zodCodec(everythingJson.extend({ added: z.number() })),
+        upgrade: (v1: object) => ({ ...v1, added: 0 }),
+        downgrade: ({ added: _, ...v1 }: { added: number }) => v1,
+      },
     ],
   }),
 ];
@@ -127,6 +136,10 @@ describe("comparableValue", () => {
 
   test("compares JSON versions by what the schema outputs, through JSON", () => {
     const customers = current.type("customers.CustomerUpdated");
-    expect(comparableValue(customers, 2, { customerId: "c", displayName: "n", emails: [], gone: undefined })).toEqual({ customerId: "c", displayName: "n", emails: [] });
+    expect(comparableValue(customers, 2, { customerId: "c", displayName: "n", emails: [], gone: undefined })).toEqual({
+      customerId: "c",
+      displayName: "n",
+      emails: [],
+    });
   });
 });

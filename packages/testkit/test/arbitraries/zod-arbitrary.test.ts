@@ -37,7 +37,11 @@ describe("zodArbitrary covers", () => {
 
   test("catchalls: added keys of the catchall's type", () => {
     const values = valuesOf(z.object({ a: z.string() }).catchall(z.int()));
-    const added = values.flatMap((value) => Object.entries(value as object).filter(([key]) => key !== "a").map(([, inner]) => inner as unknown));
+    const added = values.flatMap((value) =>
+      Object.entries(value as object)
+        .filter(([key]) => key !== "a")
+        .map(([, inner]) => inner as unknown),
+    );
     expect(added.length).toBeGreaterThan(0);
     expect(added.every((inner) => Number.isInteger(inner))).toBe(true);
   });

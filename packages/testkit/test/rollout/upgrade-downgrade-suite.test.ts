@@ -24,7 +24,13 @@ describe("upgradeDowngradeSuite", () => {
     expect(report.steps.map((step) => step.step)).toEqual([...SUITE_STEPS]);
     expect(report.seed).toBe(1);
     const builds = Object.fromEntries(report.steps.map((step) => [step.step, Object.values(step.builds).sort().join(",")]));
-    expect(builds).toMatchObject({ "old-fleet": "old,old,old", "upgrade-one": "new,old,old", "enable-writer": "new,new,new", "downgrade-one": "new,new,old", "downgrade-all": "old,old,old" });
+    expect(builds).toMatchObject({
+      "old-fleet": "old,old,old",
+      "upgrade-one": "new,old,old",
+      "enable-writer": "new,new,new",
+      "downgrade-one": "new,new,old",
+      "downgrade-all": "old,old,old",
+    });
     const orders = Object.fromEntries(report.steps.map((step) => [step.step, step.decoded["orders.OrderPlaced"] ?? {}]));
     for (const step of ["old-fleet", "upgrade-one", "upgrade-all", "downgrade-one", "downgrade-all"] as const) {
       expect(orders[step]?.[2], step).toBeUndefined();
@@ -34,7 +40,8 @@ describe("upgradeDowngradeSuite", () => {
     expect(orders["ramp-writer"]?.[1]).toBeGreaterThan(0);
     expect(orders["enable-writer"]?.[2]).toBeGreaterThan(0);
     // Who talked to whom: the old build's nodes and the new build's, and both across while they are mixed.
-    const pairs = (step: string) => new Set(seen.find((context) => context.step === step)?.decoded.map((delivery) => `${delivery.senderBuild}->${delivery.receiverBuild}`));
+    const pairs = (step: string) =>
+      new Set(seen.find((context) => context.step === step)?.decoded.map((delivery) => `${delivery.senderBuild}->${delivery.receiverBuild}`));
     expect(pairs("old-fleet")).toEqual(new Set(["old->old"]));
     expect(pairs("upgrade-one")).toEqual(new Set(["old->old", "old->new", "new->old"]));
     expect(pairs("enable-writer")).toEqual(new Set(["new->new"]));
@@ -61,10 +68,22 @@ describe("upgradeDowngradeSuite", () => {
 
   test("fails at upgrade-one with the decode error when the new build cannot read what the old one writes", async () => {
     const error = await failure({ old: previous, new: strictCustomers, nodes: 3, seed: 4 });
-    expect(error).toMatchObject({ step: "upgrade-one", kind: "undecodable", receiver: "node-1", receiverBuild: "new", senderBuild: "old", type: "customers.CustomerUpdated", version: 2 });
+    expect(error).toMatchObject({
+      step: "upgrade-one",
+      kind: "undecodable",
+      receiver: "node-1",
+      receiverBuild: "new",
+      senderBuild: "old",
+      type: "customers.CustomerUpdated",
+      version: 2,
+    });
     expect(isTwostepError(error.error, CoreErrorCode.InvalidPayload)).toBe(true);
     expect(error.frame).toMatch(/^870202/);
-    expect(Buffer.from(error.frame ?? "", "hex").subarray(3).toString("utf8")).toMatch(/^\{.*"customerId"/);
+    expect(
+      Buffer.from(error.frame ?? "", "hex")
+        .subarray(3)
+        .toString("utf8"),
+    ).toMatch(/^\{.*"customerId"/);
     expect(error.message).toMatch(/error: {4}INVALID_PAYLOAD: customers\.CustomerUpdated v2: payload does not match its schema/);
   });
 
@@ -99,12 +118,16 @@ describe("upgradeDowngradeSuite", () => {
       controlPlane: () => {
         const plane = new MemoryControlPlane();
         const close = plane.close.bind(plane);
-        plane.close = () => (closed++, close());
+        plane.close = () => {
+          closed++;
+          return close();
+        };
         planes.push(plane);
         return plane;
       },
       arbitraries: (type, version) => (type.name === "customers.CustomerUpdated" && version === 2 ? fc.constant(fixed) : undefined),
-      check: ({ decoded }) => void customers.push(...decoded.filter((delivery) => delivery.type === "customers.CustomerUpdated").map((delivery) => delivery.value)),
+      check: ({ decoded }) =>
+        void customers.push(...decoded.filter((delivery) => delivery.type === "customers.CustomerUpdated").map((delivery) => delivery.value)),
     });
     expect([planes.length, closed]).toEqual([1, 1]);
     const history = await planes[0]?.readAudit();

@@ -42,7 +42,10 @@ export const nanosBug = withType(
 );
 
 /** A new build that wrongly drops the reader of orders.OrderPlaced v1, which the fleet still writes. */
-export const noV1Reader = withType(current, redefine(orders, {}, (version) => version !== 1));
+export const noV1Reader = withType(
+  current,
+  redefine(orders, {}, (version) => version !== 1),
+);
 
 /**
  * A new build whose customers.CustomerUpdated v2 became strict and gained a

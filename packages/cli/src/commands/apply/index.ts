@@ -45,9 +45,10 @@ export async function apply(options: ApplyOptions, context: CliContext): Promise
     async preview(coordinator, style, now) {
       const plans = await Promise.all(entries.map(([capability, wanted]) => coordinator.plan(capability, wanted.write, rampOptions(wanted))));
       const changing = plans.filter((plan) => plan.changes);
-      const summary = changing.length === 0
-        ? `nothing to apply: every level in ${options.file} is already in force`
-        : `${changing.length} to change, ${plans.length - changing.length} already in force`;
+      const summary =
+        changing.length === 0
+          ? `nothing to apply: every level in ${options.file} is already in force`
+          : `${changing.length} to change, ${plans.length - changing.length} already in force`;
       return {
         lines: [...plans.flatMap((plan) => renderPlan(plan, { now: now(), style })), style.bold(summary)],
         json: { file: options.file, plans: plans.map(planJson) },

@@ -45,7 +45,8 @@ function describeDecommission(nodeId: string, member: MemberStatus | null, now: 
   if (member === null) return [head, `  ${style.red("not a member")}: the coordinator would refuse it (twostep status lists the node ids)`];
   const seen = member.lastSeen === null ? "never seen" : `${member.state}, last heartbeat ${formatAge(member.lastSeen, now)}`;
   const lines = [head, `  member   service ${member.service}, build ${member.build}, ${seen}`];
-  if (member.state === "live") return [...lines, `  ${style.red("alive")}: the coordinator refuses to remove a live node; stop it first (a node that stops cleanly leaves by itself)`];
+  if (member.state === "live")
+    return [...lines, `  ${style.red("alive")}: the coordinator refuses to remove a live node; stop it first (a node that stops cleanly leaves by itself)`];
   return [
     ...lines,
     `  ${style.green("would remove")} the member and its advertisement: it no longer blocks levels; if it ever comes back, its join guard decides whether it may`,

@@ -27,6 +27,10 @@ export async function status(options: StatusOptions, context: CliContext): Promi
     throw new UsageError(`no capability named ${options.capability}: no member advertises it and it has no write level (twostep status lists them)`);
   }
   if (options.json === true) writeJson(context.stdout, statusJson(fleet, options.capability));
-  else writeLines(context.stdout, renderStatus(fleet, { ...(options.capability === undefined ? {} : { capability: options.capability }), style: styleFor(context.stdout, context.env) }));
+  else
+    writeLines(
+      context.stdout,
+      renderStatus(fleet, { ...(options.capability === undefined ? {} : { capability: options.capability }), style: styleFor(context.stdout, context.env) }),
+    );
   return ExitCode.Ok;
 }
