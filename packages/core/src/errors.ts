@@ -129,17 +129,24 @@ export class MigrationFailedError extends TwostepError {
 
 /** Encoding was asked at a version this build cannot write. */
 export class CannotWriteVersionError extends TwostepError {
+  /**
+   * `version` is the level asked for, or null when nothing may be written at
+   * all; `why`, when given, replaces the default advice and says what to do.
+   */
   constructor(
     readonly typeName: string,
-    readonly version: number,
+    readonly version: number | null,
     readonly writable: { readonly min: number; readonly max: number },
+    why?: string,
   ) {
     super(
       CoreErrorCode.CannotWriteVersion,
-      `${typeName}: this build cannot write v${version} (it writes v${writable.min}..v${writable.max}); ` +
-        (version > writable.max
-          ? `deploy a build that declares v${version} before enabling its writer`
-          : `v${version} is below this build's lowest writable version; roll the write level forward`),
+      why !== undefined
+        ? `${typeName}: cannot write: ${why}`
+        : `${typeName}: this build cannot write v${version} (it writes v${writable.min}..v${writable.max}); ` +
+            (version !== null && version > writable.max
+              ? `deploy a build that declares v${version} before enabling its writer`
+              : `v${version} is below this build's lowest writable version; roll the write level forward`),
     );
   }
 }

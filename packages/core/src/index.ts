@@ -11,6 +11,7 @@ export { MAX_VARINT, readVarint, varintSize, writeVarint } from "./varint.js";
 export { manifestSchema, parseManifest } from "./manifest.js";
 export type { Manifest, ManifestType } from "./manifest.js";
 export { protocolFromManifest } from "./protocol-from-manifest.js";
+export { formatZodIssues } from "./format-zod-issues.js";
 export type { ManifestSources, ProtocolBindings, VersionBinding } from "./protocol-from-manifest.js";
 export {
   CannotWriteVersionError,

@@ -1,33 +1,17 @@
-export { startNode, FleetNode } from "./fleet-node.js";
-export type { DeadLetter, EncodeOptions, NodeOptions } from "./fleet-node.js";
-export { Coordinator } from "./coordinator.js";
-export type { Change, CoordinatorOptions, EnableOptions, Plan } from "./coordinator.js";
-export { RampGuard } from "./ramp-guard.js";
-export type { GuardVerdict, RampGuardOptions } from "./ramp-guard.js";
-export { MemoryControlPlane } from "./memory-control-plane.js";
-export type { MemoryControlPlaneOptions } from "./memory-control-plane.js";
-export type { ControlPlane, MalformedRecord, Subscription } from "./control-plane.js";
-export { fleetStatus, loadFleetView } from "./fleet-status.js";
-export type { CapabilityStatus, FleetStatus, FleetView, MemberState, MemberStatus } from "./fleet-status.js";
-export { findBlockers, findWriterless, blockerSchema, takesPart } from "./blocker.js";
-export type { Blocker, BlockerQuery, BlockerReason, SeenAdvertisement } from "./blocker.js";
-export { joinProblems } from "./join-guard.js";
-export { describeRequest, proposeChange } from "./write-level-change.js";
-export type { ChangeAuthor, ProposedChange, WriteLevelRequest } from "./write-level-change.js";
-export { requiredLevels, writtenLevels, writeLevelRecordSchema } from "./write-level-record.js";
-export type { Intent, Ramp, Versioned, WriteLevelRecord } from "./write-level-record.js";
-export { advertisementSchema } from "./advertisement.js";
-export type { Advertisement, CapabilitySupport, LevelCounters } from "./advertisement.js";
-export { memberSchema } from "./member.js";
-export type { Member } from "./member.js";
-export { auditEntrySchema } from "./audit-entry.js";
-export type { AuditAction, AuditEntry } from "./audit-entry.js";
-export { formatRange, inRange, levelRangeSchema } from "./level-range.js";
-export type { LevelRange } from "./level-range.js";
-export { inShare, WriteShare } from "./write-share.js";
-export { NodeMetrics, UNKNOWN_TYPE } from "./node-metrics.js";
-export type { MetricsSnapshot } from "./node-metrics.js";
+export type { ControlPlane, Subscription } from "./control-plane/control-plane.js";
+export type { MemoryBackup, MemoryControlPlaneOptions } from "./control-plane/memory-control-plane.js";
+export { MemoryControlPlane } from "./control-plane/memory-control-plane.js";
+export type { AuditEntry } from "./coordinator/audit-entry.js";
+export type { Change, ChangeOptions, CoordinatorOptions, Plan, Versioned } from "./coordinator/coordinator.js";
+export { Coordinator } from "./coordinator/coordinator.js";
+export type { CapabilityStatus, Convergence, FleetStatus, MemberStatus } from "./coordinator/fleet-status.js";
+export type { MemberState } from "./coordinator/fleet-view.js";
+export type { GuardVerdict, RampGuardOptions } from "./coordinator/ramp-guard.js";
+export { RampGuard } from "./coordinator/ramp-guard.js";
+export type { WriteLevelRequest } from "./coordinator/write-level-request.js";
+export { describeRequest, formatLabels } from "./coordinator/write-level-request.js";
 export {
+  AuthenticationFailedError,
   ControlPlaneMisconfiguredError,
   ControlPlaneUnreachableError,
   FencedError,
@@ -35,6 +19,22 @@ export {
   InvalidRequestError,
   JoinRefusedError,
   PermissionDeniedError,
+  RecordUnreadableError,
   RevisionConflictError,
+  StoreRegressedError,
   UnsafeChangeError,
-} from "./fleet-errors.js";
+} from "./errors/fleet-errors.js";
+export type { DeadLetter, EncodeOptions, NodeOptions } from "./node/fleet-node.js";
+export { FleetNode, startNode } from "./node/fleet-node.js";
+export type { MetricsSnapshot } from "./node/node-metrics.js";
+export type { Blocker, BlockerReason } from "./records/blocker.js";
+export type { CapabilitySupport } from "./records/build-record.js";
+export type { ChangeAction, ChangeAuthor, ChangeNote } from "./records/change-note.js";
+export { AUTHOR_LIMITS } from "./records/change-note.js";
+export type { FrameCounts } from "./records/heartbeat-record.js";
+export type { LevelRange } from "./records/level-range.js";
+export { formatRange, inRange } from "./records/level-range.js";
+export type { Labels } from "./records/member-record.js";
+export { RECORD_FORMAT_CAPABILITY } from "./records/record-formats.js";
+export type { Intent, Policy, Ramp, WriteLevelRecord } from "./records/write-level-record.js";
+export { committedLevels, DEFAULT_DRAIN_WINDOW_MS, requiredLevels, writtenLevels } from "./records/write-level-record.js";

@@ -1,5 +1,5 @@
 import { TwostepError } from "@twostep/core";
-import type { Blocker } from "./blocker.js";
+import type { Blocker } from "../records/blocker.js";
 
 /** Stable codes of the errors raised by `@twostep/fleet` and the control planes. */
 export const FleetErrorCode = {
@@ -19,6 +19,12 @@ export const FleetErrorCode = {
   PermissionDenied: "PERMISSION_DENIED",
   /** The control plane is reachable but not set up (missing buckets, JetStream off). */
   Misconfigured: "CONTROL_PLANE_MISCONFIGURED",
+  /** The control plane refused the credentials themselves (a wrong password, an expired token). */
+  AuthenticationFailed: "AUTHENTICATION_FAILED",
+  /** A control-plane record cannot be read (a newer twostep wrote it, or it is damaged): nothing treats it as absent. */
+  RecordUnreadable: "RECORD_UNREADABLE",
+  /** The control plane's store went backwards (a lost or restored store): changes wait for `twostep reconcile`. */
+  StoreRegressed: "STORE_REGRESSED",
 } as const;
 
 /** One of the codes in {@link FleetErrorCode}. */
@@ -81,32 +87,68 @@ export class FencedError extends TwostepError {
   constructor(
     readonly nodeId: string,
     readonly why: string,
+    fix = "restart it on a build that reads what the fleet writes",
   ) {
-    super(FleetErrorCode.Fenced, `node ${nodeId} is fenced: ${why}; restart it on a build that reads what the fleet writes`);
+    super(FleetErrorCode.Fenced, `node ${nodeId} is fenced: ${why}; ${fix}`);
   }
 }
 
-/** The control plane cannot be reached. */
+/**
+ * The control plane cannot be reached, or cannot answer now. The message is
+ * the backend's: it names where it tried and what to check.
+ */
 export class ControlPlaneUnreachableError extends TwostepError {
-  constructor(where: string, options?: { cause?: unknown }) {
-    super(
-      FleetErrorCode.Unreachable,
-      `cannot reach the control plane at ${where}: check the address (--nats or TWOSTEP_NATS_URL) and that the server runs`,
-      options,
-    );
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(FleetErrorCode.Unreachable, message, options);
   }
 }
 
-/** The control plane refused this operation to these credentials. */
+/** The control plane refused this operation to these credentials; the message names the operation and who may do it. */
 export class PermissionDeniedError extends TwostepError {
   constructor(
     readonly operation: string,
+    message: string,
     options?: { cause?: unknown },
   ) {
+    super(FleetErrorCode.PermissionDenied, message, options);
+  }
+}
+
+/** The control plane refused the credentials themselves; the message says which and what to check. */
+export class AuthenticationFailedError extends TwostepError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(FleetErrorCode.AuthenticationFailed, message, options);
+  }
+}
+
+/**
+ * A control-plane record that this twostep cannot read: written in a newer
+ * format, or damaged. It is never taken as absent: joins that need it are
+ * refused, nodes keep what they applied before, changes to it are refused.
+ */
+export class RecordUnreadableError extends TwostepError {
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(FleetErrorCode.RecordUnreadable, `the ${key} record cannot be read: ${problem}; ${fix}`);
+  }
+}
+
+/**
+ * The control plane's store is behind what the fleet has seen (a store lost
+ * and recreated, a backup restored, acknowledged writes lost): nodes keep
+ * their newer state, and changes are refused until a release manager runs
+ * `twostep reconcile`.
+ */
+export class StoreRegressedError extends TwostepError {
+  constructor(readonly evidence: readonly string[]) {
+    const shown = evidence.slice(0, 10).map((line) => `\n  - ${line}`);
     super(
-      FleetErrorCode.PermissionDenied,
-      `permission denied: ${operation}; these credentials may not do that (release-manager credentials change levels, see docs/nats.md)`,
-      options,
+      FleetErrorCode.StoreRegressed,
+      `refused: the control plane's store went backwards${shown.join("")}\n` +
+        "Nodes keep writing by what they applied last. Run `twostep reconcile` to rebuild the records from the store and what nodes hold, then retry",
     );
   }
 }

@@ -1,5 +1,7 @@
-import type { LevelCounters } from "./advertisement.js";
-import type { ControlPlane } from "./control-plane.js";
+import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { FrameCounts } from "../records/heartbeat-record.js";
+import type { RecordFormats } from "../records/record-formats.js";
+import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import type { Coordinator } from "./coordinator.js";
 
 /** Options of a {@link RampGuard}. */
@@ -12,6 +14,8 @@ export interface RampGuardOptions {
   readonly intervalMs?: number;
   /** Recorded as the actor of a revert. Defaults to `guard`. */
   readonly actor?: string;
+  /** The formats of twostep's own records. Defaults to this twostep's. */
+  readonly recordFormats?: RecordFormats<TwostepRecords>;
 }
 
 /** What one check found for one ramped capability. */
@@ -26,9 +30,10 @@ export interface GuardVerdict {
 
 /**
  * Watches the decode failures that nodes report (in their heartbeats) at a
- * ramped level and reverts the ramp, with the reason recorded, when their
- * rate exceeds a threshold. Counting starts when the guard first sees a ramp,
- * so failures from before it do not count.
+ * ramped level, including frames of that level that a node could not read
+ * at all, and reverts the ramp, with the reason recorded, when their rate
+ * exceeds a threshold. Counting starts when the guard first sees a ramp, so
+ * failures from before it do not count.
  */
 export class RampGuard {
   readonly #coordinator: Coordinator;
@@ -37,6 +42,7 @@ export class RampGuard {
   readonly #minFrames: number;
   readonly #intervalMs: number;
   readonly #actor: string;
+  readonly #formats: RecordFormats<TwostepRecords>;
   /** Per ramp (capability, target, revision): per node, the counters at the baseline. */
   readonly #baselines = new Map<string, Map<string, { read: number; failed: number }>>();
   #timer: NodeJS.Timeout | undefined;
@@ -48,30 +54,40 @@ export class RampGuard {
     this.#minFrames = options.minFrames ?? 50;
     this.#intervalMs = options.intervalMs ?? 5_000;
     this.#actor = options.actor ?? "guard";
+    this.#formats = options.recordFormats ?? twostepRecordFormats;
   }
 
   /** One pass over every ramp; reverts those failing too often. */
   async check(): Promise<GuardVerdict[]> {
-    const [levels, adverts] = await Promise.all([this.#plane.listLevels(), this.#plane.listAdvertisements()]);
+    const [snapshot, stored] = await Promise.all([this.#plane.read("records"), this.#plane.readBeats()]);
+    const beats = stored.flatMap((beat) => {
+      const decoded = beat.tombstone ? undefined : this.#formats.decode("heartbeat", beat.value);
+      return decoded?.ok === true ? [decoded.value] : [];
+    });
     const verdicts: GuardVerdict[] = [];
     const live = new Set<string>();
-    for (const { value: record } of levels) {
+    for (const entry of snapshot.entries) {
+      if (entry.key.kind !== "level" || entry.tombstone) continue;
+      const decoded = this.#formats.decode("level", entry.value);
+      if (!decoded.ok) continue;
+      const record = decoded.value;
       if (record.ramp === null) continue;
       const level = record.ramp.to;
-      const key = `${record.capability}\u0000${level}\u0000${record.levelSince}`;
+      const key = `${record.capability}\u0000${level}\u0000${entry.revision}`;
       live.add(key);
       const firstLook = !this.#baselines.has(key);
       const baseline = this.#baselines.get(key) ?? new Map<string, { read: number; failed: number }>();
       this.#baselines.set(key, baseline);
       let read = 0;
       let failed = 0;
-      for (const { advertisement } of adverts) {
-        const now = countsAt(advertisement.counters[record.capability], level);
-        let base = baseline.get(advertisement.nodeId);
+      for (const beat of beats) {
+        const now = countsAt(beat.frames[record.capability]?.[String(level)]);
+        const node = `${beat.nodeId}@${beat.incarnation}`;
+        let base = baseline.get(node);
         if (base === undefined) {
           // Seen at the first look: what it counted so far is the baseline. Joined later: all of it counts.
           base = firstLook ? now : { read: 0, failed: 0 };
-          baseline.set(advertisement.nodeId, base);
+          baseline.set(node, base);
         }
         // Counters restart with the node: a drop means a restart, so count from zero.
         read += now.read >= base.read ? now.read - base.read : now.read;
@@ -108,6 +124,6 @@ export class RampGuard {
   }
 }
 
-function countsAt(counters: LevelCounters | undefined, level: number): { read: number; failed: number } {
-  return { read: counters?.read[level] ?? 0, failed: counters?.failed[level] ?? 0 };
+function countsAt(counts: FrameCounts | undefined): { read: number; failed: number } {
+  return { read: counts?.[0] ?? 0, failed: counts?.[2] ?? 0 };
 }

@@ -8,7 +8,7 @@ export interface LevelRange {
 
 /** The zod schema of a {@link LevelRange} as it travels on the wire. */
 export const levelRangeSchema = z
-  .strictObject({ min: z.number().int().min(0), max: z.number().int().min(0) })
+  .looseObject({ min: z.number().int().min(0), max: z.number().int().min(0) })
   .refine((range) => range.min <= range.max, "min must not exceed max");
 
 /** True when `range` contains `level`; an absent range contains nothing. */

@@ -1,0 +1,85 @@
+/**
+ * The key of an entry in a control plane's log. Keys are data, not strings,
+ * so that each backend can spell them its own way (NATS subjects, map keys)
+ * and no name needs escaping here.
+ */
+export type EntryKey =
+  /** The control plane's identity and epoch (one per control plane). */
+  | { readonly kind: "meta" }
+  /** The write-level record of one capability. */
+  | { readonly kind: "level"; readonly capability: string }
+  /** One incarnation (process start) of a node. */
+  | { readonly kind: "member"; readonly nodeId: string; readonly incarnation: string }
+  /** What one build reads and writes, stored once per build under its content hash. */
+  | { readonly kind: "build"; readonly buildId: string }
+  /** The last refused change of a capability (null: of no capability), kept for the history. */
+  | { readonly kind: "refusal"; readonly capability: string | null }
+  /** The removal of one incarnation by a release manager: the commit point and the audit entry in one. */
+  | { readonly kind: "decommission"; readonly nodeId: string; readonly incarnation: string };
+
+/** The key of one incarnation's heartbeat, kept apart from the log (it expires). */
+export interface BeatKey {
+  readonly nodeId: string;
+  readonly incarnation: string;
+}
+
+/** Which keys a read covers. */
+export type Scope =
+  /** What every node follows: `meta` and every `level`. */
+  | "records"
+  /** Everything in the log: records, members, builds, refusals, decommissions. */
+  | "fleet";
+
+/** The kinds of key in the `records` scope. */
+const RECORD_KINDS: ReadonlySet<EntryKey["kind"]> = new Set(["meta", "level"]);
+
+/** True when `key` belongs to `scope`. */
+export function inScope(key: EntryKey, scope: Scope): boolean {
+  return scope === "fleet" || RECORD_KINDS.has(key.kind);
+}
+
+/** True when entries of `key` belong to the history (every revision of them is an audit entry). */
+export function inHistory(key: EntryKey): boolean {
+  return key.kind === "meta" || key.kind === "level" || key.kind === "refusal" || key.kind === "decommission";
+}
+
+/** The capability an entry of `key` concerns, or null. */
+export function capabilityOf(key: EntryKey): string | null {
+  return key.kind === "level" || key.kind === "refusal" ? key.capability : null;
+}
+
+/** One spelling per key, for maps and messages: `level orders.OrderPlaced`, `member shop-1@3f2a`. */
+export function keyText(key: EntryKey): string {
+  switch (key.kind) {
+    case "meta":
+      return "meta";
+    case "level":
+      return `level ${key.capability}`;
+    case "member":
+      return `member ${key.nodeId}@${key.incarnation}`;
+    case "build":
+      return `build ${key.buildId}`;
+    case "refusal":
+      return `refusal ${key.capability ?? "-"}`;
+    case "decommission":
+      return `decommission ${key.nodeId}@${key.incarnation}`;
+  }
+}
+
+/** A string that names `key` and no other, for maps. */
+export function keyId(key: EntryKey): string {
+  switch (key.kind) {
+    case "meta":
+      return "meta";
+    case "level":
+      return JSON.stringify(["level", key.capability]);
+    case "member":
+      return JSON.stringify(["member", key.nodeId, key.incarnation]);
+    case "build":
+      return JSON.stringify(["build", key.buildId]);
+    case "refusal":
+      return JSON.stringify(["refusal", key.capability]);
+    case "decommission":
+      return JSON.stringify(["decommission", key.nodeId, key.incarnation]);
+  }
+}

@@ -1,0 +1,573 @@
+import { randomUUID } from "node:crypto";
+import type { ControlPlane, Subscription } from "../control-plane/control-plane.js";
+import type { EntryKey } from "../control-plane/entry-key.js";
+import { InvalidRequestError, RecordUnreadableError, RevisionConflictError, StoreRegressedError, UnsafeChangeError } from "../errors/fleet-errors.js";
+import type { Blocker } from "../records/blocker.js";
+import { takesPart } from "../records/build-record.js";
+import { AUTHOR_LIMITS, type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
+import type { PlaneMeta } from "../records/plane-meta.js";
+import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-formats.js";
+import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
+import { drainWindowOf, type WriteLevelRecord } from "../records/write-level-record.js";
+import { type AuditEntry, readAuditEntries, toAuditEntries } from "./audit-entry.js";
+import { decommissionPlan } from "./decommission-plan.js";
+import { readerBlockers, writerBlockers } from "./find-blockers.js";
+import { type FleetStatus, fleetStatus } from "./fleet-status.js";
+import { type FleetView, incarnationId, type LevelView, loadFleetView } from "./fleet-view.js";
+import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
+import { reconcileRecords } from "./reconcile-records.js";
+import { highestApplied, regressionEvidence } from "./regression-evidence.js";
+import { retireBlockers } from "./retire-blockers.js";
+import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
+
+/** Options of a {@link Coordinator}. */
+export interface CoordinatorOptions {
+  /**
+   * How far apart the clocks of the control plane's servers may be (and
+   * drift over a lease): a member counts as surely gone only this long after
+   * its lease ran out. Defaults to 5 s.
+   */
+  readonly clockMarginMs?: number;
+  /** An intent older than this is taken as left by a crashed coordinator and may be overridden. Defaults to 30 s. */
+  readonly intentTimeoutMs?: number;
+  /** The formats of twostep's own records this coordinator knows. Defaults to this twostep's. */
+  readonly recordFormats?: RecordFormats<TwostepRecords>;
+  /** The coordinator's clock for the times it records, ms since the epoch. Defaults to `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** Options of {@link Coordinator.change}. */
+export interface ChangeOptions {
+  /** Check everything and say what would happen, changing nothing. */
+  readonly dryRun?: boolean;
+  /** Levels a manifest declares, per capability: these may be enabled while no member declares them. */
+  readonly declared?: Readonly<Record<string, readonly number[]>>;
+  /** Enable a capability or level that nothing declares (a new capability before any member runs). */
+  readonly allowUndeclared?: boolean;
+}
+
+/** A record with the revision it was stored at. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly revision: number;
+}
+
+/** What a change would do and who stands in its way: the answer of a dry run. */
+export interface Plan {
+  readonly capability: string;
+  /** The request in words. */
+  readonly request: string;
+  readonly current: Versioned<WriteLevelRecord> | null;
+  /** The record after the change; null for `forget`. */
+  readonly next: WriteLevelRecord | null;
+  /** Levels the change newly requires every member to read. */
+  readonly newlyRequired: readonly number[];
+  readonly blockers: readonly Blocker[];
+  /** Why the change is refused besides its blockers (a drain window, an undeclared level). */
+  readonly problems: readonly string[];
+  /** How many members take part in the capability. */
+  readonly participants: number;
+  /** False when the request is already in force. */
+  readonly changes: boolean;
+}
+
+/** The outcome of a change the coordinator made (or found already made). */
+export interface Change {
+  readonly capability: string | null;
+  readonly request: string;
+  readonly before: Versioned<WriteLevelRecord> | null;
+  readonly after: Versioned<WriteLevelRecord> | null;
+  /** False when the request was already in force and nothing was written. */
+  readonly changed: boolean;
+  /** The audit entry written with the change, or null when nothing changed. */
+  readonly note: ChangeNote | null;
+}
+
+/**
+ * Allows a write level only when every member reads it, and records every
+ * change in the same write as the change. A change that newly requires
+ * levels (or retires one) goes in three steps: check the fleet; commit an
+ * intent with compare-and-set (from then on a starting node's join guard
+ * requires the levels, and no writer falls back to a retiring one); read
+ * the fleet again as of the intent, then confirm or withdraw. The control
+ * plane orders registrations and intents in one log, so a node registering
+ * before the intent is in the second read, and one registering after it
+ * sees the intent. Two coordinators racing cannot both win: the loser's
+ * compare-and-set fails with {@link RevisionConflictError}.
+ */
+export class Coordinator {
+  readonly #plane: ControlPlane;
+  readonly #marginMs: number;
+  readonly #intentTimeoutMs: number;
+  readonly #formats: RecordFormats<TwostepRecords>;
+  readonly #clock: () => number;
+
+  constructor(controlPlane: ControlPlane, options: CoordinatorOptions = {}) {
+    this.#plane = controlPlane;
+    this.#marginMs = options.clockMarginMs ?? 5_000;
+    this.#intentTimeoutMs = options.intentTimeoutMs ?? 30_000;
+    this.#formats = options.recordFormats ?? twostepRecordFormats;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** The clock margin in force, in ms. */
+  get clockMarginMs(): number {
+    return this.#marginMs;
+  }
+
+  /** The fleet at a glance: per capability its record, readers, blockers and convergence; per member its state. */
+  async status(capability?: string): Promise<FleetStatus> {
+    const view = await this.#view();
+    return fleetStatus(view, regressionEvidence(view), capability === undefined ? {} : { capability });
+  }
+
+  /**
+   * Asks for a change of one capability's write state: every command and
+   * the rollout controller come here. With `dryRun`, says what would
+   * happen. Throws {@link UnsafeChangeError} with the blockers when the
+   * change is unsafe (the refusal is recorded), {@link StoreRegressedError}
+   * while the store is behind what nodes saw, {@link RecordUnreadableError}
+   * when the record cannot be read, {@link RevisionConflictError} when
+   * another change won the race, and {@link InvalidRequestError} for a
+   * request that makes no sense.
+   */
+  async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options: ChangeOptions & { readonly dryRun: true }): Promise<Plan>;
+  async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options?: ChangeOptions): Promise<Change>;
+  async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options: ChangeOptions = {}): Promise<Change | Plan> {
+    checkAuthor(author);
+    if (capability.length === 0 || capability.length > 256) throw new InvalidRequestError(`capability ${JSON.stringify(capability)} is not a name of 1 to 256 characters`);
+    const described = describeRequest(request);
+    const view = await this.#view();
+    this.#checkPlane(view);
+    const stored = this.#readable(view, capability);
+    const format = this.#writeFormat(view, capability);
+    const current = stored?.record ?? null;
+    const revision = stored?.revision ?? 0;
+    this.#checkNoPendingIntent(capability, current, revision);
+    const epoch = view.meta?.value?.epoch ?? 1;
+    const base = current ?? emptyRecord(capability, epoch, this.#note("intent", author, described, 0, []));
+    let proposal: ProposedChange;
+    try {
+      proposal = request.kind === "forget" ? { next: base, newlyRequired: [], retiring: [], changes: current !== null } : proposeChange(base, request, author.actor, author.reason, this.#clock());
+    } catch (error) {
+      if (error instanceof UnsafeChangeError) await this.#refuse(capability, described, author, revision, [], error.problem);
+      throw error;
+    }
+    const participants = view.members.filter((member) => member.build !== null && takesPart(member.build, capability) && member.build.capabilities[capability] !== undefined).length;
+    const { blockers, problems } = this.#judge(capability, request, current, stored, proposal, view, options);
+    const plan: Plan = {
+      capability,
+      request: described,
+      current: stored === undefined || current === null ? null : { value: current, revision },
+      next: request.kind === "forget" ? null : proposal.next,
+      newlyRequired: proposal.newlyRequired,
+      blockers,
+      problems,
+      participants,
+      changes: proposal.changes,
+    };
+    if (options.dryRun === true) return plan;
+    if (!proposal.changes) return { capability, request: described, before: plan.current, after: plan.current, changed: false, note: null };
+    if (blockers.length > 0 || problems.length > 0) {
+      await this.#refuse(capability, described, author, revision, blockers, problems.join("; "));
+      throw new UnsafeChangeError(capability, refusal(capability, described, proposal, blockers, problems), blockers);
+    }
+    await this.#ensureMeta(view, author);
+    const key: EntryKey = { kind: "level", capability };
+    if (request.kind === "forget") {
+      const note = this.#note("forget", author, described, revision, []);
+      await this.#plane.append(key, this.#formats.encode("refusal", { capability, change: note }, 1), { expect: revision, tombstone: true });
+      return { capability, request: described, before: plan.current, after: null, changed: true, note };
+    }
+    let expect = revision;
+    if (proposal.newlyRequired.length > 0 || proposal.retiring.length > 0) {
+      expect = await this.#intend(capability, described, author, base, revision, proposal, format, view);
+    }
+    const note = this.#note(actionOf(request), author, described, revision, []);
+    const next: WriteLevelRecord = { ...proposal.next, epoch, change: note };
+    const after = await this.#plane.append(key, this.#formats.encode("level", next, format), { expect });
+    if (capability === RECORD_FORMAT_CAPABILITY) await this.#rewriteFormats(next, author);
+    return { capability, request: described, before: plan.current, after: { value: next, revision: after }, changed: true, note };
+  }
+
+  /** Sets the write level of `capability` to `level`, or ramps a share of writes to it: {@link Coordinator.change} with `enable-write`. */
+  async enableWrite(
+    capability: string,
+    level: number,
+    options: ChangeAuthor & Omit<Extract<WriteLevelRequest, { kind: "enable-write" }>, "kind" | "level"> & ChangeOptions,
+  ): Promise<Change> {
+    const { actor, reason, percent, by, where, ...rest } = options;
+    const request: WriteLevelRequest = { kind: "enable-write", level, ...definedOnly({ percent, by, where }) };
+    return this.change(capability, request, { actor, reason }, { ...rest, dryRun: false });
+  }
+
+  /** Rolls writers back: drops the ramp if there is one, else goes back to `to` (default: the highest lower level ever written). */
+  async disableWrite(capability: string, options: ChangeAuthor & { readonly to?: number }): Promise<Change> {
+    const { actor, reason, to } = options;
+    return this.change(capability, { kind: "disable-write", ...definedOnly({ to }) }, { actor, reason });
+  }
+
+  /** Drops the ramp of `capability`, recorded as a guard's revert (a failed canary). No-op without a ramp. */
+  async revertRamp(capability: string, author: ChangeAuthor): Promise<Change> {
+    return this.change(capability, { kind: "revert-ramp" }, author);
+  }
+
+  /** Retires a level no writer may still write once its drain window has passed: builds may then drop its reader. */
+  async retire(capability: string, level: number, author: ChangeAuthor): Promise<Change> {
+    return this.change(capability, { kind: "retire", level }, author);
+  }
+
+  /**
+   * Removes incarnations of a node that are gone for good: only once their
+   * lease has surely run out (the lease and the clock margin after their
+   * last heartbeat), never while they are starting. The heartbeat key is
+   * fenced first with compare-and-set, so a node that renews meanwhile
+   * wins and stays; one that comes back later finds itself fenced.
+   */
+  async decommission(nodeId: string, author: ChangeAuthor & { readonly incarnation?: string }): Promise<Change> {
+    checkAuthor(author);
+    const request = `decommission ${nodeId}${author.incarnation === undefined ? "" : `@${author.incarnation}`}`;
+    const view = await this.#view();
+    this.#checkPlane(view);
+    const planned = decommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
+    if (planned.refused !== null) {
+      await this.#refuse(null, request, author, 0, planned.blockers, planned.refused);
+      throw new UnsafeChangeError(null, planned.refused, planned.blockers);
+    }
+    const note = this.#note("decommission", author, request, 0, []);
+    for (const target of planned.targets) {
+      const departure = this.#formats.encode("departure", { reason: "decommissioned", buildId: target.member.member?.buildId ?? null, writes: {}, change: note }, 1);
+      const beatKey = { nodeId: target.member.nodeId, incarnation: target.member.incarnation };
+      if (target.member.beat?.tombstone !== true) {
+        try {
+          await this.#plane.beat(beatKey, departure, { expect: target.member.beat?.revision ?? 0, tombstone: true });
+        } catch (error) {
+          if (!(error instanceof RevisionConflictError)) throw error;
+          const problem = `${target.member.nodeId} renewed its lease while it was being decommissioned: it is alive`;
+          await this.#refuse(null, request, author, 0, [], problem);
+          throw new UnsafeChangeError(null, problem);
+        }
+      }
+      const record = { nodeId: target.member.nodeId, incarnation: target.member.incarnation, lastWrites: target.lastWrites, change: note };
+      await this.#plane.append({ kind: "decommission", nodeId: target.member.nodeId, incarnation: target.member.incarnation }, this.#formats.encode("decommission", record, 1));
+      await this.#plane.append({ kind: "member", nodeId: target.member.nodeId, incarnation: target.member.incarnation }, departure, { tombstone: true });
+    }
+    return { capability: null, request, before: null, after: null, changed: true, note };
+  }
+
+  /**
+   * Sets up the control plane's identity (done by the first change too).
+   * Refused when nodes follow another control plane: that store was lost or
+   * replaced, and `reconcile` rebuilds it.
+   */
+  async init(author: ChangeAuthor): Promise<{ readonly planeId: string; readonly created: boolean }> {
+    checkAuthor(author);
+    const view = await this.#view();
+    this.#checkPlane(view);
+    const existing = view.meta?.value;
+    if (existing !== undefined && existing !== null) return { planeId: existing.planeId, created: false };
+    const meta = await this.#ensureMeta(view, author);
+    return { planeId: meta.planeId, created: true };
+  }
+
+  /**
+   * Rebuilds the records after the store went backwards (or after a record
+   * was damaged): per capability, from the store, the last readable record
+   * of its history and the records nodes hold, keeping every level anyone
+   * wrote required; then gives the control plane a new epoch, which nodes
+   * take as the new truth. Each record written is recorded as `reconcile`.
+   */
+  async reconcile(author: ChangeAuthor): Promise<{ readonly epoch: number; readonly records: readonly string[]; readonly evidence: readonly string[] }> {
+    checkAuthor(author);
+    const view = await this.#view();
+    const evidence = regressionEvidence(view);
+    const history = await this.#plane.history();
+    const result = reconcileRecords(view, history, this.#formats);
+    const meta = view.meta?.value ?? null;
+    const epoch = result.epoch;
+    const planeId = result.planeId ?? meta?.planeId ?? randomUUID();
+    const reason = evidence.length === 0 ? author.reason : `${author.reason}${author.reason === "" ? "" : "; "}evidence: ${evidence.slice(0, 3).join("; ")}`;
+    const written: string[] = [];
+    const format = Math.min(this.#formats.newest, view.levels.get(RECORD_FORMAT_CAPABILITY)?.record?.level ?? 1);
+    for (const merged of result.records) {
+      const stored = view.levels.get(merged.capability);
+      const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", stored?.revision ?? 0, []);
+      const record: WriteLevelRecord = { ...merged, epoch, intent: null, change: note };
+      await this.#plane.append({ kind: "level", capability: merged.capability }, this.#formats.encode("level", record, merged.capability === RECORD_FORMAT_CAPABILITY ? 1 : format), {
+        expect: stored?.revision ?? 0,
+      });
+      written.push(merged.capability);
+    }
+    const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", view.meta?.revision ?? 0, []);
+    const nextMeta: PlaneMeta = { planeId, epoch, createdAt: meta?.createdAt ?? this.#clock(), change: note };
+    await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", nextMeta, 1), { expect: view.meta?.revision ?? 0 });
+    return { epoch, records: written, evidence };
+  }
+
+  /** Recorded changes and refusals, oldest first. */
+  async history(options: { readonly capability?: string; readonly limit?: number } = {}): Promise<AuditEntry[]> {
+    return readAuditEntries(this.#plane, this.#formats, options);
+  }
+
+  /** Calls `onEntry` with every change recorded from now on, by any coordinator. */
+  async watch(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
+    return this.#plane.watchHistory((entry) => {
+      for (const audit of toAuditEntries([entry], this.#formats)) onEntry(audit);
+    });
+  }
+
+  /** Reads the fleet; again as of the newest revision a member reports, so that a lagging read is not taken for a store that went backwards. */
+  async #view(atLeast = 0): Promise<FleetView> {
+    const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast };
+    const view = await loadFleetView(this.#plane, options);
+    const wanted = highestApplied(view);
+    return wanted > view.position ? loadFleetView(this.#plane, { ...options, atLeast: wanted }) : view;
+  }
+
+  #checkPlane(view: FleetView): void {
+    const evidence = regressionEvidence(view);
+    if (evidence.length > 0) throw new StoreRegressedError(evidence);
+    if (view.meta !== null && view.meta.value === null) {
+      throw new RecordUnreadableError("control plane identity", view.meta.problem ?? "unknown problem", "upgrade twostep if a newer one wrote it, else run twostep reconcile");
+    }
+  }
+
+  /** The record of `capability`, unless it cannot be read (then refused: never taken as absent). */
+  #readable(view: FleetView, capability: string): (LevelView & { record: WriteLevelRecord | null }) | undefined {
+    const stored = view.levels.get(capability);
+    if (stored === undefined || stored.problem === null) return stored;
+    throw new RecordUnreadableError(
+      `write-level (${capability})`,
+      stored.problem,
+      stored.newer
+        ? "a newer twostep wrote it: use that twostep, or roll the record format back (twostep disable-write twostep.records)"
+        : "nothing treats it as absent; twostep reconcile rebuilds it from its history and what nodes hold",
+    );
+  }
+
+  /** The record format to write `capability` in: the fleet's (the level of `twostep.records`), format 1 for that record itself. */
+  #writeFormat(view: FleetView, capability: string): number {
+    if (capability === RECORD_FORMAT_CAPABILITY) return 1;
+    const level = view.levels.get(RECORD_FORMAT_CAPABILITY)?.record?.level ?? 1;
+    if (level > this.#formats.newest) {
+      throw new RecordUnreadableError(
+        `write-level (${capability})`,
+        `the fleet writes twostep's records in format ${level}, and this twostep knows formats 1 to ${this.#formats.newest}`,
+        "upgrade twostep",
+      );
+    }
+    return level;
+  }
+
+  #checkNoPendingIntent(capability: string, current: WriteLevelRecord | null, revision: number): void {
+    const intent = current?.intent;
+    if (intent === null || intent === undefined) return;
+    if (this.#clock() - intent.at > this.#intentTimeoutMs) return;
+    throw new RevisionConflictError(`write level of ${capability} (${intent.actor} is changing it since ${new Date(intent.at).toISOString()})`, revision);
+  }
+
+  /** Who and what stands in the way of a proposal, on one view. */
+  #judge(
+    capability: string,
+    request: WriteLevelRequest,
+    current: WriteLevelRecord | null,
+    stored: LevelView | undefined,
+    proposal: ProposedChange,
+    view: FleetView,
+    options: ChangeOptions,
+  ): { blockers: Blocker[]; problems: string[] } {
+    const problems: string[] = [];
+    if (request.kind === "forget") {
+      const users = view.members.filter((member) => member.build === null || member.build.capabilities[capability] !== undefined);
+      const blockers = users.map((member) => ({
+        nodeId: member.nodeId,
+        incarnation: member.incarnation,
+        service: member.member?.service ?? "?",
+        build: member.member?.build ?? "?",
+        reason: member.build === null ? "unknown-build" : "no-reader",
+        level: current?.level ?? 0,
+        reads: member.build?.capabilities[capability]?.reads ?? null,
+        detail: `${member.nodeId}: ${member.build === null ? "its build cannot be told" : `build ${member.member?.build} reads or writes ${capability}`}: only a capability nobody uses can be forgotten`,
+        lastSeen: member.beat?.at ?? null,
+      }));
+      if (current === null) problems.push(`${capability} has no record: there is nothing to forget`);
+      return { blockers, problems };
+    }
+    if (request.kind === "enable-write" || request.kind === "adopt") {
+      const level = request.level;
+      const declaredByMembers = view.members.some((member) => {
+        const reads = member.build?.capabilities[capability]?.reads;
+        return reads !== undefined && level >= reads.min && level <= reads.max;
+      });
+      const declaredByManifest = options.declared?.[capability]?.includes(level) ?? false;
+      if (!declaredByMembers && !declaredByManifest && options.allowUndeclared !== true) {
+        problems.push(
+          `no member, and no manifest given, declares ${capability} v${level}: check the name and the level; ` +
+            "give the manifest that declares it (--manifest), or say it is intended (--allow-undeclared)",
+        );
+      }
+    }
+    const blockers = [...readerBlockers(capability, proposal.newlyRequired, view.members)];
+    const blocked = new Set(blockers.map((blocker) => incarnationId(blocker.nodeId, blocker.incarnation)));
+    const writers = request.kind === "policy" ? [] : writerBlockers(capability, current, proposal.next, view.members);
+    blockers.push(...writers.filter((blocker) => !blocked.has(incarnationId(blocker.nodeId, blocker.incarnation))));
+    if (request.kind === "retire" && current !== null && stored !== undefined && proposal.retiring.length > 0) {
+      const check = retireBlockers(capability, request.level, { ...stored, record: current }, view, drainWindowOf(current));
+      for (const found of check.blockers) if (!blocked.has(incarnationId(found.nodeId, found.incarnation))) blockers.push(found);
+      if (view.now < check.drainEndsAt) {
+        problems.push(
+          `${capability} v${request.level} may have been written until ${new Date(check.drainEndsAt - drainWindowOf(current)).toISOString()}; ` +
+            `its drain window ends at ${new Date(check.drainEndsAt).toISOString()}: frames of v${request.level} may still be in flight or stored, retry then`,
+        );
+      }
+    }
+    return { blockers, problems };
+  }
+
+  /**
+   * Commits the intent of a change, reads the fleet again as of it, and
+   * either returns the intent's revision (to confirm on) or withdraws it,
+   * recorded with the late blockers, and throws.
+   */
+  async #intend(
+    capability: string,
+    described: string,
+    author: ChangeAuthor,
+    base: WriteLevelRecord,
+    revision: number,
+    proposal: ProposedChange,
+    format: number,
+    before: FleetView,
+  ): Promise<number> {
+    const key: EntryKey = { kind: "level", capability };
+    const id = randomUUID();
+    const settled: WriteLevelRecord = { ...base, intent: null };
+    const pending: WriteLevelRecord = {
+      ...settled,
+      intent: { levels: proposal.newlyRequired, retiring: proposal.retiring, id, at: this.#clock(), actor: author.actor, reason: author.reason },
+      change: this.#note("intent", author, described, revision, []),
+    };
+    const intent = await this.#plane.append(key, this.#formats.encode("level", pending, format), { expect: revision });
+    const view = await this.#view(intent);
+    const seen = new Set(before.members.map((member) => incarnationId(member.nodeId, member.incarnation)));
+    const late = [...readerBlockers(capability, proposal.newlyRequired, view.members), ...writerBlockers(capability, base.level === null ? null : base, proposal.next, view.members)];
+    if (proposal.retiring.length > 0) {
+      for (const member of view.members) {
+        if (seen.has(incarnationId(member.nodeId, member.incarnation))) continue;
+        const writes = member.build?.capabilities[capability]?.writes;
+        const level = proposal.retiring[0] as number;
+        if (member.build === null || (writes !== undefined && level >= writes.min && level <= writes.max)) {
+          late.push({
+            nodeId: member.nodeId,
+            incarnation: member.incarnation,
+            service: member.member?.service ?? "?",
+            build: member.member?.build ?? "?",
+            reason: "still-writing",
+            level,
+            reads: member.build?.capabilities[capability]?.reads ?? null,
+            lastSeen: member.beat?.at ?? null,
+            detail: `${member.nodeId} joined while v${level} was being retired and may have written it: retry once it has heartbeaten`,
+          });
+        }
+      }
+    }
+    if (late.length === 0) return intent;
+    const withdrawn: WriteLevelRecord = { ...settled, change: this.#note("withdraw", author, described, intent, late) };
+    await this.#plane.append(key, this.#formats.encode("level", withdrawn, format), { expect: intent });
+    throw new UnsafeChangeError(
+      capability,
+      `${described} of ${capability} was withdrawn: ${proposal.retiring.length > 0 ? "a member that may write the level" : `a member that does not read ${levels(proposal.newlyRequired)}`} appeared while it was being committed`,
+      late,
+    );
+  }
+
+  /** After the record format of the fleet changed: records stored in a newer format than the fleet's are written again in it. */
+  async #rewriteFormats(formatRecord: WriteLevelRecord, author: ChangeAuthor): Promise<void> {
+    const target = formatRecord.level ?? 1;
+    const view = await this.#view();
+    for (const stored of view.levels.values()) {
+      if (stored.record === null || stored.capability === RECORD_FORMAT_CAPABILITY || stored.format <= target) continue;
+      const note = this.#note("rewrite-format", author, `rewrite in record format ${target}`, stored.revision, []);
+      await this.#plane
+        .append({ kind: "level", capability: stored.capability }, this.#formats.encode("level", { ...stored.record, change: note }, target), { expect: stored.revision })
+        .catch((error: unknown) => {
+          // Changed meanwhile: whoever changed it wrote it in the fleet's format.
+          if (!(error instanceof RevisionConflictError)) throw error;
+        });
+    }
+  }
+
+  async #ensureMeta(view: FleetView, author: ChangeAuthor): Promise<PlaneMeta> {
+    const existing = view.meta?.value;
+    if (existing !== undefined && existing !== null) return existing;
+    const meta: PlaneMeta = { planeId: randomUUID(), epoch: 1, createdAt: this.#clock(), change: this.#note("init", author, "init", 0, []) };
+    try {
+      await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", meta, 1), { expect: 0 });
+      return meta;
+    } catch (error) {
+      if (!(error instanceof RevisionConflictError)) throw error;
+      // Another coordinator set it up first: theirs stands.
+      const stored = await this.#plane.get({ kind: "meta" });
+      const decoded = stored === undefined ? undefined : this.#formats.decode("meta", stored.value);
+      if (decoded?.ok !== true) throw error;
+      return decoded.value;
+    }
+  }
+
+  async #refuse(capability: string | null, request: string, author: ChangeAuthor, revision: number, blockers: readonly Blocker[], problem: string): Promise<void> {
+    const note = this.#note("refused", { actor: author.actor, reason: problem === "" ? author.reason : `${author.reason}${author.reason === "" ? "" : " / "}${problem}` }, request, revision, blockers);
+    // A refusal changes nothing; recording it is best effort, and never hides the refusal itself.
+    await this.#plane.append({ kind: "refusal", capability }, this.#formats.encode("refusal", { capability, change: note }, 1)).catch(() => {});
+  }
+
+  #note(action: ChangeAction, author: ChangeAuthor, request: string, revisionBefore: number, blockers: readonly Blocker[]): ChangeNote {
+    return {
+      id: randomUUID(),
+      action,
+      actor: author.actor,
+      reason: author.reason,
+      request,
+      at: this.#clock(),
+      revisionBefore,
+      blockers: blockers.slice(0, RECORDED_BLOCKERS),
+      blockerCount: blockers.length,
+    };
+  }
+}
+
+function actionOf(request: WriteLevelRequest): ChangeAction {
+  switch (request.kind) {
+    case "revert-ramp":
+      return "guard-revert";
+    default:
+      return request.kind;
+  }
+}
+
+function refusal(capability: string, described: string, proposal: ProposedChange, blockers: readonly Blocker[], problems: readonly string[]): string {
+  if (problems.length > 0) return `${described} of ${capability}: ${problems.join("; ")}`;
+  const what = blockers.every((blocker) => blocker.reason === "no-writer" || blocker.reason === "keeps-writing")
+    ? "some members would not write the new level afterwards"
+    : proposal.retiring.length > 0
+      ? `some members may still write v${proposal.retiring.join(", v")}`
+      : `not every member reads ${levels(proposal.newlyRequired)}`;
+  return `${described} of ${capability}: ${what}`;
+}
+
+function checkAuthor(author: ChangeAuthor): void {
+  if (author.actor.length === 0 || author.actor.length > AUTHOR_LIMITS.actor) {
+    throw new InvalidRequestError(`the actor must have 1 to ${AUTHOR_LIMITS.actor} characters (it has ${author.actor.length}): name the person or job making the change`);
+  }
+  if (author.reason.length > AUTHOR_LIMITS.reason) {
+    throw new InvalidRequestError(`the reason has ${author.reason.length} characters, more than ${AUTHOR_LIMITS.reason}: link to a longer text instead`);
+  }
+}
+
+function levels(list: readonly number[]): string {
+  return list.map((level) => `v${level}`).join(", ");
+}
+
+/** `options` without its undefined values (for `exactOptionalPropertyTypes`). */
+function definedOnly<T extends Record<string, unknown>>(options: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,240 @@
+import type { ControlPlane, StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
+import { keyText } from "../control-plane/entry-key.js";
+import type { BuildRecord } from "../records/build-record.js";
+import type { DecommissionRecord, DepartureRecord } from "../records/departure-record.js";
+import type { HeartbeatRecord } from "../records/heartbeat-record.js";
+import type { MemberRecord } from "../records/member-record.js";
+import type { PlaneMeta } from "../records/plane-meta.js";
+import type { RecordFormats } from "../records/record-formats.js";
+import type { TwostepRecords } from "../records/twostep-records.js";
+import type { WriteLevelRecord } from "../records/write-level-record.js";
+
+/**
+ * How a member looks from the control plane, judged by its lease:
+ * - `starting`: registered, no heartbeat yet, and registered less than its lease and the clock margin ago;
+ * - `live`: its last heartbeat is younger than its lease: it may be writing;
+ * - `stale`: its lease ran out, but not yet by the clock margin: it may still be writing;
+ * - `expired`: its lease surely ran out (or it was fenced for good): it writes nothing until it renews.
+ */
+export type MemberState = "starting" | "live" | "stale" | "expired";
+
+/** A heartbeat as the coordinator reads it. */
+export interface BeatView {
+  readonly record: HeartbeatRecord | null;
+  /** Why it cannot be read, when `record` is null and it is not a tombstone. */
+  readonly problem: string | null;
+  /** When the control plane stored it. */
+  readonly at: number;
+  readonly revision: number;
+  readonly tombstone: boolean;
+}
+
+/** One incarnation of a node that is a member. */
+export interface MemberView {
+  readonly nodeId: string;
+  readonly incarnation: string;
+  /** Its member record, or null when it cannot be read (`problem` says why). */
+  readonly member: MemberRecord | null;
+  /** Its build record, or null when missing or unreadable (`problem` says why). */
+  readonly build: BuildRecord | null;
+  readonly problem: string | null;
+  /** When it registered (control plane's clock), and the revision of that entry. */
+  readonly registeredAt: number;
+  readonly revision: number;
+  readonly beat: BeatView | null;
+  readonly state: MemberState;
+  /** Its lease in ms (from its heartbeat, else its member record, else 15 s). */
+  readonly leaseMs: number;
+}
+
+/** An incarnation that left, was refused, or was decommissioned, kept until the log is compacted. */
+export interface DepartedView {
+  readonly nodeId: string;
+  readonly incarnation: string;
+  /** What its build read and wrote, when known. */
+  readonly build: BuildRecord | null;
+  /** When it went (control plane's clock). */
+  readonly at: number;
+  readonly departure: DepartureRecord | null;
+  /** For a decommissioned incarnation: until when it may have written each level. */
+  readonly decommission: DecommissionRecord | null;
+}
+
+/** The write-level record of one capability as read. */
+export interface LevelView {
+  readonly capability: string;
+  /** The record, or null when it cannot be read or was forgotten. */
+  readonly record: WriteLevelRecord | null;
+  /** Why it cannot be read, or null. */
+  readonly problem: string | null;
+  /** True when a newer twostep wrote it. */
+  readonly newer: boolean;
+  /** The record format it is stored in (0 when unreadable). */
+  readonly format: number;
+  readonly revision: number;
+  readonly at: number;
+  /** True when the record was forgotten (a tombstone). */
+  readonly forgotten: boolean;
+}
+
+/** Everything the coordinator judges by, read at one moment. */
+export interface FleetView {
+  /** The log position the view is complete up to. */
+  readonly position: number;
+  /** The control plane's clock when the view was read. */
+  readonly now: number;
+  /** The control plane's identity, or null before it was set up. */
+  readonly meta: { readonly value: PlaneMeta | null; readonly problem: string | null; readonly revision: number } | null;
+  readonly levels: ReadonlyMap<string, LevelView>;
+  readonly members: readonly MemberView[];
+  readonly departed: readonly DepartedView[];
+  /** Every entry that could not be read, in words. */
+  readonly unreadable: readonly string[];
+}
+
+/** What {@link loadFleetView} needs besides the control plane. */
+export interface ViewOptions {
+  readonly formats: RecordFormats<TwostepRecords>;
+  /** Extra time beyond a lease before it surely ran out, covering clocks. */
+  readonly clockMarginMs: number;
+  /** The view must include the log up to here (a change just written). */
+  readonly atLeast?: number;
+}
+
+/** The lease assumed for a member whose records say none. */
+const DEFAULT_LEASE_MS = 15_000;
+
+/** Reads the log, the heartbeats and the control plane's clock, and judges each member. */
+export async function loadFleetView(plane: ControlPlane, options: ViewOptions): Promise<FleetView> {
+  const [snapshot, beats] = await Promise.all([plane.read("fleet", { atLeast: options.atLeast ?? 0 }), plane.readBeats()]);
+  // The clock after the reads: a heartbeat stored before it is never judged younger than it is.
+  const now = await plane.serverTime();
+  return buildFleetView(snapshot.entries, snapshot.position, beats, now, options);
+}
+
+/** Builds a {@link FleetView} from what was read. Linear in the entries. */
+export function buildFleetView(entries: readonly StoredEntry[], position: number, beats: readonly StoredBeat[], now: number, options: ViewOptions): FleetView {
+  const { formats } = options;
+  const unreadable: string[] = [];
+  const builds = new Map<string, BuildRecord | string>();
+  const decommissions = new Map<string, { record: DecommissionRecord; at: number; revision: number }>();
+  const beatsById = new Map(beats.map((beat) => [incarnationId(beat.key.nodeId, beat.key.incarnation), beat]));
+  let meta: FleetView["meta"] = null;
+  const levels = new Map<string, LevelView>();
+  const memberEntries: StoredEntry[] = [];
+  for (const entry of entries) {
+    const key = entry.key;
+    switch (key.kind) {
+      case "meta": {
+        if (entry.tombstone) break;
+        const decoded = formats.decode("meta", entry.value);
+        meta = { value: decoded.ok ? decoded.value : null, problem: decoded.ok ? null : decoded.problem, revision: entry.revision };
+        if (!decoded.ok) unreadable.push(`meta: ${decoded.problem}`);
+        break;
+      }
+      case "level": {
+        const base = { capability: key.capability, revision: entry.revision, at: entry.at };
+        if (entry.tombstone) {
+          levels.set(key.capability, { ...base, record: null, problem: null, newer: false, format: 0, forgotten: true });
+          break;
+        }
+        const decoded = formats.decode("level", entry.value);
+        if (decoded.ok && decoded.value.capability === key.capability) {
+          levels.set(key.capability, { ...base, record: decoded.value, problem: null, newer: false, format: decoded.format, forgotten: false });
+        } else {
+          const problem = decoded.ok ? `it names ${JSON.stringify(decoded.value.capability)}` : decoded.problem;
+          unreadable.push(`${keyText(key)}: ${problem}`);
+          levels.set(key.capability, { ...base, record: null, problem, newer: !decoded.ok && decoded.newer, format: 0, forgotten: false });
+        }
+        break;
+      }
+      case "build": {
+        const decoded = formats.decode("build", entry.value);
+        builds.set(key.buildId, decoded.ok ? decoded.value : decoded.problem);
+        if (!decoded.ok) unreadable.push(`${keyText(key)}: ${decoded.problem}`);
+        break;
+      }
+      case "decommission": {
+        const decoded = formats.decode("decommission", entry.value);
+        if (decoded.ok) decommissions.set(incarnationId(key.nodeId, key.incarnation), { record: decoded.value, at: entry.at, revision: entry.revision });
+        else unreadable.push(`${keyText(key)}: ${decoded.problem}`);
+        break;
+      }
+      case "member":
+        memberEntries.push(entry);
+        break;
+      case "refusal":
+        break;
+    }
+  }
+  const members: MemberView[] = [];
+  const departed: DepartedView[] = [];
+  for (const entry of memberEntries) {
+    if (entry.key.kind !== "member") continue;
+    const { nodeId, incarnation } = entry.key;
+    const id = incarnationId(nodeId, incarnation);
+    const decommission = decommissions.get(id);
+    if (entry.tombstone || (decommission !== undefined && decommission.revision > entry.revision)) {
+      const departure = entry.tombstone ? formats.decode("departure", entry.value) : undefined;
+      const buildId = departure?.ok ? departure.value.buildId : null;
+      const stored = buildId === null ? undefined : builds.get(buildId);
+      departed.push({
+        nodeId,
+        incarnation,
+        build: typeof stored === "object" ? stored : null,
+        at: decommission?.at ?? entry.at,
+        departure: departure?.ok ? departure.value : null,
+        decommission: decommission?.record ?? null,
+      });
+      continue;
+    }
+    const decoded = formats.decode("member", entry.value);
+    const member = decoded.ok ? decoded.value : null;
+    const stored = member === null ? undefined : builds.get(member.buildId);
+    const build = typeof stored === "object" ? stored : null;
+    const problem = !decoded.ok
+      ? `its member record cannot be read: ${decoded.problem}`
+      : stored === undefined
+        ? `its build record ${member?.buildId} is missing`
+        : typeof stored === "string"
+          ? `its build record cannot be read: ${stored}`
+          : null;
+    if (!decoded.ok) unreadable.push(`${keyText(entry.key)}: ${decoded.problem}`);
+    const beat = readBeat(beatsById.get(id), formats, unreadable);
+    const leaseMs = beat?.record?.leaseMs ?? member?.leaseMs ?? DEFAULT_LEASE_MS;
+    members.push({
+      nodeId,
+      incarnation,
+      member,
+      build,
+      problem,
+      registeredAt: entry.at,
+      revision: entry.revision,
+      beat,
+      leaseMs,
+      state: judge(beat, entry.at, leaseMs, now, options.clockMarginMs),
+    });
+  }
+  return { position, now, meta, levels, members, departed, unreadable };
+}
+
+function readBeat(beat: StoredBeat | undefined, formats: RecordFormats<TwostepRecords>, unreadable: string[]): BeatView | null {
+  if (beat === undefined) return null;
+  if (beat.tombstone) return { record: null, problem: null, at: beat.at, revision: beat.revision, tombstone: true };
+  const decoded = formats.decode("heartbeat", beat.value);
+  if (!decoded.ok) unreadable.push(`heartbeat ${beat.key.nodeId}@${beat.key.incarnation}: ${decoded.problem}`);
+  return { record: decoded.ok ? decoded.value : null, problem: decoded.ok ? null : decoded.problem, at: beat.at, revision: beat.revision, tombstone: false };
+}
+
+function judge(beat: BeatView | null, registeredAt: number, leaseMs: number, now: number, marginMs: number): MemberState {
+  if (beat?.tombstone === true) return "expired";
+  if (beat === null) return now - registeredAt <= leaseMs + marginMs ? "starting" : "expired";
+  const age = now - beat.at;
+  if (age <= leaseMs) return "live";
+  return age <= leaseMs + marginMs ? "stale" : "expired";
+}
+
+/** One spelling of an incarnation, for maps. */
+export function incarnationId(nodeId: string, incarnation: string): string {
+  return JSON.stringify([nodeId, incarnation]);
+}

@@ -1,0 +1,54 @@
+import type { FleetView } from "./fleet-view.js";
+
+/**
+ * What shows that the store went backwards, from what members report: a
+ * node that says so itself, follows another control plane or a later epoch,
+ * or applied a record revision the store does not have (in a view complete
+ * past that revision, so a lagging read is not mistaken for it). Empty when
+ * nothing does.
+ */
+export function regressionEvidence(view: FleetView): string[] {
+  const evidence: string[] = [];
+  const meta = view.meta?.value ?? null;
+  for (const member of view.members) {
+    const beat = member.beat?.record;
+    if (beat === undefined || beat === null) continue;
+    const who = `${member.nodeId}@${member.incarnation.slice(0, 8)}`;
+    if (beat.regressed !== null) evidence.push(`${who} reports: ${beat.regressed}`);
+    if (beat.plane === null) continue;
+    if (meta === null) {
+      evidence.push(`${who} follows control plane ${beat.plane.id}, and the store has no identity record (lost or recreated?)`);
+      continue;
+    }
+    if (beat.plane.id !== meta.planeId) {
+      evidence.push(`${who} follows control plane ${beat.plane.id}, the store is ${meta.planeId}`);
+      continue;
+    }
+    if (beat.plane.epoch > meta.epoch) {
+      evidence.push(`${who} saw epoch ${beat.plane.epoch}, the store is at epoch ${meta.epoch}`);
+      continue;
+    }
+    if (beat.plane.epoch < meta.epoch) continue;
+    for (const [capability, revision] of Object.entries(beat.applied)) {
+      if (revision > view.position) continue;
+      const stored = view.levels.get(capability);
+      if (stored === undefined || (stored.record !== null && stored.record.epoch === meta.epoch && stored.revision < revision)) {
+        evidence.push(`${who} applied ${capability} revision ${revision}, the store has ${stored === undefined ? "no record" : `revision ${stored.revision}`}`);
+      }
+    }
+  }
+  return evidence;
+}
+
+/** The highest record revision any member of the store's epoch reports having applied: a view must reach it to judge. */
+export function highestApplied(view: FleetView): number {
+  const meta = view.meta?.value;
+  let highest = 0;
+  for (const member of view.members) {
+    const beat = member.beat?.record;
+    if (beat?.plane === undefined || beat.plane === null || meta === undefined || meta === null) continue;
+    if (beat.plane.id !== meta.planeId || beat.plane.epoch !== meta.epoch) continue;
+    for (const revision of Object.values(beat.applied)) highest = Math.max(highest, revision);
+  }
+  return highest;
+}

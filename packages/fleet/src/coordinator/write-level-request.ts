@@ -1,0 +1,56 @@
+import type { Labels } from "../records/member-record.js";
+import type { Ramp } from "../records/write-level-record.js";
+
+/** A requested change of one capability's write state. */
+export type WriteLevelRequest =
+  /** Write `level`, or with `percent` below 100 ramp a share of writes (of nodes matching `where`) to it. */
+  | {
+      readonly kind: "enable-write";
+      readonly level: number;
+      readonly percent?: number;
+      readonly by?: Ramp["by"];
+      readonly where?: Labels;
+    }
+  /** Drop the ramp, or go back to `to` (default: the highest lower level ever written and not retired). */
+  | { readonly kind: "disable-write"; readonly to?: number }
+  /** Drop the ramp, as a guard or a rollout gate does when a canary fails. */
+  | { readonly kind: "revert-ramp" }
+  /** Let builds drop the reader of `level`. */
+  | { readonly kind: "retire"; readonly level: number }
+  /** The first write level of a capability whose writers wrote `level` before twostep. */
+  | { readonly kind: "adopt"; readonly level: number }
+  /** Set the capability's drain window (null: the default). */
+  | { readonly kind: "policy"; readonly drainWindowMs: number | null }
+  /** Remove the record of a capability that no member reads or writes. */
+  | { readonly kind: "forget" };
+
+/** `enable v2 at 10% by key where zone=a`, `disable-write (to v1)`, `retire v1`, ... */
+export function describeRequest(request: WriteLevelRequest): string {
+  switch (request.kind) {
+    case "enable-write": {
+      const where = request.where === undefined || Object.keys(request.where).length === 0 ? "" : ` where ${formatLabels(request.where)}`;
+      return request.percent === undefined || request.percent === 100
+        ? `enable v${request.level}${where}`
+        : `enable v${request.level} at ${request.percent}% by ${request.by ?? "key"}${where}`;
+    }
+    case "disable-write":
+      return request.to === undefined ? "disable-write" : `disable-write to v${request.to}`;
+    case "revert-ramp":
+      return "revert ramp";
+    case "retire":
+      return `retire v${request.level}`;
+    case "adopt":
+      return `adopt v${request.level}`;
+    case "policy":
+      return request.drainWindowMs === null ? "drain window: default" : `drain window: ${request.drainWindowMs} ms`;
+    case "forget":
+      return "forget";
+  }
+}
+
+/** `zone=a,tier=web`. */
+export function formatLabels(labels: Labels): string {
+  return Object.entries(labels)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(",");
+}

@@ -1,0 +1,155 @@
+import type { Snapshot, StoredEntry } from "../control-plane/control-plane.js";
+import { keyText } from "../control-plane/entry-key.js";
+import type { PlaneMeta } from "../records/plane-meta.js";
+import type { RecordFormats } from "../records/record-formats.js";
+import type { TwostepRecords } from "../records/twostep-records.js";
+import type { WriteLevelRecord } from "../records/write-level-record.js";
+
+/** A write-level record a node holds, with the revision it was stored at. */
+export interface HeldRecord {
+  readonly record: WriteLevelRecord;
+  readonly revision: number;
+  /** The bytes as stored, reported while the store is behind (for `twostep reconcile`). */
+  readonly stored: Uint8Array;
+}
+
+/**
+ * The records a node follows, judged as they arrive. A newer record
+ * replaces an older one; a record it cannot read leaves the one it holds in
+ * force (and is reported); a record older than the one held, a record that
+ * vanished, a store behind what the node saw or a different control plane
+ * mean the store went backwards: the node keeps its newer state and says so,
+ * until the store catches up again or a release manager reconciles (a new
+ * epoch).
+ */
+export class HeldRecords {
+  readonly #formats: RecordFormats<TwostepRecords>;
+  readonly #records = new Map<string, HeldRecord>();
+  readonly #unreadable = new Map<string, string>();
+  #meta: { readonly value: PlaneMeta; readonly revision: number } | undefined;
+  /** The highest revision accepted in the current epoch. */
+  #highest = 0;
+  #regressed: string | null = null;
+
+  constructor(formats: RecordFormats<TwostepRecords>) {
+    this.#formats = formats;
+  }
+
+  /** The record of `capability`, if one is held. */
+  get(capability: string): HeldRecord | undefined {
+    return this.#records.get(capability);
+  }
+
+  /** Every record held. */
+  all(): HeldRecord[] {
+    return [...this.#records.values()];
+  }
+
+  /** The control plane this node follows (identity and epoch), if it has one. */
+  get plane(): { readonly id: string; readonly epoch: number } | null {
+    return this.#meta === undefined ? null : { id: this.#meta.value.planeId, epoch: this.#meta.value.epoch };
+  }
+
+  /** Why the store seems to have gone backwards, or null. */
+  get regressed(): string | null {
+    return this.#regressed;
+  }
+
+  /** The records that could not be read, each as `key: problem`. */
+  unreadable(): string[] {
+    return [...this.#unreadable].map(([key, problem]) => `${key}: ${problem}`);
+  }
+
+  /** Takes in a complete snapshot; returns the capabilities whose record changed. */
+  applySnapshot(snapshot: Snapshot): Set<string> {
+    const changed = new Set<string>();
+    const epochBefore = this.#meta?.value.epoch ?? 0;
+    let regression: string | null = null;
+    const note = (why: string | null): void => {
+      regression ??= why;
+    };
+    for (const entry of snapshot.entries) note(this.#apply(entry, changed));
+    const newEpoch = (this.#meta?.value.epoch ?? 0) > epochBefore && epochBefore > 0;
+    if (!newEpoch) {
+      if (snapshot.position < this.#highest) note(`the store is at revision ${snapshot.position}, behind revision ${this.#highest} that this node saw`);
+      const present = new Set(snapshot.entries.filter((entry) => entry.key.kind === "level").map((entry) => (entry.key.kind === "level" ? entry.key.capability : "")));
+      for (const capability of this.#records.keys()) if (!present.has(capability)) note(`the record of ${capability} vanished from the store`);
+    }
+    if (regression !== null) this.#regressed = regression;
+    else if (this.#regressed !== null) this.#regressed = null;
+    return changed;
+  }
+
+  /** Takes in one entry; returns the capabilities whose record changed. */
+  applyEntry(entry: StoredEntry): Set<string> {
+    const changed = new Set<string>();
+    const regression = this.#apply(entry, changed);
+    if (regression !== null) this.#regressed = regression;
+    return changed;
+  }
+
+  /** Applies one entry; returns why it shows a regression, or null. */
+  #apply(entry: StoredEntry, changed: Set<string>): string | null {
+    if (entry.key.kind === "meta") return this.#applyMeta(entry, changed);
+    if (entry.key.kind !== "level") return null;
+    const capability = entry.key.capability;
+    const held = this.#records.get(capability);
+    if (entry.tombstone) {
+      if (held === undefined) return null;
+      if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
+      this.#records.delete(capability);
+      this.#accepted(entry.revision);
+      changed.add(capability);
+      return null;
+    }
+    const decoded = this.#formats.decode("level", entry.value);
+    if (!decoded.ok || decoded.value.capability !== capability) {
+      const problem = decoded.ok ? `it names ${JSON.stringify(decoded.value.capability)}` : decoded.problem;
+      this.#unreadable.set(keyText(entry.key), problem);
+      return null;
+    }
+    this.#unreadable.delete(keyText(entry.key));
+    const record = decoded.value;
+    if (held !== undefined) {
+      if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
+      if (record.epoch === held.record.epoch) {
+        if (entry.revision === held.revision) return null;
+        if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
+      }
+    }
+    this.#records.set(capability, { record, revision: entry.revision, stored: entry.value.slice() });
+    this.#accepted(entry.revision);
+    changed.add(capability);
+    return null;
+  }
+
+  #applyMeta(entry: StoredEntry, changed: Set<string>): string | null {
+    if (entry.tombstone) return this.#meta === undefined ? null : "the control plane's identity record was removed";
+    const decoded = this.#formats.decode("meta", entry.value);
+    if (!decoded.ok) {
+      this.#unreadable.set("meta", decoded.problem);
+      return null;
+    }
+    this.#unreadable.delete("meta");
+    const meta = decoded.value;
+    const held = this.#meta;
+    if (held !== undefined) {
+      if (meta.planeId !== held.value.planeId) return `the control plane was replaced: it is now ${meta.planeId}, this node joined ${held.value.planeId}`;
+      if (meta.epoch < held.value.epoch) return `the control plane went back from epoch ${held.value.epoch} to ${meta.epoch}`;
+      if (meta.epoch === held.value.epoch && entry.revision < held.revision) return `the control plane's identity went back from revision ${held.revision} to ${entry.revision}`;
+      if (meta.epoch > held.value.epoch) {
+        // A reconcile: revisions start again from what the store has now.
+        this.#highest = 0;
+        this.#regressed = null;
+        for (const capability of this.#records.keys()) changed.add(capability);
+      }
+    }
+    this.#meta = { value: meta, revision: entry.revision };
+    this.#accepted(entry.revision);
+    return null;
+  }
+
+  #accepted(revision: number): void {
+    this.#highest = Math.max(this.#highest, revision);
+  }
+}
