@@ -6,10 +6,10 @@ const planes = new Map<string, MemoryControlPlane>();
 
 controlPlaneContract(
   "MemoryControlPlane",
-  ({ namespace, clock, advertisementTtlMs }) => {
+  ({ namespace, clock, beatTtlMs }) => {
     let plane = planes.get(namespace);
     if (plane === undefined) {
-      plane = new MemoryControlPlane({ advertisementTtlMs, ...(clock === undefined ? {} : { clock }) });
+      plane = new MemoryControlPlane({ beatTtlMs, ...(clock === undefined ? {} : { clock }) });
       planes.set(namespace, plane);
     }
     return plane;

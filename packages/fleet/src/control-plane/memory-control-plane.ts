@@ -60,7 +60,13 @@ export class MemoryControlPlane implements ControlPlane {
       const current = this.#last.get(id)?.revision ?? 0;
       if (current !== options.expect) throw new RevisionConflictError(keyText(key), options.expect);
     }
-    const entry = freeze({ key: structuredClone(key), value: value.slice(), tombstone: options.tombstone ?? false, revision: ++this.#revision, at: this.#clock() });
+    const entry = freeze({
+      key: structuredClone(key),
+      value: value.slice(),
+      tombstone: options.tombstone ?? false,
+      revision: ++this.#revision,
+      at: this.#clock(),
+    });
     this.#log.push(entry);
     this.#last.set(id, entry);
     if (inScope(key, "records")) for (const follower of this.#followers) deliver(() => follower.onEntry(copy(entry)));
@@ -114,7 +120,10 @@ export class MemoryControlPlane implements ControlPlane {
   }
 
   async readBeats(): Promise<StoredBeat[]> {
-    return [...this.#beats.keys()].map((id) => this.#liveBeat(id)).filter((beat) => beat !== undefined).map(copyBeat);
+    return [...this.#beats.keys()]
+      .map((id) => this.#liveBeat(id))
+      .filter((beat) => beat !== undefined)
+      .map(copyBeat);
   }
 
   async readBeat(key: BeatKey): Promise<StoredBeat | undefined> {

@@ -54,7 +54,9 @@ export function toAuditEntries(entries: readonly StoredEntry[], formats: RecordF
         // A forgotten record: its tombstone holds the change note.
         const decoded = formats.decode("refusal", entry.value);
         last.delete(key.capability);
-        result.push(decoded.ok ? { ...base, capability: key.capability, note: decoded.value.change, before } : unreadable(base, key.capability, entry, decoded.problem));
+        result.push(
+          decoded.ok ? { ...base, capability: key.capability, note: decoded.value.change, before } : unreadable(base, key.capability, entry, decoded.problem),
+        );
         continue;
       }
       const decoded = formats.decode("level", entry.value);
@@ -66,10 +68,18 @@ export function toAuditEntries(entries: readonly StoredEntry[], formats: RecordF
       result.push({ ...base, capability: key.capability, note: decoded.value.change, before, after: decoded.value });
     } else if (key.kind === "refusal") {
       const decoded = formats.decode("refusal", entry.value);
-      result.push(decoded.ok ? { ...base, capability: key.capability, note: decoded.value.change } : { ...base, capability: key.capability, note: placeholder(entry), problem: decoded.problem });
+      result.push(
+        decoded.ok
+          ? { ...base, capability: key.capability, note: decoded.value.change }
+          : { ...base, capability: key.capability, note: placeholder(entry), problem: decoded.problem },
+      );
     } else if (key.kind === "decommission") {
       const decoded = formats.decode("decommission", entry.value);
-      result.push(decoded.ok ? { ...base, nodeId: key.nodeId, note: decoded.value.change } : { ...base, nodeId: key.nodeId, note: placeholder(entry), problem: decoded.problem });
+      result.push(
+        decoded.ok
+          ? { ...base, nodeId: key.nodeId, note: decoded.value.change }
+          : { ...base, nodeId: key.nodeId, note: placeholder(entry), problem: decoded.problem },
+      );
     } else if (key.kind === "meta") {
       const decoded = formats.decode("meta", entry.value);
       result.push(decoded.ok ? { ...base, note: decoded.value.change } : { ...base, note: placeholder(entry), problem: decoded.problem });
@@ -83,5 +93,15 @@ function unreadable(base: Omit<AuditEntry, "note" | "capability">, capability: s
 }
 
 function placeholder(entry: StoredEntry): ChangeNote {
-  return { id: `revision-${entry.revision}`, action: "unreadable", actor: "?", reason: "", request: keyText(entry.key), at: entry.at, revisionBefore: 0, blockers: [], blockerCount: 0 };
+  return {
+    id: `revision-${entry.revision}`,
+    action: "unreadable",
+    actor: "?",
+    reason: "",
+    request: keyText(entry.key),
+    at: entry.at,
+    revisionBefore: 0,
+    blockers: [],
+    blockerCount: 0,
+  };
 }

@@ -135,7 +135,8 @@ export class Coordinator {
   async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options?: ChangeOptions): Promise<Change>;
   async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options: ChangeOptions = {}): Promise<Change | Plan> {
     checkAuthor(author);
-    if (capability.length === 0 || capability.length > 256) throw new InvalidRequestError(`capability ${JSON.stringify(capability)} is not a name of 1 to 256 characters`);
+    if (capability.length === 0 || capability.length > 256)
+      throw new InvalidRequestError(`capability ${JSON.stringify(capability)} is not a name of 1 to 256 characters`);
     const described = describeRequest(request);
     const view = await this.#view();
     this.#checkPlane(view);
@@ -146,14 +147,20 @@ export class Coordinator {
     this.#checkNoPendingIntent(capability, current, revision);
     const epoch = view.meta?.value?.epoch ?? 1;
     const base = current ?? emptyRecord(capability, epoch, this.#note("intent", author, described, 0, []));
+    if (request.kind === "forget" && current === null) throw new InvalidRequestError(`${capability} has no record: there is nothing to forget`);
     let proposal: ProposedChange;
     try {
-      proposal = request.kind === "forget" ? { next: base, newlyRequired: [], retiring: [], changes: current !== null } : proposeChange(base, request, author.actor, author.reason, this.#clock());
+      proposal =
+        request.kind === "forget"
+          ? { next: base, newlyRequired: [], retiring: [], changes: current !== null }
+          : proposeChange(base, request, author.actor, author.reason, this.#clock());
     } catch (error) {
       if (error instanceof UnsafeChangeError) await this.#refuse(capability, described, author, revision, [], error.problem);
       throw error;
     }
-    const participants = view.members.filter((member) => member.build !== null && takesPart(member.build, capability) && member.build.capabilities[capability] !== undefined).length;
+    const participants = view.members.filter(
+      (member) => member.build !== null && takesPart(member.build, capability) && member.build.capabilities[capability] !== undefined,
+    ).length;
     const { blockers, problems } = this.#judge(capability, request, current, stored, proposal, view, options);
     const plan: Plan = {
       capability,
@@ -236,7 +243,11 @@ export class Coordinator {
     }
     const note = this.#note("decommission", author, request, 0, []);
     for (const target of planned.targets) {
-      const departure = this.#formats.encode("departure", { reason: "decommissioned", buildId: target.member.member?.buildId ?? null, writes: {}, change: note }, 1);
+      const departure = this.#formats.encode(
+        "departure",
+        { reason: "decommissioned", buildId: target.member.member?.buildId ?? null, writes: {}, change: note },
+        1,
+      );
       const beatKey = { nodeId: target.member.nodeId, incarnation: target.member.incarnation };
       if (target.member.beat?.tombstone !== true) {
         try {
@@ -249,7 +260,10 @@ export class Coordinator {
         }
       }
       const record = { nodeId: target.member.nodeId, incarnation: target.member.incarnation, lastWrites: target.lastWrites, change: note };
-      await this.#plane.append({ kind: "decommission", nodeId: target.member.nodeId, incarnation: target.member.incarnation }, this.#formats.encode("decommission", record, 1));
+      await this.#plane.append(
+        { kind: "decommission", nodeId: target.member.nodeId, incarnation: target.member.incarnation },
+        this.#formats.encode("decommission", record, 1),
+      );
       await this.#plane.append({ kind: "member", nodeId: target.member.nodeId, incarnation: target.member.incarnation }, departure, { tombstone: true });
     }
     return { capability: null, request, before: null, after: null, changed: true, note };
@@ -293,9 +307,13 @@ export class Coordinator {
       const stored = view.levels.get(merged.capability);
       const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", stored?.revision ?? 0, []);
       const record: WriteLevelRecord = { ...merged, epoch, intent: null, change: note };
-      await this.#plane.append({ kind: "level", capability: merged.capability }, this.#formats.encode("level", record, merged.capability === RECORD_FORMAT_CAPABILITY ? 1 : format), {
-        expect: stored?.revision ?? 0,
-      });
+      await this.#plane.append(
+        { kind: "level", capability: merged.capability },
+        this.#formats.encode("level", record, merged.capability === RECORD_FORMAT_CAPABILITY ? 1 : format),
+        {
+          expect: stored?.revision ?? 0,
+        },
+      );
       written.push(merged.capability);
     }
     const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", view.meta?.revision ?? 0, []);
@@ -328,7 +346,11 @@ export class Coordinator {
     const evidence = regressionEvidence(view);
     if (evidence.length > 0) throw new StoreRegressedError(evidence);
     if (view.meta !== null && view.meta.value === null) {
-      throw new RecordUnreadableError("control plane identity", view.meta.problem ?? "unknown problem", "upgrade twostep if a newer one wrote it, else run twostep reconcile");
+      throw new RecordUnreadableError(
+        "control plane identity",
+        view.meta.problem ?? "unknown problem",
+        "upgrade twostep if a newer one wrote it, else run twostep reconcile",
+      );
     }
   }
 
@@ -390,7 +412,6 @@ export class Coordinator {
         detail: `${member.nodeId}: ${member.build === null ? "its build cannot be told" : `build ${member.member?.build} reads or writes ${capability}`}: only a capability nobody uses can be forgotten`,
         lastSeen: member.beat?.at ?? null,
       }));
-      if (current === null) problems.push(`${capability} has no record: there is nothing to forget`);
       return { blockers, problems };
     }
     if (request.kind === "enable-write" || request.kind === "adopt") {
@@ -450,7 +471,10 @@ export class Coordinator {
     const intent = await this.#plane.append(key, this.#formats.encode("level", pending, format), { expect: revision });
     const view = await this.#view(intent);
     const seen = new Set(before.members.map((member) => incarnationId(member.nodeId, member.incarnation)));
-    const late = [...readerBlockers(capability, proposal.newlyRequired, view.members), ...writerBlockers(capability, base.level === null ? null : base, proposal.next, view.members)];
+    const late = [
+      ...readerBlockers(capability, proposal.newlyRequired, view.members),
+      ...writerBlockers(capability, base.level === null ? null : base, proposal.next, view.members),
+    ];
     if (proposal.retiring.length > 0) {
       for (const member of view.members) {
         if (seen.has(incarnationId(member.nodeId, member.incarnation))) continue;
@@ -489,7 +513,9 @@ export class Coordinator {
       if (stored.record === null || stored.capability === RECORD_FORMAT_CAPABILITY || stored.format <= target) continue;
       const note = this.#note("rewrite-format", author, `rewrite in record format ${target}`, stored.revision, []);
       await this.#plane
-        .append({ kind: "level", capability: stored.capability }, this.#formats.encode("level", { ...stored.record, change: note }, target), { expect: stored.revision })
+        .append({ kind: "level", capability: stored.capability }, this.#formats.encode("level", { ...stored.record, change: note }, target), {
+          expect: stored.revision,
+        })
         .catch((error: unknown) => {
           // Changed meanwhile: whoever changed it wrote it in the fleet's format.
           if (!(error instanceof RevisionConflictError)) throw error;
@@ -514,8 +540,21 @@ export class Coordinator {
     }
   }
 
-  async #refuse(capability: string | null, request: string, author: ChangeAuthor, revision: number, blockers: readonly Blocker[], problem: string): Promise<void> {
-    const note = this.#note("refused", { actor: author.actor, reason: problem === "" ? author.reason : `${author.reason}${author.reason === "" ? "" : " / "}${problem}` }, request, revision, blockers);
+  async #refuse(
+    capability: string | null,
+    request: string,
+    author: ChangeAuthor,
+    revision: number,
+    blockers: readonly Blocker[],
+    problem: string,
+  ): Promise<void> {
+    const note = this.#note(
+      "refused",
+      { actor: author.actor, reason: problem === "" ? author.reason : `${author.reason}${author.reason === "" ? "" : " / "}${problem}` },
+      request,
+      revision,
+      blockers,
+    );
     // A refusal changes nothing; recording it is best effort, and never hides the refusal itself.
     await this.#plane.append({ kind: "refusal", capability }, this.#formats.encode("refusal", { capability, change: note }, 1)).catch(() => {});
   }
@@ -556,7 +595,9 @@ function refusal(capability: string, described: string, proposal: ProposedChange
 
 function checkAuthor(author: ChangeAuthor): void {
   if (author.actor.length === 0 || author.actor.length > AUTHOR_LIMITS.actor) {
-    throw new InvalidRequestError(`the actor must have 1 to ${AUTHOR_LIMITS.actor} characters (it has ${author.actor.length}): name the person or job making the change`);
+    throw new InvalidRequestError(
+      `the actor must have 1 to ${AUTHOR_LIMITS.actor} characters (it has ${author.actor.length}): name the person or job making the change`,
+    );
   }
   if (author.reason.length > AUTHOR_LIMITS.reason) {
     throw new InvalidRequestError(`the reason has ${author.reason.length} characters, more than ${AUTHOR_LIMITS.reason}: link to a longer text instead`);

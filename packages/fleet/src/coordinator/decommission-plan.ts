@@ -31,7 +31,9 @@ export function decommissionPlan(view: FleetView, nodeId: string, incarnation: s
     const gone = view.departed.some((member) => member.nodeId === nodeId);
     return {
       targets: [],
-      refused: gone ? `${nodeId} is no longer a member (it left or was decommissioned)` : `${nodeId} is not a member of the fleet: see twostep status for the node ids`,
+      refused: gone
+        ? `${nodeId} is no longer a member (it left or was decommissioned)`
+        : `${nodeId} is not a member of the fleet: see twostep status for the node ids`,
       blockers: [],
     };
   }
@@ -40,7 +42,15 @@ export function decommissionPlan(view: FleetView, nodeId: string, incarnation: s
     if (member.state === "expired") continue;
     const level = 0;
     if (member.state === "starting") {
-      blockers.push(blocker(member, "starting", level, null, `${label(member)} registered ${Math.round((view.now - member.registeredAt) / 1000)} s ago and is still starting: wait for it, or for its lease and the clock margin to pass`));
+      blockers.push(
+        blocker(
+          member,
+          "starting",
+          level,
+          null,
+          `${label(member)} registered ${Math.round((view.now - member.registeredAt) / 1000)} s ago and is still starting: wait for it, or for its lease and the clock margin to pass`,
+        ),
+      );
       continue;
     }
     const endsAt = (member.beat?.at ?? member.registeredAt) + member.leaseMs + marginMs;

@@ -16,7 +16,15 @@ export function readerBlockers(capability: string, levels: readonly number[], me
   const blockers: Blocker[] = [];
   for (const member of members) {
     if (member.build === null) {
-      blockers.push(blocker(member, "unknown-build", Math.max(...levels), null, `${label(member)}: ${member.problem ?? "its build cannot be told"}; decommission it if it is gone`));
+      blockers.push(
+        blocker(
+          member,
+          "unknown-build",
+          Math.max(...levels),
+          null,
+          `${label(member)}: ${member.problem ?? "its build cannot be told"}; decommission it if it is gone`,
+        ),
+      );
       continue;
     }
     if (!takesPart(member.build, capability)) continue;

@@ -33,7 +33,13 @@ export interface Convergence {
   /** Members taking part. */
   readonly of: number;
   /** The others: not yet applied, or not live. */
-  readonly waiting: readonly { readonly nodeId: string; readonly incarnation: string; readonly state: MemberState; readonly lastSeen: number | null; readonly applied: number }[];
+  readonly waiting: readonly {
+    readonly nodeId: string;
+    readonly incarnation: string;
+    readonly state: MemberState;
+    readonly lastSeen: number | null;
+    readonly applied: number;
+  }[];
 }
 
 /** One capability in a {@link FleetStatus}. */
@@ -83,7 +89,7 @@ export interface FleetStatus {
  * builds times capabilities, not members times capabilities.
  */
 export function fleetStatus(view: FleetView, regressed: readonly string[], options: { readonly capability?: string } = {}): FleetStatus {
-  const names = new Set(view.levels.keys());
+  const names = new Set([...view.levels.values()].filter((stored) => !stored.forgotten).map((stored) => stored.capability));
   const builds = new Map<BuildRecord, MemberView[]>();
   for (const member of view.members) {
     if (member.build === null) continue;

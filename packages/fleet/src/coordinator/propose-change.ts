@@ -51,7 +51,8 @@ export function proposeChange(current: WriteLevelRecord, request: WriteLevelRequ
       next = enable(settled, request, actor, reason, now);
       break;
     case "adopt":
-      if (settled.level !== null) throw new InvalidRequestError(`${settled.capability} already has a write level (v${settled.level}): adopt sets the first one only`);
+      if (settled.level !== null)
+        throw new InvalidRequestError(`${settled.capability} already has a write level (v${settled.level}): adopt sets the first one only`);
       next = setLevel(settled, checkLevel(request.level), actor, reason, now);
       break;
     case "disable-write":
@@ -96,7 +97,9 @@ function enable(
   }
   if (percent === 100 && where === null) return setLevel(current, level, actor, reason, now);
   if (current.level === null) {
-    throw new InvalidRequestError(`${current.capability} has no write level yet, so there is nothing to ramp from: enable its first level for every writer first`);
+    throw new InvalidRequestError(
+      `${current.capability} has no write level yet, so there is nothing to ramp from: enable its first level for every writer first`,
+    );
   }
   if (level === current.level) throw new InvalidRequestError(`${current.capability} already writes v${level}: a ramp goes towards another level`);
   const ramp: Ramp = { to: level, percent, by: request.by ?? "key", where };

@@ -47,7 +47,8 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
   for (const entry of history) {
     if (entry.key.kind !== "level" || entry.tombstone) continue;
     const decoded = formats.decode("level", entry.value);
-    if (decoded.ok && decoded.value.capability === entry.key.capability) lastReadable.set(entry.key.capability, { record: decoded.value, epoch: decoded.value.epoch, revision: entry.revision });
+    if (decoded.ok && decoded.value.capability === entry.key.capability)
+      lastReadable.set(entry.key.capability, { record: decoded.value, epoch: decoded.value.epoch, revision: entry.revision });
   }
   for (const stored of view.levels.values()) {
     const fallback = lastReadable.get(stored.capability);
@@ -62,7 +63,8 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
     }
     for (const [capability, text] of Object.entries(beat.held)) {
       const decoded = formats.decode("level", new TextEncoder().encode(text));
-      if (decoded.ok && decoded.value.capability === capability) add({ record: decoded.value, epoch: decoded.value.epoch, revision: beat.applied[capability] ?? 0 });
+      if (decoded.ok && decoded.value.capability === capability)
+        add({ record: decoded.value, epoch: decoded.value.epoch, revision: beat.applied[capability] ?? 0 });
     }
   }
   const records: WriteLevelRecord[] = [];

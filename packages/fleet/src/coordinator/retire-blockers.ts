@@ -22,20 +22,31 @@ export interface RetireCheck {
  * they went). The window also runs from when the record stopped writing the
  * level.
  */
-export function retireBlockers(capability: string, level: number, stored: LevelView & { record: WriteLevelRecord }, view: FleetView, windowMs: number): RetireCheck {
+export function retireBlockers(
+  capability: string,
+  level: number,
+  stored: LevelView & { record: WriteLevelRecord },
+  view: FleetView,
+  windowMs: number,
+): RetireCheck {
   const { record, revision } = stored;
   const blockers: Blocker[] = [];
   let lastWrite = record.writtenUntil[String(level)] ?? stored.at;
-  const reads = (build: { capabilities: Record<string, { reads: { min: number; max: number } } | undefined> } | null) => build?.capabilities[capability]?.reads ?? null;
+  const reads = (build: { capabilities: Record<string, { reads: { min: number; max: number } } | undefined> } | null) =>
+    build?.capabilities[capability]?.reads ?? null;
   for (const member of view.members) {
     if (member.build === null) {
-      blockers.push(blocker(member, "unknown-build", level, null, `${label(member)}: ${member.problem ?? "its build cannot be told"}; decommission it if it is gone`));
+      blockers.push(
+        blocker(member, "unknown-build", level, null, `${label(member)}: ${member.problem ?? "its build cannot be told"}; decommission it if it is gone`),
+      );
       continue;
     }
     if (!inRange(writesOf(member.build, capability), level)) continue;
     const beat = member.beat?.record ?? null;
     if (member.state === "starting") {
-      blockers.push(blocker(member, "starting", level, reads(member.build), `${label(member)} is starting and may write v${level}: wait for its first heartbeat`));
+      blockers.push(
+        blocker(member, "starting", level, reads(member.build), `${label(member)} is starting and may write v${level}: wait for its first heartbeat`),
+      );
       continue;
     }
     if (member.state !== "live" || beat === null) {
@@ -54,12 +65,26 @@ export function retireBlockers(capability: string, level: number, stored: LevelV
     }
     if ((beat.applied[capability] ?? 0) < revision) {
       blockers.push(
-        blocker(member, "not-applied", level, reads(member.build), `${label(member)} has not applied revision ${revision} of ${capability} yet (it writes by ${beat.applied[capability] ?? "none"}): wait a heartbeat`),
+        blocker(
+          member,
+          "not-applied",
+          level,
+          reads(member.build),
+          `${label(member)} has not applied revision ${revision} of ${capability} yet (it writes by ${beat.applied[capability] ?? "none"}): wait a heartbeat`,
+        ),
       );
       continue;
     }
     if (levelsWrittenBy(member, capability, record).includes(level)) {
-      blockers.push(blocker(member, "still-writing", level, reads(member.build), `${label(member)} still writes v${level} under this record: move it to another level first`));
+      blockers.push(
+        blocker(
+          member,
+          "still-writing",
+          level,
+          reads(member.build),
+          `${label(member)} still writes v${level} under this record: move it to another level first`,
+        ),
+      );
       continue;
     }
     const ago = beat.writes[capability]?.[String(level)];

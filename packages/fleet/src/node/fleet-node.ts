@@ -151,6 +151,8 @@ export class FleetNode {
   /** The fence last reported to `onFenced`, to report each change once. */
   #reported: string | undefined;
   #joined = false;
+  /** True once the first heartbeat was stored: fences are reported from then on. */
+  #running = false;
   #stopped = false;
 
   /** Use {@link startNode}; a node built directly has not joined. */
@@ -214,7 +216,10 @@ export class FleetNode {
         { from: snapshot.position },
       );
       await this.#heartbeat();
-      if (!this.#leaseValid()) throw new FencedError(this.nodeId, "its first heartbeat was not stored", "check the connection to the control plane and start it again");
+      if (!this.#leaseValid())
+        throw new FencedError(this.nodeId, "its first heartbeat was not stored", "check the connection to the control plane and start it again");
+      this.#running = true;
+      this.#reportFence();
       this.#timer = setInterval(() => void this.#heartbeat(), this.#heartbeatMs);
       this.#timer.unref();
       this.#logger.info({ capabilities: Object.keys(this.#buildRecord.capabilities).length }, "joined the fleet");
@@ -239,7 +244,12 @@ export class FleetNode {
       } else if (entry.key.kind === "level") {
         const decoded = this.#formats.decode("level", entry.value);
         if (decoded.ok && decoded.value.capability === entry.key.capability) records.push(decoded.value);
-        else unreadable.push({ capability: entry.key.capability, problem: decoded.ok ? "it names another capability" : decoded.problem, newer: !decoded.ok && decoded.newer });
+        else
+          unreadable.push({
+            capability: entry.key.capability,
+            problem: decoded.ok ? "it names another capability" : decoded.problem,
+            newer: !decoded.ok && decoded.newer,
+          });
       }
     }
     const problems = joinProblems(this.#buildRecord, this.labels, records, unreadable);
@@ -284,8 +294,9 @@ export class FleetNode {
    * spread over the stream when no key is given). A level this build cannot
    * write falls back to the nearest lower level every member reads; a level
    * still being enabled (an intent) is never used; with no write level, and
-   * while fenced, nothing is written. Throws {@link CannotWriteVersionError}
-   * or {@link FencedError}.
+   * while fenced, nothing is written. The level counts as written now (the
+   * heartbeat reports it, and a retirement of it waits for the drain window
+   * from here). Throws {@link CannotWriteVersionError} or {@link FencedError}.
    */
   writeLevel(capability: string, options: EncodeOptions = {}): number {
     const fence = this.fence;
@@ -294,9 +305,11 @@ export class FleetNode {
     const plan = this.#plans.get(capability) ?? writePlan(capability, undefined, writes, this.labels);
     if (plan.base === null) throw new CannotWriteVersionError(capability, null, writes ?? { min: 0, max: 0 }, plan.closed ?? undefined);
     const ramp = plan.ramp;
-    if (ramp === null) return plan.base;
-    const selected = this.#share.select(capability, ramp.percent, ramp.by === "node" ? `node:${this.nodeId}` : options.key);
-    return selected ? ramp.to : plan.base;
+    const selected = ramp !== null && this.#share.select(capability, ramp.percent, ramp.by === "node" ? `node:${this.nodeId}` : options.key);
+    const level = selected ? ramp.to : plan.base;
+    // Whatever the caller does with it, this level counts as written now: a retirement waits for it.
+    this.#metrics.wrote(capability, level);
+    return level;
   }
 
   /** Encodes a value of the newest shape at the level the fleet allows (see {@link FleetNode.writeLevel}). */
@@ -390,6 +403,7 @@ export class FleetNode {
 
   /** Tells `onFenced` (once per fence) when the node stops writing, and logs when it writes again. */
   #reportFence(): void {
+    if (!this.#running) return;
     const fence = this.#currentFence();
     const label = fence?.why;
     if (label === this.#reported) return;

@@ -72,7 +72,9 @@ export class HeldRecords {
     const newEpoch = (this.#meta?.value.epoch ?? 0) > epochBefore && epochBefore > 0;
     if (!newEpoch) {
       if (snapshot.position < this.#highest) note(`the store is at revision ${snapshot.position}, behind revision ${this.#highest} that this node saw`);
-      const present = new Set(snapshot.entries.filter((entry) => entry.key.kind === "level").map((entry) => (entry.key.kind === "level" ? entry.key.capability : "")));
+      const present = new Set(
+        snapshot.entries.filter((entry) => entry.key.kind === "level").map((entry) => (entry.key.kind === "level" ? entry.key.capability : "")),
+      );
       for (const capability of this.#records.keys()) if (!present.has(capability)) note(`the record of ${capability} vanished from the store`);
     }
     if (regression !== null) this.#regressed = regression;
@@ -136,7 +138,8 @@ export class HeldRecords {
     if (held !== undefined) {
       if (meta.planeId !== held.value.planeId) return `the control plane was replaced: it is now ${meta.planeId}, this node joined ${held.value.planeId}`;
       if (meta.epoch < held.value.epoch) return `the control plane went back from epoch ${held.value.epoch} to ${meta.epoch}`;
-      if (meta.epoch === held.value.epoch && entry.revision < held.revision) return `the control plane's identity went back from revision ${held.revision} to ${entry.revision}`;
+      if (meta.epoch === held.value.epoch && entry.revision < held.revision)
+        return `the control plane's identity went back from revision ${held.revision} to ${entry.revision}`;
       if (meta.epoch > held.value.epoch) {
         // A reconcile: revisions start again from what the store has now.
         this.#highest = 0;

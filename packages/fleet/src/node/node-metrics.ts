@@ -8,9 +8,9 @@ export const UNKNOWN_TYPE = "?";
 
 /**
  * Counts frames read, written and failed per capability and level, and
- * remembers when each level was last written (on the node's monotonic
- * clock), which heartbeats report as "ms ago" so that no two clocks are
- * ever compared.
+ * remembers when each level was last handed out for writing (on the node's
+ * monotonic clock), which heartbeats report as "ms ago" so that no two
+ * clocks are ever compared.
  */
 export class NodeMetrics {
   readonly #frames = new Map<string, Map<string, [number, number, number]>>();
@@ -35,20 +35,23 @@ export class NodeMetrics {
       levels.set(key, counts);
     }
     counts[kind === "read" ? 0 : kind === "written" ? 1 : 2]++;
-    if (kind === "written") {
-      let writes = this.#lastWrite.get(capability);
-      if (writes === undefined) {
-        writes = new Map();
-        this.#lastWrite.set(capability, writes);
-      }
-      writes.set(key, this.#clock());
+  }
+
+  /** Notes that `level` of `capability` is being written now (whether or not the frame is counted). */
+  wrote(capability: string, level: number): void {
+    let writes = this.#lastWrite.get(capability);
+    if (writes === undefined) {
+      writes = new Map();
+      this.#lastWrite.set(capability, writes);
     }
+    writes.set(String(level), this.#clock());
   }
 
   /** A copy of every counter. */
   snapshot(): MetricsSnapshot {
     const result: Record<string, Record<string, FrameCounts>> = {};
-    for (const [capability, levels] of this.#frames) result[capability] = Object.fromEntries([...levels].map(([level, counts]) => [level, [...counts] as const]));
+    for (const [capability, levels] of this.#frames)
+      result[capability] = Object.fromEntries([...levels].map(([level, counts]) => [level, [...counts] as const]));
     return result;
   }
 
@@ -56,7 +59,8 @@ export class NodeMetrics {
   writesAgo(): Record<string, Record<string, number>> {
     const now = this.#clock();
     const result: Record<string, Record<string, number>> = {};
-    for (const [capability, levels] of this.#lastWrite) result[capability] = Object.fromEntries([...levels].map(([level, at]) => [level, Math.max(0, Math.round(now - at))]));
+    for (const [capability, levels] of this.#lastWrite)
+      result[capability] = Object.fromEntries([...levels].map(([level, at]) => [level, Math.max(0, Math.round(now - at))]));
     return result;
   }
 }

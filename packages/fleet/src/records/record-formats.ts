@@ -28,7 +28,9 @@ export class RecordProblem extends Error {
 }
 
 /** A record read off the store: its model, or why it cannot be read. */
-export type Decoded<T> = { readonly ok: true; readonly value: T; readonly format: number } | { readonly ok: false; readonly problem: string; readonly newer: boolean };
+export type Decoded<T> =
+  | { readonly ok: true; readonly value: T; readonly format: number }
+  | { readonly ok: false; readonly problem: string; readonly newer: boolean };
 
 /** The capability whose level is the record format the fleet writes. */
 export const RECORD_FORMAT_CAPABILITY = "twostep.records";

@@ -81,7 +81,9 @@ export interface WriteLevelRecord {
 }
 
 const level = z.number().int().min(0).max(MAX_LEVEL);
-const levels = z.array(level).refine((list) => list.every((value, index) => index === 0 || (list[index - 1] as number) < value), "levels must be ascending, without repeats");
+const levels = z
+  .array(level)
+  .refine((list) => list.every((value, index) => index === 0 || (list[index - 1] as number) < value), "levels must be ascending, without repeats");
 
 /** The zod schema of a {@link Ramp}. */
 export const rampSchema = z.looseObject({
@@ -110,12 +112,16 @@ export const writeLevelRecordSchema = z
   })
   .superRefine((record, context) => {
     // A record that contradicts itself is not trusted: it would make writers and the join guard disagree.
-    if (record.level !== null && !record.everWritten.includes(record.level)) context.addIssue({ code: "custom", path: ["level"], message: "the write level is not among the levels ever written" });
-    if (record.ramp !== null && !record.everWritten.includes(record.ramp.to)) context.addIssue({ code: "custom", path: ["ramp"], message: "the ramp target is not among the levels ever written" });
+    if (record.level !== null && !record.everWritten.includes(record.level))
+      context.addIssue({ code: "custom", path: ["level"], message: "the write level is not among the levels ever written" });
+    if (record.ramp !== null && !record.everWritten.includes(record.ramp.to))
+      context.addIssue({ code: "custom", path: ["ramp"], message: "the ramp target is not among the levels ever written" });
     if (record.ramp !== null && record.level === null) context.addIssue({ code: "custom", path: ["ramp"], message: "a ramp needs a write level" });
-    if (record.ramp !== null && record.ramp.percent === 100 && record.ramp.where === null) context.addIssue({ code: "custom", path: ["ramp"], message: "a ramp of 100% needs labels" });
+    if (record.ramp !== null && record.ramp.percent === 100 && record.ramp.where === null)
+      context.addIssue({ code: "custom", path: ["ramp"], message: "a ramp of 100% needs labels" });
     for (const retired of record.retired) {
-      if (retired === record.level || retired === record.ramp?.to) context.addIssue({ code: "custom", path: ["retired"], message: `v${retired} is retired and written` });
+      if (retired === record.level || retired === record.ramp?.to)
+        context.addIssue({ code: "custom", path: ["retired"], message: `v${retired} is retired and written` });
     }
   });
 

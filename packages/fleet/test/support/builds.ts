@@ -1,4 +1,4 @@
-import { defineMessageType, defineProtocol, zodCodec, type Protocol, type VersionDefinition } from "@twostep/core";
+import { defineMessageType, defineProtocol, type Protocol, type VersionDefinition, zodCodec } from "@twostep/core";
 import { z } from "zod";
 
 /** The shape of every test version: an id and the version it was written at. */
@@ -13,7 +13,7 @@ function version(level: number): VersionDefinition {
   };
 }
 
-/** A protocol whose one type, `orders.OrderPlaced`, reads and writes v`min`..v`max`. */
+/** A protocol whose one type, `orders.OrderPlaced`, reads v`min`..v`max` and writes from `minWrite` (default `min`). */
 export function protocolReading(min: number, max: number, options: { minWrite?: number } = {}): Protocol {
   const versions = Array.from({ length: max - min + 1 }, (_, index) => version(min + index));
   return defineProtocol({
@@ -21,12 +21,13 @@ export function protocolReading(min: number, max: number, options: { minWrite?: 
   });
 }
 
-/** Builds used across fleet tests, by build id. */
+/** Builds used across fleet tests, by build id: what they read, and the lowest level they write. */
 export const builds = {
-  "b1-old": { min: 1, max: 1 },
-  "b2-new": { min: 1, max: 2 },
-  "b3-next": { min: 1, max: 3 },
-  "b4-dropped-v1": { min: 2, max: 3 },
+  "b1-old": { min: 1, max: 1, minWrite: 1 },
+  "b2-new": { min: 1, max: 2, minWrite: 1 },
+  "b3-next": { min: 1, max: 3, minWrite: 1 },
+  "b3-narrow": { min: 1, max: 3, minWrite: 2 },
+  "b4-dropped-v1": { min: 2, max: 3, minWrite: 2 },
 } as const;
 
 /** A build id of {@link builds}. */
@@ -34,5 +35,11 @@ export type BuildId = keyof typeof builds;
 
 /** The protocol of a build. */
 export function protocolOf(build: BuildId): Protocol {
-  return protocolReading(builds[build].min, builds[build].max);
+  const { min, max, minWrite } = builds[build];
+  return protocolReading(min, max, { minWrite });
+}
+
+/** True when `build` reads `level`. */
+export function reads(build: BuildId, level: number): boolean {
+  return level >= builds[build].min && level <= builds[build].max;
 }

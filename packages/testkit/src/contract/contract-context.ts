@@ -1,16 +1,16 @@
 import { isTwostepError } from "@twostep/core";
-import { FleetErrorCode, type ControlPlane } from "@twostep/fleet";
+import { type ControlPlane, FleetErrorCode } from "@twostep/fleet/control-plane";
 import fc from "fast-check";
 import { expect, vi } from "vitest";
 import type { ContractTime } from "./contract-time.js";
 
 /** What a factory gets for each client the contract suite asks for. */
 export interface ControlPlaneFactoryOptions {
-  /** Advertisements older than this (on the control plane's clock) must vanish. */
-  readonly advertisementTtlMs: number;
+  /** Heartbeats older than this (on the control plane's clock) must expire. */
+  readonly beatTtlMs: number;
   /**
    * With `time: "fake"`, the suite's clock: the control plane must judge
-   * time by it (`now()`, `seenAt`, expiry). Absent with `time: "real"`.
+   * time by it (`serverTime()`, `at`, expiry). Absent with `time: "real"`.
    */
   readonly clock?: () => number;
   /**
@@ -79,7 +79,7 @@ export class ContractRun implements ContractContext {
 
   async peer(): Promise<ControlPlane> {
     const clock = this.time.clock;
-    const client = await this.#factory({ advertisementTtlMs: this.ttlMs, namespace: this.#namespace, ...(clock === undefined ? {} : { clock }) });
+    const client = await this.#factory({ beatTtlMs: this.ttlMs, namespace: this.#namespace, ...(clock === undefined ? {} : { clock }) });
     this.#clients.push(client);
     return client;
   }

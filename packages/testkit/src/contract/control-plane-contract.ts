@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe } from "vitest";
-import { advertisementCases } from "./advertisement-cases.js";
-import { auditCases } from "./audit-cases.js";
-import { ContractRun, type ControlPlaneFactory } from "./contract-context.js";
+import { beatCases } from "./beat-cases.js";
+import { type ControlPlaneFactory, ContractRun } from "./contract-context.js";
 import { fakeTime, realTime } from "./contract-time.js";
-import { levelCases } from "./level-cases.js";
+import { followCases } from "./follow-cases.js";
+import { logCases } from "./log-cases.js";
 
 /** Options of {@link controlPlaneContract}. */
 export interface ControlPlaneContractOptions {
@@ -14,20 +14,21 @@ export interface ControlPlaneContractOptions {
    * server timestamps) and the suite sleeps through the TTL.
    */
   readonly time?: "fake" | "real";
-  /** The advertisement TTL the factory is asked for. Defaults to 60 s with fake time, 1.5 s with real time. */
-  readonly advertisementTtlMs?: number;
-  /** Runs of each property (round trips, races). Defaults to 25. */
+  /** The heartbeat TTL the factory is asked for. Defaults to 60 s with fake time, 1.5 s with real time. */
+  readonly beatTtlMs?: number;
+  /** Runs of each property (races, random appends). Defaults to 25. */
   readonly runs?: number;
 }
 
 /**
  * The contract every `ControlPlane` implementation passes, as a vitest
- * suite named after `name`: advertisements (seenAt set by the control plane,
- * expiry after the TTL), members, compare-and-set of write levels (create
- * once, stale revisions refused, strictly increasing revisions, exactly one
- * winner of a race on any interleaving, linearizable across clients),
- * watches in revision order, the audit log (filter, last N, watch), copies
- * in and out, and close. Call it at the top level of a test file.
+ * suite named after `name`: the log (revisions over all keys,
+ * compare-and-set with exactly one winner of a race, tombstones, the two
+ * scopes, reads as of a position, registration that sees an intent or is
+ * seen by a read as of it, history and its watch, copies in and out,
+ * names of any kind), following the records, and heartbeats (renewal by
+ * compare-and-set, tombstones, expiry, the control plane's clock). Call it
+ * at the top level of a test file.
  *
  * The factory is called once per test for a fresh `namespace`, and again
  * with the same namespace whenever a case needs a second client of the same
@@ -35,20 +36,18 @@ export interface ControlPlaneContractOptions {
  * pass `clock` on to the implementation:
  *
  * ```ts
- * controlPlaneContract("MemoryControlPlane", ({ namespace, clock, advertisementTtlMs }) =>
- *   memo(namespace, () => new MemoryControlPlane({ clock, advertisementTtlMs })));
- * controlPlaneContract("NatsControlPlane", ({ namespace, advertisementTtlMs }) =>
- *   connectNatsControlPlane({ servers: server.url, bucketPrefix: namespace, advertisementTtlMs }), { time: "real" });
+ * controlPlaneContract("MemoryControlPlane", ({ namespace, clock, beatTtlMs }) =>
+ *   memo(namespace, () => new MemoryControlPlane({ clock, beatTtlMs })));
  * ```
  */
 export function controlPlaneContract(name: string, factory: ControlPlaneFactory, options: ControlPlaneContractOptions = {}): void {
   const real = options.time === "real";
-  const run = new ContractRun(factory, real ? realTime : fakeTime, options.advertisementTtlMs ?? (real ? 1_500 : 60_000), options.runs ?? 25);
+  const run = new ContractRun(factory, real ? realTime : fakeTime, options.beatTtlMs ?? (real ? 1_500 : 60_000), options.runs ?? 25);
   describe(`${name} passes the control-plane contract`, () => {
     beforeEach(() => run.begin());
     afterEach(() => run.end());
-    advertisementCases(run);
-    levelCases(run);
-    auditCases(run);
+    logCases(run);
+    followCases(run);
+    beatCases(run);
   });
 }

@@ -2,7 +2,16 @@ import { randomInt } from "node:crypto";
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { isTwostepError } from "@twostep/core";
-import { Coordinator, FleetErrorCode, MemoryControlPlane, startNode, type ControlPlane, type FleetNode, type JoinRefusedError } from "@twostep/fleet";
+import {
+  type ControlPlane,
+  Coordinator,
+  type FleetNode,
+  FleetErrorCode,
+  type JoinRefusedError,
+  MemoryControlPlane,
+  startNode,
+  type WriteLevelRecord,
+} from "@twostep/fleet";
 import { pino, type Logger } from "pino";
 import type { RolloutFailure } from "../testkit-errors.js";
 import { Traffic, failureWithoutFrame, type Build, type Delivery, type SimulatedNode, type TrafficFailure } from "./traffic.js";
@@ -79,7 +88,7 @@ export class SimulatedFleet {
     this.controlPlane = plane;
     this.seed = seed;
     this.#drainWindowMs = options.drainWindowMs ?? 10;
-    this.coordinator = new Coordinator(plane, { drainWindowMs: this.#drainWindowMs });
+    this.coordinator = new Coordinator(plane);
     this.#traffic = new Traffic(values, (failure) => this.fail(failure));
     this.#roundMs = options.roundMs ?? 0;
     this.#followTimeoutMs = options.followTimeoutMs ?? 5_000;
@@ -208,14 +217,24 @@ export class SimulatedFleet {
    * written before, and lets the drain window pass, all with traffic flowing.
    */
   async drain(capability: string, level: number): Promise<void> {
+    const author = { actor: TESTKIT_ACTOR, reason: "the simulation's drain window" };
+    await this.coordinator.change(capability, { kind: "policy", drainWindowMs: this.#drainWindowMs }, author);
     await this.settle();
     // Frames written before the nodes followed arrive within one round.
     await this.rounds(2);
     for (;;) {
-      const until = (await this.controlPlane.getLevel(capability))?.value.writtenUntil[String(level)];
-      if (until === undefined || this.controlPlane.now() - until >= this.#drainWindowMs) return;
+      // Each node reports what it applied and wrote; the retirement waits for every one of them.
+      await Promise.all(this.nodes().map(({ node }) => node.heartbeat()));
+      const plan = await this.coordinator.change(capability, { kind: "retire", level }, author, { dryRun: true });
+      if (plan.blockers.length === 0 && plan.problems.length === 0) return;
       await this.rounds(1);
     }
+  }
+
+  /** The write-level record of `capability` as the control plane holds it, if any. */
+  async record(capability: string): Promise<WriteLevelRecord | undefined> {
+    const status = await this.coordinator.status(capability);
+    return status.capabilities[0]?.record ?? undefined;
   }
 
   /** Stops every node (each consuming what is in flight to it) and closes the control plane. */
@@ -228,9 +247,9 @@ export class SimulatedFleet {
   }
 
   async #behind(): Promise<{ nodeId: string; build: string; capability: string } | undefined> {
-    const records = await this.controlPlane.listLevels();
+    const records = (await this.coordinator.status()).capabilities.flatMap((capability) => (capability.record === null ? [] : [capability.record]));
     for (const { nodeId, build, node } of this.nodes()) {
-      for (const { value } of records) {
+      for (const value of records) {
         if (!isDeepStrictEqual(node.record(value.capability), value)) return { nodeId, build, capability: value.capability };
       }
     }

@@ -177,7 +177,7 @@ async function execute(fleet: SimulatedFleet, command: SplitWorldCommand, buildO
       await fleet.coordinator.disableWrite(command.type, author);
       return;
     case "retire": {
-      const record = (await fleet.controlPlane.getLevel(command.type))?.value;
+      const record = await fleet.record(command.type);
       const drainable = record !== undefined && record.level !== command.level && record.ramp?.to !== command.level;
       if (drainable) await fleet.drain(command.type, command.level);
       await fleet.coordinator.retire(command.type, command.level, author);

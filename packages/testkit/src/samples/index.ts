@@ -1,2 +1,1 @@
-export { sampleAdvertisement, sampleAuditEntry, sampleMember, sampleWriteLevelRecord } from "./fleet-samples.js";
-export { advertisementArbitrary, awkwardNames, memberArbitrary, nameArbitrary, writeLevelRecordArbitrary } from "./fleet-arbitraries.js";
+export { awkwardNames, nameArbitrary, sampleChangeNote, sampleWriteLevelRecord, writeLevelRecordArbitrary } from "./fleet-arbitraries.js";

@@ -1,0 +1,54 @@
+import type { BeatKey } from "@twostep/fleet/control-plane";
+import { describe, expect, test } from "vitest";
+import { awkwardNames } from "../samples/index.js";
+import { type ContractContext, expectRevisionConflict } from "./contract-context.js";
+import { bytes, textOf } from "./entry-bytes.js";
+
+const key: BeatKey = { nodeId: "shop-1", incarnation: "0123456789abcdef" };
+
+/** Cases of heartbeats: compare-and-set renewal, tombstones, expiry, the server's clock. */
+export function beatCases(context: ContractContext): void {
+  describe("heartbeats", () => {
+    test("a heartbeat is created with expect 0, renewed with its revision, and stamped with the control plane's time", async () => {
+      const { plane } = context;
+      const before = context.time.now();
+      const first = await plane.beat(key, bytes("beat 1"), { expect: 0 });
+      await expectRevisionConflict(plane.beat(key, bytes("again"), { expect: 0 }));
+      const second = await plane.beat(key, bytes("beat 2"), { expect: first });
+      await expectRevisionConflict(plane.beat(key, bytes("stale"), { expect: first }));
+      const stored = await plane.readBeat(key);
+      expect([stored?.revision, textOf(stored?.value ?? new Uint8Array()), stored?.tombstone]).toEqual([second, "beat 2", false]);
+      expect(stored?.at).toBeGreaterThanOrEqual(before - context.time.tolerance);
+      expect(stored?.at).toBeLessThanOrEqual(context.time.now() + context.time.tolerance);
+      const server = await plane.serverTime();
+      expect(server).toBeGreaterThanOrEqual((stored?.at ?? 0) - context.time.tolerance);
+    });
+
+    test("a tombstone ends a heartbeat: the node's next renewal is refused", async () => {
+      const { plane } = context;
+      const peer = await context.peer();
+      const revision = await plane.beat(key, bytes("alive"), { expect: 0 });
+      await peer.beat(key, bytes("decommissioned"), { expect: revision, tombstone: true });
+      await expectRevisionConflict(plane.beat(key, bytes("renew"), { expect: revision }));
+      const stored = await plane.readBeat(key);
+      expect([stored?.tombstone, textOf(stored?.value ?? new Uint8Array())]).toEqual([true, "decommissioned"]);
+    });
+
+    test("readBeats lists the last heartbeat of every incarnation, awkward names included", async () => {
+      const { plane } = context;
+      for (const [index, nodeId] of awkwardNames.entries()) await plane.beat({ nodeId, incarnation: "abcdef01" }, bytes(`beat ${index}`), { expect: 0 });
+      const beats = await plane.readBeats();
+      expect(beats.map((beat) => [beat.key.nodeId, textOf(beat.value)]).sort()).toEqual(awkwardNames.map((nodeId, index) => [nodeId, `beat ${index}`]).sort());
+    });
+
+    test("a heartbeat older than the TTL expires; the key then takes expect 0 again", async () => {
+      const { plane } = context;
+      const revision = await plane.beat(key, bytes("old"), { expect: 0 });
+      await context.time.advance(context.ttlMs + 2 * context.time.tolerance + 100);
+      await expect.poll(async () => (await plane.readBeats()).length, { timeout: 10_000 }).toBe(0);
+      expect(await plane.readBeat(key)).toBeUndefined();
+      await expectRevisionConflict(plane.beat(key, bytes("stale"), { expect: revision }));
+      expect(await plane.beat(key, bytes("fresh"), { expect: 0 })).toBeGreaterThan(0);
+    });
+  });
+}
