@@ -46,6 +46,8 @@ export interface CliContext {
   /** True when stdin is a terminal, where a person can answer a confirmation. */
   readonly stdinIsTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The directory the command runs in: `check` finds the repository and the manifest from it. */
+  readonly cwd: string;
   /** Opens the control plane; the command closes it. Throws `CONTROL_PLANE_UNREACHABLE` or `PERMISSION_DENIED` errors. */
   connect(options: ConnectionOptions): Promise<ControlPlane>;
   /** Asks a yes/no question on the terminal; true only for an explicit yes. */

@@ -24,6 +24,8 @@ interface CommandSpec {
   readonly options: () => readonly Option[];
   /** Whether it changes the fleet: then it takes --reason, --actor, --yes and --dry-run. */
   readonly mutates: boolean;
+  /** Whether it takes the connection options (the default); `check` takes `--fleet URL` instead, with credentials from the environment. */
+  readonly takesConnectionOptions?: boolean;
   readonly examples: readonly string[];
   /** Imports the command only when it runs, so `twostep status` never loads `watch` or `apply`. */
   readonly load: () => Promise<Handler>;
@@ -137,6 +139,36 @@ const commands: readonly CommandSpec[] = [
     examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --reason "release 42" --yes'],
     load: async () => (await import("./commands/apply/index.js")).apply,
   },
+  {
+    name: "check",
+    summary: "CI: refuse a writer enabled before its reader shipped, a reader removed too early, a reused type id, an incompatible schema change",
+    arguments: [
+      {
+        name: "compat",
+        description: "the word compat: compare two directories of .proto files with buf's WIRE rules only, instead of the manifest with --base",
+        required: false,
+      },
+      { name: "previous", description: "with compat: the directory of the .proto files as shipped", required: false },
+      { name: "current", description: "with compat: the directory of the changed .proto files", required: false },
+    ],
+    options: () => [
+      new Option("--base <ref>", "the git revision to compare with: a branch (origin/main), a tag or a commit (required, but not with compat)"),
+      new Option("--manifest <path>", "the protocol manifest, relative to the working directory (default: schemas/twostep.json)"),
+      new Option(
+        "--fleet <url>",
+        "the control plane (NATS) of the live fleet: a raised write target must also be read by every member (credentials and prefix: TWOSTEP_NATS_CREDS, TWOSTEP_NATS_USER, TWOSTEP_NATS_PASSWORD, TWOSTEP_NATS_PREFIX)",
+      ),
+      new Option("--format <format>", "how violations print (docs/check.md)").choices(["text", "json", "github"]).default("text"),
+    ],
+    mutates: false,
+    takesConnectionOptions: false,
+    examples: [
+      "twostep check --base origin/main",
+      "twostep check --base origin/main --format github --fleet nats://nats:4222",
+      "twostep check compat previous/schemas schemas",
+    ],
+    load: async () => (await import("./commands/check/index.js")).check,
+  },
 ];
 
 /** What {@link run} knows besides its arguments. */
@@ -148,12 +180,11 @@ export interface RunOptions {
 /**
  * Runs the `twostep` command line (without the `node` and script
  * arguments) and returns the exit code: 0 done, 1 refused as unsafe or a
- * revision conflict (or not confirmed), 2 usage error, 3 control plane
+ * revision conflict (or not confirmed; for `check`, violations), 2 usage
+ * error (for `check`, also input it cannot read), 3 control plane
  * unreachable or permission denied, 4 a bug. Never exits the process.
  */
 export async function run(argv: readonly string[], context: CliContext, options: RunOptions = {}): Promise<ExitCode> {
-  // `check` parses its own arguments (it is also a library entry point for CI), so it bypasses the table.
-  if (argv[0] === "check") return (await import("./commands/check/index.js")).check(argv.slice(1), context);
   let exitCode: ExitCode = ExitCode.Ok;
   let running: { command: string; json: boolean } | undefined;
   const program = new Command("twostep")
@@ -173,7 +204,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
-    for (const option of connectionOptions()) command.addOption(option);
+    if (spec.takesConnectionOptions !== false) for (const option of connectionOptions()) command.addOption(option);
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((example) => `  $ ${example}`).join("\n")}\n`);
     command.action(async (...args: unknown[]) => {
       // Commander passes the positionals, then the options, then the command.
@@ -217,14 +248,11 @@ function connectionOptions(): Option[] {
 
 function programHelp(): string {
   return `
-CI:
-  check --base REF             refuse a writer enabled before its reader shipped, a reader removed too early,
-                               a reused type id, an incompatible schema change (twostep check --help; docs/check.md)
-
 Exit codes:
-  0  done (a dry run or plan: the change would be allowed)
-  1  refused as unsafe (the blockers are listed), a revision conflict, or not confirmed
-  2  usage error: bad arguments, an invalid request, an invalid apply file, --yes missing without a terminal
+  0  done (a dry run or plan: the change would be allowed; check: no violations)
+  1  refused as unsafe (the blockers are listed), a revision conflict, or not confirmed; check: violations
+  2  usage error: bad arguments, an invalid request, an invalid apply file, --yes missing without a terminal;
+     check: input it cannot read (an unknown revision, an invalid manifest, a schema that does not parse)
   3  the control plane cannot be used: unreachable, not set up, or the credentials may not do this
   4  an unexpected error (a bug: please report it)
 

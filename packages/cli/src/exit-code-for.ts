@@ -1,3 +1,4 @@
+import { CheckErrorCode } from "@twostep/check";
 import { isTwostepError } from "@twostep/core";
 import { FleetErrorCode } from "@twostep/fleet";
 import { CliErrorCode } from "./cli-errors.js";
@@ -13,6 +14,8 @@ const byCode: Readonly<Record<string, ExitCode>> = {
   [FleetErrorCode.Unreachable]: ExitCode.Unavailable,
   [FleetErrorCode.PermissionDenied]: ExitCode.Unavailable,
   [FleetErrorCode.Misconfigured]: ExitCode.Unavailable,
+  // Input `check` cannot read (a revision, the manifest, a schema file): the caller's to fix, like bad arguments.
+  ...Object.fromEntries(Object.values(CheckErrorCode).map((code) => [code, ExitCode.Usage])),
 };
 
 /** The exit code for an error a command threw, by its stable code (never its message). */

@@ -3,8 +3,8 @@ import { createInterface } from "node:readline/promises";
 import type { CliContext, OutputStream } from "./cli-context.js";
 
 /**
- * The context of the real `twostep` binary: the process's streams and
- * environment, the NATS control plane (loaded only when a command
+ * The context of the real `twostep` binary: the process's streams,
+ * environment and working directory, the NATS control plane (loaded only when a command
  * connects), a readline confirmation on stderr (so stdout stays clean for
  * `--json`), log-update for live views, and `signal` for SIGINT.
  */
@@ -14,6 +14,7 @@ export function nodeContext(signal: AbortSignal): CliContext {
     stderr: stream(process.stderr),
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
+    cwd: process.cwd(),
     signal,
     async connect(options) {
       const { connectNatsControlPlane } = await import("@twostep/nats");

@@ -10,6 +10,8 @@ export interface InProcessOptions {
   /** Answers to confirmation prompts, in order; a prompt beyond them fails the test. */
   readonly answers?: readonly boolean[];
   readonly env?: Readonly<Record<string, string>>;
+  /** The working directory; defaults to the test process's. */
+  readonly cwd?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -55,6 +57,7 @@ export function testContext(options: InProcessOptions): {
     },
     stdinIsTTY: options.stdinTTY ?? false,
     env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
     signal: options.signal ?? new AbortController().signal,
     connect: async (connection) => {
       connections.push(connection);

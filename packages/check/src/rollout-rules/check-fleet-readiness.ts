@@ -1,0 +1,85 @@
+import { Coordinator, type ControlPlane } from "@twostep/fleet";
+import type { ProtocolSnapshot } from "../snapshot/index.js";
+import { RolloutRule, type Violation } from "../violation/index.js";
+import { manifestViolation } from "./manifest-violation.js";
+import type { TypePair } from "./pair-manifest-types.js";
+
+/**
+ * The live fleet, for `checkRollout`'s `fleet` option: a {@link Coordinator},
+ * a {@link ControlPlane} (asked through a coordinator with default options),
+ * or a function that connects to one, called only when some write target is
+ * raised (so a check that raises none never connects). The caller owns what
+ * it passes: the check closes nothing.
+ */
+export type FleetAccess = Coordinator | ControlPlane | (() => Promise<Coordinator | ControlPlane>);
+
+/** Blockers listed in a message; the rest are counted. */
+const SHOWN_BLOCKERS = 5;
+
+/**
+ * FLEET_NOT_READ_READY and FLEET_UNREACHABLE: for every type whose write
+ * target HEAD raises above the base's (or sets, where the base had none),
+ * asks the coordinator for the plan of enabling it and reports its
+ * blockers. Targets the base does not read are skipped: the ordering rules
+ * already refuse them.
+ */
+export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonly TypePair[], fleet: FleetAccess, out: Violation[]): Promise<void> {
+  const raised = pairs.filter(({ base, head: type }) => {
+    const target = type?.writeTarget;
+    if (base === undefined || target === undefined || !base.versions.some((version) => version.version === target)) return false;
+    return base.writeTarget === undefined || target > base.writeTarget;
+  });
+  if (raised.length === 0) return;
+  let coordinator: Coordinator | undefined;
+  let unreachable: unknown;
+  try {
+    coordinator = asCoordinator(typeof fleet === "function" ? await fleet() : fleet);
+  } catch (error) {
+    unreachable = error;
+  }
+  const findings = await Promise.all(
+    raised.map(async (pair) => {
+      const name = pair.head?.name ?? "";
+      const target = pair.head?.writeTarget ?? 0;
+      const from = pair.base?.writeTarget === undefined ? "set" : `raised from ${pair.base.writeTarget}`;
+      const at = ["types", pair.headIndex, "writeTarget"];
+      if (coordinator === undefined) return unreachableAt(head, at, name, target, from, unreachable);
+      try {
+        const plan = await coordinator.plan(name, target);
+        if (plan.blockers.length === 0) return undefined;
+        const shown = plan.blockers.slice(0, SHOWN_BLOCKERS).map((blocker) => blocker.detail);
+        const more = plan.blockers.length > SHOWN_BLOCKERS ? `; and ${plan.blockers.length - SHOWN_BLOCKERS} more` : "";
+        return manifestViolation(head, at, {
+          rule: RolloutRule.FleetNotReadReady,
+          type: name,
+          version: target,
+          message:
+            `${name} writeTarget ${target} (${from}) is not read by every member of the fleet; ` +
+            `${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"}: ${shown.join("; ")}${more}`,
+          fix:
+            `Deploy a build that reads v${target} to every member (decommission members gone for good: twostep decommission NODE), ` +
+            `check with twostep plan ${name} ${target}, then run the check again.`,
+        });
+      } catch (error) {
+        return unreachableAt(head, at, name, target, from, error);
+      }
+    }),
+  );
+  for (const finding of findings) if (finding !== undefined) out.push(finding);
+}
+
+function asCoordinator(fleet: Coordinator | ControlPlane): Coordinator {
+  // Duck-typed rather than `instanceof`, so that two copies of @twostep/fleet still agree.
+  return typeof (fleet as Partial<Coordinator>).plan === "function" ? (fleet as Coordinator) : new Coordinator(fleet as ControlPlane);
+}
+
+function unreachableAt(head: ProtocolSnapshot, at: readonly (string | number)[], name: string, target: number, from: string, error: unknown): Violation {
+  const reason = error instanceof Error ? error.message : String(error);
+  return manifestViolation(head, at, {
+    rule: RolloutRule.FleetUnreachable,
+    type: name,
+    version: target,
+    message: `${name} writeTarget ${target} (${from}) needs the fleet to read v${target}, but the fleet could not be asked: ${reason}`,
+    fix: `Check the --fleet address and that the control plane runs, then run the check again.`,
+  });
+}
