@@ -56,7 +56,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const paint = createColors(options.color ?? false);
   const pace = options.pace ?? 1;
   const plane = options.controlPlane ?? new MemoryControlPlane();
-  const coordinator = new Coordinator(plane, { staleAfterMs: 2_000, drainWindowMs: 60_000 });
+  const coordinator = new Coordinator(plane);
   const guard = new RampGuard(coordinator, plane, { threshold: 0.02, minFrames: 20, intervalMs: 200 });
   const builds = demoBuilds();
   const nodeIds = ZONES.flatMap((zone) => Array.from({ length: NODES_PER_ZONE }, (_, index) => `${zone}-${index + 1}`));
@@ -89,6 +89,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       service: "orders",
       build: build.id,
       heartbeatMs: HEARTBEAT_MS,
+      labels: { zone: nodeId.replace(/-\d+$/, "") },
       onDeadLetter: () => traffic.deadLetter(),
       // The demo tells the story itself; the nodes' own logs would drown it.
       logger: pino({ level: "silent" }),
@@ -123,7 +124,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       await coordinator.enableWrite(TYPE, 2, { actor, reason: `ramp v2 to ${percent}%`, ...(percent < 100 ? { percent } : {}) });
       traffic.takeWritten();
       await pause(percent < 100 ? 1_200 : 800);
-      const record = (await plane.getLevel(TYPE))?.value;
+      const record = (await coordinator.status(TYPE)).capabilities[0]?.record;
       if (percent < 100 && record?.ramp === null) {
         say(`${percent}%: ${versions()}`);
         return false;
@@ -153,13 +154,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await deployWaves(builds.faulty);
 
     step("Phase 2, write: the fleet is read-ready, ramp the v2 writer");
-    const plan = await coordinator.plan(TYPE, 2, { percent: 1 });
+    const plan = await coordinator.change(TYPE, { kind: "enable-write", level: 2, percent: 1 }, { actor: "release-manager", reason: "plan" }, { dryRun: true });
     say(`plan: ${plan.request}, blockers: ${plan.blockers.length}`);
     const rolledForward = await ramp([1, 10, 50], "release-manager");
     expect(!rolledForward, "the guard should have reverted the faulty canary's ramp");
-    const revert = (await coordinator.history({ capability: TYPE })).findLast((entry) => entry.action === "guard-revert");
+    const revert = (await coordinator.history({ capability: TYPE })).findLast((entry) => entry.note.action === "guard-revert");
     expect(revert !== undefined, "the guard's revert should be recorded");
-    say(`${paint.red("guard reverted the ramp:")} ${revert?.reason ?? "?"}`);
+    say(`${paint.red("guard reverted the ramp:")} ${revert?.note.reason ?? "?"}`);
     say(`dead-lettered so far: ${traffic.counts.injectedFaults} frames cut short by ${builds.faulty.id}'s bug, ${traffic.counts.undecodable} others`);
 
     step(`Fix: deploy ${builds.fixed.id} wave by wave, then ramp again`);
@@ -186,7 +187,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   expect(lost === 0, `${lost} messages were lost`);
   expect(counts.undecodable === 0, `${counts.undecodable} messages were undecodable`);
   expect(counts.mismatched === 0, `${counts.mismatched} messages decoded to something else than was sent`);
-  const history = await coordinator.history({ capability: TYPE });
+  // The changes themselves: their intents aside.
+  const history = (await coordinator.history({ capability: TYPE })).filter((entry) => entry.note.action !== "intent");
   say(`sent ${counts.sent}; decoded v1 ${counts.decoded[1] ?? 0}, v2 ${counts.decoded[2] ?? 0}`);
   say(
     `dead-lettered ${counts.injectedFaults} (the injected fault, each with its typed error); undecodable otherwise ${counts.undecodable}; altered ${counts.mismatched}`,
@@ -194,7 +196,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   say(`${lost === 0 ? paint.green("lost 0") : paint.red(`lost ${lost}`)}`);
   say("changes:");
   for (const entry of history) {
-    say(`  ${new Date(entry.at).toISOString().slice(11, 23)} ${entry.action.padEnd(13)} ${entry.request.padEnd(24)} by ${entry.actor}: ${entry.reason}`);
+    say(
+      `  ${new Date(entry.storedAt).toISOString().slice(11, 23)} ${entry.note.action.padEnd(13)} ${entry.note.request.padEnd(24)} by ${entry.note.actor}: ${entry.note.reason}`,
+    );
   }
   const ok = problems.length === 0;
   say(ok ? paint.green(paint.bold("✓ rollout complete, nothing lost")) : paint.red(paint.bold(`✗ ${problems.length} problems`)));

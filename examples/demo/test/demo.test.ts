@@ -15,12 +15,12 @@ test("the demo plays the whole rollout, loses nothing and records every change",
   const sent = summary.counts.sent;
   const accounted = (summary.counts.decoded[1] ?? 0) + (summary.counts.decoded[2] ?? 0) + summary.counts.injectedFaults;
   expect(accounted).toBe(sent);
-  expect(summary.history.map((entry) => `${entry.action} ${entry.request}`)).toEqual([
+  expect(summary.history.map((entry) => `${entry.note.action} ${entry.note.request}`)).toEqual([
     "enable-write enable v1",
     "refused enable v2",
     "enable-write enable v2 at 1% by key",
     "enable-write enable v2 at 10% by key",
-    "guard-revert disable-write",
+    "guard-revert revert ramp",
     "enable-write enable v2 at 1% by key",
     "enable-write enable v2 at 10% by key",
     "enable-write enable v2",

@@ -88,6 +88,8 @@ export interface FleetView {
   readonly levels: ReadonlyMap<string, LevelView>;
   readonly members: readonly MemberView[];
   readonly departed: readonly DepartedView[];
+  /** Heartbeats of incarnations the log has no member record of (the store lost them, or they never registered). */
+  readonly orphans: readonly (BeatView & { readonly nodeId: string; readonly incarnation: string })[];
   /** Every entry that could not be read, in words. */
   readonly unreadable: readonly string[];
 }
@@ -215,7 +217,14 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
       state: judge(beat, entry.at, leaseMs, now, options.clockMarginMs),
     });
   }
-  return { position, now, meta, levels, members, departed, unreadable };
+  const known = new Set([...members, ...departed].map((member) => incarnationId(member.nodeId, member.incarnation)));
+  const orphans = beats
+    .filter((beat) => !beat.tombstone && !known.has(incarnationId(beat.key.nodeId, beat.key.incarnation)))
+    .flatMap((beat) => {
+      const view = readBeat(beat, formats, unreadable);
+      return view === null ? [] : [{ ...view, nodeId: beat.key.nodeId, incarnation: beat.key.incarnation }];
+    });
+  return { position, now, meta, levels, members, departed, orphans, unreadable };
 }
 
 function readBeat(beat: StoredBeat | undefined, formats: RecordFormats<TwostepRecords>, unreadable: string[]): BeatView | null {

@@ -10,6 +10,12 @@ import type { FleetView } from "./fleet-view.js";
 export function regressionEvidence(view: FleetView): string[] {
   const evidence: string[] = [];
   const meta = view.meta?.value ?? null;
+  for (const orphan of view.orphans) {
+    // A live heartbeat of an incarnation the log does not know: registered on a store that has since lost it.
+    if (orphan.record?.plane !== null && orphan.record?.plane !== undefined) {
+      evidence.push(`${orphan.nodeId}@${orphan.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`);
+    }
+  }
   for (const member of view.members) {
     const beat = member.beat?.record;
     if (beat === undefined || beat === null) continue;

@@ -9,7 +9,7 @@ import {
   type TwostepError,
 } from "@twostep/core";
 import { type Logger, pino } from "pino";
-import type { ControlPlane, Snapshot, StoredEntry, Subscription } from "../control-plane/control-plane.js";
+import type { ControlPlane, RegisterEntry, Snapshot, StoredEntry, Subscription } from "../control-plane/control-plane.js";
 import type { EntryKey } from "../control-plane/entry-key.js";
 import { FencedError, FleetErrorCode, JoinRefusedError } from "../errors/fleet-errors.js";
 import { type BuildRecord, buildIdOf, type CapabilitySupport, takesPart } from "../records/build-record.js";
@@ -150,7 +150,8 @@ export class FleetNode {
   #recordFence: Fence | undefined;
   /** The fence last reported to `onFenced`, to report each change once. */
   #reported: string | undefined;
-  #joined = false;
+  /** This incarnation's member record, once it joined. */
+  #member: MemberRecord | undefined;
   /** True once the first heartbeat was stored: fences are reported from then on. */
   #running = false;
   #stopped = false;
@@ -193,8 +194,7 @@ export class FleetNode {
    * a member whose lease others must wait out.
    */
   async join(): Promise<void> {
-    if (this.#joined) throw new Error("this node has joined already");
-    this.#joined = true;
+    if (this.#member !== undefined) throw new Error("this node has joined already");
     const member: MemberRecord = {
       nodeId: this.nodeId,
       incarnation: this.incarnation,
@@ -205,10 +205,8 @@ export class FleetNode {
       startedAt: this.#startedAt,
       leaseMs: this.#leaseMs,
     };
-    const snapshot = await this.#plane.register([
-      { key: { kind: "build", buildId: this.#buildId }, value: this.#formats.encode("build", this.#buildRecord, 1), ifAbsent: true },
-      { key: this.#memberKey(), value: this.#formats.encode("member", member, 1) },
-    ]);
+    this.#member = member;
+    const snapshot = await this.#plane.register(this.#registration());
     try {
       this.#admit(snapshot);
       this.#follow = await this.#plane.follow(
@@ -380,6 +378,15 @@ export class FleetNode {
     this.#logger.info("left the fleet");
   }
 
+  /** What registering (again) appends: the build record, once per build, and this incarnation's member record. */
+  #registration(): RegisterEntry[] {
+    if (this.#member === undefined) throw new Error("this node has not joined");
+    return [
+      { key: { kind: "build", buildId: this.#buildId }, value: this.#formats.encode("build", this.#buildRecord, 1), ifAbsent: true },
+      { key: this.#memberKey(), value: this.#formats.encode("member", this.#member, 1) },
+    ];
+  }
+
   #memberKey(): EntryKey {
     return { kind: "member", nodeId: this.nodeId, incarnation: this.incarnation };
   }
@@ -528,7 +535,13 @@ export class FleetNode {
     const current = await this.#plane.readBeat(this.#beatKey()).catch(() => null);
     if (current === null) return false;
     if (current === undefined) {
+      // Expired while cut off, or the store lost it; if the store lost this member too, register again.
       this.#beatRevision = 0;
+      const member = await this.#plane.get(this.#memberKey()).catch(() => null);
+      if (member === undefined) {
+        this.#logger.error("the control plane lost this node's membership; registering again");
+        await this.#plane.register(this.#registration()).catch((error: unknown) => this.#logger.warn({ err: error }, "could not register again"));
+      }
       return true;
     }
     if (current.tombstone) {

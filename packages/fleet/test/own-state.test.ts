@@ -1,0 +1,217 @@
+import { isTwostepError } from "@twostep/core";
+import { FleetErrorCode, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+
+/**
+ * twostep's own state (issue 11 of the project): records that carry their
+ * format and fail closed, a store that goes backwards and is noticed, the
+ * audit written with the change, and twostep upgrading its own record
+ * format read first.
+ */
+
+let fleet: FleetHarness;
+
+beforeEach(() => {
+  fleet = new FleetHarness();
+});
+
+afterEach(() => fleet.close());
+
+const utf8 = new TextEncoder();
+const levelKey = { kind: "level", capability: TYPE } as const;
+
+async function storedRecord(): Promise<{ json: Record<string, unknown>; revision: number }> {
+  const entry = await fleet.plane.get(levelKey);
+  if (entry === undefined) throw new Error("no record");
+  return { json: JSON.parse(new TextDecoder().decode(entry.value)) as Record<string, unknown>, revision: entry.revision };
+}
+
+async function codeOf(attempt: Promise<unknown>): Promise<string> {
+  try {
+    await attempt;
+    return "resolved";
+  } catch (error) {
+    if (!isTwostepError(error)) throw error;
+    return error.code;
+  }
+}
+
+describe("11.1 a record twostep cannot read is never taken as absent", () => {
+  test("a field a newer twostep added is read, kept when the record is written again, and changes nothing", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const { json, revision } = await storedRecord();
+    await fleet.plane.append(levelKey, utf8.encode(JSON.stringify({ ...json, addedLater: { keep: true } })), { expect: revision });
+    await fleet.settle();
+    expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.level).toBe(1);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    expect((await storedRecord()).json["addedLater"]).toEqual({ keep: true });
+  });
+
+  for (const [what, bytes] of [
+    ["garbage", utf8.encode("\u0000not json")],
+    ["an empty value", new Uint8Array()],
+    ["wrong types", utf8.encode(JSON.stringify({ format: 1, capability: TYPE, level: "two" }))],
+    ["a newer record format", utf8.encode(JSON.stringify({ format: 9, capability: TYPE, anything: true }))],
+  ] as const) {
+    test(`${what}: a node that would need it is refused, a running node keeps what it applied and reports it, changes are refused, status shows it`, async () => {
+      const running = await fleet.node("a", "b2-new");
+      await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+      await fleet.settle();
+      const { revision } = await storedRecord();
+      await fleet.plane.append(levelKey, bytes, { expect: revision });
+      await fleet.settle();
+      expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+      expect(await codeOf(fleet.node("new", "b2-new"))).toBe(FleetErrorCode.JoinRefused);
+      expect(running.writeLevel(TYPE)).toBe(2);
+      await running.heartbeat();
+      const beat = (await fleet.coordinator.status()).members.find((member) => member.nodeId === "a");
+      expect(beat?.applied[TYPE]).toBe(revision);
+      expect(await codeOf(fleet.coordinator.disableWrite(TYPE, { ...WHO, to: 1 }))).toBe(FleetErrorCode.RecordUnreadable);
+      expect(await codeOf(fleet.coordinator.enableWrite(TYPE, 1, WHO))).toBe(FleetErrorCode.RecordUnreadable);
+      const status = await fleet.coordinator.status(TYPE);
+      expect(status.capabilities[0]?.problem).not.toBeNull();
+      expect(status.plane.unreadable.join()).toContain(TYPE);
+    });
+  }
+
+  test("a damaged record is rebuilt from its history by reconcile, recorded, and writers go on", async () => {
+    const running = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    const { revision } = await storedRecord();
+    await fleet.plane.append(levelKey, utf8.encode("{broken"), { expect: revision });
+    const result = await fleet.coordinator.reconcile(WHO);
+    expect(result.records).toContain(TYPE);
+    await fleet.settle();
+    const record = (await fleet.coordinator.status(TYPE)).capabilities[0]?.record;
+    expect(record).toMatchObject({ level: 2, everWritten: [1, 2] });
+    expect(running.writeLevel(TYPE)).toBe(2);
+    expect((await fleet.coordinator.history({ capability: TYPE })).at(-1)?.note.action).toBe("reconcile");
+  });
+});
+
+/** Record format 2, as a newer twostep might write it: a ramp's share in basis points instead of percent. */
+const recordFormat2: RecordFormat<TwostepRecords> = {
+  version: 2,
+  encode: (kind, model) => {
+    const json = recordFormat1.encode(kind, model);
+    if (kind !== "level") return json;
+    const ramp = (model as WriteLevelRecord).ramp;
+    return { ...json, ramp: ramp === null ? null : { to: ramp.to, basisPoints: Math.round(ramp.percent * 100), by: ramp.by, where: ramp.where } };
+  },
+  decode: (kind, json) => {
+    if (kind !== "level") return recordFormat1.decode(kind, json);
+    const ramp = json["ramp"] as { to: number; basisPoints: number; by: string; where: unknown } | null;
+    if (ramp !== null && typeof ramp.basisPoints !== "number") throw new RecordProblem("ramp.basisPoints: expected number");
+    return recordFormat1.decode(kind, {
+      ...json,
+      ramp: ramp === null ? null : { to: ramp.to, percent: ramp.basisPoints / 100, by: ramp.by, where: ramp.where },
+    });
+  },
+};
+
+describe("11.1 twostep upgrades its own record format read first", () => {
+  const oldTwostep = twostepRecordFormats;
+  const newTwostep = twostepRecordFormats.with(recordFormat2);
+
+  test("an old and a new twostep share one control plane through the upgrade and back", async () => {
+    const newCoordinator = fleet.coordinatorOn(fleet.plane, { recordFormats: newTwostep });
+    const oldNode = await fleet.node("old", "b2-new", { recordFormats: oldTwostep });
+    const newNode = await fleet.node("new", "b2-new", { recordFormats: newTwostep });
+    await newCoordinator.enableWrite(TYPE, 1, WHO);
+    await newCoordinator.enableWrite(TYPE, 2, { ...WHO, percent: 25 });
+    // The new coordinator writes format 1 while any member reads only format 1.
+    expect((await storedRecord()).json["format"]).toBe(1);
+    const refused = await newCoordinator.change(RECORD_FORMAT_CAPABILITY, { kind: "enable-write", level: 2 }, WHO, { dryRun: true });
+    expect(refused.blockers.map((blocker) => [blocker.nodeId, blocker.reason])).toEqual([["old", "no-reader"]]);
+    await oldNode.stop();
+    await newCoordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 1, WHO);
+    await newCoordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 2, WHO);
+    await newCoordinator.enableWrite(TYPE, 2, { ...WHO, percent: 50 });
+    const stored = await storedRecord();
+    expect([stored.json["format"], (stored.json["ramp"] as { basisPoints: number }).basisPoints]).toEqual([2, 5000]);
+    await fleet.settle();
+    expect(newNode.record(TYPE)?.ramp?.percent).toBe(50);
+    // An old twostep can no longer join, nor change anything: it cannot read format 2.
+    expect(await codeOf(fleet.node("old-again", "b2-new", { recordFormats: oldTwostep }))).toBe(FleetErrorCode.JoinRefused);
+    const oldCoordinator = fleet.coordinatorOn(fleet.plane, { recordFormats: oldTwostep });
+    expect(await codeOf(oldCoordinator.disableWrite(TYPE, WHO))).toBe(FleetErrorCode.RecordUnreadable);
+    // And back: the format is rolled back, records are written again in format 1, format 2 is retired.
+    await newCoordinator.disableWrite(RECORD_FORMAT_CAPABILITY, { ...WHO, to: 1 });
+    expect((await storedRecord()).json["format"]).toBe(1);
+    await newCoordinator.change(RECORD_FORMAT_CAPABILITY, { kind: "policy", drainWindowMs: 0 }, WHO);
+    await fleet.heartbeat();
+    await newCoordinator.retire(RECORD_FORMAT_CAPABILITY, 2, WHO);
+    const back = await fleet.node("old-back", "b2-new", { recordFormats: oldTwostep });
+    expect(back.record(TYPE)?.ramp?.percent).toBe(50);
+    await oldCoordinator.disableWrite(TYPE, WHO);
+  });
+});
+
+describe("11.2 a store that went backwards is noticed", () => {
+  test("nodes keep their newer records and say so, changes are refused until reconcile, which keeps every level anyone wrote", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    expect(a.regressed).toContain("went back");
+    expect(a.writeLevel(TYPE)).toBe(2);
+    await a.heartbeat();
+    expect(await codeOf(fleet.coordinator.enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.StoreRegressed);
+    expect((await fleet.coordinator.status()).plane.regressed.join()).toContain("a@");
+    // An old build is not let in on the lost record: the node that holds it is still a member that writes v2.
+    const result = await fleet.coordinator.reconcile(WHO);
+    expect(result.evidence.length).toBeGreaterThan(0);
+    await fleet.settle();
+    expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 2, everWritten: [1, 2] });
+    expect(a.regressed).toBeNull();
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+    await fleet.heartbeat();
+    await fleet.coordinator.disableWrite(TYPE, WHO);
+  });
+
+  test("a store replaced by an empty one (lost and recreated) is noticed from what nodes report", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    fleet.plane.restore({ log: [], beats: [], revision: 0 });
+    await fleet.settle();
+    await a.heartbeat();
+    expect(a.regressed).not.toBeNull();
+    expect(await codeOf(fleet.coordinator.enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.StoreRegressed);
+    await fleet.coordinator.reconcile(WHO);
+    await fleet.settle();
+    expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 2, everWritten: [2] });
+  });
+});
+
+describe("11.4 the audit is written with the change", () => {
+  test("every write of a record carries its change note, intents and withdrawals included, so a coordinator dying after a commit leaves it recorded", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const history = await fleet.coordinator.history({ capability: TYPE });
+    expect(history.map((entry) => [entry.note.action, entry.note.actor, entry.after?.level ?? null])).toEqual([
+      ["intent", "alice", null],
+      ["enable-write", "alice", 1],
+    ]);
+    for (const entry of (await fleet.plane.history({ capability: TYPE })).filter((stored) => stored.key.kind === "level")) {
+      expect(new TextDecoder().decode(entry.value)).toContain('"change":{');
+    }
+  });
+
+  test("an actor or reason too long is refused before anything changes", async () => {
+    await fleet.node("a", "b2-new");
+    const before = (await fleet.plane.history()).length;
+    expect(await codeOf(fleet.coordinator.enableWrite(TYPE, 1, { actor: "x".repeat(120_000), reason: "" }))).toBe(FleetErrorCode.InvalidRequest);
+    expect(await codeOf(fleet.coordinator.enableWrite(TYPE, 1, { actor: "alice", reason: "y".repeat(120_000) }))).toBe(FleetErrorCode.InvalidRequest);
+    expect((await fleet.plane.history()).length).toBe(before);
+  });
+});
