@@ -6,6 +6,12 @@ export type { Change, ChangeOptions, CoordinatorOptions, Plan, Versioned } from 
 export { Coordinator } from "./coordinator/coordinator.js";
 export type { CapabilityStatus, Convergence, FleetStatus, MemberStatus } from "./coordinator/fleet-status.js";
 export type { MemberState } from "./coordinator/fleet-view.js";
+export type { ControllerEvent, RolloutControllerOptions } from "./coordinator/rollout-controller.js";
+export { RolloutController } from "./coordinator/rollout-controller.js";
+export type { RolloutPlan } from "./coordinator/rollout-plan.js";
+export { describeStep, parseRolloutPlan, rolloutPlanSchema } from "./coordinator/rollout-plan.js";
+export type { RolloutsOptions, StoredRollout } from "./coordinator/rollouts.js";
+export { Rollouts } from "./coordinator/rollouts.js";
 export type { GuardVerdict, RampGuardOptions } from "./coordinator/ramp-guard.js";
 export { RampGuard } from "./coordinator/ramp-guard.js";
 export type { WriteLevelRequest } from "./coordinator/write-level-request.js";
@@ -24,7 +30,7 @@ export {
   StoreRegressedError,
   UnsafeChangeError,
 } from "./errors/fleet-errors.js";
-export type { DeadLetter, EncodeOptions, NodeOptions } from "./node/fleet-node.js";
+export type { DeadLetter, EncodeOptions, FrameObserver, NodeOptions, NodeStatus } from "./node/fleet-node.js";
 export { FleetNode, startNode } from "./node/fleet-node.js";
 export type { MetricsSnapshot } from "./node/node-metrics.js";
 export type { Blocker, BlockerReason } from "./records/blocker.js";
@@ -34,7 +40,9 @@ export { AUTHOR_LIMITS } from "./records/change-note.js";
 export type { FrameCounts } from "./records/heartbeat-record.js";
 export type { LevelRange } from "./records/level-range.js";
 export { formatRange, inRange } from "./records/level-range.js";
-export type { Labels } from "./records/member-record.js";
+export type { LabelSelector, Labels } from "./records/member-record.js";
+export type { ControllerLease } from "./records/controller-lease.js";
+export type { GateResult, GateSpec, RolloutRecord, RolloutState, RolloutStep, Verdict } from "./records/rollout-record.js";
 export { RECORD_FORMAT_CAPABILITY } from "./records/record-formats.js";
 export type { Intent, Policy, Ramp, WriteLevelRecord } from "./records/write-level-record.js";
 export { committedLevels, DEFAULT_DRAIN_WINDOW_MS, requiredLevels, writtenLevels } from "./records/write-level-record.js";

@@ -92,7 +92,7 @@ describe("FleetNode", () => {
     keys.forEach((key, index) => {
       if (onA[index] === 2) expect(a.writeLevel(TYPE, { key })).toBe(2);
     });
-    await fleet.coordinator.enableWrite(TYPE, 2, { ...WHO, percent: 100, where: { zone: "a" } });
+    await fleet.coordinator.enableWrite(TYPE, 2, { ...WHO, percent: 100, where: { zone: ["a"] } });
     await fleet.settle();
     expect(new Set(keys.map((key) => a.writeLevel(TYPE, { key })))).toEqual(new Set([2]));
     expect(new Set(keys.map((key) => b.writeLevel(TYPE, { key })))).toEqual(new Set([1]));

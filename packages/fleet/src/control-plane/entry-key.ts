@@ -15,7 +15,13 @@ export type EntryKey =
   /** The last refused change of a capability (null: of no capability), kept for the history. */
   | { readonly kind: "refusal"; readonly capability: string | null }
   /** The removal of one incarnation by a release manager: the commit point and the audit entry in one. */
-  | { readonly kind: "decommission"; readonly nodeId: string; readonly incarnation: string };
+  | { readonly kind: "decommission"; readonly nodeId: string; readonly incarnation: string }
+  /** The rollout plan of one capability and where it stands, advanced by the rollout controller. */
+  | { readonly kind: "rollout"; readonly capability: string }
+  /** A change request submitted for the rollout controller to check and apply, then its outcome. */
+  | { readonly kind: "request"; readonly capability: string; readonly id: string }
+  /** The lease of the rollout controller that acts (one at a time). */
+  | { readonly kind: "controller" };
 
 /** The key of one incarnation's heartbeat, kept apart from the log (it expires). */
 export interface BeatKey {
@@ -38,14 +44,17 @@ export function inScope(key: EntryKey, scope: Scope): boolean {
   return scope === "fleet" || RECORD_KINDS.has(key.kind);
 }
 
+/** The kinds of key whose every entry is an audit entry. */
+const HISTORY_KINDS: ReadonlySet<EntryKey["kind"]> = new Set(["meta", "level", "refusal", "decommission", "rollout", "request"]);
+
 /** True when entries of `key` belong to the history (every revision of them is an audit entry). */
 export function inHistory(key: EntryKey): boolean {
-  return key.kind === "meta" || key.kind === "level" || key.kind === "refusal" || key.kind === "decommission";
+  return HISTORY_KINDS.has(key.kind);
 }
 
 /** The capability an entry of `key` concerns, or null. */
 export function capabilityOf(key: EntryKey): string | null {
-  return key.kind === "level" || key.kind === "refusal" ? key.capability : null;
+  return key.kind === "level" || key.kind === "refusal" || key.kind === "rollout" || key.kind === "request" ? key.capability : null;
 }
 
 /** One spelling per key, for maps and messages: `level orders.OrderPlaced`, `member shop-1@3f2a`. */
@@ -63,6 +72,12 @@ export function keyText(key: EntryKey): string {
       return `refusal ${key.capability ?? "-"}`;
     case "decommission":
       return `decommission ${key.nodeId}@${key.incarnation}`;
+    case "rollout":
+      return `rollout ${key.capability}`;
+    case "request":
+      return `request ${key.capability} ${key.id}`;
+    case "controller":
+      return "controller";
   }
 }
 
@@ -81,5 +96,11 @@ export function keyId(key: EntryKey): string {
       return JSON.stringify(["refusal", key.capability]);
     case "decommission":
       return JSON.stringify(["decommission", key.nodeId, key.incarnation]);
+    case "rollout":
+      return JSON.stringify(["rollout", key.capability]);
+    case "request":
+      return JSON.stringify(["request", key.capability, key.id]);
+    case "controller":
+      return "controller";
   }
 }

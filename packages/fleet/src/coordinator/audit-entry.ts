@@ -80,12 +80,45 @@ export function toAuditEntries(entries: readonly StoredEntry[], formats: RecordF
           ? { ...base, nodeId: key.nodeId, note: decoded.value.change }
           : { ...base, nodeId: key.nodeId, note: placeholder(entry), problem: decoded.problem },
       );
+    } else if (key.kind === "rollout") {
+      const decoded = formats.decode("rollout", entry.value);
+      result.push(decoded.ok ? { ...base, capability: key.capability, note: decoded.value.change } : unreadable(base, key.capability, entry, decoded.problem));
+    } else if (key.kind === "request") {
+      result.push(requestEntry(base, key.capability, entry, formats));
     } else if (key.kind === "meta") {
       const decoded = formats.decode("meta", entry.value);
       result.push(decoded.ok ? { ...base, note: decoded.value.change } : { ...base, note: placeholder(entry), problem: decoded.problem });
     }
   }
   return result;
+}
+
+/** A change request, or its outcome (the request's tombstone), as an audit entry. */
+function requestEntry(
+  base: Omit<AuditEntry, "note" | "capability">,
+  capability: string,
+  entry: StoredEntry,
+  formats: RecordFormats<TwostepRecords>,
+): AuditEntry {
+  if (entry.tombstone) {
+    const decoded = formats.decode("outcome", entry.value);
+    if (!decoded.ok) return unreadable(base, capability, entry, decoded.problem);
+    const note = decoded.value.note ?? {
+      ...placeholder(entry),
+      action: `request-${decoded.value.outcome}`,
+      actor: "controller",
+      reason: decoded.value.message,
+    };
+    return { ...base, capability, note: { ...note, action: `request-${decoded.value.outcome}` } };
+  }
+  const decoded = formats.decode("request", entry.value);
+  if (!decoded.ok) return unreadable(base, capability, entry, decoded.problem);
+  const request = decoded.value;
+  return {
+    ...base,
+    capability,
+    note: { ...placeholder(entry), action: "request", actor: request.actor, reason: request.reason, request: String(request.request["kind"]), at: request.at },
+  };
 }
 
 function unreadable(base: Omit<AuditEntry, "note" | "capability">, capability: string, entry: StoredEntry, problem: string): AuditEntry {

@@ -91,7 +91,7 @@ function enable(
 ): WriteLevelRecord {
   const level = checkLevel(request.level);
   const percent = request.percent ?? 100;
-  const where = request.where !== undefined && Object.keys(request.where).length > 0 ? { ...request.where } : null;
+  const where = request.where !== undefined && Object.keys(request.where).length > 0 ? checkSelector(request.where) : null;
   if (!(percent > 0 && percent <= 100)) {
     throw new InvalidRequestError(`percent ${percent} is out of range: give more than 0 and at most 100 (use disable-write to stop a ramp)`);
   }
@@ -167,6 +167,15 @@ function sameState(a: WriteLevelRecord, b: WriteLevelRecord): boolean {
     a.everWritten.join() === b.everWritten.join() &&
     a.policy.drainWindowMs === b.policy.drainWindowMs
   );
+}
+
+function checkSelector(where: NonNullable<Ramp["where"]>): NonNullable<Ramp["where"]> {
+  for (const [name, values] of Object.entries(where)) {
+    if (name === "" || values.length === 0 || values.some((value) => typeof value !== "string")) {
+      throw new InvalidRequestError(`label selector ${JSON.stringify(where)} is not usable: give each label a name and at least one value (zone=a,b)`);
+    }
+  }
+  return Object.fromEntries(Object.entries(where).map(([name, values]) => [name, [...new Set(values)].sort()]));
 }
 
 function checkLevel(level: number): number {

@@ -1,4 +1,4 @@
-import type { Labels } from "../records/member-record.js";
+import type { LabelSelector } from "../records/member-record.js";
 import type { Ramp } from "../records/write-level-record.js";
 
 /** A requested change of one capability's write state. */
@@ -9,7 +9,7 @@ export type WriteLevelRequest =
       readonly level: number;
       readonly percent?: number;
       readonly by?: Ramp["by"];
-      readonly where?: Labels;
+      readonly where?: LabelSelector;
     }
   /** Drop the ramp, or go back to `to` (default: the highest lower level ever written and not retired). */
   | { readonly kind: "disable-write"; readonly to?: number }
@@ -48,9 +48,9 @@ export function describeRequest(request: WriteLevelRequest): string {
   }
 }
 
-/** `zone=a,tier=web`. */
-export function formatLabels(labels: Labels): string {
-  return Object.entries(labels)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(",");
+/** `zone=a|b tier=web`. */
+export function formatLabels(where: LabelSelector): string {
+  return Object.entries(where)
+    .map(([name, values]) => `${name}=${values.join("|")}`)
+    .join(" ");
 }

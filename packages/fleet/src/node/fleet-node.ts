@@ -35,6 +35,30 @@ export interface DeadLetter {
   readonly at: number;
 }
 
+/**
+ * Told of every frame a node encodes, decodes or dead-letters, with how long
+ * the work took: what a metrics library needs (`@twostep/prometheus`
+ * implements it). Called on the hot path, so keep it cheap; it must not throw.
+ */
+export interface FrameObserver {
+  /** A frame written at `version` of `type`, encoded (downgraded) in `seconds`. */
+  encoded(type: string, version: number, seconds: number): void;
+  /** A frame of `version` read and upgraded to the newest shape in `seconds`. */
+  decoded(type: string, version: number, seconds: number): void;
+  /** A frame that could not be decoded, under its type and version when known (`?` otherwise), with the error code. */
+  deadLettered(type: string, version: number | "?", code: string): void;
+}
+
+/** What a node holds and does now, per capability: for status pages and metrics. */
+export interface NodeStatus {
+  readonly fenced: string | null;
+  readonly regressed: string | null;
+  readonly unreadable: readonly string[];
+  readonly capabilities: Readonly<
+    Record<string, { readonly applied: number; readonly level: number | null; readonly ramp: { readonly to: number; readonly percent: number } | null }>
+  >;
+}
+
 /** Options of {@link startNode}. */
 export interface NodeOptions {
   readonly controlPlane: ControlPlane;
@@ -81,6 +105,8 @@ export interface NodeOptions {
   readonly clock?: () => number;
   /** The formats of twostep's own records this build knows. Defaults to this twostep's; tests of twostep upgrades pass others. */
   readonly recordFormats?: RecordFormats<TwostepRecords>;
+  /** Told of every frame encoded, decoded and dead-lettered, with timings (metrics). Defaults to none, which costs nothing. */
+  readonly observer?: FrameObserver;
 }
 
 /** Options of {@link FleetNode.encode}. */
@@ -134,6 +160,7 @@ export class FleetNode {
   readonly #onDeadLetter: (letter: DeadLetter) => void;
   readonly #onFenced: (error: FencedError) => void;
   readonly #onWriteLevel: ((record: WriteLevelRecord, revision: number) => void) | undefined;
+  readonly #observer: FrameObserver | undefined;
   readonly #logger: Logger;
   readonly #held: HeldRecords;
   readonly #plans = new Map<string, WritePlan>();
@@ -180,6 +207,7 @@ export class FleetNode {
     this.#onDeadLetter = options.onDeadLetter ?? ((letter) => this.#logger.warn({ code: letter.error.code, err: letter.error }, "dead letter"));
     this.#onFenced = options.onFenced ?? ((error) => this.#logger.error({ code: error.code }, error.message));
     this.#onWriteLevel = options.onWriteLevel;
+    this.#observer = options.observer;
     const capabilities: Record<string, CapabilitySupport> = { ...options.features };
     for (const type of options.protocol.types) capabilities[type.name] = { reads: type.reads, writes: type.writes };
     capabilities[RECORD_FORMAT_CAPABILITY] = { reads: { min: 1, max: this.#formats.newest } };
@@ -286,6 +314,20 @@ export class FleetNode {
     return this.#held.regressed;
   }
 
+  /** What this node holds and writes now, per capability it writes or follows. */
+  status(): NodeStatus {
+    const capabilities: Record<string, NodeStatus["capabilities"][string]> = {};
+    for (const name of Object.keys(this.#buildRecord.capabilities)) {
+      const plan = this.#plans.get(name);
+      capabilities[name] = {
+        applied: this.appliedRevision(name),
+        level: plan?.base ?? null,
+        ramp: plan?.ramp === null || plan?.ramp === undefined ? null : { to: plan.ramp.to, percent: plan.ramp.percent },
+      };
+    }
+    return { fenced: this.fence?.why ?? null, regressed: this.#held.regressed, unreadable: this.#held.unreadable(), capabilities };
+  }
+
   /**
    * The level this node writes `capability` at for this write: the fleet's
    * level, or the ramp target for the ramp's share (by key, by node, or
@@ -314,7 +356,10 @@ export class FleetNode {
   encode<T>(type: MessageType<T> | string, value: T, options: EncodeOptions = {}): Uint8Array {
     const messageType = typeof type === "string" ? this.protocol.type<T>(type) : type;
     const version = this.writeLevel(messageType.name, options);
+    const observer = this.#observer;
+    const started = observer === undefined ? 0n : process.hrtime.bigint();
     const frame = messageType.encode(value, version);
+    if (observer !== undefined) observer.encoded(messageType.name, version, Number(process.hrtime.bigint() - started) / 1e9);
     this.#metrics.count("written", messageType.name, version);
     return frame;
   }
@@ -325,8 +370,11 @@ export class FleetNode {
    * frame never throws out of here.
    */
   decode(frame: Uint8Array): DecodedFrame | undefined {
+    const observer = this.#observer;
+    const started = observer === undefined ? 0n : process.hrtime.bigint();
     try {
       const decoded = this.protocol.decode(frame);
+      if (observer !== undefined) observer.decoded(decoded.type.name, decoded.version, Number(process.hrtime.bigint() - started) / 1e9);
       this.#metrics.count("read", decoded.type.name, decoded.version);
       return decoded;
     } catch (error) {
@@ -589,11 +637,14 @@ export class FleetNode {
    * that garbage naming arbitrary types or versions does not grow the counters.
    */
   #countFailure(error: unknown): void {
-    const fields = error as { typeName?: unknown; version?: unknown; from?: unknown };
+    const fields = error as { typeName?: unknown; version?: unknown; from?: unknown; code?: unknown };
     const type = typeof fields.typeName === "string" ? this.protocol.find(fields.typeName) : undefined;
     const version = typeof fields.version === "number" ? fields.version : fields.from;
     const plausible = type !== undefined && typeof version === "number" && Number.isInteger(version) && version >= 0 && version <= type.reads.max + 64;
-    this.#metrics.count("failed", type?.name ?? UNKNOWN_TYPE, plausible ? version : "?");
+    const name = type?.name ?? UNKNOWN_TYPE;
+    const level = plausible ? version : "?";
+    this.#metrics.count("failed", name, level);
+    this.#observer?.deadLettered(name, level, typeof fields.code === "string" ? fields.code : "UNKNOWN");
   }
 
   async #leave(reason: DepartureRecord["reason"]): Promise<void> {

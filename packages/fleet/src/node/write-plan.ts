@@ -1,5 +1,5 @@
 import { inRange, type LevelRange } from "../records/level-range.js";
-import type { Labels } from "../records/member-record.js";
+import type { LabelSelector, Labels } from "../records/member-record.js";
 import { committedLevels, type Ramp, type WriteLevelRecord } from "../records/write-level-record.js";
 
 /** What a build writes of one capability under one record. */
@@ -47,10 +47,13 @@ export function plannedLevels(plan: WritePlan): number[] {
   return plan.ramp === null ? [plan.base] : [plan.base, plan.ramp.to];
 }
 
-/** True when `labels` has every label of `where` (null: everyone matches). */
-export function matches(labels: Labels, where: Labels | null): boolean {
+/** True when `labels` matches `where`: for every label it names, one of its values (null: everyone matches). */
+export function matches(labels: Labels, where: LabelSelector | null): boolean {
   if (where === null) return true;
-  return Object.entries(where).every(([name, value]) => labels[name] === value);
+  return Object.entries(where).every(([name, values]) => {
+    const value = labels[name];
+    return value !== undefined && values.includes(value);
+  });
 }
 
 function fallback(target: number, writes: LevelRange, usable: readonly number[]): number | null {

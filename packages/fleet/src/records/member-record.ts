@@ -4,6 +4,13 @@ import { z } from "zod";
 export type Labels = Readonly<Record<string, string>>;
 
 /**
+ * Which nodes a ramp's writers are: per label, the values a node may have
+ * (any of them); a node must match every label named. `{ zone: ["a", "b"] }`
+ * is every node in zone a or b.
+ */
+export type LabelSelector = Readonly<Record<string, readonly string[]>>;
+
+/**
  * One incarnation of a node: registered when the process starts, removed
  * when it stops cleanly or is decommissioned. A member that is down still
  * counts: what it may write is judged by its lease, and a restart is a new

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { type BuildRecord, buildRecordSchema } from "./build-record.js";
+import { type ChangeRequest, changeRequestSchema, type RequestOutcome, requestOutcomeSchema } from "./change-request.js";
+import { type ControllerLease, controllerLeaseSchema } from "./controller-lease.js";
 import {
   type DecommissionRecord,
   type DepartureRecord,
@@ -12,6 +14,7 @@ import { type HeartbeatRecord, heartbeatRecordSchema } from "./heartbeat-record.
 import { type MemberRecord, memberRecordSchema } from "./member-record.js";
 import { type PlaneMeta, planeMetaSchema } from "./plane-meta.js";
 import { parseWith, type RecordFormat, RecordFormats } from "./record-formats.js";
+import { type RolloutRecord, rolloutRecordSchema } from "./rollout-record.js";
 import { type WriteLevelRecord, writeLevelRecordSchema } from "./write-level-record.js";
 
 /** Every kind of record twostep stores, by kind. */
@@ -24,6 +27,10 @@ export interface TwostepRecords {
   readonly decommission: DecommissionRecord;
   readonly refusal: RefusalRecord;
   readonly meta: PlaneMeta;
+  readonly rollout: RolloutRecord;
+  readonly controller: ControllerLease;
+  readonly request: ChangeRequest;
+  readonly outcome: RequestOutcome;
 }
 
 /** A kind of twostep record. */
@@ -38,6 +45,10 @@ const schemas: { readonly [K in RecordKind]: z.ZodType<TwostepRecords[K]> } = {
   decommission: decommissionRecordSchema as z.ZodType<DecommissionRecord>,
   refusal: refusalRecordSchema as z.ZodType<RefusalRecord>,
   meta: planeMetaSchema as z.ZodType<PlaneMeta>,
+  rollout: rolloutRecordSchema as z.ZodType<RolloutRecord>,
+  controller: controllerLeaseSchema as z.ZodType<ControllerLease>,
+  request: changeRequestSchema as z.ZodType<ChangeRequest>,
+  outcome: requestOutcomeSchema as z.ZodType<RequestOutcome>,
 };
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type ChangeNote, changeNoteSchema } from "./change-note.js";
-import type { Labels } from "./member-record.js";
+import type { LabelSelector } from "./member-record.js";
 
 /** The highest level a record may name: the envelope's largest version. */
 export const MAX_LEVEL = 0xffff_ffff;
@@ -17,8 +17,8 @@ export interface Ramp {
   readonly percent: number;
   /** `key`: hash the message key (one entity never flips); `node`: hash the node id (node-level canaries). */
   readonly by: "key" | "node";
-  /** Labels a node must have to write the ramp target (all of them); null: every node. */
-  readonly where: Labels | null;
+  /** The nodes that write the ramp target (see {@link LabelSelector}); null: every node. */
+  readonly where: LabelSelector | null;
 }
 
 /**
@@ -90,7 +90,7 @@ export const rampSchema = z.looseObject({
   to: level,
   percent: z.number().gt(0).max(100),
   by: z.enum(["key", "node"]),
-  where: z.record(z.string().min(1), z.string()).nullable(),
+  where: z.record(z.string().min(1), z.array(z.string()).min(1)).nullable(),
 });
 
 /** The zod schema of a {@link WriteLevelRecord} in record format 1. */

@@ -1,0 +1,250 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { isTwostepError } from "@twostep/core";
+import type { ControlPlane } from "../control-plane/control-plane.js";
+import { FleetErrorCode, RevisionConflictError } from "../errors/fleet-errors.js";
+import type { ChangeAuthor } from "../records/change-note.js";
+import type { ControllerLease } from "../records/controller-lease.js";
+import type { RecordFormats } from "../records/record-formats.js";
+import type { RolloutRecord } from "../records/rollout-record.js";
+import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
+import { Coordinator } from "./coordinator.js";
+import { loadFleetView } from "./fleet-view.js";
+import { RolloutGates } from "./rollout-gates.js";
+import { describeStep, stepRequest } from "./rollout-plan.js";
+import { Rollouts, type StoredRollout } from "./rollouts.js";
+
+/** Options of a {@link RolloutController}. */
+export interface RolloutControllerOptions {
+  /** Unique id of this controller. Defaults to a random one. */
+  readonly id?: string;
+  /** How long its lease lasts without renewal; another controller takes over after it. Defaults to 15 s. */
+  readonly leaseMs?: number;
+  /** How often it looks (renews its lease, judges rollouts that are due). Defaults to 1 s. */
+  readonly tickMs?: number;
+  /** The coordinator's clock margin (see `CoordinatorOptions`). Defaults to 5 s. */
+  readonly clockMarginMs?: number;
+  readonly recordFormats?: RecordFormats<TwostepRecords>;
+  /** The clock of recorded times, ms since the epoch. Defaults to `Date.now`. */
+  readonly clock?: () => number;
+  /** Told of each thing the controller did, in words (for logs and the CLI). */
+  readonly onEvent?: (event: ControllerEvent) => void;
+}
+
+/** Something a controller did or saw. */
+export interface ControllerEvent {
+  readonly kind: "lease-acquired" | "lease-lost" | "step-applied" | "step-held" | "step-baked" | "rollout-done" | "rollout-failed" | "error";
+  readonly capability: string | null;
+  readonly detail: string;
+  readonly at: number;
+}
+
+/**
+ * Advances rollout plans: applies each step through the coordinator (so the
+ * read-first rule and the join guard hold at every step), judges its gates
+ * every interval, starts its bake once it converged, moves on once it baked,
+ * and on a failed gate reverts the writers and stops. It acts only while it
+ * holds the controller lease; a controller that dies is replaced by another
+ * that resumes where the plan stands: every step is recorded in the plan's
+ * record by compare-and-set, so none is skipped or applied twice, whichever
+ * controller acts. Usable as a library; `twostep controller` runs one.
+ */
+export class RolloutController {
+  readonly id: string;
+  readonly #plane: ControlPlane;
+  readonly #coordinator: Coordinator;
+  readonly #rollouts: Rollouts;
+  readonly #gates = new RolloutGates();
+  readonly #formats: RecordFormats<TwostepRecords>;
+  readonly #leaseMs: number;
+  readonly #tickMs: number;
+  readonly #marginMs: number;
+  readonly #clock: () => number;
+  readonly #onEvent: (event: ControllerEvent) => void;
+  readonly #host = `${hostname()}/${process.pid}`;
+  /** When each rollout was last judged (control plane's clock). */
+  readonly #judged = new Map<string, number>();
+  #lease: { readonly revision: number; readonly until: number } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(controlPlane: ControlPlane, options: RolloutControllerOptions = {}) {
+    this.id = options.id ?? `controller-${randomUUID().slice(0, 8)}`;
+    this.#plane = controlPlane;
+    this.#formats = options.recordFormats ?? twostepRecordFormats;
+    this.#clock = options.clock ?? Date.now;
+    this.#marginMs = options.clockMarginMs ?? 5_000;
+    this.#coordinator = new Coordinator(controlPlane, { recordFormats: this.#formats, clock: this.#clock, clockMarginMs: this.#marginMs });
+    this.#rollouts = new Rollouts(controlPlane, this.#coordinator, { recordFormats: this.#formats, clock: this.#clock });
+    this.#leaseMs = options.leaseMs ?? 15_000;
+    this.#tickMs = options.tickMs ?? 1_000;
+    this.#onEvent = options.onEvent ?? (() => {});
+  }
+
+  /** True while this controller holds the lease (as of its last look). */
+  get leading(): boolean {
+    return this.#lease !== undefined;
+  }
+
+  /** Looks every `tickMs` until {@link RolloutController.stop}. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      this.#running ??= this.tick()
+        .catch((error: unknown) => this.#event("error", null, String(error)))
+        .finally(() => {
+          this.#running = undefined;
+        });
+    }, this.#tickMs);
+  }
+
+  /** Stops looking, lets the look under way finish, and gives the lease up so another controller takes over at once. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    const lease = this.#lease;
+    this.#lease = undefined;
+    if (lease === undefined) return;
+    const now = await this.#plane.serverTime();
+    const released: ControllerLease = { holder: this.id, host: this.#host, until: now, since: now };
+    await this.#plane.append({ kind: "controller" }, this.#formats.encode("controller", released, 1), { expect: lease.revision }).catch(() => {});
+  }
+
+  /** One look: renew (or take) the lease, then advance every rollout that is due. */
+  async tick(): Promise<void> {
+    if (!(await this.#holdLease())) return;
+    const { rollouts } = await this.#rollouts.list();
+    const now = await this.#plane.serverTime();
+    const due = rollouts.filter(
+      ({ rollout }) => (rollout.state === "running" || rollout.state === "holding") && now - (this.#judged.get(rollout.id) ?? 0) >= rollout.intervalMs,
+    );
+    this.#gates.keepOnly(
+      new Set(rollouts.filter(({ rollout }) => rollout.state === "running" || rollout.state === "holding").map(({ rollout }) => rollout.id)),
+    );
+    for (const stored of due) {
+      this.#judged.set(stored.rollout.id, now);
+      try {
+        await this.#advance(stored);
+      } catch (error) {
+        // Another controller (or a release manager) changed the plan meanwhile: judge it again at the next look.
+        if (error instanceof RevisionConflictError) continue;
+        this.#event("error", stored.rollout.capability, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  async #advance({ rollout, revision }: StoredRollout): Promise<void> {
+    const author = this.#author(rollout);
+    if (rollout.applied === null) {
+      try {
+        const change = await this.#coordinator.change(
+          rollout.capability,
+          stepRequest(rollout.target, rollout.steps[rollout.step] ?? { percent: 100, where: null, bakeMs: 0 }),
+          author,
+        );
+        const at = await this.#plane.serverTime();
+        const applied = { revision: change.after?.revision ?? change.before?.revision ?? 0, at };
+        await this.#rollouts.write(
+          { ...rollout, state: "running", applied, why: null, change: this.#rollouts.note("rollout-step", author, "apply step", revision) },
+          revision,
+        );
+        this.#event("step-applied", rollout.capability, describeStep(rollout.step, rollout.steps));
+      } catch (error) {
+        if (
+          !isTwostepError(error) ||
+          ![FleetErrorCode.UnsafeChange, FleetErrorCode.StoreRegressed, FleetErrorCode.RecordUnreadable].includes(error.code as never)
+        )
+          throw error;
+        // The fleet cannot take the step now (a member does not read the target, the store went backwards): hold and try again.
+        if (rollout.state !== "holding" || rollout.why !== error.message) {
+          await this.#rollouts.write(
+            { ...rollout, state: "holding", why: error.message, change: this.#rollouts.note("rollout-hold", author, "hold", revision) },
+            revision,
+          );
+        }
+        this.#event("step-held", rollout.capability, error.message);
+      }
+      return;
+    }
+    const view = await loadFleetView(this.#plane, { formats: this.#formats, clockMarginMs: this.#marginMs });
+    const { results, converged } = await this.#gates.judge(rollout, view);
+    const failed = results.filter((result) => result.verdict === "fail" || (result.verdict === "inconclusive" && rollout.onInconclusive === "fail"));
+    if (failed.length > 0 && rollout.onFailure === "revert") {
+      const why = failed.map((result) => `${result.name}: ${result.detail}`).join("; ");
+      await this.#rollouts.revertWriters(rollout, { ...author, reason: `rollout ${rollout.id} failed: ${why}` });
+      await this.#rollouts.write(
+        { ...rollout, state: "failed", results, why, change: this.#rollouts.note("rollout-fail", author, "fail", revision) },
+        revision,
+      );
+      this.#event("rollout-failed", rollout.capability, why);
+      return;
+    }
+    const inconclusive = results.filter((result) => result.verdict !== "pass");
+    const bakeStartedAt = rollout.bakeStartedAt ?? (converged ? view.now : null);
+    const step = rollout.steps[rollout.step];
+    const baked = bakeStartedAt !== null && step !== undefined && view.now - bakeStartedAt >= step.bakeMs;
+    if (baked && inconclusive.length === 0) {
+      const last = rollout.step + 1 >= rollout.steps.length;
+      const next: RolloutRecord = last
+        ? { ...rollout, state: "done", bakeStartedAt, results, why: null }
+        : { ...rollout, state: "running", step: rollout.step + 1, applied: null, bakeStartedAt: null, results: [], why: null };
+      await this.#rollouts.write(
+        { ...next, change: this.#rollouts.note(last ? "rollout-done" : "rollout-step", author, last ? "done" : "next step", revision) },
+        revision,
+      );
+      this.#event(last ? "rollout-done" : "step-baked", rollout.capability, describeStep(rollout.step, rollout.steps));
+      return;
+    }
+    const state = inconclusive.length > 0 ? "holding" : "running";
+    const why = inconclusive.length > 0 ? inconclusive.map((result) => `${result.name}: ${result.detail}`).join("; ") : null;
+    // Record the verdicts only when something changed, so that a quiet bake does not write every interval.
+    if (state !== rollout.state || bakeStartedAt !== rollout.bakeStartedAt || why !== rollout.why || verdictsOf(results) !== verdictsOf(rollout.results)) {
+      await this.#rollouts.write(
+        { ...rollout, state, bakeStartedAt, results, why, change: this.#rollouts.note("rollout-judge", author, "judge", revision) },
+        revision,
+      );
+    }
+  }
+
+  /** Takes the lease when it is free or ran out, renews it when held; false when another controller holds it. */
+  async #holdLease(): Promise<boolean> {
+    const [entry, now] = await Promise.all([this.#plane.get({ kind: "controller" }), this.#plane.serverTime()]);
+    const decoded = entry === undefined || entry.tombstone ? undefined : this.#formats.decode("controller", entry.value);
+    const current = decoded?.ok === true ? decoded.value : undefined;
+    const mine = current?.holder === this.id;
+    if (current !== undefined && !mine && current.until > now) {
+      if (this.#lease !== undefined) this.#event("lease-lost", null, `${current.holder} (${current.host}) holds the lease`);
+      this.#lease = undefined;
+      return false;
+    }
+    const lease: ControllerLease = { holder: this.id, host: this.#host, until: now + this.#leaseMs, since: mine ? (current?.since ?? now) : now };
+    try {
+      const revision = await this.#plane.append({ kind: "controller" }, this.#formats.encode("controller", lease, 1), { expect: entry?.revision ?? 0 });
+      if (this.#lease === undefined)
+        this.#event("lease-acquired", null, `${this.id} on ${this.#host}${current === undefined || mine ? "" : `, after ${current.holder}'s lease ran out`}`);
+      this.#lease = { revision, until: lease.until };
+      return true;
+    } catch (error) {
+      if (!(error instanceof RevisionConflictError)) throw error;
+      this.#lease = undefined;
+      return false;
+    }
+  }
+
+  #author(rollout: RolloutRecord): ChangeAuthor {
+    return { actor: `controller ${this.id}`, reason: `rollout ${rollout.id}: ${describeStep(rollout.step, rollout.steps)}` };
+  }
+
+  #event(kind: ControllerEvent["kind"], capability: string | null, detail: string): void {
+    try {
+      this.#onEvent({ kind, capability, detail, at: this.#clock() });
+    } catch {
+      // A listener's failure is its own.
+    }
+  }
+}
+
+function verdictsOf(results: readonly { readonly name: string; readonly verdict: string }[]): string {
+  return results.map((result) => `${result.name}=${result.verdict}`).join(",");
+}

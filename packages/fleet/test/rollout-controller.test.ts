@@ -1,0 +1,158 @@
+import { encodeEnvelopeHead, isTwostepError } from "@twostep/core";
+import { type ControllerEvent, type FleetNode, FleetErrorCode, RolloutController, type RolloutPlan, Rollouts } from "@twostep/fleet";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+
+let fleet: FleetHarness;
+let rollouts: Rollouts;
+const zones = ["a", "b", "c"] as const;
+
+/** Three waves by zone (cumulative), then every node at 100%, each baking 60 s, judged every 5 s. */
+const plan: RolloutPlan = {
+  target: 2,
+  steps: [
+    { percent: 100, where: { zone: ["a"] }, bakeMs: 60_000 },
+    { percent: 100, where: { zone: ["a", "b"] }, bakeMs: 60_000 },
+    { percent: 100, where: null, bakeMs: 60_000 },
+  ],
+  gates: [
+    { kind: "convergence", name: "converged" },
+    { kind: "frame-health", name: "decode failures", maxFailureRate: 0.02, maxIncrease: 0.01, minFrames: 20, windowMs: 30_000 },
+  ],
+  intervalMs: 5_000,
+};
+
+beforeEach(async () => {
+  fleet = new FleetHarness();
+  rollouts = new Rollouts(fleet.plane, fleet.coordinator, { clock: fleet.clock.now });
+  for (const zone of zones) for (const index of [1, 2]) await fleet.node(`${zone}-${index}`, "b2-new", { labels: { zone } });
+  await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+  await fleet.settle();
+});
+
+afterEach(() => fleet.close());
+
+/** Every node writes a few frames to every other node, which decodes them; `poison` frames of v2 fail to decode. */
+function traffic(poison = 0): void {
+  const nodes = fleet.nodes.filter((node) => !node.fenced);
+  for (const writer of nodes) {
+    for (let index = 0; index < 3; index++) {
+      const frame = writer.encode(TYPE, { id: `${writer.nodeId}-${index}`, v: 2 }, { key: `${writer.nodeId}-${index}` });
+      for (const reader of nodes) if (reader !== writer) reader.decode(frame);
+    }
+  }
+  const bad = Uint8Array.of(...encodeEnvelopeHead(1, 2), 0x7b);
+  for (let index = 0; index < poison; index++) nodes[index % nodes.length]?.decode(bad);
+}
+
+/** Moves the clock by `ms` in 5 s ticks: traffic flows, nodes heartbeat, controllers look. */
+async function run(ms: number, controllers: readonly RolloutController[], poison = 0): Promise<void> {
+  for (let passed = 0; passed < ms; passed += 5_000) {
+    fleet.clock.advance(5_000);
+    traffic(poison);
+    await fleet.heartbeat();
+    for (const controller of controllers) await controller.tick();
+    await fleet.settle();
+  }
+}
+
+function writersOf(level: number): string[] {
+  return fleet.nodes.filter((node: FleetNode) => !node.fenced && node.writeLevel(TYPE, { key: "k" }) === level).map((node) => node.nodeId);
+}
+
+describe("a rollout plan", () => {
+  test("rolls out zone by zone, waiting for each step to converge and bake, and ends with the target as the write level", async () => {
+    const events: ControllerEvent[] = [];
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now, onEvent: (event) => events.push(event) });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(5_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    await run(70_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2", "b-1", "b-2"]);
+    await run(140_000, [controller]);
+    const status = (await fleet.coordinator.status(TYPE)).capabilities[0];
+    expect(status?.record).toMatchObject({ level: 2, ramp: null });
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("done");
+    expect(events.filter((event) => event.kind === "step-applied")).toHaveLength(3);
+    const actions = (await fleet.coordinator.history({ capability: TYPE })).map((entry) => entry.note.action);
+    expect(actions.filter((action) => action === "rollout-step")).toHaveLength(5);
+    expect(actions.at(-1)).toBe("rollout-done");
+  });
+
+  test("a gate that fails reverts the writers within one interval, and the plan stops", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(10_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    await run(5_000, [controller], 40);
+    await fleet.settle();
+    const stored = await rollouts.get(TYPE);
+    expect(stored?.rollout.state).toBe("failed");
+    expect(stored?.rollout.why).toContain("decode failures");
+    expect(writersOf(2)).toEqual([]);
+    expect((await fleet.coordinator.history({ capability: TYPE })).some((entry) => entry.note.action === "guard-revert")).toBe(true);
+  });
+
+  test("a controller that dies is replaced by another once its lease ran out, which resumes where the plan stands: no step skipped or applied twice", async () => {
+    const first = new RolloutController(fleet.plane, { clock: fleet.clock.now, id: "first" });
+    const second = new RolloutController(fleet.plane, { clock: fleet.clock.now, id: "second" });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(5_000, [first, second]);
+    expect([first.leading, second.leading]).toEqual([true, false]);
+    // `first` dies: it stops looking, without giving its lease up.
+    await run(10_000, [second]);
+    expect(second.leading).toBe(false);
+    await run(300_000, [second]);
+    expect(second.leading).toBe(true);
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("done");
+    const applied = (await fleet.coordinator.history({ capability: TYPE }))
+      .filter((entry) => entry.note.action === "enable-write")
+      .map((entry) => entry.note.request);
+    expect(applied).toEqual(["enable v1", "enable v2 where zone=a", "enable v2 where zone=a|b", "enable v2"]);
+  });
+
+  test("two controllers looking at once never apply a step twice", async () => {
+    const controllers = [new RolloutController(fleet.plane, { clock: fleet.clock.now }), new RolloutController(fleet.plane, { clock: fleet.clock.now })];
+    await rollouts.start(TYPE, plan, WHO);
+    for (let passed = 0; passed < 300_000; passed += 5_000) {
+      fleet.clock.advance(5_000);
+      traffic();
+      await fleet.heartbeat();
+      await Promise.all(controllers.map((controller) => controller.tick()));
+      await fleet.settle();
+    }
+    const applied = (await fleet.coordinator.history({ capability: TYPE })).filter((entry) => entry.note.action === "enable-write");
+    expect(applied.map((entry) => entry.note.request)).toEqual(["enable v1", "enable v2 where zone=a", "enable v2 where zone=a|b", "enable v2"]);
+  });
+
+  test("is refused when its first step would be refused, and can be paused, promoted, aborted and retried, each recorded", async () => {
+    const old = await fleet.node("old", "b1-old", { labels: { zone: "a" } });
+    let refused: unknown;
+    try {
+      await rollouts.start(TYPE, plan, WHO);
+    } catch (error) {
+      refused = error;
+    }
+    expect(isTwostepError(refused, FleetErrorCode.UnsafeChange)).toBe(true);
+    await old.stop();
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(5_000, [controller]);
+    await rollouts.pause(TYPE, WHO);
+    await run(100_000, [controller]);
+    expect((await rollouts.get(TYPE))?.rollout).toMatchObject({ state: "paused", step: 0 });
+    await rollouts.resume(TYPE, WHO);
+    await rollouts.promote(TYPE, WHO);
+    await run(5_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2", "b-1", "b-2"]);
+    await rollouts.abort(TYPE, WHO);
+    await fleet.settle();
+    expect(writersOf(2)).toEqual([]);
+    await rollouts.retry(TYPE, WHO);
+    await run(5_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2", "b-1", "b-2"]);
+    const actions = (await fleet.coordinator.history({ capability: TYPE })).map((entry) => entry.note.action);
+    for (const action of ["rollout-start", "rollout-pause", "rollout-resume", "rollout-promote", "rollout-abort", "rollout-retry"])
+      expect(actions).toContain(action);
+  });
+});
