@@ -67,10 +67,16 @@ class SchemaLoader {
     }
   }
 
+  // Imports are parsed before the file that imports them, as protoc orders
+  // them. The other way round, protobufjs defers an extension whose message
+  // a later import declares, and retries it whenever a message is added:
+  // adding another package (any import, even google/protobuf/timestamp.proto)
+  // caches "not found" in the extending package's namespace, and adding the
+  // message retries before that cache is cleared, so the extension stays
+  // unresolved (PROTO_UNRESOLVED_TYPE on a tree protoc and buf accept).
   private loadFile(path: string): void {
     if (this.sources.has(path)) return;
     const text = this.files[path] ?? "";
-    this.parse(path, text);
     const index = this.index(path, text);
     this.sources.set(path, index);
     this.loading.push(path);
@@ -86,6 +92,7 @@ class SchemaLoader {
       }
     }
     this.loading.pop();
+    this.parse(path, text);
   }
 
   // Loads a well-known type that protobufjs ships, as buf provides them

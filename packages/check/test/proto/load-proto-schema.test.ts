@@ -39,7 +39,7 @@ describe("loading .proto files", () => {
     expect(error).toBeInstanceOf(ProtoParseError);
     expect(isTwostepError(error, CheckErrorCode.ProtoParse)).toBe(true);
     expect(error).toMatchObject({ code: "PROTO_PARSE", side: "current", file: "a.proto", line: 5 });
-    expect((error as Error).message).toMatch(/^current schema a\.proto:5: cannot parse: illegal token '}'/);
+    expect((error as Error).message).toMatch(/^current schema a\.proto:5: cannot parse: unexpected "}", expected ";"/);
 
     expect(failure(() => check(broken, valid))).toMatchObject({ code: "PROTO_PARSE", side: "previous", line: 5 });
   });
@@ -97,6 +97,28 @@ describe("loading .proto files", () => {
       "shop/money.proto": 'syntax = "proto3";\npackage shop;\nmessage Money { int64 units = 1; }\n',
     };
     expect(compareProtoFiles(files, files)).toEqual([]);
+  });
+
+  it("loads an extension of its own package's message after an import of another package (regression: a stale lookup cache in protobufjs)", () => {
+    const files: ProtoFiles = {
+      "shop/order_extensions.proto": proto`
+        syntax = "proto2";
+        package shop;
+        import "google/protobuf/timestamp.proto";
+        import "shop/z_order.proto";
+        extend Order { optional google.protobuf.Timestamp shipped_at = 100; }
+      `,
+      "shop/z_order.proto": 'syntax = "proto2";\npackage shop;\nmessage Order { extensions 100 to 199; }\n',
+    };
+    expect(compareProtoFiles(files, files)).toEqual([]);
+    const nested = {
+      ...files,
+      "shop/order_extensions.proto": files["shop/order_extensions.proto"]!.replace("package shop;", "package shop.orders;").replace(
+        "extend Order",
+        "extend shop.Order",
+      ),
+    };
+    expect(compareProtoFiles(nested, nested)).toEqual([]);
   });
 
   it("reports an import cycle as PROTO_IMPORT_CYCLE", () => {
