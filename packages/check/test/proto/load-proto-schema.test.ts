@@ -9,7 +9,7 @@ import {
   type ProtoFiles,
 } from "@twostep/check";
 import { describe, expect, it } from "vitest";
-import { check, proto } from "../support/wire-check.js";
+import { check, located, proto } from "../support/wire-check.js";
 
 const valid = proto`
   syntax = "proto3";
@@ -119,6 +119,31 @@ describe("loading .proto files", () => {
       ),
     };
     expect(compareProtoFiles(nested, nested)).toEqual([]);
+  });
+
+  it("resolves descriptor.proto and the editions feature files without copying them into the tree, as buf ships them", () => {
+    const features = proto`
+      edition = "2023";
+      package shop;
+      import "google/protobuf/cpp_features.proto";
+      import "google/protobuf/descriptor.proto";
+      import "google/protobuf/go_features.proto";
+      import "google/protobuf/java_features.proto";
+      option features.(pb.java).utf8_validation = VERIFY;
+      extend google.protobuf.MessageOptions { string table = 50000; }
+      message Order {
+        option (table) = "orders";
+        string id = 1 [features.(pb.cpp).string_type = VIEW];
+        Status status = 2 [features.(pb.java).legacy_closed_enum = true];
+        enum Status {
+          option features.(pb.go).legacy_unmarshal_json_enum = true;
+          option features.enum_type = CLOSED;
+          PLACED = 1;
+        }
+      }
+    `;
+    expect(check(features, features)).toEqual([]);
+    expect(located(check(features, features.replace("string id = 1", "int64 id = 1")))).toEqual(["FIELD_WIRE_COMPATIBLE_TYPE@11:3"]);
   });
 
   it("reports an import cycle as PROTO_IMPORT_CYCLE", () => {
