@@ -11,6 +11,7 @@ export {
 } from "./report/index.js";
 export { CHECK_RULES, JSON_SCHEMA_RULES, JsonSchemaRule, ROLLOUT_RULES, RolloutRule, WIRE_RULES, WireRule } from "./violation/index.js";
 export {
+  CheckConfigError,
   CheckErrorCode,
   GitError,
   JsonSchemaParseError,

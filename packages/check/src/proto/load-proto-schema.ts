@@ -25,6 +25,8 @@ export interface LoadContext {
   readonly side: SchemaSide;
   /** The directory the files were read from, if they were. */
   readonly root?: string | undefined;
+  /** Where a file is under `root`, when not at its import path (a file of a buf module is imported relative to the module). */
+  readonly paths?: ReadonlyMap<string, string> | undefined;
 }
 
 const requireHere = createRequire(import.meta.url);
@@ -234,7 +236,7 @@ class SchemaLoader {
   }
 
   private where(file: string, line: number): SchemaErrorLocation {
-    return { file, line, side: this.context.side, root: this.context.root };
+    return { file: this.context.paths?.get(file) ?? file, line, side: this.context.side, root: this.context.root };
   }
 }
 

@@ -298,6 +298,31 @@ describe("checkRollout on the example protocol", () => {
       });
     });
 
+    it("leaves out a break accepted for its element in schemas/twostep-check.yaml, and never a rollout rule's violation", async () => {
+      const repo = await repos.shop();
+      const v2 = await repo.read(ORDERS_V2);
+      await repo.write(ORDERS_V2, v2.replace("string customer_id = 2;", "int64 customer_id = 2;").replace("shop.Money total = 5;", "bytes total = 5;"));
+      const accept = (element: string) =>
+        repo.write(
+          "schemas/twostep-check.yaml",
+          `version: 1\nbreaking:\n  ignore_only:\n    FIELD_WIRE_COMPATIBLE_TYPE:\n      - path: shop/orders/v2/order_placed.proto\n        element: ${element}\n`,
+        );
+      await accept("shop.orders.v2.OrderPlaced.customer_id");
+      const violations = await check(repo);
+      expect(located(violations)).toEqual([`FIELD_WIRE_COMPATIBLE_TYPE ${ORDERS_V2}:${lineOf(v2, "total = 5")}`]);
+      expect(violations[0]).toMatchObject({ element: "shop.orders.v2.OrderPlaced.total", type: ORDERS, version: 2 });
+      await accept("shop.orders.v2.OrderPlaced");
+      expect(await check(repo)).toEqual([]);
+
+      await repo.write("schemas/twostep-check.yaml", "version: 1\nbreaking:\n  ignore: [.]\n");
+      await edit(repo, (manifest) => {
+        typeNamed(manifest, ORDERS).id = 7;
+      });
+      expect(located(await check(repo))).toEqual([expect.stringMatching(/^TYPE_ID_CHANGED /)]);
+      await repo.write("schemas/twostep-check.yaml", "version: 1\nbreaking:\n  ignore_only:\n    TYPE_ID_CHANGED: [twostep.json]\n");
+      await expect(check(repo)).rejects.toMatchObject({ code: "INVALID_CHECK_CONFIG", file: "schemas/twostep-check.yaml", line: 4 });
+    });
+
     it("follows imports: a change to an imported file is attributed to the versions importing it", async () => {
       const repo = await repos.shop();
       const money = await repo.read("schemas/shop/money.proto");
