@@ -1,6 +1,6 @@
 export { checkRollout } from "./rollout-rules/index.js";
 export { compareProtoFiles, compareProtoTrees } from "./wire-rules/index.js";
-export { compareJsonSchemas, jsonSchemaSnapshot, writeJsonSchemaSnapshots } from "./json-schema/index.js";
+export { checkJsonSchemaSnapshots, compareJsonSchemas, jsonSchemaSnapshot, writeJsonSchemaSnapshots } from "./json-schema/index.js";
 export { repositoryPrefix } from "./git/index.js";
 export {
   formatErrorAsGithubAnnotation,

@@ -169,6 +169,29 @@ const commands: readonly CommandSpec[] = [
     ],
     load: async () => (await import("./commands/check/index.js")).check,
   },
+  {
+    name: "snapshot",
+    summary: "write (--write) or verify (--check, for CI: exit 1 when stale) the JSON Schema snapshots of the manifest's zod types",
+    arguments: [],
+    options: () => [
+      new Option("--write", "regenerate the snapshots that are missing or stale"),
+      new Option("--check", "write nothing; exit 1 when a snapshot is missing or stale"),
+      new Option(
+        "--bindings <module>",
+        "the built module that exports the protocol's bindings (the zod schemas given to loadProtocol), relative to the working directory",
+      ),
+      new Option("--export <name>", "the bindings' export in that module (default: bindings, else the default export)"),
+      new Option("--manifest <path>", "the protocol manifest, relative to the working directory (default: schemas/twostep.json)"),
+      json(),
+    ],
+    mutates: false,
+    takesConnectionOptions: false,
+    examples: [
+      "twostep snapshot --write --bindings dist/protocol.js",
+      "twostep snapshot --check --bindings examples/shop/dist/index.js --export shopBindings --manifest schemas/twostep.json",
+    ],
+    load: async () => (await import("./commands/snapshot/index.js")).snapshot,
+  },
 ];
 
 /** What {@link run} knows besides its arguments. */
