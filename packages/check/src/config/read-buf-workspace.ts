@@ -63,6 +63,9 @@ export async function readBufWorkspace(dir: string, side: SchemaSide): Promise<B
     case "v1beta1":
     case "v1": {
       const build = isRecord(document["build"]) ? document["build"] : {};
+      if (document["version"] === "v1" && build["roots"] !== undefined) {
+        throw config.error(["build", "roots"], "build.roots cannot be set on version v1 (as buf says): use version: v1beta1, a buf.work.yaml, or v2 modules");
+      }
       const roots = document["version"] === "v1beta1" ? strings(config, build["roots"], ["build", "roots"], ["."]) : ["."];
       const modules = roots.map((root, index) => {
         const path = joinPath(config, ["build", "roots", index], ".", root);

@@ -93,6 +93,8 @@ describe("compareProtoTrees", () => {
     await expect(compareProtoTrees(previous, twice)).rejects.toMatchObject({ code: "INVALID_CHECK_CONFIG", file: "buf.work.yaml" });
     const unknown = await tree("unknown", { "buf.yaml": "# a comment\nversion: v9\n", "a.proto": money });
     await expect(compareProtoTrees(previous, unknown)).rejects.toMatchObject({ code: "INVALID_CHECK_CONFIG", file: "buf.yaml", line: 2, side: "current" });
+    const v1Roots = await tree("v1-roots", { "buf.yaml": "version: v1\nbuild:\n  roots: [proto]\n", "proto/a.proto": money });
+    await expect(compareProtoTrees(v1Roots, previous)).rejects.toMatchObject({ code: "INVALID_CHECK_CONFIG", line: 3, side: "previous" });
   });
 
   describe("breaking changes accepted on purpose", () => {
