@@ -2,9 +2,8 @@ import { posix } from "node:path";
 import type { SchemaSide } from "../errors/index.js";
 import { WIRE_RULES } from "../violation/index.js";
 import type { IgnoreRule } from "./ignore-rule.js";
-import { isRecord, joinPath } from "./read-check-config.js";
 import { readOptional } from "./read-optional.js";
-import { YamlConfig } from "./yaml-config.js";
+import { isRecord, YamlConfig } from "./yaml-config.js";
 
 /** A module of a buf workspace: a directory whose files are named (and imported) relative to it. */
 export interface ProtoModule {
@@ -47,7 +46,7 @@ export async function readBufWorkspace(dir: string, side: SchemaSide): Promise<B
     const ignores: IgnoreRule[] = [];
     for (const [index, directory] of directories.entries()) {
       if (typeof directory !== "string") throw config.error(["directories", index], "a directory must be a path");
-      const path = joinPath(config, ["directories", index], ".", directory);
+      const path = config.path(["directories", index], ".", directory);
       const module = await readModuleConfig(dir, path, side);
       modules.push(module.module);
       ignores.push(...module.ignores);
@@ -68,9 +67,9 @@ export async function readBufWorkspace(dir: string, side: SchemaSide): Promise<B
       }
       const roots = document["version"] === "v1beta1" ? strings(config, build["roots"], ["build", "roots"], ["."]) : ["."];
       const modules = roots.map((root, index) => {
-        const path = joinPath(config, ["build", "roots", index], ".", root);
+        const path = config.path(["build", "roots", index], ".", root);
         const excludes = strings(config, build["excludes"], ["build", "excludes"], []).map((exclude, at) =>
-          joinPath(config, ["build", "excludes", at], path, exclude),
+          config.path(["build", "excludes", at], path, exclude),
         );
         return { path, excludes };
       });
@@ -85,9 +84,9 @@ export async function readBufWorkspace(dir: string, side: SchemaSide): Promise<B
       const ignores: IgnoreRule[] = breakingIgnores(config, document, ".");
       for (const [index, entry] of declared.entries()) {
         if (!isRecord(entry)) throw config.error(["modules", index], "a module must be a mapping with a path");
-        const path = typeof entry["path"] === "string" ? joinPath(config, ["modules", index, "path"], ".", entry["path"]) : ".";
+        const path = typeof entry["path"] === "string" ? config.path(["modules", index, "path"], ".", entry["path"]) : ".";
         const excludes = strings(config, entry["excludes"], ["modules", index, "excludes"], []).map((exclude, at) =>
-          joinPath(config, ["modules", index, "excludes", at], ".", exclude),
+          config.path(["modules", index, "excludes", at], ".", exclude),
         );
         modules.push({ path, excludes });
         // v2 paths are relative to the workspace (the buf.yaml's directory).
@@ -108,9 +107,7 @@ async function readModuleConfig(dir: string, path: string, side: SchemaSide): Pr
   const document = config.value;
   if (!isRecord(document)) return { module: { path, excludes: [] }, ignores: [] };
   const build = isRecord(document["build"]) ? document["build"] : {};
-  const excludes = strings(config, build["excludes"], ["build", "excludes"], []).map((exclude, at) =>
-    joinPath(config, ["build", "excludes", at], path, exclude),
-  );
+  const excludes = strings(config, build["excludes"], ["build", "excludes"], []).map((exclude, at) => config.path(["build", "excludes", at], path, exclude));
   return { module: { path, excludes }, ignores: breakingIgnores(config, document, path) };
 }
 
@@ -120,14 +117,14 @@ function breakingIgnores(config: YamlConfig, section: Record<string, unknown>, b
   if (!isRecord(breaking)) return [];
   const where = [...at, "breaking"];
   const rules: IgnoreRule[] = strings(config, breaking["ignore"], [...where, "ignore"], []).map((path, index) => ({
-    path: joinPath(config, [...where, "ignore", index], base, path),
+    path: config.path([...where, "ignore", index], base, path),
   }));
   const only = breaking["ignore_only"];
   if (!isRecord(only)) return rules;
   for (const [rule, paths] of Object.entries(only)) {
     if (!CATEGORIES.has(rule) && !(WIRE_RULES as readonly string[]).includes(rule)) continue;
     for (const [index, path] of strings(config, paths, [...where, "ignore_only", rule], []).entries()) {
-      rules.push({ rule: CATEGORIES.has(rule) ? undefined : rule, path: joinPath(config, [...where, "ignore_only", rule, index], base, path) });
+      rules.push({ rule: CATEGORIES.has(rule) ? undefined : rule, path: config.path([...where, "ignore_only", rule, index], base, path) });
     }
   }
   return rules;

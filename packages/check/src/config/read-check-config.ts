@@ -1,8 +1,7 @@
-import { posix } from "node:path";
 import type { SchemaErrorLocation } from "../errors/index.js";
 import { ROLLOUT_RULES } from "../violation/index.js";
 import { IGNORABLE_RULES, type IgnoreRule } from "./ignore-rule.js";
-import { YamlConfig } from "./yaml-config.js";
+import { isRecord, YamlConfig } from "./yaml-config.js";
 
 /** The file of breaking changes accepted on purpose: beside the manifest (`twostep check`) or at the top of the current tree (`check compat`). */
 export const CHECK_CONFIG_FILE = "twostep-check.yaml";
@@ -53,7 +52,7 @@ function entries(config: YamlConfig, list: unknown, at: Path): Entry[] {
 }
 
 function ignoreRule(config: YamlConfig, { value, at }: Entry, rule: string | undefined, base: string): IgnoreRule {
-  if (typeof value === "string") return { rule, path: joinPath(config, at, base, value) };
+  if (typeof value === "string") return { rule, path: config.path(at, base, value) };
   if (!isRecord(value) || typeof value["path"] !== "string") throw config.error(at, "expected a path, or { path, element, reason }");
   unknownKeys(config, value, at, ["path", "element", "reason"]);
   const element = value["element"];
@@ -61,24 +60,10 @@ function ignoreRule(config: YamlConfig, { value, at }: Entry, rule: string | und
     throw config.error([...at, "element"], "element must be the full name of a .proto element, such as shop.orders.v1.OrderPlaced.total");
   }
   if (value["reason"] !== undefined && typeof value["reason"] !== "string") throw config.error([...at, "reason"], "reason must be text");
-  return { rule, path: joinPath(config, [...at, "path"], base, value["path"]), ...(element === undefined ? {} : { element }) };
-}
-
-/** `path` (relative to the config file's directory) relative to the violations' directory, refused when it leaves it. */
-export function joinPath(config: YamlConfig, at: Path, base: string, path: string): string {
-  const joined = posix.normalize(posix.join(base, path)).replace(/\/+$/, "");
-  if (path === "" || posix.isAbsolute(path) || joined === ".." || joined.startsWith("../")) {
-    throw config.error(at, `path ${JSON.stringify(path)} must be relative to the directory of the file, and inside it`);
-  }
-  return joined === "" ? "." : joined;
+  return { rule, path: config.path([...at, "path"], base, value["path"]), ...(element === undefined ? {} : { element }) };
 }
 
 function unknownKeys(config: YamlConfig, record: Record<string, unknown>, at: Path, known: readonly string[]): void {
   const unknown = Object.keys(record).find((key) => !known.includes(key));
   if (unknown !== undefined) throw config.error([...at, unknown], `unknown key ${JSON.stringify(unknown)} (expected ${known.join(", ")})`);
-}
-
-/** True for a YAML mapping. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { CheckConfigError, type SchemaErrorLocation } from "../errors/index.js";
 
@@ -34,8 +35,27 @@ export class YamlConfig {
     return 1;
   }
 
+  /**
+   * `path`, a value of the file at `at` relative to the file's directory,
+   * joined to `base` (that directory relative to the one the result is
+   * relative to), with `/` separators; `.` for the directory itself. Throws
+   * at `at` when it is absolute or leaves the directory.
+   */
+  path(at: readonly (string | number)[], base: string, path: string): string {
+    const joined = posix.normalize(posix.join(base, path)).replace(/\/+$/, "");
+    if (path === "" || posix.isAbsolute(path) || joined === ".." || joined.startsWith("../")) {
+      throw this.error(at, `path ${JSON.stringify(path)} must be relative to the directory of the file, and inside it`);
+    }
+    return joined === "" ? "." : joined;
+  }
+
   /** A {@link CheckConfigError} at the value at `path`. */
   error(path: readonly (string | number)[], problem: string): CheckConfigError {
     return new CheckConfigError({ ...this.location, line: this.lineOf(path) }, problem);
   }
+}
+
+/** True for a YAML mapping. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
