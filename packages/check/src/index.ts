@@ -1,6 +1,6 @@
 export { checkRollout } from "./rollout-rules/index.js";
 export { compareProtoFiles, compareProtoTrees } from "./wire-rules/index.js";
-export { compareJsonSchemas, jsonSchemaSnapshot, writeJsonSchemaSnapshots } from "./json-schema/index.js";
+export { checkJsonSchemaSnapshots, compareJsonSchemas, jsonSchemaSnapshot, writeJsonSchemaSnapshots } from "./json-schema/index.js";
 export { repositoryPrefix } from "./git/index.js";
 export {
   formatErrorAsGithubAnnotation,
@@ -11,6 +11,7 @@ export {
 } from "./report/index.js";
 export { CHECK_RULES, JSON_SCHEMA_RULES, JsonSchemaRule, ROLLOUT_RULES, RolloutRule, WIRE_RULES, WireRule } from "./violation/index.js";
 export {
+  CheckConfigError,
   CheckErrorCode,
   GitError,
   JsonSchemaParseError,

@@ -38,6 +38,7 @@ const capability = (required: boolean, description = "the capability, such as a 
 });
 const level = (description: string): ArgumentSpec => ({ name: "level", description, required: true, parse: parseLevel });
 const json = () => new Option("--json", "print JSON instead of text (shapes in docs/cli.md)");
+const manifest = () => new Option("--manifest <path>", "the protocol manifest, relative to the working directory (default: schemas/twostep.json)");
 const ramp = () => [
   new Option("--percent <n>", "share of writes at the level, above 0 and at most 100; below 100 it is a ramp (default: 100)").argParser(parseNumber),
   new Option("--by <what>", "what a ramp's share hashes on (default: key)").choices(["key", "node"]),
@@ -153,7 +154,7 @@ const commands: readonly CommandSpec[] = [
     ],
     options: () => [
       new Option("--base <ref>", "the git revision to compare with: a branch (origin/main), a tag or a commit (required, but not with compat)"),
-      new Option("--manifest <path>", "the protocol manifest, relative to the working directory (default: schemas/twostep.json)"),
+      manifest(),
       new Option(
         "--fleet <url>",
         "the control plane (NATS) of the live fleet: a raised write target must also be read by every member (credentials and prefix: TWOSTEP_NATS_CREDS, TWOSTEP_NATS_USER, TWOSTEP_NATS_PASSWORD, TWOSTEP_NATS_PREFIX)",
@@ -168,6 +169,29 @@ const commands: readonly CommandSpec[] = [
       "twostep check compat previous/schemas schemas",
     ],
     load: async () => (await import("./commands/check/index.js")).check,
+  },
+  {
+    name: "snapshot",
+    summary: "write (--write) or verify (--check, for CI: exit 1 when stale) the JSON Schema snapshots of the manifest's zod types",
+    arguments: [],
+    options: () => [
+      new Option("--write", "regenerate the snapshots that are missing or stale"),
+      new Option("--check", "write nothing; exit 1 when a snapshot is missing or stale"),
+      new Option(
+        "--bindings <module>",
+        "the built module that exports the protocol's bindings (the zod schemas given to loadProtocol), relative to the working directory",
+      ),
+      new Option("--export <name>", "the bindings' export in that module (default: bindings, else the default export)"),
+      manifest(),
+      json(),
+    ],
+    mutates: false,
+    takesConnectionOptions: false,
+    examples: [
+      "twostep snapshot --write --bindings dist/protocol.js",
+      "twostep snapshot --check --bindings examples/shop/dist/index.js --export shopBindings --manifest schemas/twostep.json",
+    ],
+    load: async () => (await import("./commands/snapshot/index.js")).snapshot,
   },
 ];
 

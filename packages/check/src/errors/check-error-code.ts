@@ -23,6 +23,8 @@ export const CheckErrorCode = {
   SchemaFileMissing: "SCHEMA_FILE_MISSING",
   /** A JSON Schema snapshot is not JSON, or not a schema (an object or a boolean). */
   JsonSchemaParse: "JSON_SCHEMA_PARSE",
+  /** `twostep-check.yaml`, or a `buf.yaml` or `buf.work.yaml` of a compared tree, is not YAML or not a valid configuration. */
+  InvalidCheckConfig: "INVALID_CHECK_CONFIG",
 } as const;
 
 /** One of the codes in {@link CheckErrorCode}. */

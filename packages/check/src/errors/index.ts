@@ -12,5 +12,6 @@ export { GitError } from "./git-error.js";
 export { ManifestSourceError } from "./manifest-source-error.js";
 export { SchemaFileMissingError } from "./schema-file-missing-error.js";
 export { JsonSchemaParseError } from "./json-schema-parse-error.js";
+export { CheckConfigError } from "./check-config-error.js";
 
 export type { SchemaErrorLocation, SchemaSide } from "./schema-source-error.js";

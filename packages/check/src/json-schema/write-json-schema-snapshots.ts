@@ -9,7 +9,7 @@ export interface JsonSchemaSnapshotFile {
   readonly version: number;
   /** Absolute path of the snapshot. */
   readonly file: string;
-  /** False when the file already held this text and was left alone. */
+  /** False when the file already held this text (and was left alone); true when it was missing or stale (and was rewritten, when writing). */
   readonly changed: boolean;
 }
 
@@ -34,6 +34,28 @@ export function jsonSchemaSnapshot(schema: z.ZodType): string {
  * nothing).
  */
 export async function writeJsonSchemaSnapshots(manifestPath: string, bindings: ProtocolBindings): Promise<JsonSchemaSnapshotFile[]> {
+  const found = await compareSnapshots(manifestPath, bindings);
+  for (const snapshot of found) {
+    if (!snapshot.changed) continue;
+    await mkdir(dirname(snapshot.file), { recursive: true });
+    await writeFile(snapshot.file, snapshot.text);
+  }
+  return found.map(({ text: _text, ...file }) => file);
+}
+
+/**
+ * What {@link writeJsonSchemaSnapshots} would write, writing nothing: each
+ * snapshot with `changed` true when the file is missing or holds other text
+ * (stale: its zod schema changed since it was written). For CI, so that a
+ * changed zod schema with a stale snapshot fails instead of passing
+ * unchecked. Throws as {@link writeJsonSchemaSnapshots} does.
+ */
+export async function checkJsonSchemaSnapshots(manifestPath: string, bindings: ProtocolBindings): Promise<JsonSchemaSnapshotFile[]> {
+  return (await compareSnapshots(manifestPath, bindings)).map(({ text: _text, ...file }) => file);
+}
+
+// Every snapshot the manifest names, its text from the bindings, and whether the file differs.
+async function compareSnapshots(manifestPath: string, bindings: ProtocolBindings): Promise<(JsonSchemaSnapshotFile & { readonly text: string })[]> {
   let text: string;
   try {
     text = await readFile(manifestPath, "utf8");
@@ -56,14 +78,10 @@ export async function writeJsonSchemaSnapshots(manifestPath: string, bindings: P
     }
   }
   if (missing.length > 0) throw new InvalidManifestError(missing);
-  const written: JsonSchemaSnapshotFile[] = [];
-  for (const snapshot of planned) {
-    const current = await readFile(snapshot.file, "utf8").catch(() => undefined);
-    if (current !== snapshot.text) {
-      await mkdir(dirname(snapshot.file), { recursive: true });
-      await writeFile(snapshot.file, snapshot.text);
-    }
-    written.push({ type: snapshot.type, version: snapshot.version, file: snapshot.file, changed: current !== snapshot.text });
-  }
-  return written;
+  return Promise.all(
+    planned.map(async (snapshot) => {
+      const current = await readFile(snapshot.file, "utf8").catch(() => undefined);
+      return { ...snapshot, changed: current !== snapshot.text };
+    }),
+  );
 }

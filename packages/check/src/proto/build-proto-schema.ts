@@ -106,6 +106,7 @@ class SchemaBuilder {
       const { kind, enumType } = this.kindOf(typeName, resolved, false);
       const cardinality = kind === "message" || !implicit ? "optional with explicit presence" : "optional with implicit presence";
       return {
+        fullName: `${fullName}.${fieldName}`,
         number,
         name: fieldName,
         extension: false,
@@ -161,6 +162,7 @@ class SchemaBuilder {
     const cardinality = cardinalityOf(field, kind, context.extension === true);
     const at = context.source?.at ?? context.fallback;
     return {
+      fullName: fullNameOf(field),
       number: field.id,
       name: context.extension === true ? fullNameOf(field) : isGroup ? field.name.toLowerCase() : field.name,
       extension: context.extension === true,

@@ -25,17 +25,40 @@ export interface LoadContext {
   readonly side: SchemaSide;
   /** The directory the files were read from, if they were. */
   readonly root?: string | undefined;
+  /** Where a file is under `root`, when not at its import path (a file of a buf module is imported relative to the module). */
+  readonly paths?: ReadonlyMap<string, string> | undefined;
 }
 
 const requireHere = createRequire(import.meta.url);
 const parseOptions: protobuf.IParseOptions = { keepCase: true };
+// The files of include/ (see its README.md), two levels above this module in src/ and in dist/.
+const INCLUDED = new Set([
+  "google/protobuf/descriptor.proto",
+  "google/protobuf/cpp_features.proto",
+  "google/protobuf/java_features.proto",
+  "google/protobuf/go_features.proto",
+]);
+const INCLUDE_DIR = new URL("../../include/", import.meta.url);
+
+function readBundled(path: string): string | undefined {
+  if (INCLUDED.has(path)) return readFileSync(new URL(path, INCLUDE_DIR), "utf8");
+  if (!path.startsWith("google/protobuf/")) return undefined;
+  try {
+    return readFileSync(requireHere.resolve(`protobufjs/${path}`), "utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Parses every file of the tree with protobufjs (following imports depth
  * first, so every imported file is loaded and a cycle is caught), resolves all
  * type names, and returns what the wire rules compare. Imports resolve against
- * the root of the tree; `google/protobuf/*.proto` falls back to the copies
- * bundled with protobufjs. Throws {@link ProtoParseError},
+ * the root of the tree; `google/protobuf/*.proto` falls back to the files buf
+ * provides: `descriptor.proto` and the editions feature files
+ * (`cpp_features.proto`, `java_features.proto`, `go_features.proto`) shipped
+ * in this package's `include/`, and the well-known types bundled with
+ * protobufjs. Throws {@link ProtoParseError},
  * {@link ProtoImportMissingError}, {@link ProtoImportCycleError} or
  * {@link ProtoUnresolvedTypeError}, each with file and line.
  */
@@ -67,10 +90,16 @@ class SchemaLoader {
     }
   }
 
+  // Imports are parsed before the file that imports them, as protoc orders
+  // them. The other way round, protobufjs defers an extension whose message
+  // a later import declares, and retries it whenever a message is added:
+  // adding another package (any import, even google/protobuf/timestamp.proto)
+  // caches "not found" in the extending package's namespace, and adding the
+  // message retries before that cache is cleared, so the extension stays
+  // unresolved (PROTO_UNRESOLVED_TYPE on a tree protoc and buf accept).
   private loadFile(path: string): void {
     if (this.sources.has(path)) return;
     const text = this.files[path] ?? "";
-    this.parse(path, text);
     const index = this.index(path, text);
     this.sources.set(path, index);
     this.loading.push(path);
@@ -86,28 +115,27 @@ class SchemaLoader {
       }
     }
     this.loading.pop();
+    this.parse(path, text);
   }
 
-  // Loads a well-known type that protobufjs ships, as buf provides them
-  // without a dependency. False when there is no such file.
+  // Loads a file that buf provides without a dependency: descriptor.proto
+  // and the editions feature files that this package ships (include/, from
+  // protobuf's sources), else a well-known type that protobufjs ships. False
+  // when there is no such file. Imports first, as for the tree's files.
   private loadBundled(path: string): boolean {
     if (this.bundled.has(path)) return true;
-    const json = protobuf.common.get(path);
+    const json = INCLUDED.has(path) ? null : protobuf.common.get(path);
     if (json !== null) {
       this.bundled.add(path);
       this.root.addJSON(json.nested ?? {});
       return true;
     }
-    if (!path.startsWith("google/protobuf/")) return false;
-    let text: string;
-    try {
-      text = readFileSync(requireHere.resolve(`protobufjs/${path}`), "utf8");
-    } catch {
-      return false;
-    }
+    const text = readBundled(path);
+    if (text === undefined) return false;
     this.bundled.add(path);
-    const parsed = this.parse(path, text);
-    return [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])].every((target) => this.loadBundled(target));
+    if (!this.index(path, text).imports.every(({ path: target }) => this.loadBundled(target))) return false;
+    this.parse(path, text);
+    return true;
   }
 
   private parse(path: string, text: string): protobuf.IParserResult {
@@ -208,7 +236,7 @@ class SchemaLoader {
   }
 
   private where(file: string, line: number): SchemaErrorLocation {
-    return { file, line, side: this.context.side, root: this.context.root };
+    return { file: this.context.paths?.get(file) ?? file, line, side: this.context.side, root: this.context.root };
   }
 }
 

@@ -88,6 +88,8 @@ export interface EnumShape {
 
 /** A field of a message, or an extension. */
 export interface FieldSchema {
+  /** Full name: `shop.Order.total`; for an extension, where it is declared (`shop.weight`). */
+  readonly fullName: string;
   readonly number: number;
   /** The field name; for an extension its full name, as buf prints it. */
   readonly name: string;

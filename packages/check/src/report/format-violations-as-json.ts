@@ -3,9 +3,9 @@ import type { Violation } from "../violation/index.js";
 /**
  * Renders violations as the JSON document `twostep check --format json`
  * prints: `{ "violations": [...] }`, each violation with its keys in a fixed
- * order (`rule`, `file`, `line`, `column`, `type`, `version`, `message`,
- * `fix`; `column`, `type` and `version` only when known), two-space
- * indented, with a final newline.
+ * order (`rule`, `file`, `line`, `column`, `type`, `version`, `element`,
+ * `message`, `fix`; `column`, `type`, `version` and `element` only when
+ * known), two-space indented, with a final newline.
  */
 export function formatViolationsAsJson(violations: readonly Violation[]): string {
   const shaped = violations.map((violation) => ({
@@ -15,6 +15,7 @@ export function formatViolationsAsJson(violations: readonly Violation[]): string
     ...(violation.column === undefined ? {} : { column: violation.column }),
     ...(violation.type === undefined ? {} : { type: violation.type }),
     ...(violation.version === undefined ? {} : { version: violation.version }),
+    ...(violation.element === undefined ? {} : { element: violation.element }),
     message: violation.message,
     fix: violation.fix,
   }));

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
+import { CHECK_CONFIG_FILE, dropIgnored, parseCheckConfig, type IgnoreRule } from "../config/index.js";
 import { ProtoReadError } from "../errors/index.js";
 import { openGitRevision } from "../git/index.js";
 import { readProtocolSnapshot, type FileSource } from "../snapshot/index.js";
@@ -33,13 +34,17 @@ export interface CheckRolloutOptions {
  * protobuf versions, and of the JSON Schema rules ({@link JsonSchemaRule}) on
  * the snapshots of shipped JSON versions; sorted by file, line and rule, with
  * files relative to `cwd`. An empty array: the change is safe to merge.
+ * Breaking schema changes accepted on purpose in the working tree's
+ * `twostep-check.yaml` beside the manifest are left out (never a rollout
+ * rule's violation).
  *
  * A base without the manifest counts as an empty protocol. Throws
  * `UnknownRevisionError` when `base` names no commit, `GitError` when git
  * fails, `ProtoReadError` when the manifest is missing at HEAD,
  * `ManifestSourceError` for an invalid manifest, `SchemaFileMissingError`
  * for a file the HEAD manifest names that does not exist, and the
- * `SchemaSourceError`s of .proto files and snapshots that do not parse:
+ * `SchemaSourceError`s of .proto files and snapshots that do not parse
+ * (and `CheckConfigError` for a `twostep-check.yaml` it cannot use):
  * each with file and line.
  */
 export async function checkRollout(options: CheckRolloutOptions): Promise<Violation[]> {
@@ -47,7 +52,11 @@ export async function checkRollout(options: CheckRolloutOptions): Promise<Violat
   const revision = await openGitRevision(options.cwd, options.base);
   const workingTree: FileSource = { side: "current", root: undefined, read: (paths) => readWorkingTree(options.cwd, paths) };
   const baseTree: FileSource = { side: "previous", root: `${options.base}:.`, read: (paths) => revision.read(paths) };
-  const [base, head] = await Promise.all([readProtocolSnapshot(baseTree, manifestFile), readProtocolSnapshot(workingTree, manifestFile)]);
+  const [base, head, accepted] = await Promise.all([
+    readProtocolSnapshot(baseTree, manifestFile),
+    readProtocolSnapshot(workingTree, manifestFile),
+    readAccepted(options.cwd, posix.dirname(manifestFile)),
+  ]);
   if (head.manifest === undefined) return [];
   const pairs = pairManifestTypes(base.manifest, head.manifest);
   const out: Violation[] = [];
@@ -56,7 +65,14 @@ export async function checkRollout(options: CheckRolloutOptions): Promise<Violat
   checkShippedProtos(base, head, pairs, out);
   checkShippedJsonSchemas(base, head, pairs, out);
   if (options.fleet !== undefined) await checkFleetReadiness(head, pairs, options.fleet, out);
-  return sortViolations(out);
+  return sortViolations(dropIgnored(out, accepted));
+}
+
+// The working tree's twostep-check.yaml beside the manifest, its paths relative to `cwd` as the violations' are.
+async function readAccepted(cwd: string, manifestDir: string): Promise<IgnoreRule[]> {
+  const file = posix.join(manifestDir, CHECK_CONFIG_FILE);
+  const text = (await readWorkingTree(cwd, [file])).get(file);
+  return text === undefined ? [] : parseCheckConfig(text, { file, side: "current" }, manifestDir);
 }
 
 // A path relative to `cwd` with `/` separators, as git and the manifest name files.

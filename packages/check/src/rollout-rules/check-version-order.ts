@@ -8,7 +8,9 @@ import { schemaKey, type TypePair } from "./pair-manifest-types.js";
  * The ordering rules of one change: a write target must name a version the
  * base already reads (WRITER_WITH_READER when this change adds it,
  * WRITE_TARGET_UNREAD otherwise); a reader may go only once the base retired
- * its version and stopped writing it (READER_REMOVED_UNRETIRED); a shipped
+ * its version and stopped writing it (READER_REMOVED_UNRETIRED), so a
+ * version is retired and dropped in two changes; a version is marked retired
+ * only once no one writes it (RETIRED_STILL_WRITTEN); a shipped
  * version keeps its number and its schema (VERSION_RENUMBERED,
  * VERSION_SCHEMA_MOVED).
  */
@@ -19,6 +21,7 @@ export function checkVersionOrder(head: ProtocolSnapshot, pairs: readonly TypePa
       continue;
     }
     checkWriteTarget(head, pair, pair.head, out);
+    checkRetirements(head, pair, pair.head, out);
     if (pair.base === undefined) continue;
     checkRemovedReaders(head, pair, pair.base, pair.head, out);
     checkSchemaPlaces(head, pair, pair.base, pair.head, out);
@@ -70,6 +73,30 @@ function checkWriteTarget(head: ProtocolSnapshot, pair: TypePair, type: Manifest
           : `Write a version the base reads (v${lowest}..v${highest}); v${target} needs its reader shipped to every node first.`,
     }),
   );
+}
+
+// A version in "retired" tells builds they may drop its reader: not while HEAD
+// writes it, nor in the change that moves writers off it (the base, and the
+// fleet until this change is applied and drained, still write it).
+function checkRetirements(head: ProtocolSnapshot, pair: TypePair, type: ManifestType, out: Violation[]): void {
+  const before = new Set(pair.base?.retired ?? []);
+  type.retired.forEach((version, index) => {
+    const writer = type.writeTarget === version ? "this change" : !before.has(version) && pair.base?.writeTarget === version ? "the base" : undefined;
+    if (writer === undefined) return;
+    out.push(
+      manifestViolation(head, ["types", pair.headIndex, "retired", index], {
+        rule: RolloutRule.RetiredStillWritten,
+        type: type.name,
+        version,
+        message:
+          `${type.name} marks v${version} retired, but ${writer} still writes it (writeTarget ${version}): ` +
+          `builds would be told they may drop the reader of a version still written`,
+        fix:
+          `Take ${version} out of "retired". Retire a version in three steps: move writers off it (a change of "writeTarget", applied with ` +
+          `twostep enable-write), wait for the drain window and run twostep retire ${type.name} ${version}, then add ${version} to "retired" in a later change.`,
+      }),
+    );
+  });
 }
 
 function checkRemovedReaders(head: ProtocolSnapshot, pair: TypePair, base: ManifestType, type: ManifestType, out: Violation[]): void {

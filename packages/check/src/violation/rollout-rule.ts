@@ -11,6 +11,8 @@ export const RolloutRule = {
   WriteTargetUnread: "WRITE_TARGET_UNREAD",
   /** A version's reader is removed although the base neither retired it nor stopped writing it. */
   ReaderRemovedUnretired: "READER_REMOVED_UNRETIRED",
+  /** A version is marked retired while it is still written: the write target of HEAD, or of the base when this change retires it. */
+  RetiredStillWritten: "RETIRED_STILL_WRITTEN",
   /** A type kept its name (or declared its rename) but changed its id. */
   TypeIdChanged: "TYPE_ID_CHANGED",
   /** A type uses an id that the base gave to another type. */

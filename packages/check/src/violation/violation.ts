@@ -29,4 +29,10 @@ export interface Violation {
   readonly type?: string;
   /** The version of {@link Violation.type} concerned, when one is. */
   readonly version?: number;
+  /**
+   * The .proto element a WIRE rule concerns, by full name: a message
+   * (`shop.Order`), a field or extension (`shop.Order.total`), an enum, an rpc
+   * (`shop.Orders.Place`). An ignore entry may name it (docs/check.md).
+   */
+  readonly element?: string;
 }

@@ -20,8 +20,9 @@ export function checkEnumPair(previous: EnumSchema, current: EnumSchema, out: Vi
         current.at,
         `Previously present enum value "${number}" on enum "${current.name}" was deleted without reserving the number "${number}".`,
         `Restore the value numbered ${number}, or add \`reserved ${number};\` to enum ${current.name} so that the number is never reused with another meaning.`,
+        current.fullName,
       ),
     );
   }
-  checkReservations(WireRule.ReservedEnumNoDelete, previous, { ...current, kind: "enum", max: MAX_ENUM_NUMBER }, out);
+  checkReservations(WireRule.ReservedEnumNoDelete, previous, { ...current, kind: "enum", element: current.fullName, max: MAX_ENUM_NUMBER }, out);
 }

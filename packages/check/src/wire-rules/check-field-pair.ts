@@ -44,7 +44,8 @@ function describeField(field: FieldSchema): string {
 }
 
 function checkType(previous: FieldSchema, current: FieldSchema, out: Violation[]): void {
-  const report = (message: string, fix: string) => out.push(violationAt(WireRule.FieldWireCompatibleType, current.file, current.typeAt, message, fix));
+  const report = (message: string, fix: string) =>
+    out.push(violationAt(WireRule.FieldWireCompatibleType, current.file, current.typeAt, message, fix, current.fullName));
   if (GROUP_OF.get(previous.kind) !== GROUP_OF.get(current.kind)) {
     if (previous.kind === "string" && current.kind === "bytes") return;
     const note = previous.kind === "bytes" && current.kind === "string" ? ` ${BYTES_TO_STRING}` : "";
@@ -90,6 +91,7 @@ function checkCardinality(previous: FieldSchema, current: FieldSchema, out: Viol
       current.at,
       `${describeField(current)} changed cardinality from "${previous.cardinality}" to "${current.cardinality}".`,
       `Declare the field ${shapeOf(previous.cardinality)} again. ${NEW_FIELD}`,
+      current.fullName,
     ),
   );
 }
@@ -112,6 +114,7 @@ function checkDefault(previous: FieldSchema, current: FieldSchema, out: Violatio
       current.defaultAt ?? current.at,
       `${describeField(current)} changed default value from ${formatDefault(before)} to ${formatDefault(after)}.`,
       `Restore the default ${formatDefault(before)}: a reader assumes the default when the field is absent, so old and new readers would read different values. ${NEW_FIELD}`,
+      current.fullName,
     ),
   );
 }
@@ -131,6 +134,7 @@ function checkOneof(previous: FieldSchema, current: FieldSchema, out: Violation[
       current.at,
       message,
       `Move the field back ${back}: setting one member of a oneof clears the others, so old and new readers would keep different fields. ${NEW_FIELD}`,
+      current.fullName,
     ),
   );
 }

@@ -24,6 +24,7 @@ export function checkMessagePair(previous: MessageSchema, current: MessageSchema
           current.at,
           `Previously present field "${number}" with name "${field.name}" on message "${current.name}" was deleted without reserving the number "${number}".`,
           `Restore field ${number}, or add \`reserved ${number};\` to message ${current.name} so that the number is never reused with another meaning.`,
+          `${current.fullName}.${field.name}`,
         ),
       );
     }
@@ -35,6 +36,7 @@ export function checkMessagePair(previous: MessageSchema, current: MessageSchema
           current.at,
           `Message "${previous.name}" had required field "${number}" deleted. ${REQUIRED_BREAKS}`,
           `Restore field ${number} as required: readers built from the previous schema reject messages without it.`,
+          `${current.fullName}.${field.name}`,
         ),
       );
     }
@@ -48,8 +50,9 @@ export function checkMessagePair(previous: MessageSchema, current: MessageSchema
         field.at,
         `Message "${current.name}" had required field "${number}" added. ${REQUIRED_BREAKS}`,
         `Make field ${number} optional: writers built from the previous schema do not set it, so new readers would reject their messages.`,
+        field.fullName,
       ),
     );
   }
-  checkReservations(WireRule.ReservedMessageNoDelete, previous, { ...current, kind: "message", max: MAX_FIELD_NUMBER }, out);
+  checkReservations(WireRule.ReservedMessageNoDelete, previous, { ...current, kind: "message", element: current.fullName, max: MAX_FIELD_NUMBER }, out);
 }

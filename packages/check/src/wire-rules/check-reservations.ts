@@ -7,6 +7,8 @@ import { violationAt } from "./violation-at.js";
 export interface ReservingDeclaration extends Reservations {
   readonly kind: "message" | "enum";
   readonly name: string;
+  /** Its full name. */
+  readonly element: string;
   readonly file: string;
   readonly at: SourcePosition;
   /** What `max` stands for in this declaration's ranges. */
@@ -19,7 +21,7 @@ export interface ReservingDeclaration extends Reservations {
  * Reported at the declaration, as buf does.
  */
 export function checkReservations(rule: WireRule, previous: Reservations, current: ReservingDeclaration, out: Violation[]): void {
-  const { kind, name, file, at, max } = current;
+  const { kind, name, element, file, at, max } = current;
   const cover = sortRanges(current.reservedRanges);
   for (const range of previous.reservedRanges) {
     const missing = uncoveredRanges(range, cover);
@@ -32,6 +34,7 @@ export function checkReservations(rule: WireRule, previous: Reservations, curren
         at,
         `Previously present reserved range "${formatRange(range, max)}" on ${kind} "${name}" is missing values: ${printed} were removed.`,
         `Reserve ${printed} again in ${kind} ${name}: a reservation keeps a number that old data may still carry from being reused with another meaning.`,
+        element,
       ),
     );
   }
@@ -45,6 +48,7 @@ export function checkReservations(rule: WireRule, previous: Reservations, curren
         at,
         `Previously present reserved name "${reserved}" on ${kind} "${name}" was deleted.`,
         `Add \`reserved "${reserved}";\` to ${kind} ${name} again.`,
+        element,
       ),
     );
   }

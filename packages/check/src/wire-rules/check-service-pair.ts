@@ -18,7 +18,8 @@ export function checkServicePair(previous: ServiceSchema, current: ServiceSchema
 
 function checkMethodPair(previous: MethodSchema, current: MethodSchema, service: ServiceSchema, out: Violation[]): void {
   const rpc = `RPC "${current.name}" on service "${service.name}"`;
-  const report = (rule: WireRule, at: MethodSchema["at"], message: string, fix: string) => out.push(violationAt(rule, service.file, at, message, fix));
+  const report = (rule: WireRule, at: MethodSchema["at"], message: string, fix: string) =>
+    out.push(violationAt(rule, service.file, at, message, fix, `${service.fullName}.${current.name}`));
   for (const side of ["request", "response"] as const) {
     const before = side === "request" ? previous.requestType : previous.responseType;
     const after = side === "request" ? current.requestType : current.responseType;

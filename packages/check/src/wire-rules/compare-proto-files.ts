@@ -13,6 +13,10 @@ export interface CompareProtoFilesOptions {
   readonly previousRoot?: string;
   /** Directory the current files came from, named in error messages. */
   readonly currentRoot?: string;
+  /** Where each previous file is under `previousRoot` when not at its import path (buf modules), for error messages. */
+  readonly previousPaths?: ReadonlyMap<string, string>;
+  /** Where each current file is under `currentRoot` when not at its import path (buf modules), for error messages. */
+  readonly currentPaths?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -29,8 +33,8 @@ export interface CompareProtoFilesOptions {
  * and line when either tree does not load.
  */
 export function compareProtoFiles(previous: ProtoFiles, current: ProtoFiles, options: CompareProtoFilesOptions = {}): Violation[] {
-  const before = loadProtoSchema(previous, { side: "previous", root: options.previousRoot });
-  const after = loadProtoSchema(current, { side: "current", root: options.currentRoot });
+  const before = loadProtoSchema(previous, { side: "previous", root: options.previousRoot, paths: options.previousPaths });
+  const after = loadProtoSchema(current, { side: "current", root: options.currentRoot, paths: options.currentPaths });
   return compareProtoSchemas(before, after);
 }
 

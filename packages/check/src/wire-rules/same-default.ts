@@ -3,15 +3,17 @@ import type { FieldDefault } from "../proto/index.js";
 /**
  * True when two defaults denote the same value, across types as buf compares
  * them: numbers by value (bool as 0 or 1, an enum by its number), text and
- * bytes by their bytes; a number never equals text.
+ * bytes by their bytes; a number never equals text. A float and a double
+ * compare at float precision: the double rounded to the nearest float.
  */
 export function sameDefault(a: FieldDefault, b: FieldDefault): boolean {
+  if (a.kind === "float" && b.kind === "float" && a.bits !== b.bits) return sameNumber(Math.fround(a.value), Math.fround(b.value));
   const x = numericValue(a);
   const y = numericValue(b);
   if (x === undefined || y === undefined) {
     return x === undefined && y === undefined && sameBytes(a.value as Uint8Array, b.value as Uint8Array);
   }
-  if (typeof x === "number" && typeof y === "number") return x === y || (Number.isNaN(x) && Number.isNaN(y));
+  if (typeof x === "number" && typeof y === "number") return sameNumber(x, y);
   if (typeof x === "bigint" && typeof y === "bigint") return x === y;
   const [float, integer] = typeof x === "number" ? [x, y as bigint] : [y as number, x];
   return Number.isInteger(float) && BigInt(float) === integer;
@@ -30,6 +32,10 @@ export function isZeroDefault(value: FieldDefault): boolean {
     default:
       return value.value === 0;
   }
+}
+
+function sameNumber(x: number, y: number): boolean {
+  return x === y || (Number.isNaN(x) && Number.isNaN(y));
 }
 
 function numericValue(value: FieldDefault): bigint | number | undefined {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { jsonSchemaSnapshot, writeJsonSchemaSnapshots } from "@twostep/check";
+import { checkJsonSchemaSnapshots, jsonSchemaSnapshot, writeJsonSchemaSnapshots } from "@twostep/check";
 import { parseManifest } from "@twostep/core";
 import { shopBindings, shopManifestPath } from "@twostep/example-shop";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -47,6 +47,20 @@ describe("writeJsonSchemaSnapshots", () => {
     expect(await writeJsonSchemaSnapshots(path, bindings)).toEqual([{ type: "a.Thing", version: 1, file, changed: true }]);
     expect(await readFile(file, "utf8")).toBe(`${JSON.stringify(z.toJSONSchema(thing), null, 2)}\n`);
     expect(await writeJsonSchemaSnapshots(path, bindings)).toEqual([{ type: "a.Thing", version: 1, file, changed: false }]);
+  });
+
+  it("checkJsonSchemaSnapshots finds a missing or stale snapshot and writes nothing", async () => {
+    const path = join(scratch, "twostep.json");
+    await writeFile(path, manifest('{ "version": 1, "jsonSchema": "thing.v1.json" }'));
+    const file = join(scratch, "thing.v1.json");
+    const bindings = (schema: z.ZodType) => ({ "a.Thing": { 1: { schema } } });
+    expect(await checkJsonSchemaSnapshots(path, bindings(thing))).toEqual([{ type: "a.Thing", version: 1, file, changed: true }]);
+    await expect(readFile(file)).rejects.toMatchObject({ code: "ENOENT" });
+    await writeJsonSchemaSnapshots(path, bindings(thing));
+    expect(await checkJsonSchemaSnapshots(path, bindings(thing))).toEqual([{ type: "a.Thing", version: 1, file, changed: false }]);
+    const changed = thing.extend({ name: z.string() });
+    expect(await checkJsonSchemaSnapshots(path, bindings(changed))).toEqual([{ type: "a.Thing", version: 1, file, changed: true }]);
+    expect(await readFile(file, "utf8")).toBe(jsonSchemaSnapshot(thing));
   });
 
   it("refuses, writing nothing, when a version with a snapshot path has no zod schema", async () => {

@@ -9,7 +9,7 @@ import {
   type ProtoFiles,
 } from "@twostep/check";
 import { describe, expect, it } from "vitest";
-import { check, proto } from "../support/wire-check.js";
+import { check, located, proto } from "../support/wire-check.js";
 
 const valid = proto`
   syntax = "proto3";
@@ -39,7 +39,7 @@ describe("loading .proto files", () => {
     expect(error).toBeInstanceOf(ProtoParseError);
     expect(isTwostepError(error, CheckErrorCode.ProtoParse)).toBe(true);
     expect(error).toMatchObject({ code: "PROTO_PARSE", side: "current", file: "a.proto", line: 5 });
-    expect((error as Error).message).toMatch(/^current schema a\.proto:5: cannot parse: illegal token '}'/);
+    expect((error as Error).message).toMatch(/^current schema a\.proto:5: cannot parse: unexpected "}", expected ";"/);
 
     expect(failure(() => check(broken, valid))).toMatchObject({ code: "PROTO_PARSE", side: "previous", line: 5 });
   });
@@ -97,6 +97,53 @@ describe("loading .proto files", () => {
       "shop/money.proto": 'syntax = "proto3";\npackage shop;\nmessage Money { int64 units = 1; }\n',
     };
     expect(compareProtoFiles(files, files)).toEqual([]);
+  });
+
+  it("loads an extension of its own package's message after an import of another package (regression: a stale lookup cache in protobufjs)", () => {
+    const files: ProtoFiles = {
+      "shop/order_extensions.proto": proto`
+        syntax = "proto2";
+        package shop;
+        import "google/protobuf/timestamp.proto";
+        import "shop/z_order.proto";
+        extend Order { optional google.protobuf.Timestamp shipped_at = 100; }
+      `,
+      "shop/z_order.proto": 'syntax = "proto2";\npackage shop;\nmessage Order { extensions 100 to 199; }\n',
+    };
+    expect(compareProtoFiles(files, files)).toEqual([]);
+    const nested = {
+      ...files,
+      "shop/order_extensions.proto": files["shop/order_extensions.proto"]!.replace("package shop;", "package shop.orders;").replace(
+        "extend Order",
+        "extend shop.Order",
+      ),
+    };
+    expect(compareProtoFiles(nested, nested)).toEqual([]);
+  });
+
+  it("resolves descriptor.proto and the editions feature files without copying them into the tree, as buf ships them", () => {
+    const features = proto`
+      edition = "2023";
+      package shop;
+      import "google/protobuf/cpp_features.proto";
+      import "google/protobuf/descriptor.proto";
+      import "google/protobuf/go_features.proto";
+      import "google/protobuf/java_features.proto";
+      option features.(pb.java).utf8_validation = VERIFY;
+      extend google.protobuf.MessageOptions { string table = 50000; }
+      message Order {
+        option (table) = "orders";
+        string id = 1 [features.(pb.cpp).string_type = VIEW];
+        Status status = 2 [features.(pb.java).legacy_closed_enum = true];
+        enum Status {
+          option features.(pb.go).legacy_unmarshal_json_enum = true;
+          option features.enum_type = CLOSED;
+          PLACED = 1;
+        }
+      }
+    `;
+    expect(check(features, features)).toEqual([]);
+    expect(located(check(features, features.replace("string id = 1", "int64 id = 1")))).toEqual(["FIELD_WIRE_COMPATIBLE_TYPE@11:3"]);
   });
 
   it("reports an import cycle as PROTO_IMPORT_CYCLE", () => {

@@ -198,6 +198,60 @@ describe("checkRollout on the example protocol", () => {
       expect(await check(repo)).toEqual([]);
     });
 
+    it("READER_REMOVED_UNRETIRED: retiring a version and dropping its reader in the same change is refused; the base must have retired it", async () => {
+      const repo = await repos.shop();
+      await rebase(repo, (manifest) => {
+        typeNamed(manifest, CUSTOMERS).writeTarget = 2;
+      });
+      const text = await edit(repo, (manifest) => {
+        const customers = typeNamed(manifest, CUSTOMERS);
+        customers.versions = customers.versions.filter((version) => version.version === 2);
+        customers.writeTarget = 2;
+        customers.retired = [1];
+      });
+      const violations = await check(repo);
+      expect(located(violations)).toEqual([`READER_REMOVED_UNRETIRED ${MANIFEST}:${lineOf(text, '"versions"', CUSTOMERS)}`]);
+      expect(violations[0]).toMatchObject({ version: 1, message: expect.stringContaining("the base did not retire it") });
+      // Retiring alone is the first of the two changes: allowed once nothing writes v1.
+      await edit(repo, (manifest) => {
+        typeNamed(manifest, CUSTOMERS).writeTarget = 2;
+        typeNamed(manifest, CUSTOMERS).retired = [1];
+      });
+      expect(await check(repo)).toEqual([]);
+    });
+
+    it("RETIRED_STILL_WRITTEN: a version is marked retired only once neither the base nor this change writes it", async () => {
+      const repo = await repos.shop();
+      const stillWritten = await edit(repo, (manifest) => {
+        typeNamed(manifest, CUSTOMERS).retired = [1];
+      });
+      const violations = await check(repo);
+      expect(located(violations)).toEqual([`RETIRED_STILL_WRITTEN ${MANIFEST}:${lineOf(stillWritten, '"retired"', CUSTOMERS)}`]);
+      expect(violations[0]).toMatchObject({
+        type: CUSTOMERS,
+        version: 1,
+        message: expect.stringContaining("marks v1 retired, but this change still writes it (writeTarget 1)"),
+        fix: expect.stringContaining(`twostep retire ${CUSTOMERS} 1`),
+      });
+
+      // Moving writers off v1 and retiring it in the same change: the base (and the fleet, until applied) still writes v1.
+      const sameChange = await edit(repo, (manifest) => {
+        typeNamed(manifest, CUSTOMERS).writeTarget = 2;
+        typeNamed(manifest, CUSTOMERS).retired = [1];
+      });
+      expect(located(await check(repo))).toEqual([`RETIRED_STILL_WRITTEN ${MANIFEST}:${lineOf(sameChange, '"retired"', CUSTOMERS)}`]);
+      expect((await check(repo))[0]?.message).toContain("but the base still writes it (writeTarget 1)");
+
+      // And dropping the reader too reports both.
+      await edit(repo, (manifest) => {
+        const customers = typeNamed(manifest, CUSTOMERS);
+        customers.versions = customers.versions.filter((version) => version.version === 2);
+        customers.writeTarget = 2;
+        customers.retired = [1];
+      });
+      expect((await check(repo)).map((violation) => violation.rule).sort()).toEqual(["READER_REMOVED_UNRETIRED", "RETIRED_STILL_WRITTEN"]);
+    });
+
     it("READER_REMOVED_UNRETIRED: a type goes only once all its versions are retired and unwritten", async () => {
       const repo = await repos.shop();
       const text = await edit(repo, (manifest) => {
@@ -296,6 +350,31 @@ describe("checkRollout on the example protocol", () => {
         version: 2,
         message: expect.stringMatching(/^orders\.OrderPlaced v2: Field "2" with name "customer_id"/),
       });
+    });
+
+    it("leaves out a break accepted for its element in schemas/twostep-check.yaml, and never a rollout rule's violation", async () => {
+      const repo = await repos.shop();
+      const v2 = await repo.read(ORDERS_V2);
+      await repo.write(ORDERS_V2, v2.replace("string customer_id = 2;", "int64 customer_id = 2;").replace("shop.Money total = 5;", "bytes total = 5;"));
+      const accept = (element: string) =>
+        repo.write(
+          "schemas/twostep-check.yaml",
+          `version: 1\nbreaking:\n  ignore_only:\n    FIELD_WIRE_COMPATIBLE_TYPE:\n      - path: shop/orders/v2/order_placed.proto\n        element: ${element}\n`,
+        );
+      await accept("shop.orders.v2.OrderPlaced.customer_id");
+      const violations = await check(repo);
+      expect(located(violations)).toEqual([`FIELD_WIRE_COMPATIBLE_TYPE ${ORDERS_V2}:${lineOf(v2, "total = 5")}`]);
+      expect(violations[0]).toMatchObject({ element: "shop.orders.v2.OrderPlaced.total", type: ORDERS, version: 2 });
+      await accept("shop.orders.v2.OrderPlaced");
+      expect(await check(repo)).toEqual([]);
+
+      await repo.write("schemas/twostep-check.yaml", "version: 1\nbreaking:\n  ignore: [.]\n");
+      await edit(repo, (manifest) => {
+        typeNamed(manifest, ORDERS).id = 7;
+      });
+      expect(located(await check(repo))).toEqual([expect.stringMatching(/^TYPE_ID_CHANGED /)]);
+      await repo.write("schemas/twostep-check.yaml", "version: 1\nbreaking:\n  ignore_only:\n    TYPE_ID_CHANGED: [twostep.json]\n");
+      await expect(check(repo)).rejects.toMatchObject({ code: "INVALID_CHECK_CONFIG", file: "schemas/twostep-check.yaml", line: 4 });
     });
 
     it("follows imports: a change to an imported file is attributed to the versions importing it", async () => {

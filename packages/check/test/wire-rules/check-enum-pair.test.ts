@@ -22,6 +22,7 @@ describe("ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED", () => {
         column: 3,
         message: 'Previously present enum value "2" on enum "Status" was deleted without reserving the number "2".',
         fix: "Restore the value numbered 2, or add `reserved 2;` to enum Status so that the number is never reused with another meaning.",
+        element: "shop.Order.Status",
       },
     ]);
   });

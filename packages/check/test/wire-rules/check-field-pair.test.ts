@@ -260,6 +260,16 @@ describe("FIELD_SAME_DEFAULT", () => {
     expect(check(proto2("optional int32 a = 1;"), proto2("optional int32 a = 1 [default = 0];"))).toEqual([]);
   });
 
+  it("compares a float default with a double default at float precision (regression: a false FIELD_SAME_DEFAULT on float <-> double)", () => {
+    const same = check(proto2("optional float a = 1 [default = 0.1];"), proto2("optional double a = 1 [default = 0.1];"));
+    expect(located(same)).toEqual(["FIELD_WIRE_COMPATIBLE_TYPE@4:12"]);
+    expect(located(check(proto2("optional double a = 1 [default = 1e300];"), proto2("optional float a = 1 [default = inf];")), "FIELD_SAME_DEFAULT")).toEqual(
+      [],
+    );
+    const differs = check(proto2("optional float a = 1 [default = 0.1];"), proto2("optional double a = 1 [default = 0.1000001];"));
+    expect(located(differs, "FIELD_SAME_DEFAULT")).toEqual(["FIELD_SAME_DEFAULT@4:26"]);
+  });
+
   it("compares 64-bit defaults exactly", () => {
     const violations = check(proto2("optional int64 a = 1 [default = 9223372036854775807];"), proto2("optional int64 a = 1 [default = 9223372036854775806];"));
     expect(violations[0]?.message).toContain("from 9223372036854775807 to 9223372036854775806.");

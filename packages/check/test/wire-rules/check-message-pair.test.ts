@@ -33,6 +33,7 @@ describe("FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", () => {
         column: 1,
         message: 'Previously present field "3" with name "amount_cents" on message "Order" was deleted without reserving the number "3".',
         fix: "Restore field 3, or add `reserved 3;` to message Order so that the number is never reused with another meaning.",
+        element: "shop.Order.amount_cents",
       },
     ]);
   });

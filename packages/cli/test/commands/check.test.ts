@@ -147,6 +147,45 @@ describe("twostep check", () => {
     expect((await twostepCheck(["compat", "before", "before", "--format", "json"], repo.dir)).stdout).toBe('{\n  "violations": []\n}\n');
   });
 
+  test("compat honours the current directory's buf modules and the breaks its twostep-check.yaml accepts; an invalid one exits 2", async () => {
+    const order = (type: string) => `syntax = "proto3";\npackage shop;\nmessage Order {\n  ${type} id = 1;\n  ${type} note = 2;\n}\n`;
+    const repo = await repos.create({
+      "before/shop/order.proto": order("string"),
+      "after/buf.yaml": "version: v2\nmodules:\n  - path: proto\n",
+      "after/proto/shop/order.proto": order("int64"),
+    });
+    const json = await twostepCheck(["compat", "before", "after", "--format", "json"], repo.dir);
+    expect(json.code).toBe(1);
+    const { violations } = JSON.parse(json.stdout) as { violations: Record<string, unknown>[] };
+    expect(violations.map((violation) => [violation["file"], violation["line"], violation["element"]])).toEqual([
+      ["after/proto/shop/order.proto", 4, "shop.Order.id"],
+      ["after/proto/shop/order.proto", 5, "shop.Order.note"],
+    ]);
+    expect(Object.keys(violations[0]!)).toEqual(["rule", "file", "line", "column", "element", "message", "fix"]);
+
+    const accept = (elements: string) =>
+      repo.write("after/twostep-check.yaml", `version: 1\nbreaking:\n  ignore_only:\n    FIELD_WIRE_COMPATIBLE_TYPE:\n${elements}`);
+    await accept("      - path: proto/shop/order.proto\n        element: shop.Order.id\n");
+    expect(printed((await twostepCheck(["compat", "before", "after"], repo.dir)).stdout)).toEqual([
+      "FIELD_WIRE_COMPATIBLE_TYPE after/proto/shop/order.proto:5",
+    ]);
+    await accept("      - proto/shop\n");
+    expect(await twostepCheck(["compat", "before", "after"], repo.dir)).toMatchObject({ code: 0, stdout: "" });
+
+    await accept("      - path: proto/shop/order.proto\n        elemnt: shop.Order.id\n");
+    const invalid = await twostepCheck(["compat", "before", "after", "--format", "json"], repo.dir);
+    expect(invalid.code).toBe(2);
+    expect(JSON.parse(invalid.stdout)).toEqual({
+      error: {
+        code: "INVALID_CHECK_CONFIG",
+        file: "after/twostep-check.yaml",
+        line: 6,
+        side: "current",
+        message: expect.stringContaining('unknown key "elemnt"'),
+      },
+    });
+  });
+
   test("asks the fleet through the context's connection, read-only, and closes it", async () => {
     const repo = await repos.shop();
     const manifest = await shopManifest();
