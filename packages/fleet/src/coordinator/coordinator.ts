@@ -10,6 +10,7 @@ import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import { drainWindowOf, type WriteLevelRecord } from "../records/write-level-record.js";
 import { type AuditEntry, readAuditEntries, toAuditEntries } from "./audit-entry.js";
+import { DecodeCache } from "./decode-cache.js";
 import { decommissionPlan } from "./decommission-plan.js";
 import { readerBlockers, writerBlockers } from "./find-blockers.js";
 import { type FleetStatus, fleetStatus } from "./fleet-status.js";
@@ -101,6 +102,7 @@ export class Coordinator {
   readonly #intentTimeoutMs: number;
   readonly #formats: RecordFormats<TwostepRecords>;
   readonly #clock: () => number;
+  readonly #cache: DecodeCache;
 
   constructor(controlPlane: ControlPlane, options: CoordinatorOptions = {}) {
     this.#plane = controlPlane;
@@ -108,6 +110,7 @@ export class Coordinator {
     this.#intentTimeoutMs = options.intentTimeoutMs ?? 30_000;
     this.#formats = options.recordFormats ?? twostepRecordFormats;
     this.#clock = options.clock ?? Date.now;
+    this.#cache = new DecodeCache(this.#formats);
   }
 
   /** The clock margin in force, in ms. */
@@ -327,6 +330,11 @@ export class Coordinator {
     return readAuditEntries(this.#plane, this.#formats, options);
   }
 
+  /** The fleet as of now (or as of `atLeast`), read through this coordinator's cache of decoded records. */
+  async view(atLeast = 0): Promise<FleetView> {
+    return this.#view(atLeast);
+  }
+
   /** Calls `onEntry` with every change recorded from now on, by any coordinator. */
   async watch(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
     return this.#plane.watchHistory((entry) => {
@@ -336,7 +344,7 @@ export class Coordinator {
 
   /** Reads the fleet; again as of the newest revision a member reports, so that a lagging read is not taken for a store that went backwards. */
   async #view(atLeast = 0): Promise<FleetView> {
-    const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast };
+    const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast, cache: this.#cache };
     const view = await loadFleetView(this.#plane, options);
     const wanted = highestApplied(view);
     return wanted > view.position ? loadFleetView(this.#plane, { ...options, atLeast: wanted }) : view;

@@ -1,11 +1,12 @@
 import type { ControlPlane, StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
-import { keyText } from "../control-plane/entry-key.js";
+import { keyId, keyText } from "../control-plane/entry-key.js";
 import type { BuildRecord } from "../records/build-record.js";
 import type { DecommissionRecord, DepartureRecord } from "../records/departure-record.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { MemberRecord } from "../records/member-record.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
-import type { RecordFormats } from "../records/record-formats.js";
+import type { Decoded, RecordFormats } from "../records/record-formats.js";
+import { DecodeCache } from "./decode-cache.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 
@@ -97,6 +98,8 @@ export interface FleetView {
 /** What {@link loadFleetView} needs besides the control plane. */
 export interface ViewOptions {
   readonly formats: RecordFormats<TwostepRecords>;
+  /** Decoded records of earlier views, reused for entries that did not change. */
+  readonly cache?: DecodeCache;
   /** Extra time beyond a lease before it surely ran out, covering clocks. */
   readonly clockMarginMs: number;
   /** The view must include the log up to here (a change just written). */
@@ -116,7 +119,27 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
 
 /** Builds a {@link FleetView} from what was read. Linear in the entries. */
 export function buildFleetView(entries: readonly StoredEntry[], position: number, beats: readonly StoredBeat[], now: number, options: ViewOptions): FleetView {
-  const { formats } = options;
+  const cache = options.cache ?? new DecodeCache(options.formats);
+  const decodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => cache.decode(kind, keyId(entry.key), entry.revision, entry.value);
+  const view = assemble(entries, position, beats, now, options, decodeEntry, (beat) =>
+    cache.decode("heartbeat", `beat ${incarnationId(beat.key.nodeId, beat.key.incarnation)}`, beat.revision, beat.value),
+  );
+  cache.sweep();
+  return view;
+}
+
+type DecodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => Decoded<TwostepRecords[K]>;
+type DecodeBeat = (beat: StoredBeat) => Decoded<HeartbeatRecord>;
+
+function assemble(
+  entries: readonly StoredEntry[],
+  position: number,
+  beats: readonly StoredBeat[],
+  now: number,
+  options: ViewOptions,
+  decodeEntry: DecodeEntry,
+  decodeBeat: DecodeBeat,
+): FleetView {
   const unreadable: string[] = [];
   const builds = new Map<string, BuildRecord | string>();
   const decommissions = new Map<string, { record: DecommissionRecord; at: number; revision: number }>();
@@ -129,7 +152,7 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
     switch (key.kind) {
       case "meta": {
         if (entry.tombstone) break;
-        const decoded = formats.decode("meta", entry.value);
+        const decoded = decodeEntry("meta", entry);
         meta = { value: decoded.ok ? decoded.value : null, problem: decoded.ok ? null : decoded.problem, revision: entry.revision };
         if (!decoded.ok) unreadable.push(`meta: ${decoded.problem}`);
         break;
@@ -140,7 +163,7 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
           levels.set(key.capability, { ...base, record: null, problem: null, newer: false, format: 0, forgotten: true });
           break;
         }
-        const decoded = formats.decode("level", entry.value);
+        const decoded = decodeEntry("level", entry);
         if (decoded.ok && decoded.value.capability === key.capability) {
           levels.set(key.capability, { ...base, record: decoded.value, problem: null, newer: false, format: decoded.format, forgotten: false });
         } else {
@@ -151,13 +174,13 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
         break;
       }
       case "build": {
-        const decoded = formats.decode("build", entry.value);
+        const decoded = decodeEntry("build", entry);
         builds.set(key.buildId, decoded.ok ? decoded.value : decoded.problem);
         if (!decoded.ok) unreadable.push(`${keyText(key)}: ${decoded.problem}`);
         break;
       }
       case "decommission": {
-        const decoded = formats.decode("decommission", entry.value);
+        const decoded = decodeEntry("decommission", entry);
         if (decoded.ok) decommissions.set(incarnationId(key.nodeId, key.incarnation), { record: decoded.value, at: entry.at, revision: entry.revision });
         else unreadable.push(`${keyText(key)}: ${decoded.problem}`);
         break;
@@ -177,7 +200,7 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
     const id = incarnationId(nodeId, incarnation);
     const decommission = decommissions.get(id);
     if (entry.tombstone || (decommission !== undefined && decommission.revision > entry.revision)) {
-      const departure = entry.tombstone ? formats.decode("departure", entry.value) : undefined;
+      const departure = entry.tombstone ? decodeEntry("departure", entry) : undefined;
       const buildId = departure?.ok ? departure.value.buildId : null;
       const stored = buildId === null ? undefined : builds.get(buildId);
       departed.push({
@@ -190,7 +213,7 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
       });
       continue;
     }
-    const decoded = formats.decode("member", entry.value);
+    const decoded = decodeEntry("member", entry);
     const member = decoded.ok ? decoded.value : null;
     const stored = member === null ? undefined : builds.get(member.buildId);
     const build = typeof stored === "object" ? stored : null;
@@ -202,7 +225,7 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
           ? `its build record cannot be read: ${stored}`
           : null;
     if (!decoded.ok) unreadable.push(`${keyText(entry.key)}: ${decoded.problem}`);
-    const beat = readBeat(beatsById.get(id), formats, unreadable);
+    const beat = readBeat(beatsById.get(id), decodeBeat, unreadable);
     const leaseMs = beat?.record?.leaseMs ?? member?.leaseMs ?? DEFAULT_LEASE_MS;
     members.push({
       nodeId,
@@ -221,16 +244,16 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
   const orphans = beats
     .filter((beat) => !beat.tombstone && !known.has(incarnationId(beat.key.nodeId, beat.key.incarnation)))
     .flatMap((beat) => {
-      const view = readBeat(beat, formats, unreadable);
+      const view = readBeat(beat, decodeBeat, unreadable);
       return view === null ? [] : [{ ...view, nodeId: beat.key.nodeId, incarnation: beat.key.incarnation }];
     });
   return { position, now, meta, levels, members, departed, orphans, unreadable };
 }
 
-function readBeat(beat: StoredBeat | undefined, formats: RecordFormats<TwostepRecords>, unreadable: string[]): BeatView | null {
+function readBeat(beat: StoredBeat | undefined, decodeBeat: DecodeBeat, unreadable: string[]): BeatView | null {
   if (beat === undefined) return null;
   if (beat.tombstone) return { record: null, problem: null, at: beat.at, revision: beat.revision, tombstone: true };
-  const decoded = formats.decode("heartbeat", beat.value);
+  const decoded = decodeBeat(beat);
   if (!decoded.ok) unreadable.push(`heartbeat ${beat.key.nodeId}@${beat.key.incarnation}: ${decoded.problem}`);
   return { record: decoded.ok ? decoded.value : null, problem: decoded.ok ? null : decoded.problem, at: beat.at, revision: beat.revision, tombstone: false };
 }

@@ -9,7 +9,6 @@ import type { RecordFormats } from "../records/record-formats.js";
 import type { RolloutRecord } from "../records/rollout-record.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import { Coordinator } from "./coordinator.js";
-import { loadFleetView } from "./fleet-view.js";
 import { RolloutGates } from "./rollout-gates.js";
 import { describeStep, stepRequest } from "./rollout-plan.js";
 import { Rollouts, type StoredRollout } from "./rollouts.js";
@@ -167,7 +166,7 @@ export class RolloutController {
       }
       return;
     }
-    const view = await loadFleetView(this.#plane, { formats: this.#formats, clockMarginMs: this.#marginMs });
+    const view = await this.#coordinator.view();
     const { results, converged } = await this.#gates.judge(rollout, view);
     const failed = results.filter((result) => result.verdict === "fail" || (result.verdict === "inconclusive" && rollout.onInconclusive === "fail"));
     if (failed.length > 0 && rollout.onFailure === "revert") {
