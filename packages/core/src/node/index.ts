@@ -1,2 +1,2 @@
-export { loadProtocol } from "./load-protocol.js";
-export type { LoadedProtocol } from "./load-protocol.js";
+export { loadManifest, loadProtocol } from "./load-protocol.js";
+export type { LoadedManifest, LoadedProtocol, LoadProtocolOptions } from "./load-protocol.js";

@@ -59,8 +59,8 @@ const kitchenSinkTypes = [
       {
         version: 2,
         codec: zodCodec(everythingJson.extend({ added: z.number() })),
-        upgrade: (v1: object) => ({ ...v1, added: 0 }),
-        downgrade: ({ added: _, ...v1 }: { added: number }) => v1,
+        upgrade: (v1) => ({ ...v1, added: 0 }),
+        downgrade: ({ added: _, ...v1 }) => v1,
       },
     ],
   }),
