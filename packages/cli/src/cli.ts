@@ -24,6 +24,8 @@ interface CommandSpec {
   readonly options: () => readonly Option[];
   /** Whether it changes the fleet: then it takes --reason, --actor, --yes and --dry-run. */
   readonly mutates: boolean;
+  /** Whether it talks to the control plane: then it takes the connection options. Defaults to true. */
+  readonly connects?: boolean;
   readonly examples: readonly string[];
   /** Imports the command only when it runs, so `twostep status` never loads `watch` or `apply`. */
   readonly load: () => Promise<Handler>;
@@ -137,6 +139,28 @@ const commands: readonly CommandSpec[] = [
     examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --reason "release 42" --yes'],
     load: async () => (await import("./commands/apply/index.js")).apply,
   },
+  {
+    name: "generate",
+    summary: "write the TypeScript types of every version of every message type of a manifest, and its typed protocol shape",
+    arguments: [{ name: "manifest", description: "the protocol manifest (default: schemas/twostep.json)", required: false }],
+    options: () => [
+      new Option("--out <file>", "the TypeScript file to write (required), such as src/generated/protocol.ts"),
+      new Option("--type-name <name>", "the name of the protocol shape type (default: the file name in PascalCase)"),
+      new Option(
+        "--zod <type=module>",
+        "where a json type's zod schemas are exported, named <LastSegment>V<version> (or TYPE=MODULE#Export{version}); repeat per json type",
+      ).argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]),
+      new Option("--check", "write nothing; exit 1 when the file is missing or not current (for CI)"),
+      json(),
+    ],
+    mutates: false,
+    connects: false,
+    examples: [
+      "twostep generate schemas/twostep.json --out src/generated/protocol.ts --zod customers.CustomerUpdated=src/customer-updated.ts",
+      "twostep generate schemas/twostep.json --out src/generated/protocol.ts --check",
+    ],
+    load: async () => (await import("./commands/generate/index.js")).generate,
+  },
 ];
 
 /** What {@link run} knows besides its arguments. */
@@ -173,7 +197,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
-    for (const option of connectionOptions()) command.addOption(option);
+    if (spec.connects !== false) for (const option of connectionOptions()) command.addOption(option);
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((example) => `  $ ${example}`).join("\n")}\n`);
     command.action(async (...args: unknown[]) => {
       // Commander passes the positionals, then the options, then the command.

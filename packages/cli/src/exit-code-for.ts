@@ -1,4 +1,4 @@
-import { isTwostepError } from "@twostep/core";
+import { CoreErrorCode, isTwostepError } from "@twostep/core";
 import { FleetErrorCode } from "@twostep/fleet";
 import { CliErrorCode } from "./cli-errors.js";
 import { ExitCode } from "./exit-code.js";
@@ -10,6 +10,7 @@ const byCode: Readonly<Record<string, ExitCode>> = {
   [FleetErrorCode.InvalidRequest]: ExitCode.Usage,
   [CliErrorCode.Usage]: ExitCode.Usage,
   [CliErrorCode.InvalidApplyFile]: ExitCode.Usage,
+  [CoreErrorCode.InvalidManifest]: ExitCode.Usage,
   [FleetErrorCode.Unreachable]: ExitCode.Unavailable,
   [FleetErrorCode.PermissionDenied]: ExitCode.Unavailable,
   [FleetErrorCode.Misconfigured]: ExitCode.Unavailable,

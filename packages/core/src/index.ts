@@ -12,7 +12,19 @@ export type {
   VersionsOfCodecs,
 } from "./define-message-type.js";
 export { defineProtocol, Protocol } from "./protocol.js";
-export type { DecodedFrame, DecodedFrameOf, LegacyReading, MessageTypeOf, ProtocolDefinition, ProtocolShapeOf, ProtocolShapeOfTypes } from "./protocol.js";
+export type {
+  DecodedFrame,
+  DecodedFrameOf,
+  LegacyReading,
+  MessageTypeOf,
+  ProtocolDefinition,
+  ProtocolFrame,
+  ProtocolInput,
+  ProtocolShapeOf,
+  ProtocolShapeOfTypes,
+  ProtocolTypeName,
+  UntypedKey,
+} from "./protocol.js";
 export type {
   LowestVersion,
   NewestInput,

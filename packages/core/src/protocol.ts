@@ -58,8 +58,20 @@ export type ProtocolShapeOfTypes<Ts extends readonly MessageType[]> = {
 
 type TypeShapeOfMessageType<M> = M extends MessageType<unknown, infer S, string> ? S : TypeShape;
 
+/** How a protocol of shape `P` looks types up untyped: by id, and by name (any name when `P` is untyped, only its own otherwise). */
+export type UntypedKey<P extends ProtocolShape> = string extends keyof P ? string | number : TypeNameOf<P> | number;
+
 /** The shape `P` a protocol was typed with. */
 export type ProtocolShapeOf<X> = X extends Protocol<infer P> ? P : never;
+
+/** The type names of protocol `X` (`string` when it is untyped): what a node's `encode` is keyed by. */
+export type ProtocolTypeName<X extends Protocol> = TypeNameOf<ProtocolShapeOf<X>>;
+
+/** What protocol `X` encodes for type `N`: its newest version's input shape. */
+export type ProtocolInput<X extends Protocol, N extends ProtocolTypeName<X>> = NewestInput<ProtocolShapeOf<X>[N]>;
+
+/** What protocol `X` decodes: a union by type name and version. */
+export type ProtocolFrame<X extends Protocol> = DecodedFrameOf<ProtocolShapeOf<X>>;
 
 /**
  * Defines a protocol: a set of message types and, optionally, how to read
@@ -128,21 +140,29 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
     }
   }
 
-  /** The type with this name or id; throws {@link UnknownTypeError} if there is none. */
+  /** The type with this name; throws {@link UnknownTypeError} if there is none. */
   type<N extends TypeNameOf<P>>(name: N): MessageTypeOf<P, N>;
-  /** The type with this name or id, said to encode `T`; throws {@link UnknownTypeError} if there is none. */
-  type<T = unknown>(nameOrId: string | number): MessageType<T>;
+  /**
+   * The type with this id (or, in an untyped protocol, name), said to encode
+   * `T`; throws {@link UnknownTypeError} if there is none. A typed protocol
+   * takes only its own names, so that a misspelt one does not compile.
+   */
+  type<T = unknown>(nameOrId: UntypedKey<P>): MessageType<T>;
   type(nameOrId: string | number): MessageType {
-    const type = this.find(nameOrId);
+    const type = this.#find(nameOrId);
     if (type === undefined) throw new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
     return type;
   }
 
-  /** The type with this name or id, or undefined. */
+  /** The type with this name, or undefined. */
   find<N extends TypeNameOf<P>>(name: N): MessageTypeOf<P, N> | undefined;
-  /** The type with this name or id, said to encode `T`, or undefined. */
-  find<T = unknown>(nameOrId: string | number): MessageType<T> | undefined;
+  /** The type with this id (or, in an untyped protocol, name), said to encode `T`, or undefined. */
+  find<T = unknown>(nameOrId: UntypedKey<P>): MessageType<T> | undefined;
   find(nameOrId: string | number): MessageType | undefined {
+    return this.#find(nameOrId);
+  }
+
+  #find(nameOrId: string | number): MessageType | undefined {
     return typeof nameOrId === "number" ? this.#byId.get(nameOrId) : this.#byName.get(nameOrId);
   }
 

@@ -11,6 +11,7 @@ import {
   parseManifest,
   protocolFromManifest,
   zodCodec,
+  type Protocol,
   type VersionDefinition,
 } from "@twostep/core";
 import { loadProtocol } from "@twostep/core/node";
@@ -185,7 +186,9 @@ describe("runtime errors", () => {
       /unknown message type id 99 \(this protocol defines ids 1, 2\)/,
       /deploy a build whose manifest declares type id 99/,
     );
-    expectTwostepError(() => shop.protocol.type("orders.Gone"), CoreErrorCode.UnknownType, /type "orders\.Gone"/);
+    // A typed protocol does not compile with an unknown name: looked up untyped, as a name from outside would be.
+    const untyped: Protocol = shop.protocol;
+    expectTwostepError(() => untyped.type("orders.Gone"), CoreErrorCode.UnknownType, /type "orders\.Gone"/);
   });
 
   test("a version above what this build reads (UNKNOWN_VERSION) says to roll back the writer or upgrade", () => {

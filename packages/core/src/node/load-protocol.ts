@@ -60,7 +60,7 @@ export function loadManifest(manifestPath: string): LoadedManifest {
   const entryFiles = [...new Set(manifest.types.flatMap((type) => type.versions.flatMap((version) => ("proto" in version ? [version.proto] : []))))];
   if (entryFiles.length > 0) {
     try {
-      root.loadSync(entryFiles);
+      root.loadSync(entryFiles, { alternateCommentMode: true });
       root.resolveAll();
     } catch (cause) {
       throw new InvalidManifestError([`cannot load the .proto files under ${protoRoot}: ${(cause as Error).message}`], { cause });

@@ -12,7 +12,9 @@ export interface VersionArbitraryOptions extends ProtobufArbitraryOptions, Omit<
 /**
  * Generates wire values of one version of a message type, in that version's
  * shape, from its codec's schema: the protobufjs type's reflection
- * ({@link protobufArbitrary}) or the zod schema ({@link zodArbitrary}). Keys
+ * ({@link protobufArbitrary}) or the zod schema ({@link zodArbitrary}).
+ * Protobuf values come as the codec decodes them (protobufjs messages, 64-bit
+ * integers as `Long`), since that is what migrations are given. Keys
  * that a loose zod object gains never take the name of a field of another
  * version of the type, since migrations may write over those. Throws
  * `UnknownVersionError` for a version the type does not declare and
@@ -20,7 +22,8 @@ export interface VersionArbitraryOptions extends ProtobufArbitraryOptions, Omit<
  */
 export function versionArbitrary(type: MessageType<any>, version: number, options: VersionArbitraryOptions = {}): fc.Arbitrary<unknown> {
   const { schema } = definitionOf(type, version).codec;
-  if (isProtobufType(schema)) return protobufArbitrary(schema, options);
+  // Through the codec's own types, as a decoded wire value: what `upgrade` meets and what the generated types describe.
+  if (isProtobufType(schema)) return protobufArbitrary(schema, options).map((value) => schema.decode(schema.encode(value).finish()) as unknown);
   if (isZodSchema(schema)) {
     const reservedKeys = [...fieldNames(type), ...(options.reservedKeys ?? [])];
     return zodArbitrary(schema, { ...options, reservedKeys, subject: `${type.name} v${version}` });
