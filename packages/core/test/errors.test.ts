@@ -92,7 +92,7 @@ describe("definition errors (INVALID_DEFINITION)", () => {
 
 describe("manifest errors (INVALID_MANIFEST)", () => {
   /** A deep copy of the shop manifest, to break. */
-  type Draft = { format: number; legacy?: unknown; types: Record<string, any>[] };
+  type Draft = { format: number; legacy?: unknown; types: (Record<string, unknown> & { versions: { version: number; message?: string }[] })[] };
   const base = () => JSON.parse(JSON.stringify(shop.manifest)) as Draft;
   const orders = (draft: Draft) => draft.types[0]!;
 
@@ -100,7 +100,7 @@ describe("manifest errors (INVALID_MANIFEST)", () => {
     ["text that is not JSON", "{", /not valid JSON/],
     [
       "a gap in versions",
-      (draft) => (orders(draft)["versions"][1].version = 3),
+      (draft) => (orders(draft).versions[1]!.version = 3),
       /types\.0\.versions\.1: orders\.OrderPlaced v3 follows v1: versions must be contiguous/,
     ],
     ["a duplicate name", (draft) => (draft.types[1]!["name"] = "orders.OrderPlaced"), /types\.1: type name orders\.OrderPlaced is declared twice/],
@@ -150,7 +150,7 @@ describe("manifest errors (INVALID_MANIFEST)", () => {
       /orders\.OrderPlaced v1 is a protobuf version but no \.proto files were loaded/,
     );
     const manifest = base();
-    orders(manifest)["versions"][1].message = "shop.orders.v2.OrderGone";
+    orders(manifest).versions[1]!.message = "shop.orders.v2.OrderGone";
     expectTwostepError(
       () => protocolFromManifest(parseManifest(manifest), { root: shop.root, bindings: shopBindings }),
       CoreErrorCode.InvalidManifest,

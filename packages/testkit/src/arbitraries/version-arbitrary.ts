@@ -20,7 +20,7 @@ export interface VersionArbitraryOptions extends ProtobufArbitraryOptions, Omit<
  * `UnknownVersionError` for a version the type does not declare and
  * {@link UnsupportedSchemaError} for a schema it cannot generate from.
  */
-export function versionArbitrary(type: MessageType<any>, version: number, options: VersionArbitraryOptions = {}): fc.Arbitrary<unknown> {
+export function versionArbitrary(type: MessageType, version: number, options: VersionArbitraryOptions = {}): fc.Arbitrary<unknown> {
   const { schema } = definitionOf(type, version).codec;
   // Through the codec's own types, as a decoded wire value: what `upgrade` meets and what the generated types describe.
   if (isProtobufType(schema)) return protobufArbitrary(schema, options).map((value) => schema.decode(schema.encode(value).finish()) as unknown);
@@ -38,7 +38,7 @@ export function versionArbitrary(type: MessageType<any>, version: number, option
  * fields as their defaults), for JSON what the schema outputs, through a
  * JSON round trip. A value the schema refuses is compared as it is.
  */
-export function comparableValue(type: MessageType<any>, version: number, value: unknown): unknown {
+export function comparableValue(type: MessageType, version: number, value: unknown): unknown {
   const { schema } = definitionOf(type, version).codec;
   if (isProtobufType(schema)) return comparableMessage(schema, value);
   const parsed = isZodSchema(schema) ? z.safeParse(schema, value) : undefined;
@@ -46,7 +46,7 @@ export function comparableValue(type: MessageType<any>, version: number, value: 
   return output === undefined ? undefined : (JSON.parse(JSON.stringify(output)) as unknown);
 }
 
-function definitionOf(type: MessageType<any>, version: number): VersionDefinition {
+function definitionOf(type: MessageType, version: number): VersionDefinition {
   const definition = type.version(version);
   if (definition === undefined) throw new UnknownVersionError(type.name, version, type.reads);
   return definition;
@@ -61,7 +61,7 @@ function isZodSchema(schema: unknown): schema is z.core.$ZodType {
 }
 
 /** The top-level field names of every JSON version of `type`. */
-function fieldNames(type: MessageType<any>): string[] {
+function fieldNames(type: MessageType): string[] {
   const names = new Set<string>();
   for (let version = type.reads.min; version <= type.reads.max; version++) {
     const schema = type.version(version)?.codec.schema;

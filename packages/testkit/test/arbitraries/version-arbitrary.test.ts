@@ -9,7 +9,7 @@ import { kitchenSinkMessages, kitchenSinkRoot } from "../../../core/test/support
 import { current } from "../support/shop-variants.js";
 
 /** Every version of every type of `types`. */
-function cells(types: readonly MessageType<any>[]) {
+function cells(types: readonly MessageType[]) {
   return types.flatMap((type) =>
     Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({
       name: `${type.name} v${type.reads.min + index}`,
