@@ -208,8 +208,11 @@ export async function run(argv: readonly string[], context: CliContext, options:
       exitCode = await handler({ ...flags, ...named } as never, context);
     });
   }
+  // Commander shows the main help for `twostep nosuchcommand --help`; name the unknown command instead (exit 2).
+  const first = argv[0];
+  const unknownCommand = first !== undefined && !first.startsWith("-") && first !== "help" && !commands.some((spec) => spec.name === first);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(unknownCommand ? [first] : [...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     // Loaded only on failure: `twostep --help` never pays for the fleet's schemas.
@@ -222,7 +225,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
 function mutationOptions(): Option[] {
   return [
     new Option("--reason <text>", "why: recorded in the history with the change (required)"),
-    new Option("--actor <name>", "who: recorded in the history (default: your OS user name)"),
+    new Option("--actor <name>", "who: recorded in the history (default: $GITHUB_ACTOR, else git's user.email, else user@host)"),
     new Option("-y, --yes", "go ahead without asking (required when stdin is not a terminal)"),
     new Option("--dry-run", "show what would happen and change nothing (exit 1 when it would be refused)"),
     json(),
