@@ -58,6 +58,19 @@ export type VersionsOfCodecs<Cs extends readonly Codec[]> = number extends Cs["l
 
 type CodecBefore<Cs extends readonly Codec[], K> = K extends keyof [never, ...Cs] ? ([never, ...Cs][K] extends infer C extends Codec ? C : never) : never;
 
+// The versions of one to five steps, spelt out position by position so that each inline migration's parameter is typed.
+type Chain1<F extends number, C1 extends Codec> = readonly [LowestVersionDefinition<F, C1>];
+type Chain2<F extends number, C1 extends Codec, C2 extends Codec> = readonly [...Chain1<F, C1>, NextVersionDefinition<C1, C2>];
+type Chain3<F extends number, C1 extends Codec, C2 extends Codec, C3 extends Codec> = readonly [...Chain2<F, C1, C2>, NextVersionDefinition<C2, C3>];
+type Chain4<F extends number, C1 extends Codec, C2 extends Codec, C3 extends Codec, C4 extends Codec> = readonly [
+  ...Chain3<F, C1, C2, C3>,
+  NextVersionDefinition<C3, C4>,
+];
+type Chain5<F extends number, C1 extends Codec, C2 extends Codec, C3 extends Codec, C4 extends Codec, C5 extends Codec> = readonly [
+  ...Chain4<F, C1, C2, C3, C4>,
+  NextVersionDefinition<C4, C5>,
+];
+
 /**
  * Defines a message type and checks it: versions must be contiguous, every
  * version above the lowest needs both migrations, and `minWrite` must be a
@@ -72,20 +85,16 @@ type CodecBefore<Cs extends readonly Codec[], K> = K extends keyof [never, ...Cs
  * run time) makes an untyped message type.
  */
 export function defineMessageType<const N extends string, const F extends number, C1 extends Codec>(
-  definition: MessageTypeHead<N> & { readonly versions: readonly [LowestVersionDefinition<F, C1>] },
+  definition: MessageTypeHead<N> & { readonly versions: Chain1<F, C1> },
 ): MessageTypeOfCodecs<N, F, [C1]>;
 export function defineMessageType<const N extends string, const F extends number, C1 extends Codec, C2 extends Codec>(
-  definition: MessageTypeHead<N> & { readonly versions: readonly [LowestVersionDefinition<F, C1>, NextVersionDefinition<C1, C2>] },
+  definition: MessageTypeHead<N> & { readonly versions: Chain2<F, C1, C2> },
 ): MessageTypeOfCodecs<N, F, [C1, C2]>;
 export function defineMessageType<const N extends string, const F extends number, C1 extends Codec, C2 extends Codec, C3 extends Codec>(
-  definition: MessageTypeHead<N> & {
-    readonly versions: readonly [LowestVersionDefinition<F, C1>, NextVersionDefinition<C1, C2>, NextVersionDefinition<C2, C3>];
-  },
+  definition: MessageTypeHead<N> & { readonly versions: Chain3<F, C1, C2, C3> },
 ): MessageTypeOfCodecs<N, F, [C1, C2, C3]>;
 export function defineMessageType<const N extends string, const F extends number, C1 extends Codec, C2 extends Codec, C3 extends Codec, C4 extends Codec>(
-  definition: MessageTypeHead<N> & {
-    readonly versions: readonly [LowestVersionDefinition<F, C1>, NextVersionDefinition<C1, C2>, NextVersionDefinition<C2, C3>, NextVersionDefinition<C3, C4>];
-  },
+  definition: MessageTypeHead<N> & { readonly versions: Chain4<F, C1, C2, C3, C4> },
 ): MessageTypeOfCodecs<N, F, [C1, C2, C3, C4]>;
 export function defineMessageType<
   const N extends string,
@@ -95,17 +104,7 @@ export function defineMessageType<
   C3 extends Codec,
   C4 extends Codec,
   C5 extends Codec,
->(
-  definition: MessageTypeHead<N> & {
-    readonly versions: readonly [
-      LowestVersionDefinition<F, C1>,
-      NextVersionDefinition<C1, C2>,
-      NextVersionDefinition<C2, C3>,
-      NextVersionDefinition<C3, C4>,
-      NextVersionDefinition<C4, C5>,
-    ];
-  },
-): MessageTypeOfCodecs<N, F, [C1, C2, C3, C4, C5]>;
+>(definition: MessageTypeHead<N> & { readonly versions: Chain5<F, C1, C2, C3, C4, C5> }): MessageTypeOfCodecs<N, F, [C1, C2, C3, C4, C5]>;
 export function defineMessageType<
   const N extends string,
   const F extends number,
@@ -116,16 +115,7 @@ export function defineMessageType<
   C5 extends Codec,
   C6 extends Codec,
 >(
-  definition: MessageTypeHead<N> & {
-    readonly versions: readonly [
-      LowestVersionDefinition<F, C1>,
-      NextVersionDefinition<C1, C2>,
-      NextVersionDefinition<C2, C3>,
-      NextVersionDefinition<C3, C4>,
-      NextVersionDefinition<C4, C5>,
-      NextVersionDefinition<C5, C6>,
-    ];
-  },
+  definition: MessageTypeHead<N> & { readonly versions: readonly [...Chain5<F, C1, C2, C3, C4, C5>, NextVersionDefinition<C5, C6>] },
 ): MessageTypeOfCodecs<N, F, [C1, C2, C3, C4, C5, C6]>;
 export function defineMessageType<const N extends string, const Cs extends readonly Codec[]>(
   definition: MessageTypeHead<N> & { readonly versions: VersionsOfCodecs<Cs> },
