@@ -80,7 +80,7 @@ type Chain5<F extends number, C1 extends Codec, C2 extends Codec, C3 extends Cod
  * codecs: the compiler checks each migration against the shapes of the two
  * versions it joins (an inline migration's parameter is typed for you), and
  * the message type knows every version's shape, the newest being what
- * `encode` takes. Up to six versions keep their literal numbers; longer
+ * `encode` takes. Up to five versions keep their literal numbers; longer
  * tuples are still checked step by step. An array of definitions (built at
  * run time) makes an untyped message type.
  */
@@ -105,18 +105,6 @@ export function defineMessageType<
   C4 extends Codec,
   C5 extends Codec,
 >(definition: MessageTypeHead<N> & { readonly versions: Chain5<F, C1, C2, C3, C4, C5> }): MessageTypeOfCodecs<N, F, [C1, C2, C3, C4, C5]>;
-export function defineMessageType<
-  const N extends string,
-  const F extends number,
-  C1 extends Codec,
-  C2 extends Codec,
-  C3 extends Codec,
-  C4 extends Codec,
-  C5 extends Codec,
-  C6 extends Codec,
->(
-  definition: MessageTypeHead<N> & { readonly versions: readonly [...Chain5<F, C1, C2, C3, C4, C5>, NextVersionDefinition<C5, C6>] },
-): MessageTypeOfCodecs<N, F, [C1, C2, C3, C4, C5, C6]>;
 export function defineMessageType<const N extends string, const Cs extends readonly Codec[]>(
   definition: MessageTypeHead<N> & { readonly versions: VersionsOfCodecs<Cs> },
 ): MessageType<
