@@ -15,9 +15,11 @@ import {
   type ProtocolTypeName,
   zodCodec,
 } from "@twostep/core";
+import { loadProtocol } from "@twostep/core/node";
 import { expectTypeOf } from "vitest";
 import { z } from "zod";
 import type {
+  BillingProtocol,
   InvoiceIssuedV1,
   InvoiceIssuedV2,
   InvoiceIssuedV3,
@@ -25,7 +27,9 @@ import type {
   ReminderSentV1,
   ReminderSentV2,
 } from "../fixtures/billing/generated/billing-protocol.js";
-import { billing } from "../support/billing.js";
+import type { KitchenSinkProtocol } from "../fixtures/kitchen-sink/generated/kitchen-sink-protocol.js";
+import { billing, billingBindings, billingManifestPath } from "../support/billing.js";
+import { kitchenSinkManifestPath } from "../support/kitchen-sink.js";
 
 const { protocol } = billing;
 
@@ -39,6 +43,23 @@ export function generatedShapes(): void {
   expectTypeOf<InvoiceIssuedV3["note"]>().toEqualTypeOf<string | null>();
   // json versions are z.infer of their zod schemas.
   expectTypeOf<ReminderSentV2>().toEqualTypeOf<{ invoiceId: string; daysLate: number; channel: "email" | "letter" }>();
+}
+
+export function bindings(): void {
+  // A protocol with migrations or zod schemas needs its bindings, all of them.
+  // @ts-expect-error: no bindings for a protocol that needs them
+  loadProtocol<BillingProtocol>(billingManifestPath);
+  // @ts-expect-error: billing.ReminderSent's bindings are missing
+  loadProtocol<BillingProtocol>(billingManifestPath, { bindings: { "billing.InvoiceIssued": billingBindings["billing.InvoiceIssued"] } });
+  loadProtocol<BillingProtocol>(billingManifestPath, {
+    bindings: {
+      ...billingBindings,
+      // @ts-expect-error: a type the manifest does not declare
+      "billing.Gone": {},
+    },
+  });
+  // One version of protobuf types only: nothing to bind.
+  loadProtocol<KitchenSinkProtocol>(kitchenSinkManifestPath, { bindings: {} });
 }
 
 export function encode(): void {
