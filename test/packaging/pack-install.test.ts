@@ -63,7 +63,7 @@ const typedProgram = `import { Coordinator, MemoryControlPlane, startNode } from
 import { isTwostepError, type Long, type ProtocolBindings } from "@twostep/core";
 import { loadProtocol } from "@twostep/core/node";
 import { connectNatsControlPlane } from "@twostep/nats";
-import { runCheck } from "@twostep/check";
+import { checkRollout } from "@twostep/check";
 import { run } from "@twostep/cli";
 import { versionArbitrary } from "@twostep/testkit/arbitraries";
 import type { BillingProtocol, InvoiceIssuedV1, InvoiceIssuedV2 } from "./generated/billing-protocol.js";
@@ -88,7 +88,7 @@ const cents: Long = decoded.wire.cents;
 if (cents.toString() !== "12345678901234" || decoded.value.totalCents.toString() !== "12345678901234") throw new Error("lost the amount");
 await node.stop();
 
-const imported = [isTwostepError, connectNatsControlPlane, runCheck, run, versionArbitrary];
+const imported = [isTwostepError, connectNatsControlPlane, checkRollout, run, versionArbitrary];
 if (imported.some((value) => typeof value !== "function")) throw new Error("a public export is missing");
 console.log("typed program: ok");
 `;
