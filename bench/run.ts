@@ -3,7 +3,7 @@
  * orders.OrderPlaced, measured in one run, interleaved. `--json` prints
  * machine-readable output; `--rounds N` changes the number of rounds.
  */
-import { downgradeOrderPlaced, loadShopProtocol, upgradeOrderPlaced, type OrderPlacedV2 } from "@twostep/example-shop";
+import { downgradeOrderPlaced, loadShopProtocol, upgradeOrderPlaced, type OrderPlacedV2Input } from "@twostep/example-shop";
 import { compare, type Comparison, type Operation } from "./measure.js";
 
 interface Case {
@@ -22,7 +22,7 @@ interface Case {
 const MESSAGES = 256;
 
 const { protocol, root } = loadShopProtocol();
-const orders = protocol.type<OrderPlacedV2>("orders.OrderPlaced");
+const orders = protocol.type("orders.OrderPlaced");
 const V1 = root.lookupType("shop.orders.v1.OrderPlaced");
 const V2 = root.lookupType("shop.orders.v2.OrderPlaced");
 
@@ -111,14 +111,14 @@ function checkSameWork(): void {
   if (!same(head(orders.encode(sample, 1)), V1.encode(downgradeOrderPlaced(sample)).finish())) {
     throw new Error("encode at v1: the SDK payload differs from protobufjs");
   }
-  const decoded = protocol.decode(v1Frames[0]!).value as OrderPlacedV2;
+  const decoded = protocol.decode(v1Frames[0]!).value;
   if (JSON.stringify(decoded) !== JSON.stringify(upgradeOrderPlaced(V1.decode(v1Payloads[0]!) as never))) {
     throw new Error("decode v1: the SDK value differs from protobufjs plus the upgrade");
   }
 }
 
 /** A plausible order, the same for a given index: 1 to 5 lines, an amount in USD. */
-function order(index: number): OrderPlacedV2 {
+function order(index: number): OrderPlacedV2Input {
   const lines = 1 + (index % 5);
   return {
     orderId: `ord-${String(100_000 + index * 7919).padStart(8, "0")}`,

@@ -50,6 +50,11 @@ describe("all the docs together", () => {
     expect(typecheck.code).toBe(0);
   });
 
+  test("no sample imports a private package (@twostep/example-*): a reader could not install it", () => {
+    const privateImports = tsBlocks.filter((block) => /from "@twostep\/example-/.test(block.code)).map(where);
+    expect(privateImports).toEqual([]);
+  });
+
   test("skipping a type-check is rare", () => {
     expect(tsBlocks.length - checked.length).toBeLessThanOrEqual(2);
   });

@@ -20,6 +20,11 @@ export const markdownFiles: readonly string[] = [
     .filter((name) => name.endsWith(".md"))
     .sort()
     .map((name) => `docs/${name}`),
+  // What npm shows of each package: its README, packed with it.
+  ...readdirSync(join(root, "packages"))
+    .filter((name) => existsSync(join(root, "packages", name, "README.md")))
+    .sort()
+    .map((name) => `packages/${name}/README.md`),
 ];
 
 /** Put right before a ```ts block that cannot compile on its own: `<!-- docs-test: skip-typecheck why -->`. */
@@ -104,6 +109,20 @@ export interface TypecheckResult {
 }
 
 /**
+ * The service's own modules that samples import (`./shop-protocol.js`, the
+ * generated types...), standing in for a reader's code: here they are the
+ * repository's examples, which a sample never imports by their private
+ * package names.
+ */
+export const serviceModules: Readonly<Record<string, string>> = {
+  "shop-protocol.ts": 'export * from "@twostep/example-shop";\n',
+  "customer-updated.ts": 'export { CustomerUpdatedV1, CustomerUpdatedV2, downgradeCustomerUpdated, upgradeCustomerUpdated } from "@twostep/example-shop";\n',
+  "order-placed.ts": 'export { downgradeOrderPlaced, upgradeOrderPlaced } from "@twostep/example-shop";\n',
+  "generated/shop-protocol.ts": 'export type * from "@twostep/example-shop";\n',
+  "protocol-as-of.ts": 'export { protocolAsOf } from "@twostep/example-testkit";\n',
+};
+
+/**
  * Writes the samples to `dir` (emptied first) with a tsconfig that extends the
  * project's, strict (unused locals and parameters allowed), and runs the
  * project's tsc over all of them at once.
@@ -112,6 +131,10 @@ export async function typecheckSamples(dir: string, samples: readonly CodeBlock[
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const block of samples) writeFileSync(join(dir, sampleName(block)), block.code);
+  for (const [path, code] of Object.entries(serviceModules)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), code);
+  }
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({

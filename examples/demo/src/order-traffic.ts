@@ -1,5 +1,5 @@
 import { decodeEnvelopeHead, type DecodedFrame } from "@twostep/core";
-import type { OrderPlacedV1, OrderPlacedV2 } from "@twostep/example-shop";
+import type { OrderPlacedV1, OrderPlacedV1Input, OrderPlacedV2, OrderPlacedV2Input } from "@twostep/example-shop";
 import type { FleetNode } from "@twostep/fleet";
 import Long from "long";
 import type { DemoBuild } from "./demo-builds.js";
@@ -97,7 +97,7 @@ export class OrderTraffic {
     const cents = 100 + ((sequence * 7919) % 100_000);
     const common = { orderId, customerId: `customer-${sequence % 97}`, items: [{ sku: `sku-${sequence % 13}`, quantity: 1 + (sequence % 3) }] };
     // Application code works with its own build's newest shape.
-    const order: OrderPlacedV1 | OrderPlacedV2 =
+    const order: OrderPlacedV1Input | OrderPlacedV2Input =
       node.protocol.type(TYPE).latest === 1
         ? { ...common, amountCents: cents }
         : { ...common, total: { currencyCode: "USD", units: Math.floor(cents / 100), nanos: (cents % 100) * 10_000_000 } };

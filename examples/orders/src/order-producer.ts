@@ -1,5 +1,5 @@
 import { decodeEnvelopeHead } from "@twostep/core";
-import type { OrderPlacedV1, OrderPlacedV2 } from "@twostep/example-shop";
+import type { OrderPlacedV1Input, OrderPlacedV2Input } from "@twostep/example-shop";
 import { ORDER_PLACED, ORDERS_SUBJECT } from "./order-builds.js";
 import type { Service } from "./run-service.js";
 
@@ -28,7 +28,7 @@ and a last one after leaving the fleet cleanly on SIGTERM or SIGINT.`,
       sequence++;
       const orderId = `${node.nodeId}-${sequence}`;
       try {
-        const frame = node.encode<OrderPlacedV1 | OrderPlacedV2>(ORDER_PLACED, sampleOrder(orderId, sequence, newest), { key: orderId });
+        const frame = node.encode<OrderPlacedV1Input | OrderPlacedV2Input>(ORDER_PLACED, sampleOrder(orderId, sequence, newest), { key: orderId });
         const { version } = decodeEnvelopeHead(frame);
         connection.publish(ORDERS_SUBJECT, frame);
         written[version] = (written[version] ?? 0) + 1;
@@ -48,7 +48,7 @@ and a last one after leaving the fleet cleanly on SIGTERM or SIGINT.`,
   },
 };
 
-function sampleOrder(orderId: string, sequence: number, newest: number): OrderPlacedV1 | OrderPlacedV2 {
+function sampleOrder(orderId: string, sequence: number, newest: number): OrderPlacedV1Input | OrderPlacedV2Input {
   const cents = 100 + ((sequence * 7919) % 100_000);
   const common = { orderId, customerId: `customer-${sequence % 97}`, items: [{ sku: `sku-${sequence % 13}`, quantity: 1 + (sequence % 3) }] };
   return newest === 1

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { userInfo } from "node:os";
 import { fileURLToPath } from "node:url";
+import { defaultActor } from "@twostep/cli";
 import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
@@ -16,15 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-
-/** Who the CLI records as the actor when no --actor is given: the OS user name, as packages/cli/src/node-context.ts finds it. */
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env["USER"] ?? process.env["LOGNAME"] ?? "unknown";
-  }
-}
 
 /** What the rollout printed for `$ twostep COMMAND…`: the command, its output and what the rollout showed after it. */
 function section(output: string, command: string): string {
@@ -70,7 +61,8 @@ test("the rollout script walks through read first, canary, all in and rollback, 
   for (const [v1, v2] of decodedAfter(stdout, "disable-write orders.OrderPlaced --to 1")) expect(v1).toBeGreaterThan(v2 * 9);
 
   // The history: each change with its actor and reason.
-  const actor = osUser().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // Who the CLI records when no --actor is given, found the same way here (same environment and directory).
+  const actor = defaultActor().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   for (const [action, request, reason] of [
     ["enable-write", "enable v1", "adopt twostep"],
     ["enable-write", "enable v2 at 10% by key", "canary"],

@@ -2,7 +2,18 @@ export { loadShopProtocol, shopBindings, shopManifestPath } from "./shop-protoco
 export { loadShopBuilds } from "./shop-builds.js";
 export type { ShopBuilds } from "./shop-builds.js";
 export { downgradeOrderPlaced, upgradeOrderPlaced } from "./order-placed.js";
-export type { LineItem, Money, OrderPlacedV1, OrderPlacedV2 } from "./order-placed.js";
+export type {
+  CustomerUpdatedV1Input,
+  CustomerUpdatedV2Input,
+  OrderPlacedV1,
+  OrderPlacedV1Input,
+  OrderPlacedV2,
+  OrderPlacedV2Input,
+  ShopOrdersV2_OrderPlaced_LineItem as LineItem,
+  Shop_Money as Money,
+  Shop_MoneyInput as MoneyInput,
+  ShopProtocol,
+} from "./generated/shop-protocol.js";
 export {
   CustomerUpdatedV1,
   CustomerUpdatedV2,

@@ -1,40 +1,12 @@
 import Long from "long";
-
-/** A line of an order, the same in v1 and v2. */
-export interface LineItem {
-  sku: string;
-  quantity: number;
-}
-
-/** `orders.OrderPlaced` v1: the amount in US cents. */
-export interface OrderPlacedV1 {
-  orderId: string;
-  customerId: string;
-  amountCents: Long | number;
-  items: LineItem[];
-}
-
-/** An amount in a currency, as `google.type.Money`. */
-export interface Money {
-  currencyCode: string;
-  units: Long | number;
-  nanos: number;
-}
-
-/** `orders.OrderPlaced` v2: the amount as {@link Money}, in any currency. */
-export interface OrderPlacedV2 {
-  orderId: string;
-  customerId: string;
-  items: LineItem[];
-  total?: Money | null;
-}
+import type { OrderPlacedV1, OrderPlacedV1Input, OrderPlacedV2, OrderPlacedV2Input, Shop_MoneyInput } from "./generated/shop-protocol.js";
 
 const NANOS_PER_CENT = 10_000_000;
 const INT64_MAX = BigInt(Long.MAX_VALUE.toString());
 
 /** v1 -> v2: cents become units and nanos of USD. Exact over all of int64. */
 export function upgradeOrderPlaced(v1: OrderPlacedV1): OrderPlacedV2 {
-  const cents = Long.fromValue(v1.amountCents ?? 0);
+  const cents = Long.fromValue(v1.amountCents);
   return {
     orderId: v1.orderId,
     customerId: v1.customerId,
@@ -47,10 +19,11 @@ export function upgradeOrderPlaced(v1: OrderPlacedV1): OrderPlacedV2 {
  * v2 -> v1: units and nanos of USD become cents (fractions of a cent are
  * cut). Throws for other currencies, which v1 cannot carry: keep writing v2.
  */
-export function downgradeOrderPlaced(v2: OrderPlacedV2): OrderPlacedV1 {
-  const total = v2.total ?? { currencyCode: "USD", units: 0, nanos: 0 };
-  if (total.currencyCode !== "USD" && !(total.currencyCode === "" && isZero(total))) {
-    throw new Error(`v1 carries USD only, this order is in ${JSON.stringify(total.currencyCode)}`);
+export function downgradeOrderPlaced(v2: OrderPlacedV2Input): OrderPlacedV1Input {
+  const total = v2.total ?? {};
+  const currency = total.currencyCode ?? "";
+  if (currency !== "USD" && !(currency === "" && isZero(total))) {
+    throw new Error(`v1 carries USD only, this order is in ${JSON.stringify(currency)}`);
   }
   // Exact in BigInt, then range-checked: the cents of the largest units plus their nanos may pass int64's end.
   const cents = BigInt(Long.fromValue(total.units ?? 0).toString()) * 100n + BigInt(Math.trunc((total.nanos ?? 0) / NANOS_PER_CENT));
@@ -65,6 +38,6 @@ export function downgradeOrderPlaced(v2: OrderPlacedV2): OrderPlacedV1 {
   };
 }
 
-function isZero(money: Money): boolean {
+function isZero(money: Shop_MoneyInput): boolean {
   return Long.fromValue(money.units ?? 0).isZero() && !money.nanos;
 }

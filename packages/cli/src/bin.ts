@@ -12,6 +12,15 @@ process.on("SIGINT", () => {
   setTimeout(() => process.exit(130), 2_000).unref();
 });
 
+// A reader that goes away early (`twostep status | head -n 3`) ends the command quietly: no EPIPE stack
+// trace, what is left to print is dropped, and a command that runs until stopped (`watch`) stops.
+for (const output of [process.stdout, process.stderr]) {
+  output.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    interrupted.abort();
+  });
+}
+
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 const exitCode = await run(process.argv.slice(2), nodeContext(interrupted.signal), { version });
 // Flush what is still buffered before exiting, so a piped `--json` is never cut short.

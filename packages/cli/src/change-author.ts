@@ -11,13 +11,13 @@ export interface AuthorFlags {
 /**
  * Who asks for a change and why, both recorded in the history: `--reason`
  * is required (a change without a why helps nobody at 3 a.m.); the actor is
- * `--actor`, else the OS user name.
+ * `--actor`, else the CI job's GitHub user, git's `user.email` or user@host.
  */
 export function changeAuthor(flags: AuthorFlags, context: CliContext, command: string): ChangeAuthor {
   const reason = flags.reason?.trim() ?? "";
   if (reason === "") {
     throw new UsageError(`${command} changes the fleet and records why: pass --reason "TEXT" (such as a ticket or "canary for v2")`);
   }
-  const actor = flags.actor?.trim() || context.userName();
+  const actor = flags.actor?.trim() || context.defaultActor();
   return { actor, reason };
 }

@@ -52,8 +52,8 @@ export interface CliContext {
   connect(options: ConnectionOptions): Promise<ControlPlane>;
   /** Asks a yes/no question on the terminal; true only for an explicit yes. */
   confirm(question: string): Promise<boolean>;
-  /** The actor recorded when `--actor` is not given: the OS user name. */
-  userName(): string;
+  /** The actor recorded when `--actor` is not given: `GITHUB_ACTOR`, else git's `user.email`, else user@host (see `defaultActor`). */
+  defaultActor(): string;
   /** Creates a view redrawn in place on `stdout` (only called when it is a terminal). */
   liveView(): Promise<LiveView>;
   /** Aborted when the user interrupts (SIGINT): long-running commands such as `watch` stop then. */

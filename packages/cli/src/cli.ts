@@ -24,8 +24,8 @@ interface CommandSpec {
   readonly options: () => readonly Option[];
   /** Whether it changes the fleet: then it takes --reason, --actor, --yes and --dry-run. */
   readonly mutates: boolean;
-  /** Whether it takes the connection options (the default); `check` takes `--fleet URL` instead, with credentials from the environment. */
-  readonly takesConnectionOptions?: boolean;
+  /** Whether it talks to the control plane: then it takes the connection options. Defaults to true. */
+  readonly connects?: boolean;
   readonly examples: readonly string[];
   /** Imports the command only when it runs, so `twostep status` never loads `watch` or `apply`. */
   readonly load: () => Promise<Handler>;
@@ -162,7 +162,7 @@ const commands: readonly CommandSpec[] = [
       new Option("--format <format>", "how violations print (docs/check.md)").choices(["text", "json", "github"]).default("text"),
     ],
     mutates: false,
-    takesConnectionOptions: false,
+    connects: false,
     examples: [
       "twostep check --base origin/main",
       "twostep check --base origin/main --format github --fleet nats://nats:4222",
@@ -186,12 +186,34 @@ const commands: readonly CommandSpec[] = [
       json(),
     ],
     mutates: false,
-    takesConnectionOptions: false,
+    connects: false,
     examples: [
       "twostep snapshot --write --bindings dist/protocol.js",
       "twostep snapshot --check --bindings examples/shop/dist/index.js --export shopBindings --manifest schemas/twostep.json",
     ],
     load: async () => (await import("./commands/snapshot/index.js")).snapshot,
+  },
+  {
+    name: "generate",
+    summary: "write the TypeScript types of every version of every message type of a manifest, and its typed protocol shape",
+    arguments: [{ name: "manifest", description: "the protocol manifest (default: schemas/twostep.json)", required: false }],
+    options: () => [
+      new Option("--out <file>", "the TypeScript file to write (required), such as src/generated/protocol.ts"),
+      new Option("--type-name <name>", "the name of the protocol shape type (default: the file name in PascalCase)"),
+      new Option(
+        "--zod <type=module>",
+        "where a json type's zod schemas are exported, named <LastSegment>V<version> (or TYPE=MODULE#Export{version}); repeat per json type",
+      ).argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]),
+      new Option("--check", "write nothing; exit 1 when the file is missing or not current (for CI)"),
+      json(),
+    ],
+    mutates: false,
+    connects: false,
+    examples: [
+      "twostep generate schemas/twostep.json --out src/generated/protocol.ts --zod customers.CustomerUpdated=src/customer-updated.ts",
+      "twostep generate schemas/twostep.json --out src/generated/protocol.ts --check",
+    ],
+    load: async () => (await import("./commands/generate/index.js")).generate,
   },
 ];
 
@@ -228,7 +250,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
-    if (spec.takesConnectionOptions !== false) for (const option of connectionOptions()) command.addOption(option);
+    if (spec.connects !== false) for (const option of connectionOptions()) command.addOption(option);
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((example) => `  $ ${example}`).join("\n")}\n`);
     command.action(async (...args: unknown[]) => {
       // Commander passes the positionals, then the options, then the command.
@@ -239,8 +261,11 @@ export async function run(argv: readonly string[], context: CliContext, options:
       exitCode = await handler({ ...flags, ...named } as never, context);
     });
   }
+  // Commander shows the main help for `twostep nosuchcommand --help`; name the unknown command instead (exit 2).
+  const first = argv[0];
+  const unknownCommand = first !== undefined && !first.startsWith("-") && first !== "help" && !commands.some((spec) => spec.name === first);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(unknownCommand ? [first] : [...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     // Loaded only on failure: `twostep --help` never pays for the fleet's schemas.
@@ -253,7 +278,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
 function mutationOptions(): Option[] {
   return [
     new Option("--reason <text>", "why: recorded in the history with the change (required)"),
-    new Option("--actor <name>", "who: recorded in the history (default: your OS user name)"),
+    new Option("--actor <name>", "who: recorded in the history (default: $GITHUB_ACTOR, else git's user.email, else user@host)"),
     new Option("-y, --yes", "go ahead without asking (required when stdin is not a terminal)"),
     new Option("--dry-run", "show what would happen and change nothing (exit 1 when it would be refused)"),
     json(),

@@ -1,5 +1,5 @@
 import { CheckErrorCode } from "@twostep/check";
-import { isTwostepError } from "@twostep/core";
+import { CoreErrorCode, isTwostepError } from "@twostep/core";
 import { FleetErrorCode } from "@twostep/fleet";
 import { CliErrorCode } from "./cli-errors.js";
 import { ExitCode } from "./exit-code.js";
@@ -11,6 +11,7 @@ const byCode: Readonly<Record<string, ExitCode>> = {
   [FleetErrorCode.InvalidRequest]: ExitCode.Usage,
   [CliErrorCode.Usage]: ExitCode.Usage,
   [CliErrorCode.InvalidApplyFile]: ExitCode.Usage,
+  [CoreErrorCode.InvalidManifest]: ExitCode.Usage,
   [FleetErrorCode.Unreachable]: ExitCode.Unavailable,
   [FleetErrorCode.PermissionDenied]: ExitCode.Unavailable,
   [FleetErrorCode.Misconfigured]: ExitCode.Unavailable,

@@ -2,6 +2,8 @@ export { run } from "./cli.js";
 export type { RunOptions } from "./cli.js";
 export type { CliContext, ConnectionOptions, LiveView, OutputStream } from "./cli-context.js";
 export { nodeContext } from "./node-context.js";
+export { defaultActor, nodeActorSources } from "./default-actor.js";
+export type { ActorSources } from "./default-actor.js";
 export { ExitCode } from "./exit-code.js";
 export { exitCodeFor } from "./exit-code-for.js";
 export { ApplyFileError, CliErrorCode, DeclinedError, UsageError } from "./cli-errors.js";

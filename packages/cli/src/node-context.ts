@@ -1,6 +1,6 @@
-import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import type { CliContext, OutputStream } from "./cli-context.js";
+import { defaultActor } from "./default-actor.js";
 
 /**
  * The context of the real `twostep` binary: the process's streams,
@@ -34,14 +34,7 @@ export function nodeContext(signal: AbortSignal): CliContext {
         prompt.close();
       }
     },
-    userName() {
-      try {
-        return userInfo().username;
-      } catch {
-        // No passwd entry (a container with an arbitrary uid): fall back to the environment.
-        return process.env["USER"] ?? process.env["LOGNAME"] ?? "unknown";
-      }
-    },
+    defaultActor: () => defaultActor(),
     async liveView() {
       const { createLogUpdate } = await import("log-update");
       const update = createLogUpdate(process.stdout);

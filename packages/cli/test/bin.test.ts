@@ -2,12 +2,20 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startNode, type FleetNode } from "@twostep/fleet";
+import type { PlanJson, StatusJson } from "@twostep/cli";
+import { startNode, type AuditEntry, type FleetNode } from "@twostep/fleet";
 import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { builds, protocolOf } from "./support/order-builds.js";
 import { buildCli, twostep, type BinaryOptions } from "./support/twostep-binary.js";
+
+/** What each command prints with `--json`. */
+interface JsonOf {
+  readonly status: StatusJson;
+  readonly plan: PlanJson;
+  readonly history: { readonly format: 1; readonly entries: readonly AuditEntry[] };
+}
 
 let server: NatsServer;
 let prefixes = 0;
@@ -55,10 +63,11 @@ class Fleet {
     return twostep(args, { ...options, env: { TWOSTEP_NATS_URL: server.url, TWOSTEP_NATS_PREFIX: this.prefix, ...options.env } });
   }
 
-  async json(args: readonly string[]): Promise<any> {
+  /** The `--json` output of a command, in its documented shape (docs/cli.md). */
+  async json<T extends keyof JsonOf>(args: readonly [T, ...string[]]): Promise<JsonOf[T]> {
     const run = await this.twostep([...args, "--json"]);
     if (run.stdout === "") throw new Error(`no JSON from twostep ${args.join(" ")}: ${run.stderr}`);
-    return JSON.parse(run.stdout);
+    return JSON.parse(run.stdout) as JsonOf[T];
   }
 
   async close(): Promise<void> {
@@ -96,10 +105,10 @@ describe("reading the fleet", () => {
       memberCount: 5,
       capabilities: [{ capability: "orders.OrderPlaced", revision: 0, record: null, readers: { "1": 5, "2": 3 }, next: 2, readyForNext: false }],
     });
-    expect(json.capabilities[0].blockerGroups).toEqual([
+    expect(json.capabilities[0]?.blockerGroups).toEqual([
       { reason: "no-reader", level: 2, service: "orders", build: "orders@1.4.0", nodeIds: ["zone-b-1", "zone-b-2"], lastSeen: expect.any(Number) },
     ]);
-    expect(json.groups.map((group: { build: string; live: number }) => [group.build, group.live])).toEqual([
+    expect(json.groups.map((group) => [group.build, group.live])).toEqual([
       ["orders@1.4.0", 2],
       ["orders@2.0.0", 3],
     ]);
@@ -196,7 +205,7 @@ describe("changing the fleet", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    expect((await fleet.json(["status"])).capabilities[0].record).toMatchObject({ level: 2, ramp: null, everWritten: [1, 2] });
+    expect((await fleet.json(["status"])).capabilities[0]?.record).toMatchObject({ level: 2, ramp: null, everWritten: [1, 2] });
     await vi.waitFor(() => expect([...fleet.nodes.values()].map((node) => node.record("orders.OrderPlaced")?.level)).toEqual([2, 2, 2, 2, 2]));
 
     const early = await change("retire", "orders.OrderPlaced", "1");
@@ -212,7 +221,7 @@ describe("changing the fleet", () => {
     const gone = await change("decommission", "ghost-1");
     expect(gone.code).toBe(0);
     expect(gone.stdout).toContain("done: decommission ghost-1");
-    expect((await fleet.json(["status"])).members.map((member: { nodeId: string }) => member.nodeId)).not.toContain("ghost-1");
+    expect((await fleet.json(["status"])).members.map((member) => member.nodeId)).not.toContain("ghost-1");
   });
 });
 

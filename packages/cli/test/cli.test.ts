@@ -40,6 +40,7 @@ describe("usage errors exit 2", () => {
     ["an unknown --by", ["plan", "orders.OrderPlaced", "2", "--by", "host"], "Allowed choices are key, node"],
     ["a bad --limit", ["history", "--limit", "0"], "give a whole number of 1 or more"],
     ["no command", [], "Usage: twostep"],
+    ["regression: an unknown command with --help is named, not answered with the main help", ["nosuchcommand", "--help"], "unknown command 'nosuchcommand'"],
   ])("%s", async (_, argv, message) => {
     const run = await runInProcess(argv, { plane: memoryFleet().plane });
     expect(run.code).toBe(ExitCode.Usage);

@@ -53,7 +53,7 @@ describe("confirmation and the recorded author", () => {
     expect(await plane.readAudit()).toHaveLength(1);
   });
 
-  test("yes commits it, recording the OS user as actor, or --actor", async () => {
+  test("yes commits it, recording the default actor, or --actor", async () => {
     const { plane } = await twoBuilds();
     const asked = await runInProcess(enable(1, "--reason", "first"), { plane, stdinTTY: true, answers: [true] });
     expect(asked.code).toBe(0);

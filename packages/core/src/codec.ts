@@ -1,9 +1,11 @@
 /**
  * How one version of a message type turns into bytes and back. Codecs throw
  * whatever their library throws; the message type wraps it into a typed
- * error that names the type and version.
+ * error that names the type and version. `Value` is what decoding gives,
+ * `Input` what encoding accepts (a zod schema's input, a protobuf message's
+ * fields in every form protobufjs writes).
  */
-export interface Codec<T> {
+export interface Codec<Value = unknown, Input = Value> {
   /** `protobuf` for protobufjs types, `json` for zod-validated JSON. */
   readonly kind: "protobuf" | "json";
   /** What the payload is: the protobuf message's full name, or `json`. */
@@ -14,7 +16,7 @@ export interface Codec<T> {
    */
   readonly schema: unknown;
   /** Returns `head` followed by the payload of `value`, in one buffer. */
-  encode(value: T, head: Uint8Array): Uint8Array;
+  encode(value: Input, head: Uint8Array): Uint8Array;
   /** Decodes the payload that fills `frame` from `offset` to its end. */
-  decode(frame: Uint8Array, offset: number): T;
+  decode(frame: Uint8Array, offset: number): Value;
 }

@@ -1,21 +1,27 @@
 import type { Codec } from "./codec.js";
 import { encodeEnvelopeHead } from "./envelope.js";
 import { CannotWriteVersionError, InvalidDefinitionError, InvalidPayloadError, MigrationFailedError, UnknownVersionError, isTwostepError } from "./errors.js";
+import type { PreviousVersion, TypeShape, VersionShape } from "./protocol-shape.js";
 import { MAX_VARINT } from "./varint.js";
 
 /**
  * One version of a message type: its codec and, above the lowest version the
- * type declares, the migrations to and from the previous version.
+ * type declares, the migrations to and from the previous version. `Value` and
+ * `Input` are this version's decoded and input shapes, `PreviousValue` and
+ * `PreviousInput` those of the version before. The migrations are methods, so
+ * that an array of definitions of different shapes is still a
+ * `VersionDefinition[]`; `defineMessageType` checks each step of a tuple
+ * strictly.
  */
-export interface VersionDefinition<T = any, P = any> {
+export interface VersionDefinition<Value = unknown, Input = Value, PreviousValue = unknown, PreviousInput = PreviousValue> {
   /** Version number: a positive integer, one more than the previous version. */
   readonly version: number;
   /** How values of this version are written and read. */
-  readonly codec: Codec<T>;
-  /** Turns a value of the previous version into this version's shape. */
-  readonly upgrade?: (previous: P) => T;
-  /** Turns a value of this version into the previous version's shape. */
-  readonly downgrade?: (current: T) => P;
+  readonly codec: Codec<Value, Input>;
+  /** Turns a decoded value of the previous version into this version's shape. */
+  upgrade?(previous: PreviousValue): Value;
+  /** Turns a value of this version into the previous version's shape, for encoding. */
+  downgrade?(current: Input): PreviousInput;
   /**
    * Declares that `downgrade(upgrade(previous))` gives back `previous`
    * exactly, so nothing an older writer wrote is lost on the way through this
@@ -24,19 +30,24 @@ export interface VersionDefinition<T = any, P = any> {
   readonly lossless?: boolean;
 }
 
-/** What {@link defineMessageType} takes. */
-export interface MessageTypeDefinition {
+/** What {@link defineMessageType} takes besides the versions. */
+export interface MessageTypeHead<N extends string = string> {
   /** Logical name, unique in the protocol, such as `orders.OrderPlaced`. */
-  readonly name: string;
+  readonly name: N;
   /** Stable numeric id, unique in the protocol and never reused (uint32). */
   readonly id: number;
-  /** Contiguous versions in ascending order; the last is the newest shape. */
-  readonly versions: readonly VersionDefinition[];
   /**
    * Lowest version this build still writes. Versions below it are read only
    * (kept to read what is stored or in flight). Defaults to the lowest version.
    */
   readonly minWrite?: number;
+}
+
+/** What {@link defineMessageType} takes. */
+export interface MessageTypeDefinition<N extends string = string, Vs extends readonly VersionDefinition[] = readonly VersionDefinition[]>
+  extends MessageTypeHead<N> {
+  /** Contiguous versions in ascending order; the last is the newest shape. */
+  readonly versions: Vs;
 }
 
 /** An inclusive range of versions. */
@@ -45,20 +56,27 @@ export interface VersionRange {
   readonly max: number;
 }
 
-/**
- * Defines a message type and checks it: versions must be contiguous, every
- * version above the lowest needs both migrations, and `minWrite` must be a
- * declared version. Throws {@link InvalidDefinitionError} otherwise. `T` is
- * the newest version's shape, the one application code works with.
- */
-export function defineMessageType<T = unknown>(definition: MessageTypeDefinition): MessageType<T> {
-  return new MessageType<T>(definition);
+/** The migrations of the step from `Previous` to `Current`, with strictly typed parameters. */
+export interface Migrations<Previous extends VersionShape, Current extends VersionShape> {
+  readonly upgrade: (previous: Previous["value"]) => Current["value"];
+  readonly downgrade: (current: Current["input"]) => Previous["input"];
 }
 
-/** A message type: its versions, and migration and payload coding between them. */
-export class MessageType<T = unknown> {
+/** The migrations a type shape needs at version `V` (from `V - 1`). */
+export type MigrationsAt<S extends TypeShape, V extends keyof S & number> = Migrations<S[PreviousVersion<V>], S[V]>;
+
+declare const shapeKey: unique symbol;
+
+/**
+ * A message type: its versions, and migration and payload coding between
+ * them. `T` is what {@link MessageType.encode} takes (the newest version's
+ * input shape), `S` the shapes of every version, `N` the name.
+ */
+export class MessageType<T = unknown, S extends TypeShape = TypeShape, N extends string = string> {
+  /** The shapes of every version, for the compiler only: never set. */
+  declare readonly [shapeKey]?: S;
   /** Logical name, such as `orders.OrderPlaced`. */
-  readonly name: string;
+  readonly name: N;
   /** Stable numeric type id. */
   readonly id: number;
   /** Versions this build reads. */
@@ -68,7 +86,7 @@ export class MessageType<T = unknown> {
   readonly #versions: readonly VersionDefinition[];
   readonly #heads: readonly Uint8Array[];
 
-  constructor(definition: MessageTypeDefinition) {
+  constructor(definition: MessageTypeDefinition<N>) {
     const { name, id, versions } = definition;
     const subject = `message type ${JSON.stringify(name)}`;
     if (typeof name !== "string" || name.trim() === "") {

@@ -6,13 +6,15 @@ import type { Codec } from "./codec.js";
  * protobufjs's `$unknowns`) and encoding writes them back, so a frame written
  * by a newer build with extra fields survives decode and re-encode by an
  * older one at the same version. Decoded values are protobufjs messages:
- * 64-bit integers come back as `Long`, as raw protobufjs gives them.
+ * 64-bit integers come back as `Long`, as raw protobufjs gives them (no
+ * conversion options). `twostep generate` writes `Value` and `Input` from the
+ * .proto file; untyped, both are `unknown`.
  */
-export function protobufCodec<T = protobuf.Message>(type: protobuf.Type): Codec<T> {
+export function protobufCodec<Value = unknown, Input = Value>(type: protobuf.Type): Codec<Value, Input> {
   // Compile the generated encoder and decoder now, not on the first message.
   type.setup();
   const { encode, decode } = compileCoders(type);
-  return { kind: "protobuf", schemaName: type.fullName.replace(/^\./, ""), schema: type, encode, decode } as Codec<T>;
+  return { kind: "protobuf", schemaName: type.fullName.replace(/^\./, ""), schema: type, encode, decode } as Codec<Value, Input>;
 }
 
 type Coders = Pick<Codec<unknown>, "encode" | "decode">;

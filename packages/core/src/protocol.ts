@@ -1,6 +1,7 @@
 import { decodeEnvelopeHead, hexByte, isEnveloped } from "./envelope.js";
 import { CorruptFrameError, InvalidDefinitionError, UnknownTypeError } from "./errors.js";
 import type { MessageType } from "./message-type.js";
+import type { NewestInput, NewestValue, ProtocolShape, TypeNameOf, TypeShape, VersionOf } from "./protocol-shape.js";
 
 /**
  * How to read a payload that carries no envelope: as `type` at `version`.
@@ -14,47 +15,94 @@ export interface LegacyReading {
 }
 
 /** What {@link defineProtocol} takes. */
-export interface ProtocolDefinition {
+export interface ProtocolDefinition<Ts extends readonly MessageType[] = readonly MessageType[]> {
   /** The message types; names and ids must be unique. */
-  readonly types: readonly MessageType<any>[];
+  readonly types: Ts;
   /** How to read frames without an envelope. Defaults to refusing them. */
   readonly legacy?: LegacyReading;
 }
 
-/** A frame decoded by {@link Protocol.decode}. */
-export interface DecodedFrame<T = unknown> {
+/**
+ * A frame decoded by {@link Protocol.decode}: of type `N` read at version
+ * `V`, `Value` the newest shape and `Wire` the shape of version `V`.
+ */
+export interface DecodedFrame<Value = unknown, Wire = unknown, N extends string = string, V extends number = number> {
+  /** The name of the frame's message type: narrows a typed protocol's frames to that type. */
+  readonly name: N;
   /** The message type of the frame. */
-  readonly type: MessageType<T>;
-  /** The version on the wire. */
-  readonly version: number;
+  readonly type: MessageType<unknown, TypeShape, N>;
+  /** The version on the wire: narrows `wire` to that version's shape. */
+  readonly version: V;
   /** The value upgraded to the newest shape this build knows. */
-  readonly value: T;
+  readonly value: Value;
   /** The value as it was on the wire, at `version`'s shape (unknown fields kept). */
-  readonly wire: unknown;
+  readonly wire: Wire;
   /** The frame's bytes, to forward unchanged. */
   readonly frame: Uint8Array;
   /** True when the frame had no envelope and was read by the legacy reading. */
   readonly legacy: boolean;
 }
 
+/** What a protocol of shape `P` decodes: a union by type name, then by version. */
+export type DecodedFrameOf<P extends ProtocolShape> = {
+  [N in TypeNameOf<P>]: { [V in VersionOf<P[N]>]: DecodedFrame<NewestValue<P[N]>, P[N][V]["value"], N, V> }[VersionOf<P[N]>];
+}[TypeNameOf<P>];
+
+/** The message type of name `N` in a protocol of shape `P`. */
+export type MessageTypeOf<P extends ProtocolShape, N extends TypeNameOf<P>> = MessageType<NewestInput<P[N]>, P[N], N>;
+
+/** The shape of a protocol built from message types `Ts`. */
+export type ProtocolShapeOfTypes<Ts extends readonly MessageType[]> = {
+  readonly [M in Ts[number] as M["name"]]: TypeShapeOfMessageType<M>;
+};
+
+type TypeShapeOfMessageType<M> = M extends MessageType<unknown, infer S, string> ? S : TypeShape;
+
+/** How a protocol of shape `P` looks types up untyped: by id, and by name (any name when `P` is untyped, only its own otherwise). */
+export type UntypedKey<P extends ProtocolShape> = string extends keyof P ? string | number : TypeNameOf<P> | number;
+
+/** The shape `P` a protocol was typed with. */
+export type ProtocolShapeOf<X> = X extends Protocol<infer P> ? P : never;
+
+/** The type names of protocol `X` (`string` when it is untyped): what a node's `encode` is keyed by. */
+export type ProtocolTypeName<X extends Protocol> = TypeNameOf<ProtocolShapeOf<X>>;
+
+/** What protocol `X` encodes for type `N`: its newest version's input shape. */
+export type ProtocolInput<X extends Protocol, N extends ProtocolTypeName<X>> = NewestInput<ProtocolShapeOf<X>[N]>;
+
+/** What protocol `X` decodes: a union by type name and version. */
+export type ProtocolFrame<X extends Protocol> = DecodedFrameOf<ProtocolShapeOf<X>>;
+
 /**
  * Defines a protocol: a set of message types and, optionally, how to read
  * bare legacy payloads. Throws {@link InvalidDefinitionError} on duplicate
- * names or ids, or a legacy reading of an unknown type or version.
+ * names or ids, or a legacy reading of an unknown type or version. Typed
+ * message types (from {@link defineMessageType} with literal names) make a
+ * typed protocol.
  */
-export function defineProtocol(definition: ProtocolDefinition): Protocol {
+export function defineProtocol<const Ts extends readonly MessageType[]>(definition: ProtocolDefinition<Ts>): Protocol<ProtocolShapeOfTypes<Ts>> {
   return new Protocol(definition);
 }
 
-/** A set of message types that encode and decode twostep frames. */
-export class Protocol {
+declare const shapeKey: unique symbol;
+
+/**
+ * A set of message types that encode and decode twostep frames. `P` gives
+ * each type's versions their shapes (see `twostep generate`): then `encode`
+ * takes a type's name and its newest shape, and `decode` returns a union
+ * that a check of `name` (and of `version`) narrows. Without `P` everything
+ * is `unknown`, as for JavaScript users and protocols built at run time.
+ */
+export class Protocol<P extends ProtocolShape = ProtocolShape> {
+  /** The shapes of every type, for the compiler only: never set. */
+  declare readonly [shapeKey]?: P;
   /** The message types, in declaration order. */
-  readonly types: readonly MessageType<any>[];
+  readonly types: readonly MessageType[];
   /** The legacy reading, if any. */
   readonly legacy: LegacyReading | undefined;
-  readonly #byId = new Map<number, MessageType<any>>();
-  readonly #byName = new Map<string, MessageType<any>>();
-  readonly #legacyType: MessageType<any> | undefined;
+  readonly #byId = new Map<number, MessageType>();
+  readonly #byName = new Map<string, MessageType>();
+  readonly #legacyType: MessageType | undefined;
 
   constructor(definition: ProtocolDefinition) {
     for (const type of definition.types) {
@@ -92,16 +140,40 @@ export class Protocol {
     }
   }
 
-  /** The type with this name or id; throws {@link UnknownTypeError} if there is none. */
-  type<T = unknown>(nameOrId: string | number): MessageType<T> {
-    const type = this.find<T>(nameOrId);
+  /** The type with this name; throws {@link UnknownTypeError} if there is none. */
+  type<N extends TypeNameOf<P>>(name: N): MessageTypeOf<P, N>;
+  /**
+   * The type with this id (or, in an untyped protocol, name), said to encode
+   * `T`; throws {@link UnknownTypeError} if there is none. A typed protocol
+   * takes only its own names, so that a misspelt one does not compile.
+   */
+  type<T = unknown>(nameOrId: UntypedKey<P>): MessageType<T>;
+  type(nameOrId: string | number): MessageType {
+    const type = this.#find(nameOrId);
     if (type === undefined) throw new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
     return type;
   }
 
-  /** The type with this name or id, or undefined. */
-  find<T = unknown>(nameOrId: string | number): MessageType<T> | undefined {
+  /** The type with this name, or undefined. */
+  find<N extends TypeNameOf<P>>(name: N): MessageTypeOf<P, N> | undefined;
+  /** The type with this id (or, in an untyped protocol, name), said to encode `T`, or undefined. */
+  find<T = unknown>(nameOrId: UntypedKey<P>): MessageType<T> | undefined;
+  find(nameOrId: string | number): MessageType | undefined {
+    return this.#find(nameOrId);
+  }
+
+  #find(nameOrId: string | number): MessageType | undefined {
     return typeof nameOrId === "number" ? this.#byId.get(nameOrId) : this.#byName.get(nameOrId);
+  }
+
+  /**
+   * Encodes a value of the newest shape of type `name` as a complete frame
+   * at `version` (default: the newest), downgrading through the chain. Throws
+   * {@link UnknownTypeError}, `CANNOT_WRITE_VERSION`, `INVALID_PAYLOAD` or
+   * `MIGRATION_FAILED`. A fleet node's `encode` picks the version for you.
+   */
+  encode<N extends TypeNameOf<P>>(name: N, value: NewestInput<P[N]>, version?: number): Uint8Array {
+    return this.type(name).encode(value, version);
   }
 
   /**
@@ -109,7 +181,12 @@ export class Protocol {
    * bare payload), decodes the payload at its wire version and upgrades it to
    * the newest shape. Throws only twostep errors, whatever the bytes.
    */
-  decode(frame: Uint8Array): DecodedFrame {
+  decode(frame: Uint8Array): DecodedFrameOf<P> {
+    // The frame's type and version decide its shapes: the compiler cannot follow bytes.
+    return this.#decode(frame) as unknown as DecodedFrameOf<P>;
+  }
+
+  #decode(frame: Uint8Array): DecodedFrame {
     if (!isEnveloped(frame)) return this.#decodeLegacy(frame);
     const { typeId, version, payloadOffset } = decodeEnvelopeHead(frame);
     const type = this.#byId.get(typeId);
@@ -132,8 +209,8 @@ export class Protocol {
   }
 }
 
-function decodeFrame(type: MessageType<any>, version: number, frame: Uint8Array, offset: number, legacy: boolean): DecodedFrame {
+function decodeFrame(type: MessageType, version: number, frame: Uint8Array, offset: number, legacy: boolean): DecodedFrame {
   const wire = type.decodePayload(frame, offset, version);
   const value = version === type.latest ? wire : type.upgrade(wire, version);
-  return { type, version, value, wire, frame, legacy };
+  return { name: type.name, type, version, value, wire, frame, legacy };
 }

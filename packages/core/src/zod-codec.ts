@@ -10,7 +10,7 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  * schema that strips unknown keys strips them; use `z.looseObject` for a
  * version whose readers must pass on keys added by newer writers.
  */
-export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>> {
+export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>, z.input<S>> {
   return {
     kind: "json",
     schemaName: "json",

@@ -11,6 +11,7 @@ import {
   parseManifest,
   protocolFromManifest,
   zodCodec,
+  type Protocol,
   type VersionDefinition,
 } from "@twostep/core";
 import { loadProtocol } from "@twostep/core/node";
@@ -91,7 +92,7 @@ describe("definition errors (INVALID_DEFINITION)", () => {
 
 describe("manifest errors (INVALID_MANIFEST)", () => {
   /** A deep copy of the shop manifest, to break. */
-  type Draft = { format: number; legacy?: unknown; types: Record<string, any>[] };
+  type Draft = { format: number; legacy?: unknown; types: (Record<string, unknown> & { versions: { version: number; message?: string }[] })[] };
   const base = () => JSON.parse(JSON.stringify(shop.manifest)) as Draft;
   const orders = (draft: Draft) => draft.types[0]!;
 
@@ -99,7 +100,7 @@ describe("manifest errors (INVALID_MANIFEST)", () => {
     ["text that is not JSON", "{", /not valid JSON/],
     [
       "a gap in versions",
-      (draft) => (orders(draft)["versions"][1].version = 3),
+      (draft) => (orders(draft).versions[1]!.version = 3),
       /types\.0\.versions\.1: orders\.OrderPlaced v3 follows v1: versions must be contiguous/,
     ],
     ["a duplicate name", (draft) => (draft.types[1]!["name"] = "orders.OrderPlaced"), /types\.1: type name orders\.OrderPlaced is declared twice/],
@@ -149,7 +150,7 @@ describe("manifest errors (INVALID_MANIFEST)", () => {
       /orders\.OrderPlaced v1 is a protobuf version but no \.proto files were loaded/,
     );
     const manifest = base();
-    orders(manifest)["versions"][1].message = "shop.orders.v2.OrderGone";
+    orders(manifest).versions[1]!.message = "shop.orders.v2.OrderGone";
     expectTwostepError(
       () => protocolFromManifest(parseManifest(manifest), { root: shop.root, bindings: shopBindings }),
       CoreErrorCode.InvalidManifest,
@@ -185,7 +186,9 @@ describe("runtime errors", () => {
       /unknown message type id 99 \(this protocol defines ids 1, 2\)/,
       /deploy a build whose manifest declares type id 99/,
     );
-    expectTwostepError(() => shop.protocol.type("orders.Gone"), CoreErrorCode.UnknownType, /type "orders\.Gone"/);
+    // A typed protocol does not compile with an unknown name: looked up untyped, as a name from outside would be.
+    const untyped: Protocol = shop.protocol;
+    expectTwostepError(() => untyped.type("orders.Gone"), CoreErrorCode.UnknownType, /type "orders\.Gone"/);
   });
 
   test("a version above what this build reads (UNKNOWN_VERSION) says to roll back the writer or upgrade", () => {

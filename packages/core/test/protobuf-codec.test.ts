@@ -98,10 +98,10 @@ describe("unknown fields", () => {
     expect(olderV2.fields["tags"]).toBeUndefined();
     expect(seenByOlder.wire).not.toHaveProperty("tags");
     const forwarded = olderType.encodeWire(seenByOlder.wire, seenByOlder.version);
-    const back = newer.protocol.decode(forwarded).wire as Record<string, any>;
-    expect(back["tags"]).toEqual(["gift", "express"]);
-    expect(String(back["loyaltyPoints"])).toBe("1200");
-    expect(back["items"][0].giftNote).toBe("for Ada");
+    const back = newer.protocol.decode(forwarded).wire as { tags: string[]; loyaltyPoints: unknown; items: { giftNote: string }[] };
+    expect(back.tags).toEqual(["gift", "express"]);
+    expect(String(back.loyaltyPoints)).toBe("1200");
+    expect(back.items[0]?.giftNote).toBe("for Ada");
   });
 
   test("every value of the newer v2 reads back whole after an older build forwards it", () => {

@@ -17,8 +17,8 @@ const newerType = defineMessageType({
     {
       version: 2,
       codec: zodCodec(CustomerUpdatedV2.extend({ phone: z.string() })),
-      upgrade: upgradeCustomerUpdated,
-      downgrade: downgradeCustomerUpdated,
+      upgrade: (v1) => ({ ...upgradeCustomerUpdated(v1), phone: "" }),
+      downgrade: ({ phone: _, ...v2 }) => downgradeCustomerUpdated(v2),
     },
   ],
 });

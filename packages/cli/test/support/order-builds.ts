@@ -1,4 +1,4 @@
-import { defineMessageType, defineProtocol, zodCodec, type Protocol } from "@twostep/core";
+import { defineMessageType, defineProtocol, zodCodec, type Protocol, type VersionDefinition } from "@twostep/core";
 import { z } from "zod";
 
 const v1 = z.strictObject({ orderId: z.string(), cents: z.number().int() });
@@ -20,5 +20,6 @@ export const builds = {
 
 /** The protocol of a build. */
 export function protocolOf(build: keyof typeof builds): Protocol {
-  return defineProtocol({ types: [defineMessageType({ name: "orders.OrderPlaced", id: 1, versions: [...builds[build].versions] })] });
+  const versions: readonly VersionDefinition[] = builds[build].versions;
+  return defineProtocol({ types: [defineMessageType({ name: "orders.OrderPlaced", id: 1, versions })] });
 }

@@ -69,7 +69,7 @@ export function testContext(options: InProcessOptions): {
       if (answer === undefined) throw new Error(`unexpected confirmation prompt: ${question}`);
       return answer;
     },
-    userName: () => "tester",
+    defaultActor: () => "tester",
     liveView: async () => ({ render: (text) => void frames.push(text), done: () => {} }),
   };
   return { context, stdout: () => stdout, frames: () => frames, result: (code) => ({ code, stdout, stderr, questions, frames, connections }) };

@@ -21,6 +21,8 @@ export interface BinaryRun {
 /** Options of {@link twostep}. */
 export interface BinaryOptions {
   readonly env?: Readonly<Record<string, string>>;
+  /** The working directory. Defaults to this process's. */
+  readonly cwd?: string;
   /** Called with stdout as it grows; for live commands such as `watch`. */
   readonly onStdout?: (soFar: string) => void;
 }
@@ -33,6 +35,7 @@ export interface BinaryOptions {
 export function twostep(args: readonly string[], options: BinaryOptions = {}): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       env: { ...process.env, NO_COLOR: "1", TWOSTEP_LOG_LEVEL: "silent", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

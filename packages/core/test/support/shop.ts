@@ -13,7 +13,7 @@ export function shopWithoutLegacy(): Protocol {
 }
 
 /** Every version of every shop type: the cells of a round-trip matrix. */
-export const shopVersions: readonly { readonly type: MessageType<any>; readonly version: number }[] = shop.protocol.types.flatMap((type) =>
+export const shopVersions: readonly { readonly type: MessageType; readonly version: number }[] = shop.protocol.types.flatMap((type) =>
   Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({ type, version: type.reads.min + index })),
 );
 

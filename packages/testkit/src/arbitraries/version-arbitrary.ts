@@ -12,15 +12,18 @@ export interface VersionArbitraryOptions extends ProtobufArbitraryOptions, Omit<
 /**
  * Generates wire values of one version of a message type, in that version's
  * shape, from its codec's schema: the protobufjs type's reflection
- * ({@link protobufArbitrary}) or the zod schema ({@link zodArbitrary}). Keys
+ * ({@link protobufArbitrary}) or the zod schema ({@link zodArbitrary}).
+ * Protobuf values come as the codec decodes them (protobufjs messages, 64-bit
+ * integers as `Long`), since that is what migrations are given. Keys
  * that a loose zod object gains never take the name of a field of another
  * version of the type, since migrations may write over those. Throws
  * `UnknownVersionError` for a version the type does not declare and
  * {@link UnsupportedSchemaError} for a schema it cannot generate from.
  */
-export function versionArbitrary(type: MessageType<any>, version: number, options: VersionArbitraryOptions = {}): fc.Arbitrary<unknown> {
+export function versionArbitrary(type: MessageType, version: number, options: VersionArbitraryOptions = {}): fc.Arbitrary<unknown> {
   const { schema } = definitionOf(type, version).codec;
-  if (isProtobufType(schema)) return protobufArbitrary(schema, options);
+  // Through the codec's own types, as a decoded wire value: what `upgrade` meets and what the generated types describe.
+  if (isProtobufType(schema)) return protobufArbitrary(schema, options).map((value) => schema.decode(schema.encode(value).finish()) as unknown);
   if (isZodSchema(schema)) {
     const reservedKeys = [...fieldNames(type), ...(options.reservedKeys ?? [])];
     return zodArbitrary(schema, { ...options, reservedKeys, subject: `${type.name} v${version}` });
@@ -35,7 +38,7 @@ export function versionArbitrary(type: MessageType<any>, version: number, option
  * fields as their defaults), for JSON what the schema outputs, through a
  * JSON round trip. A value the schema refuses is compared as it is.
  */
-export function comparableValue(type: MessageType<any>, version: number, value: unknown): unknown {
+export function comparableValue(type: MessageType, version: number, value: unknown): unknown {
   const { schema } = definitionOf(type, version).codec;
   if (isProtobufType(schema)) return comparableMessage(schema, value);
   const parsed = isZodSchema(schema) ? z.safeParse(schema, value) : undefined;
@@ -43,7 +46,7 @@ export function comparableValue(type: MessageType<any>, version: number, value: 
   return output === undefined ? undefined : (JSON.parse(JSON.stringify(output)) as unknown);
 }
 
-function definitionOf(type: MessageType<any>, version: number): VersionDefinition {
+function definitionOf(type: MessageType, version: number): VersionDefinition {
   const definition = type.version(version);
   if (definition === undefined) throw new UnknownVersionError(type.name, version, type.reads);
   return definition;
@@ -58,7 +61,7 @@ function isZodSchema(schema: unknown): schema is z.core.$ZodType {
 }
 
 /** The top-level field names of every JSON version of `type`. */
-function fieldNames(type: MessageType<any>): string[] {
+function fieldNames(type: MessageType): string[] {
   const names = new Set<string>();
   for (let version = type.reads.min; version <= type.reads.max; version++) {
     const schema = type.version(version)?.codec.schema;

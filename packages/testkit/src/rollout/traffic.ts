@@ -132,7 +132,7 @@ export class Traffic {
     return taken;
   }
 
-  #send(sender: Participant, type: MessageType<any>): void {
+  #send(sender: Participant, type: MessageType): void {
     if (sender.node.record(type.name) === undefined) return;
     const key = `${sender.nodeId}#${++this.#sequence}`;
     const base = {
@@ -236,7 +236,7 @@ export class Traffic {
 }
 
 /** True when every version above `from` up to `to` declares its migrations lossless (trivially so when `from` is `to`). */
-function losslessChain(type: MessageType<any>, from: number, to: number): boolean {
+function losslessChain(type: MessageType, from: number, to: number): boolean {
   for (let version = from + 1; version <= to; version++) if (type.version(version)?.lossless !== true) return false;
   return true;
 }
@@ -259,7 +259,7 @@ function readBack(decoded: DecodedFrame): Error | undefined {
 }
 
 /** An error saying how `got` differs from `want` (wire values at `version`), or undefined when they are equal. */
-function mismatch(type: MessageType<any>, version: number, want: unknown, got: unknown): Error | undefined {
+function mismatch(type: MessageType, version: number, want: unknown, got: unknown): Error | undefined {
   const expected = comparableValue(type, version, want);
   const actual = comparableValue(type, version, got);
   const differences = valueDifferences(expected, actual);

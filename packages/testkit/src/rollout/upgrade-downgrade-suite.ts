@@ -184,7 +184,7 @@ interface LevelPlan {
 
 function planLevels(oldProtocol: Protocol, newProtocol: Protocol): LevelPlan {
   const initial = oldProtocol.types.map((type) => ({ type: type.name, from: type.writes.max }));
-  const raised = newProtocol.types.flatMap((type: MessageType<any>) => {
+  const raised = newProtocol.types.flatMap((type: MessageType) => {
     const before = oldProtocol.find(type.name);
     return before !== undefined && type.writes.max > before.writes.max ? [{ type: type.name, from: before.writes.max, to: type.writes.max }] : [];
   });

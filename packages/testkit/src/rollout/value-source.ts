@@ -7,7 +7,7 @@ import { versionArbitrary } from "../arbitraries/version-arbitrary.js";
  * Gives the generator of a version's wire values, or undefined to use the
  * one derived from its schema ({@link versionArbitrary}).
  */
-export type ArbitraryOverride = (type: MessageType<any>, version: number) => fc.Arbitrary<unknown> | undefined;
+export type ArbitraryOverride = (type: MessageType, version: number) => fc.Arbitrary<unknown> | undefined;
 
 /** Values drawn per version, each batch from its own seed. */
 const BATCH = 64;
@@ -26,7 +26,7 @@ interface Pool {
 export class ValueSource {
   readonly #seed: number;
   readonly #override: ArbitraryOverride | undefined;
-  readonly #pools = new Map<MessageType<any>, Map<number, Pool>>();
+  readonly #pools = new Map<MessageType, Map<number, Pool>>();
 
   /** Builds the generators of every version the protocols write now, so that an unsupported schema fails before any node starts. */
   constructor(seed: number, protocols: readonly Protocol[], override?: ArbitraryOverride) {
@@ -40,7 +40,7 @@ export class ValueSource {
   }
 
   /** The next value of `type` at `version`, in that version's shape. */
-  next(type: MessageType<any>, version: number): unknown {
+  next(type: MessageType, version: number): unknown {
     const pool = this.#pool(type, version);
     if (pool.values.length === 0) {
       const seed = this.#seed ^ hash(`${type.name}\u0000${version}\u0000${pool.batches}`);
@@ -50,7 +50,7 @@ export class ValueSource {
     return pool.values.pop();
   }
 
-  #pool(type: MessageType<any>, version: number): Pool {
+  #pool(type: MessageType, version: number): Pool {
     let versions = this.#pools.get(type);
     if (versions === undefined) {
       versions = new Map();

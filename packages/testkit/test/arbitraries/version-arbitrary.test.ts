@@ -9,7 +9,7 @@ import { kitchenSinkMessages, kitchenSinkRoot } from "../../../core/test/support
 import { current } from "../support/shop-variants.js";
 
 /** Every version of every type of `types`. */
-function cells(types: readonly MessageType<any>[]) {
+function cells(types: readonly MessageType[]) {
   return types.flatMap((type) =>
     Array.from({ length: type.reads.max - type.reads.min + 1 }, (_, index) => ({
       name: `${type.name} v${type.reads.min + index}`,
@@ -59,8 +59,8 @@ const kitchenSinkTypes = [
       {
         version: 2,
         codec: zodCodec(everythingJson.extend({ added: z.number() })),
-        upgrade: (v1: object) => ({ ...v1, added: 0 }),
-        downgrade: ({ added: _, ...v1 }: { added: number }) => v1,
+        upgrade: (v1) => ({ ...v1, added: 0 }),
+        downgrade: ({ added: _, ...v1 }) => v1,
       },
     ],
   }),

@@ -7,12 +7,12 @@ import { z } from "zod";
 export const { previous, current } = loadShopBuilds();
 
 /** `protocol` with its type of the same name replaced by `type`. */
-export function withType(protocol: Protocol, type: MessageType<any>): Protocol {
+export function withType(protocol: Protocol, type: MessageType): Protocol {
   return defineProtocol({ types: protocol.types.map((known) => (known.name === type.name ? type : known)) });
 }
 
 /** `type` with some of its versions' definitions changed. */
-function redefine(type: MessageType<any>, changes: Readonly<Record<number, object>>, keep: (version: number) => boolean = () => true): MessageType<any> {
+function redefine(type: MessageType, changes: Readonly<Record<number, object>>, keep: (version: number) => boolean = () => true): MessageType {
   const versions = [];
   for (let version = type.reads.min; version <= type.reads.max; version++) {
     const definition = type.version(version);
