@@ -2,11 +2,15 @@ import { randomBytes } from "node:crypto";
 import {
   CannotWriteVersionError,
   CorruptFrameError,
-  type DecodedFrame,
   isTwostepError,
   type MessageType,
   type Protocol,
+  type ProtocolFrame,
+  type ProtocolInput,
+  type ProtocolShapeOf,
+  type ProtocolTypeName,
   type TwostepError,
+  type UntypedKey,
 } from "@twostep/core";
 import { type Logger, pino } from "pino";
 import type { ControlPlane, RegisterEntry, Snapshot, StoredEntry, Subscription } from "../control-plane/control-plane.js";
@@ -60,10 +64,10 @@ export interface NodeStatus {
 }
 
 /** Options of {@link startNode}. */
-export interface NodeOptions {
+export interface NodeOptions<P extends Protocol = Protocol> {
   readonly controlPlane: ControlPlane;
-  /** The message types this build reads and writes. */
-  readonly protocol: Protocol;
+  /** The message types this build reads and writes (a typed protocol makes `encode` and `decode` typed). */
+  readonly protocol: P;
   /** Id of this node in the fleet; a restart may reuse it (each process start is its own incarnation). */
   readonly nodeId: string;
   readonly service: string;
@@ -129,8 +133,8 @@ interface Fence {
  * {@link JoinRefusedError} (after leaving again) when this build cannot
  * read what the fleet requires.
  */
-export async function startNode(options: NodeOptions): Promise<FleetNode> {
-  const node = new FleetNode(options);
+export async function startNode<P extends Protocol>(options: NodeOptions<P>): Promise<FleetNode<P>> {
+  const node = new FleetNode<P>(options);
   await node.join();
   return node;
 }
@@ -142,13 +146,13 @@ export async function startNode(options: NodeOptions): Promise<FleetNode> {
  * writing (is fenced) while its lease has run out, once it was
  * decommissioned, and while the fleet requires a level it cannot read.
  */
-export class FleetNode {
+export class FleetNode<P extends Protocol = Protocol> {
   readonly nodeId: string;
   /** This process start: unique, so that two processes with one node id are told apart. */
   readonly incarnation: string;
   readonly service: string;
   readonly build: string;
-  readonly protocol: Protocol;
+  readonly protocol: P;
   readonly labels: Labels;
   readonly #plane: ControlPlane;
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -184,7 +188,7 @@ export class FleetNode {
   #stopped = false;
 
   /** Use {@link startNode}; a node built directly has not joined. */
-  constructor(options: NodeOptions) {
+  constructor(options: NodeOptions<P>) {
     this.nodeId = options.nodeId;
     this.incarnation = randomBytes(8).toString("hex");
     this.service = options.service;
@@ -352,9 +356,13 @@ export class FleetNode {
     return level;
   }
 
-  /** Encodes a value of the newest shape at the level the fleet allows (see {@link FleetNode.writeLevel}). */
-  encode<T>(type: MessageType<T> | string, value: T, options: EncodeOptions = {}): Uint8Array {
-    const messageType = typeof type === "string" ? this.protocol.type<T>(type) : type;
+  /** Encodes a value of the newest shape at the level the fleet allows (see {@link FleetNode.writeLevel}); typed by name with a typed protocol. */
+  encode<N extends ProtocolTypeName<P>>(type: N, value: ProtocolInput<P, N>, options?: EncodeOptions): Uint8Array;
+  /** Encodes a value of a message type given as such (or by name, with an untyped protocol). */
+  encode<T>(type: MessageType<T> | Exclude<UntypedKey<ProtocolShapeOf<P>>, number>, value: T, options?: EncodeOptions): Uint8Array;
+  encode(type: MessageType<unknown> | string, value: unknown, options: EncodeOptions = {}): Uint8Array {
+    const protocol: Protocol = this.protocol;
+    const messageType = typeof type === "string" ? protocol.type(type) : type;
     const version = this.writeLevel(messageType.name, options);
     const observer = this.#observer;
     const started = observer === undefined ? 0n : process.hrtime.bigint();
@@ -369,14 +377,15 @@ export class FleetNode {
    * its typed error, is counted as failed, and `undefined` is returned: a bad
    * frame never throws out of here.
    */
-  decode(frame: Uint8Array): DecodedFrame | undefined {
+  decode(frame: Uint8Array): ProtocolFrame<P> | undefined {
     const observer = this.#observer;
     const started = observer === undefined ? 0n : process.hrtime.bigint();
     try {
-      const decoded = this.protocol.decode(frame);
+      const protocol: Protocol = this.protocol;
+      const decoded = protocol.decode(frame);
       if (observer !== undefined) observer.decoded(decoded.type.name, decoded.version, Number(process.hrtime.bigint() - started) / 1e9);
       this.#metrics.count("read", decoded.type.name, decoded.version);
-      return decoded;
+      return decoded as ProtocolFrame<P>;
     } catch (error) {
       this.#deadLetter(frame, error);
       return undefined;
@@ -389,7 +398,8 @@ export class FleetNode {
    * and this node writes.
    */
   replyVersion(type: MessageType<unknown> | string, requesterReads: LevelRange): number {
-    const messageType = typeof type === "string" ? this.protocol.type(type) : type;
+    const protocol: Protocol = this.protocol;
+    const messageType = typeof type === "string" ? protocol.type(type) : type;
     const top = Math.min(requesterReads.max, messageType.writes.max);
     if (top < Math.max(requesterReads.min, messageType.writes.min)) {
       throw new CannotWriteVersionError(messageType.name, requesterReads.max, messageType.writes);
@@ -398,9 +408,10 @@ export class FleetNode {
   }
 
   /** Encodes a reply for a requester that reads `requesterReads` (see {@link FleetNode.replyVersion}). */
-  encodeReply<T>(type: MessageType<T> | string, value: T, requesterReads: LevelRange): Uint8Array {
-    const messageType = typeof type === "string" ? this.protocol.type<T>(type) : type;
-    const version = this.replyVersion(messageType as MessageType<unknown>, requesterReads);
+  encodeReply(type: MessageType<unknown> | string, value: unknown, requesterReads: LevelRange): Uint8Array {
+    const protocol: Protocol = this.protocol;
+    const messageType = typeof type === "string" ? protocol.type(type) : type;
+    const version = this.replyVersion(messageType, requesterReads);
     const frame = messageType.encode(value, version);
     this.#metrics.count("written", messageType.name, version);
     return frame;
