@@ -1,3 +1,4 @@
+import type { Labels } from "@twostep/fleet";
 import { InvalidArgumentError } from "commander";
 
 /** A level argument: `2` or `v2`. */
@@ -26,4 +27,30 @@ export function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError("give a number of seconds above 0, such as 5 or 0.5.");
   return seconds;
+}
+
+/** One `--where name=value`, added to the labels of the flags given before it (the flag repeats). */
+export function parseLabel(value: string, previous: Labels | undefined): Labels {
+  const match = /^([^=]+)=(.*)$/.exec(value);
+  const name = match?.[1]?.trim() ?? "";
+  if (match === null || name === "") throw new InvalidArgumentError("give a label as name=value, such as zone=eu-1.");
+  const wanted = match[2] ?? "";
+  const given = previous?.[name];
+  if (given !== undefined && given !== wanted)
+    throw new InvalidArgumentError(`label ${name} is given twice (${given} and ${wanted}): a node has one value per label.`);
+  return { ...previous, [name]: wanted };
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A drain window: a duration such as `90s`, `30m`, `1h`, `500ms` or `2d`, in ms; `default` is null (the default window). */
+export function parseDrainWindow(value: string): number | null {
+  const text = value.trim().toLowerCase();
+  if (text === "default") return null;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)$/.exec(text);
+  const ms = match === null ? Number.NaN : Number(match[1]) * (UNIT_MS[match[2] ?? ""] ?? Number.NaN);
+  if (!Number.isSafeInteger(ms)) {
+    throw new InvalidArgumentError("give a duration such as 90s, 30m, 1h or 500ms (a whole number of ms), or default for the default window.");
+  }
+  return ms;
 }

@@ -11,6 +11,8 @@ const desiredLevel = z
     percent: z.number().gt(0).max(100).optional(),
     /** What the ramp's share hashes on. Defaults to `key`. */
     by: z.enum(["key", "node"]).optional(),
+    /** Labels a node must have to write `write` (all of them): the ramp's writers. Readers stay fleet-wide. */
+    where: z.record(z.string().min(1), z.string()).optional(),
   })
   .refine((level) => level.by === undefined || (level.percent !== undefined && level.percent < 100), {
     path: ["by"],
