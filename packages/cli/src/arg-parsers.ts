@@ -43,10 +43,14 @@ export function parseLabel(value: string, previous: Labels | undefined): Labels 
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** A drain window: a duration such as `90s`, `30m`, `1h`, `500ms` or `2d`, in ms; `default` is null (the default window). */
-export function parseDrainWindow(value: string): number | null {
+/**
+ * A drain window: a duration such as `90s`, `30m`, `1h`, `500ms` or `2d`, in
+ * ms, or `default` (the default window; not null, which commander would
+ * take for a missing value).
+ */
+export function parseDrainWindow(value: string): number | "default" {
   const text = value.trim().toLowerCase();
-  if (text === "default") return null;
+  if (text === "default") return "default";
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)$/.exec(text);
   const ms = match === null ? Number.NaN : Number(match[1]) * (UNIT_MS[match[2] ?? ""] ?? Number.NaN);
   if (!Number.isSafeInteger(ms)) {

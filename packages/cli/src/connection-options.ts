@@ -64,6 +64,11 @@ export function connectionOptions(flags: ConnectionFlags, env: Readonly<Record<s
   };
 }
 
+/** How `check --fleet URL` reaches the control plane at `url`: read-only, with the credentials and prefix of the environment. */
+export function fleetUrlConnection(url: string, env: Readonly<Record<string, string | undefined>>): ConnectionOptions {
+  return connectionOptions({ nats: url }, env, false);
+}
+
 /** The connection flags, in their own help group: every command that reads or changes the fleet takes them. */
 export function connectionFlagOptions(): Option[] {
   return [

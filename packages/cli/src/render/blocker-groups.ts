@@ -95,7 +95,8 @@ function groupLine(group: BlockerGroup, options: BlockerGroupOptions): string {
   }
 }
 
-function nameList(nodeIds: readonly string[], shown: number): string {
+/** `a, b, c, … and 3 more`: the first `shown` names of a list. */
+export function nameList(nodeIds: readonly string[], shown: number): string {
   // Naming all but one would be silly: "… and 1 more" costs as much as the name.
   if (nodeIds.length <= shown + 1) return nodeIds.join(", ");
   return `${nodeIds.slice(0, shown).join(", ")}, … and ${nodeIds.length - shown} more`;

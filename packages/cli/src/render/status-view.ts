@@ -1,6 +1,6 @@
-import type { CapabilityStatus, FleetStatus, MemberStatus } from "@twostep/fleet";
+import { type CapabilityStatus, type FleetStatus, type MemberStatus, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { alignColumns, type Cell } from "./align-columns.js";
-import { groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
+import { groupBlockers, nameList, renderBlockerGroups } from "./blocker-groups.js";
 import { convergenceLine } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
 import { formatAge, formatDuration, formatTime } from "./format-time.js";
@@ -63,6 +63,8 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
       { text: "record", paint: style.red },
       `cannot be read: ${capability.problem}; writers keep what they applied, changes are refused (twostep reconcile rebuilds it)`,
     ]);
+  } else if ((record === null || record.level === null) && capability.capability === RECORD_FORMAT_CAPABILITY) {
+    rows.push(["write level", "record format 1, the default (nothing enabled)"]);
   } else if (record === null || record.level === null) {
     rows.push(["write level", WRITES_CLOSED]);
   } else {
@@ -84,7 +86,7 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
   }
   rows.push(["drain window", `${formatDuration(capability.drainWindowMs)}${(record?.policy.drainWindowMs ?? null) === null ? " (default)" : ""}`]);
   rows.push(["readers", formatReaders(capability.readers, capability.participants) ?? "no member reads it"]);
-  if (record !== null) rows.push(["applied", convergenceLine(capability.convergence, status.at)]);
+  if (record !== null) rows.push(["convergence", convergenceLine(capability.convergence, status.at)]);
   const ready = capability.blockers.length === 0;
   if (capability.next !== null) {
     rows.push([
@@ -127,11 +129,23 @@ function renderMemberNotes(members: readonly MemberStatus[], now: number, style:
     const each = incarnations.map((member) => `${short(member)} (${member.state}, ${member.build}, registered ${formatAge(member.registeredAt, now)})`);
     lines.push(`  ${style.yellow(`node ${nodeId} runs as ${incarnations.length} processes`)}: ${each.join(", ")}`);
   }
-  for (const member of members) {
-    if (member.fenced !== null) lines.push(`  ${style.red("fenced")}: ${member.nodeId}@${short(member)} does not write: ${member.fenced}`);
-    if (member.problem !== null) lines.push(`  ${style.red("cannot be told")}: ${member.nodeId}@${short(member)}: ${member.problem}`);
+  for (const [reason, names] of byReason(members, (member) => member.fenced)) {
+    lines.push(`  ${style.red(`${names.length} fenced`)}, not writing: ${reason}: ${nameList(names, 5)}`);
+  }
+  for (const [problem, names] of byReason(members, (member) => member.problem)) {
+    lines.push(`  ${style.red(`${names.length} cannot be told`)}: ${problem}: ${nameList(names, 5)}`);
   }
   return lines;
+}
+
+/** Members (as `node@incarnation`) by the reason `reasonOf` gives, those without one left out; the largest group first. */
+function byReason(members: readonly MemberStatus[], reasonOf: (member: MemberStatus) => string | null): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const member of members) {
+    const reason = reasonOf(member);
+    if (reason !== null) groups.set(reason, [...(groups.get(reason) ?? []), `${member.nodeId}@${short(member)}`]);
+  }
+  return [...groups].sort(([, a], [, b]) => b.length - a.length);
 }
 
 function short(member: MemberStatus): string {

@@ -36,7 +36,7 @@ export function renderWatchFrame(frame: WatchFrame, style: Style = plain): strin
     const state = entry.problem === null ? describeWriteState(entry.record) : style.red(`record cannot be read: ${entry.problem}`);
     lines.push("", `${style.bold(style.cyan(entry.capability))}  ${state}  ${style.dim(`required ${formatLevels(entry.required)}`)}`);
     lines.push(`  readers  ${formatReaders(entry.readers, entry.participants) ?? "none"}`);
-    if (entry.record !== null) lines.push(`  applied  ${convergenceLine(entry.convergence, status.at, 2)}`);
+    if (entry.record !== null) lines.push(`  ${convergenceLine(entry.convergence, status.at, 2)}`);
     if (entry.next === null) continue;
     const reading = entry.readers[entry.next] ?? 0;
     const ready = entry.blockers.length === 0;

@@ -102,7 +102,7 @@ async function applyOne(
     const blockers = refusal?.blockers ?? [];
     return {
       result: { capability, outcome: "refused", change: null, error: { code: error.code, message: error.message, blockers } },
-      refused: { problem: `${capability}: ${refusal?.problem ?? error.message}`, groups: groupBlockers(blockers) },
+      refused: { problem: refusal?.problem ?? `${capability}: ${error.message}`, groups: groupBlockers(blockers) },
     };
   }
 }

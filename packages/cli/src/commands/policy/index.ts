@@ -6,8 +6,8 @@ import { type MutationFlags, runMutation } from "../../run-mutation.js";
 /** Options of {@link policy}. */
 export interface PolicyOptions extends MutationFlags {
   readonly capability: string;
-  /** How long a level must be unwritten before it may be retired, in ms; null: the default (1 h). */
-  readonly drainWindow: number | null;
+  /** How long a level must be unwritten before it may be retired, in ms, or the default (1 h). */
+  readonly drainWindow: number | "default";
 }
 
 /**
@@ -16,5 +16,9 @@ export interface PolicyOptions extends MutationFlags {
  * applies the same one; `status` shows it.
  */
 export async function policy(options: PolicyOptions, context: CliContext): Promise<ExitCode> {
-  return runMutation(options, context, changeMutation("policy", options.capability, { kind: "policy", drainWindowMs: options.drainWindow }));
+  return runMutation(
+    options,
+    context,
+    changeMutation("policy", options.capability, { kind: "policy", drainWindowMs: options.drainWindow === "default" ? null : options.drainWindow }),
+  );
 }
