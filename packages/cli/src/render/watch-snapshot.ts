@@ -75,7 +75,8 @@ function writeState(snapshot: CapabilitySnapshot): string {
 export function watchChanges(previous: WatchSnapshot | undefined, next: WatchSnapshot): string[] {
   const lines: string[] = [];
   if (next.plane.regressed > 0 && previous?.plane.regressed !== next.plane.regressed) {
-    lines.push(`control plane: the store went backwards (${next.plane.regressed} signs): changes wait for twostep reconcile`);
+    const signs = `${next.plane.regressed} sign${next.plane.regressed === 1 ? "" : "s"}`;
+    lines.push(`control plane: the store went backwards (${signs}): changes wait for twostep reconcile`);
   }
   if (previous !== undefined && previous.plane.epoch !== next.plane.epoch) lines.push(`control plane: epoch ${next.plane.epoch ?? "none"}`);
   if (previous === undefined || JSON.stringify(previous.members) !== JSON.stringify(next.members)) {

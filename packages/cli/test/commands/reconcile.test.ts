@@ -7,13 +7,7 @@ const newFleet = useFleets();
 async function regressed(): Promise<TestFleet> {
   const fleet = newFleet();
   await fleet.add({ prefix: "a-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2 });
-  const coordinator = fleet.coordinator();
-  await coordinator.enableWrite(ORDERS, 1, WHO);
-  const backup = fleet.plane.backup();
-  await coordinator.enableWrite(ORDERS, 2, WHO);
-  await fleet.heartbeat();
-  fleet.plane.restore(backup);
-  await fleet.heartbeat();
+  await fleet.regressStore();
   return fleet;
 }
 

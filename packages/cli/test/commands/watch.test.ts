@@ -93,3 +93,14 @@ test("on a terminal, watch redraws frames in place with a bar towards the next l
   expect(frame).toContain("1 × no reader of v2 in build orders@1.4.0 (service orders): old-1");
   expect(frame).toMatch(/Recent changes\n(?: {2}.*\n)* {2}\d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→\d+ "first rollout"/);
 });
+
+test("a store that went backwards is said once, until it changes", async () => {
+  const fleet = newFleet();
+  await fleet.add({ prefix: "n-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2 });
+  await fleet.regressStore();
+  const run = await fleet.run(["watch", ORDERS, "--interval", "20", "--for", "0.2"]);
+  const lines = run.stdout.trimEnd().split("\n");
+  expect(lines.filter((line) => line.startsWith("control plane:"))).toEqual([
+    "control plane: the store went backwards (1 sign): changes wait for twostep reconcile",
+  ]);
+});

@@ -118,6 +118,21 @@ export class TestFleet {
     await this.heartbeat();
   }
 
+  /**
+   * Makes the store go backwards under the nodes: enables v1 of
+   * orders.OrderPlaced, takes a backup, enables v2, lets the nodes apply it,
+   * restores the backup, and lets them report what they hold.
+   */
+  async regressStore(): Promise<void> {
+    const coordinator = this.coordinator();
+    await coordinator.enableWrite(ORDERS, 1, WHO);
+    const backup = this.plane.backup();
+    await coordinator.enableWrite(ORDERS, 2, WHO);
+    await this.heartbeat();
+    this.plane.restore(backup);
+    await this.heartbeat();
+  }
+
   /** A coordinator on this fleet's control plane and clock. */
   coordinator(): Coordinator {
     return new Coordinator(this.plane, { clock: this.clock.now });
