@@ -24,7 +24,7 @@ export function reportError(error: unknown, context: CliContext, options: { json
     const refused = { capability: refusal.capability, problem: refusal.problem, groups };
     const shown = view(refused, (safe, paint) => [
       `${paint.red("refused")}: ${safe.problem}`,
-      ...renderBlockerGroups(safe.groups, { now: Date.now(), style: paint }).map((line) => `  ${line}`),
+      ...renderBlockerGroups(safe.groups, { now: context.clock(), style: paint }).map((line) => `  ${line}`),
       paint.dim(`nothing changed; the refusal is recorded (${safe.capability === null ? "twostep history" : `twostep history ${safe.capability}`})`),
     ]);
     writeView(context.stderr, shown, style);

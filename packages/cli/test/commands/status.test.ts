@@ -153,6 +153,11 @@ describe("status", () => {
     expect(stdout).not.toContain("convergence");
     const { output } = await fleet.json(["status", ORDERS]);
     expect((output["capabilities"] as unknown[])[0]).toMatchObject({ record: null, revision: 0, writes: "closed", problem: null });
+    await fleet.coordinator().enableWrite(ORDERS, 2, WHO);
+    // Nobody reads v3: it is no release in waiting, and no member is named as its blocker.
+    const enabled = await fleet.run(["status", ORDERS]);
+    expect(enabled.stdout).toContain("next level    v3: no member reads it yet");
+    expect(enabled.stdout).not.toContain("no reader of v3");
   });
 
   test("shows a ramp with its labels, a stored drain window, and who has not applied the record", async () => {
