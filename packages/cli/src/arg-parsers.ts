@@ -1,3 +1,4 @@
+import type { LabelSelector } from "@twostep/fleet";
 import { InvalidArgumentError } from "commander";
 
 /** A level argument: `2` or `v2`. */
@@ -26,4 +27,40 @@ export function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError("give a number of seconds above 0, such as 5 or 0.5.");
   return seconds;
+}
+
+/**
+ * One `--where name=value[,value...]`, added to the selector of the flags
+ * given before it (the flag repeats: a node must match every label named,
+ * with any of its values).
+ */
+export function parseLabel(value: string, previous: LabelSelector | undefined): LabelSelector {
+  const match = /^([^=]+)=(.+)$/.exec(value);
+  const name = match?.[1]?.trim() ?? "";
+  const values = (match?.[2] ?? "")
+    .split(",")
+    .map((one) => one.trim())
+    .filter((one) => one !== "");
+  if (match === null || name === "" || values.length === 0)
+    throw new InvalidArgumentError("give a label as name=value or name=value1,value2, such as zone=eu-1,eu-2.");
+  if (previous?.[name] !== undefined) throw new InvalidArgumentError(`label ${name} is given twice: give its values once, comma-separated (${name}=a,b).`);
+  return { ...previous, [name]: values };
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A drain window: a duration such as `90s`, `30m`, `1h`, `500ms` or `2d`, in
+ * ms, or `default` (the default window; not null, which commander would
+ * take for a missing value).
+ */
+export function parseDrainWindow(value: string): number | "default" {
+  const text = value.trim().toLowerCase();
+  if (text === "default") return "default";
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)$/.exec(text);
+  const ms = match === null ? Number.NaN : Number(match[1]) * (UNIT_MS[match[2] ?? ""] ?? Number.NaN);
+  if (!Number.isSafeInteger(ms)) {
+    throw new InvalidArgumentError("give a duration such as 90s, 30m, 1h or 500ms (a whole number of ms), or default for the default window.");
+  }
+  return ms;
 }

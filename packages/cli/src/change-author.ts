@@ -10,12 +10,14 @@ export interface AuthorFlags {
 
 /**
  * Who asks for a change and why, both recorded in the history: `--reason`
- * is required (a change without a why helps nobody at 3 a.m.); the actor is
- * `--actor`, else the CI job's GitHub user, git's `user.email` or user@host.
+ * is required unless `optional` (a dry run records nothing; a change
+ * without a why helps nobody at 3 a.m.); the actor is `--actor`, else the
+ * CI job's GitHub user, git's `user.email` or user@host. Their lengths are the coordinator's to check, before it
+ * changes anything.
  */
-export function changeAuthor(flags: AuthorFlags, context: CliContext, command: string): ChangeAuthor {
+export function changeAuthor(flags: AuthorFlags, context: CliContext, command: string, options: { readonly optional?: boolean } = {}): ChangeAuthor {
   const reason = flags.reason?.trim() ?? "";
-  if (reason === "") {
+  if (reason === "" && options.optional !== true) {
     throw new UsageError(`${command} changes the fleet and records why: pass --reason "TEXT" (such as a ticket or "canary for v2")`);
   }
   const actor = flags.actor?.trim() || context.defaultActor();

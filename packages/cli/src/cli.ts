@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
-import { parseCount, parseLevel, parseNumber, parseSeconds } from "./arg-parsers.js";
+import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parseSeconds } from "./arg-parsers.js";
 import type { CliContext } from "./cli-context.js";
-import { DEFAULT_NATS_URL } from "./connection-options.js";
-import { ExitCode } from "./exit-code.js";
+import { connectionFlagOptions, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
+import { describeExitCodes, ExitCode } from "./exit-code.js";
 
 /** A command's entry point: options (positionals included, by name) and the context. */
 type Handler = (options: never, context: CliContext) => Promise<ExitCode>;
@@ -22,7 +22,7 @@ interface CommandSpec {
   readonly arguments: readonly ArgumentSpec[];
   /** The command's own options; connection options (and for mutations the change options) are added to every one. */
   readonly options: () => readonly Option[];
-  /** Whether it changes the fleet: then it takes --reason, --actor, --yes and --dry-run. */
+  /** Whether it changes the fleet: then it takes --reason, --actor, --yes, --dry-run and --json. */
   readonly mutates: boolean;
   /** Whether it talks to the control plane: then it takes the connection options. Defaults to true. */
   readonly connects?: boolean;
@@ -42,13 +42,22 @@ const manifest = () => new Option("--manifest <path>", "the protocol manifest, r
 const ramp = () => [
   new Option("--percent <n>", "share of writes at the level, above 0 and at most 100; below 100 it is a ramp (default: 100)").argParser(parseNumber),
   new Option("--by <what>", "what a ramp's share hashes on (default: key)").choices(["key", "node"]),
+  new Option(
+    "--where <label=values>",
+    "only nodes with this label (one of the comma-separated values) write the level; repeat for more labels (all must match); readers stay fleet-wide",
+  ).argParser(parseLabel),
+];
+const declared = () => [
+  new Option("--manifest <file>", "the protocol manifest: the levels it declares count as declared (such as schemas/twostep.json)"),
+  new Option("--allow-undeclared", "enable a capability or level that no member and no manifest declares (a new capability before any node runs)"),
 ];
 
 /** The command table: one row per command, each in `src/commands/<name>/index.ts`. */
 const commands: readonly CommandSpec[] = [
   {
     name: "status",
-    summary: "per capability: write level, ramp, readers per level and who blocks the next level; nodes by service and build",
+    summary:
+      "the control plane and its store; per capability: write state, ramp, drain window, readers, who applied it, who blocks the next level; nodes by service and build",
     arguments: [capability(false, "show only this capability")],
     options: () => [json()],
     mutates: false,
@@ -57,22 +66,27 @@ const commands: readonly CommandSpec[] = [
   },
   {
     name: "plan",
-    summary: "what enabling a level would do, and who blocks it; changes nothing (exit 1 when it would be refused)",
+    summary: "what enabling a level would do, how many members take part, and who or what blocks it; changes nothing (exit 1 when it would be refused)",
     arguments: [capability(true), level("the level to enable, such as 2 or v2")],
-    options: () => [...ramp(), json()],
+    options: () => [...ramp(), ...declared(), json()],
     mutates: false,
-    examples: ["twostep plan orders.OrderPlaced 2", "twostep plan orders.OrderPlaced 2 --percent 10 --by node"],
+    examples: [
+      "twostep plan orders.OrderPlaced 2",
+      "twostep plan orders.OrderPlaced 2 --percent 10 --by node --where zone=eu-1",
+      "twostep plan billing.InvoiceSent 1 --manifest schemas/twostep.json",
+    ],
     load: async () => (await import("./commands/plan/index.js")).plan,
   },
   {
     name: "enable-write",
-    summary: "set the write level (or ramp a share of writes to it) once every member reads it",
+    summary: "set the write level (or ramp a share of writes, of nodes with some labels, to it) once every member reads it",
     arguments: [capability(true), level("the level writers should use, such as 2 or v2")],
-    options: () => ramp(),
+    options: () => [...ramp(), ...declared()],
     mutates: true,
     examples: [
       'twostep enable-write orders.OrderPlaced 2 --percent 5 --reason "canary, OPS-123"',
-      'twostep enable-write orders.OrderPlaced 2 --reason "full rollout" --yes',
+      'twostep enable-write orders.OrderPlaced 2 --percent 100 --where zone=eu-1 --reason "wave 1" --yes',
+      'twostep enable-write billing.InvoiceSent 1 --manifest schemas/twostep.json --reason "new type" --yes',
     ],
     load: async () => (await import("./commands/enable-write/index.js")).enableWrite,
   },
@@ -100,17 +114,70 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/retire/index.js")).retire,
   },
   {
-    name: "decommission",
-    summary: "remove a member that is gone for good (refused while its heartbeat is live)",
-    arguments: [{ name: "node", description: "the node id, as twostep status shows it", required: true }],
+    name: "adopt",
+    summary: "the explicit, recorded first write level of traffic that existed before twostep, checked like any enable",
+    arguments: [capability(true), level("the level its writers write today, such as 1 or v1")],
+    options: () => declared(),
+    mutates: true,
+    examples: [
+      'twostep adopt orders.OrderPlaced 1 --reason "adopt twostep on live traffic" --yes',
+      "twostep adopt orders.OrderPlaced 1 --manifest schemas/twostep.json --dry-run",
+    ],
+    load: async () => (await import("./commands/adopt/index.js")).adopt,
+  },
+  {
+    name: "forget",
+    summary: "remove the record of a capability that no member reads or writes (refused while a member's build declares it)",
+    arguments: [capability(true)],
     options: () => [],
     mutates: true,
-    examples: ['twostep decommission zone-b-7 --reason "host retired, INC-42" --yes', "twostep decommission zone-b-7 --dry-run"],
+    examples: ['twostep forget billing.InvoiceIsued --reason "typo, enabled by mistake" --yes'],
+    load: async () => (await import("./commands/forget/index.js")).forget,
+  },
+  {
+    name: "policy",
+    summary: "store a capability's drain window: how long a level must be unwritten before it may be retired (status shows it)",
+    arguments: [capability(true)],
+    options: () => [
+      new Option("--drain-window <duration>", "a duration such as 90s, 30m, 1h or 500ms, or default (1 h)").argParser(parseDrainWindow).makeOptionMandatory(),
+    ],
+    mutates: true,
+    examples: [
+      'twostep policy orders.OrderPlaced --drain-window 30m --reason "queues drain in minutes" --yes',
+      'twostep policy orders.OrderPlaced --drain-window default --reason "back to the default" --yes',
+    ],
+    load: async () => (await import("./commands/policy/index.js")).policy,
+  },
+  {
+    name: "decommission",
+    summary: "remove a member that is gone for good (refused while its lease may still run)",
+    arguments: [{ name: "node", description: "the node id, as twostep status shows it", required: true }],
+    options: () => [new Option("--incarnation <id>", "only this process start of the node (its id or a prefix, as twostep status shows it)")],
+    mutates: true,
+    examples: ['twostep decommission zone-b-7 --reason "host retired, INC-42" --yes', "twostep decommission zone-b-7 --incarnation 3f2a9c01 --dry-run"],
     load: async () => (await import("./commands/decommission/index.js")).decommission,
   },
   {
+    name: "init",
+    summary: "set up the control plane's identity (the first change does it too); says whether it created it or found it",
+    arguments: [],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep init --reason "new fleet" --yes', "twostep init --dry-run"],
+    load: async () => (await import("./commands/init/index.js")).init,
+  },
+  {
+    name: "reconcile",
+    summary: "after the store went backwards or a record was damaged: show the evidence, rebuild the records, move to a new epoch",
+    arguments: [],
+    options: () => [],
+    mutates: true,
+    examples: ["twostep reconcile --dry-run", 'twostep reconcile --reason "store restored from backup, INC-77"'],
+    load: async () => (await import("./commands/reconcile/index.js")).reconcile,
+  },
+  {
     name: "history",
-    summary: "who changed what, when and why, with revisions before→after; oldest first",
+    summary: "every change as recorded with it: who, when, why, revisions before→after; refusals, withdrawals, decommissions, policy, reconcile; oldest first",
     arguments: [capability(false, "only the changes of this capability")],
     options: () => [new Option("--limit <n>", "only the last n entries").argParser(parseCount), json()],
     mutates: false,
@@ -119,7 +186,7 @@ const commands: readonly CommandSpec[] = [
   },
   {
     name: "watch",
-    summary: "a live view: readers per level, progress towards the next level, recent changes",
+    summary: "a live view: readers per level, who applied the record, progress towards the next level, recent changes",
     arguments: [capability(false, "follow only this capability")],
     options: () => [
       new Option("--interval <ms>", "poll the status every ms milliseconds").default(1000).argParser(parseCount),
@@ -133,11 +200,11 @@ const commands: readonly CommandSpec[] = [
   },
   {
     name: "apply",
-    summary: "bring write levels to what a JSON file declares, through the same checks; idempotent",
+    summary: "bring write levels to what a JSON file declares, through the same checks as enable-write; idempotent",
     arguments: [{ name: "file", description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } }', required: true }],
-    options: () => [],
+    options: () => declared(),
     mutates: true,
-    examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --reason "release 42" --yes'],
+    examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --manifest schemas/twostep.json --reason "release 42" --yes'],
     load: async () => (await import("./commands/apply/index.js")).apply,
   },
   {
@@ -155,17 +222,14 @@ const commands: readonly CommandSpec[] = [
     options: () => [
       new Option("--base <ref>", "the git revision to compare with: a branch (origin/main), a tag or a commit (required, but not with compat)"),
       manifest(),
-      new Option(
-        "--fleet <url>",
-        "the control plane (NATS) of the live fleet: a raised write target must also be read by every member (credentials and prefix: TWOSTEP_NATS_CREDS, TWOSTEP_NATS_USER, TWOSTEP_NATS_PASSWORD, TWOSTEP_NATS_PREFIX)",
-      ),
       new Option("--format <format>", "how violations print (docs/check.md)").choices(["text", "json", "github"]).default("text"),
+      fleetUrlOption(),
     ],
     mutates: false,
     connects: false,
     examples: [
       "twostep check --base origin/main",
-      "twostep check --base origin/main --format github --fleet nats://nats:4222",
+      `twostep check --base origin/main --format github --fleet ${EXAMPLE_FLEET_URL}`,
       "twostep check compat previous/schemas schemas",
     ],
     load: async () => (await import("./commands/check/index.js")).check,
@@ -225,10 +289,9 @@ export interface RunOptions {
 
 /**
  * Runs the `twostep` command line (without the `node` and script
- * arguments) and returns the exit code: 0 done, 1 refused as unsafe or a
- * revision conflict (or not confirmed; for `check`, violations), 2 usage
- * error (for `check`, also input it cannot read), 3 control plane
- * unreachable or permission denied, 4 a bug. Never exits the process.
+ * arguments) and returns the exit code (see `ExitCode`: 0 done, 1 refused,
+ * 2 usage error, 3 control plane unavailable, 4 a bug). Never exits the
+ * process.
  */
 export async function run(argv: readonly string[], context: CliContext, options: RunOptions = {}): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
@@ -250,7 +313,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
-    if (spec.connects !== false) for (const option of connectionOptions()) command.addOption(option);
+    if (spec.connects !== false) for (const option of connectionFlagOptions()) command.addOption(option);
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((example) => `  $ ${example}`).join("\n")}\n`);
     command.action(async (...args: unknown[]) => {
       // Commander passes the positionals, then the options, then the command.
@@ -275,35 +338,26 @@ export async function run(argv: readonly string[], context: CliContext, options:
   return exitCode;
 }
 
+/** The longest --actor and --reason the coordinator accepts (`AUTHOR_LIMITS` of @twostep/fleet, not imported so that --help does not load the fleet). */
+const AUTHOR_LIMITS_IN_HELP = { actor: 200, reason: 2_000 } as const;
+
 function mutationOptions(): Option[] {
   return [
-    new Option("--reason <text>", "why: recorded in the history with the change (required)"),
-    new Option("--actor <name>", "who: recorded in the history (default: $GITHUB_ACTOR, else git's user.email, else user@host)"),
+    new Option("--reason <text>", `why: recorded in the history with the change (required; at most ${AUTHOR_LIMITS_IN_HELP.reason} characters)`),
+    new Option(
+      "--actor <name>",
+      `who: recorded in the history (1 to ${AUTHOR_LIMITS_IN_HELP.actor} characters; default: $GITHUB_ACTOR, else git's user.email, else user@host)`,
+    ),
     new Option("-y, --yes", "go ahead without asking (required when stdin is not a terminal)"),
     new Option("--dry-run", "show what would happen and change nothing (exit 1 when it would be refused)"),
     json(),
   ].map((option) => option.helpGroup("Change options:"));
 }
 
-function connectionOptions(): Option[] {
-  return [
-    new Option("--nats <url>", `NATS server(s), comma-separated (env: TWOSTEP_NATS_URL; default: ${DEFAULT_NATS_URL})`),
-    new Option("--creds <file>", "NATS credentials file (env: TWOSTEP_NATS_CREDS)"),
-    new Option("--user <name>", "NATS user (env: TWOSTEP_NATS_USER)"),
-    new Option("--password <secret>", "NATS password (env: TWOSTEP_NATS_PASSWORD)"),
-    new Option("--prefix <name>", "prefix of the control plane's buckets on the server (env: TWOSTEP_NATS_PREFIX; default: twostep)"),
-  ].map((option) => option.helpGroup("Connection options:"));
-}
-
 function programHelp(): string {
   return `
 Exit codes:
-  0  done (a dry run or plan: the change would be allowed; check: no violations)
-  1  refused as unsafe (the blockers are listed), a revision conflict, or not confirmed; check: violations
-  2  usage error: bad arguments, an invalid request, an invalid apply file, --yes missing without a terminal;
-     check: input it cannot read (an unknown revision, an invalid manifest, a schema that does not parse)
-  3  the control plane cannot be used: unreachable, not set up, or the credentials may not do this
-  4  an unexpected error (a bug: please report it)
+${describeExitCodes().join("\n")}
 
 Examples:
   $ twostep status

@@ -1,11 +1,12 @@
 import { createInterface } from "node:readline/promises";
 import type { CliContext, OutputStream } from "./cli-context.js";
 import { defaultActor } from "./default-actor.js";
+import { connectControlPlane } from "./connection-options.js";
 
 /**
  * The context of the real `twostep` binary: the process's streams,
- * environment and working directory, the NATS control plane (loaded only when a command
- * connects), a readline confirmation on stderr (so stdout stays clean for
+ * environment and working directory, the control plane of the connection
+ * flags (loaded only when a command connects), a readline confirmation on stderr (so stdout stays clean for
  * `--json`), log-update for live views, and `signal` for SIGINT.
  */
 export function nodeContext(signal: AbortSignal): CliContext {
@@ -16,10 +17,8 @@ export function nodeContext(signal: AbortSignal): CliContext {
     env: process.env,
     cwd: process.cwd(),
     signal,
-    async connect(options) {
-      const { connectNatsControlPlane } = await import("@twostep/nats");
-      return connectNatsControlPlane(options);
-    },
+    connect: connectControlPlane,
+    clock: Date.now,
     async confirm(question) {
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
       const asked = new AbortController();

@@ -1,33 +1,66 @@
-import { ExitCode } from "@twostep/cli";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EXIT_CODE_MEANINGS, EXIT_CODES_BY_ERROR, ExitCode } from "@twostep/cli";
+import { CheckErrorCode } from "@twostep/check";
+import { AUTHOR_LIMITS, FleetErrorCode } from "@twostep/fleet";
 import { describe, expect, test } from "vitest";
-import { memoryFleet } from "./support/memory-fleet.js";
+import { TestFleet } from "./support/memory-fleet.js";
 import { runInProcess } from "./support/test-context.js";
 
-const commands = ["status", "plan", "enable-write", "disable-write", "retire", "decommission", "history", "watch", "apply"];
+const reads = ["status", "plan", "history", "watch"];
+const changes = ["enable-write", "disable-write", "retire", "adopt", "forget", "policy", "decommission", "init", "reconcile", "apply"];
+const commands = [...reads, ...changes];
+const plane = () => new TestFleet().plane;
+const src = fileURLToPath(new URL("../src", import.meta.url));
+const docs = readFileSync(fileURLToPath(new URL("../../../docs/cli.md", import.meta.url)), "utf8");
 
 describe("help", () => {
-  test("the program lists every command and the exit codes", async () => {
-    const run = await runInProcess(["--help"], { plane: memoryFleet().plane });
+  test("the program lists every command and the exit codes with the error codes of each", async () => {
+    const run = await runInProcess(["--help"], { plane: plane() });
     expect(run.code).toBe(ExitCode.Ok);
-    for (const command of commands) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of [...commands, "check"]) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(run.stdout).toContain("Exit codes:");
-    expect(run.stdout).toContain("3  the control plane cannot be used: unreachable, not set up, or the credentials may not do this");
+    for (const [code, meaning] of Object.entries(EXIT_CODE_MEANINGS)) expect(run.stdout).toContain(`  ${code}  ${meaning}`);
+    expect(run.stdout).toContain("     UNSAFE_CHANGE, REVISION_CONFLICT, RECORD_UNREADABLE, STORE_REGRESSED, DECLINED");
+    expect(run.stdout).toContain("     CONTROL_PLANE_UNREACHABLE, CONTROL_PLANE_MISCONFIGURED, AUTHENTICATION_FAILED, PERMISSION_DENIED");
   });
 
   test.each(commands)("%s --help shows its usage, the connection options and an example", async (command) => {
-    const run = await runInProcess([command, "--help"], { plane: memoryFleet().plane });
+    const run = await runInProcess([command, "--help"], { plane: plane() });
     expect(run.code).toBe(ExitCode.Ok);
     expect(run.stdout).toContain(`Usage: twostep ${command}`);
-    expect(run.stdout).toContain("--nats <url>");
+    expect(run.stdout).toContain("Connection options:\n  --nats <url>");
     expect(run.stdout).toMatch(new RegExp(`Examples:\\n {2}\\$ twostep ${command}`));
     expect(run.connections).toEqual([]);
   });
 
-  test("commands that change the fleet take --reason, --yes and --dry-run; reads do not", async () => {
-    const change = await runInProcess(["retire", "--help"], { plane: memoryFleet().plane });
-    expect(change.stdout).toMatch(/--reason <text>[\s\S]*-y, --yes[\s\S]*--dry-run/);
-    const read = await runInProcess(["history", "--help"], { plane: memoryFleet().plane });
-    expect(read.stdout).not.toContain("--reason");
+  test.each(changes)("%s takes the change options, with the coordinator's limits on --actor and --reason", async (command) => {
+    const run = await runInProcess([command, "--help"], { plane: plane() });
+    expect(run.stdout).toMatch(/Change options:\n {2}--reason <text>[\s\S]*--actor <name>[\s\S]*-y, --yes[\s\S]*--dry-run[\s\S]*--json/);
+    expect(run.stdout).toContain(`at most ${AUTHOR_LIMITS.reason} characters`);
+    expect(run.stdout).toContain(`1 to ${AUTHOR_LIMITS.actor} characters`);
+  });
+
+  test.each(reads)("%s changes nothing and takes no --reason", async (command) => {
+    expect((await runInProcess([command, "--help"], { plane: plane() })).stdout).not.toContain("--reason");
+  });
+});
+
+describe("exit codes", () => {
+  test("every error code of the fleet, the CLI and check has its exit code in the one table", () => {
+    for (const code of [...Object.values(FleetErrorCode), "USAGE", "INVALID_APPLY_FILE", "DECLINED", ...Object.values(CheckErrorCode)]) {
+      expect(EXIT_CODES_BY_ERROR[code], code).toBeDefined();
+    }
+    expect(EXIT_CODES_BY_ERROR).toMatchObject({ RECORD_UNREADABLE: 1, STORE_REGRESSED: 1, AUTHENTICATION_FAILED: 3, INVALID_REQUEST: 2 });
+  });
+
+  test("docs/cli.md names each code under its exit code", () => {
+    const rows = new Map([...docs.matchAll(/^\| (\d) +\| (.*)\|$/gm)].map(([, code, text]) => [Number(code), text ?? ""]));
+    for (const [error, exit] of Object.entries(EXIT_CODES_BY_ERROR)) {
+      if (exit === ExitCode.Internal || Object.values(CheckErrorCode).includes(error as never)) continue;
+      expect(rows.get(exit), `${error} in the row of exit ${exit}`).toContain(`\`${error}\``);
+    }
   });
 });
 
@@ -38,11 +71,13 @@ describe("usage errors exit 2", () => {
     ["a level that is no number", ["plan", "orders.OrderPlaced", "two"], "give a level as a whole number"],
     ["a percent that is no number", ["plan", "orders.OrderPlaced", "2", "--percent", "ten"], "give a number"],
     ["an unknown --by", ["plan", "orders.OrderPlaced", "2", "--by", "host"], "Allowed choices are key, node"],
+    ["a label given twice", ["plan", "orders.OrderPlaced", "2", "--where", "zone=a", "--where", "zone=b"], "label zone is given twice: give its values once"],
     ["a bad --limit", ["history", "--limit", "0"], "give a whole number of 1 or more"],
+    ["a drain window without a unit", ["policy", "orders.OrderPlaced", "--drain-window", "30"], "give a duration such as 90s"],
     ["no command", [], "Usage: twostep"],
     ["regression: an unknown command with --help is named, not answered with the main help", ["nosuchcommand", "--help"], "unknown command 'nosuchcommand'"],
   ])("%s", async (_, argv, message) => {
-    const run = await runInProcess(argv, { plane: memoryFleet().plane });
+    const run = await runInProcess(argv, { plane: plane() });
     expect(run.code).toBe(ExitCode.Usage);
     expect(run.stderr).toContain(message);
     expect(run.connections).toEqual([]);
@@ -50,40 +85,23 @@ describe("usage errors exit 2", () => {
 });
 
 describe("connection", () => {
-  test("flags win over the environment, which wins over the default", async () => {
-    const { plane } = memoryFleet();
+  test("flags win over the environment, which wins over the default; reads ask for read-only, changes may create", async () => {
+    const on = plane();
     const env = { TWOSTEP_NATS_URL: "nats://env:4222", TWOSTEP_NATS_CREDS: "/env.creds", TWOSTEP_NATS_PREFIX: "fleet2" };
-    const byEnv = await runInProcess(["history"], { plane, env });
+    const byEnv = await runInProcess(["history"], { plane: on, env });
     expect(byEnv.connections).toEqual([{ servers: ["nats://env:4222"], creds: "/env.creds", bucketPrefix: "fleet2", create: false }]);
-    const byFlags = await runInProcess(["history", "--nats", "nats://a:1, nats://b:2", "--creds", "/flag.creds"], { plane, env });
+    const byFlags = await runInProcess(["history", "--nats", "nats://a:1, nats://b:2", "--creds", "/flag.creds"], { plane: on, env });
     expect(byFlags.connections).toEqual([{ servers: ["nats://a:1", "nats://b:2"], creds: "/flag.creds", bucketPrefix: "fleet2", create: false }]);
-    const byDefault = await runInProcess(["enable-write", "x.Y", "1", "--reason", "r", "--yes"], { plane });
+    const byDefault = await runInProcess(["init", "--reason", "r", "--yes"], { plane: on });
     expect(byDefault.connections).toEqual([{ servers: ["nats://127.0.0.1:4222"], create: true }]);
   });
-});
 
-describe("history", () => {
-  test("shows who changed what, when and why, with revisions before→after; --json the entries", async () => {
-    const fleet = memoryFleet();
-    await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
-    await runInProcess(["enable-write", "orders.OrderPlaced", "1", "--reason", "first", "--actor", "alice", "--yes"], { plane: fleet.plane });
-    fleet.clock.advance(60_000);
-    await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
-    await runInProcess(["enable-write", "orders.OrderPlaced", "2", "--percent", "5", "--reason", "canary", "--actor", "bob", "--yes"], { plane: fleet.plane });
-    const text = await runInProcess(["history", "orders.OrderPlaced"], { plane: fleet.plane });
-    const lines = text.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^WHEN\s+WHO\s+ACTION\s+OF\s+REQUEST\s+REVISION\s+WHY$/);
-    expect(lines[1]).toMatch(/^2026-01-01 10:00:00Z\s+alice\s+enable-write\s+orders\.OrderPlaced\s+enable v1\s+rev 0→2\s+"first"$/);
-    expect(lines[2]).toMatch(/^2026-01-01 10:01:00Z\s+bob\s+enable-write\s+orders\.OrderPlaced\s+enable v2 at 5% by key\s+rev 2→4\s+"canary"$/);
-    const json = JSON.parse((await runInProcess(["history", "--limit", "1", "--json"], { plane: fleet.plane })).stdout);
-    expect(json.format).toBe(1);
-    expect(json.entries).toHaveLength(1);
-    expect(json.entries[0]).toMatchObject({
-      actor: "bob",
-      action: "enable-write",
-      revisionBefore: 2,
-      revisionAfter: 4,
-      after: { ramp: { to: 2, percent: 5 } },
-    });
+  test("only the connection options know the control plane runs on NATS", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]));
+    // The package's entry re-exports the names of connection-options.ts.
+    const allowed = new Set(["connection-options.ts", "index.ts"]);
+    const others = files(src).filter((file) => !allowed.has(relative(src, file)));
+    for (const file of others) expect(readFileSync(file, "utf8"), relative(src, file)).not.toMatch(/nats|jetstream|bucket/i);
   });
 });

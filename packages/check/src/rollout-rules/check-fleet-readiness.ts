@@ -16,12 +16,16 @@ export type FleetAccess = Coordinator | ControlPlane | (() => Promise<Coordinato
 /** Blockers listed in a message; the rest are counted. */
 const SHOWN_BLOCKERS = 5;
 
+/** Who asks the coordinator: a dry run records nothing, but names its author like any request. */
+const CHECK_AUTHOR = { actor: "twostep check", reason: "" } as const;
+
 /**
  * FLEET_NOT_READ_READY and FLEET_UNREACHABLE: for every type whose write
  * target HEAD raises above the base's (or sets, where the base had none),
- * asks the coordinator for the plan of enabling it and reports its
- * blockers. Targets the base does not read are skipped: the ordering rules
- * already refuse them.
+ * asks the coordinator for a dry run of enabling it (the versions HEAD's
+ * manifest declares counting as declared) and reports its blockers and
+ * problems. A target the fleet already writes passes. Targets the base does
+ * not read are skipped: the ordering rules already refuse them.
  */
 export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonly TypePair[], fleet: FleetAccess, out: Violation[]): Promise<void> {
   const raised = pairs.filter(({ base, head: type }) => {
@@ -45,17 +49,19 @@ export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonl
       const at = ["types", pair.headIndex, "writeTarget"];
       if (coordinator === undefined) return unreachableAt(head, at, name, target, from, unreachable);
       try {
-        const plan = await coordinator.plan(name, target);
-        if (plan.blockers.length === 0) return undefined;
+        const declared = { [name]: pair.head?.versions.map((version) => version.version) ?? [] };
+        const plan = await coordinator.change(name, { kind: "enable-write", level: target }, CHECK_AUTHOR, { dryRun: true, declared });
+        if (!plan.changes || (plan.blockers.length === 0 && plan.problems.length === 0)) return undefined;
         const shown = plan.blockers.slice(0, SHOWN_BLOCKERS).map((blocker) => blocker.detail);
         const more = plan.blockers.length > SHOWN_BLOCKERS ? `; and ${plan.blockers.length - SHOWN_BLOCKERS} more` : "";
+        const blockers =
+          plan.blockers.length === 0 ? "" : `; ${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"}: ${shown.join("; ")}${more}`;
+        const problems = plan.problems.length === 0 ? "" : `; ${plan.problems.join("; ")}`;
         return manifestViolation(head, at, {
           rule: RolloutRule.FleetNotReadReady,
           type: name,
           version: target,
-          message:
-            `${name} writeTarget ${target} (${from}) is not read by every member of the fleet; ` +
-            `${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"}: ${shown.join("; ")}${more}`,
+          message: `${name} writeTarget ${target} (${from}) is not read by every member of the fleet${problems}${blockers}`,
           fix:
             `Deploy a build that reads v${target} to every member (decommission members gone for good: twostep decommission NODE), ` +
             `check with twostep plan ${name} ${target}, then run the check again.`,
@@ -70,7 +76,7 @@ export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonl
 
 function asCoordinator(fleet: Coordinator | ControlPlane): Coordinator {
   // Duck-typed rather than `instanceof`, so that two copies of @twostep/fleet still agree.
-  return typeof (fleet as Partial<Coordinator>).plan === "function" ? (fleet as Coordinator) : new Coordinator(fleet as ControlPlane);
+  return typeof (fleet as Partial<Coordinator>).change === "function" ? (fleet as Coordinator) : new Coordinator(fleet as ControlPlane);
 }
 
 function unreachableAt(head: ProtocolSnapshot, at: readonly (string | number)[], name: string, target: number, from: string, error: unknown): Violation {

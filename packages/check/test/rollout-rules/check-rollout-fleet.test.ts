@@ -31,7 +31,7 @@ describe("checkRollout with the fleet", () => {
     expect(violations[0]).toMatchObject({
       type: ORDERS,
       version: 2,
-      message: expect.stringContaining("1 blocker: shop-2: no reader of orders.OrderPlaced v2"),
+      message: expect.stringMatching(/1 blocker: shop-2@[0-9a-f]{8}: no reader of orders\.OrderPlaced v2 in build reads-v1/),
     });
   });
 
@@ -43,11 +43,19 @@ describe("checkRollout with the fleet", () => {
     expect(await checkRollout({ cwd: repo.dir, base: "HEAD", fleet: new Coordinator(plane) })).toEqual([]);
   });
 
+  it("asks a dry run only, recording nothing", async () => {
+    const repo = await repos.shop();
+    await raiseOrders(repo);
+    const plane = await fleetReading({ "shop-1": 1 });
+    await checkRollout({ cwd: repo.dir, base: "HEAD", fleet: plane });
+    expect(await new Coordinator(plane).history()).toEqual([]);
+  });
+
   it("FLEET_UNREACHABLE: a fleet that cannot be asked is reported, not skipped", async () => {
     const repo = await repos.shop();
     const text = await raiseOrders(repo);
     const fleet = async () => {
-      throw new ControlPlaneUnreachableError("nats://nowhere:4222");
+      throw new ControlPlaneUnreachableError("cannot reach the control plane at nats://nowhere:4222");
     };
     const violations = await checkRollout({ cwd: repo.dir, base: "HEAD", fleet });
     expect(violations.map((violation) => `${violation.rule} ${violation.file}:${violation.line}`)).toEqual([

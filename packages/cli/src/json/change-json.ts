@@ -1,18 +1,19 @@
-import type { AuditEntry, Change, WriteLevelRecord } from "@twostep/fleet";
+import type { Change, ChangeNote, WriteLevelRecord } from "@twostep/fleet";
 
-/** The `change` of a mutating command's `--json` (docs/cli.md). */
+/** The `change` of a changing command's `--json` (docs/cli.md). */
 export interface ChangeJson {
   /** The capability changed; null for a decommission. */
   readonly capability: string | null;
   readonly request: string;
   /** False when the request was already in force. */
   readonly changed: boolean;
+  /** Revision of the record before and after (0: none; after a `forget`, 0). */
   readonly revisionBefore: number;
   readonly revisionAfter: number;
   readonly before: WriteLevelRecord | null;
   readonly after: WriteLevelRecord | null;
-  /** The recorded audit entry; null when nothing changed. */
-  readonly audit: AuditEntry | null;
+  /** The audit note written with the change (who, when, why, what); null when nothing changed. */
+  readonly note: ChangeNote | null;
 }
 
 /** Maps a coordinator change to the documented JSON shape. */
@@ -25,6 +26,6 @@ export function changeJson(change: Change): ChangeJson {
     revisionAfter: change.after?.revision ?? 0,
     before: change.before?.value ?? null,
     after: change.after?.value ?? null,
-    audit: change.audit,
+    note: change.note,
   };
 }

@@ -1,5 +1,5 @@
-import type { Blocker, FleetStatus, MemberStatus, WriteLevelRecord } from "@twostep/fleet";
-import { groupBlockers, type BlockerGroup } from "../render/blocker-groups.js";
+import type { Blocker, Convergence, FleetStatus, MemberStatus, WriteLevelRecord } from "@twostep/fleet";
+import { type BlockerGroup, groupBlockers } from "../render/blocker-groups.js";
 import { groupMembers, type MemberGroup } from "../render/member-groups.js";
 
 /** One capability in `twostep status --json` (docs/cli.md). */
@@ -7,12 +7,24 @@ export interface CapabilityJson {
   readonly capability: string;
   /** Revision of the write-level record; 0 when there is none. */
   readonly revision: number;
-  /** The write-level record, or null when nothing was ever enabled. */
+  /** The write-level record; null when there is none (writes closed) or it cannot be read (then `problem` says why). */
   readonly record: WriteLevelRecord | null;
+  /** Why the record cannot be read, or null. Never the same as no record: nothing takes it as absent. */
+  readonly problem: string | null;
+  /** `open` (a write level is set), `closed` (nothing enabled: nobody writes) or `unreadable`. */
+  readonly writes: "open" | "closed" | "unreadable";
   /** Levels every member must read now. */
   readonly required: readonly number[];
-  /** Per level (as a string key): live members that read it. */
+  /** Per level (as a string key): members that read it. */
   readonly readers: Readonly<Record<string, number>>;
+  /** Members that take part in the capability. */
+  readonly participants: number;
+  /** Who applied the current record, and who the record still waits on. */
+  readonly convergence: Convergence;
+  /** The drain window in force, in ms. */
+  readonly drainWindowMs: number;
+  /** True when the drain window is the default, not a stored policy. */
+  readonly drainWindowIsDefault: boolean;
   /** The level a release would enable next, or null. */
   readonly next: number | null;
   /** True when `next` is set and nobody blocks it. */
@@ -23,13 +35,15 @@ export interface CapabilityJson {
 
 /** `twostep status --json`: a stable shape, documented in docs/cli.md. */
 export interface StatusJson {
-  /** Version of this shape; bumped only for incompatible changes. */
-  readonly format: 1;
+  /** Version of this shape; bumped only for incompatible changes (2: the log-based control plane). */
+  readonly format: 2;
   /** When the status was read, ms since the epoch (control-plane clock). */
   readonly at: number;
+  /** The control plane's identity (null before it was set up), what shows its store went backwards, and what cannot be read. */
+  readonly plane: FleetStatus["plane"];
   readonly memberCount: number;
   readonly capabilities: readonly CapabilityJson[];
-  /** Members grouped by service and build. */
+  /** Members grouped by service and build, counted per state. */
   readonly groups: readonly MemberGroup[];
   readonly members: readonly MemberStatus[];
 }
@@ -37,15 +51,22 @@ export interface StatusJson {
 /** Maps the coordinator's status to the documented JSON shape. */
 export function statusJson(status: FleetStatus, capability?: string): StatusJson {
   return {
-    format: 1,
+    format: 2,
     at: status.at,
+    plane: status.plane,
     memberCount: status.memberCount,
     capabilities: status.capabilities.map((entry) => ({
       capability: entry.capability,
       revision: entry.revision,
       record: entry.record,
+      problem: entry.problem,
+      writes: entry.problem !== null ? "unreadable" : (entry.record?.level ?? null) === null ? "closed" : "open",
       required: entry.required,
       readers: entry.readers,
+      participants: entry.participants,
+      convergence: entry.convergence,
+      drainWindowMs: entry.drainWindowMs,
+      drainWindowIsDefault: (entry.record?.policy.drainWindowMs ?? null) === null,
       next: entry.next,
       readyForNext: entry.next !== null && entry.blockers.length === 0,
       blockers: entry.blockers,

@@ -1,14 +1,15 @@
-import type { Blocker, BlockerReason } from "@twostep/fleet";
+import type { Blocker } from "@twostep/fleet";
 import { formatAge } from "./format-time.js";
 import { plain, type Style } from "./style.js";
 
 /** Blockers that share a reason, a level, a service and a build: shown as one line however many nodes they hold. */
 export interface BlockerGroup {
-  readonly reason: BlockerReason;
+  /** A {@link BlockerReason}, or a newer twostep's reason, shown as it is. */
+  readonly reason: string;
   readonly level: number;
   readonly service: string;
   readonly build: string;
-  /** Node ids, in natural order (`node-2` before `node-10`). */
+  /** Node ids, each once, in natural order (`node-2` before `node-10`). */
   readonly nodeIds: readonly string[];
   /** The oldest heartbeat among them, when any was seen. */
   readonly lastSeen: number | null;
@@ -23,7 +24,7 @@ export interface BlockerGroupOptions {
   /** The time ages are told against (the status time). */
   readonly now: number;
   readonly style?: Style;
-  /** Add the ways out (deploy readers, restart or decommission). Defaults to true; a history shows only who blocked. */
+  /** Add the ways out (deploy readers, wait, restart or decommission). Defaults to true; a history shows only who blocked. */
   readonly advice?: boolean;
 }
 
@@ -31,11 +32,11 @@ const naturally = new Intl.Collator("en", { numeric: true });
 
 /** Groups blockers by reason, level, service and build; the largest group first. */
 export function groupBlockers(blockers: readonly Blocker[]): BlockerGroup[] {
-  const groups = new Map<string, { head: Blocker; nodeIds: string[]; lastSeen: number | null }>();
+  const groups = new Map<string, { head: Blocker; nodeIds: Set<string>; lastSeen: number | null }>();
   for (const blocker of blockers) {
     const key = JSON.stringify([blocker.reason, blocker.level, blocker.service, blocker.build]);
-    const group = groups.get(key) ?? { head: blocker, nodeIds: [], lastSeen: null };
-    group.nodeIds.push(blocker.nodeId);
+    const group = groups.get(key) ?? { head: blocker, nodeIds: new Set<string>(), lastSeen: null };
+    group.nodeIds.add(blocker.nodeId);
     if (blocker.lastSeen !== null) group.lastSeen = Math.min(group.lastSeen ?? blocker.lastSeen, blocker.lastSeen);
     groups.set(key, group);
   }
@@ -45,7 +46,7 @@ export function groupBlockers(blockers: readonly Blocker[]): BlockerGroup[] {
       level: head.level,
       service: head.service,
       build: head.build,
-      nodeIds: nodeIds.sort(naturally.compare),
+      nodeIds: [...nodeIds].sort(naturally.compare),
       lastSeen,
     }))
     .sort((a, b) => b.nodeIds.length - a.nodeIds.length || naturally.compare(a.service, b.service) || naturally.compare(a.build, b.build));
@@ -54,7 +55,7 @@ export function groupBlockers(blockers: readonly Blocker[]): BlockerGroup[] {
 /**
  * One line per group, such as `8 × no reader of v2 in build orders@1.4.0
  * (service orders): zone-b-1, zone-b-2, … and 3 more`, then one line per
- * way out (deploy readers; restart or decommission the silent).
+ * way out (deploy readers or writers; wait; restart or decommission).
  */
 export function renderBlockerGroups(groups: readonly BlockerGroup[], options: BlockerGroupOptions): string[] {
   const style = options.style ?? plain;
@@ -71,19 +72,31 @@ export function renderBlockerGroups(groups: readonly BlockerGroup[], options: Bl
 function groupLine(group: BlockerGroup, options: BlockerGroupOptions): string {
   const where = `in build ${group.build} (service ${group.service})`;
   const names = nameList(group.nodeIds, options.names ?? 5);
+  const level = `v${group.level}`;
   switch (group.reason) {
     case "no-reader":
-      return `no reader of v${group.level} ${where}: ${names}`;
+      return `no reader of ${level} ${where}: ${names}`;
     case "no-writer":
-      return `could write none of the required levels ${where}: ${names}`;
+      return `could write no level every member reads at or below ${level} ${where}: ${names}`;
+    case "keeps-writing":
+      return `would keep writing a lower level than ${level} ${where}: ${names}`;
+    case "unknown-build":
+      return `build cannot be told (its record is missing or unreadable) ${where}: ${names}`;
     case "stale":
-      return `stale heartbeat${group.lastSeen === null ? "" : ` (last ${formatAge(group.lastSeen, options.now)})`} ${where}: ${names}`;
-    case "never-seen":
-      return `never seen (a member without heartbeat) ${where}: ${names}`;
+      return `no live heartbeat${group.lastSeen === null ? "" : ` (last ${formatAge(group.lastSeen, options.now)})`} ${where}: ${names}`;
+    case "starting":
+      return `still starting, no heartbeat yet ${where}: ${names}`;
+    case "not-applied":
+      return `not yet applied the record's latest revision ${where}: ${names}`;
+    case "still-writing":
+      return `may still write ${level} ${where}: ${names}`;
+    default:
+      return `${group.reason} (${level}) ${where}: ${names}`;
   }
 }
 
-function nameList(nodeIds: readonly string[], shown: number): string {
+/** `a, b, c, … and 3 more`: the first `shown` names of a list. */
+export function nameList(nodeIds: readonly string[], shown: number): string {
   // Naming all but one would be silly: "… and 1 more" costs as much as the name.
   if (nodeIds.length <= shown + 1) return nodeIds.join(", ");
   return `${nodeIds.slice(0, shown).join(", ")}, … and ${nodeIds.length - shown} more`;
@@ -91,17 +104,21 @@ function nameList(nodeIds: readonly string[], shown: number): string {
 
 function advice(groups: readonly BlockerGroup[]): string[] {
   const lines: string[] = [];
-  const readers = new Map<number, Set<string>>();
-  for (const group of groups.filter((candidate) => candidate.reason === "no-reader")) {
-    readers.set(group.level, (readers.get(group.level) ?? new Set()).add(group.service));
-  }
-  for (const [level, services] of [...readers].sort(([a], [b]) => a - b)) {
-    lines.push(`deploy a build that reads v${level} on ${[...services].sort(naturally.compare).join(", ")}`);
-  }
-  const writerless = [...new Set(groups.filter((group) => group.reason === "no-writer").map((group) => group.service))];
-  if (writerless.length > 0) lines.push(`deploy a build that writes a required level on ${writerless.sort(naturally.compare).join(", ")}`);
-  if (groups.some((group) => group.reason === "stale" || group.reason === "never-seen")) {
-    lines.push("restart stale and never-seen nodes, or remove the ones that are gone: twostep decommission NODE --reason TEXT");
+  const services = (reasons: readonly string[]) => {
+    const byLevel = new Map<number, Set<string>>();
+    for (const group of groups.filter((candidate) => reasons.includes(candidate.reason))) {
+      byLevel.set(group.level, (byLevel.get(group.level) ?? new Set()).add(group.service));
+    }
+    return [...byLevel].sort(([a], [b]) => a - b).map(([level, names]) => [level, [...names].sort(naturally.compare).join(", ")] as const);
+  };
+  for (const [level, names] of services(["no-reader"])) lines.push(`deploy a build that reads v${level} on ${names}`);
+  for (const [level, names] of services(["no-writer", "keeps-writing"])) lines.push(`deploy a build that writes v${level} on ${names}`);
+  for (const [level] of services(["still-writing"]))
+    lines.push(`move writers off v${level} first (twostep enable-write or disable-write), then wait out the drain window`);
+  const reasons = new Set(groups.map((group) => group.reason));
+  if (reasons.has("starting") || reasons.has("not-applied")) lines.push("wait a heartbeat or two, then try again");
+  if (reasons.has("stale") || reasons.has("unknown-build")) {
+    lines.push("restart nodes without a live heartbeat, or remove the ones that are gone once their lease expired: twostep decommission NODE --reason TEXT");
   }
   return lines;
 }

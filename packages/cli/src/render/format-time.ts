@@ -20,3 +20,21 @@ export function formatAge(ms: number, now: number): string {
   const hours = Math.round(minutes / 60);
   return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} d ago`;
 }
+
+/** `1 h`, `30 min`, `90 s`, `1500 ms`: a duration in the largest unit that tells it exactly. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["min", 60_000],
+    ["s", 1_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return `${ms} ms`;
+}
+
+/** `2 min`, `40 s`: how long before `now` the instant `ms` was, without "ago". */
+export function formatSince(ms: number, now: number): string {
+  return formatAge(ms, now).replace(/ ago$/, "");
+}

@@ -1,11 +1,12 @@
-import type { CapabilityStatus, FleetStatus } from "@twostep/fleet";
+import { type CapabilityStatus, type FleetStatus, type MemberStatus, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { alignColumns, type Cell } from "./align-columns.js";
-import { groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
+import { groupBlockers, nameList, renderBlockerGroups } from "./blocker-groups.js";
+import { convergenceLine } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
-import { formatAge, formatTime } from "./format-time.js";
-import { describeMemberCounts, groupMembers } from "./member-groups.js";
+import { formatAge, formatDuration, formatTime } from "./format-time.js";
+import { describeMemberCounts, groupMembers, MEMBER_STATES } from "./member-groups.js";
 import { plain, type Style } from "./style.js";
-import { formatLevels, formatRamp } from "./write-state.js";
+import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
 
 /** What {@link renderStatus} shows. */
 export interface StatusViewOptions {
@@ -14,33 +15,67 @@ export interface StatusViewOptions {
   readonly style?: Style;
 }
 
+/** What status says of a control plane with no member and no record. */
+export const EMPTY_PLANE = "the control plane is empty: no node has registered and nothing is enabled; nodes appear once they start";
+
 /**
- * `twostep status` as text: per capability its write state, readers per
- * level and who blocks the next level (grouped); then the members grouped by
- * service and build. Grows with capabilities, builds and blocker kinds, not
- * with nodes: a fleet of 100 nodes on a few builds fits one screen.
+ * `twostep status` as text: the control plane's identity and what is wrong
+ * with its store; per capability its write state, readers per level, who
+ * applied its record and who blocks the next level (grouped); then the
+ * members grouped by service and build. Grows with capabilities, builds and
+ * blocker kinds, not with nodes: a fleet of 100 nodes on a few builds fits
+ * one screen.
  */
 export function renderStatus(status: FleetStatus, options: StatusViewOptions = {}): string[] {
   const style = options.style ?? plain;
-  const lines = [`${style.bold("Fleet")}  ${describeMemberCounts(status.members)}  ${style.dim(`at ${formatTime(status.at)}`)}`];
+  const lines = [`${style.bold("Fleet")}  ${describeMemberCounts(status.members)}  ${style.dim(`at ${formatTime(status.at)}`)}`, ...renderPlane(status, style)];
   if (status.capabilities.length === 0 && status.members.length === 0) {
-    return [...lines, "", "No members and no write levels yet: nodes appear here once they start (startNode in @twostep/fleet)."];
+    return [...lines, "", status.plane.id === null ? `${EMPTY_PLANE}, \`twostep init\` sets it up.` : `${EMPTY_PLANE}.`];
   }
   for (const capability of status.capabilities) lines.push("", ...renderCapability(capability, status, style));
-  return [...lines, "", ...renderMemberGroups(status, options.capability, style)];
+  return [...lines, "", ...renderMembers(status, options.capability, style)];
+}
+
+function renderPlane(status: FleetStatus, style: Style): string[] {
+  const { plane } = status;
+  const lines = [
+    plane.id === null
+      ? `${style.bold("Control plane")}  not set up yet: \`twostep init\` sets it up (the first change does too)`
+      : `${style.bold("Control plane")}  ${plane.id}  epoch ${plane.epoch ?? "?"}`,
+  ];
+  if (plane.regressed.length > 0) {
+    lines.push(`  ${style.red("the store went backwards")}: changes wait for twostep reconcile; nodes keep writing by what they applied`);
+    lines.push(...plane.regressed.map((evidence) => `    - ${evidence}`));
+  }
+  if (plane.unreadable.length > 0) {
+    const count = plane.unreadable.length;
+    lines.push(`  ${style.red(`${count} record${count === 1 ? "" : "s"} cannot be read`)} (none is taken as absent; changes to them are refused):`);
+    lines.push(...plane.unreadable.map((problem) => `    - ${problem}`));
+  }
+  return lines;
 }
 
 function renderCapability(capability: CapabilityStatus, status: FleetStatus, style: Style): string[] {
   const record = capability.record;
   const rows: Cell[][] = [];
-  if (record === null) {
-    rows.push(["write level", "none enabled yet: writers use their build's default"]);
-  } else {
-    rows.push(["write level", `v${record.level} since ${formatTime(record.levelSince)} by ${record.levelSetBy}${quoted(record.levelReason)}`]);
-    rows.push(["ramp", record.ramp === null ? "none" : formatRamp(record.ramp)]);
+  if (capability.problem !== null) {
     rows.push([
-      "ever written",
-      `${formatLevels(record.everWritten)}   retired: ${formatLevels(record.retired)}   required: ${formatLevels(capability.required)}`,
+      { text: "record", paint: style.red },
+      `cannot be read: ${capability.problem}; writers keep what they applied, changes are refused (twostep reconcile rebuilds it)`,
+    ]);
+  } else if ((record === null || record.level === null) && capability.capability === RECORD_FORMAT_CAPABILITY) {
+    rows.push(["write level", "record format 1, the default (nothing enabled)"]);
+  } else if (record === null || record.level === null) {
+    rows.push(["write level", WRITES_CLOSED]);
+  } else {
+    const since = record.levelSince === null ? "" : ` since ${formatTime(record.levelSince)}`;
+    rows.push(["write level", `v${record.level}${since} by ${record.levelSetBy}${quoted(record.levelReason)}`]);
+    if (record.ramp !== null) rows.push(["ramp", formatRamp(record.ramp)]);
+  }
+  if (record !== null) {
+    rows.push([
+      "levels",
+      `ever written ${formatLevels(record.everWritten)}   retired ${formatLevels(record.retired)}   required ${formatLevels(capability.required)}`,
     ]);
     if (record.intent !== null) {
       rows.push([
@@ -49,33 +84,76 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
       ]);
     }
   }
-  rows.push(["readers", formatReaders(capability.readers, status.memberCount) ?? "no live member reads it"]);
+  rows.push(["drain window", `${formatDuration(capability.drainWindowMs)}${(record?.policy.drainWindowMs ?? null) === null ? " (default)" : ""}`]);
+  rows.push(["readers", formatReaders(capability.readers, capability.participants) ?? "no member reads it"]);
+  if (record !== null) rows.push(["convergence", convergenceLine(capability.convergence, status.at)]);
   const ready = capability.blockers.length === 0;
+  // A level no member reads yet is not a release in waiting: naming every member as its blocker would only be noise.
+  const unread = capability.next !== null && (capability.readers[capability.next] ?? 0) === 0;
   if (capability.next !== null) {
     rows.push([
       "next level",
       ready
-        ? `v${capability.next}: ${style.green("ready")}, every member reads it from a live heartbeat`
-        : `v${capability.next}: ${style.red(`blocked by ${capability.blockers.length} of ${status.memberCount} members`)}`,
+        ? `v${capability.next}: ${style.green("ready")}, every member reads it`
+        : unread
+          ? `v${capability.next}: no member reads it yet`
+          : `v${capability.next}: ${style.red(`blocked by ${capability.blockers.length} of ${capability.participants} members`)}`,
     ]);
   }
   const lines = [`${style.bold(style.cyan(capability.capability))}  ${style.dim(`rev ${capability.revision}`)}`, ...alignColumns(rows, "  ")];
-  if (capability.next === null || ready) return lines;
+  if (capability.next === null || ready || unread) return lines;
   return [...lines, ...renderBlockerGroups(groupBlockers(capability.blockers), { now: status.at, style }).map((line) => `    ${line}`)];
 }
 
-function renderMemberGroups(status: FleetStatus, capability: string | undefined, style: Style): string[] {
+function renderMembers(status: FleetStatus, capability: string | undefined, style: Style): string[] {
   const groups = groupMembers(status.members, capability);
-  if (groups.length === 0) return [style.bold("Nodes"), "  none: no member has joined"];
-  const header: Cell[] = ["SERVICE", "BUILD", "LIVE", "STALE", "NEVER SEEN", capability ?? "READS / WRITES"].map((text) => ({ text, paint: style.dim }));
+  if (groups.length === 0) return [style.bold("Nodes"), "  none: no node has registered"];
+  const header: Cell[] = ["SERVICE", "BUILD", ...MEMBER_STATES.map((state) => state.toUpperCase()), capability ?? "READS / WRITES"].map((text) => ({
+    text,
+    paint: style.dim,
+  }));
+  const paints = { starting: style.cyan, live: style.green, stale: style.yellow, expired: style.red };
   const rows: Cell[][] = [header];
   for (const group of groups) {
     const support = Object.entries(group.capabilities).map(([name, seen]) => (capability === undefined ? `${name} ${seen.join(" | ")}` : seen.join(" | ")));
-    const counts = [count(group.live, style.green), count(group.stale, style.yellow), count(group.neverSeen, style.red)];
-    rows.push([group.service, group.build, ...counts, support[0] ?? "advertises nothing"]);
-    for (const more of support.slice(1)) rows.push(["", "", "", "", "", more]);
+    const counts = MEMBER_STATES.map((state) => count(group[state], paints[state]));
+    rows.push([group.service, group.build, ...counts, support[0] ?? "declares nothing"]);
+    for (const more of support.slice(1)) rows.push(["", "", "", "", "", "", more]);
   }
-  return [style.bold("Nodes by service and build"), ...alignColumns(rows, "  ")];
+  return [style.bold("Nodes by service and build"), ...alignColumns(rows, "  "), ...renderMemberNotes(status.members, status.at, style)];
+}
+
+/** Node ids that two processes share, fenced members, and members that cannot be told. */
+function renderMemberNotes(members: readonly MemberStatus[], now: number, style: Style): string[] {
+  const lines: string[] = [];
+  const byNode = new Map<string, MemberStatus[]>();
+  for (const member of members) byNode.set(member.nodeId, [...(byNode.get(member.nodeId) ?? []), member]);
+  for (const [nodeId, incarnations] of byNode) {
+    if (incarnations.length < 2) continue;
+    const each = incarnations.map((member) => `${short(member)} (${member.state}, ${member.build}, registered ${formatAge(member.registeredAt, now)})`);
+    lines.push(`  ${style.yellow(`node ${nodeId} runs as ${incarnations.length} processes`)}: ${each.join(", ")}`);
+  }
+  for (const [reason, names] of byReason(members, (member) => member.fenced)) {
+    lines.push(`  ${style.red(`${names.length} fenced`)}, not writing: ${reason}: ${nameList(names, 5)}`);
+  }
+  for (const [problem, names] of byReason(members, (member) => member.problem)) {
+    lines.push(`  ${style.red(`${names.length} cannot be told`)}: ${problem}: ${nameList(names, 5)}`);
+  }
+  return lines;
+}
+
+/** Members (as `node@incarnation`) by the reason `reasonOf` gives, those without one left out; the largest group first. */
+function byReason(members: readonly MemberStatus[], reasonOf: (member: MemberStatus) => string | null): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const member of members) {
+    const reason = reasonOf(member);
+    if (reason !== null) groups.set(reason, [...(groups.get(reason) ?? []), `${member.nodeId}@${short(member)}`]);
+  }
+  return [...groups].sort(([, a], [, b]) => b.length - a.length);
+}
+
+function short(member: MemberStatus): string {
+  return member.incarnation.slice(0, 8);
 }
 
 function count(value: number, paint: (text: string) => string): Cell {

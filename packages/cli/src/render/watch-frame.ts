@@ -1,5 +1,6 @@
 import type { AuditEntry, FleetStatus } from "@twostep/fleet";
 import { groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
+import { convergenceLine } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
 import { formatClock } from "./format-time.js";
 import { auditLine } from "./history-view.js";
@@ -18,27 +19,29 @@ export interface WatchFrame {
 }
 
 /**
- * One frame of the live view, redrawn in place: per capability its write
- * state, readers per level, and a bar of members that read the next level
- * (read-ready when full), with its largest blocker groups; then the recent
+ * One frame of the live view, redrawn in place: what is wrong with the
+ * store, then per capability its write state, readers per level, who
+ * applied its record, and a bar of members that read the next level
+ * (read-ready when full) with its largest blocker groups; then the recent
  * changes.
  */
 export function renderWatchFrame(frame: WatchFrame, style: Style = plain): string[] {
   const { status } = frame;
   const lines = [`${style.bold("twostep watch")}  ${describeMemberCounts(status.members)}  ${style.dim(`${formatClock(status.at)} UTC · Ctrl-C stops`)}`];
   if (frame.problem !== undefined) lines.push(style.red(`last poll failed, retrying: ${frame.problem}`));
-  if (status.capabilities.length === 0) lines.push("", "no capability advertised or enabled yet");
+  if (status.plane.regressed.length > 0) lines.push(style.red("the store went backwards: changes wait for twostep reconcile (twostep status shows why)"));
+  if (status.plane.unreadable.length > 0) lines.push(style.red(`${status.plane.unreadable.length} records cannot be read (twostep status lists them)`));
+  if (status.capabilities.length === 0) lines.push("", "no capability declared or enabled yet");
   for (const entry of status.capabilities) {
-    lines.push(
-      "",
-      `${style.bold(style.cyan(entry.capability))}  ${describeWriteState(entry.record)}  ${style.dim(`required ${formatLevels(entry.required)}`)}`,
-    );
-    lines.push(`  readers  ${formatReaders(entry.readers, status.memberCount) ?? "none live"}`);
+    const state = entry.problem === null ? describeWriteState(entry.record) : style.red(`record cannot be read: ${entry.problem}`);
+    lines.push("", `${style.bold(style.cyan(entry.capability))}  ${state}  ${style.dim(`required ${formatLevels(entry.required)}`)}`);
+    lines.push(`  readers  ${formatReaders(entry.readers, entry.participants) ?? "none"}`);
+    if (entry.record !== null) lines.push(`  ${convergenceLine(entry.convergence, status.at, 2)}`);
     if (entry.next === null) continue;
     const reading = entry.readers[entry.next] ?? 0;
     const ready = entry.blockers.length === 0;
     const verdict = ready ? style.green("read-ready") : style.yellow(`${entry.blockers.length} to go`);
-    lines.push(`  v${entry.next}       ${progressBar(reading, status.memberCount)} ${reading}/${status.memberCount} read it: ${verdict}`);
+    lines.push(`  v${entry.next}       ${progressBar(reading, entry.participants)} ${reading}/${entry.participants} read it: ${verdict}`);
     if (!ready)
       lines.push(
         ...renderBlockerGroups(groupBlockers(entry.blockers), { now: status.at, style, groups: 3, names: 3, advice: false }).map((line) => `    ${line}`),

@@ -1,17 +1,23 @@
 import type { FleetStatus, Ramp } from "@twostep/fleet";
-import { countByState } from "./member-groups.js";
+import { countByState, MEMBER_STATES, type StateCounts } from "./member-groups.js";
 import { describeWriteState, formatLevels } from "./write-state.js";
 
 /** One capability as `twostep watch` follows it. */
 export interface CapabilitySnapshot {
   readonly capability: string;
-  /** The write level, or null when nothing was enabled. */
+  /** The write level, or null when writes are closed (or the record cannot be read). */
   readonly level: number | null;
   readonly ramp: Ramp | null;
+  /** Why the record cannot be read, or null. */
+  readonly problem: string | null;
   readonly required: readonly number[];
-  /** Per level: live members that read it. */
+  /** Per level: members that read it. */
   readonly readers: Readonly<Record<string, number>>;
-  readonly memberCount: number;
+  /** Members that take part. */
+  readonly participants: number;
+  /** Members that applied the current record, of those it waits on. */
+  readonly applied: number;
+  readonly of: number;
   /** The level a release would enable next, or null. */
   readonly next: number | null;
   /** How many members block `next`. */
@@ -21,7 +27,9 @@ export interface CapabilitySnapshot {
 /** What `twostep watch` compares from one poll to the next (also its `--json` status event). */
 export interface WatchSnapshot {
   readonly at: number;
-  readonly members: { readonly total: number; readonly live: number; readonly stale: number; readonly neverSeen: number };
+  /** The control plane's epoch, and how many signs of a store gone backwards and unreadable records there are. */
+  readonly plane: { readonly epoch: number | null; readonly regressed: number; readonly unreadable: number };
+  readonly members: StateCounts & { readonly total: number };
   readonly capabilities: readonly CapabilitySnapshot[];
 }
 
@@ -29,14 +37,18 @@ export interface WatchSnapshot {
 export function watchSnapshot(status: FleetStatus): WatchSnapshot {
   return {
     at: status.at,
+    plane: { epoch: status.plane.epoch, regressed: status.plane.regressed.length, unreadable: status.plane.unreadable.length },
     members: { total: status.memberCount, ...countByState(status.members) },
     capabilities: status.capabilities.map((entry) => ({
       capability: entry.capability,
       level: entry.record?.level ?? null,
       ramp: entry.record?.ramp ?? null,
+      problem: entry.problem,
       required: entry.required,
       readers: entry.readers,
-      memberCount: status.memberCount,
+      participants: entry.participants,
+      applied: entry.convergence.applied,
+      of: entry.convergence.of,
       next: entry.next,
       blockers: entry.blockers.length,
     })),
@@ -48,31 +60,42 @@ export function snapshotChanged(previous: WatchSnapshot | undefined, next: Watch
   return previous === undefined || JSON.stringify({ ...previous, at: 0 }) !== JSON.stringify({ ...next, at: 0 });
 }
 
+/** `writes v1, required v1`, or why the record cannot be read. */
+function writeState(snapshot: CapabilitySnapshot): string {
+  if (snapshot.problem !== null) return `record cannot be read: ${snapshot.problem}`;
+  return `${describeWriteState({ level: snapshot.level, ramp: snapshot.ramp })}, required ${formatLevels(snapshot.required)}`;
+}
+
 /**
  * The lines of `twostep watch --lines` for what changed since `previous`
- * (everything on the first poll): member counts, write states, readers per
- * level (`orders.OrderPlaced: v2 readers 5/12`) and whether the next level
- * is read-ready.
+ * (everything on the first poll): the store, member counts, write states,
+ * readers per level (`orders.OrderPlaced: v2 readers 5/12`), who applied
+ * the record, and whether the next level is read-ready.
  */
 export function watchChanges(previous: WatchSnapshot | undefined, next: WatchSnapshot): string[] {
   const lines: string[] = [];
-  const { total, live, stale, neverSeen } = next.members;
+  if (next.plane.regressed > 0 && previous?.plane.regressed !== next.plane.regressed) {
+    const signs = `${next.plane.regressed} sign${next.plane.regressed === 1 ? "" : "s"}`;
+    lines.push(`control plane: the store went backwards (${signs}): changes wait for twostep reconcile`);
+  }
+  if (previous !== undefined && previous.plane.epoch !== next.plane.epoch) lines.push(`control plane: epoch ${next.plane.epoch ?? "none"}`);
   if (previous === undefined || JSON.stringify(previous.members) !== JSON.stringify(next.members)) {
-    lines.push(`fleet: ${total} members (${live} live, ${stale} stale, ${neverSeen} never seen)`);
+    lines.push(`fleet: ${next.members.total} members (${MEMBER_STATES.map((state) => `${next.members[state]} ${state}`).join(", ")})`);
   }
   const before = new Map(previous?.capabilities.map((entry) => [entry.capability, entry]));
   for (const entry of next.capabilities) {
     const old = before.get(entry.capability);
     const name = entry.capability;
-    const state = (snapshot: CapabilitySnapshot) =>
-      `${describeWriteState(snapshot.level === null ? null : { level: snapshot.level, ramp: snapshot.ramp })}, required ${formatLevels(snapshot.required)}`;
-    if (old === undefined || state(old) !== state(entry)) lines.push(`${name}: ${state(entry)}`);
+    if (old === undefined || writeState(old) !== writeState(entry)) lines.push(`${name}: ${writeState(entry)}`);
     for (const level of Object.keys(entry.readers).sort((a, b) => Number(a) - Number(b))) {
       const count = entry.readers[level] ?? 0;
-      if (old?.readers[level] !== count || old.memberCount !== entry.memberCount) lines.push(`${name}: v${level} readers ${count}/${entry.memberCount}`);
+      if (old?.readers[level] !== count || old.participants !== entry.participants) lines.push(`${name}: v${level} readers ${count}/${entry.participants}`);
     }
     for (const level of Object.keys(old?.readers ?? {})) {
-      if (entry.readers[level] === undefined) lines.push(`${name}: v${level} readers 0/${entry.memberCount}`);
+      if (entry.readers[level] === undefined) lines.push(`${name}: v${level} readers 0/${entry.participants}`);
+    }
+    if (entry.level !== null && (old === undefined || old.applied !== entry.applied || old.of !== entry.of)) {
+      lines.push(`${name}: applied by ${entry.applied} of ${entry.of}`);
     }
     if (entry.next !== null && (old?.next !== entry.next || (old.blockers === 0) !== (entry.blockers === 0))) {
       lines.push(

@@ -3,7 +3,7 @@ import { run } from "@twostep/cli";
 import { describe, expect, test, vi } from "vitest";
 import { fleetReading } from "../../../check/test/support/fleet-reading.js";
 import { lineOf, renderManifest, shopManifest, tempRepos, type GitRepo } from "../../../check/test/support/git-repo.js";
-import { memoryFleet } from "../support/memory-fleet.js";
+import { TestFleet } from "../support/memory-fleet.js";
 import { runInProcess, testContext, withMethod } from "../support/test-context.js";
 
 const MANIFEST = "schemas/twostep.json";
@@ -25,7 +25,7 @@ async function writerWithReader(repo: GitRepo, under = "schemas"): Promise<strin
 
 /** `twostep check ...args` in process, in `cwd`, on a fleet nobody asks. */
 function twostepCheck(args: readonly string[], cwd: string) {
-  return runInProcess(["check", ...args], { plane: memoryFleet().plane, cwd });
+  return runInProcess(["check", ...args], { plane: new TestFleet().plane, cwd });
 }
 
 /** `RULE file:line` of each violation printed as text. */

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode } from "@twostep/cli";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { memoryFleet } from "../support/memory-fleet.js";
+import { MemoryControlPlane } from "@twostep/fleet";
 import { runInProcess } from "../support/test-context.js";
 import { buildCli, twostep } from "../support/twostep-binary.js";
 
 const repo = fileURLToPath(new URL("../../../..", import.meta.url));
 const shopManifest = join(repo, "schemas/twostep.json");
 const shopZod = `customers.CustomerUpdated=${join(repo, "examples/shop/src/customer-updated.ts")}`;
-const plane = () => memoryFleet().plane;
+const plane = () => new MemoryControlPlane();
 let dir: string;
 
 beforeAll(() => {

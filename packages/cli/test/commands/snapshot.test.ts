@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { memoryFleet } from "../support/memory-fleet.js";
+import { MemoryControlPlane } from "@twostep/fleet";
 import { runInProcess } from "../support/test-context.js";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..", "..");
@@ -13,7 +13,7 @@ const V1 = "schemas/shop/customers/v1/customer_updated.schema.json";
 const V2 = "schemas/shop/customers/v2/customer_updated.schema.json";
 
 function twostepSnapshot(args: readonly string[], cwd: string) {
-  return runInProcess(["snapshot", ...args], { plane: memoryFleet().plane, cwd });
+  return runInProcess(["snapshot", ...args], { plane: new MemoryControlPlane(), cwd });
 }
 
 describe("twostep snapshot", () => {

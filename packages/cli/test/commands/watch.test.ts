@@ -1,70 +1,106 @@
-import { Coordinator } from "@twostep/fleet";
+import type { WatchSnapshot } from "@twostep/cli";
 import { expect, test, vi } from "vitest";
-import { memoryFleet } from "../support/memory-fleet.js";
-import { runInProcess, startInProcess } from "../support/test-context.js";
+import { ORDERS, useFleets, WHO } from "../support/memory-fleet.js";
+import { startInProcess } from "../support/test-context.js";
 
-test("without a terminal, watch prints a line per change: readers, write state, audit entries", async () => {
-  const fleet = memoryFleet();
+const newFleet = useFleets();
+
+test("without a terminal, watch prints a line per change: members, readers, write state, convergence, audit entries", async () => {
+  const fleet = newFleet();
   await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
   const interrupt = new AbortController();
-  const watching = startInProcess(["watch", "orders.OrderPlaced", "--interval", "20"], { plane: fleet.plane, signal: interrupt.signal });
+  const watching = startInProcess(["watch", ORDERS, "--interval", "20"], { plane: fleet.plane, clock: fleet.clock.now, signal: interrupt.signal });
   const printed = (line: string) => vi.waitFor(() => expect(watching.stdout().split("\n")).toContain(line));
   await printed("orders.OrderPlaced: v2 read-ready (every member reads it)");
   await fleet.add({ prefix: "m-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1 });
   await printed("orders.OrderPlaced: v1 readers 3/3");
-  await new Coordinator(fleet.plane).enableWrite("orders.OrderPlaced", 1, { actor: "alice", reason: "first" });
+  await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
   await printed("orders.OrderPlaced: writes v1, required v1");
   await vi.waitFor(() => expect(watching.stdout()).toContain("alice enable-write"));
+  await fleet.heartbeat();
+  await printed("orders.OrderPlaced: applied by 3 of 3");
   interrupt.abort();
   const run = await watching.done;
   expect(run.code).toBe(0);
   const lines = run.stdout.trimEnd().split("\n");
   expect(lines.slice(0, 5)).toEqual([
-    "fleet: 2 members (2 live, 0 stale, 0 never seen)",
-    "orders.OrderPlaced: nothing enabled, required none",
+    "fleet: 2 members (0 starting, 2 live, 0 stale, 0 expired)",
+    "orders.OrderPlaced: writes closed: nothing enabled, required none",
     "orders.OrderPlaced: v1 readers 2/2",
     "orders.OrderPlaced: v2 readers 2/2",
     "orders.OrderPlaced: v2 read-ready (every member reads it)",
   ]);
   expect(lines).toContain("orders.OrderPlaced: v2 readers 2/3");
   expect(lines).toContain("orders.OrderPlaced: v2 blocked by 1 member");
-  expect(lines.some((line) => /^audit: \d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→2 "first"$/.test(line))).toBe(true);
+  expect(lines.some((line) => /^audit: \d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→\d+ "first rollout"$/.test(line))).toBe(true);
   // Nothing is repeated while nothing changes.
   expect(lines.filter((line) => line === "orders.OrderPlaced: v1 readers 3/3")).toHaveLength(1);
 });
 
 test("--json prints one event per line", async () => {
-  const fleet = memoryFleet();
+  const fleet = newFleet();
   await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
-  const run = await runInProcess(["watch", "--json", "--interval", "20", "--for", "0.2"], { plane: fleet.plane, stdoutTTY: true });
+  const run = await fleet.run(["watch", "--json", "--interval", "20", "--for", "0.2"], { stdoutTTY: true });
   const events = run.stdout
     .trimEnd()
     .split("\n")
-    .map((line) => JSON.parse(line));
+    .map((line) => JSON.parse(line) as WatchSnapshot & { event: string });
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
     event: "status",
-    members: { total: 2, live: 2, stale: 0, neverSeen: 0 },
-    capabilities: [{ capability: "orders.OrderPlaced", level: null, readers: { "1": 2, "2": 2 }, memberCount: 2, next: 2, blockers: 0 }],
+    plane: { epoch: null, regressed: 0, unreadable: 0 },
+    members: { total: 2, starting: 0, live: 2, stale: 0, expired: 0 },
+  });
+  expect(events[0]?.capabilities.find((entry) => entry.capability === ORDERS)).toEqual({
+    capability: ORDERS,
+    level: null,
+    ramp: null,
+    problem: null,
+    required: [],
+    readers: { "1": 2, "2": 2 },
+    participants: 2,
+    applied: 2,
+    of: 2,
+    next: 2,
+    blockers: 0,
   });
 });
 
 test("on a terminal, watch redraws frames in place with a bar towards the next level, until interrupted", async () => {
-  const fleet = memoryFleet();
+  const fleet = newFleet();
   await fleet.add({ prefix: "n-", count: 3, service: "orders", build: "orders@2.0.0", reads: 2 });
   await fleet.add({ prefix: "old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1 });
-  await new Coordinator(fleet.plane).enableWrite("orders.OrderPlaced", 1, { actor: "alice", reason: "first" });
+  await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
+  await fleet.heartbeat();
   const interrupt = new AbortController();
-  const watching = startInProcess(["watch", "--interval", "20"], { plane: fleet.plane, stdoutTTY: true, env: { NO_COLOR: "1" }, signal: interrupt.signal });
+  const watching = startInProcess(["watch", "--interval", "20"], {
+    plane: fleet.plane,
+    clock: fleet.clock.now,
+    stdoutTTY: true,
+    env: { NO_COLOR: "1" },
+    signal: interrupt.signal,
+  });
   await vi.waitFor(() => expect(watching.frames().length).toBeGreaterThan(1));
   interrupt.abort();
   const run = await watching.done;
   expect(run.code).toBe(0);
   expect(run.stdout).toBe("");
-  expect(run.frames.length).toBeGreaterThan(1);
   const frame = run.frames.at(-1) ?? "";
+  expect(frame).toContain("orders.OrderPlaced  writes v1  required v1");
   expect(frame).toContain("readers  v1 4/4   v2 3/4");
+  expect(frame).toContain("applied by 4 of 4: every member follows the current record");
   expect(frame).toContain("v2       [███████████████░░░░░] 3/4 read it: 1 to go");
   expect(frame).toContain("1 × no reader of v2 in build orders@1.4.0 (service orders): old-1");
-  expect(frame).toMatch(/Recent changes\n {2}\d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→2 "first"/);
+  expect(frame).toMatch(/Recent changes\n(?: {2}.*\n)* {2}\d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→\d+ "first rollout"/);
+});
+
+test("a store that went backwards is said once, until it changes", async () => {
+  const fleet = newFleet();
+  await fleet.add({ prefix: "n-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2 });
+  await fleet.regressStore();
+  const run = await fleet.run(["watch", ORDERS, "--interval", "20", "--for", "0.2"]);
+  const lines = run.stdout.trimEnd().split("\n");
+  expect(lines.filter((line) => line.startsWith("control plane:"))).toEqual([
+    "control plane: the store went backwards (1 sign): changes wait for twostep reconcile",
+  ]);
 });

@@ -1,4 +1,4 @@
-import { run, type CliContext, type ConnectionOptions } from "@twostep/cli";
+import { type CliContext, type ConnectionOptions, run } from "@twostep/cli";
 import type { ControlPlane } from "@twostep/fleet";
 
 /** How a test runs the command line in process. */
@@ -13,6 +13,8 @@ export interface InProcessOptions {
   /** The working directory; defaults to the test process's. */
   readonly cwd?: string;
   readonly signal?: AbortSignal;
+  /** The coordinator's clock; defaults to `Date.now` (a test fleet passes its fake one). */
+  readonly clock?: () => number;
 }
 
 /** What an in-process run printed and asked. */
@@ -70,12 +72,13 @@ export function testContext(options: InProcessOptions): {
       return answer;
     },
     defaultActor: () => "tester",
+    clock: options.clock ?? Date.now,
     liveView: async () => ({ render: (text) => void frames.push(text), done: () => {} }),
   };
   return { context, stdout: () => stdout, frames: () => frames, result: (code) => ({ code, stdout, stderr, questions, frames, connections }) };
 }
 
-/** `plane` with one method replaced, such as a `compareAndSetLevel` that fails. */
+/** `plane` with one method replaced, such as an `append` that fails. */
 export function withMethod<K extends keyof ControlPlane>(plane: ControlPlane, name: K, replacement: ControlPlane[K]): ControlPlane {
   return new Proxy(plane, { get: (target, property) => (property === name ? replacement : bound(target, property)) });
 }

@@ -11,6 +11,11 @@ const desiredLevel = z
     percent: z.number().gt(0).max(100).optional(),
     /** What the ramp's share hashes on. Defaults to `key`. */
     by: z.enum(["key", "node"]).optional(),
+    /** The ramp's writers, by labels: per label a value or a list of values (any of them); every label named must match. Readers stay fleet-wide. */
+    where: z
+      .record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
+      .transform((where) => Object.fromEntries(Object.entries(where).map(([name, values]) => [name, typeof values === "string" ? [values] : values])))
+      .optional(),
   })
   .refine((level) => level.by === undefined || (level.percent !== undefined && level.percent < 100), {
     path: ["by"],

@@ -14,7 +14,7 @@ import { isTwostepError, type TwostepError } from "@twostep/core";
 import type { ControlPlane } from "@twostep/fleet";
 import type { CliContext } from "../../cli-context.js";
 import { UsageError } from "../../cli-errors.js";
-import { connectionOptions } from "../../connection-options.js";
+import { fleetUrlConnection } from "../../connection-options.js";
 import { ExitCode } from "../../exit-code.js";
 import { exitCodeFor } from "../../exit-code-for.js";
 
@@ -55,7 +55,7 @@ interface Outcome {
  * it cannot read (an unknown revision, an invalid manifest, a schema that does
  * not parse) is printed with its code, file and line, in the format too, and
  * exits 2. `--fleet URL` connects to the control plane there only when some
- * write target is raised, with read-only needs and the credentials and bucket
+ * write target is raised, with read-only needs and the credentials and
  * prefix of the environment, and closes it when the check ends.
  */
 export async function check(options: CheckOptions, context: CliContext): Promise<ExitCode> {
@@ -112,7 +112,7 @@ async function rollout(request: Extract<CheckRequest, { kind: "rollout" }>, cont
     url === undefined
       ? undefined
       : async () => {
-          opened = await context.connect(connectionOptions({ nats: url }, context.env, false));
+          opened = await context.connect(fleetUrlConnection(url, context.env));
           return opened;
         };
   try {

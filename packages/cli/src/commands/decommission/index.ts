@@ -5,50 +5,77 @@ import { changeJson } from "../../json/change-json.js";
 import { renderChange } from "../../render/change-view.js";
 import { formatAge } from "../../render/format-time.js";
 import type { Style } from "../../render/style.js";
-import { runMutation, type MutationFlags } from "../../run-mutation.js";
+import { type MutationFlags, runMutation } from "../../run-mutation.js";
+import { view } from "../../write-output.js";
 
 /** Options of {@link decommission}. */
 export interface DecommissionOptions extends MutationFlags {
   /** The node id of the member to remove. */
   readonly node: string;
+  /** Only this incarnation (process start) of it, or those starting with it, as `twostep status` shows them. */
+  readonly incarnation?: string;
+}
+
+/** What the dry run of a decommission shows. */
+interface Candidates {
+  readonly node: string;
+  readonly incarnation: string | null;
+  readonly members: readonly MemberStatus[];
+  readonly at: number;
 }
 
 /**
- * `twostep decommission <node>`: removes a member that is gone for good, so
- * it no longer blocks levels. The coordinator refuses a node whose heartbeat
- * is live (stop it first); the dry run describes the member and what the
- * coordinator would do with it.
+ * `twostep decommission <node> [--incarnation ID]`: removes the incarnations
+ * of a node that are gone for good, so they no longer block levels. The
+ * coordinator refuses one whose lease may still run (starting, live or
+ * stale): stop it first. The dry run shows each incarnation and its state.
  */
 export async function decommission(options: DecommissionOptions, context: CliContext): Promise<ExitCode> {
+  const incarnation = options.incarnation ?? null;
   return runMutation(options, context, {
     command: "decommission",
-    what: `decommission node ${options.node}`,
-    async preview(coordinator, style) {
+    what: `decommission node ${options.node}${incarnation === null ? "" : `@${incarnation}`}`,
+    async preview(coordinator) {
       const fleet = await coordinator.status();
-      const member = fleet.members.find((candidate) => candidate.nodeId === options.node) ?? null;
+      const members = fleet.members.filter((member) => member.nodeId === options.node && (incarnation === null || member.incarnation.startsWith(incarnation)));
+      // The coordinator's rule (no dry run of its own): only members whose lease surely ran out go.
+      const refused = members.length === 0 || members.some((member) => member.state !== "expired");
       return {
-        lines: describeDecommission(options.node, member, fleet.at, style),
-        json: { nodeId: options.node, member },
+        view: view({ node: options.node, incarnation, members, at: fleet.at }, describeDecommission),
+        json: { nodeId: options.node, incarnation, members, allowed: !refused },
         changes: true,
-        blocked: member === null || member.state === "live",
+        refused,
       };
     },
-    async commit(coordinator, author, style) {
-      const change = await coordinator.decommission(options.node, author);
-      return { lines: renderChange(change, style), json: changeJson(change), exitCode: ExitCode.Ok };
+    async commit(coordinator, author) {
+      const change = await coordinator.decommission(options.node, { ...author, ...(incarnation === null ? {} : { incarnation }) });
+      return { view: view(change, renderChange), json: changeJson(change), exitCode: ExitCode.Ok };
     },
   });
 }
 
-function describeDecommission(nodeId: string, member: MemberStatus | null, now: number, style: Style): string[] {
-  const head = `${style.bold("Plan")}: decommission node ${style.cyan(nodeId)}`;
-  if (member === null) return [head, `  ${style.red("not a member")}: the coordinator would refuse it (twostep status lists the node ids)`];
-  const seen = member.lastSeen === null ? "never seen" : `${member.state}, last heartbeat ${formatAge(member.lastSeen, now)}`;
-  const lines = [head, `  member   service ${member.service}, build ${member.build}, ${seen}`];
-  if (member.state === "live")
-    return [...lines, `  ${style.red("alive")}: the coordinator refuses to remove a live node; stop it first (a node that stops cleanly leaves by itself)`];
+function describeDecommission(candidates: Candidates, style: Style): string[] {
+  const which = candidates.incarnation === null ? "" : ` (incarnation ${candidates.incarnation})`;
+  const head = `${style.bold("Plan")}: decommission node ${style.cyan(candidates.node)}${which}`;
+  if (candidates.members.length === 0) {
+    return [head, `  ${style.red("not a member")}: the coordinator would refuse it (twostep status lists the node ids and incarnations)`];
+  }
+  const lines = [head];
+  for (const member of candidates.members) {
+    const seen = member.lastSeen === null ? "no heartbeat ever" : `last heartbeat ${formatAge(member.lastSeen, candidates.at)}`;
+    const state = member.state === "expired" ? style.green("expired") : style.red(member.state);
+    lines.push(`  ${member.incarnation.slice(0, 8)}  service ${member.service}, build ${member.build}, ${state}, ${seen}`);
+  }
+  if (candidates.members.some((member) => member.state !== "expired")) {
+    return [
+      ...lines,
+      `  ${style.red("would be refused")}: a process whose lease may still run may still write; stop it first (a node that stops cleanly leaves by itself), ` +
+        "or wait until its lease and the clock margin have passed",
+    ];
+  }
   return [
     ...lines,
-    `  ${style.green("would remove")} the member and its advertisement: it no longer blocks levels; if it ever comes back, its join guard decides whether it may`,
+    `  ${style.green("would remove")} ${candidates.members.length === 1 ? "it" : "them"}: no longer blocking levels; ` +
+      "its lease surely ran out, so it writes nothing, and if it comes back it finds itself fenced and must restart",
   ];
 }

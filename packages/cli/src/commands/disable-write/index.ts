@@ -1,7 +1,7 @@
+import { changeMutation } from "../../change-mutation.js";
 import type { CliContext } from "../../cli-context.js";
 import type { ExitCode } from "../../exit-code.js";
-import { runMutation, type MutationFlags } from "../../run-mutation.js";
-import { writeLevelMutation } from "../../write-level-mutation.js";
+import { type MutationFlags, runMutation } from "../../run-mutation.js";
 
 /** Options of {@link disableWrite}. */
 export interface DisableWriteOptions extends MutationFlags {
@@ -17,11 +17,5 @@ export interface DisableWriteOptions extends MutationFlags {
  */
 export async function disableWrite(options: DisableWriteOptions, context: CliContext): Promise<ExitCode> {
   const to = options.to === undefined ? {} : { to: options.to };
-  return runMutation(
-    options,
-    context,
-    writeLevelMutation("disable-write", options.capability, { kind: "disable-write", ...to }, (coordinator, author) =>
-      coordinator.disableWrite(options.capability, { ...author, ...to }),
-    ),
-  );
+  return runMutation(options, context, changeMutation("disable-write", options.capability, { kind: "disable-write", ...to }));
 }

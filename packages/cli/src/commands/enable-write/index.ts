@@ -1,32 +1,23 @@
-import type { Ramp } from "@twostep/fleet";
+import { changeMutation } from "../../change-mutation.js";
 import type { CliContext } from "../../cli-context.js";
+import { type DeclaredFlags, declaredOptions } from "../../declared-levels.js";
+import { type EnableFlags, enableWriteRequest } from "../../enable-write-request.js";
 import type { ExitCode } from "../../exit-code.js";
-import { rampOptions } from "../../ramp-options.js";
-import { runMutation, type MutationFlags } from "../../run-mutation.js";
-import { writeLevelMutation } from "../../write-level-mutation.js";
+import { type MutationFlags, runMutation } from "../../run-mutation.js";
 
 /** Options of {@link enableWrite}. */
-export interface EnableWriteOptions extends MutationFlags {
+export interface EnableWriteOptions extends MutationFlags, EnableFlags, DeclaredFlags {
   readonly capability: string;
   readonly level: number;
-  /** Share of writes at `level`; below 100 it starts (or moves) a ramp. Defaults to 100. */
-  readonly percent?: number;
-  /** What the ramp's share hashes on. Defaults to `key`. */
-  readonly by?: Ramp["by"];
 }
 
 /**
  * `twostep enable-write <capability> <level>`: sets the write level, or
- * ramps a share of writes to it, once the coordinator finds that every
- * member reads it. Refused (exit 1) with the blockers otherwise.
+ * ramps a share of writes (of the nodes whose labels match `--where`) to
+ * it, once the coordinator finds that every member reads it. Refused
+ * (exit 1) with the blockers or problems otherwise.
  */
 export async function enableWrite(options: EnableWriteOptions, context: CliContext): Promise<ExitCode> {
-  const ramp = rampOptions(options);
-  return runMutation(
-    options,
-    context,
-    writeLevelMutation("enable-write", options.capability, { kind: "enable-write", level: options.level, ...ramp }, (coordinator, author) =>
-      coordinator.enableWrite(options.capability, options.level, { ...author, ...ramp }),
-    ),
-  );
+  const declared = await declaredOptions(options, context.cwd);
+  return runMutation(options, context, changeMutation("enable-write", options.capability, enableWriteRequest(options.level, options), declared));
 }

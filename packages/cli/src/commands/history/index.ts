@@ -4,7 +4,7 @@ import { ExitCode } from "../../exit-code.js";
 import { renderHistory } from "../../render/history-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
-import { writeJson, writeLines } from "../../write-output.js";
+import { view, writeJson, writeView } from "../../write-output.js";
 
 /** Options of {@link history}. */
 export interface HistoryOptions extends ConnectionFlags {
@@ -15,7 +15,12 @@ export interface HistoryOptions extends ConnectionFlags {
   readonly json?: boolean;
 }
 
-/** `twostep history [capability]`: who changed what, when and why, with revisions before→after; oldest first. */
+/**
+ * `twostep history [capability]`: every change as recorded with it (intents,
+ * withdrawals, refusals, decommissions, policy, init and reconcile), who,
+ * when, why, with revisions before→after; oldest first. An entry that
+ * cannot be read is shown with its problem, never left out.
+ */
 export async function history(options: HistoryOptions, context: CliContext): Promise<ExitCode> {
   const entries = await withCoordinator(options, context, (coordinator) =>
     coordinator.history({
@@ -23,7 +28,7 @@ export async function history(options: HistoryOptions, context: CliContext): Pro
       ...(options.limit === undefined ? {} : { limit: options.limit }),
     }),
   );
-  if (options.json === true) writeJson(context.stdout, { format: 1, entries });
-  else writeLines(context.stdout, renderHistory(entries, styleFor(context.stdout, context.env)));
+  if (options.json === true) writeJson(context.stdout, { format: 2, entries });
+  else writeView(context.stdout, view(entries, renderHistory), styleFor(context.stdout, context.env));
   return ExitCode.Ok;
 }

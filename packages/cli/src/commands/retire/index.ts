@@ -1,7 +1,7 @@
+import { changeMutation } from "../../change-mutation.js";
 import type { CliContext } from "../../cli-context.js";
 import type { ExitCode } from "../../exit-code.js";
-import { runMutation, type MutationFlags } from "../../run-mutation.js";
-import { writeLevelMutation } from "../../write-level-mutation.js";
+import { type MutationFlags, runMutation } from "../../run-mutation.js";
 
 /** Options of {@link retire}. */
 export interface RetireOptions extends MutationFlags {
@@ -11,15 +11,9 @@ export interface RetireOptions extends MutationFlags {
 
 /**
  * `twostep retire <capability> <level>`: declares a level no longer written
- * and drained, so builds may drop its reader. Refused while a writer uses it
- * or inside its drain window.
+ * and drained, so builds may drop its reader. Refused while a writer may
+ * still write it, or inside the capability's drain window.
  */
 export async function retire(options: RetireOptions, context: CliContext): Promise<ExitCode> {
-  return runMutation(
-    options,
-    context,
-    writeLevelMutation("retire", options.capability, { kind: "retire", level: options.level }, (coordinator, author) =>
-      coordinator.retire(options.capability, options.level, author),
-    ),
-  );
+  return runMutation(options, context, changeMutation("retire", options.capability, { kind: "retire", level: options.level }));
 }

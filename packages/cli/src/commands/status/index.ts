@@ -6,7 +6,7 @@ import { statusJson } from "../../json/status-json.js";
 import { renderStatus } from "../../render/status-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
-import { writeJson, writeLines } from "../../write-output.js";
+import { view, writeJson, writeView } from "../../write-output.js";
 
 /** Options of {@link status}. */
 export interface StatusOptions extends ConnectionFlags {
@@ -16,21 +16,26 @@ export interface StatusOptions extends ConnectionFlags {
 }
 
 /**
- * `twostep status [capability]`: per capability the write state, readers per
- * level and who blocks the next level; the members grouped by service and
- * build. Changes nothing. A capability that no member advertises and that
- * has no write level is a usage error (a typo, most likely).
+ * `twostep status [capability]`: the control plane's identity, epoch and
+ * what is wrong with its store; per capability the write state, drain
+ * window, readers per level, who applied its record and who blocks the
+ * next level; the members grouped by service and build. Changes nothing.
+ * A capability that no member declares and that has no record is a usage
+ * error (a typo, most likely).
  */
 export async function status(options: StatusOptions, context: CliContext): Promise<ExitCode> {
   const fleet = await withCoordinator(options, context, (coordinator) => coordinator.status(options.capability));
   if (options.capability !== undefined && fleet.capabilities.length === 0) {
-    throw new UsageError(`no capability named ${options.capability}: no member advertises it and it has no write level (twostep status lists them)`);
+    throw new UsageError(`no capability named ${options.capability}: no member's build declares it and it has no record (twostep status lists them)`);
   }
   if (options.json === true) writeJson(context.stdout, statusJson(fleet, options.capability));
-  else
-    writeLines(
+  else {
+    const only = options.capability === undefined ? {} : { capability: options.capability };
+    writeView(
       context.stdout,
-      renderStatus(fleet, { ...(options.capability === undefined ? {} : { capability: options.capability }), style: styleFor(context.stdout, context.env) }),
+      view(fleet, (safe, style) => renderStatus(safe, { ...only, style })),
+      styleFor(context.stdout, context.env),
     );
+  }
   return ExitCode.Ok;
 }

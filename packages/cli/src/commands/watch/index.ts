@@ -9,7 +9,7 @@ import { styleFor } from "../../render/style.js";
 import { renderWatchFrame } from "../../render/watch-frame.js";
 import { snapshotChanged, watchChanges, watchSnapshot, type WatchSnapshot } from "../../render/watch-snapshot.js";
 import { withCoordinator } from "../../with-coordinator.js";
-import { writeLines } from "../../write-output.js";
+import { view, writeLines, writeView } from "../../write-output.js";
 
 /** Options of {@link watch}. */
 export interface WatchOptions extends ConnectionFlags {
@@ -102,10 +102,10 @@ async function poll(status: () => Promise<FleetStatus>, output: WatchOutput): Pr
   }
 }
 
-function liveOutput(view: LiveView, context: CliContext, first: FleetStatus, recent: readonly AuditEntry[]): WatchOutput {
+function liveOutput(live: LiveView, context: CliContext, first: FleetStatus, recent: readonly AuditEntry[]): WatchOutput {
   const style = styleFor(context.stdout, context.env);
   let frame: { status: FleetStatus; recent: AuditEntry[]; problem?: string } = { status: first, recent: [...recent] };
-  const draw = () => view.render(renderWatchFrame(frame, style).join("\n"));
+  const draw = () => live.render(view(frame, renderWatchFrame).lines(style).join("\n"));
   return {
     status(status) {
       frame = { status, recent: frame.recent };
@@ -119,11 +119,12 @@ function liveOutput(view: LiveView, context: CliContext, first: FleetStatus, rec
       frame = { ...frame, problem: messageOf(error) };
       draw();
     },
-    done: () => view.done(),
+    done: () => live.done(),
   };
 }
 
 function lineOutput(context: CliContext, json: boolean): WatchOutput {
+  const style = styleFor(context.stdout, context.env);
   let previous: WatchSnapshot | undefined;
   let lastProblem: string | undefined;
   const emit = (event: object) => context.stdout.write(`${JSON.stringify(event)}\n`);
@@ -133,19 +134,34 @@ function lineOutput(context: CliContext, json: boolean): WatchOutput {
       if (lastProblem !== undefined && !json) writeLines(context.stdout, ["control plane reachable again"]);
       lastProblem = undefined;
       if (json && snapshotChanged(previous, snapshot)) emit({ event: "status", ...snapshot });
-      if (!json) writeLines(context.stdout, watchChanges(previous, snapshot));
+      if (!json)
+        writeView(
+          context.stdout,
+          view({ previous, snapshot }, (safe) => watchChanges(safe.previous, safe.snapshot)),
+          style,
+        );
       previous = snapshot;
     },
     audit(entry) {
       if (json) emit({ event: "audit", entry });
-      else writeLines(context.stdout, [`audit: ${auditLine(entry)}`]);
+      else
+        writeView(
+          context.stdout,
+          view(entry, (safe) => [`audit: ${auditLine(safe)}`]),
+          style,
+        );
     },
     problem(error) {
       const message = messageOf(error);
       if (message === lastProblem) return;
       lastProblem = message;
       if (json) emit({ event: "error", code: isTwostepError(error) ? error.code : "INTERNAL", message });
-      else writeLines(context.stdout, [`poll failed, retrying: ${message}`]);
+      else
+        writeView(
+          context.stdout,
+          view(message, (safe) => [`poll failed, retrying: ${safe}`]),
+          style,
+        );
     },
     done: () => {},
   };

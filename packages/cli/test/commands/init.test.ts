@@ -1,0 +1,44 @@
+import { describe, expect, test } from "vitest";
+import { useFleets } from "../support/memory-fleet.js";
+
+const newFleet = useFleets();
+const change = ["--reason", "new fleet", "--yes"];
+
+describe("init", () => {
+  test("creates the control plane's identity and says so; a second init says it existed and changes nothing", async () => {
+    const fleet = newFleet();
+    const dry = await fleet.run(["init", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("Plan: set up the control plane: a new random id, epoch 1");
+    expect((await fleet.coordinator().status()).plane.id).toBeNull();
+    const created = await fleet.run(["init", ...change]);
+    expect(created.code).toBe(0);
+    const id = (await fleet.coordinator().status()).plane.id;
+    expect(created.stdout).toBe(
+      `Plan: set up the control plane: a new random id, epoch 1; nodes and coordinators follow it from then on\ndone: created the control plane's identity: id ${id}, epoch 1\n`,
+    );
+    const again = await fleet.run(["init", ...change]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`the control plane exists already: id ${id}, epoch 1\nnothing changed\n`);
+    expect((await fleet.coordinator().history()).map((entry) => [entry.note.action, entry.note.reason])).toEqual([["init", "new fleet"]]);
+  });
+
+  test("--json gives what it found or created", async () => {
+    const fleet = newFleet();
+    const { output } = await fleet.json(["init", ...change]);
+    expect(output).toMatchObject({
+      dryRun: false,
+      plan: { planeId: null, epoch: null, exists: false },
+      change: { planeId: expect.any(String), created: true },
+    });
+    const { output: again } = await fleet.json(["init", ...change]);
+    expect(again).toMatchObject({ plan: { planeId: expect.any(String), epoch: 1, exists: true }, change: null });
+  });
+
+  test("needs --reason like every change", async () => {
+    const fleet = newFleet();
+    const run = await fleet.run(["init", "--yes"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('init changes the fleet and records why: pass --reason "TEXT"');
+  });
+});

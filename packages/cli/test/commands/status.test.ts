@@ -1,0 +1,194 @@
+import type { StatusJson } from "@twostep/cli";
+import { describe, expect, test } from "vitest";
+import { ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
+
+const newFleet = useFleets();
+
+/** 100 members: 80 read v2, 8 of another build only v1, 8 payments (v2), 3 billing gone quiet, 1 shipping still starting; v1 enabled. */
+async function hundredNodes(): Promise<TestFleet> {
+  const fleet = newFleet();
+  await fleet.add({ prefix: "zone-a-", count: 80, service: "orders", build: "orders@2.0.0", reads: 2 });
+  await fleet.add({ prefix: "zone-b-", count: 8, service: "orders", build: "orders@1.4.0", reads: 1 });
+  await fleet.add({ prefix: "pay-", count: 8, service: "payments", build: "payments@7", reads: 2 });
+  await fleet.add({ prefix: "billing-", count: 3, service: "billing", build: "billing@3.1", reads: 2 });
+  await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
+  await fleet.addStarting("ship-1", "shipping", "shipping@1.0");
+  fleet.silence("billing-1", "billing-2", "billing-3");
+  await fleet.advance(18_000);
+  return fleet;
+}
+
+describe("status", () => {
+  test("of 100 nodes: grouped and summarised in under 40 lines, naming a few nodes per group", async () => {
+    const fleet = await hundredNodes();
+    const { code, stdout } = await fleet.run(["status"]);
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\n").length).toBeLessThan(40);
+    expect(stdout).toContain("100 members: 1 starting, 96 live, 3 stale");
+    expect(stdout).toMatch(/^Control plane {2}[0-9a-f-]{36} {2}epoch 1$/m);
+    expect(stdout).toContain('write level   v1 since 2026-01-01 10:00:00Z by alice: "first rollout"');
+    expect(stdout).toContain("drain window  1 h (default)");
+    expect(stdout).toContain("readers       v1 100/100   v2 91/100");
+    expect(stdout).toContain(
+      "convergence   applied by 96 of 100; waiting on billing-1, stale for 18 s; billing-2, stale for 18 s; billing-3, stale for 18 s; … and 1 more",
+    );
+    expect(stdout).toContain("next level    v2: blocked by 9 of 100 members");
+    expect(stdout).toContain("8 × no reader of v2 in build orders@1.4.0 (service orders): zone-b-1, zone-b-2, zone-b-3, zone-b-4, zone-b-5, … and 3 more");
+    expect(stdout).toContain("1 × no reader of v2 in build shipping@1.0 (service shipping): ship-1");
+    expect(stdout).toContain("→ deploy a build that reads v2 on orders, shipping");
+    expect(stdout).toMatch(/SERVICE\s+BUILD\s+STARTING\s+LIVE\s+STALE\s+EXPIRED\s+READS \/ WRITES/);
+    expect(stdout).toMatch(/orders\s+orders@2\.0\.0\s+·\s+80\s+·\s+·\s+orders\.OrderPlaced reads v1\.\.v2, writes v1\.\.v2/);
+    expect(stdout).toMatch(/billing\s+billing@3\.1\s+·\s+·\s+3\s+·/);
+    expect(stdout).toMatch(/shipping\s+shipping@1\.0\s+1\s+·\s+·\s+·/);
+    // Readers of the next level are not listed one by one.
+    expect(stdout).not.toContain("zone-a-1");
+  });
+
+  test("--json has the documented shape (format 2), with every blocker, the groups per state and the convergence", async () => {
+    const fleet = await hundredNodes();
+    const { run, output } = await fleet.json(["status"]);
+    expect(run.code).toBe(0);
+    expect(Object.keys(output)).toEqual(["format", "at", "plane", "memberCount", "capabilities", "groups", "members"]);
+    expect(output).toMatchObject({ format: 2, memberCount: 100, plane: { id: expect.any(String), epoch: 1, regressed: [], unreadable: [] } });
+    const [orders] = output["capabilities"] as Record<string, unknown>[];
+    expect(Object.keys(orders ?? {})).toEqual([
+      "capability",
+      "revision",
+      "record",
+      "problem",
+      "writes",
+      "required",
+      "readers",
+      "participants",
+      "convergence",
+      "drainWindowMs",
+      "drainWindowIsDefault",
+      "next",
+      "readyForNext",
+      "blockers",
+      "blockerGroups",
+    ]);
+    expect(orders).toMatchObject({
+      capability: ORDERS,
+      record: { level: 1, levelSetBy: "alice", policy: { drainWindowMs: null } },
+      problem: null,
+      writes: "open",
+      required: [1],
+      readers: { "1": 100, "2": 91 },
+      participants: 100,
+      convergence: { applied: 96, of: 100 },
+      drainWindowMs: 3_600_000,
+      drainWindowIsDefault: true,
+      next: 2,
+      readyForNext: false,
+    });
+    const { output: typed } = await fleet.json<StatusJson>(["status", ORDERS]);
+    expect(typed.capabilities[0]?.blockers).toHaveLength(9);
+    expect(typed.capabilities[0]?.blockerGroups[0]).toEqual({
+      reason: "no-reader",
+      level: 2,
+      service: "orders",
+      build: "orders@1.4.0",
+      nodeIds: ["zone-b-1", "zone-b-2", "zone-b-3", "zone-b-4", "zone-b-5", "zone-b-6", "zone-b-7", "zone-b-8"],
+      lastSeen: expect.any(Number),
+    });
+    const groups = output["groups"] as Record<string, unknown>[];
+    expect(groups).toHaveLength(5);
+    expect(groups.find((group) => group["build"] === "billing@3.1")).toMatchObject({ starting: 0, live: 0, stale: 3, expired: 0 });
+    expect(groups.find((group) => group["build"] === "shipping@1.0")).toMatchObject({ starting: 1, nodeIds: ["ship-1"] });
+    expect(output["members"]).toHaveLength(100);
+    expect((output["members"] as Record<string, unknown>[])[0]).toMatchObject({
+      nodeId: "zone-a-1",
+      incarnation: expect.any(String),
+      labels: {},
+      state: "live",
+      fenced: null,
+    });
+  });
+
+  test("colour only on a terminal, and never with NO_COLOR", async () => {
+    const fleet = await hundredNodes();
+    const csi = "\u001b[";
+    expect((await fleet.run(["status"], { stdoutTTY: true })).stdout).toContain(csi);
+    expect((await fleet.run(["status"], { stdoutTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toContain(csi);
+    expect((await fleet.run(["status"], { stdoutTTY: false })).stdout).not.toContain(csi);
+  });
+
+  test("of one capability keeps only it; an unknown one is a usage error", async () => {
+    const fleet = newFleet();
+    await fleet.add({
+      prefix: "n-",
+      count: 2,
+      service: "orders",
+      build: "orders@2.0.0",
+      reads: 2,
+      features: { "compression.zstd": { reads: { min: 0, max: 1 } } },
+    });
+    const one = await fleet.run(["status", ORDERS]);
+    expect(one.stdout).toContain(ORDERS);
+    expect(one.stdout).not.toContain("compression.zstd");
+    const typo = await fleet.run(["status", "orders.OrderPlacd"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("no capability named orders.OrderPlacd");
+  });
+
+  test("an empty control plane says so plainly", async () => {
+    const fleet = newFleet();
+    const { code, stdout } = await fleet.run(["status"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Control plane  not set up yet: `twostep init` sets it up (the first change does too)");
+    expect(stdout).toContain(
+      "the control plane is empty: no node has registered and nothing is enabled; nodes appear once they start, `twostep init` sets it up.",
+    );
+    const { output } = await fleet.json(["status"]);
+    expect(output).toMatchObject({ format: 2, plane: { id: null, epoch: null }, memberCount: 0, capabilities: [], groups: [], members: [] });
+  });
+
+  test("a capability nothing enabled says writes are closed", async () => {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
+    const { stdout } = await fleet.run(["status", ORDERS]);
+    expect(stdout).toContain("write level   writes closed: nothing enabled");
+    expect(stdout).toContain("next level    v2: ready, every member reads it");
+    expect(stdout).not.toContain("convergence");
+    const { output } = await fleet.json(["status", ORDERS]);
+    expect((output["capabilities"] as unknown[])[0]).toMatchObject({ record: null, revision: 0, writes: "closed", problem: null });
+    await fleet.coordinator().enableWrite(ORDERS, 2, WHO);
+    // Nobody reads v3: it is no release in waiting, and no member is named as its blocker.
+    const enabled = await fleet.run(["status", ORDERS]);
+    expect(enabled.stdout).toContain("next level    v3: no member reads it yet");
+    expect(enabled.stdout).not.toContain("no reader of v3");
+  });
+
+  test("shows a ramp with its labels, a stored drain window, and who has not applied the record", async () => {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "a-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "a" } });
+    await fleet.add({ prefix: "b-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "b" } });
+    const coordinator = fleet.coordinator();
+    await coordinator.enableWrite(ORDERS, 1, WHO);
+    await coordinator.change(ORDERS, { kind: "policy", drainWindowMs: 1_800_000 }, WHO);
+    await fleet.heartbeat();
+    fleet.silence("b-1");
+    await coordinator.enableWrite(ORDERS, 2, { ...WHO, percent: 100, where: { zone: ["a"] } });
+    await fleet.advance(10_000);
+    const { stdout } = await fleet.run(["status", ORDERS]);
+    expect(stdout).toContain("ramp          to v2 on every node where zone=a");
+    expect(stdout).toContain("drain window  30 min");
+    expect(stdout).not.toContain("30 min (default)");
+    expect(stdout).toMatch(/convergence {3}applied by 2 of 3; waiting on b-1, live, on rev \d+/);
+  });
+
+  test("two processes with one node id are shown as such, and a fenced member with its reason", async () => {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "a-", count: 1, service: "orders", build: "orders@1.4.0" });
+    await fleet.add({ prefix: "a-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2 });
+    await fleet.add({ prefix: "quiet-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2 });
+    fleet.silence("quiet-1");
+    await fleet.advance(16_000);
+    // Back after its lease ran out: this heartbeat still says it was not writing.
+    await fleet.nodes.find((node) => node.nodeId === "quiet-1")?.heartbeat();
+    const { stdout } = await fleet.run(["status"]);
+    expect(stdout).toMatch(/node a-1 runs as 2 processes: [0-9a-f]{8} \(live, orders@1\.4\.0, registered 16 s ago\), [0-9a-f]{8} \(live, orders@2\.0\.0/);
+    expect(stdout).toMatch(/1 fenced, not writing: its lease ran out \(no heartbeat acknowledged for 15 s\): quiet-1@[0-9a-f]{8}/);
+  });
+});
