@@ -60,7 +60,9 @@ export const writeLevelRecordArbitrary: fc.Arbitrary<WriteLevelRecord> = fc
     retiredCount: fc.nat({ max: 2 }),
     rampPercent: fc.option(fc.double({ min: 0.01, max: 99.99, noNaN: true }), { nil: null }),
     rampBy: fc.constantFrom("key" as const, "node" as const),
-    where: fc.option(fc.dictionary(fc.constantFrom("zone", "tier"), fc.constantFrom(["a"], ["b"], ["a", "b"]), { minKeys: 1, noNullPrototype: true }), { nil: null }),
+    where: fc.option(fc.dictionary(fc.constantFrom("zone", "tier"), fc.constantFrom(["a"], ["b"], ["a", "b"]), { minKeys: 1, noNullPrototype: true }), {
+      nil: null,
+    }),
     intent: fc.option(fc.record({ levels: fc.uniqueArray(level, { maxLength: 2 }), at: time, actor: text, reason: text }), { nil: null }),
     since: time,
     drain: fc.option(fc.nat({ max: 7_200_000 }), { nil: null }),
