@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NatsProcess, pollUntil } from "./nats-process.js";
+import { pollUntil, type ServerProcess } from "../server-process/server-process.js";
+import { natsProcess } from "./nats-process.js";
 import { answers, jetStreamAnswers } from "./probes.js";
 
 /** Options of {@link startNatsCluster}. */
@@ -135,11 +136,11 @@ interface MemberSetup {
 
 class ClusterMember implements NatsClusterServer {
   readonly #setup: MemberSetup;
-  readonly #process: NatsProcess;
+  readonly #process: ServerProcess;
 
   constructor(setup: MemberSetup) {
     this.#setup = setup;
-    this.#process = new NatsProcess(setup.binary);
+    this.#process = natsProcess(setup.binary);
   }
 
   get name(): string {

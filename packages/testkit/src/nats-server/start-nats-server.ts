@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NatsServerError, NatsServerErrorCode } from "./nats-server-error.js";
-import { NatsProcess, pollUntil } from "./nats-process.js";
+import { pollUntil, type ServerProcess } from "../server-process/server-process.js";
+import { natsProcess } from "./nats-process.js";
 import { answers } from "./probes.js";
 
 /** Options of {@link startNatsServer}. */
@@ -82,13 +83,12 @@ interface Setup {
 
 class TestNatsServer implements NatsServer {
   readonly #setup: Setup;
-  readonly #process: NatsProcess;
+  readonly #process: ServerProcess;
   #port = -1;
-  #stopped = false;
 
   constructor(setup: Setup) {
     this.#setup = setup;
-    this.#process = new NatsProcess(setup.binary);
+    this.#process = natsProcess(setup.binary, setup.dir);
   }
 
   get url(): string {
@@ -119,14 +119,11 @@ class TestNatsServer implements NatsServer {
   }
 
   async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    await this.#process.terminate();
-    await rm(this.#setup.dir, { recursive: true, force: true });
+    await this.#process.dispose();
   }
 
   async restart(): Promise<void> {
-    if (this.#stopped) throw new NatsServerError(NatsServerErrorCode.NotReady, "this nats-server was stopped: start a new one with startNatsServer()");
+    if (this.#process.disposed) throw new NatsServerError(NatsServerErrorCode.NotReady, "this nats-server was stopped: start a new one with startNatsServer()");
     await this.#process.terminate();
     await this.start();
   }
