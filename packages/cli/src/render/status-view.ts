@@ -87,21 +87,18 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
   rows.push(["drain window", `${formatDuration(capability.drainWindowMs)}${(record?.policy.drainWindowMs ?? null) === null ? " (default)" : ""}`]);
   rows.push(["readers", formatReaders(capability.readers, capability.participants) ?? "no member reads it"]);
   if (record !== null) rows.push(["convergence", convergenceLine(capability.convergence, status.at)]);
+  // The next level is one some member reads already (the coordinator leaves out one nobody reads).
   const ready = capability.blockers.length === 0;
-  // A level no member reads yet is not a release in waiting: naming every member as its blocker would only be noise.
-  const unread = capability.next !== null && (capability.readers[capability.next] ?? 0) === 0;
   if (capability.next !== null) {
     rows.push([
       "next level",
       ready
         ? `v${capability.next}: ${style.green("ready")}, every member reads it`
-        : unread
-          ? `v${capability.next}: no member reads it yet`
-          : `v${capability.next}: ${style.red(`blocked by ${capability.blockers.length} of ${capability.participants} members`)}`,
+        : `v${capability.next}: ${style.red(`blocked by ${capability.blockers.length} of ${capability.participants} members`)}`,
     ]);
   }
   const lines = [`${style.bold(style.cyan(capability.capability))}  ${style.dim(`rev ${capability.revision}`)}`, ...alignColumns(rows, "  ")];
-  if (capability.next === null || ready || unread) return lines;
+  if (capability.next === null || ready) return lines;
   return [...lines, ...renderBlockerGroups(groupBlockers(capability.blockers), { now: status.at, style }).map((line) => `    ${line}`)];
 }
 

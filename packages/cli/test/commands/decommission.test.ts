@@ -49,13 +49,13 @@ describe("decommission", () => {
     expect((await fleet.run(["plan", ORDERS, "2"])).code).toBe(0);
   });
 
-  test("a node that is not a member is refused (exit 1), and the dry run says so", async () => {
+  test("a node that is not a member is a request that makes no sense (exit 2), and the dry run says so", async () => {
     const fleet = await withGone();
     const dry = await fleet.run(["decommission", "nobody", "--dry-run"]);
     expect(dry.code).toBe(1);
     expect(dry.stdout).toContain("not a member: the coordinator would refuse it");
     const run = await fleet.run(["decommission", "nobody", ...change]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("nobody is not a member of the fleet: see twostep status for the node ids");
   });
 

@@ -14,7 +14,7 @@ import { DecodeCache } from "./decode-cache.js";
 import { decommissionPlan } from "./decommission-plan.js";
 import { readerBlockers, writerBlockers } from "./find-blockers.js";
 import { type FleetStatus, fleetStatus } from "./fleet-status.js";
-import { type FleetView, incarnationId, type LevelView, loadFleetView } from "./fleet-view.js";
+import { type FleetView, incarnationId, type LevelView, loadFleetView, type MemberState } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
 import { highestApplied, regressionEvidence } from "./regression-evidence.js";
@@ -45,6 +45,17 @@ export interface ChangeOptions {
   readonly declared?: Readonly<Record<string, readonly number[]>>;
   /** Enable a capability or level that nothing declares (a new capability before any member runs). */
   readonly allowUndeclared?: boolean;
+}
+
+/** What a decommission would do (see {@link Coordinator.previewDecommission}). */
+export interface DecommissionPreview {
+  readonly nodeId: string;
+  /** The incarnations it would remove (empty when refused). */
+  readonly removes: readonly { readonly nodeId: string; readonly incarnation: string; readonly state: MemberState; readonly lastSeen: number | null }[];
+  /** Why it would be refused, or null. */
+  readonly refused: string | null;
+  /** The incarnations whose lease may still run. */
+  readonly blockers: readonly Blocker[];
 }
 
 /** A record with the revision it was stored at. */
@@ -137,7 +148,8 @@ export class Coordinator {
   async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options: ChangeOptions & { readonly dryRun: true }): Promise<Plan>;
   async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options?: ChangeOptions): Promise<Change>;
   async change(capability: string, request: WriteLevelRequest, author: ChangeAuthor, options: ChangeOptions = {}): Promise<Change | Plan> {
-    checkAuthor(author);
+    // A dry run records nothing, so it needs no author to speak of.
+    if (options.dryRun !== true) checkAuthor(author);
     if (capability.length === 0 || capability.length > 256)
       throw new InvalidRequestError(`capability ${JSON.stringify(capability)} is not a name of 1 to 256 characters`);
     const described = describeRequest(request);
@@ -147,7 +159,7 @@ export class Coordinator {
     const format = this.#writeFormat(view, capability);
     const current = stored?.record ?? null;
     const revision = stored?.revision ?? 0;
-    this.#checkNoPendingIntent(capability, current, revision);
+    this.#checkNoPendingIntent(capability, current, revision, view.now);
     const epoch = view.meta?.value?.epoch ?? 1;
     const base = current ?? emptyRecord(capability, epoch, this.#note("intent", author, described, 0, []));
     if (request.kind === "forget" && current === null) throw new InvalidRequestError(`${capability} has no record: there is nothing to forget`);
@@ -156,9 +168,24 @@ export class Coordinator {
       proposal =
         request.kind === "forget"
           ? { next: base, newlyRequired: [], retiring: [], changes: current !== null }
-          : proposeChange(base, request, author.actor, author.reason, this.#clock());
+          : proposeChange(base, request, author.actor, author.reason, view.now);
     } catch (error) {
-      if (error instanceof UnsafeChangeError) await this.#refuse(capability, described, author, revision, [], error.problem);
+      if (!(error instanceof UnsafeChangeError)) throw error;
+      if (options.dryRun === true) {
+        const held = stored === undefined || current === null ? null : { value: current, revision };
+        return {
+          capability,
+          request: described,
+          current: held,
+          next: current,
+          newlyRequired: [],
+          blockers: [],
+          problems: [error.problem],
+          participants: 0,
+          changes: true,
+        };
+      }
+      await this.#refuse(capability, described, author, revision, [], error.problem);
       throw error;
     }
     const participants = view.members.filter(
@@ -240,6 +267,7 @@ export class Coordinator {
     const view = await this.#view();
     this.#checkPlane(view);
     const planned = decommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
+    if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
     if (planned.refused !== null) {
       await this.#refuse(null, request, author, 0, planned.blockers, planned.refused);
       throw new UnsafeChangeError(null, planned.refused, planned.blockers);
@@ -270,6 +298,29 @@ export class Coordinator {
       await this.#plane.append({ kind: "member", nodeId: target.member.nodeId, incarnation: target.member.incarnation }, departure, { tombstone: true });
     }
     return { capability: null, request, before: null, after: null, changed: true, note };
+  }
+
+  /**
+   * What decommissioning `nodeId` (or one incarnation of it) would do,
+   * changing nothing: the incarnations it would remove, or why it is refused
+   * (with the members whose lease may still run). Throws
+   * {@link InvalidRequestError} when the node is not a member.
+   */
+  async previewDecommission(nodeId: string, incarnation?: string): Promise<DecommissionPreview> {
+    const view = await this.#view();
+    const planned = decommissionPlan(view, nodeId, incarnation, this.#marginMs);
+    if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
+    return {
+      nodeId,
+      removes: planned.targets.map(({ member }) => ({
+        nodeId: member.nodeId,
+        incarnation: member.incarnation,
+        state: member.state,
+        lastSeen: member.beat?.at ?? null,
+      })),
+      refused: planned.refused,
+      blockers: planned.blockers,
+    };
   }
 
   /**
@@ -320,7 +371,7 @@ export class Coordinator {
       written.push(merged.capability);
     }
     const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", view.meta?.revision ?? 0, []);
-    const nextMeta: PlaneMeta = { planeId, epoch, createdAt: meta?.createdAt ?? this.#clock(), change: note };
+    const nextMeta: PlaneMeta = { planeId, epoch, createdAt: meta?.createdAt ?? view.now, change: note };
     await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", nextMeta, 1), { expect: view.meta?.revision ?? 0 });
     return { epoch, records: written, evidence };
   }
@@ -389,10 +440,10 @@ export class Coordinator {
     return level;
   }
 
-  #checkNoPendingIntent(capability: string, current: WriteLevelRecord | null, revision: number): void {
+  #checkNoPendingIntent(capability: string, current: WriteLevelRecord | null, revision: number, now: number): void {
     const intent = current?.intent;
     if (intent === null || intent === undefined) return;
-    if (this.#clock() - intent.at > this.#intentTimeoutMs) return;
+    if (now - intent.at > this.#intentTimeoutMs) return;
     throw new RevisionConflictError(`write level of ${capability} (${intent.actor} is changing it since ${new Date(intent.at).toISOString()})`, revision);
   }
 
@@ -473,7 +524,7 @@ export class Coordinator {
     const settled: WriteLevelRecord = { ...base, intent: null };
     const pending: WriteLevelRecord = {
       ...settled,
-      intent: { levels: proposal.newlyRequired, retiring: proposal.retiring, id, at: this.#clock(), actor: author.actor, reason: author.reason },
+      intent: { levels: proposal.newlyRequired, retiring: proposal.retiring, id, at: before.now, actor: author.actor, reason: author.reason },
       change: this.#note("intent", author, described, revision, []),
     };
     const intent = await this.#plane.append(key, this.#formats.encode("level", pending, format), { expect: revision });
@@ -534,7 +585,7 @@ export class Coordinator {
   async #ensureMeta(view: FleetView, author: ChangeAuthor): Promise<PlaneMeta> {
     const existing = view.meta?.value;
     if (existing !== undefined && existing !== null) return existing;
-    const meta: PlaneMeta = { planeId: randomUUID(), epoch: 1, createdAt: this.#clock(), change: this.#note("init", author, "init", 0, []) };
+    const meta: PlaneMeta = { planeId: randomUUID(), epoch: 1, createdAt: view.now, change: this.#note("init", author, "init", 0, []) };
     try {
       await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", meta, 1), { expect: 0 });
       return meta;

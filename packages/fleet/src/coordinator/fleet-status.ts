@@ -140,7 +140,9 @@ function capabilityStatus(capability: string, view: FleetView, builds: ReadonlyM
     // Count at most the top 64 levels: a malformed range must not make this loop long.
     for (let level = Math.max(reads.min, reads.max - 63); level <= reads.max; level++) readers[level] = (readers[level] ?? 0) + members.length;
   }
-  const next = record === null || record.level === null ? (highest > 0 ? highest : null) : (record.ramp?.to ?? record.level + 1);
+  // The next level: the ramp's target, else the one above the write level once some member reads it.
+  const next =
+    record === null || record.level === null ? (highest > 0 ? highest : null) : (record.ramp?.to ?? (highest > record.level ? record.level + 1 : null));
   const taking = view.members.filter((member) => member.build === null || takesPart(member.build, capability));
   return {
     capability,

@@ -558,7 +558,8 @@ export class FleetNode<P extends Protocol = Protocol> {
       applied,
       writes: this.#metrics.writesAgo(),
       frames: this.#metrics.snapshot(),
-      fenced: this.#currentFence()?.why ?? null,
+      // What fences it besides its lease, which this very heartbeat renews.
+      fenced: (this.#stopped ? "it has stopped" : undefined) ?? this.#permanentFence?.why ?? this.#recordFence?.why ?? null,
       regressed,
       unreadable: this.#held.unreadable(),
       held,
