@@ -33,15 +33,20 @@ export interface BeatKey {
 export type Scope =
   /** What every node follows: `meta` and every `level`. */
   | "records"
-  /** Everything in the log: records, members, builds, refusals, decommissions. */
+  /** What the rollout controller works on: rollout plans, change requests and its own lease. */
+  | "control"
+  /** Everything in the log: records, members, builds, refusals, decommissions, and the control scope. */
   | "fleet";
 
-/** The kinds of key in the `records` scope. */
-const RECORD_KINDS: ReadonlySet<EntryKey["kind"]> = new Set(["meta", "level"]);
+/** The kinds of key in each scope but `fleet`. */
+const SCOPE_KINDS: Readonly<Record<Exclude<Scope, "fleet">, ReadonlySet<EntryKey["kind"]>>> = {
+  records: new Set(["meta", "level"]),
+  control: new Set(["rollout", "request", "controller"]),
+};
 
 /** True when `key` belongs to `scope`. */
 export function inScope(key: EntryKey, scope: Scope): boolean {
-  return scope === "fleet" || RECORD_KINDS.has(key.kind);
+  return scope === "fleet" || SCOPE_KINDS[scope].has(key.kind);
 }
 
 /** The kinds of key whose every entry is an audit entry. */

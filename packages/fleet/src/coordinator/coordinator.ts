@@ -5,12 +5,14 @@ import { InvalidRequestError, RecordUnreadableError, RevisionConflictError, Stor
 import type { Blocker } from "../records/blocker.js";
 import { takesPart } from "../records/build-record.js";
 import { AUTHOR_LIMITS, type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
+import type { ChangeRequest, RequestOutcome } from "../records/change-request.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
 import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-formats.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import { drainWindowOf, type WriteLevelRecord } from "../records/write-level-record.js";
 import { type AuditEntry, readAuditEntries, toAuditEntries } from "./audit-entry.js";
 import { DecodeCache } from "./decode-cache.js";
+import { submitRequest } from "./change-requests.js";
 import { decommissionPlan } from "./decommission-plan.js";
 import { readerBlockers, writerBlockers } from "./find-blockers.js";
 import { type FleetStatus, fleetStatus } from "./fleet-status.js";
@@ -35,6 +37,14 @@ export interface CoordinatorOptions {
   readonly recordFormats?: RecordFormats<TwostepRecords>;
   /** The coordinator's clock for the times it records, ms since the epoch. Defaults to `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * True for the rollout controller's own coordinator: it writes the records
+   * even where only the controller may. Others, on such a control plane,
+   * submit their changes to it as requests. Defaults to false.
+   */
+  readonly asController?: boolean;
+  /** How long a change submitted to the controller waits for its outcome. Defaults to 30 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Options of {@link Coordinator.change}. */
@@ -114,6 +124,8 @@ export class Coordinator {
   readonly #formats: RecordFormats<TwostepRecords>;
   readonly #clock: () => number;
   readonly #cache: DecodeCache;
+  readonly #asController: boolean;
+  readonly #requestTimeoutMs: number;
 
   constructor(controlPlane: ControlPlane, options: CoordinatorOptions = {}) {
     this.#plane = controlPlane;
@@ -122,6 +134,8 @@ export class Coordinator {
     this.#formats = options.recordFormats ?? twostepRecordFormats;
     this.#clock = options.clock ?? Date.now;
     this.#cache = new DecodeCache(this.#formats);
+    this.#asController = options.asController ?? false;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   /** The clock margin in force, in ms. */
@@ -205,6 +219,19 @@ export class Coordinator {
     };
     if (options.dryRun === true) return plan;
     if (!proposal.changes) return { capability, request: described, before: plan.current, after: plan.current, changed: false, note: null };
+    if (this.#viaController(view)) {
+      const outcome = await this.#submit(capability, request, author, options);
+      const after = await this.#plane.get({ kind: "level", capability });
+      const decoded = after === undefined || after.tombstone ? undefined : this.#formats.decode("level", after.value);
+      return {
+        capability,
+        request: described,
+        before: plan.current,
+        after: decoded?.ok === true && after !== undefined ? { value: decoded.value, revision: after.revision } : null,
+        changed: outcome.outcome === "applied",
+        note: outcome.note,
+      };
+    }
     if (blockers.length > 0 || problems.length > 0) {
       await this.#refuse(capability, described, author, revision, blockers, problems.join("; "));
       throw new UnsafeChangeError(capability, refusal(capability, described, proposal, blockers, problems), blockers);
@@ -268,6 +295,11 @@ export class Coordinator {
     this.#checkPlane(view);
     const planned = decommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
     if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
+    if (this.#viaController(view)) {
+      const { actor, reason, incarnation } = author;
+      const outcome = await this.#submit("_", { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) }, { actor, reason }, {});
+      return { capability: null, request, before: null, after: null, changed: outcome.outcome === "applied", note: outcome.note };
+    }
     if (planned.refused !== null) {
       await this.#refuse(null, request, author, 0, planned.blockers, planned.refused);
       throw new UnsafeChangeError(null, planned.refused, planned.blockers);
@@ -328,14 +360,21 @@ export class Coordinator {
    * Refused when nodes follow another control plane: that store was lost or
    * replaced, and `reconcile` rebuilds it.
    */
-  async init(author: ChangeAuthor): Promise<{ readonly planeId: string; readonly created: boolean }> {
+  async init(author: ChangeAuthor, options: { readonly mode?: "direct" | "controller" } = {}): Promise<{ readonly planeId: string; readonly created: boolean; readonly mode: "direct" | "controller" }> {
     checkAuthor(author);
     const view = await this.#view();
     this.#checkPlane(view);
     const existing = view.meta?.value;
-    if (existing !== undefined && existing !== null) return { planeId: existing.planeId, created: false };
-    const meta = await this.#ensureMeta(view, author);
-    return { planeId: meta.planeId, created: true };
+    if (existing === undefined || existing === null) {
+      const meta = await this.#ensureMeta(view, author, options.mode);
+      return { planeId: meta.planeId, created: true, mode: meta.mode ?? "direct" };
+    }
+    const mode = options.mode ?? existing.mode ?? "direct";
+    if (mode !== (existing.mode ?? "direct")) {
+      const note = this.#note("init", author, `mode ${mode}`, view.meta?.revision ?? 0, []);
+      await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", { ...existing, mode, change: note }, 1), { expect: view.meta?.revision ?? 0 });
+    }
+    return { planeId: existing.planeId, created: false, mode };
   }
 
   /**
@@ -582,10 +621,16 @@ export class Coordinator {
     }
   }
 
-  async #ensureMeta(view: FleetView, author: ChangeAuthor): Promise<PlaneMeta> {
+  async #ensureMeta(view: FleetView, author: ChangeAuthor, mode?: "direct" | "controller"): Promise<PlaneMeta> {
     const existing = view.meta?.value;
     if (existing !== undefined && existing !== null) return existing;
-    const meta: PlaneMeta = { planeId: randomUUID(), epoch: 1, createdAt: view.now, change: this.#note("init", author, "init", 0, []) };
+    const meta: PlaneMeta = {
+      planeId: randomUUID(),
+      epoch: 1,
+      createdAt: view.now,
+      ...(mode === undefined ? {} : { mode }),
+      change: this.#note("init", author, "init", 0, []),
+    };
     try {
       await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", meta, 1), { expect: 0 });
       return meta;
@@ -597,6 +642,20 @@ export class Coordinator {
       if (decoded?.ok !== true) throw error;
       return decoded.value;
     }
+  }
+
+  /** True when this coordinator must submit its changes to the rollout controller. */
+  #viaController(view: FleetView): boolean {
+    return view.meta?.value?.mode === "controller" && !this.#asController;
+  }
+
+  async #submit(capability: string, request: ChangeRequest["request"], author: ChangeAuthor, options: ChangeOptions): Promise<RequestOutcome> {
+    return submitRequest(
+      this.#plane,
+      this.#formats,
+      { capability, request, author, declared: options.declared ?? null, allowUndeclared: options.allowUndeclared ?? false, at: this.#clock() },
+      { timeoutMs: this.#requestTimeoutMs, pollMs: 200 },
+    );
   }
 
   async #refuse(

@@ -99,7 +99,7 @@ export class Rollouts {
 
   /** Every rollout that can be read, with the keys of those that cannot. */
   async list(): Promise<{ readonly rollouts: readonly StoredRollout[]; readonly unreadable: readonly string[] }> {
-    const snapshot = await this.#plane.read("fleet");
+    const snapshot = await this.#plane.read("control");
     const rollouts: StoredRollout[] = [];
     const unreadable: string[] = [];
     for (const entry of snapshot.entries) {

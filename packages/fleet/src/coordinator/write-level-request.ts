@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { LabelSelector } from "../records/member-record.js";
 import type { Ramp } from "../records/write-level-record.js";
 
@@ -54,3 +55,22 @@ export function formatLabels(where: LabelSelector): string {
     .map(([name, values]) => `${name}=${values.join("|")}`)
     .join(" ");
 }
+
+const level = z.number().int().min(0);
+
+/** The zod schema of a {@link WriteLevelRequest}, for requests read off the store (change requests to the controller). */
+export const writeLevelRequestSchema: z.ZodType<WriteLevelRequest> = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("enable-write"),
+    level,
+    percent: z.number().optional(),
+    by: z.enum(["key", "node"]).optional(),
+    where: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+  z.strictObject({ kind: z.literal("disable-write"), to: level.optional() }),
+  z.strictObject({ kind: z.literal("revert-ramp") }),
+  z.strictObject({ kind: z.literal("retire"), level }),
+  z.strictObject({ kind: z.literal("adopt"), level }),
+  z.strictObject({ kind: z.literal("policy"), drainWindowMs: z.number().int().min(0).nullable() }),
+  z.strictObject({ kind: z.literal("forget") }),
+]) as z.ZodType<WriteLevelRequest>;

@@ -14,6 +14,12 @@ export interface PlaneMeta {
   readonly epoch: number;
   /** When it was set up, ms since the epoch. */
   readonly createdAt: number;
+  /**
+   * Who writes the fleet's records: anyone with release-manager credentials
+   * (`direct`, the default), or only the rollout controller, to which the
+   * others submit change requests (`controller`).
+   */
+  readonly mode?: "direct" | "controller";
   readonly change: ChangeNote;
 }
 
@@ -22,5 +28,6 @@ export const planeMetaSchema = z.looseObject({
   planeId: z.string().min(1).max(64),
   epoch: z.number().int().min(1),
   createdAt: z.number(),
+  mode: z.enum(["direct", "controller"]).optional(),
   change: changeNoteSchema,
 });
