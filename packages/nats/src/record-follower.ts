@@ -120,13 +120,20 @@ export class RecordFollower implements Subscription {
       this.#parts.session.logger.warn({ subject: message.subject }, "ignored a message on the follow subjects that the stream did not republish");
       return;
     }
-    if (this.#live) this.#take(republished);
+    if (this.#live) this.#take(republished, false);
     else if (this.#buffer.length < maxBuffered) this.#buffer.push(republished);
   }
 
-  #take(message: RepublishedMessage): void {
+  /** Delivers a republished message, or resyncs on a gap; `buffered` when it arrived while the snapshot was read. */
+  #take(message: RepublishedMessage, buffered: boolean): void {
     const known = this.#last.get(message.subject) ?? 0;
-    if (message.seq <= known || message.seq <= this.#position) return;
+    if (message.seq === known || (buffered && message.seq <= this.#position)) return;
+    if (message.seq < known || message.seq <= this.#position) {
+      // Older than what the snapshot holds, arriving after it: the stream went backwards (recreated, restored), or its republish was late.
+      this.#live = false;
+      this.resync(`${message.subject} came back at sequence ${message.seq}, below ${Math.max(known, this.#position)}`);
+      return;
+    }
     if (message.previous !== known) {
       // From here on messages wait for the resync's snapshot.
       this.#live = false;
@@ -182,7 +189,7 @@ export class RecordFollower implements Subscription {
     this.#live = true;
     for (const message of buffered) {
       if (!this.#live || this.#stopped) break;
-      this.#take(message);
+      this.#take(message, true);
     }
   }
 
