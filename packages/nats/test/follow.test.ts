@@ -51,7 +51,8 @@ class Recorder {
 /** The last value and revision of each capability, as the store holds it. */
 async function stored(plane: NatsControlPlane): Promise<Map<string, [string, number]>> {
   const held = new Map<string, [string, number]>();
-  for (const entry of (await plane.read("records")).entries) if (entry.key.kind === "level") held.set(entry.key.capability, [textOf(entry.value), entry.revision]);
+  for (const entry of (await plane.read("records")).entries)
+    if (entry.key.kind === "level") held.set(entry.key.capability, [textOf(entry.value), entry.revision]);
   return held;
 }
 

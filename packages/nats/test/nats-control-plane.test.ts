@@ -195,6 +195,20 @@ describe("the log", () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
+  test("a read as of a position stored while it runs waits for it, as it waits for a lagging replica to deliver it", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const last = await plane.append(level("x"), bytes("1"));
+    const reading = plane.read("records", { atLeast: last + 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const next = await plane.append(level("y"), bytes("2"));
+    const records = await reading;
+    expect(records.position).toBe(next);
+    expect(records.entries.map(summary)).toEqual([
+      ["level x", "1", false, last],
+      ["level y", "2", false, next],
+    ]);
+  });
+
   test("reads leave no consumer behind", async () => {
     const plane = await planes.open({ bucketPrefix: planes.prefix() });
     await plane.register([{ key: member("n", "1"), value: bytes("m") }]);
