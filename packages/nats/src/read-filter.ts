@@ -29,8 +29,8 @@ export interface FilterReadResult {
 const pullBatch = 1_000;
 /** How often a read looks at its consumer and, once drained below `atLeast`, asks the stream leader. */
 const tickMs = 50;
-/** A consumer silent this long while it has more to deliver is asked how far it got. */
-const quietMs = 250;
+/** How often a read that has not drained asks its consumer how far it got, and, once drained below `atLeast`, asks the leader. */
+const askEveryMs = 250;
 /** A leader that holds less than `atLeast` this long means a store that went backwards, not a leader election. */
 const behindForMs = 1_000;
 
@@ -85,11 +85,13 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
   const collected = new Collected(read.deliver);
   let highest = 0;
   let delivery = info.delivered.consumer_seq;
-  let drainedAt = info.num_pending === 0 ? Date.now() : undefined;
+  let drainedAt: number | undefined;
+  /** The delivery sequence by which the consumer's info said it had nothing more pending. */
+  let drainsAt = Number.POSITIVE_INFINITY;
   let heardAt = Date.now();
   let behindSince: number | undefined;
   let asking = false;
-  let lastAsked = 0;
+  let lastAsked = Date.now();
   let messages: ConsumerMessages | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -111,7 +113,11 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
     reject(error);
   };
   const drained = (): void => {
-    drainedAt ??= Date.now();
+    if (drainedAt === undefined) {
+      drainedAt = Date.now();
+      // The first question to the leader comes soon: a read whose `atLeast` lies outside its filter needs it to end.
+      lastAsked = drainedAt - askEveryMs + tickMs;
+    }
     if (highest >= read.atLeast) finish(highest);
   };
 
@@ -126,7 +132,7 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
     progressed();
     collected.add(fromConsumer(message));
     highest = Math.max(highest, message.seq);
-    if (message.info.pending === 0) drained();
+    if (message.info.pending === 0 || delivery >= drainsAt) drained();
     else if (drainedAt !== undefined && highest >= read.atLeast) finish(highest);
   };
 
@@ -151,10 +157,21 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
     if (Date.now() - behindSince >= behindForMs) finish(Math.max(highest, proven), true);
   };
 
-  /** When the consumer stays silent with messages pending, asks it: messages it counted may be gone (purged). */
+  /**
+   * Asks the consumer how far it got. The pending count each message
+   * carries is not always right on nats-server 2.9.10: when subjects keep
+   * only their last message (the heartbeats) and one is rewritten while the
+   * consumer delivers the last message per subject, it can stay at 1 for
+   * good (and a message can come twice). The consumer's info counts afresh:
+   * nothing pending there means that its part of the last messages per
+   * subject was delivered by the delivery sequence it names, so the read has
+   * drained once that delivery has arrived.
+   */
   const askConsumer = async (): Promise<void> => {
     const state = await consumer.info();
-    if (state.num_pending === 0 && state.delivered.consumer_seq === delivery) drained();
+    if (state.num_pending !== 0) return;
+    drainsAt = state.delivered.consumer_seq;
+    if (delivery >= drainsAt) drained();
   };
 
   const tick = (): void => {
@@ -164,8 +181,8 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
       fail(new TimeoutError());
       return;
     }
-    const question = drainedAt !== undefined ? askLeader : now - heardAt >= quietMs ? askConsumer : undefined;
-    if (question === undefined || now - lastAsked < quietMs) return;
+    const question = drainedAt !== undefined ? askLeader : askConsumer;
+    if (now - lastAsked < askEveryMs) return;
     asking = true;
     lastAsked = now;
     question()
@@ -174,15 +191,13 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
   };
 
   try {
-    if (drainedAt !== undefined) drained();
+    if (info.num_pending === 0) drained();
     if (!settled) {
       messages = await consumer.consume({ bind: true, max_messages: pullBatch, callback: onMessage });
       messages.closed().then(
         (error) => fail(new ConsumerLost(`the consumer ended (${error?.message ?? "closed"})`)),
         (error: unknown) => fail(new ConsumerLost(`the consumer ended (${String(error)})`)),
       );
-      // The first question to the leader comes soon: a read whose `atLeast` lies outside its filter needs it to end.
-      lastAsked = Date.now() - quietMs + tickMs;
       timer = setInterval(tick, tickMs);
     }
     return await promise;

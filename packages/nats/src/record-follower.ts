@@ -1,4 +1,4 @@
-import type { Msg, Subscription as NatsSubscription } from "@nats-io/transport-node";
+import { type Msg, type NatsConnection, type Subscription as NatsSubscription, TimeoutError } from "@nats-io/transport-node";
 import type { FollowHandlers, Snapshot, StoredEntry, Subscription } from "@twostep/fleet/control-plane";
 import { entrySubject } from "./entry-subject.js";
 import type { NatsSession } from "./nats-session.js";
@@ -72,7 +72,7 @@ export class RecordFollower implements Subscription {
     follower.#syncing = true;
     try {
       // The server has the subscription before the read starts: whatever is stored after the read is republished to it.
-      await connection.flush();
+      await flushWithin(connection, parts.session.timeoutMs);
       await follower.#sync("start");
     } catch (error) {
       follower.#halt();
@@ -209,5 +209,18 @@ export class RecordFollower implements Subscription {
       // A follower's failure is its own: delivery goes on.
       this.#parts.session.logger.error({ err: error }, "a follow handler threw");
     }
+  }
+}
+
+/** Waits until the server has processed everything sent so far (a PING answered); rejects with `TimeoutError` after `timeoutMs`. */
+async function flushWithin(connection: NatsConnection, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), timeoutMs);
+  });
+  try {
+    await Promise.race([connection.flush(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
