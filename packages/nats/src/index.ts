@@ -1,3 +1,8 @@
+/**
+ * `@twostep/nats`: the twostep control plane on NATS JetStream. Connect
+ * with {@link connectNatsControlPlane}; see docs/nats.md for the layout,
+ * the safety argument, permissions and sizing.
+ */
 export type { NatsControlPlaneOptions } from "./connect-nats-control-plane.js";
 export { connectNatsControlPlane } from "./connect-nats-control-plane.js";
 export { decodeKey, encodeKey } from "./key-codec.js";

@@ -7,3 +7,5 @@ export type { SubjectMeaning } from "./entry-subject.js";
 export { beatSubject, entrySubject, historyFilters, parseBeatSubject, parseEntrySubject } from "./entry-subject.js";
 export type { StreamDefinition } from "./fleet-streams.js";
 export { beatsStreamConfig, fleetStreamConfig } from "./fleet-streams.js";
+export type { NatsCallContext } from "./translate-nats-error.js";
+export { translateNatsError } from "./translate-nats-error.js";

@@ -91,11 +91,11 @@ test("with the server hung, every call fails with ControlPlaneUnreachableError w
         Object.entries(calls).map(async ([name, call]) => {
           const started = Date.now();
           const error = await failure(call());
-          return { name, code: (error as { code?: string }).code, ms: Date.now() - started };
+          return { name, code: (error as { code?: string }).code, message: error.message, ms: Date.now() - started };
         }),
       );
-      for (const { name, code, ms } of outcomes) {
-        expect(code, name).toBe(FleetErrorCode.Unreachable);
+      for (const { name, code, message, ms } of outcomes) {
+        expect(code, `${name}: ${message}`).toBe(FleetErrorCode.Unreachable);
         expect(ms, name).toBeLessThan(2_600);
       }
     } finally {
