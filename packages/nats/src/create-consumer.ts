@@ -10,28 +10,27 @@ const maxCreationMs = 2_000;
 
 /**
  * Creates an ephemeral consumer (in memory, one replica, no
- * acknowledgements) for a call whose timeout is `timeoutMs`, abandoning the
- * creation after that timeout or 2 s, whichever is shorter: nats-server
- * 2.9.10 may place a one-replica consumer on a replica that is down, and
- * that creation never answers. An abandoned creation is deleted whenever it
- * answers. The server drops a consumer left idle for twice `timeoutMs` (at
- * least 10 s). Rejects with the client's `TimeoutError` or its error.
+ * acknowledgements), abandoning the creation after `timeoutMs` or 2 s,
+ * whichever is shorter: nats-server 2.9.10 may place a one-replica consumer
+ * on a replica that is down, and that creation never answers. An abandoned
+ * creation is deleted whenever it answers. The server drops a consumer left
+ * idle for 30 s (a client that crashed mid-read). Rejects with the client's
+ * `TimeoutError` or its error.
  */
 export async function createConsumer(jsm: JetStreamManager, stream: string, read: ConsumerRead, timeoutMs: number): Promise<ConsumerInfo> {
-  // A name puts the filter in the request subject, which permissions can match (`$JS.API.CONSUMER.CREATE.<stream>.>`).
+  // A name puts the filter in the request subject, which permissions can match (`$JS.API.CONSUMER.CREATE.<stream>.*.<filter>`).
   const name = `twostep_${nuid.next()}`;
   const creation = jsm.consumers.add(stream, {
     ack_policy: AckPolicy.None,
     mem_storage: true,
     num_replicas: 1,
-    // Freed when its reader stops; this only bounds what a crashed client or an abandoned creation leaves behind.
-    inactive_threshold: nanos(Math.max(2 * timeoutMs, 10_000)),
+    inactive_threshold: nanos(30_000),
     ...read,
     name,
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError()), Math.min(timeoutMs, maxCreationMs));
+    timer = setTimeout(() => reject(new TimeoutError()), Math.max(1, Math.min(timeoutMs, maxCreationMs)));
   });
   try {
     return await Promise.race([creation, timeout]);
@@ -46,19 +45,17 @@ export async function createConsumer(jsm: JetStreamManager, stream: string, read
   }
 }
 
-/** {@link createConsumer} up to `attempts` times while creations time out; rethrows any other error at once. */
-export async function createConsumerRetrying(
-  jsm: JetStreamManager,
-  stream: string,
-  read: ConsumerRead,
-  timeoutMs: number,
-  attempts: number,
-): Promise<ConsumerInfo> {
-  for (let attempt = 1; ; attempt++) {
+/**
+ * {@link createConsumer} again while creations time out and `deadline`
+ * (ms since the epoch) has not passed: placement is random, so a retry may
+ * land on a live server. Rethrows any other error at once.
+ */
+export async function createConsumerBefore(jsm: JetStreamManager, stream: string, read: ConsumerRead, deadline: number): Promise<ConsumerInfo> {
+  for (;;) {
     try {
-      return await createConsumer(jsm, stream, read, timeoutMs);
+      return await createConsumer(jsm, stream, read, deadline - Date.now());
     } catch (error) {
-      if (attempt >= attempts || findCause(error, TimeoutError) === undefined) throw error;
+      if (Date.now() >= deadline || findCause(error, TimeoutError) === undefined) throw error;
     }
   }
 }

@@ -1,540 +1,268 @@
-import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
-import type { KV, KvEntry } from "@nats-io/kv";
-import { TimeoutError, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import type { JetStreamPublishOptions } from "@nats-io/jetstream";
 import {
-  advertisementSchema,
-  auditEntrySchema,
-  InvalidRequestError,
-  memberSchema,
-  RevisionConflictError,
-  writeLevelRecordSchema,
-  type Advertisement,
-  type AuditEntry,
+  type AppendOptions,
+  type BeatKey,
   type ControlPlane,
-  type MalformedRecord,
-  type Member,
-  type SeenAdvertisement,
+  type EntryKey,
+  type FollowHandlers,
+  type FollowOptions,
+  type HistoryOptions,
+  inHistory,
+  inScope,
+  keyText,
+  type RegisterEntry,
+  RevisionConflictError,
+  type Scope,
+  type Snapshot,
+  type StoredBeat,
+  type StoredEntry,
   type Subscription,
-  type Versioned,
-  type WriteLevelRecord,
-} from "@twostep/fleet";
-import type { Logger } from "pino";
-import type { z } from "zod";
-import { followStream, readStream, readStreamByGets, type FollowedStream, type StoredMessage } from "./follow-stream.js";
-import { decodeKey, encodeKey } from "./key-codec.js";
-import { auditSubject, kvStream, type NatsLayout } from "./nats-layout.js";
-import { parseRecord } from "./parse-record.js";
-import { readLastValues } from "./read-last-values.js";
-import { findCause, translateNatsError } from "./translate-nats-error.js";
+} from "@twostep/fleet/control-plane";
+import type { BeatStore } from "./beat-store.js";
+import { checkRevision, checkWhole } from "./check-number.js";
+import { entrySubject, historyFilters, parseEntrySubject } from "./entry-subject.js";
+import { followStream } from "./follow-stream.js";
+import type { NatsLayout } from "./nats-layout.js";
+import type { NatsSession } from "./nats-session.js";
+import { readFilter } from "./read-filter.js";
+import { readHistory } from "./read-history.js";
+import { RecordFollower } from "./record-follower.js";
+import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
+import { isWrongLastSequence } from "./translate-nats-error.js";
 
-/** What {@link connectNatsControlPlane} hands to a {@link NatsControlPlane}. */
-export interface NatsControlPlaneParts {
-  readonly connection: NatsConnection;
-  readonly js: JetStreamClient;
-  readonly jsm: JetStreamManager;
-  readonly adverts: KV;
-  readonly members: KV;
-  readonly levels: KV;
-  readonly layout: NatsLayout;
-  /** The servers in words, for error messages. */
-  readonly servers: string;
-  readonly advertisementTtlMs: number;
-  readonly timeoutMs: number;
-  readonly onMalformed: ((record: MalformedRecord) => void) | undefined;
-  readonly logger: Logger;
-}
-
-/** One KV bucket of the layout and the records it holds. */
-interface Store<T> {
-  readonly name: "adverts" | "members" | "levels";
-  readonly bucket: string;
-  readonly kv: KV;
-  readonly schema: z.ZodType;
-  /** The name a record is keyed by. */
-  readonly nameOf: (value: T) => string;
-}
-
-/** The last message of a key, from a get or a consumer. */
-interface StoredEntry {
-  readonly key: string;
-  readonly operation: KvEntry["operation"];
-  readonly value: Uint8Array;
-  readonly revision: number;
-  /** The server's timestamp of the message, ms since the epoch. */
-  readonly created: number;
-}
-
-/** A validated record with the entry it came from. */
-interface Read<T> {
-  readonly value: T;
-  readonly revision: number;
-  readonly created: number;
-}
-
-/** The header the KV layer marks deletes and purges with. */
-const operationHeader = "KV-Operation";
-/** Requests in flight when getting keys one by one: enough to hide latency, few enough to spare the server. */
-const listConcurrency = 32;
-/**
- * Listings of more keys than this read the bucket with one consumer; shorter
- * ones get each key (at most two rounds of gets, no consumer to create,
- * which in a cluster is a proposal to the meta leader).
- */
-const bulkReadAbove = 2 * listConcurrency;
-/** Consumer creations `readAudit` tries before reading through the stream leader, one message per request. */
-const auditReadAttempts = 2;
-const utf8 = new TextEncoder();
+const empty = new Uint8Array(0);
 
 /**
- * The control plane on NATS JetStream (see docs/nats.md for the layout and
- * permissions). Every read of a single record or of a listing goes to the
- * stream leader, so a read that starts after a write finished sees it; the
- * watches follow the streams with consumers they recreate, at the next
- * sequence, whenever one is lost (a reconnect, a server down in a cluster).
- * Everything read is validated with the schemas of `@twostep/fleet`; a
- * malformed record is skipped, logged and reported to `onMalformed`. Errors
- * are typed: `RevisionConflictError`, `PermissionDeniedError` (naming the
- * operation), `ControlPlaneUnreachableError`, `InvalidRequestError`.
+ * The control plane on NATS JetStream (see docs/nats.md): one stream is
+ * the log of every keyed entry, in one order, and a KV-style stream keeps
+ * the heartbeats. Reads run ephemeral consumers on any replica and wait
+ * until the replica proves it holds the position asked for; followers
+ * listen to what the stream republishes and hold no consumer while idle.
+ * Errors are the typed errors of `@twostep/fleet`. Make one with
+ * {@link connectNatsControlPlane}.
  */
 export class NatsControlPlane implements ControlPlane {
-  readonly #connection: NatsConnection;
-  readonly #js: JetStreamClient;
-  readonly #jsm: JetStreamManager;
-  readonly #layout: NatsLayout;
-  readonly #servers: string;
-  readonly #ttl: number;
-  readonly #timeoutMs: number;
-  readonly #onMalformed: ((record: MalformedRecord) => void) | undefined;
-  readonly #logger: Logger;
-  readonly #adverts: Store<Advertisement>;
-  readonly #members: Store<Member>;
-  readonly #levels: Store<WriteLevelRecord>;
-  readonly #watches = new Set<FollowedStream>();
+  readonly #session: NatsSession;
+  readonly #beats: BeatStore;
+  readonly #resyncMs: number;
+  readonly #followers = new Set<RecordFollower>();
+  readonly #watches = new Set<Subscription>();
   #closed = false;
 
   /** Use {@link connectNatsControlPlane}. */
-  constructor(parts: NatsControlPlaneParts) {
-    this.#connection = parts.connection;
-    this.#js = parts.js;
-    this.#jsm = parts.jsm;
-    this.#layout = parts.layout;
-    this.#servers = parts.servers;
-    this.#ttl = parts.advertisementTtlMs;
-    this.#timeoutMs = parts.timeoutMs;
-    this.#onMalformed = parts.onMalformed;
-    this.#logger = parts.logger;
-    const { layout } = parts;
-    this.#adverts = { name: "adverts", bucket: layout.adverts, kv: parts.adverts, schema: advertisementSchema, nameOf: (advert) => advert.nodeId };
-    this.#members = { name: "members", bucket: layout.members, kv: parts.members, schema: memberSchema, nameOf: (member) => member.nodeId };
-    this.#levels = { name: "levels", bucket: layout.levels, kv: parts.levels, schema: writeLevelRecordSchema, nameOf: (record) => record.capability };
+  constructor(session: NatsSession, beats: BeatStore, resyncMs: number) {
+    this.#session = session;
+    this.#beats = beats;
+    this.#resyncMs = resyncMs;
+    void this.#watchConnection();
   }
 
-  /** The bucket prefix and the names derived from it. */
+  /** The names of the streams and subjects in use. */
   get layout(): NatsLayout {
-    return this.#layout;
+    return this.#session.layout;
   }
 
-  /** The TTL of advertisements in force, in ms: the bucket's own when it already existed. */
-  get advertisementTtlMs(): number {
-    return this.#ttl;
+  /** The heartbeat TTL in force (the heartbeat stream's max age), in ms. */
+  get beatTtlMs(): number {
+    return this.#beats.ttlMs;
   }
 
-  /** The local clock. Server timestamps (`seenAt`) are compared with it: keep clocks in sync (NTP) well within the staleness limit. */
-  now(): number {
-    return Date.now();
-  }
-
-  async putAdvertisement(advertisement: Advertisement): Promise<void> {
-    await this.#put(this.#adverts, advertisement, `putAdvertisement ${advertisement.nodeId}`);
-  }
-
-  async removeAdvertisement(nodeId: string): Promise<void> {
-    await this.#remove(this.#adverts, nodeId, `removeAdvertisement ${nodeId}`);
-  }
-
-  async listAdvertisements(): Promise<SeenAdvertisement[]> {
-    const reads = await this.#list(this.#adverts, "listAdvertisements");
-    return reads.map((read) => this.#seen(read)).filter((seen) => seen !== undefined);
-  }
-
-  async getAdvertisement(nodeId: string): Promise<SeenAdvertisement | undefined> {
-    const read = await this.#get(this.#adverts, nodeId, `getAdvertisement ${nodeId}`);
-    return read === undefined ? undefined : this.#seen(read);
-  }
-
-  async putMember(member: Member): Promise<void> {
-    await this.#put(this.#members, member, `putMember ${member.nodeId}`);
-  }
-
-  async removeMember(nodeId: string): Promise<void> {
-    await this.#remove(this.#members, nodeId, `removeMember ${nodeId}`);
-  }
-
-  async getMember(nodeId: string): Promise<Member | undefined> {
-    return (await this.#get(this.#members, nodeId, `getMember ${nodeId}`))?.value;
-  }
-
-  async listMembers(): Promise<Member[]> {
-    return (await this.#list(this.#members, "listMembers")).map((read) => read.value);
-  }
-
-  async getLevel(capability: string): Promise<Versioned<WriteLevelRecord> | undefined> {
-    const read = await this.#get(this.#levels, capability, `getLevel ${capability}`);
-    return read === undefined ? undefined : { value: read.value, revision: read.revision };
-  }
-
-  async listLevels(): Promise<Versioned<WriteLevelRecord>[]> {
-    return (await this.#list(this.#levels, "listLevels")).map((read) => ({ value: read.value, revision: read.revision }));
-  }
-
-  async compareAndSetLevel(record: WriteLevelRecord, expected: number): Promise<number> {
-    const operation = `compareAndSetLevel ${record.capability}`;
-    if (!Number.isSafeInteger(expected) || expected < 0) {
-      throw new InvalidRequestError(
-        `${operation}: expected revision ${expected} is not a whole number of 0 or more: pass the revision getLevel returned, or 0`,
-      );
-    }
-    const data = this.#encode(this.#levels.schema, record, operation);
-    const key = encodeKey(record.capability);
-    return this.#call(operation, async () => {
+  async append(key: EntryKey, value: Uint8Array, options: AppendOptions = {}): Promise<number> {
+    const subject = entrySubject(this.layout, key);
+    const operation = `append ${keyText(key)}`;
+    if (options.expect !== undefined) checkRevision(options.expect, operation);
+    return this.#session.call(operation, async () => {
+      const headers = tombstoneHeaders(options.tombstone);
+      const publish: Partial<JetStreamPublishOptions> = {
+        ...(options.expect === undefined ? {} : { expect: { lastSubjectSequence: options.expect } }),
+        ...(headers === undefined ? {} : { headers }),
+      };
       try {
-        // create() demands that the key has no value; update() that its last revision is `expected`.
-        return expected === 0 ? await this.#levels.kv.create(key, data) : await this.#levels.kv.update(key, data, expected);
+        return (await this.#session.js.publish(subject, value, publish)).seq;
       } catch (error) {
-        const code = findCause(error, JetStreamApiError)?.code;
-        if (code === JetStreamApiCodes.StreamWrongLastSequence || code === JetStreamApiCodes.StreamWrongLastSequenceUnknown) {
-          throw new RevisionConflictError(`write level of ${record.capability}`, expected, { cause: error });
-        }
+        if (options.expect !== undefined && isWrongLastSequence(error)) throw new RevisionConflictError(keyText(key), options.expect, { cause: error });
         throw error;
       }
     });
   }
 
-  async watchLevels(onChange: (record: Versioned<WriteLevelRecord>) => void): Promise<Subscription> {
-    const latest = new Map<string, number>();
-    const store = this.#levels;
-    return this.#follow("watchLevels", kvStream(store.bucket), `$KV.${store.bucket}.>`, "last-per-subject", (message) => {
-      const read = this.#readMessage(store, message);
-      if (read === undefined || (latest.get(read.value.capability) ?? 0) >= read.revision) return;
-      latest.set(read.value.capability, read.revision);
-      onChange({ value: read.value, revision: read.revision });
-    });
-  }
-
-  async appendAudit(entry: AuditEntry): Promise<void> {
-    const operation = `appendAudit ${entry.action}${entry.capability === null ? "" : ` ${entry.capability}`}`;
-    const data = this.#encode(auditEntrySchema, entry, operation);
-    const subject = auditSubject(this.#layout, entry.capability);
-    // The entry id doubles as the message id: a retried append within the duplicate window is stored once.
-    await this.#call(operation, () => this.#js.publish(subject, data, { msgID: entry.id }));
-  }
-
-  async readAudit(options: { capability?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-    const { capability, limit } = options;
-    const operation = `readAudit${capability === undefined ? "" : ` ${capability}`}`;
-    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-      throw new InvalidRequestError(`${operation}: limit ${limit} is not a whole number of 0 or more`);
+  /**
+   * Appends `entries` (an `ifAbsent` one only when its subject has no
+   * message), publishes a join marker on `<prefix>.fleet.r.j`, and reads the
+   * records until the marker's sequence is delivered: the snapshot is as of
+   * a position after every entry appended here.
+   */
+  async register(entries: readonly RegisterEntry[]): Promise<Snapshot> {
+    for (const { key, value, ifAbsent } of entries) {
+      try {
+        await this.append(key, value, ifAbsent === true ? { expect: 0 } : {});
+      } catch (error) {
+        if (!(ifAbsent === true && error instanceof RevisionConflictError)) throw error;
+      }
     }
-    const stream = this.#layout.auditStream;
-    const filter = capability === undefined ? this.#layout.auditSubjects : auditSubject(this.#layout, capability);
-    let entries: AuditEntry[] = [];
-    await this.#call(operation, async () => {
-      // The last sequence comes from the stream leader: the read then covers every append that finished before it.
-      let until: number;
-      let offline = false;
-      if (capability === undefined) {
-        const info = await this.#jsm.streams.info(stream);
-        until = info.state.messages === 0 ? 0 : info.state.last_seq;
-        // nats-server 2.9.10 may place the consumer on the offline replica, and that creation never answers.
-        offline = info.cluster?.replicas?.some((peer) => peer.offline) ?? false;
-      } else {
-        until = (await this.#jsm.streams.getMessage(stream, { last_by_subj: filter }))?.seq ?? 0;
-      }
-      const onMessage = (message: StoredMessage): void => {
-        const entry = this.#readAuditMessage(message);
-        if (entry !== undefined) entries.push(entry);
-      };
-      if (!offline) {
-        try {
-          await readStream(this.#js, this.#jsm, {
-            stream,
-            filter,
-            untilSequence: until,
-            idleTimeoutMs: this.#timeoutMs,
-            attempts: auditReadAttempts,
-            onMessage,
-          });
-          return;
-        } catch (error) {
-          if (findCause(error, TimeoutError) === undefined) throw error;
-          this.#logger.info({ operation, stream }, "the audit consumer did not answer (placed on a server that is down?); reading through the stream leader");
-        }
-      } else {
-        this.#logger.info({ operation, stream }, "a replica of the audit stream is offline; reading through the stream leader");
-      }
-      entries = [];
-      await readStreamByGets(this.#jsm, { stream, filter, untilSequence: until, onMessage });
-    });
-    return limit === undefined ? entries : limit === 0 ? [] : entries.slice(-limit);
+    const marker = await this.#session.call("register (join marker)", () => this.#session.js.publish(this.layout.joinSubject, empty));
+    return (await this.#read("records", marker.seq, "register")).snapshot;
   }
 
-  async watchAudit(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
-    return this.#follow("watchAudit", this.#layout.auditStream, this.#layout.auditSubjects, "new", (message) => {
-      const entry = this.#readAuditMessage(message);
-      if (entry !== undefined) onEntry(entry);
-    });
+  async read(scope: Scope, options: { readonly atLeast?: number } = {}): Promise<Snapshot> {
+    const atLeast = options.atLeast ?? 0;
+    checkWhole(`read ${scope}: atLeast`, atLeast, 0);
+    return (await this.#read(scope, atLeast, `read ${scope}`)).snapshot;
+  }
+
+  async get(key: EntryKey): Promise<StoredEntry | undefined> {
+    const subject = entrySubject(this.layout, key);
+    const message = await this.#session.call(`get ${keyText(key)}`, () =>
+      this.#session.jsm.streams.getMessage(this.layout.fleetStream, { last_by_subj: subject }),
+    );
+    return message === null ? undefined : this.#entryOf(fromGet(message));
   }
 
   /**
-   * Drops the delete markers that members and advertisements leave when they
-   * are removed, once older than `olderThanMs` (default 30 min), so listings
-   * stay proportional to the live fleet. Only the marker is purged: a value
-   * written after it stays. Needs release-manager credentials; returns how
-   * many markers went.
+   * Subscribes to the republished records, reads a snapshot as of `from`,
+   * then delivers each record as it is republished; resyncs on a gap, a
+   * reconnect and every `resyncMs` (see `RecordFollower`). Holds no
+   * consumer while idle.
    */
-  async compact(olderThanMs = 30 * 60_000): Promise<number> {
+  async follow(handlers: FollowHandlers, options: FollowOptions = {}): Promise<Subscription> {
+    const from = options.from ?? 0;
+    checkWhole("follow: from", from, 0);
+    const session = this.#session;
+    const follower = await session.call("follow the records", () =>
+      RecordFollower.start(
+        {
+          session,
+          readRecords: (atLeast) => this.#read("records", atLeast, "follow the records (resync)"),
+          streamCreated: async () => (await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream))).created,
+          entryOf: (message) => this.#entryOf(message),
+          resyncMs: this.#resyncMs,
+          onStop: (stopped) => this.#followers.delete(stopped),
+        },
+        handlers,
+        from,
+      ),
+    );
+    this.#followers.add(follower);
+    return follower;
+  }
+
+  async history(options: HistoryOptions = {}): Promise<StoredEntry[]> {
+    const { capability, limit } = options;
+    if (limit !== undefined) checkWhole("history: limit", limit, 0);
+    const messages = await this.#session.call(`read the history${capability === undefined ? "" : ` of ${capability}`}`, () =>
+      readHistory(this.#session, historyFilters(this.layout, capability)),
+    );
+    const entries = messages.map((message) => this.#entryOf(message)).filter((entry) => entry !== undefined && inHistory(entry.key)) as StoredEntry[];
+    if (limit === undefined) return entries;
+    return limit === 0 ? [] : entries.slice(-limit);
+  }
+
+  async watchHistory(onEntry: (entry: StoredEntry) => void): Promise<Subscription> {
+    const session = this.#session;
+    const watch = await session.call("watch the history", () =>
+      followStream(session, {
+        stream: this.layout.fleetStream,
+        filter: this.layout.fleetSubjects,
+        onMessage: (message) => {
+          const entry = this.#entryOf(message);
+          if (entry === undefined || !inHistory(entry.key)) return;
+          try {
+            onEntry(entry);
+          } catch (error) {
+            session.logger.error({ err: error }, "a history watcher threw; delivery goes on");
+          }
+        },
+      }),
+    );
+    const subscription: Subscription = {
+      stop: async () => {
+        this.#watches.delete(subscription);
+        await watch.stop();
+      },
+    };
+    this.#watches.add(subscription);
+    return subscription;
+  }
+
+  beat(key: BeatKey, value: Uint8Array, options: { readonly expect: number; readonly tombstone?: boolean }): Promise<number> {
+    return this.#beats.beat(key, value, options);
+  }
+
+  readBeats(): Promise<StoredBeat[]> {
+    return this.#beats.readBeats();
+  }
+
+  readBeat(key: BeatKey): Promise<StoredBeat | undefined> {
+    return this.#beats.readBeat(key);
+  }
+
+  serverTime(): Promise<number> {
+    return this.#beats.serverTime();
+  }
+
+  /**
+   * Purges every member and build subject whose last message is a
+   * tombstone stored before `olderThanMs` ago (server time), and every join
+   * marker but the last. Needs release-manager credentials (stream purge).
+   * Returns how many keys went.
+   */
+  async compact(olderThanMs: number): Promise<number> {
+    checkWhole("compact: olderThanMs", olderThanMs, 0);
+    const cutoff = (await this.serverTime()) - olderThanMs;
+    const { snapshot } = await this.#read("fleet", 0, "compact");
+    const { jsm } = this.#session;
+    const stream = this.layout.fleetStream;
     let purged = 0;
-    for (const store of [this.#members, this.#adverts]) {
-      const stream = kvStream(store.bucket);
-      const entries = await this.#entries(store, "compact");
-      const cutoff = Date.now() - olderThanMs;
-      for (const entry of entries) {
-        if (entry.operation === "PUT" || entry.created > cutoff) continue;
-        const filter = `$KV.${store.bucket}.${entry.key}`;
-        await this.#call("compact", () => this.#jsm.streams.purge(stream, { filter, seq: entry.revision + 1 }));
-        purged++;
-      }
+    for (const entry of snapshot.entries) {
+      if (!((entry.key.kind === "member" || entry.key.kind === "build") && entry.tombstone && entry.at < cutoff)) continue;
+      const filter = entrySubject(this.layout, entry.key);
+      // Up to the tombstone only: an entry stored after it (the key reused) stays.
+      await this.#session.call(`compact ${keyText(entry.key)}`, () => jsm.streams.purge(stream, { filter, seq: entry.revision + 1 }));
+      purged++;
     }
+    await this.#session.call("compact the join markers", () => jsm.streams.purge(stream, { filter: this.layout.joinSubject, keep: 1 }));
     return purged;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#watches].map((watch) => watch.stop()));
-    this.#watches.clear();
-    await this.#connection.close();
+    await Promise.all([...this.#followers, ...this.#watches].map((subscription) => subscription.stop()));
+    await this.#session.connection.close();
   }
 
-  async #put<T>(store: Store<T>, value: T, operation: string): Promise<void> {
-    const data = this.#encode(store.schema, value, operation);
-    const key = encodeKey(store.nameOf(value));
-    await this.#call(operation, () => store.kv.put(key, data));
-  }
-
-  async #remove<T>(store: Store<T>, name: string, operation: string): Promise<void> {
-    const key = encodeKey(name);
-    await this.#call(operation, () => store.kv.delete(key));
-  }
-
-  async #get<T>(store: Store<T>, name: string, operation: string): Promise<Read<T> | undefined> {
-    const key = encodeKey(name);
-    const entry = await this.#call(operation, () => store.kv.get(key));
-    return entry === null ? undefined : this.#readEntry(store, storedEntry(entry));
-  }
-
-  async #list<T>(store: Store<T>, operation: string): Promise<Read<T>[]> {
-    const entries = await this.#entries(store, operation);
-    return entries.map((entry) => this.#readEntry(store, entry)).filter((read) => read !== undefined);
-  }
-
-  /**
-   * The last entry of every key, deletes included, as new as every write
-   * that finished before the call: the stream leader lists the keys, then
-   * one consumer on that same server reads the last message of each (see
-   * docs/nats.md, "Listings"). What the consumer did not deliver, and every
-   * key of a short listing, is read through the leader key by key.
-   */
-  async #entries(store: Pick<Store<unknown>, "name" | "bucket" | "kv">, operation: string): Promise<StoredEntry[]> {
-    const prefix = `$KV.${store.bucket}.`;
-    const stream = kvStream(store.bucket);
-    const info = await this.#call(operation, () => this.#jsm.streams.info(stream, { subjects_filter: `${prefix}>` }));
-    const subjects = Object.keys(info.state.subjects ?? {}).filter((subject) => this.#isEncodedKey(store, subject.slice(prefix.length)));
-    const keys = subjects.map((subject) => subject.slice(prefix.length));
-    if (keys.length <= bulkReadAbove) return this.#getEntries(store, keys, operation);
-    const read = await this.#call(operation, () =>
-      readLastValues(this.#js, this.#jsm, {
-        stream,
-        filter: `${prefix}>`,
-        subjects,
-        cluster: info.cluster,
-        idleTimeoutMs: this.#timeoutMs,
-      }),
+  /** Reads `scope` as of `atLeast`: the last entry of each key, join markers and foreign subjects left out. */
+  async #read(scope: Scope, atLeast: number, operation: string): Promise<{ snapshot: Snapshot; behind: boolean }> {
+    const filter = scope === "records" ? this.layout.recordsFilter : this.layout.fleetSubjects;
+    const read = await this.#session.call(operation, () =>
+      readFilter(this.#session, { stream: this.layout.fleetStream, filter, deliver: "last-per-subject", atLeast }),
     );
-    if (!read.onLeader)
-      this.#logger.info(
-        { operation, stream },
-        "no listing consumer ran on the stream leader (a replica offline, or placed elsewhere); reading each key through the leader",
-      );
-    const missing = keys.filter((_, index) => read.messages[index] === undefined);
-    const fetched = new Map((await this.#getEntries(store, missing, operation)).map((entry) => [entry.key, entry]));
-    return keys.flatMap((key, index) => {
-      const message = read.messages[index];
-      const entry = message === undefined ? fetched.get(key) : entryOf(message, prefix);
-      return entry === undefined ? [] : [entry];
-    });
+    const entries: StoredEntry[] = [];
+    for (const message of read.messages) {
+      const entry = this.#entryOf(message);
+      if (entry !== undefined && inScope(entry.key, scope)) entries.push(entry);
+    }
+    return { snapshot: { entries, position: read.position }, behind: read.behind };
   }
 
-  /** The last entry of each key, one get each through the stream leader, {@link listConcurrency} at a time; keys without one are left out. */
-  async #getEntries(store: Pick<Store<unknown>, "kv">, keys: readonly string[], operation: string): Promise<StoredEntry[]> {
-    const entries = await mapLimited(keys, listConcurrency, (key) => this.#call(operation, () => store.kv.get(key)));
-    return entries.filter((entry) => entry !== null).map(storedEntry);
-  }
-
-  /** True when `key` is an encoded name; any other key is reported as malformed. */
-  #isEncodedKey(store: Pick<Store<unknown>, "name">, key: string): boolean {
-    if (decodeKey(key) !== undefined) return true;
-    this.#malformed(store.name, key, "the key is not an encoded name (written by something other than twostep)");
-    return false;
-  }
-
-  #readEntry<T>(store: Store<T>, entry: StoredEntry): Read<T> | undefined {
-    if (entry.operation !== "PUT") return undefined;
-    return this.#validate(store, entry.key, entry.value, entry.revision, entry.created);
-  }
-
-  #readMessage<T>(store: Store<T>, message: JsMsg): Read<T> | undefined {
-    return this.#readEntry(store, entryOf(message, `$KV.${store.bucket}.`));
-  }
-
-  #validate<T>(store: Store<T>, key: string, data: Uint8Array, revision: number, created: number): Read<T> | undefined {
-    const name = decodeKey(key);
-    if (name === undefined) {
-      this.#malformed(store.name, key, "the key is not an encoded name (written by something other than twostep)");
+  /** The entry a message of the log stands for; undefined for a join marker, and for a foreign subject (reported). */
+  #entryOf(message: StoredMessage): StoredEntry | undefined {
+    const meaning = parseEntrySubject(this.layout, message.subject);
+    if (meaning.kind === "join") return undefined;
+    if (meaning.kind === "malformed") {
+      this.#session.malformed({ stream: this.layout.fleetStream, subject: message.subject, seq: message.seq, problem: meaning.problem });
       return undefined;
     }
-    const parsed = parseRecord<T>(store.schema, data);
-    if (!parsed.ok) {
-      this.#malformed(store.name, name, parsed.problem);
-      return undefined;
-    }
-    if (store.nameOf(parsed.value) !== name) {
-      this.#malformed(store.name, name, `stored under ${JSON.stringify(name)} but names ${JSON.stringify(store.nameOf(parsed.value))}`);
-      return undefined;
-    }
-    return { value: parsed.value, revision, created };
+    return { key: meaning.key, value: message.data, tombstone: message.tombstone, revision: message.seq, at: message.at };
   }
 
-  #readAuditMessage(message: StoredMessage): AuditEntry | undefined {
-    const parsed = parseRecord<AuditEntry>(auditEntrySchema, message.data);
-    const key = `${message.subject}#${message.seq}`;
-    if (!parsed.ok) {
-      this.#malformed("audit", key, parsed.problem);
-      return undefined;
-    }
-    if (auditSubject(this.#layout, parsed.value.capability) !== message.subject) {
-      this.#malformed("audit", key, `published on ${message.subject} but concerns capability ${JSON.stringify(parsed.value.capability)}`);
-      return undefined;
-    }
-    return parsed.value;
-  }
-
-  #seen(read: Read<Advertisement>): SeenAdvertisement | undefined {
-    // The bucket TTL removes old entries eventually; judge by time so that listings agree with it at once.
-    return this.now() - read.created > this.#ttl ? undefined : { advertisement: read.value, seenAt: read.created };
-  }
-
-  async #follow(
-    operation: string,
-    stream: string,
-    filter: string,
-    deliver: "last-per-subject" | "new",
-    onMessage: (message: JsMsg) => void,
-  ): Promise<Subscription> {
-    const followed = await this.#call(operation, async () => {
-      const started = await followStream(this.#js, this.#jsm, {
-        stream,
-        filter,
-        deliver,
-        onMessage: (message) => {
-          try {
-            onMessage(message);
-          } catch (error) {
-            // A watcher's failure is its own; it must not stop delivery.
-            this.#logger.warn({ err: error, operation }, "a watcher threw; delivery goes on");
-          }
-        },
-        onLost: (reason) => this.#logger.warn({ err: reason, operation }, "watch lost its consumer; recreating it"),
-        onRetry: (error) => this.#logger.debug({ err: error, operation }, "recreating the watch's consumer failed; retrying"),
-        onRecovered: (attempts) => this.#logger.info({ operation, attempts }, "watch recovered"),
-        idleTimeoutMs: this.#timeoutMs,
-      });
-      try {
-        await started.caughtUp;
-      } catch (error) {
-        await started.stop();
-        throw error;
+  /** Resyncs every follower after a reconnect or a slow-consumer report: republished messages may have been lost. */
+  async #watchConnection(): Promise<void> {
+    for await (const status of this.#session.connection.status()) {
+      if (status.type === "reconnect" || status.type === "slowConsumer") {
+        this.#session.logger.info({ status: status.type }, "connection event; resyncing followers");
+        for (const follower of this.#followers) follower.resync(status.type);
       }
-      return started;
-    });
-    this.#watches.add(followed);
-    return {
-      stop: async () => {
-        this.#watches.delete(followed);
-        await followed.stop();
-      },
-    };
-  }
-
-  #encode(schema: z.ZodType, value: unknown, operation: string): Uint8Array {
-    const data = utf8.encode(JSON.stringify(value));
-    const parsed = parseRecord(schema, data);
-    // Refuse to write what every reader would skip as malformed.
-    if (!parsed.ok) throw new InvalidRequestError(`${operation}: the value ${parsed.problem}`);
-    return data;
-  }
-
-  #malformed(store: string, key: string, problem: string): void {
-    const record: MalformedRecord = { store, key, problem };
-    this.#logger.warn(record, "malformed record skipped");
-    try {
-      this.#onMalformed?.(record);
-    } catch (error) {
-      this.#logger.error({ err: error }, "onMalformed hook failed");
     }
   }
-
-  async #call<T>(operation: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      throw translateNatsError(error, { operation, servers: this.#servers, prefix: this.#layout.prefix });
-    }
-  }
-}
-
-function storedEntry(entry: KvEntry): StoredEntry {
-  return { key: entry.key, operation: entry.operation, value: entry.value, revision: entry.revision, created: entry.created.getTime() };
-}
-
-/** The entry a KV stream message stands for: its subject names the key, a header marks deletes and purges. */
-function entryOf(message: JsMsg, prefix: string): StoredEntry {
-  return {
-    key: message.subject.slice(prefix.length),
-    operation: operationOf(message.headers),
-    value: message.data,
-    revision: message.seq,
-    created: message.time.getTime(),
-  };
-}
-
-/** The operation as `@nats-io/kv` reads it off an entry, so that gets and consumers agree. */
-function operationOf(headers: MsgHdrs | undefined): KvEntry["operation"] {
-  // Servers from 2.11 mark a value that aged out with a marker of this reason.
-  if (headers?.get("Nats-Marker-Reason") === "MaxAge") return "PURGE";
-  return (headers?.get(operationHeader) || "PUT") as KvEntry["operation"];
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,22 +1,33 @@
 import { InvalidRequestError } from "@twostep/fleet";
-import { encodeKey } from "./key-codec.js";
 
-/** Where a control plane keeps its state on a NATS server, derived from one prefix (see docs/nats.md). */
+/** The names of everything the control plane keeps in NATS under one prefix (see docs/nats.md, "Layout"). */
 export interface NatsLayout {
+  /** The prefix, such as `twostep`. */
   readonly prefix: string;
-  /** KV bucket of advertisements, with a TTL: `<prefix>_adverts`. */
-  readonly adverts: string;
-  /** KV bucket of members: `<prefix>_members`. */
-  readonly members: string;
-  /** KV bucket of write-level records, with history: `<prefix>_levels`. */
-  readonly levels: string;
-  /** Stream of the audit log: `<PREFIX>_AUDIT`. */
-  readonly auditStream: string;
-  /** Subjects of the audit stream: `<prefix>.audit.>`. */
-  readonly auditSubjects: string;
+  /** The stream of the log: `TWOSTEP_FLEET`. */
+  readonly fleetStream: string;
+  /** Every subject of the log: `twostep.fleet.>`. */
+  readonly fleetSubjects: string;
+  /** What a node reads: the records and the join markers, `twostep.fleet.r.>`. */
+  readonly recordsFilter: string;
+  /** The records alone, the subjects the stream republishes: `twostep.fleet.r.s.>`. */
+  readonly recordValues: string;
+  /** Where a registering node marks its position in the records: `twostep.fleet.r.j`. */
+  readonly joinSubject: string;
+  /** Refusals and decommissions: `twostep.fleet.a.>`. */
+  readonly auditFilter: string;
+  /** Where the stream republishes each record as it is stored: `twostep.follow.>`. */
+  readonly followSubjects: string;
+  /** The heartbeat bucket, `twostep_beats`, in the stream `KV_twostep_beats`. */
+  readonly beatsBucket: string;
+  readonly beatsStream: string;
+  /** Every subject of the heartbeat bucket: `$KV.twostep_beats.>`. */
+  readonly beatsSubjects: string;
+  /** Where {@link NatsLayout.beatsStream} takes the time from: `$KV.twostep_beats._clock`. */
+  readonly clockSubject: string;
 }
 
-/** A prefix names buckets, a stream and subjects: keep it to what all three allow, in one case so that two prefixes never share the upper-cased stream name. */
+/** A prefix names streams and subjects: keep it to what both allow, in one case so that two prefixes never share the upper-cased stream name. */
 const prefixPattern = /^[a-z0-9_-]{1,32}$/;
 
 /** The layout under `prefix`. Throws {@link InvalidRequestError} for a prefix NATS names cannot carry. */
@@ -24,22 +35,19 @@ export function natsLayout(prefix: string): NatsLayout {
   if (!prefixPattern.test(prefix)) {
     throw new InvalidRequestError(`bucket prefix ${JSON.stringify(prefix)} is not usable: give 1 to 32 lower-case letters, digits, "_" or "-"`);
   }
+  const beatsBucket = `${prefix}_beats`;
   return {
     prefix,
-    adverts: `${prefix}_adverts`,
-    members: `${prefix}_members`,
-    levels: `${prefix}_levels`,
-    auditStream: `${prefix.toUpperCase()}_AUDIT`,
-    auditSubjects: `${prefix}.audit.>`,
+    fleetStream: `${prefix.toUpperCase()}_FLEET`,
+    fleetSubjects: `${prefix}.fleet.>`,
+    recordsFilter: `${prefix}.fleet.r.>`,
+    recordValues: `${prefix}.fleet.r.s.>`,
+    joinSubject: `${prefix}.fleet.r.j`,
+    auditFilter: `${prefix}.fleet.a.>`,
+    followSubjects: `${prefix}.follow.>`,
+    beatsBucket,
+    beatsStream: `KV_${beatsBucket}`,
+    beatsSubjects: `$KV.${beatsBucket}.>`,
+    clockSubject: `$KV.${beatsBucket}._clock`,
   };
-}
-
-/** The KV stream behind a bucket. */
-export function kvStream(bucket: string): string {
-  return `KV_${bucket}`;
-}
-
-/** The subject an audit entry of `capability` is published on; `_` for entries of no capability. */
-export function auditSubject(layout: NatsLayout, capability: string | null): string {
-  return `${layout.prefix}.audit.${capability === null ? "_" : encodeKey(capability)}`;
 }

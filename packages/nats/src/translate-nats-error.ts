@@ -5,80 +5,139 @@ import {
   ConnectionError,
   DrainingConnectionError,
   InvalidArgumentError,
+  NoRespondersError,
   PermissionViolationError,
   RequestError,
   TimeoutError,
   UserAuthenticationExpiredError,
 } from "@nats-io/transport-node";
 import { isTwostepError } from "@twostep/core";
-import { ControlPlaneMisconfiguredError, ControlPlaneUnreachableError, InvalidRequestError, PermissionDeniedError } from "@twostep/fleet";
+import {
+  AuthenticationFailedError,
+  ControlPlaneMisconfiguredError,
+  ControlPlaneUnreachableError,
+  InvalidRequestError,
+  PermissionDeniedError,
+} from "@twostep/fleet/control-plane";
 
 /** What a failed call was doing, for the error that replaces the client's. */
 export interface NatsCallContext {
-  /** The operation, in words: `compareAndSetLevel orders.OrderPlaced`. */
+  /** The operation, in words: `append level orders.OrderPlaced`. */
   readonly operation: string;
   /** The servers, as the user gave them. */
   readonly servers: string;
-  /** The bucket prefix, for advice on missing buckets. */
+  /** The prefix, for advice on missing streams. */
   readonly prefix: string;
 }
 
-// The client wraps "no responders" (no JetStream answering) as a RequestError cause.
-const unreachable = [ConnectionError, ClosedConnectionError, DrainingConnectionError, TimeoutError, RequestError];
+/** JetStream's "temporarily unavailable": a stream or meta leader election, or a cluster without quorum. */
+const TEMPORARILY_UNAVAILABLE = 10008;
+
+const where = "the address given with --nats or TWOSTEP_NATS_URL";
 
 /**
- * Turns an error of the NATS client into the control plane's typed error,
- * by class and code, never by message: a permissions violation becomes a
- * `PermissionDeniedError` naming the operation and subject; refused
- * credentials too; a lost connection, a timeout or no JetStream answering
- * becomes a `ControlPlaneUnreachableError`; a missing bucket or stream an
- * `ControlPlaneMisconfiguredError` that says how to create it; an argument
- * the client refuses (a record over max_payload) an `InvalidRequestError`.
- * Twostep errors pass through; anything else is returned unchanged.
+ * Turns an error of the NATS client into the typed error of
+ * `@twostep/fleet`, by class and code, never by message text; the client's
+ * error is kept as `cause`. Twostep errors pass through; anything else is
+ * returned unchanged.
  */
 export function translateNatsError(error: unknown, context: NatsCallContext): unknown {
   if (isTwostepError(error)) return error;
+  const { operation, servers, prefix } = context;
+  const options = { cause: error };
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof TypeError && code === "ERR_INVALID_URL") {
+    return new InvalidRequestError(`${servers} is not a NATS server URL: give nats://host:4222 (several separated by commas for a cluster)`, options);
+  }
   const violation = findCause(error, PermissionViolationError);
   if (violation !== undefined) {
-    return new PermissionDeniedError(`${context.operation} (${violation.operation} on ${violation.subject})`, { cause: error });
+    return new PermissionDeniedError(
+      operation,
+      `permission denied: ${operation} (${violation.operation} on ${violation.subject}): these credentials may not do that; ` +
+        `release-manager credentials do (see docs/nats.md, "Permissions")`,
+      options,
+    );
   }
   const refused = findCause(error, AuthorizationError) ?? findCause(error, UserAuthenticationExpiredError);
   if (refused !== undefined) {
-    return new PermissionDeniedError(`${context.operation} (the server refused the credentials: ${refused.message})`, { cause: error });
+    return new AuthenticationFailedError(
+      `the NATS server at ${servers} refused the credentials (${refused.message}): check the user and password, token or .creds file given`,
+      options,
+    );
   }
   const api = findCause(error, JetStreamApiError);
   if (api?.code === JetStreamApiCodes.StreamNotFound) {
     return new ControlPlaneMisconfiguredError(
-      `${context.operation}: the control plane's buckets under prefix "${context.prefix}" do not exist on ${context.servers}: ` +
-        `connect once with create: true and release-manager credentials (see docs/nats.md), or check the bucket prefix`,
-      { cause: error },
+      `${operation}: the control plane's streams under prefix "${prefix}" do not exist on ${servers}: ` +
+        "connect once with create: true and release-manager credentials (see docs/nats.md), or check the prefix",
+      options,
     );
   }
   if (api?.code === JetStreamApiCodes.JetStreamNotEnabledForAccount) {
     return new ControlPlaneMisconfiguredError(
-      `${context.operation}: JetStream is not enabled for this account on ${context.servers}: give the account \`jetstream: enabled\` (see docs/nats.md)`,
-      { cause: error },
+      `${operation}: JetStream is not enabled for this account on ${servers}: give the account \`jetstream: enabled\` (see docs/nats.md)`,
+      options,
     );
   }
-  if (unreachable.some((kind) => findCause(error, kind) !== undefined)) return new ControlPlaneUnreachableError(context.servers, { cause: error });
+  if (api?.code === TEMPORARILY_UNAVAILABLE) {
+    return new ControlPlaneUnreachableError(
+      `${operation}: JetStream on ${servers} is temporarily unavailable (a leader election, or a cluster that lost its majority): ` +
+        "retry in a few seconds, and check that most of the cluster's servers run",
+      options,
+    );
+  }
+  const lookup = findCode(error, "ENOTFOUND");
+  if (lookup !== undefined) {
+    const host = typeof lookup.hostname === "string" ? lookup.hostname : servers;
+    return new ControlPlaneUnreachableError(`${operation}: cannot resolve the NATS host ${host}: check ${where}`, options);
+  }
+  if (findCause(error, NoRespondersError) !== undefined) {
+    return new ControlPlaneUnreachableError(
+      `${operation}: nothing answered the JetStream request on ${servers}: check that nats-server runs with JetStream on ` +
+        "(and, in a cluster, that a majority of its servers run)",
+      options,
+    );
+  }
+  const unreachable = [ConnectionError, ClosedConnectionError, DrainingConnectionError, TimeoutError, RequestError].some(
+    (kind) => findCause(error, kind) !== undefined,
+  );
+  if (unreachable) {
+    const why = error instanceof Error ? error.message : String(error);
+    return new ControlPlaneUnreachableError(
+      `${operation}: cannot reach the NATS control plane at ${servers} (${why}): check that nats-server runs there and ${where} (see docs/nats.md)`,
+      options,
+    );
+  }
   const invalid = findCause(error, InvalidArgumentError);
   if (invalid !== undefined) {
-    // Such as a record over the server's max_payload: the client refuses it before sending.
-    return new InvalidRequestError(`${context.operation}: the NATS client refused it (${invalid.message}); make the record smaller or raise max_payload`, {
-      cause: error,
-    });
+    return new InvalidRequestError(`${operation}: the NATS client refused it (${invalid.message}); make the record smaller or raise max_payload`, options);
   }
   return error;
 }
 
 /** The first error of class `kind` in the `cause` chain of `error`, itself included. */
 export function findCause<T extends Error>(error: unknown, kind: abstract new (...args: never[]) => T): T | undefined {
+  for (const current of causes(error)) if (current instanceof kind) return current;
+  return undefined;
+}
+
+/** True when `error` is JetStream's "wrong last sequence": a compare-and-set that lost. */
+export function isWrongLastSequence(error: unknown): boolean {
+  const code = findCause(error, JetStreamApiError)?.code;
+  return code === JetStreamApiCodes.StreamWrongLastSequence || code === JetStreamApiCodes.StreamWrongLastSequenceUnknown;
+}
+
+function findCode(error: unknown, code: string): (Error & { hostname?: unknown }) | undefined {
+  for (const current of causes(error)) if ((current as { code?: unknown }).code === code) return current;
+  return undefined;
+}
+
+function* causes(error: unknown): Generator<Error> {
   const seen = new Set<unknown>();
   let current = error;
   while (current instanceof Error && !seen.has(current)) {
-    if (current instanceof kind) return current;
+    yield current;
     seen.add(current);
     current = current.cause;
   }
-  return undefined;
 }

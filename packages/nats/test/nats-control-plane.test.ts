@@ -1,178 +1,365 @@
-import { createServer } from "node:net";
-import { nanos } from "@nats-io/transport-node";
+import { headers, nanos } from "@nats-io/transport-node";
 import { isTwostepError } from "@twostep/core";
-import { FleetErrorCode, type MalformedRecord } from "@twostep/fleet";
-import { connectNatsControlPlane, encodeKey, type NatsControlPlane } from "@twostep/nats";
-import { controlPlaneContract } from "@twostep/testkit/contract";
-import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
-import { sampleAdvertisement, sampleAuditEntry, sampleMember, sampleWriteLevelRecord } from "@twostep/testkit/samples";
+import { FleetErrorCode, type StoredEntry } from "@twostep/fleet/control-plane";
+import type { MalformedSubject } from "@twostep/nats";
+import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { bytes, Planes, textOf } from "./support/planes.js";
 import { rawNats } from "./support/raw-nats.js";
 
 let server: NatsServer;
+const planes = new Planes(() => server.url);
 
 beforeAll(async () => {
   server = await startNatsServer();
 });
-
 afterAll(async () => {
   await server?.stop();
 });
+afterEach(() => planes.closeAll());
 
-// Each namespace is a bucket prefix: the contract's tests never see each other's state.
-controlPlaneContract(
-  "NatsControlPlane",
-  ({ namespace, advertisementTtlMs }) => connectNatsControlPlane({ servers: server.url, bucketPrefix: namespace, advertisementTtlMs }),
-  { time: "real", runs: 20 },
-);
+const level = (capability: string) => ({ kind: "level", capability }) as const;
+const member = (nodeId: string, incarnation: string) => ({ kind: "member", nodeId, incarnation }) as const;
 
-describe("NatsControlPlane on a real nats-server", () => {
-  const opened: NatsControlPlane[] = [];
-  let prefixes = 0;
-  const open = async (options: { prefix?: string; advertisementTtlMs?: number; onMalformed?: (record: MalformedRecord) => void } = {}) => {
-    const plane = await connectNatsControlPlane({
-      servers: server.url,
-      bucketPrefix: options.prefix ?? `n${++prefixes}`,
-      ...(options.advertisementTtlMs === undefined ? {} : { advertisementTtlMs: options.advertisementTtlMs }),
-      ...(options.onMalformed === undefined ? {} : { onMalformed: options.onMalformed }),
+/** What a test compares of an entry: its key, text, tombstone and revision. */
+function summary(entry: StoredEntry): [string, string, boolean, number] {
+  const key = entry.key;
+  const name = "capability" in key ? `${key.kind} ${key.capability}` : "nodeId" in key ? `${key.kind} ${key.nodeId}@${key.incarnation}` : key.kind;
+  return [name, textOf(entry.value), entry.tombstone, entry.revision];
+}
+
+async function failure(attempt: Promise<unknown>): Promise<Error> {
+  return attempt.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (error: Error) => error,
+  );
+}
+
+describe("layout", () => {
+  test("creates the two streams of docs/nats.md: the log with full history and its republish, the heartbeats with the TTL", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix, beatTtlMs: 4_000 });
+    await using raw = await rawNats(server.url);
+    expect((await raw.jsm.streams.info(`${prefix.toUpperCase()}_FLEET`)).config).toMatchObject({
+      subjects: [`${prefix}.fleet.>`],
+      storage: "file",
+      max_msgs_per_subject: -1,
+      max_age: 0,
+      allow_rollup_hdrs: false,
+      deny_delete: true,
+      deny_purge: false,
+      allow_direct: false,
+      duplicate_window: nanos(120_000),
+      republish: { src: `${prefix}.fleet.r.s.>`, dest: `${prefix}.follow.>` },
     });
-    opened.push(plane);
-    return plane;
-  };
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((plane) => plane.close()));
+    expect((await raw.jsm.streams.info(`KV_${prefix}_beats`)).config).toMatchObject({
+      subjects: [`$KV.${prefix}_beats.>`],
+      max_msgs_per_subject: 1,
+      max_age: nanos(4_000),
+      allow_rollup_hdrs: false,
+      deny_delete: true,
+      allow_direct: false,
+    });
+    expect(plane.beatTtlMs).toBe(4_000);
+    expect(plane.layout.fleetStream).toBe(`${prefix.toUpperCase()}_FLEET`);
   });
 
-  test("creates the layout of docs/nats.md: TTL and history per bucket, direct get off, the audit stream", async () => {
-    const plane = await open({ prefix: "layout", advertisementTtlMs: 4_000 });
-    await using raw = await rawNats(server.url);
-    const config = async (stream: string) => (await raw.jsm.streams.info(stream)).config;
-    expect(await config("KV_layout_adverts")).toMatchObject({ max_age: nanos(4_000), max_msgs_per_subject: 1, allow_direct: false });
-    expect(await config("KV_layout_members")).toMatchObject({ max_age: 0, max_msgs_per_subject: 1, allow_direct: false });
-    expect(await config("KV_layout_levels")).toMatchObject({ max_age: 0, max_msgs_per_subject: 64, allow_direct: false });
-    expect(await config("LAYOUT_AUDIT")).toMatchObject({ subjects: ["layout.audit.>"], allow_direct: false });
-    await plane.compareAndSetLevel(sampleWriteLevelRecord("orders.OrderPlaced", 1), 0);
-    await plane.appendAudit(sampleAuditEntry("e1", "orders.OrderPlaced"));
-    expect((await raw.jsm.streams.info("KV_layout_levels", { subjects_filter: ">" })).state.subjects).toEqual({ "$KV.layout_levels.orders_2EOrderPlaced": 1 });
-    expect((await raw.jsm.streams.getMessage("LAYOUT_AUDIT", { seq: 1 }))?.subject).toBe("layout.audit.orders_2EOrderPlaced");
+  test("a later connection keeps the heartbeat stream's own TTL, and a node binds without creating anything", async () => {
+    const prefix = planes.prefix();
+    await planes.open({ bucketPrefix: prefix, beatTtlMs: 4_000 });
+    expect((await planes.open({ bucketPrefix: prefix, beatTtlMs: 9_000 })).beatTtlMs).toBe(4_000);
+    expect((await planes.open({ bucketPrefix: prefix, create: false })).beatTtlMs).toBe(4_000);
   });
 
-  test("a later connection asking for another TTL keeps the bucket's own", async () => {
-    await open({ prefix: "ttl", advertisementTtlMs: 4_000 });
-    const second = await open({ prefix: "ttl", advertisementTtlMs: 9_000 });
-    expect(second.advertisementTtlMs).toBe(4_000);
-  });
-
-  test("an expired advertisement is gone from the bucket itself, not only hidden by time", async () => {
-    const plane = await open({ advertisementTtlMs: 1_000 });
-    await plane.putAdvertisement(sampleAdvertisement("node-1"));
-    await using raw = await rawNats(server.url);
-    const stored = () => raw.jsm.streams.getMessage(`KV_${plane.layout.adverts}`, { last_by_subj: `$KV.${plane.layout.adverts}.node-1` });
-    expect(await stored()).not.toBeNull();
-    // The server expires by its own timer, shortly after the age is reached.
-    await vi.waitFor(async () => expect(await stored()).toBeNull(), { timeout: 5_000, interval: 100 });
-    expect(await plane.getAdvertisement("node-1")).toBeUndefined();
-  });
-
-  test("two connections racing compare-and-set from one revision: one wins, the other gets RevisionConflictError", async () => {
-    const first = await open({ prefix: "race" });
-    const second = await open({ prefix: "race" });
-    const base = await first.compareAndSetLevel(sampleWriteLevelRecord("orders.OrderPlaced", 1), 0);
-    const outcomes = await Promise.allSettled([
-      first.compareAndSetLevel(sampleWriteLevelRecord("orders.OrderPlaced", 2), base),
-      second.compareAndSetLevel(sampleWriteLevelRecord("orders.OrderPlaced", 3), base),
-    ]);
-    const winners = outcomes.filter((outcome) => outcome.status === "fulfilled");
-    const losers = outcomes.filter((outcome) => outcome.status === "rejected");
-    expect(winners).toHaveLength(1);
-    expect(losers).toHaveLength(1);
-    expect(isTwostepError(losers[0]?.reason, FleetErrorCode.RevisionConflict)).toBe(true);
-    expect((losers[0]!.reason as Error).message).toContain("orders.OrderPlaced changed since revision");
-  });
-
-  test("malformed records put with a raw client are reported to onMalformed and skipped everywhere", async () => {
-    const reports: MalformedRecord[] = [];
-    const plane = await open({ prefix: "bad", onMalformed: (record) => reports.push(record) });
-    await plane.putAdvertisement(sampleAdvertisement("good"));
-    await plane.putMember(sampleMember("good"));
-    const goodRevision = await plane.compareAndSetLevel(sampleWriteLevelRecord("good", 1), 0);
-    await plane.appendAudit(sampleAuditEntry("good", "good"));
-    const levels: { value: { capability: string }; revision: number }[] = [];
-    const watch = await plane.watchLevels((record) => levels.push(record));
-
-    await using raw = await rawNats(server.url);
-    const [adverts, members, levelBucket] = await Promise.all(["bad_adverts", "bad_members", "bad_levels"].map((bucket) => raw.kvm.open(bucket)));
-    await adverts!.put("not-json", "{ nope");
-    await members!.put("wrong-shape", JSON.stringify({ ...sampleMember("wrong-shape"), joinedAt: "yesterday" }));
-    await levelBucket!.put("someone-else", JSON.stringify(sampleWriteLevelRecord("good", 9)));
-    await levelBucket!.put("not.encoded", JSON.stringify(sampleWriteLevelRecord("not.encoded", 1)));
-    await raw.js.publish("bad.audit._", JSON.stringify({ id: "x" }));
-    await raw.js.publish("bad.audit.elsewhere", JSON.stringify(sampleAuditEntry("misfiled", "good")));
-
-    expect((await plane.listAdvertisements()).map((seen) => seen.advertisement.nodeId)).toEqual(["good"]);
-    expect(await plane.getAdvertisement("not-json")).toBeUndefined();
-    expect(await plane.listMembers()).toEqual([sampleMember("good")]);
-    expect(await plane.listLevels()).toEqual([{ value: sampleWriteLevelRecord("good", 1), revision: goodRevision }]);
-    expect(await plane.getLevel("someone-else")).toBeUndefined();
-    expect(await plane.readAudit()).toEqual([sampleAuditEntry("good", "good")]);
-    await vi.waitFor(() => expect(reports.filter((report) => report.store === "levels").length).toBeGreaterThanOrEqual(4));
-    expect(levels).toEqual([{ value: sampleWriteLevelRecord("good", 1), revision: goodRevision }]);
-    await watch.stop();
-
-    const problems = new Map(reports.map((report) => [`${report.store} ${report.key}`, report.problem]));
-    expect(problems.get("adverts not-json")).toMatch(/^not JSON/);
-    expect(problems.get("members wrong-shape")).toMatch(/joinedAt/);
-    expect(problems.get("levels someone-else")).toMatch(/stored under "someone-else" but names "good"/);
-    expect(problems.get("levels not.encoded")).toMatch(/not an encoded name/);
-    expect([...problems.keys()].filter((key) => key.startsWith("audit bad.audit.")).sort()).toEqual(["audit bad.audit._#2", "audit bad.audit.elsewhere#3"]);
-  });
-
-  test("an unreachable server gives ControlPlaneUnreachableError", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise((resolve) => closed.close(resolve));
-    const error = await connectNatsControlPlane({ servers: `nats://127.0.0.1:${port}` }).catch((reason: unknown) => reason);
-    expect(isTwostepError(error, FleetErrorCode.Unreachable)).toBe(true);
-    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
-  });
-
-  test("binding to buckets nobody created says how to create them", async () => {
-    const error = await connectNatsControlPlane({ servers: server.url, bucketPrefix: "missing", create: false }).catch((reason: unknown) => reason);
+  test("binding to streams that do not exist is ControlPlaneMisconfiguredError naming create: true", async () => {
+    const error = await failure(planes.open({ bucketPrefix: planes.prefix(), create: false }));
     expect(isTwostepError(error, FleetErrorCode.Misconfigured)).toBe(true);
-    expect((error as Error).message).toMatch(/prefix "missing" do not exist.*create: true/);
+    expect(error.message).toContain("create: true");
   });
 
-  test("options NATS names cannot carry are refused before connecting", async () => {
-    for (const options of [{ bucketPrefix: "Has Space" }, { bucketPrefix: "UPPER" }, { advertisementTtlMs: 0 }, { timeoutMs: 1.5 }]) {
-      const error = await connectNatsControlPlane({ servers: server.url, ...options }).catch((reason: unknown) => reason);
-      expect(isTwostepError(error, FleetErrorCode.InvalidRequest)).toBe(true);
+  test("a log that allows rollups or deletes, keeps a limited history, or does not republish is refused, naming each fix", async () => {
+    const prefix = planes.prefix();
+    await using raw = await rawNats(server.url);
+    await raw.jsm.streams.add({ name: `${prefix.toUpperCase()}_FLEET`, subjects: [`${prefix}.fleet.>`], allow_rollup_hdrs: true, max_msgs_per_subject: 5 });
+    const error = await failure(planes.open({ bucketPrefix: prefix }));
+    expect(isTwostepError(error, FleetErrorCode.Misconfigured)).toBe(true);
+    expect(error.message).toContain("allows rollups");
+    expect(error.message).toContain("allows message deletes");
+    expect(error.message).toContain("drops messages by a limit");
+    expect(error.message).toContain(`does not republish ${prefix}.fleet.r.s.>`);
+  });
+
+  test("a prefix NATS names cannot carry is InvalidRequestError", async () => {
+    const error = await failure(planes.open({ bucketPrefix: "Not.Valid" }));
+    expect(isTwostepError(error, FleetErrorCode.InvalidRequest)).toBe(true);
+  });
+});
+
+describe("the log", () => {
+  test("append: revisions increase over every key, compare-and-set per key, tombstones kept, get gives the last entry", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const first = await plane.append(level("orders.OrderPlaced"), bytes("v1"), { expect: 0 });
+    const joined = await plane.append(member("shop-1", "0a"), bytes("m"));
+    const second = await plane.append(level("orders.OrderPlaced"), bytes("v2"), { expect: first });
+    expect(first).toBeLessThan(joined);
+    expect(joined).toBeLessThan(second);
+    for (const stale of [0, first, second + 1]) {
+      const error = await failure(plane.append(level("orders.OrderPlaced"), bytes("late"), { expect: stale }));
+      expect(isTwostepError(error, FleetErrorCode.RevisionConflict)).toBe(true);
+      expect(error.message).toContain("level orders.OrderPlaced changed since revision");
+    }
+    const gone = await plane.append(member("shop-1", "0a"), bytes("left"), { tombstone: true, expect: joined });
+    expect(summary((await plane.get(member("shop-1", "0a")))!)).toEqual(["member shop-1@0a", "left", true, gone]);
+    expect(summary((await plane.get(level("orders.OrderPlaced")))!)).toEqual(["level orders.OrderPlaced", "v2", false, second]);
+    expect(await plane.get(level("never.Written"))).toBeUndefined();
+    const at = (await plane.get(level("orders.OrderPlaced")))!.at;
+    expect(Math.abs(at - Date.now())).toBeLessThan(5_000);
+  });
+
+  test("of two appends expecting the same revision exactly one wins, across connections", async () => {
+    const prefix = planes.prefix();
+    const [a, b] = [await planes.open({ bucketPrefix: prefix }), await planes.open({ bucketPrefix: prefix })];
+    let revision = await a.append(level("race"), bytes("0"), { expect: 0 });
+    for (let round = 0; round < 30; round++) {
+      const results = await Promise.allSettled([
+        a.append(level("race"), bytes(`a${round}`), { expect: revision }),
+        b.append(level("race"), bytes(`b${round}`), { expect: revision }),
+      ]);
+      const won = results.filter((result) => result.status === "fulfilled");
+      expect(won).toHaveLength(1);
+      revision = (won[0] as PromiseFulfilledResult<number>).value;
     }
   });
 
-  test("a value every reader would skip is refused on write", async () => {
-    const plane = await open();
-    const error = await plane.putMember({ ...sampleMember("node-1"), joinedAt: Number.NaN }).catch((reason: unknown) => reason);
-    expect(isTwostepError(error, FleetErrorCode.InvalidRequest)).toBe(true);
-    expect(await plane.getMember("node-1")).toBeUndefined();
+  test("register appends in order (a build only once), then returns the records as of a position after them, without members or markers", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const meta = await plane.append({ kind: "meta" }, bytes("meta"), { expect: 0 });
+    const levelRevision = await plane.append(level("a.B"), bytes("l1"), { expect: 0 });
+    const build = { key: { kind: "build", buildId: "0f3a" } as const, value: bytes("build"), ifAbsent: true };
+    const snapshot = await plane.register([build, { key: member("shop-1", "01"), value: bytes("m1") }]);
+    expect(snapshot.entries.map(summary)).toEqual([
+      ["meta", "meta", false, meta],
+      ["level a.B", "l1", false, levelRevision],
+    ]);
+    const joined = (await plane.get(member("shop-1", "01")))!.revision;
+    expect(snapshot.position).toBeGreaterThan(joined);
+    const again = await plane.register([
+      { ...build, value: bytes("other") },
+      { key: member("shop-1", "02"), value: bytes("m2") },
+    ]);
+    expect(again.position).toBeGreaterThan(snapshot.position);
+    expect(textOf((await plane.get(build.key))!.value)).toBe("build");
   });
 
-  test("compact() purges old delete markers and nothing written after them", async () => {
-    const plane = await open({ prefix: "compact" });
-    for (const nodeId of ["left", "back", "stays"]) await plane.putMember(sampleMember(nodeId));
-    await plane.removeMember("left");
-    await plane.removeMember("back");
-    expect(await plane.compact(60_000)).toBe(0);
-    await plane.putMember(sampleMember("back", { build: "2.0.0" }));
-    expect(await plane.compact(0)).toBe(1);
+  test("read: the records or the whole fleet, last entry per key in revision order, tombstones included", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    expect(await plane.read("fleet")).toEqual({ entries: [], position: 0 });
+    const l1 = await plane.append(level("x"), bytes("1"));
+    const m1 = await plane.append(member("n", "1"), bytes("m"));
+    const l2 = await plane.append(level("x"), bytes("2"));
+    const gone = await plane.append(member("n", "1"), bytes("bye"), { tombstone: true });
+    const refusal = await plane.append({ kind: "refusal", capability: null }, bytes("no"));
+    const records = await plane.read("records");
+    expect(records.entries.map(summary)).toEqual([["level x", "2", false, l2]]);
+    expect(records.position).toBeGreaterThanOrEqual(l2);
+    const fleet = await plane.read("fleet", { atLeast: refusal });
+    expect(fleet.entries.map(summary)).toEqual([
+      ["level x", "2", false, l2],
+      ["member n@1", "bye", true, gone],
+      ["refusal null", "no", false, refusal],
+    ]);
+    expect(fleet.position).toBe(refusal);
+    expect([l1, m1].every((revision) => revision < fleet.position)).toBe(true);
+  });
+
+  test("read with atLeast outside the scope's subjects ends at once, proven by the stream leader", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    await plane.append(level("x"), bytes("1"));
+    const joined = await plane.append(member("n", "1"), bytes("m"));
+    const started = Date.now();
+    const records = await plane.read("records", { atLeast: joined });
+    expect(records.position).toBeGreaterThanOrEqual(joined);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  test("read with atLeast beyond what the store holds (a store that went backwards) resolves below it after a bounded wait", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const last = await plane.append(level("x"), bytes("1"));
+    const started = Date.now();
+    const records = await plane.read("records", { atLeast: last + 50 });
+    expect(records.position).toBe(last);
+    expect(records.entries).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  test("a read as of a position stored while it runs waits for it, as it waits for a lagging replica to deliver it", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const last = await plane.append(level("x"), bytes("1"));
+    const reading = plane.read("records", { atLeast: last + 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const next = await plane.append(level("y"), bytes("2"));
+    const records = await reading;
+    expect(records.position).toBe(next);
+    expect(records.entries.map(summary)).toEqual([
+      ["level x", "1", false, last],
+      ["level y", "2", false, next],
+    ]);
+  });
+
+  test("reads leave no consumer behind", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    await plane.register([{ key: member("n", "1"), value: bytes("m") }]);
+    await plane.read("fleet");
+    await plane.history();
     await using raw = await rawNats(server.url);
-    const subjects = (await raw.jsm.streams.info("KV_compact_members", { subjects_filter: ">" })).state.subjects;
-    expect(Object.keys(subjects ?? {}).sort()).toEqual(["$KV.compact_members.back", "$KV.compact_members.stays"]);
-    expect((await plane.listMembers()).map((member) => member.build).sort()).toEqual(["1.0.0", "2.0.0"]);
+    await vi.waitFor(async () => expect((await raw.jsm.streams.info(plane.layout.fleetStream)).state.consumer_count).toBe(0));
   });
 
-  test("keys are the documented encoding of names", () => {
-    expect(encodeKey("orders.OrderPlaced")).toBe("orders_2EOrderPlaced");
-    expect(encodeKey("node-7")).toBe("node-7");
+  test("a message under a subject twostep does not write is skipped and reported", async () => {
+    const reports: MalformedSubject[] = [];
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix, onMalformed: (report) => reports.push(report) });
+    await plane.append(level("x"), bytes("1"));
+    await using raw = await rawNats(server.url);
+    await raw.js.publish(`${prefix}.fleet.r.s.l.not.encoded`, "?");
+    await raw.js.publish(`${prefix}.fleet.zz`, "?");
+    expect((await plane.read("fleet")).entries.map(summary).map(([name]) => name)).toEqual(["level x"]);
+    expect(reports.map((report) => report.subject)).toEqual([`${prefix}.fleet.r.s.l.not.encoded`, `${prefix}.fleet.zz`]);
+  });
+});
+
+describe("history", () => {
+  test("every entry of records, refusals and decommissions, oldest first; one capability's; the last few", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    await plane.append({ kind: "meta" }, bytes("meta"));
+    await plane.append(level("a"), bytes("a1"));
+    await plane.append(member("n", "1"), bytes("m"));
+    await plane.append({ kind: "refusal", capability: "a" }, bytes("ra"));
+    await plane.append(level("b"), bytes("b1"));
+    await plane.append({ kind: "decommission", nodeId: "n", incarnation: "1" }, bytes("d"));
+    await plane.append(level("a"), bytes("a2"));
+    await plane.append({ kind: "refusal", capability: null }, bytes("r-"));
+    await plane.register([{ key: member("o", "2"), value: bytes("m") }]);
+    const texts = (entries: StoredEntry[]) => entries.map((entry) => textOf(entry.value));
+    expect(texts(await plane.history())).toEqual(["meta", "a1", "ra", "b1", "d", "a2", "r-"]);
+    expect(texts(await plane.history({ capability: "a" }))).toEqual(["a1", "ra", "a2"]);
+    expect(texts(await plane.history({ limit: 2 }))).toEqual(["a2", "r-"]);
+    expect(await plane.history({ limit: 0 })).toEqual([]);
+    expect(await plane.history({ capability: "none" })).toEqual([]);
+    const revisions = (await plane.history()).map((entry) => entry.revision);
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+  });
+
+  test("watchHistory delivers the history entries stored after the call, in order, and nothing else", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    await plane.append(level("a"), bytes("before"));
+    const seen: string[] = [];
+    const watch = await plane.watchHistory((entry) => seen.push(textOf(entry.value)));
+    await plane.append(level("a"), bytes("a2"));
+    await plane.register([{ key: member("n", "1"), value: bytes("m") }]);
+    await plane.append({ kind: "refusal", capability: "a" }, bytes("ra"));
+    await plane.append({ kind: "decommission", nodeId: "n", incarnation: "1" }, bytes("d"));
+    await vi.waitFor(() => expect(seen).toEqual(["a2", "ra", "d"]));
+    await watch.stop();
+    await plane.append(level("a"), bytes("after"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen).toEqual(["a2", "ra", "d"]);
+  });
+});
+
+describe("heartbeats", () => {
+  const key = { nodeId: "shop-1", incarnation: "0a" };
+
+  test("beat: compare-and-set by revision, tombstones, readBeat and readBeats", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const first = await plane.beat(key, bytes("b1"), { expect: 0 });
+    const error = await failure(plane.beat(key, bytes("b?"), { expect: 0 }));
+    expect(isTwostepError(error, FleetErrorCode.RevisionConflict)).toBe(true);
+    const second = await plane.beat(key, bytes("b2"), { expect: first });
+    expect(await failure(plane.beat(key, bytes("b?"), { expect: first }))).toMatchObject({ code: FleetErrorCode.RevisionConflict });
+    await plane.beat({ nodeId: "shop-2", incarnation: "0b" }, bytes("other"), { expect: 0 });
+    const beat = (await plane.readBeat(key))!;
+    expect([textOf(beat.value), beat.revision, beat.tombstone]).toEqual(["b2", second, false]);
+    expect(Math.abs(beat.at - (await plane.serverTime()))).toBeLessThan(2_000);
+    const ended = await plane.beat(key, bytes("gone"), { expect: second, tombstone: true });
+    const all = await plane.readBeats();
+    expect(all.map((each) => [each.key.nodeId, textOf(each.value), each.tombstone])).toEqual([
+      ["shop-2", "other", false],
+      ["shop-1", "gone", true],
+    ]);
+    expect((await plane.readBeat(key))?.revision).toBe(ended);
+    expect(await plane.readBeat({ nodeId: "nobody", incarnation: "1" })).toBeUndefined();
+  });
+
+  test("a heartbeat past the TTL is left out of readBeats, and expect 0 replaces it, even before the server removed it", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix(), beatTtlMs: 1_000 });
+    await plane.beat(key, bytes("b1"), { expect: 0 });
+    expect(await plane.readBeats()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(await plane.readBeats()).toEqual([]);
+    const revision = await plane.beat(key, bytes("again"), { expect: 0 });
+    expect(textOf((await plane.readBeat(key))!.value)).toBe("again");
+    expect((await plane.readBeat(key))!.revision).toBe(revision);
+  });
+
+  test("regression: reading the heartbeats while they are rewritten ends (nats-server 2.9.10 can leave the pending count of each message at 1)", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    for (let index = 0; index < 5; index++) await plane.beat({ nodeId: `n${index}`, incarnation: "1" }, bytes("b"), { expect: 0 });
+    let running = true;
+    const beating = (async () => {
+      let revision = await plane.beat(key, bytes("b"), { expect: 0 });
+      while (running) revision = await plane.beat(key, bytes("b"), { expect: revision });
+    })();
+    try {
+      for (let round = 0; round < 30; round++) {
+        const started = Date.now();
+        expect((await plane.readBeats()).length).toBe(6);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      }
+    } finally {
+      running = false;
+      await beating;
+    }
+  });
+
+  test("serverTime is the server's clock", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const [before, time, after] = [Date.now(), await plane.serverTime(), Date.now()];
+    expect(time).toBeGreaterThanOrEqual(before - 1_000);
+    expect(time).toBeLessThanOrEqual(after + 1_000);
+  });
+});
+
+describe("compact", () => {
+  test("purges member and build subjects whose last entry is an old tombstone, and all join markers but the last", async () => {
+    const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    await plane.register([{ key: member("old", "1"), value: bytes("m") }]);
+    await plane.append(member("old", "1"), bytes("bye"), { tombstone: true });
+    await plane.register([{ key: member("live", "1"), value: bytes("m") }]);
+    await plane.append({ kind: "decommission", nodeId: "old", incarnation: "1" }, bytes("d"));
+    expect(await plane.compact(60_000)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await plane.compact(0)).toBe(1);
+    const kinds = (await plane.read("fleet")).entries.map(summary).map(([name]) => name);
+    expect(kinds).toEqual(["member live@1", "decommission old@1"]);
+    await using raw = await rawNats(server.url);
+    const info = await raw.jsm.streams.info(plane.layout.fleetStream, { subjects_filter: plane.layout.joinSubject });
+    expect(info.state.subjects).toEqual({ [plane.layout.joinSubject]: 1 });
+    expect(textOf((await plane.history())[0]!.value)).toBe("d");
+  });
+
+  test("the stream refuses message deletes and rollups, whoever asks", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    const revision = await plane.append(member("n", "1"), bytes("m"));
+    await using raw = await rawNats(server.url);
+    await expect(raw.jsm.streams.deleteMessage(plane.layout.fleetStream, revision)).rejects.toThrow();
+    const rollup = headers();
+    rollup.set("Nats-Rollup", "sub");
+    await expect(raw.js.publish(`${prefix}.fleet.m.n.1`, "r", { headers: rollup })).rejects.toThrow();
+    expect(textOf((await plane.get(member("n", "1")))!.value)).toBe("m");
   });
 });

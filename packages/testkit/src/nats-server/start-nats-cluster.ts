@@ -32,6 +32,13 @@ export interface NatsClusterServer {
   /** Stops this server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit; its ports and store stay for {@link NatsClusterServer.restart}. */
   stop(): Promise<void>;
   /**
+   * Freezes this server (SIGSTOP): its connections stay open but it answers
+   * nothing, so its replicas fall behind, until {@link NatsClusterServer.resume}.
+   */
+  pause(): void;
+  /** Lets a paused server run on (SIGCONT); its replicas then catch up. */
+  resume(): void;
+  /**
    * Starts this server again (stopping it first if it runs) on the same
    * ports with the same store; resolves once it answers and JetStream
    * answers through it. It may still be catching up on streams then.
@@ -187,6 +194,14 @@ class ClusterMember implements NatsClusterServer {
 
   async stop(): Promise<void> {
     await this.#process.terminate();
+  }
+
+  pause(): void {
+    this.#process.pause();
+  }
+
+  resume(): void {
+    this.#process.resume();
   }
 
   async restart(): Promise<void> {

@@ -35,6 +35,10 @@ export interface NatsServer extends AsyncDisposable {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port with the same store, so JetStream state survives. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, as with a hung server, until {@link NatsServer.resume}. */
+  pause(): void;
+  /** Lets a paused server run on (SIGCONT). */
+  resume(): void;
 }
 
 /**
@@ -126,6 +130,14 @@ class TestNatsServer implements NatsServer {
     if (this.#process.disposed) throw new NatsServerError(NatsServerErrorCode.NotReady, "this nats-server was stopped: start a new one with startNatsServer()");
     await this.#process.terminate();
     await this.start();
+  }
+
+  pause(): void {
+    this.#process.pause();
+  }
+
+  resume(): void {
+    this.#process.resume();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -91,6 +91,16 @@ export class ServerProcess {
     }
   }
 
+  /** Freezes the process (SIGSTOP) until {@link ServerProcess.resume}: it keeps its sockets but answers nothing. */
+  pause(): void {
+    if (this.alive) this.#child?.kill("SIGSTOP");
+  }
+
+  /** Lets a paused process run on (SIGCONT). */
+  resume(): void {
+    if (this.alive) this.#child?.kill("SIGCONT");
+  }
+
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. Does nothing when none runs. */
   async terminate(): Promise<void> {
     const child = this.#child;
@@ -99,6 +109,8 @@ export class ServerProcess {
       return;
     }
     child.kill("SIGTERM");
+    // A paused process acts on SIGTERM only once it runs again.
+    child.kill("SIGCONT");
     const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     await this.#exited;
     clearTimeout(killer);

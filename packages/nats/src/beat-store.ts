@@ -1,0 +1,128 @@
+import type { JetStreamPublishOptions } from "@nats-io/jetstream";
+import { type BeatKey, RevisionConflictError, type StoredBeat } from "@twostep/fleet/control-plane";
+import { beatSubject, parseBeatSubject } from "./entry-subject.js";
+import type { NatsSession } from "./nats-session.js";
+import { readFilter } from "./read-filter.js";
+import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
+import { checkRevision } from "./check-number.js";
+import { isWrongLastSequence } from "./translate-nats-error.js";
+
+const empty = new Uint8Array(0);
+
+/**
+ * The heartbeats, in a KV-style stream (`KV_<prefix>_beats`, history 1,
+ * max age = the TTL): one subject per incarnation, compare-and-set by the
+ * subject's last sequence, and the server's timestamps as the clock.
+ */
+export class BeatStore {
+  readonly #session: NatsSession;
+  /** The TTL in force: the stream's max age. */
+  readonly ttlMs: number;
+
+  constructor(session: NatsSession, ttlMs: number) {
+    this.#session = session;
+    this.ttlMs = ttlMs;
+  }
+
+  /**
+   * Stores a heartbeat if the subject's last sequence is `expect`. An
+   * expected 0 also replaces a heartbeat that is past the TTL but not yet
+   * removed by the server (it expires on the server's own schedule), as if
+   * it were gone already.
+   */
+  async beat(key: BeatKey, value: Uint8Array, options: { readonly expect: number; readonly tombstone?: boolean }): Promise<number> {
+    const what = `heartbeat of ${key.nodeId}@${key.incarnation}`;
+    checkRevision(options.expect, `beat ${what}`);
+    const subject = beatSubject(this.#session.layout, key);
+    return this.#session.call(`beat ${what}`, async () => {
+      try {
+        return await this.#publish(subject, value, options.expect, options.tombstone);
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+        const expired = options.expect === 0 ? await this.#expiredLast(subject) : undefined;
+        if (expired !== undefined) {
+          try {
+            return await this.#publish(subject, value, expired, options.tombstone);
+          } catch (retryError) {
+            if (!isWrongLastSequence(retryError)) throw retryError;
+          }
+        }
+        throw new RevisionConflictError(what, options.expect, { cause: error });
+      }
+    });
+  }
+
+  /** The last heartbeat of every incarnation, leaving out those past the TTL by the server's clock. */
+  async readBeats(): Promise<StoredBeat[]> {
+    const session = this.#session;
+    const { layout } = session;
+    const [read, now] = await Promise.all([
+      session.call("read the heartbeats", () =>
+        readFilter(session, { stream: layout.beatsStream, filter: layout.beatsSubjects, deliver: "last-per-subject", atLeast: 0 }),
+      ),
+      this.serverTime(),
+    ]);
+    const beats: StoredBeat[] = [];
+    for (const message of read.messages) {
+      const beat = this.#beatOf(message);
+      if (beat !== undefined && now - beat.at <= this.ttlMs) beats.push(beat);
+    }
+    return beats;
+  }
+
+  /** The last heartbeat of one incarnation, as the stream leader holds it, or undefined. */
+  async readBeat(key: BeatKey): Promise<StoredBeat | undefined> {
+    const subject = beatSubject(this.#session.layout, key);
+    const message = await this.#session.call(`read the heartbeat of ${key.nodeId}@${key.incarnation}`, () => this.#last(subject));
+    return message === undefined ? undefined : this.#beatOf(message);
+  }
+
+  /**
+   * The server's clock now: publishes an empty message on the clock subject
+   * and reads the timestamp of the subject's last message (this one, or one
+   * published after it by another caller: a time within this call either way).
+   */
+  async serverTime(): Promise<number> {
+    const { js, layout } = this.#session;
+    return this.#session.call("read the server's clock", async () => {
+      await js.publish(layout.clockSubject, empty);
+      const stored = await this.#last(layout.clockSubject);
+      if (stored === undefined) throw new Error(`the clock message on ${layout.clockSubject} is gone: is the heartbeat stream's max age below a second?`);
+      return stored.at;
+    });
+  }
+
+  async #publish(subject: string, value: Uint8Array, expect: number, tombstone: boolean | undefined): Promise<number> {
+    const headers = tombstoneHeaders(tombstone);
+    const options: Partial<JetStreamPublishOptions> = { expect: { lastSubjectSequence: expect }, ...(headers === undefined ? {} : { headers }) };
+    return (await this.#session.js.publish(subject, value, options)).seq;
+  }
+
+  async #last(subject: string): Promise<StoredMessage | undefined> {
+    const { jsm, layout } = this.#session;
+    const message = await jsm.streams.getMessage(layout.beatsStream, { last_by_subj: subject });
+    return message === null ? undefined : fromGet(message);
+  }
+
+  /** The sequence of the subject's last heartbeat when it is past the TTL, else undefined (also when that cannot be told). */
+  async #expiredLast(subject: string): Promise<number | undefined> {
+    try {
+      const last = await this.#last(subject);
+      if (last === undefined) return undefined;
+      return (await this.serverTime()) - last.at > this.ttlMs ? last.seq : undefined;
+    } catch {
+      // Without the clock (a node's credentials may not publish it), the conflict stands.
+      return undefined;
+    }
+  }
+
+  #beatOf(message: StoredMessage): StoredBeat | undefined {
+    const key = parseBeatSubject(this.#session.layout, message.subject);
+    if (key === undefined) return undefined;
+    if ("problem" in key) {
+      this.#session.malformed({ stream: this.#session.layout.beatsStream, subject: message.subject, seq: message.seq, problem: key.problem });
+      return undefined;
+    }
+    return { key, value: message.data, tombstone: message.tombstone, revision: message.seq, at: message.at };
+  }
+}

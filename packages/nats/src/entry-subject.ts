@@ -1,0 +1,98 @@
+import type { BeatKey, EntryKey } from "@twostep/fleet/control-plane";
+import { decodeKey, encodeKey } from "./key-codec.js";
+import type { NatsLayout } from "./nats-layout.js";
+
+/** What a subject of the log stands for: an entry's key, the join marker, or nothing twostep writes. */
+export type SubjectMeaning =
+  | { readonly kind: "entry"; readonly key: EntryKey }
+  | { readonly kind: "join" }
+  | { readonly kind: "malformed"; readonly problem: string };
+
+/** The token of a refusal of no capability: `_` alone is never an encoded name (encodeKey escapes `_`). */
+const NO_CAPABILITY = "_";
+
+/**
+ * The subject of `key` in the log (see docs/nats.md, "Layout"): names are
+ * encoded with {@link encodeKey}, one token each, so permissions can name a
+ * node's own subjects exactly. Throws `InvalidRequestError` for a name that
+ * cannot be a key.
+ */
+export function entrySubject(layout: NatsLayout, key: EntryKey): string {
+  const base = `${layout.prefix}.fleet`;
+  switch (key.kind) {
+    case "meta":
+      return `${base}.r.s.meta`;
+    case "level":
+      return `${base}.r.s.l.${encodeKey(key.capability)}`;
+    case "member":
+      return `${base}.m.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
+    case "build":
+      return `${base}.b.${encodeKey(key.buildId)}`;
+    case "refusal":
+      return `${base}.a.r.${key.capability === null ? NO_CAPABILITY : encodeKey(key.capability)}`;
+    case "decommission":
+      return `${base}.a.d.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
+  }
+}
+
+/** The key a subject of the log stands for; anything that {@link entrySubject} cannot have written is `malformed`. */
+export function parseEntrySubject(layout: NatsLayout, subject: string): SubjectMeaning {
+  const base = `${layout.prefix}.fleet.`;
+  if (!subject.startsWith(base)) return malformed("it is outside the log's subjects");
+  const tokens = subject.slice(base.length).split(".");
+  const names = (from: number): (string | undefined)[] => tokens.slice(from).map(decodeKey);
+  const [area, kind] = tokens;
+  if (area === "r" && kind === "j" && tokens.length === 2) return { kind: "join" };
+  if (area === "r" && kind === "s" && tokens.length === 3 && tokens[2] === "meta") return entry({ kind: "meta" });
+  if (area === "r" && kind === "s" && tokens[2] === "l" && tokens.length === 4) {
+    const [capability] = names(3);
+    if (capability !== undefined) return entry({ kind: "level", capability });
+  }
+  if (area === "m" && tokens.length === 3) {
+    const [nodeId, incarnation] = names(1);
+    if (nodeId !== undefined && incarnation !== undefined) return entry({ kind: "member", nodeId, incarnation });
+  }
+  if (area === "b" && tokens.length === 2) {
+    const [buildId] = names(1);
+    if (buildId !== undefined) return entry({ kind: "build", buildId });
+  }
+  if (area === "a" && kind === "r" && tokens.length === 3) {
+    if (tokens[2] === NO_CAPABILITY) return entry({ kind: "refusal", capability: null });
+    const [capability] = names(2);
+    if (capability !== undefined) return entry({ kind: "refusal", capability });
+  }
+  if (area === "a" && kind === "d" && tokens.length === 4) {
+    const [nodeId, incarnation] = names(2);
+    if (nodeId !== undefined && incarnation !== undefined) return entry({ kind: "decommission", nodeId, incarnation });
+  }
+  return malformed("it is no subject twostep writes (written by something else?)");
+}
+
+/** The filters whose entries make up the history: every one, or those of one capability (its level record and refusals). */
+export function historyFilters(layout: NatsLayout, capability?: string): string[] {
+  if (capability === undefined) return [layout.recordValues, layout.auditFilter];
+  return [entrySubject(layout, { kind: "level", capability }), entrySubject(layout, { kind: "refusal", capability })];
+}
+
+/** The subject of an incarnation's heartbeat: `$KV.<prefix>_beats.<node>.<incarnation>`. */
+export function beatSubject(layout: NatsLayout, key: BeatKey): string {
+  return `$KV.${layout.beatsBucket}.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
+}
+
+/** The heartbeat key a subject of the heartbeat bucket stands for; undefined for the clock, a problem for anything else. */
+export function parseBeatSubject(layout: NatsLayout, subject: string): BeatKey | { readonly problem: string } | undefined {
+  if (subject === layout.clockSubject) return undefined;
+  const base = `$KV.${layout.beatsBucket}.`;
+  const tokens = subject.startsWith(base) ? subject.slice(base.length).split(".") : [];
+  const [nodeId, incarnation] = tokens.map(decodeKey);
+  if (tokens.length === 2 && nodeId !== undefined && incarnation !== undefined) return { nodeId, incarnation };
+  return { problem: "it is no heartbeat subject twostep writes (written by something else?)" };
+}
+
+function entry(key: EntryKey): SubjectMeaning {
+  return { kind: "entry", key };
+}
+
+function malformed(problem: string): SubjectMeaning {
+  return { kind: "malformed", problem };
+}

@@ -1,0 +1,226 @@
+import { type Msg, type NatsConnection, type Subscription as NatsSubscription, TimeoutError } from "@nats-io/transport-node";
+import type { FollowHandlers, Snapshot, StoredEntry, Subscription } from "@twostep/fleet/control-plane";
+import { entrySubject } from "./entry-subject.js";
+import type { NatsSession } from "./nats-session.js";
+import { fromRepublished, type RepublishedMessage, type StoredMessage } from "./stored-message.js";
+
+/** What a {@link RecordFollower} needs of the control plane. */
+export interface FollowerParts {
+  readonly session: NatsSession;
+  /** Reads the `records` scope as of `atLeast`; `behind` when the store holds less. */
+  readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean }>;
+  /** The `created` timestamp of the log's stream, from its leader. */
+  readonly streamCreated: () => Promise<string>;
+  /** The entry a message stands for, or undefined (reported) when its subject is not twostep's. */
+  readonly entryOf: (message: StoredMessage) => StoredEntry | undefined;
+  /** The backstop resync period, in ms; each wait is jittered by ±20 %. */
+  readonly resyncMs: number;
+  /** Called once the follower stopped. */
+  readonly onStop: (follower: RecordFollower) => void;
+}
+
+/** Buffered republished messages kept while a resync runs; past this the resync's own snapshot stands for them. */
+const maxBuffered = 100_000;
+/** Waits between failed resyncs, the last one repeated (capped by the resync period). */
+const retryMs = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+
+/**
+ * Follows the records without a consumer while idle: a core NATS
+ * subscription to what the stream republishes (`<prefix>.follow.>`),
+ * made before the first read so that nothing stored after the read is
+ * missed. A snapshot comes from a read of the `records` scope; then each
+ * republished message above its position is delivered as an entry. Per
+ * subject the follower knows the last sequence delivered, and every
+ * republished message names the sequence its subject had before
+ * (`Nats-Last-Sequence`): a mismatch is a gap, and the follower reads
+ * everything again (a resync) and delivers it as a snapshot. It also
+ * resyncs after a reconnect or a slow-consumer report (messages may have
+ * been lost), and every `resyncMs` as a backstop: a gap shows only at the
+ * next message of the same subject, and a leader that crashed between
+ * storing and republishing republishes nothing.
+ */
+export class RecordFollower implements Subscription {
+  readonly #parts: FollowerParts;
+  readonly #handlers: FollowHandlers;
+  #subscription: NatsSubscription | undefined;
+  #stopped = false;
+  /** False while a resync runs: republished messages wait in {@link RecordFollower.#buffer}. */
+  #live = false;
+  #buffer: RepublishedMessage[] = [];
+  /** The last sequence known per subject: from the last snapshot, then from each entry delivered. */
+  #last = new Map<string, number>();
+  /** The position of the last snapshot. */
+  #position = 0;
+  /** The position the next snapshot must reach: `from`, and every revision delivered since. */
+  #floor: number;
+  #created: string | undefined;
+  #syncing = false;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(parts: FollowerParts, handlers: FollowHandlers, from: number) {
+    this.#parts = parts;
+    this.#handlers = handlers;
+    this.#floor = from;
+  }
+
+  /** Subscribes, delivers the first snapshot and starts following; rejects (leaving nothing behind) when the first read fails. */
+  static async start(parts: FollowerParts, handlers: FollowHandlers, from: number): Promise<RecordFollower> {
+    const follower = new RecordFollower(parts, handlers, from);
+    const { connection, layout } = parts.session;
+    follower.#subscription = connection.subscribe(layout.followSubjects, { callback: (error, message) => follower.#receive(error, message) });
+    follower.#syncing = true;
+    try {
+      // The server has the subscription before the read starts: whatever is stored after the read is republished to it.
+      await flushWithin(connection, parts.session.timeoutMs);
+      await follower.#sync("start");
+    } catch (error) {
+      follower.#halt();
+      throw error;
+    } finally {
+      follower.#syncing = false;
+    }
+    if (follower.#again) follower.resync("asked again while starting");
+    follower.#schedule();
+    return follower;
+  }
+
+  /** Reads everything again and delivers it as a snapshot, now or once the resync under way ends. */
+  resync(reason: string): void {
+    if (this.#stopped) return;
+    if (this.#syncing) {
+      this.#again = true;
+      return;
+    }
+    void this.#resyncUntilDone(reason);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#halt();
+    this.#parts.onStop(this);
+  }
+
+  #halt(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#subscription?.unsubscribe();
+    this.#buffer = [];
+  }
+
+  #receive(error: Error | null, message: Msg): void {
+    if (this.#stopped) return;
+    if (error !== null) {
+      this.#parts.session.logger.warn({ err: error }, "the follow subscription failed; resyncing");
+      this.resync("subscription error");
+      return;
+    }
+    const republished = fromRepublished(message, Date.now());
+    if (republished === undefined) {
+      this.#parts.session.logger.warn({ subject: message.subject }, "ignored a message on the follow subjects that the stream did not republish");
+      return;
+    }
+    if (this.#live) this.#take(republished, false);
+    else if (this.#buffer.length < maxBuffered) this.#buffer.push(republished);
+  }
+
+  /** Delivers a republished message, or resyncs on a gap; `buffered` when it arrived while the snapshot was read. */
+  #take(message: RepublishedMessage, buffered: boolean): void {
+    const known = this.#last.get(message.subject) ?? 0;
+    if (message.seq === known || (buffered && message.seq <= this.#position)) return;
+    if (message.seq < known || message.seq <= this.#position) {
+      // Older than what the snapshot holds, arriving after it: the stream went backwards (recreated, restored), or its republish was late.
+      this.#live = false;
+      this.resync(`${message.subject} came back at sequence ${message.seq}, below ${Math.max(known, this.#position)}`);
+      return;
+    }
+    if (message.previous !== known) {
+      // From here on messages wait for the resync's snapshot.
+      this.#live = false;
+      this.resync(`gap on ${message.subject}: sequence ${message.seq} follows ${message.previous}, the last one seen was ${known}`);
+      return;
+    }
+    this.#last.set(message.subject, message.seq);
+    this.#floor = Math.max(this.#floor, message.seq);
+    const entry = this.#parts.entryOf(message);
+    if (entry !== undefined) this.#call(() => this.#handlers.onEntry(entry));
+  }
+
+  async #resyncUntilDone(reason: string): Promise<void> {
+    this.#syncing = true;
+    let why = reason;
+    for (let failures = 0; !this.#stopped; ) {
+      try {
+        this.#again = false;
+        await this.#sync(why);
+        if (!this.#again) break;
+        why = "asked again during a resync";
+      } catch (error) {
+        const waitMs = Math.min(retryMs[Math.min(failures, retryMs.length - 1)] ?? 0, this.#parts.resyncMs);
+        failures++;
+        this.#parts.session.logger.warn({ err: error, reason: why, retryInMs: waitMs }, "a follower could not resync; trying again");
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    this.#syncing = false;
+  }
+
+  /** Reads the records as of the floor, delivers them as a snapshot, then what was republished meanwhile. */
+  async #sync(reason: string): Promise<void> {
+    const { session } = this.#parts;
+    this.#live = false;
+    this.#buffer = [];
+    const created = await this.#parts.streamCreated();
+    const recreated = this.#created !== undefined && created !== this.#created;
+    if (recreated) session.logger.warn({ stream: session.layout.fleetStream, was: this.#created, now: created }, "the log's stream was recreated");
+    this.#created = created;
+    const { snapshot, behind } = await this.#parts.readRecords(recreated ? 0 : this.#floor);
+    if (this.#stopped) return;
+    if (behind || recreated)
+      session.logger.warn({ position: snapshot.position, floor: this.#floor, reason }, "the store went backwards; delivering what it holds");
+    else session.logger.debug({ position: snapshot.position, reason }, "resynced");
+    this.#last = new Map(snapshot.entries.map((entry) => [entrySubject(session.layout, entry.key), entry.revision]));
+    this.#position = snapshot.position;
+    // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.
+    this.#floor = behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position);
+    this.#call(() => this.#handlers.onSnapshot(snapshot));
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    this.#live = true;
+    for (const message of buffered) {
+      if (!this.#live || this.#stopped) break;
+      this.#take(message, true);
+    }
+  }
+
+  #schedule(): void {
+    const wait = this.#parts.resyncMs * (0.8 + 0.4 * Math.random());
+    this.#timer = setTimeout(() => {
+      this.resync("periodic");
+      this.#schedule();
+    }, wait);
+    this.#timer.unref();
+  }
+
+  #call(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      // A follower's failure is its own: delivery goes on.
+      this.#parts.session.logger.error({ err: error }, "a follow handler threw");
+    }
+  }
+}
+
+/** Waits until the server has processed everything sent so far (a PING answered); rejects with `TimeoutError` after `timeoutMs`. */
+async function flushWithin(connection: NatsConnection, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), timeoutMs);
+  });
+  try {
+    await Promise.race([connection.flush(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,108 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { isTwostepError } from "@twostep/core";
+import { FleetErrorCode } from "@twostep/fleet/control-plane";
+import { connectNatsControlPlane } from "@twostep/nats";
+import { startNatsServer } from "@twostep/testkit/nats-server";
+import { expect, test } from "vitest";
+import { bytes } from "./support/planes.js";
+
+async function failure(attempt: Promise<unknown>): Promise<Error> {
+  return attempt.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (error: Error) => error,
+  );
+}
+
+/** A TCP server that accepts connections and never says a word, as a hung nats-server does. */
+async function silentServer(): Promise<{ url: string; close: () => Promise<void> } & AsyncDisposable> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { url: `nats://127.0.0.1:${address.port}`, close, [Symbol.asyncDispose]: close };
+}
+
+test("a host that does not resolve is ControlPlaneUnreachableError naming the host", async () => {
+  const error = await failure(connectNatsControlPlane({ servers: "nats://twostep-no-such-host.invalid:4222" }));
+  expect(isTwostepError(error, FleetErrorCode.Unreachable)).toBe(true);
+  expect(error.message).toContain("cannot resolve the NATS host twostep-no-such-host.invalid");
+  expect(error.message).toContain("TWOSTEP_NATS_URL");
+});
+
+test("a URL that does not parse is InvalidRequestError", async () => {
+  for (const servers of ["nats://bad host:4222", "nats://127.0.0.1:99999"]) {
+    const error = await failure(connectNatsControlPlane({ servers }));
+    expect(isTwostepError(error, FleetErrorCode.InvalidRequest), error.message).toBe(true);
+  }
+});
+
+test("nobody listening is ControlPlaneUnreachableError at once", async () => {
+  await using silent = await silentServer();
+  const port = Number(new URL(silent.url).port);
+  await silent.close();
+  const started = Date.now();
+  const error = await failure(connectNatsControlPlane({ servers: `nats://127.0.0.1:${port}` }));
+  expect(isTwostepError(error, FleetErrorCode.Unreachable)).toBe(true);
+  expect(Date.now() - started).toBeLessThan(2_000);
+});
+
+test("a hung server: connecting fails within timeoutMs", async () => {
+  await using silent = await silentServer();
+  const started = Date.now();
+  const error = await failure(connectNatsControlPlane({ servers: silent.url, timeoutMs: 1_000 }));
+  expect(isTwostepError(error, FleetErrorCode.Unreachable)).toBe(true);
+  expect(Date.now() - started).toBeLessThan(2_500);
+});
+
+test("with the server hung, every call fails with ControlPlaneUnreachableError within about twice timeoutMs, and works again once it answers", async () => {
+  await using server = await startNatsServer();
+  const plane = await connectNatsControlPlane({ servers: server.url, bucketPrefix: "hung", timeoutMs: 1_000 });
+  try {
+    const member = { kind: "member", nodeId: "n", incarnation: "1" } as const;
+    const beat = { nodeId: "n", incarnation: "1" };
+    await plane.append(member, bytes("m"));
+    const calls: Record<string, () => Promise<unknown>> = {
+      append: () => plane.append(member, bytes("m2")),
+      register: () => plane.register([{ key: member, value: bytes("m3") }]),
+      read: () => plane.read("fleet"),
+      get: () => plane.get(member),
+      history: () => plane.history(),
+      watchHistory: () => plane.watchHistory(() => {}),
+      follow: () => plane.follow({ onSnapshot: () => {}, onEntry: () => {} }),
+      beat: () => plane.beat(beat, bytes("b"), { expect: 0 }),
+      readBeats: () => plane.readBeats(),
+      readBeat: () => plane.readBeat(beat),
+      serverTime: () => plane.serverTime(),
+      compact: () => plane.compact(0),
+    };
+    server.pause();
+    try {
+      const outcomes = await Promise.all(
+        Object.entries(calls).map(async ([name, call]) => {
+          const started = Date.now();
+          const error = await failure(call());
+          return { name, code: (error as { code?: string }).code, message: error.message, ms: Date.now() - started };
+        }),
+      );
+      for (const { name, code, message, ms } of outcomes) {
+        expect(code, `${name}: ${message}`).toBe(FleetErrorCode.Unreachable);
+        expect(ms, name).toBeLessThan(2_600);
+      }
+    } finally {
+      server.resume();
+    }
+    expect((await plane.get(member))?.revision).toBeGreaterThan(0);
+  } finally {
+    await plane.close();
+  }
+});
