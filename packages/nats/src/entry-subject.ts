@@ -32,6 +32,12 @@ export function entrySubject(layout: NatsLayout, key: EntryKey): string {
       return `${base}.a.r.${key.capability === null ? NO_CAPABILITY : encodeKey(key.capability)}`;
     case "decommission":
       return `${base}.a.d.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
+    case "rollout":
+      return `${base}.c.o.${encodeKey(key.capability)}`;
+    case "request":
+      return `${base}.c.q.${encodeKey(key.capability)}.${encodeKey(key.id)}`;
+    case "controller":
+      return `${base}.c.l`;
   }
 }
 
@@ -65,13 +71,28 @@ export function parseEntrySubject(layout: NatsLayout, subject: string): SubjectM
     const [nodeId, incarnation] = names(2);
     if (nodeId !== undefined && incarnation !== undefined) return entry({ kind: "decommission", nodeId, incarnation });
   }
+  if (area === "c" && kind === "l" && tokens.length === 2) return entry({ kind: "controller" });
+  if (area === "c" && kind === "o" && tokens.length === 3) {
+    const [capability] = names(2);
+    if (capability !== undefined) return entry({ kind: "rollout", capability });
+  }
+  if (area === "c" && kind === "q" && tokens.length === 4) {
+    const [capability, id] = names(2);
+    if (capability !== undefined && id !== undefined) return entry({ kind: "request", capability, id });
+  }
   return malformed("it is no subject twostep writes (written by something else?)");
 }
 
-/** The filters whose entries make up the history: every one, or those of one capability (its level record and refusals). */
+/** The filters whose entries make up the history: every one, or those of one capability (its level record, refusals, plan and requests). */
 export function historyFilters(layout: NatsLayout, capability?: string): string[] {
-  if (capability === undefined) return [layout.recordValues, layout.auditFilter];
-  return [entrySubject(layout, { kind: "level", capability }), entrySubject(layout, { kind: "refusal", capability })];
+  if (capability === undefined) return [layout.recordValues, layout.auditFilter, layout.rolloutFilter, layout.requestFilter];
+  const encoded = encodeKey(capability);
+  return [
+    entrySubject(layout, { kind: "level", capability }),
+    entrySubject(layout, { kind: "refusal", capability }),
+    entrySubject(layout, { kind: "rollout", capability }),
+    `${layout.prefix}.fleet.c.q.${encoded}.>`,
+  ];
 }
 
 /** The subject of an incarnation's heartbeat: `$KV.<prefix>_beats.<node>.<incarnation>`. */

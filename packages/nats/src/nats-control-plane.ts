@@ -233,7 +233,7 @@ export class NatsControlPlane implements ControlPlane {
 
   /** Reads `scope` as of `atLeast`: the last entry of each key, join markers and foreign subjects left out. */
   async #read(scope: Scope, atLeast: number, operation: string): Promise<{ snapshot: Snapshot; behind: boolean }> {
-    const filter = scope === "records" ? this.layout.recordsFilter : this.layout.fleetSubjects;
+    const filter = scope === "records" ? this.layout.recordsFilter : scope === "control" ? this.layout.controlFilter : this.layout.fleetSubjects;
     const read = await this.#session.call(operation, () =>
       readFilter(this.#session, { stream: this.layout.fleetStream, filter, deliver: "last-per-subject", atLeast }),
     );

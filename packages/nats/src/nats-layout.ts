@@ -16,6 +16,12 @@ export interface NatsLayout {
   readonly joinSubject: string;
   /** Refusals and decommissions: `twostep.fleet.a.>`. */
   readonly auditFilter: string;
+  /** What the rollout controller works on (plans, change requests, its lease): `twostep.fleet.c.>`. */
+  readonly controlFilter: string;
+  /** Rollout plans: `twostep.fleet.c.o.>`. */
+  readonly rolloutFilter: string;
+  /** Change requests: `twostep.fleet.c.q.>`. */
+  readonly requestFilter: string;
   /** Where the stream republishes each record as it is stored: `twostep.follow.>`. */
   readonly followSubjects: string;
   /** The heartbeat bucket, `twostep_beats`, in the stream `KV_twostep_beats`. */
@@ -44,6 +50,9 @@ export function natsLayout(prefix: string): NatsLayout {
     recordValues: `${prefix}.fleet.r.s.>`,
     joinSubject: `${prefix}.fleet.r.j`,
     auditFilter: `${prefix}.fleet.a.>`,
+    controlFilter: `${prefix}.fleet.c.>`,
+    rolloutFilter: `${prefix}.fleet.c.o.>`,
+    requestFilter: `${prefix}.fleet.c.q.>`,
     followSubjects: `${prefix}.follow.>`,
     beatsBucket,
     beatsStream: `KV_${beatsBucket}`,
