@@ -165,11 +165,12 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutSummar
       "The previous build reads and writes only v1 of orders.OrderPlaced; the current one reads and writes v1 and v2.",
       "Consumers share the orders on shop.orders.placed (a queue group); the producer publishes one every 20 ms.",
     );
+    say("Adopting twostep: v1 is what the services write today. Writes are closed until a level is set, so the first");
+    say("level is set before the services start, from the manifest that declares it (no member runs yet).");
+    await twostep(["adopt", ORDER_PLACED, "1", "--manifest", "schemas/twostep.json", "--reason", "adopt twostep", "--yes"]);
+    say("");
     for (const id of CONSUMERS) consumers.set(id, await start("consumer", id, "previous"));
     producer = await start("producer", PRODUCER, "current");
-    say("");
-    say("Adopting twostep: v1 is what the fleet writes today. Every member reads v1, so this is allowed.");
-    await twostep(["enable-write", ORDER_PLACED, "1", "--reason", "adopt twostep", "--yes"]);
 
     step(
       "Step 2: who reads what; can the producer write v2 yet?",
@@ -221,11 +222,14 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutSummar
     expect(shareOf(rolledBack.decoded, 1) >= 0.9, "v1 should carry the orders again after the rollback");
     await twostep(["history", ORDER_PLACED]);
     const history = await readJson<{ entries: AuditEntry[] }>(["history", ORDER_PLACED]);
-    const changes = history.entries.map((entry) => `${entry.action} ${entry.request} "${entry.reason}"`);
+    // The changes themselves: the intents that preceded some of them aside.
+    const changes = history.entries
+      .filter((entry) => entry.note.action !== "intent")
+      .map((entry) => `${entry.note.action} ${entry.note.request} "${entry.note.reason}"`);
     expect(
       JSON.stringify(changes) ===
         JSON.stringify([
-          'enable-write enable v1 "adopt twostep"',
+          'adopt adopt v1 "adopt twostep"',
           'enable-write enable v2 at 10% by key "canary"',
           'enable-write enable v2 "all in"',
           'disable-write disable-write to v1 "rollback drill"',

@@ -64,7 +64,7 @@ test("the rollout script walks through read first, canary, all in and rollback, 
   // Who the CLI records when no --actor is given, found the same way here (same environment and directory).
   const actor = defaultActor().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   for (const [action, request, reason] of [
-    ["enable-write", "enable v1", "adopt twostep"],
+    ["adopt", "adopt v1", "adopt twostep"],
     ["enable-write", "enable v2 at 10% by key", "canary"],
     ["enable-write", "enable v2", "all in"],
     ["disable-write", "disable-write to v1", "rollback drill"],
