@@ -91,9 +91,14 @@ export class NatsProcess {
     clearTimeout(killer);
   }
 
+  /** The last `lines` lines of the server's log (at most 40 are kept). */
+  logTail(lines: number): readonly string[] {
+    return this.#log.slice(-lines);
+  }
+
   /** A `NATS_SERVER_NOT_READY` error saying `what` happened, with the end of the server's log. */
   notReady(what: string): NatsServerError {
-    const tail = this.#log.length === 0 ? "" : `\nlast lines of its log:\n${this.#log.slice(-15).join("\n")}`;
+    const tail = this.#log.length === 0 ? "" : `\nlast lines of its log:\n${this.logTail(15).join("\n")}`;
     return new NatsServerError(NatsServerErrorCode.NotReady, `${this.#binary} ${what}: check the extra configuration and that the port is free${tail}`);
   }
 
