@@ -38,7 +38,8 @@ mkdirSync(logDir, { recursive: true });
 const cores = availableParallelism();
 const pinned = spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
 const loops = Array.from({ length: loopCount }, (_, index) => {
-  const spin = [process.execPath, "-e", "for (;;);"];
+  // Spins, and every 10^8 rounds exits if this script is gone (killed before it could stop the loops).
+  const spin = [process.execPath, "-e", `for (let i = 1; ; i++) if (i % 1e8 === 0) try { process.kill(${process.pid}, 0); } catch { process.exit(); }`];
   const [command, ...args] = pinned ? ["taskset", "--cpu-list", String(index % cores), ...spin] : spin;
   return spawn(command ?? process.execPath, args, { stdio: "ignore" });
 });
