@@ -1,4 +1,4 @@
-// README.md and docs/*.md cannot drift from the code: every ```ts sample
+// README.md, CONTRIBUTING.md and docs/*.md cannot drift from the code: every ```ts sample
 // type-checks with the project's tsc (all of them in one run), every ```json
 // manifest parses with parseManifest and every apply file with the CLI's
 // schema, every `twostep` command line names a command and flags the built CLI

@@ -13,9 +13,10 @@ const run = promisify(execFile);
 /** The repository's root. */
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** README.md and every docs/*.md, relative to the root. */
+/** README.md, CONTRIBUTING.md and every docs/*.md, relative to the root. */
 export const markdownFiles: readonly string[] = [
   "README.md",
+  "CONTRIBUTING.md",
   ...readdirSync(join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()

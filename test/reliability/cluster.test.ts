@@ -43,9 +43,8 @@ interface Setup {
 async function setUp(prefix: string): Promise<Setup> {
   if (cluster === undefined) throw new Error("beforeAll failed: no cluster");
   fleet = new TestFleet({ servers: cluster.urls, bucketPrefix: prefix, replicas: 3, heartbeatMs: 200, advertisementTtlMs: 6_000, timeoutMs: 2_000 });
-  const current = fleet;
-  // Right after a server restart (by the previous test's teardown) the cluster may not place three replicas yet: creating is safe to repeat.
-  const coordinator = await vi.waitFor(() => current.coordinator({ staleAfterMs }), { timeout: 20_000, interval: 250 });
+  // The previous test's teardown restarts a server it stopped; restart() returns once three replicas can be placed again.
+  const coordinator = await fleet.coordinator({ staleAfterMs });
   for (let index = 1; index <= 4; index++) await fleet.startNode(`shop-${index}`, 3);
   return { cluster, fleet, coordinator, layout: natsLayout(prefix), jsm: await raw(cluster.urls) };
 }
@@ -130,7 +129,7 @@ async function stopAndFailOver(server: NatsClusterServer, coordinator: Coordinat
 }
 
 test("with replicas 3, losing the leader of the levels stream in the middle of a ramp: the coordinator goes on, members stay live, and after its restart no revision or audit entry is lost", {
-  timeout: 50_000,
+  timeout: 120_000,
 }, async () => {
   const { cluster, fleet, coordinator, layout, jsm } = await setUp("ramp");
   for (const stream of streamsOf(layout)) {
@@ -187,7 +186,7 @@ test("with replicas 3, losing the leader of the levels stream in the middle of a
 });
 
 test("watchLevels recovers while the server holding its consumer is down: nodes go on following level changes (a rollback included)", {
-  timeout: 50_000,
+  timeout: 120_000,
 }, async () => {
   const { cluster, fleet, coordinator, layout, jsm } = await setUp("follow");
   await coordinator.enableWrite(SHIPMENT, 1, author);
@@ -211,20 +210,21 @@ test("watchLevels recovers while the server holding its consumer is down: nodes 
 });
 
 test("with one of three servers down, readAudit and watchLevels succeed every time (consumer creations placed on the offline peer are retried; readAudit falls back to reads through the leader)", {
-  timeout: 50_000,
+  timeout: 120_000,
 }, async () => {
   const { cluster, fleet, coordinator } = await setUp("consumers");
   await coordinator.enableWrite(SHIPMENT, 1, author);
   await stopAndFailOver(cluster.server("n2"), coordinator);
-  // A short timeout: a call that fails costs one. Reads and watches that need no consumer work throughout.
-  const plane = await fleet.connect({ create: false, timeoutMs: 1_000 });
+  // The default timeout (5 s), so that a loaded machine does not time out a call that works; a consumer creation that landed on
+  // the stopped server is still abandoned after 2 s and retried. Reads and watches that need no consumer work throughout.
+  const plane = await fleet.connect({ create: false, timeoutMs: 5_000 });
   const failures: string[] = [];
   const attempt = async (what: string, call: () => Promise<unknown>): Promise<void> => {
     try {
       await call();
     } catch (error) {
       expect(isTwostepError(error, FleetErrorCode.Unreachable), String(error)).toBe(true);
-      failures.push(what);
+      failures.push(`${what}: ${String(error)}`);
     }
   };
   for (let round = 0; round < 8; round++) {

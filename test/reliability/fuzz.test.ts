@@ -10,16 +10,19 @@ const { protocol } = loadShopProtocol();
 // A new seed every run, so that CI explores; a failure names it, and FUZZ_SEED replays it.
 const seed = Number(process.env["FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
 
-test(`100,000 random and mutated frames through protocol.decode and FleetNode.decode: only typed errors, no frame slower than 50 ms (seed ${seed})`, {
-  timeout: 30_000,
+// What the decoders promise is asserted here, not how fast they are: the campaign takes 2 s on an idle two-core machine and
+// 17-23 s on a loaded one. `npm run fuzz` reports frames/s and the slowest frame, and fails on one slower than 50 ms.
+test(`100,000 random and mutated frames through protocol.decode and FleetNode.decode: only typed errors, the two agree, every frame counted (seed ${seed})`, {
+  timeout: 120_000,
 }, () => {
   const report = runFuzzCampaign({ protocol, frames: 100_000, seed });
   expect(report.frames).toBe(100_000);
   expect(report.untyped, `seed ${seed}`).toEqual([]);
   expect(report.disagreements, `seed ${seed}`).toEqual([]);
-  expect(report.slowest.protocolMs, `seed ${seed}: frame ${report.slowest.frame}`).toBeLessThan(50);
-  expect(report.slowest.nodeMs, `seed ${seed}: frame ${report.slowest.frame}`).toBeLessThan(50);
-  expect(report.elapsedMs).toBeLessThan(15_000);
+  expect(
+    Object.values(report.outcomes).reduce((sum, count) => sum + count, 0),
+    `seed ${seed}: frames with an outcome`,
+  ).toBe(100_000);
   // The frames reach every stage of decoding, not only the envelope check.
   expect(Object.keys(report.outcomes).sort()).toEqual(
     expect.arrayContaining(["ok", CoreErrorCode.CorruptFrame, CoreErrorCode.InvalidPayload, CoreErrorCode.UnknownType, CoreErrorCode.UnknownVersion].sort()),

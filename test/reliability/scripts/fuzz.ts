@@ -8,7 +8,9 @@
  * core. A watchdog stops a worker whose decode makes no progress for 10 s and
  * prints the frame it hangs on. Prints frames/s and the distribution of
  * outcomes; exits 1 on an untyped error, a disagreement between the two
- * decoders, a frame slower than 50 ms, or a hang.
+ * decoders, a frame slower than 50 ms, or a hang. Timing lives here: the
+ * fuzz test of the suite (`test/reliability/fuzz.test.ts`) asserts only
+ * what holds on a loaded machine too.
  */
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";

@@ -80,7 +80,13 @@ export async function pendingRequests(plane: ControlPlane, formats: RecordFormat
     if (entry.key.kind !== "request" || entry.tombstone) continue;
     const decoded = formats.decode("request", entry.value);
     if (decoded.ok) pending.push({ key: entry.key, revision: entry.revision, request: decoded.value });
-    else await answer(plane, formats, { key: entry.key, revision: entry.revision }, { outcome: "failed", code: FleetErrorCode.RecordUnreadable, message: decoded.problem, revision: null, note: null });
+    else
+      await answer(
+        plane,
+        formats,
+        { key: entry.key, revision: entry.revision },
+        { outcome: "failed", code: FleetErrorCode.RecordUnreadable, message: decoded.problem, revision: null, note: null },
+      );
   }
   return pending;
 }

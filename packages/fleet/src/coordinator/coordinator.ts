@@ -360,7 +360,10 @@ export class Coordinator {
    * Refused when nodes follow another control plane: that store was lost or
    * replaced, and `reconcile` rebuilds it.
    */
-  async init(author: ChangeAuthor, options: { readonly mode?: "direct" | "controller" } = {}): Promise<{ readonly planeId: string; readonly created: boolean; readonly mode: "direct" | "controller" }> {
+  async init(
+    author: ChangeAuthor,
+    options: { readonly mode?: "direct" | "controller" } = {},
+  ): Promise<{ readonly planeId: string; readonly created: boolean; readonly mode: "direct" | "controller" }> {
     checkAuthor(author);
     const view = await this.#view();
     this.#checkPlane(view);

@@ -2,9 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { clusterReadiness } from "./cluster-readiness.js";
+import { NatsServerError, NatsServerErrorCode } from "./nats-server-error.js";
 import { pollUntil, type ServerProcess } from "../server-process/server-process.js";
 import { natsProcess } from "./nats-process.js";
-import { answers, jetStreamAnswers } from "./probes.js";
+import { answers } from "./probes.js";
 
 /** Options of {@link startNatsCluster}. */
 export interface NatsClusterOptions {
@@ -12,7 +15,7 @@ export interface NatsClusterOptions {
   readonly size?: number;
   /** The binary to run. Defaults to `$NATS_SERVER_BIN`, else `nats-server` on the PATH. */
   readonly binary?: string;
-  /** How long to wait for all servers to answer and JetStream to elect its meta leader. Defaults to 30 s. */
+  /** How long {@link startNatsCluster} and {@link NatsClusterServer.restart} wait for the cluster to be ready. Defaults to 30 s. */
   readonly readyTimeoutMs?: number;
 }
 
@@ -25,6 +28,8 @@ export interface NatsClusterServer {
   readonly port: number;
   /** The port of its route listener. */
   readonly clusterPort: number;
+  /** The port of its monitoring listener (`/healthz`, `/jsz`, `/varz`). */
+  readonly monitorPort: number;
   /** Its JetStream store directory, kept across {@link NatsClusterServer.stop} and {@link NatsClusterServer.restart}. */
   readonly storeDir: string;
   /** True while its process runs. */
@@ -40,8 +45,12 @@ export interface NatsClusterServer {
   resume(): void;
   /**
    * Starts this server again (stopping it first if it runs) on the same
-   * ports with the same store; resolves once it answers and JetStream
-   * answers through it. It may still be catching up on streams then.
+   * ports with the same store; resolves once the running servers are ready
+   * as {@link startNatsCluster} says: this one is back in the JetStream meta
+   * group and current with it, and streams can be placed on every running
+   * server again. Its replicas of existing streams may still be catching up
+   * then: a test that reads through it alone waits for them (stream info
+   * shows each replica's `current` and `lag`).
    */
   restart(): Promise<void>;
 }
@@ -60,21 +69,29 @@ export interface NatsCluster extends AsyncDisposable {
 /**
  * Starts a cluster of real `nats-server`s on 127.0.0.1 with JetStream in
  * clustered mode: each server gets a config file (`server_name` `n1`...,
- * client and route ports picked free by binding port 0, routes to every
- * server, its own store). Resolves once every server answers and JetStream
- * answers `$JS.API.INFO` through each of them (a meta leader is elected).
- * Throws a {@link NatsServerError} like {@link startNatsServer}.
+ * client, route and monitoring ports picked free by binding port 0, routes
+ * to every server, its own store). Resolves once JetStream is ready for
+ * streams of up to `size` replicas (at most 5), checked through each
+ * server's monitoring endpoint: every server's `/healthz?js-server-only=true`
+ * is ok (it has a meta leader and is current with it), the meta leader's
+ * `/jsz?leader-only=true` counts all the servers and shows every peer
+ * current and online, and a probe stream of `size` replicas is created and
+ * deleted (the only proof, on nats-server 2.9.10, that the leader has what
+ * placement needs from every peer). Throws a {@link NatsServerError} like
+ * {@link startNatsServer}, with what was not ready when the cluster was not
+ * ready within `readyTimeoutMs`.
  */
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const size = options.size ?? 3;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`cluster size ${size} is not a whole number of 1 or more`);
   const dir = await mkdtemp(join(tmpdir(), "twostep-nats-cluster-"));
-  const cluster = new TestNatsCluster(dir);
+  const cluster = new TestNatsCluster(dir, options.readyTimeoutMs ?? 30_000);
   try {
-    const ports = await freePorts(size * 2);
-    const clusterPorts = ports.slice(size);
+    const ports = await freePorts(size * 3);
+    const clusterPorts = ports.slice(size, size * 2);
+    const monitorPorts = ports.slice(size * 2);
     const routes = clusterPorts.map((port) => `"nats-route://127.0.0.1:${port}"`).join(", ");
-    const setup = { binary: options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server", readyTimeoutMs: options.readyTimeoutMs ?? 30_000 };
+    const setup = { binary: options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server", readyTimeoutMs: cluster.readyTimeoutMs };
     for (let index = 0; index < size; index++) {
       const name = `n${index + 1}`;
       const storeDir = join(dir, name);
@@ -82,12 +99,14 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       const configFile = join(dir, `${name}.conf`);
       const port = ports[index] ?? 0;
       const clusterPort = clusterPorts[index] ?? 0;
-      await writeFile(configFile, serverConfig({ name, port, clusterPort, storeDir, routes }));
-      cluster.add(new ClusterMember({ ...setup, name, port, clusterPort, storeDir, configFile }));
+      const monitorPort = monitorPorts[index] ?? 0;
+      await writeFile(configFile, serverConfig({ name, port, clusterPort, monitorPort, storeDir, routes }));
+      cluster.add(new ClusterMember(cluster, { ...setup, name, port, clusterPort, monitorPort, storeDir, configFile }));
     }
     // A clustered JetStream elects its meta leader only once a quorum runs: start them all, then wait.
-    await Promise.all(cluster.members.map((member) => member.start(false)));
-    await Promise.all(cluster.members.map((member) => member.waitForJetStream()));
+    const deadline = Date.now() + cluster.readyTimeoutMs;
+    await Promise.all(cluster.members.map((member) => member.start(deadline)));
+    await cluster.waitUntilReady(deadline);
     return cluster;
   } catch (error) {
     await cluster.stop();
@@ -95,10 +114,11 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   }
 }
 
-function serverConfig(server: { name: string; port: number; clusterPort: number; storeDir: string; routes: string }): string {
+function serverConfig(server: { name: string; port: number; clusterPort: number; monitorPort: number; storeDir: string; routes: string }): string {
   return [
     `server_name: ${server.name}`,
     `listen: 127.0.0.1:${server.port}`,
+    `http: 127.0.0.1:${server.monitorPort}`,
     `jetstream { store_dir: ${JSON.stringify(server.storeDir)} }`,
     `cluster {`,
     `  name: twostep`,
@@ -137,15 +157,18 @@ interface MemberSetup {
   readonly name: string;
   readonly port: number;
   readonly clusterPort: number;
+  readonly monitorPort: number;
   readonly storeDir: string;
   readonly configFile: string;
 }
 
 class ClusterMember implements NatsClusterServer {
+  readonly #cluster: TestNatsCluster;
   readonly #setup: MemberSetup;
   readonly #process: ServerProcess;
 
-  constructor(setup: MemberSetup) {
+  constructor(cluster: TestNatsCluster, setup: MemberSetup) {
+    this.#cluster = cluster;
     this.#setup = setup;
     this.#process = natsProcess(setup.binary);
   }
@@ -166,6 +189,10 @@ class ClusterMember implements NatsClusterServer {
     return this.#setup.clusterPort;
   }
 
+  get monitorPort(): number {
+    return this.#setup.monitorPort;
+  }
+
   get storeDir(): string {
     return this.#setup.storeDir;
   }
@@ -174,22 +201,15 @@ class ClusterMember implements NatsClusterServer {
     return this.#process.alive;
   }
 
-  /** Spawns the server and waits until it answers; with `jetStream`, also until JetStream answers through it. */
-  async start(jetStream: boolean): Promise<void> {
-    const deadline = Date.now() + this.#setup.readyTimeoutMs;
+  /** Spawns the server and waits until it answers a client, by `deadline` (ms since the epoch). */
+  async start(deadline: number): Promise<void> {
     await this.#process.start(["-c", this.#setup.configFile], async () => {
       await pollUntil(
         () => answers(this.port),
         deadline,
-        () => this.#process.notReady(`${this.name} did not answer on port ${this.port} in time`),
+        () => this.#process.notReady(`${this.name} did not answer on port ${this.port} within ${this.#setup.readyTimeoutMs} ms`),
       );
-      if (jetStream) await this.#waitForJetStream(deadline);
     });
-  }
-
-  /** Waits until JetStream answers through this server. */
-  async waitForJetStream(): Promise<void> {
-    await this.#waitForJetStream(Date.now() + this.#setup.readyTimeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -206,25 +226,26 @@ class ClusterMember implements NatsClusterServer {
 
   async restart(): Promise<void> {
     await this.#process.terminate();
-    await this.start(true);
+    const deadline = Date.now() + this.#setup.readyTimeoutMs;
+    await this.start(deadline);
+    await this.#cluster.waitUntilReady(deadline);
   }
 
-  async #waitForJetStream(deadline: number): Promise<void> {
-    await pollUntil(
-      () => jetStreamAnswers(this.port),
-      deadline,
-      () => this.#process.notReady(`${this.name}: JetStream elected no meta leader within ${this.#setup.readyTimeoutMs} ms`),
-    );
+  /** The last `lines` lines of its log. */
+  logTail(lines: number): readonly string[] {
+    return this.#process.logTail(lines);
   }
 }
 
 class TestNatsCluster implements NatsCluster {
   readonly members: ClusterMember[] = [];
+  readonly readyTimeoutMs: number;
   readonly #dir: string;
   #stopped = false;
 
-  constructor(dir: string) {
+  constructor(dir: string, readyTimeoutMs: number) {
     this.#dir = dir;
+    this.readyTimeoutMs = readyTimeoutMs;
   }
 
   get servers(): readonly NatsClusterServer[] {
@@ -245,6 +266,24 @@ class TestNatsCluster implements NatsCluster {
       throw new RangeError(`no server ${name} in this cluster (it has ${this.members.map((each) => each.name).join(", ")})`);
     }
     return member;
+  }
+
+  /** Polls {@link clusterReadiness} over the running members until it is ready; by `deadline` (ms since the epoch), else throws what is not ready. */
+  async waitUntilReady(deadline: number): Promise<void> {
+    let reason: string | undefined = "not probed yet";
+    for (;;) {
+      const running = this.members.filter((member) => member.running);
+      reason = await clusterReadiness(running, this.members.length);
+      if (reason === undefined) return;
+      if (Date.now() > deadline) break;
+      await sleep(50);
+    }
+    const logs = this.members.map((member) => `${member.name}:\n${member.logTail(5).join("\n")}`).join("\n");
+    throw new NatsServerError(
+      NatsServerErrorCode.NotReady,
+      `the JetStream of the nats-server cluster was not ready within ${this.readyTimeoutMs} ms: ${reason}. ` +
+        `Raise readyTimeoutMs on a slow machine; the last lines of each server's log:\n${logs}`,
+    );
   }
 
   async stop(): Promise<void> {

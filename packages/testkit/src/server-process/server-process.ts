@@ -129,6 +129,11 @@ export class ServerProcess {
     if (this.#options.dir !== undefined) await rm(this.#options.dir, { recursive: true, force: true });
   }
 
+  /** The last `lines` lines of the server's log (at most 40 are kept). */
+  logTail(lines: number): readonly string[] {
+    return this.#log.slice(-lines);
+  }
+
   /** The `notReady` error saying `what` happened, with the end of the server's log. */
   notReady(what: string): Error {
     const tail = this.#log.length === 0 ? "" : `\nlast lines of its log:\n${this.#log.slice(-15).join("\n")}`;
