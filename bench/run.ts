@@ -1,137 +1,178 @@
 /**
- * `npm run bench`: the cost of the twostep SDK over raw protobufjs on
- * orders.OrderPlaced, measured in one run, interleaved. `--json` prints
- * machine-readable output; `--rounds N` changes the number of rounds.
+ * `npm run bench`: the goals of issue 15, each against its raw baseline
+ * measured in the same run, with heartbeats on, on nats-servers started
+ * here on loopback.
+ *
+ *   npm run bench -- [--only codec,idle,propagation,coordinator] [--json]
+ *                    [--nodes-10k] [--rounds N] [--idle-nodes N] [--codec-rounds N]
+ *
+ * - codec: every path of the shop protocol through `Protocol` and a
+ *   `FleetNode` against raw protobufjs or zod (in a process of its own);
+ * - idle: nats-server CPU per idle node against a raw `kv.watch` follower
+ *   with a raw heartbeat `kv.put` at the same period;
+ * - propagation: a committed change to the last of N nodes against raw
+ *   `kv.watch` to N watchers (N = 1,000 and 3,000; 10,000 with `--nodes-10k`);
+ * - coordinator: `status` and `enableWrite` at 1,000 and 10,000 members of
+ *   50-type builds, a new coordinator and a long-running one.
+ *
+ * Prints the figures, the ratios and PASS or MISS per goal; a MISS does not
+ * fail the command. Stops by itself (everything is stopped after
+ * {@link BUDGET_MS}).
  */
-import { downgradeOrderPlaced, loadShopProtocol, upgradeOrderPlaced, type OrderPlacedV2Input } from "@twostep/example-shop";
-import { compare, type Comparison, type Operation } from "./measure.js";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { type CoordinatorResult, measureCoordinator } from "./fleet/coordinator-times.js";
+import { type IdleResult, measureIdleCost } from "./fleet/idle-cost.js";
+import { measurePropagation, type PropagationResult } from "./fleet/propagation.js";
+import { CODEC_TARGET, type CodecResult, codecRows, formatMs, type GoalRow, goalTable } from "./goals.js";
+import { median } from "./measure.js";
 
-interface Case {
-  /** What is measured. */
-  readonly name: string;
-  /**
-   * What the subject must reach, as a ratio subject / baseline: 0.9 on the
-   * same-version paths; on the migration paths "no more than raw protobufjs
-   * plus the migration", less the bench's run-to-run noise of about 5%.
-   */
-  readonly target: number;
-  readonly baseline: { readonly label: string; readonly run: Operation };
-  readonly subject: { readonly label: string; readonly run: Operation };
-}
-
-const MESSAGES = 256;
-
-const { protocol, root } = loadShopProtocol();
-const orders = protocol.type("orders.OrderPlaced");
-const V1 = root.lookupType("shop.orders.v1.OrderPlaced");
-const V2 = root.lookupType("shop.orders.v2.OrderPlaced");
-
-const values = Array.from({ length: MESSAGES }, (_, index) => order(index));
-const v2Payloads = values.map((value) => V2.encode(value).finish());
-const v2Frames = values.map((value) => orders.encode(value));
-const v1Payloads = values.map((value) => V1.encode(downgradeOrderPlaced(value)).finish());
-const v1Frames = values.map((value) => orders.encode(value, 1));
-
-const cases: readonly Case[] = [
-  {
-    name: "encode v2 (same version)",
-    target: 0.9,
-    baseline: { label: "V2.encode(msg).finish()", run: (i) => V2.encode(values[i]!).finish() },
-    subject: { label: "type.encode(value)", run: (i) => orders.encode(values[i]!) },
-  },
-  {
-    name: "decode v2 (same version)",
-    target: 0.9,
-    baseline: { label: "V2.decode(bytes)", run: (i) => V2.decode(v2Payloads[i]!) },
-    subject: { label: "protocol.decode(frame)", run: (i) => protocol.decode(v2Frames[i]!) },
-  },
-  {
-    name: "decode v1 frame, upgrade to v2",
-    target: 0.95,
-    baseline: { label: "upgrade(V1.decode(bytes))", run: (i) => upgradeOrderPlaced(V1.decode(v1Payloads[i]!) as never) },
-    subject: { label: "protocol.decode(frame)", run: (i) => protocol.decode(v1Frames[i]!) },
-  },
-  {
-    name: "encode v2 value at v1 (downgrade)",
-    target: 0.95,
-    baseline: { label: "V1.encode(downgrade(msg)).finish()", run: (i) => V1.encode(downgradeOrderPlaced(values[i]!)).finish() },
-    subject: { label: "type.encode(value, 1)", run: (i) => orders.encode(values[i]!, 1) },
-  },
-];
+const BUDGET_MS = 60 * 60_000;
+const PROPAGATION_TARGET = 1.2;
+const IDLE_TARGET = 1.2;
+const STATUS_TARGET_MS = 200;
+const ENABLE_TARGET_MS = 500;
+/** Status again at 10x the (unchanged) members may take at most this many times as long: sub-linear. */
+const SUBLINEAR_TARGET = 2;
 
 const args = process.argv.slice(2);
-const json = args.includes("--json");
-const roundsArg = args.indexOf("--rounds");
-const rounds = roundsArg === -1 ? 15 : Number(args[roundsArg + 1]);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds takes a positive integer");
+const flag = (name: string) => args.includes(name);
+const option = (name: string, fallback: number): number => {
+  const at = args.indexOf(name);
+  if (at === -1) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
+  return value;
+};
+const onlyAt = args.indexOf("--only");
+const parts = new Set(onlyAt === -1 ? ["codec", "idle", "propagation", "coordinator"] : (args[onlyAt + 1] ?? "").split(","));
+const json = flag("--json");
+const log = (line: string) => {
+  if (!json) process.stderr.write(`${line}\n`);
+};
 
-checkSameWork();
-const results = cases.map((entry) => ({ entry, result: compare(entry.baseline.run, entry.subject.run, MESSAGES, { rounds }) }));
+const budget = setTimeout(() => {
+  process.stderr.write(`bench: still running after ${BUDGET_MS / 60_000} min; stopping everything\n`);
+  // Servers and worker processes go with this process (exit hooks, IPC channels).
+  process.exit(1);
+}, BUDGET_MS);
+budget.unref();
+
+const results: {
+  codec?: CodecResult[];
+  idle?: IdleResult;
+  propagation?: PropagationResult[];
+  coordinator?: CoordinatorResult;
+} = {};
+
+if (parts.has("codec")) {
+  log("codec: every path of the shop protocol (a process of its own)");
+  const script = fileURLToPath(new URL("./codec-bench.js", import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [script, "--json", "--rounds", String(option("--codec-rounds", 15))], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  results.codec = JSON.parse(stdout) as CodecResult[];
+}
+if (parts.has("idle")) {
+  const nodes = option("--idle-nodes", 1_000);
+  log(`idle: ${nodes} idle nodes against ${nodes} raw jobs, each side alone on a fresh server`);
+  results.idle = await measureIdleCost({ nodes, warmupMs: 15_000, windowMs: 20_000, windows: 3, passes: 2, log });
+}
+if (parts.has("propagation")) {
+  results.propagation = [];
+  for (const nodes of flag("--nodes-10k") ? [1_000, 3_000, 10_000] : [1_000, 3_000]) {
+    log(`propagation: ${nodes} nodes and ${nodes} raw watchers on one server`);
+    results.propagation.push(await measurePropagation({ nodes, rounds: option("--rounds", 15), log }));
+  }
+}
+if (parts.has("coordinator")) {
+  log("coordinator: status and enableWrite at 1,000 and 10,000 members of 50-type builds");
+  results.coordinator = await measureCoordinator({ sizes: [1_000, 10_000], live: 300, runs: 7, enables: 7, log });
+}
 
 if (json) {
-  const output = {
-    node: process.version,
-    messages: MESSAGES,
-    rounds,
-    cases: results.map(({ entry, result }) => ({
-      name: entry.name,
-      baseline: { label: entry.baseline.label, opsPerSecond: Math.round(result.baseline) },
-      subject: { label: entry.subject.label, opsPerSecond: Math.round(result.subject) },
-      ratio: round(result.ratio),
-      target: entry.target,
-      met: result.ratio >= entry.target,
-    })),
-  };
-  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, ...results }, null, 2)}\n`);
 } else {
-  printTable(results);
-}
-
-function printTable(rows: readonly { entry: Case; result: Comparison }[]): void {
-  const lines = [`twostep bench: orders.OrderPlaced, ${MESSAGES} messages, median of ${rounds} interleaved rounds, node ${process.version}`];
-  for (const { entry, result } of rows) {
-    const met = result.ratio >= entry.target ? "ok" : "MISSED";
-    lines.push(
-      "",
-      `${entry.name}`,
-      `  baseline ${entry.baseline.label.padEnd(36)} ${formatOps(result.baseline)}`,
-      `  subject  ${entry.subject.label.padEnd(36)} ${formatOps(result.subject)}`,
-      `  ratio    ${`${result.ratio.toFixed(3)}x (target >= ${entry.target.toFixed(2)}x)`.padEnd(36)} ${met}`,
-    );
+  const rows: GoalRow[] = [];
+  if (results.idle !== undefined) {
+    const idle = results.idle;
+    rows.push({
+      goal: `idle node, nats-server CPU (${idle.nodes} nodes, heartbeats every 3 s)`,
+      baseline: `kv.watch + kv.put beat: ${idle.perNodeMicros.raw.toFixed(1)} µs/s per node`,
+      subject: `${idle.perNodeMicros.twostep.toFixed(1)} µs/s per node`,
+      ratio: `${idle.ratio.toFixed(2)}x`,
+      target: `<= ${IDLE_TARGET.toFixed(2)}x`,
+      met: idle.ratio <= IDLE_TARGET,
+    });
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-/** Both sides of a case must do the same work: the same bytes out, the same values in. */
-function checkSameWork(): void {
-  const sample = values[0]!;
-  const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
-  const head = (frame: Uint8Array) => frame.subarray(3);
-  if (!same(head(orders.encode(sample)), V2.encode(sample).finish())) throw new Error("encode v2: the SDK payload differs from protobufjs");
-  if (!same(head(orders.encode(sample, 1)), V1.encode(downgradeOrderPlaced(sample)).finish())) {
-    throw new Error("encode at v1: the SDK payload differs from protobufjs");
+  for (const result of results.propagation ?? []) {
+    rows.push({
+      goal: `propagation to the last of ${result.nodes.toLocaleString("en-US")} nodes (median)`,
+      baseline: `kv.watch: ${formatMs(median(result.times.raw))}`,
+      subject: formatMs(median(result.times.twostep)),
+      ratio: `${result.ratio.toFixed(2)}x`,
+      target: `<= ${PROPAGATION_TARGET.toFixed(2)}x`,
+      met: result.ratio <= PROPAGATION_TARGET,
+    });
   }
-  const decoded = protocol.decode(v1Frames[0]!).value;
-  if (JSON.stringify(decoded) !== JSON.stringify(upgradeOrderPlaced(V1.decode(v1Payloads[0]!) as never))) {
-    throw new Error("decode v1: the SDK value differs from protobufjs plus the upgrade");
+  const sizes = results.coordinator?.sizes ?? [];
+  const largest = sizes.at(-1);
+  const smallest = sizes[0];
+  if (largest !== undefined) {
+    const members = largest.members.toLocaleString("en-US");
+    const raw = median(largest.rawRead);
+    for (const [what, samples, target] of [
+      ["status, new coordinator", largest.coldStatus, STATUS_TARGET_MS],
+      ["enableWrite, new coordinator", largest.coldEnable, ENABLE_TARGET_MS],
+      ["enableWrite, same coordinator", largest.warmEnable, ENABLE_TARGET_MS],
+    ] as const) {
+      rows.push({
+        goal: `${what}, ${members} members of 50-type builds (median)`,
+        baseline: `raw read of the log and beats: ${formatMs(raw)}`,
+        subject: formatMs(median(samples)),
+        ratio: `${(median(samples) / raw).toFixed(2)}x`,
+        target: `< ${target} ms`,
+        met: median(samples) < target,
+      });
+    }
+    if (smallest !== undefined && smallest !== largest) {
+      const growth = median(largest.warmStatus) / median(smallest.warmStatus);
+      const factor = largest.members / smallest.members;
+      rows.push({
+        goal: `status again on one coordinator, ${smallest.members.toLocaleString("en-US")} -> ${members} unchanged members`,
+        baseline: `at ${smallest.members.toLocaleString("en-US")}: ${formatMs(median(smallest.warmStatus))}`,
+        subject: `at ${members}: ${formatMs(median(largest.warmStatus))}`,
+        ratio: `${growth.toFixed(2)}x`,
+        target: `<= ${SUBLINEAR_TARGET}x for ${factor}x members`,
+        met: growth <= SUBLINEAR_TARGET,
+      });
+    }
   }
+  if (results.codec !== undefined) {
+    const worst = results.codec.reduce((low, result) => (result.ratio < low.ratio ? result : low));
+    const missed = results.codec.filter((result) => result.ratio < CODEC_TARGET).length;
+    rows.push({
+      goal: `codec: ${results.codec.length} paths, the worst (${worst.name})`,
+      baseline: worst.baseline.label,
+      subject: `${missed} of ${results.codec.length} below target`,
+      ratio: `${worst.ratio.toFixed(3)}x`,
+      target: `>= ${CODEC_TARGET.toFixed(2)}x`,
+      met: missed === 0,
+    });
+  }
+  const header = `twostep bench, node ${process.version}, ${new Date().toISOString()}`;
+  const out = [goalTable(`${header}\n\nGoals of issue 15 (ratios against raw baselines measured in this run)`, rows)];
+  if (results.codec !== undefined) out.push("", goalTable("Codec paths (ops/s, median of interleaved rounds)", codecRows(results.codec)));
+  if (sizes.length > 0) {
+    out.push("", "Coordinator times (median ms)");
+    for (const size of sizes) {
+      out.push(
+        `  ${size.members.toLocaleString("en-US").padStart(6)} members: status new ${formatMs(median(size.coldStatus))}, again ${formatMs(median(size.warmStatus))}, ` +
+          `raw read ${formatMs(median(size.rawRead))}, enableWrite new ${formatMs(median(size.coldEnable))}, again ${formatMs(median(size.warmEnable))}`,
+      );
+    }
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
 }
-
-/** A plausible order, the same for a given index: 1 to 5 lines, an amount in USD. */
-function order(index: number): OrderPlacedV2Input {
-  const lines = 1 + (index % 5);
-  return {
-    orderId: `ord-${String(100_000 + index * 7919).padStart(8, "0")}`,
-    customerId: `cust-${(index * 104_729) % 50_000}`,
-    items: Array.from({ length: lines }, (_, line) => ({ sku: `SKU-${(index * 31 + line * 17) % 10_000}`, quantity: 1 + ((index + line) % 9) })),
-    total: { currencyCode: "USD", units: (index * 9973) % 100_000, nanos: (index % 100) * 10_000_000 },
-  };
-}
-
-function formatOps(opsPerSecond: number): string {
-  return `${Math.round(opsPerSecond).toLocaleString("en-US").padStart(12)} ops/s`;
-}
-
-function round(ratio: number): number {
-  return Math.round(ratio * 1000) / 1000;
-}
+clearTimeout(budget);

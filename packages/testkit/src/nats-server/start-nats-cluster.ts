@@ -34,6 +34,8 @@ export interface NatsClusterServer {
   readonly storeDir: string;
   /** True while its process runs. */
   readonly running: boolean;
+  /** Its process id while it runs (to read its CPU time and memory from `/proc`), else undefined; a restart changes it. */
+  readonly pid: number | undefined;
   /** Stops this server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit; its ports and store stay for {@link NatsClusterServer.restart}. */
   stop(): Promise<void>;
   /**
@@ -199,6 +201,10 @@ class ClusterMember implements NatsClusterServer {
 
   get running(): boolean {
     return this.#process.alive;
+  }
+
+  get pid(): number | undefined {
+    return this.#process.pid;
   }
 
   /** Spawns the server and waits until it answers a client, by `deadline` (ms since the epoch). */

@@ -31,6 +31,8 @@ export interface NatsServer extends AsyncDisposable {
   readonly port: number;
   /** The JetStream store directory; it survives {@link NatsServer.restart}. */
   readonly storeDir: string;
+  /** The server's process id while it runs (to read its CPU time and memory from `/proc`), else undefined; a restart changes it. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s), waits for it to exit and removes its temporary directory. Idempotent. */
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port with the same store, so JetStream state survives. */
@@ -105,6 +107,10 @@ class TestNatsServer implements NatsServer {
 
   get storeDir(): string {
     return this.#setup.storeDir;
+  }
+
+  get pid(): number | undefined {
+    return this.#process.pid;
   }
 
   async start(): Promise<void> {

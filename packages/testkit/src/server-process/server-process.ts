@@ -37,6 +37,11 @@ export class ServerProcess {
     this.#options = options;
   }
 
+  /** The process id while the process runs (to read its CPU time and memory from `/proc`), else undefined. */
+  get pid(): number | undefined {
+    return this.alive ? this.#child?.pid : undefined;
+  }
+
   /** True while the process runs. */
   get alive(): boolean {
     const child = this.#child;

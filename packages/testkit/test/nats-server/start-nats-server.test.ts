@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { isTwostepError } from "@twostep/core";
 import { NatsServerErrorCode, startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
@@ -35,6 +35,19 @@ describe("startNatsServer", () => {
     const info = await greeting(server.port);
     expect(info?.["jetstream"]).toBe(true);
     expect(existsSync(server.storeDir)).toBe(true);
+  });
+
+  test("pid is the running server's process, a new one after restart(), and undefined once stopped", async () => {
+    const server = await startNatsServer();
+    started.push(server);
+    const first = server.pid;
+    expect(first).toBeGreaterThan(0);
+    expect(readFileSync(`/proc/${first}/cmdline`, "utf8")).toContain(server.storeDir);
+    await server.restart();
+    expect(server.pid).toBeGreaterThan(0);
+    expect(server.pid).not.toBe(first);
+    await server.stop();
+    expect(server.pid).toBeUndefined();
   });
 
   test("two servers get two ports", async () => {
