@@ -31,6 +31,7 @@ export const INPUTS = 64;
 
 const SIZES = { small: 1, medium: 10, large: 200 } as const;
 type Size = keyof typeof SIZES;
+type ShopProtocol = ReturnType<typeof loadShopProtocol>["protocol"];
 
 const utf8Loose = new TextDecoder();
 
@@ -50,7 +51,7 @@ export async function codecCases(): Promise<{ cases: CodecCase[]; close: () => P
   const orders = protocol.type("orders.OrderPlaced");
   const customers = protocol.type("customers.CustomerUpdated");
   // One node writes both types at v2, the other at v1 (a fleet not yet moved on).
-  const [atNewest, atPrevious] = await Promise.all([nodeWritingAt(2), nodeWritingAt(1)]);
+  const [atNewest, atPrevious] = await Promise.all([nodeWritingAt(protocol, 2), nodeWritingAt(protocol, 1)]);
   const cases: CodecCase[] = [];
   for (const size of Object.keys(SIZES) as Size[]) {
     const values = Array.from({ length: INPUTS }, (_, index) => order(index, SIZES[size]));
@@ -249,15 +250,14 @@ export async function codecCases(): Promise<{ cases: CodecCase[]; close: () => P
   return { cases, close: async () => void (await Promise.all([atNewest.stop(), atPrevious.stop()])) };
 }
 
-/** A node of the shop protocol on its own in-memory control plane, whose records make it write both types at `level`. */
-async function nodeWritingAt(level: 1 | 2): Promise<FleetNode> {
+/** A node of `protocol` (the same objects as the other cases: the same compiled coders) on its own in-memory control plane, whose records make it write both types at `level`. */
+async function nodeWritingAt(protocol: ShopProtocol, level: 1 | 2): Promise<FleetNode<ShopProtocol>> {
   const plane = new MemoryControlPlane();
   const coordinator = new Coordinator(plane);
   const author = { actor: "bench", reason: "codec bench" };
   for (const capability of ["orders.OrderPlaced", "customers.CustomerUpdated"]) {
     for (let step = 1; step <= level; step++) await coordinator.enableWrite(capability, step, { ...author, allowUndeclared: true });
   }
-  const { protocol } = loadShopProtocol();
   const node = await startNode({
     controlPlane: plane,
     protocol,

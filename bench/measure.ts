@@ -5,7 +5,7 @@ export type Operation = (index: number) => unknown;
 export interface CompareOptions {
   /** Measured rounds; each runs the sides in the order ABBA, A alternating. Defaults to 15. */
   readonly rounds?: number;
-  /** How long one run of one side takes, in milliseconds. Defaults to 10. */
+  /** How long one run of one side takes, in milliseconds of CPU. Defaults to 10. */
   readonly batchMs?: number;
   /** Warm-up time before the first round, in milliseconds, shared by both sides. Defaults to 500. */
   readonly warmupMs?: number;
@@ -21,6 +21,8 @@ export interface Comparison {
   readonly ratio: number;
   /** Rounds measured. */
   readonly rounds: number;
+  /** The ratio of every round, in order. */
+  readonly ratios: readonly number[];
 }
 
 const ABBA = ["baseline", "subject", "subject", "baseline"] as const;
@@ -34,7 +36,7 @@ const sink = { undefinedResults: 0 };
 
 /**
  * Measures `subject` against `baseline` over `inputs` inputs in one process,
- * interleaved to resist noise: a warm-up of both, then rounds that run the
+ * by CPU time, interleaved to resist noise: a warm-up of both, then rounds that run the
  * sides in the order ABBA (which side is A alternates), each run a fixed
  * number of operations. Reports medians, and the median of the per-round
  * ratios, which cancels drift (frequency scaling, a noisy neighbour) that
@@ -44,36 +46,58 @@ export function compare(baseline: Operation, subject: Operation, inputs: number,
   const rounds = options.rounds ?? 15;
   const batchMs = options.batchMs ?? 10;
   const warmupMs = options.warmupMs ?? 500;
+  const runners = { baseline: makeRunner(), subject: makeRunner() };
   for (const deadline = performance.now() + warmupMs; performance.now() < deadline; ) {
-    run(baseline, inputs, inputs);
-    run(subject, inputs, inputs);
+    runners.baseline(baseline, inputs, inputs);
+    runners.subject(subject, inputs, inputs);
   }
-  const operations = Math.max(inputs, Math.round((batchMs / 1000) * Math.min(rate(baseline, inputs), rate(subject, inputs))));
+  const operations = Math.max(
+    inputs,
+    Math.round((batchMs / 1000) * Math.min(rate(runners.baseline, baseline, inputs), rate(runners.subject, subject, inputs))),
+  );
   const results = { baseline: [] as number[], subject: [] as number[], ratio: [] as number[] };
   const sides = { baseline, subject };
   for (let round = 0; round < rounds; round++) {
     // ABBA: a drift within the round that is linear in time hits both sides alike.
     const order = round % 2 === 0 ? ABBA : BAAB;
     const seconds = { baseline: 0, subject: 0 };
-    for (const side of order) seconds[side] += run(sides[side], inputs, operations);
+    for (const side of order) seconds[side] += runners[side](sides[side], inputs, operations);
     results.baseline.push((2 * operations) / seconds.baseline);
     results.subject.push((2 * operations) / seconds.subject);
     results.ratio.push(seconds.baseline / seconds.subject);
   }
-  return { baseline: median(results.baseline), subject: median(results.subject), ratio: median(results.ratio), rounds };
+  return { baseline: median(results.baseline), subject: median(results.subject), ratio: median(results.ratio), rounds, ratios: results.ratio };
 }
 
-/** Runs `operations` operations cycling over the inputs; returns the seconds taken. */
-function run(operation: Operation, inputs: number, operations: number): number {
-  const start = process.hrtime.bigint();
-  for (let done = 0; done < operations; done++) {
-    if (operation(done % inputs) === undefined) sink.undefinedResults++;
-  }
-  return Number(process.hrtime.bigint() - start) / 1e9;
+type Runner = (operation: Operation, inputs: number, operations: number) => number;
+
+/**
+ * A loop that runs `operations` operations cycling over the inputs and
+ * returns the CPU seconds this process spent meanwhile (user and system,
+ * its garbage collector's threads included): time it was not running,
+ * because other processes had the cores, does not count, so a busy machine
+ * skews no side. Each side of each comparison gets a loop of its own,
+ * compiled apart, so that its call site sees one operation only: with one
+ * loop shared by every case the engine would inline some operations and not
+ * others, and the ratios would measure that.
+ */
+function makeRunner(): Runner {
+  return new Function(
+    "sink",
+    `"use strict";
+    return function run(operation, inputs, operations) {
+      const start = process.cpuUsage();
+      for (let done = 0; done < operations; done++) {
+        if (operation(done % inputs) === undefined) sink.undefinedResults++;
+      }
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / 1e6;
+    };`,
+  )(sink) as Runner;
 }
 
 /** Operations per second over a short trial, to size the batches. */
-function rate(operation: Operation, inputs: number): number {
+function rate(run: Runner, operation: Operation, inputs: number): number {
   let operations = inputs;
   for (;;) {
     const seconds = run(operation, inputs, operations);

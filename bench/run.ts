@@ -4,7 +4,7 @@
  * here on loopback.
  *
  *   npm run bench -- [--only codec,idle,propagation,coordinator] [--json]
- *                    [--nodes-10k] [--rounds N] [--idle-nodes N] [--codec-rounds N]
+ *                    [--nodes-10k] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]
  *
  * - codec: every path of the shop protocol through `Protocol` and a
  *   `FleetNode` against raw protobufjs or zod (in a process of its own);
@@ -19,9 +19,7 @@
  * fail the command. Stops by itself (everything is stopped after
  * {@link BUDGET_MS}).
  */
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { runCodecBench } from "./codec-bench.js";
 import { type CoordinatorResult, measureCoordinator } from "./fleet/coordinator-times.js";
 import { type IdleResult, measureIdleCost } from "./fleet/idle-cost.js";
 import { measurePropagation, type PropagationResult } from "./fleet/propagation.js";
@@ -67,12 +65,8 @@ const results: {
 } = {};
 
 if (parts.has("codec")) {
-  log("codec: every path of the shop protocol (a process of its own)");
-  const script = fileURLToPath(new URL("./codec-bench.js", import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, [script, "--json", "--rounds", String(option("--codec-rounds", 15))], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  results.codec = JSON.parse(stdout) as CodecResult[];
+  log("codec: every path of the shop protocol (each in a process of its own)");
+  results.codec = await runCodecBench({ rounds: option("--codec-rounds", 15), repeat: option("--codec-repeat", 3), log });
 }
 if (parts.has("idle")) {
   const nodes = option("--idle-nodes", 1_000);
