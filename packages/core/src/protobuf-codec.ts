@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import protobuf from "protobufjs";
 import type { Codec } from "./codec.js";
 
@@ -18,7 +19,22 @@ export function protobufCodec<Value = unknown, Input = Value>(type: protobuf.Typ
 }
 
 type Coders = Pick<Codec<unknown>, "encode" | "decode">;
-type CoderFactory = (type: protobuf.Type, headWriter: (head: Uint8Array) => protobuf.Writer, reader: typeof protobuf.Reader) => Coders;
+
+/** What the compiled coders use: the type, and the writer and readers they reuse. */
+interface CoderParts {
+  readonly type: protobuf.Type;
+  readonly Writer: typeof protobuf.Writer;
+  readonly Reader: typeof protobuf.Reader;
+  readonly isBuffer: (value: unknown) => boolean;
+  /** Readers kept for reuse: one over Buffers (whose strings decode natively), one over other Uint8Arrays. */
+  readonly bufferReader: protobuf.Reader;
+  readonly arrayReader: protobuf.Reader;
+  readonly empty: Uint8Array;
+  /** A reused writer whose buffer grew past this is dropped after the frame, so that one large message does not stay in memory. */
+  readonly keptBytes: number;
+}
+
+type CoderFactory = (parts: CoderParts) => Coders;
 
 /**
  * The encode and decode functions of one type, compiled for that type alone.
@@ -27,38 +43,81 @@ type CoderFactory = (type: protobuf.Type, headWriter: (head: Uint8Array) => prot
  * inlining them: up to a tenth of a small message's encode time in a process
  * that uses several types (measured with bench/). protobufjs compiles its own
  * coders with `Function` too, so this needs nothing it does not already need.
+ *
+ * Each type reuses one writer and two readers: a raw `Type.encode` allocates
+ * a writer and its 128-byte buffer per message, and `Type.decode` a reader,
+ * which on small messages costs more than the envelope. Coding is
+ * synchronous and calls no code of ours, so a coder in use is only ever
+ * entered again from a value's own getter; that call gets a writer or
+ * reader of its own.
  */
 function compileCoders(type: protobuf.Type): Coders {
   const name = type.fullName.replace(/\W/g, "_");
   const factory = new Function(
-    "type",
-    "headWriter",
-    "Reader",
+    "parts",
     `"use strict";
+    var type = parts.type, Writer = parts.Writer, Reader = parts.Reader, isBuffer = parts.isBuffer;
+    var bufferReader = parts.bufferReader, arrayReader = parts.arrayReader, empty = parts.empty, keptBytes = parts.keptBytes;
+    var slice = Uint8Array.prototype.slice;
+    var writer = null, writing = false, reading = false;
+    function writeHead(target, head) {
+      // The common head [0x87, t, v] with 0 < t < 128 is exactly the varint of 7 + 128 t followed by the varint of v.
+      var typeId = head[1];
+      if (head.length === 3 && typeId > 0) target.uint32(0x07 + typeId * 0x80).uint32(head[2]);
+      else target.raw(head);
+      return target;
+    }
     return {
       encode: function encode${name}(value, head) {
-        return type.encode(value, headWriter(head)).finish();
+        if (writing) return type.encode(value, writeHead(Writer.create(), head)).finish();
+        var target = writer === null ? (writer = Writer.create()) : writer;
+        target.pos = 0;
+        // Every fork is closed by the end of an encode that did not throw: only a failed one leaves some behind.
+        if (target.states !== null && target.states.length !== 0) target.states.length = 0;
+        writing = true;
+        try {
+          type.encode(value, writeHead(target, head));
+          // A copy of exactly the frame (a Buffer of its own): cheaper than finish(), which makes a view to copy from.
+          return slice.call(target.buf, 0, target.pos);
+        } finally {
+          writing = false;
+          if (target.buf.length > keptBytes) writer = null;
+        }
       },
       decode: function decode${name}(frame, offset) {
-        var reader = Reader.create(frame);
+        var reader;
+        if (reading) {
+          reader = Reader.create(frame);
+          reader.pos = offset;
+          reader.discardUnknown = false;
+          return type.decode(reader);
+        }
+        reader = isBuffer(frame) ? bufferReader : arrayReader;
+        reader.buf = frame;
         reader.pos = offset;
+        reader.len = frame.length;
+        reader.view = null;
         reader.discardUnknown = false;
-        return type.decode(reader);
+        reading = true;
+        try {
+          return type.decode(reader);
+        } finally {
+          reading = false;
+          reader.buf = empty;
+          reader.len = 0;
+        }
       },
     };`,
   ) as CoderFactory;
-  return factory(type, headWriter, protobuf.Reader);
-}
-
-/**
- * A writer that starts with the envelope head. `Writer.raw` copies through
- * `TypedArray.set`, which costs as much as several fields of a small message;
- * the common three-byte head `[0x87, t, v]` with 0 < t < 128 is exactly the
- * varint of `7 + 128 t` followed by the varint of `v`, which the writer's
- * varint path writes in place.
- */
-function headWriter(head: Uint8Array): protobuf.Writer {
-  const writer = protobuf.Writer.create();
-  const typeId = head[1] ?? 0;
-  return head.length === 3 && typeId > 0 ? writer.uint32(0x07 + typeId * 0x80).uint32(head[2] ?? 0) : writer.raw(head);
+  const empty = new Uint8Array(0);
+  return factory({
+    type,
+    Writer: protobuf.Writer,
+    Reader: protobuf.Reader,
+    isBuffer: Buffer.isBuffer,
+    bufferReader: protobuf.Reader.create(Buffer.alloc(0)),
+    arrayReader: new protobuf.Reader(empty),
+    empty,
+    keptBytes: 64 * 1024,
+  });
 }

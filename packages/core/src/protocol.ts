@@ -1,4 +1,4 @@
-import { decodeEnvelopeHead, hexByte, isEnveloped } from "./envelope.js";
+import { decodeEnvelopeHead, ENVELOPE_HEADER, hexByte, isEnveloped } from "./envelope.js";
 import { CorruptFrameError, InvalidDefinitionError, UnknownTypeError } from "./errors.js";
 import type { MessageType } from "./message-type.js";
 import type { NewestInput, NewestValue, ProtocolShape, TypeNameOf, TypeShape, VersionOf } from "./protocol-shape.js";
@@ -101,6 +101,8 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
   /** The legacy reading, if any. */
   readonly legacy: LegacyReading | undefined;
   readonly #byId = new Map<number, MessageType>();
+  /** The types of ids below 128, by id: the ids of a three-byte head, looked up without hashing. */
+  readonly #byShortId: (MessageType | undefined)[] = new Array(128).fill(undefined);
   readonly #byName = new Map<string, MessageType>();
   readonly #legacyType: MessageType | undefined;
 
@@ -123,6 +125,7 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
       }
       this.#byId.set(type.id, type);
       this.#byName.set(type.name, type);
+      if (type.id < 0x80) this.#byShortId[type.id] = type;
     }
     this.types = [...definition.types];
     this.legacy = definition.legacy;
@@ -187,6 +190,13 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
   }
 
   #decode(frame: Uint8Array): DecodedFrame {
+    // The common head [0x87, t, v] with t and v below 128, read in place: most frames take no other path.
+    const shortTypeId = frame[1];
+    const shortVersion = frame[2];
+    if (frame[0] === ENVELOPE_HEADER && shortTypeId !== undefined && shortTypeId < 0x80 && shortVersion !== undefined && shortVersion < 0x80) {
+      const type = this.#byShortId[shortTypeId];
+      if (type !== undefined) return decodeFrame(type, shortVersion, frame, 3, false);
+    }
     if (!isEnveloped(frame)) return this.#decodeLegacy(frame);
     const { typeId, version, payloadOffset } = decodeEnvelopeHead(frame);
     const type = this.#byId.get(typeId);

@@ -1,14 +1,14 @@
 import type { z } from "zod";
 import type { Codec } from "./codec.js";
-
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+import { readUtf8, writeUtf8 } from "./utf8-text.js";
 
 /**
  * A codec that writes JSON (UTF-8) and validates with a zod schema both when
  * encoding and when decoding. What is encoded is the schema's output, so a
  * schema that strips unknown keys strips them; use `z.looseObject` for a
- * version whose readers must pass on keys added by newer writers.
+ * version whose readers must pass on keys added by newer writers. A payload
+ * that is not valid UTF-8 is refused, never read with replacement
+ * characters.
  */
 export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>, z.input<S>> {
   return {
@@ -16,15 +16,16 @@ export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>, z.i
     schemaName: "json",
     schema,
     encode(value, head) {
-      const text = JSON.stringify(parse(schema, value));
-      // UTF-16 code units expand to at most three UTF-8 bytes each.
-      const frame = new Uint8Array(head.length + text.length * 3);
-      frame.set(head, 0);
-      const { written } = textEncoder.encodeInto(text, frame.subarray(head.length));
-      return frame.subarray(0, head.length + written);
+      const text: unknown = JSON.stringify(parse(schema, value));
+      if (typeof text !== "string") throw new TypeError("the value has no JSON text (it is undefined, a function or a symbol)");
+      // Exactly as long as head and text: no buffer of a worst-case size stays behind the frame.
+      return writeUtf8(head, text);
     },
     decode(frame, offset) {
-      return parse(schema, JSON.parse(textDecoder.decode(frame.subarray(offset))));
+      const text = readUtf8(frame, offset);
+      if (text === undefined) throw new TypeError("the payload is not valid UTF-8");
+      // A leading byte-order mark is not JSON: it is dropped, as a UTF-8 decoder does.
+      return parse(schema, JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
     },
   };
 }

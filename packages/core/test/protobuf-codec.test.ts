@@ -116,3 +116,75 @@ describe("unknown fields", () => {
     );
   });
 });
+
+describe("the writer and readers a protobuf type reuses", () => {
+  const message = kitchenSinkRoot().lookupType("sink.Everything.Nested");
+  const type = defineMessageType({ name: "sink.Nested", id: 9, versions: [{ version: 1, codec: protobufCodec(message) }] });
+  const protocol = defineProtocol({ types: [type] });
+
+  test("frames are their own bytes, exactly as long as head and payload, whatever is encoded after them", () => {
+    fc.assert(
+      fc.property(fc.array(protobufArbitrary(message), { minLength: 2, maxLength: 5 }), (values) => {
+        const frames = values.map((value) => type.encodeWire(value, 1));
+        values.forEach((value, index) => {
+          const frame = frames[index] as Uint8Array;
+          expect(frame.byteLength).toBe(3 + message.encode(value).finish().length);
+          expect(frame.subarray(3)).toEqual(message.encode(value).finish());
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test("a value that fails to encode halfway leaves nothing behind for the next frame", () => {
+    const orders = shop.protocol.type("orders.OrderPlaced");
+    const good = { orderId: "o-1", customerId: "c-1", items: [{ sku: "s", quantity: 1 }], total: { currencyCode: "USD", units: 1, nanos: 0 } };
+    const expected = orders.encode(good);
+    // A nested message whose field throws while the writer is inside it.
+    const bad = {
+      ...good,
+      items: [
+        {
+          sku: "s",
+          get quantity(): number {
+            throw new Error("no quantity");
+          },
+        },
+      ],
+    };
+    expect(() => orders.encode(bad as never)).toThrow(/no quantity/);
+    expect(orders.encode(good)).toEqual(expected);
+    expect(shop.protocol.decode(orders.encode(good)).value).toEqual(shop.protocol.decode(expected).value);
+  });
+
+  test("a value whose getter encodes another frame (the coder entered again) gets both right", () => {
+    const orders = shop.protocol.type("orders.OrderPlaced");
+    const inner = { orderId: "inner", customerId: "c", items: [], total: { currencyCode: "USD", units: 2, nanos: 0 } };
+    let nested: Uint8Array | undefined;
+    const outer = {
+      get orderId(): string {
+        nested = orders.encode(inner);
+        return "outer";
+      },
+      customerId: "c",
+      items: [{ sku: "s", quantity: 3 }],
+      total: { currencyCode: "USD", units: 1, nanos: 0 },
+    };
+    const frame = orders.encode(outer as never);
+    expect((shop.protocol.decode(frame).value as { orderId: string }).orderId).toBe("outer");
+    expect((shop.protocol.decode(nested as Uint8Array).value as { orderId: string }).orderId).toBe("inner");
+  });
+
+  test("decodes frames in Buffers and in plain Uint8Arrays, at any offset, alike", () => {
+    fc.assert(
+      fc.property(protobufArbitrary(message), (value) => {
+        const frame = type.encodeWire(value, 1);
+        const plain = new Uint8Array(frame.length + 5).subarray(5);
+        plain.set(frame);
+        expect(Buffer.isBuffer(plain)).toBe(false);
+        expect(comparableMessage(message, protocol.decode(plain).wire)).toEqual(comparableMessage(message, protocol.decode(frame).wire));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -56,3 +56,38 @@ describe("zod codec", () => {
     expectTwostepError(() => defineProtocol({ types: [type] }).decode(frame), CoreErrorCode.InvalidPayload, message, /twostep check/);
   });
 });
+
+describe("zod codec text", () => {
+  const type = defineMessageType({ name: "probe.Text", id: 4, versions: [{ version: 1, codec: zodCodec(z.looseObject({ a: z.string() })) }] });
+  const protocol = defineProtocol({ types: [type] });
+  const framed = (payload: readonly number[]) => new Uint8Array([...encodeEnvelopeHead(4, 1), ...payload]);
+  const utf8 = (text: string) => [...new TextEncoder().encode(text)];
+
+  test.each([
+    ["a byte that starts no character, inside a string", [...utf8('{"a":"'), 0xff, ...utf8('"}')]],
+    ["a character cut short", [...utf8('{"a":"'), 0xc3, ...utf8('"}')]],
+    ["an overlong encoding of a slash", [...utf8('{"a":"'), 0xc0, 0xaf, ...utf8('"}')]],
+    ["a UTF-16 surrogate written as UTF-8", [...utf8('{"a":"'), 0xed, 0xa0, 0x80, ...utf8('"}')]],
+  ])("refuses %s (never reads it as U+FFFD)", (_, payload) => {
+    expectTwostepError(() => protocol.decode(framed(payload)), CoreErrorCode.InvalidPayload, /not valid UTF-8/);
+  });
+
+  test("reads U+FFFD written as such, non-ASCII text, and a leading byte-order mark, from Buffers and plain arrays", () => {
+    for (const text of ["\uFFFD", "zoë", "日本", "😀"]) {
+      const payload = utf8(JSON.stringify({ a: text }));
+      expect(protocol.decode(framed(payload)).value).toEqual({ a: text });
+      expect(protocol.decode(Buffer.from(framed(payload))).value).toEqual({ a: text });
+    }
+    expect(protocol.decode(framed([0xef, 0xbb, 0xbf, ...utf8('{"a":"x"}')])).value).toEqual({ a: "x" });
+  });
+
+  test("a frame is exactly head and text: no room left behind it", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        const frame = type.encodeWire({ a: text }, 1);
+        expect(frame.length).toBe(3 + new TextEncoder().encode(JSON.stringify({ a: text })).length);
+        expect(protocol.decode(frame).value).toEqual({ a: text });
+      }),
+    );
+  });
+});
