@@ -110,6 +110,26 @@ describe("FleetNode", () => {
     expect(reader.metrics()[TYPE]).toEqual({ "2": [0, 0, 1], "?": [0, 0, 1] });
   });
 
+  test("counts frames per type and level however they alternate, and its heartbeat says how long ago each level was written", async () => {
+    const node = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.settle();
+    const v1 = node.encode(TYPE, { id: "o1", v: 2 });
+    fleet.clock.advance(1_000);
+    expect(() => node.encode(TYPE, { id: 7 } as never)).toThrow();
+    fleet.clock.advance(500);
+    for (const frame of [v1, protocolReading(1, 2).type(TYPE).encode({ id: "o2", v: 2 }, 2), v1, new Uint8Array([1])]) node.decode(frame);
+    node.encode(TYPE, { id: "o3", v: 2 });
+    expect(node.metrics()[TYPE]).toEqual({ "1": [2, 2, 0], "2": [1, 0, 0] });
+    expect(node.metrics()["?"]).toEqual({ "?": [0, 0, 1] });
+    fleet.clock.advance(250);
+    await node.heartbeat();
+    const beat = await fleet.plane.readBeat({ nodeId: "a", incarnation: node.incarnation });
+    const record = JSON.parse(new TextDecoder().decode(beat?.value)) as { writes: Record<string, Record<string, number>> };
+    // The failed encode counted as a write too; the last write was 250 ms before the heartbeat.
+    expect(record.writes).toEqual({ [TYPE]: { "1": 250 } });
+  });
+
   test("a throwing hook never crashes the node", async () => {
     const reader = await fleet.node("a", "b1-old", {
       onDeadLetter: () => {

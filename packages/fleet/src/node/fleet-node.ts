@@ -343,17 +343,29 @@ export class FleetNode<P extends Protocol = Protocol> {
    * from here). Throws {@link CannotWriteVersionError} or {@link FencedError}.
    */
   writeLevel(capability: string, options: EncodeOptions = {}): number {
-    const fence = this.fence;
-    if (fence !== undefined) throw fence;
-    const writes = this.#buildRecord.capabilities[capability]?.writes;
-    const plan = this.#plans.get(capability) ?? writePlan(capability, undefined, writes, this.labels);
-    if (plan.base === null) throw new CannotWriteVersionError(capability, null, writes ?? { min: 0, max: 0 }, plan.closed ?? undefined);
-    const ramp = plan.ramp;
-    const selected = ramp !== null && this.#share.select(capability, ramp.percent, ramp.by === "node" ? `node:${this.nodeId}` : options.key);
-    const level = selected ? ramp.to : plan.base;
+    const now = this.#clock();
+    const level = this.#levelAt(capability, options.key, now);
     // Whatever the caller does with it, this level counts as written now: a retirement waits for it.
-    this.#metrics.wrote(capability, level);
+    this.#metrics.wrote(capability, level, now);
     return level;
+  }
+
+  /** The level to write `capability` at, at `now` on the node's clock; throws when the node is fenced or cannot write it. */
+  #levelAt(capability: string, key: string | undefined, now: number): number {
+    // The fields #currentFence reads, read here without building a fence: this runs for every frame written.
+    if (this.#stopped || this.#permanentFence !== undefined || this.#recordFence !== undefined || now > this.#leaseUntil) {
+      const fence = this.fence;
+      if (fence !== undefined) throw fence;
+    }
+    const plan = this.#plans.get(capability);
+    if (plan === undefined || plan.base === null) {
+      const writes = this.#buildRecord.capabilities[capability]?.writes;
+      const closed = plan ?? writePlan(capability, undefined, writes, this.labels);
+      throw new CannotWriteVersionError(capability, null, writes ?? { min: 0, max: 0 }, closed.closed ?? undefined);
+    }
+    const ramp = plan.ramp;
+    if (ramp === null) return plan.base;
+    return this.#share.select(capability, ramp.percent, ramp.by === "node" ? `node:${this.nodeId}` : key) ? ramp.to : plan.base;
   }
 
   /** Encodes a value of the newest shape at the level the fleet allows (see {@link FleetNode.writeLevel}); typed by name with a typed protocol. */
@@ -363,11 +375,21 @@ export class FleetNode<P extends Protocol = Protocol> {
   encode(type: MessageType<unknown> | string, value: unknown, options: EncodeOptions = {}): Uint8Array {
     const protocol: Protocol = this.protocol;
     const messageType = typeof type === "string" ? protocol.type(type) : type;
-    const version = this.writeLevel(messageType.name, options);
+    const now = this.#clock();
+    const version = this.#levelAt(messageType.name, options.key, now);
     const observer = this.#observer;
-    const started = observer === undefined ? 0n : process.hrtime.bigint();
+    if (observer === undefined) {
+      const counts = this.#metrics.level(messageType.name, version);
+      // The level counts as written once handed out, even when the value then fails to encode: a retirement waits for it.
+      counts.lastWrite = now;
+      const frame = messageType.encode(value, version);
+      counts.written++;
+      return frame;
+    }
+    this.#metrics.wrote(messageType.name, version, now);
+    const started = process.hrtime.bigint();
     const frame = messageType.encode(value, version);
-    if (observer !== undefined) observer.encoded(messageType.name, version, Number(process.hrtime.bigint() - started) / 1e9);
+    observer.encoded(messageType.name, version, Number(process.hrtime.bigint() - started) / 1e9);
     this.#metrics.count("written", messageType.name, version);
     return frame;
   }
@@ -383,8 +405,8 @@ export class FleetNode<P extends Protocol = Protocol> {
     try {
       const protocol: Protocol = this.protocol;
       const decoded = protocol.decode(frame);
-      if (observer !== undefined) observer.decoded(decoded.type.name, decoded.version, Number(process.hrtime.bigint() - started) / 1e9);
-      this.#metrics.count("read", decoded.type.name, decoded.version);
+      if (observer !== undefined) observer.decoded(decoded.name, decoded.version, Number(process.hrtime.bigint() - started) / 1e9);
+      this.#metrics.read(decoded.name, decoded.version);
       return decoded as ProtocolFrame<P>;
     } catch (error) {
       this.#deadLetter(frame, error);

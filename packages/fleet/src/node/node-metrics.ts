@@ -6,16 +6,29 @@ export type MetricsSnapshot = Readonly<Record<string, Readonly<Record<string, Fr
 /** The capability counted for frames whose type could not be told. */
 export const UNKNOWN_TYPE = "?";
 
+/** What one level of one capability saw: frames, and when it was last handed out for writing. */
+export interface LevelCounts {
+  read: number;
+  written: number;
+  failed: number;
+  /** On the node's clock; undefined until the level is handed out for writing. */
+  lastWrite: number | undefined;
+}
+
 /**
  * Counts frames read, written and failed per capability and level, and
  * remembers when each level was last handed out for writing (on the node's
  * monotonic clock), which heartbeats report as "ms ago" so that no two
- * clocks are ever compared.
+ * clocks are ever compared. Called for every frame: one lookup per
+ * capability and one per level, no allocation once a level was seen.
  */
 export class NodeMetrics {
-  readonly #frames = new Map<string, Map<string, [number, number, number]>>();
-  readonly #lastWrite = new Map<string, Map<string, number>>();
+  readonly #levels = new Map<string, Map<number | "?", LevelCounts>>();
   readonly #clock: () => number;
+  /** The counts last looked up, and for what: frames mostly come in runs of one type at one level. */
+  #lastCapability: string | undefined;
+  #lastLevel: number | "?" | undefined;
+  #lastCounts: LevelCounts | undefined;
 
   constructor(clock: () => number) {
     this.#clock = clock;
@@ -23,35 +36,45 @@ export class NodeMetrics {
 
   /** Counts one frame of `kind` for `capability` at `level` (`?` when unknown). */
   count(kind: "read" | "written" | "failed", capability: string, level: number | "?"): void {
-    const key = String(level);
-    let levels = this.#frames.get(capability);
-    if (levels === undefined) {
-      levels = new Map();
-      this.#frames.set(capability, levels);
-    }
-    let counts = levels.get(key);
-    if (counts === undefined) {
-      counts = [0, 0, 0];
-      levels.set(key, counts);
-    }
-    counts[kind === "read" ? 0 : kind === "written" ? 1 : 2]++;
+    const counts = this.#at(capability, level);
+    if (kind === "read") counts.read++;
+    else if (kind === "written") counts.written++;
+    else counts.failed++;
   }
 
-  /** Notes that `level` of `capability` is being written now (whether or not the frame is counted). */
-  wrote(capability: string, level: number): void {
-    let writes = this.#lastWrite.get(capability);
-    if (writes === undefined) {
-      writes = new Map();
-      this.#lastWrite.set(capability, writes);
-    }
-    writes.set(String(level), this.#clock());
+  /** Counts one frame read of `capability` at `level`. */
+  read(capability: string, level: number): void {
+    this.#at(capability, level).read++;
   }
 
-  /** A copy of every counter. */
+  /** Notes that `level` of `capability` is being written at `at` (the node's clock; now by default), whether or not the frame is counted. */
+  wrote(capability: string, level: number, at: number = this.#clock()): void {
+    this.#at(capability, level).lastWrite = at;
+  }
+
+  /** {@link NodeMetrics.wrote} and one frame written, in one go. */
+  written(capability: string, level: number, at: number): void {
+    const counts = this.#at(capability, level);
+    counts.lastWrite = at;
+    counts.written++;
+  }
+
+  /** The counts of one level, to update in place on a hot path (see {@link NodeMetrics.wrote}). */
+  level(capability: string, level: number): LevelCounts {
+    return this.#at(capability, level);
+  }
+
+  /** A copy of every counter of every level that counted a frame. */
   snapshot(): MetricsSnapshot {
     const result: Record<string, Record<string, FrameCounts>> = {};
-    for (const [capability, levels] of this.#frames)
-      result[capability] = Object.fromEntries([...levels].map(([level, counts]) => [level, [...counts] as const]));
+    for (const [capability, levels] of this.#levels) {
+      let counted: Record<string, FrameCounts> | undefined;
+      for (const [level, counts] of levels) {
+        if (counts.read + counts.written + counts.failed === 0) continue;
+        counted ??= result[capability] = {};
+        counted[String(level)] = [counts.read, counts.written, counts.failed];
+      }
+    }
     return result;
   }
 
@@ -59,8 +82,32 @@ export class NodeMetrics {
   writesAgo(): Record<string, Record<string, number>> {
     const now = this.#clock();
     const result: Record<string, Record<string, number>> = {};
-    for (const [capability, levels] of this.#lastWrite)
-      result[capability] = Object.fromEntries([...levels].map(([level, at]) => [level, Math.max(0, Math.round(now - at))]));
+    for (const [capability, levels] of this.#levels) {
+      let written: Record<string, number> | undefined;
+      for (const [level, counts] of levels) {
+        if (counts.lastWrite === undefined) continue;
+        written ??= result[capability] = {};
+        written[String(level)] = Math.max(0, Math.round(now - counts.lastWrite));
+      }
+    }
     return result;
+  }
+
+  #at(capability: string, level: number | "?"): LevelCounts {
+    if (capability === this.#lastCapability && level === this.#lastLevel && this.#lastCounts !== undefined) return this.#lastCounts;
+    let levels = this.#levels.get(capability);
+    if (levels === undefined) {
+      levels = new Map();
+      this.#levels.set(capability, levels);
+    }
+    let counts = levels.get(level);
+    if (counts === undefined) {
+      counts = { read: 0, written: 0, failed: 0, lastWrite: undefined };
+      levels.set(level, counts);
+    }
+    this.#lastCapability = capability;
+    this.#lastLevel = level;
+    this.#lastCounts = counts;
+    return counts;
   }
 }
