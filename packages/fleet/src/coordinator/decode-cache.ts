@@ -1,44 +1,96 @@
+import { Buffer } from "node:buffer";
+import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { Decoded, RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
 
-interface Cached {
-  readonly revision: number;
-  readonly kind: keyof TwostepRecords;
-  readonly decoded: Decoded<unknown>;
+interface SharedMap {
+  readonly map: HeartbeatRecord["applied"];
   seen: number;
 }
 
+interface Cached {
+  readonly kind: keyof TwostepRecords;
+  /** What was decoded: a store that went backwards hands a revision out again, for other bytes. */
+  readonly bytes: Uint8Array;
+  readonly decoded: Decoded<unknown>;
+  /** For a heartbeat, its shared `applied` map. */
+  readonly applied: SharedMap | undefined;
+  seen: number;
+}
+
+/** Where a revision counts: the log, or the heartbeats (each numbers its own). */
+export type RevisionSpace = "log" | "beats";
+
 /**
- * Decoded records by key and revision, so that a process reading the fleet
- * again (an enable's second check, a controller, a dashboard) decodes only
- * what changed since: the cost of a read grows with the members that
- * changed, not with all of them. Entries not read in the last view are
- * dropped at the next {@link DecodeCache.sweep}.
+ * Decoded records by revision, so that a process reading the fleet again
+ * (an enable's second check, a controller, a dashboard) decodes only what
+ * changed since: the cost of a read grows with the members that changed,
+ * not with all of them. A revision names one stored entry of the log, or one
+ * heartbeat (and the bytes are compared too: a store that went backwards
+ * numbers new entries again). Entries not read in the last view are dropped
+ * at the next {@link DecodeCache.sweep}.
+ *
+ * The `applied` maps of decoded heartbeats are shared: equal maps are one
+ * object, so that what depends only on a map (convergence, the evidence of a
+ * store that went backwards) is worked out once per distinct map, not once
+ * per member.
  */
 export class DecodeCache {
   readonly #formats: RecordFormats<TwostepRecords>;
-  readonly #entries = new Map<string, Cached>();
+  readonly #spaces: Record<RevisionSpace, Map<number, Cached>> = { log: new Map(), beats: new Map() };
+  /** Applied maps by their JSON text, with the generation that last used them. */
+  readonly #applied = new Map<string, SharedMap>();
   #generation = 0;
+  /**
+   * The members of the last view, by the revision of their member entry:
+   * a view reuses one whose records, heartbeat and state did not change, so
+   * that a view of a fleet that changed little allocates little.
+   */
+  lastMembers: ReadonlyMap<number, unknown> = new Map();
 
   constructor(formats: RecordFormats<TwostepRecords>) {
     this.#formats = formats;
   }
 
-  /** The decoded record of `id` at `revision`, decoding `bytes` only when not cached. */
-  decode<K extends keyof TwostepRecords>(kind: K, id: string, revision: number, bytes: Uint8Array): Decoded<TwostepRecords[K]> {
-    const cached = this.#entries.get(id);
-    if (cached !== undefined && cached.revision === revision && cached.kind === kind) {
+  /** The decoded record of `kind` stored at `revision` of `space`, decoding `bytes` only when not cached. */
+  decode<K extends keyof TwostepRecords>(kind: K, space: RevisionSpace, revision: number, bytes: Uint8Array): Decoded<TwostepRecords[K]> {
+    const entries = this.#spaces[space];
+    const cached = entries.get(revision);
+    if (cached !== undefined && cached.kind === kind && (cached.bytes === bytes || Buffer.compare(cached.bytes, bytes) === 0)) {
       cached.seen = this.#generation;
+      // Its shared map is kept as long as it is (both are marked here, and swept together).
+      if (cached.applied !== undefined) cached.applied.seen = this.#generation;
       return cached.decoded as Decoded<TwostepRecords[K]>;
     }
-    const decoded = this.#formats.decode(kind, bytes);
-    this.#entries.set(id, { revision, kind, decoded, seen: this.#generation });
-    return decoded;
+    let decoded: Decoded<unknown> = this.#formats.decode(kind, bytes);
+    let applied: SharedMap | undefined;
+    if (kind === "heartbeat" && decoded.ok) {
+      const beat = decoded.value as HeartbeatRecord;
+      applied = this.#share(beat.applied);
+      decoded = { ...decoded, value: { ...beat, applied: applied.map } };
+    }
+    entries.set(revision, { kind, bytes, decoded, applied, seen: this.#generation });
+    return decoded as Decoded<TwostepRecords[K]>;
   }
 
   /** Drops what the view just built did not read; call once per view. */
   sweep(): void {
-    for (const [id, cached] of this.#entries) if (cached.seen !== this.#generation) this.#entries.delete(id);
+    for (const entries of Object.values(this.#spaces)) {
+      for (const [revision, cached] of entries) if (cached.seen !== this.#generation) entries.delete(revision);
+    }
+    for (const [text, shared] of this.#applied) if (shared.seen !== this.#generation) this.#applied.delete(text);
     this.#generation++;
+  }
+
+  /** The one object of maps equal to `applied` (`applied` itself when it is the first), kept for this view. */
+  #share(applied: HeartbeatRecord["applied"]): SharedMap {
+    const text = JSON.stringify(applied);
+    let shared = this.#applied.get(text);
+    if (shared === undefined) {
+      shared = { map: applied, seen: this.#generation };
+      this.#applied.set(text, shared);
+    }
+    shared.seen = this.#generation;
+    return shared;
   }
 }

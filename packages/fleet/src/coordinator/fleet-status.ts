@@ -1,5 +1,6 @@
 import type { Blocker } from "../records/blocker.js";
 import { type BuildRecord, type CapabilitySupport, takesPart } from "../records/build-record.js";
+import { inRange } from "../records/level-range.js";
 import type { Labels } from "../records/member-record.js";
 import { drainWindowOf, requiredLevels, type WriteLevelRecord } from "../records/write-level-record.js";
 import { readerBlockers } from "./find-blockers.js";
@@ -85,37 +86,51 @@ export interface FleetStatus {
 
 /**
  * Builds the status of the fleet (or of one capability) from a view.
- * Members are grouped by build first, so the cost grows with members plus
- * builds times capabilities, not members times capabilities.
+ * Members are grouped by build and by the applied revisions their heartbeat
+ * reports (equal maps are one object, see `DecodeCache`), so the cost grows
+ * with members plus groups times capabilities, not members times
+ * capabilities; only the members a capability waits on, or that block it,
+ * are looked at one by one.
  */
 export function fleetStatus(view: FleetView, regressed: readonly string[], options: { readonly capability?: string } = {}): FleetStatus {
   const names = new Set([...view.levels.values()].filter((stored) => !stored.forgotten).map((stored) => stored.capability));
-  const builds = new Map<BuildRecord, MemberView[]>();
-  for (const member of view.members) {
-    if (member.build === null) continue;
-    const list = builds.get(member.build) ?? [];
-    list.push(member);
-    builds.set(member.build, list);
-    for (const name of Object.keys(member.build.capabilities)) names.add(name);
-  }
+  const groups = new Map<BuildRecord | null, Map<Applied | undefined, Group>>();
+  const builds = new Map<BuildRecord, number>();
+  const order = new Map<MemberView, number>();
+  view.members.forEach((member, index) => {
+    order.set(member, index);
+    const applied = member.beat?.record?.applied;
+    let byApplied = groups.get(member.build);
+    if (byApplied === undefined) {
+      byApplied = new Map();
+      groups.set(member.build, byApplied);
+    }
+    let group = byApplied.get(applied);
+    if (group === undefined) {
+      group = { build: member.build, applied, members: [], notLive: [] };
+      byApplied.set(applied, group);
+    }
+    group.members.push(member);
+    if (member.state !== "live") group.notLive.push(member);
+    if (member.build !== null) {
+      const count = builds.get(member.build);
+      if (count === undefined) for (const name of Object.keys(member.build.capabilities)) names.add(name);
+      builds.set(member.build, (count ?? 0) + 1);
+    }
+  });
+  const all = [...groups.values()].flatMap((byApplied) => [...byApplied.values()]);
+  const inOrder = (list: MemberView[]) => list.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
   const wanted = [...names].filter((name) => options.capability === undefined || name === options.capability).sort();
-  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, builds));
-  const members = view.members.map(
-    (member): MemberStatus => ({
-      nodeId: member.nodeId,
-      incarnation: member.incarnation,
-      service: member.member?.service ?? "?",
-      build: member.member?.build ?? "?",
-      labels: member.member?.labels ?? {},
-      state: member.state,
-      lastSeen: member.beat?.at ?? null,
-      registeredAt: member.registeredAt,
-      fenced: member.beat?.record?.fenced ?? null,
-      applied: member.beat?.record?.applied ?? {},
-      capabilities: member.build?.capabilities ?? {},
-      problem: member.problem,
-    }),
-  );
+  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, builds, all, inOrder));
+  const members = view.members.map((member) => {
+    // A view reuses the member views that did not change (see buildFleetView), and their statuses with them.
+    let status = statuses.get(member);
+    if (status === undefined) {
+      status = memberStatus(member);
+      statuses.set(member, status);
+    }
+    return status;
+  });
   return {
     at: view.now,
     plane: { id: view.meta?.value?.planeId ?? null, epoch: view.meta?.value?.epoch ?? null, regressed, unreadable: view.unreadable },
@@ -125,9 +140,46 @@ export function fleetStatus(view: FleetView, regressed: readonly string[], optio
   };
 }
 
-function capabilityStatus(capability: string, view: FleetView, builds: ReadonlyMap<BuildRecord, readonly MemberView[]>): CapabilityStatus {
+const statuses = new WeakMap<MemberView, MemberStatus>();
+
+function memberStatus(member: MemberView): MemberStatus {
+  return {
+    nodeId: member.nodeId,
+    incarnation: member.incarnation,
+    service: member.member?.service ?? "?",
+    build: member.member?.build ?? "?",
+    labels: member.member?.labels ?? {},
+    state: member.state,
+    lastSeen: member.beat?.at ?? null,
+    registeredAt: member.registeredAt,
+    fenced: member.beat?.record?.fenced ?? null,
+    applied: member.beat?.record?.applied ?? {},
+    capabilities: member.build?.capabilities ?? {},
+    problem: member.problem,
+  };
+}
+
+type Applied = Readonly<Record<string, number>>;
+
+/** Members of one build (null: unknown) whose heartbeats report one applied map (undefined: none). */
+interface Group {
+  readonly build: BuildRecord | null;
+  readonly applied: Applied | undefined;
+  readonly members: MemberView[];
+  /** Its members that are not live. */
+  readonly notLive: MemberView[];
+}
+
+function capabilityStatus(
+  capability: string,
+  view: FleetView,
+  builds: ReadonlyMap<BuildRecord, number>,
+  groups: readonly Group[],
+  inOrder: (members: MemberView[]) => MemberView[],
+): CapabilityStatus {
   const stored = view.levels.get(capability);
   const record = stored?.record ?? null;
+  const revision = stored?.revision ?? 0;
   const readers: Record<string, number> = {};
   let highest = 0;
   let participants = 0;
@@ -135,39 +187,48 @@ function capabilityStatus(capability: string, view: FleetView, builds: ReadonlyM
     if (!takesPart(build, capability)) continue;
     const reads = build.capabilities[capability]?.reads;
     if (reads === undefined) continue;
-    participants += members.length;
+    participants += members;
     highest = Math.max(highest, reads.max);
     // Count at most the top 64 levels: a malformed range must not make this loop long.
-    for (let level = Math.max(reads.min, reads.max - 63); level <= reads.max; level++) readers[level] = (readers[level] ?? 0) + members.length;
+    for (let level = Math.max(reads.min, reads.max - 63); level <= reads.max; level++) readers[level] = (readers[level] ?? 0) + members;
   }
   // The next level: the ramp's target, else the one above the write level once some member reads it.
   const next =
     record === null || record.level === null ? (highest > 0 ? highest : null) : (record.ramp?.to ?? (highest > record.level ? record.level + 1 : null));
-  const taking = view.members.filter((member) => member.build === null || takesPart(member.build, capability));
+  const blocking: MemberView[] = [];
+  const waiting: MemberView[] = [];
+  let of = 0;
+  for (const group of groups) {
+    const build = group.build;
+    if (build !== null && !takesPart(build, capability)) continue;
+    if (next !== null && (build === null || !inRange(build.capabilities[capability]?.reads, next))) blocking.push(...group.members);
+    // Convergence counts the members whose build knows the capability (or cannot be told).
+    if (build !== null && build.capabilities[capability] === undefined) continue;
+    of += group.members.length;
+    if (record === null) continue;
+    waiting.push(...((group.applied?.[capability] ?? 0) >= revision ? group.notLive : group.members));
+  }
   return {
     capability,
     record,
-    revision: stored?.revision ?? 0,
+    revision,
     problem: stored?.problem ?? null,
     required: record === null ? [] : requiredLevels(record),
     readers,
     participants,
     next,
-    blockers: next === null ? [] : readerBlockers(capability, [next], taking),
-    convergence: convergence(capability, stored?.revision ?? 0, record, taking),
+    blockers: next === null ? [] : readerBlockers(capability, [next], inOrder(blocking)),
+    convergence: {
+      applied: of - waiting.length,
+      of,
+      waiting: inOrder(waiting).map((member) => ({
+        nodeId: member.nodeId,
+        incarnation: member.incarnation,
+        state: member.state,
+        lastSeen: member.beat?.at ?? null,
+        applied: member.beat?.record?.applied[capability] ?? 0,
+      })),
+    },
     drainWindowMs: drainWindowOf(record ?? undefined),
   };
-}
-
-function convergence(capability: string, revision: number, record: WriteLevelRecord | null, members: readonly MemberView[]): Convergence {
-  const waiting: Convergence["waiting"][number][] = [];
-  let of = 0;
-  for (const member of members) {
-    if (member.build !== null && member.build.capabilities[capability] === undefined) continue;
-    of++;
-    const applied = member.beat?.record?.applied[capability] ?? 0;
-    if (record === null || (member.state === "live" && applied >= revision)) continue;
-    waiting.push({ nodeId: member.nodeId, incarnation: member.incarnation, state: member.state, lastSeen: member.beat?.at ?? null, applied });
-  }
-  return { applied: of - waiting.length, of, waiting };
 }

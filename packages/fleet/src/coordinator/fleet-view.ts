@@ -1,5 +1,5 @@
 import type { ControlPlane, StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
-import { keyId, keyText } from "../control-plane/entry-key.js";
+import { keyText } from "../control-plane/entry-key.js";
 import type { BuildRecord } from "../records/build-record.js";
 import type { DecommissionRecord, DepartureRecord } from "../records/departure-record.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
@@ -120,11 +120,11 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
 /** Builds a {@link FleetView} from what was read. Linear in the entries. */
 export function buildFleetView(entries: readonly StoredEntry[], position: number, beats: readonly StoredBeat[], now: number, options: ViewOptions): FleetView {
   const cache = options.cache ?? new DecodeCache(options.formats);
-  const decodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => cache.decode(kind, keyId(entry.key), entry.revision, entry.value);
-  const view = assemble(entries, position, beats, now, options, decodeEntry, (beat) =>
-    cache.decode("heartbeat", `beat ${incarnationId(beat.key.nodeId, beat.key.incarnation)}`, beat.revision, beat.value),
-  );
+  const decodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => cache.decode(kind, "log", entry.revision, entry.value);
+  const previous = cache.lastMembers as ReadonlyMap<number, MemberView>;
+  const view = assemble(entries, position, beats, now, options, decodeEntry, (beat) => cache.decode("heartbeat", "beats", beat.revision, beat.value), previous);
   cache.sweep();
+  cache.lastMembers = new Map(view.members.map((member) => [member.revision, member]));
   return view;
 }
 
@@ -139,11 +139,28 @@ function assemble(
   options: ViewOptions,
   decodeEntry: DecodeEntry,
   decodeBeat: DecodeBeat,
+  previous: ReadonlyMap<number, MemberView>,
 ): FleetView {
   const unreadable: string[] = [];
   const builds = new Map<string, BuildRecord | string>();
   const decommissions = new Map<string, { record: DecommissionRecord; at: number; revision: number }>();
-  const beatsById = new Map(beats.map((beat) => [incarnationId(beat.key.nodeId, beat.key.incarnation), beat]));
+  // By node id, then incarnation: looked up with the strings at hand, no key built per member.
+  const beatsByNode = new Map<string, Map<string, StoredBeat>>();
+  for (const beat of beats) {
+    let ofNode = beatsByNode.get(beat.key.nodeId);
+    if (ofNode === undefined) {
+      ofNode = new Map();
+      beatsByNode.set(beat.key.nodeId, ofNode);
+    }
+    ofNode.set(beat.key.incarnation, beat);
+  }
+  /** The heartbeats of members and departed incarnations: what is left are orphans. */
+  const matched = new Set<StoredBeat>();
+  const beatOf = (nodeId: string, incarnation: string): StoredBeat | undefined => {
+    const beat = beatsByNode.get(nodeId)?.get(incarnation);
+    if (beat !== undefined) matched.add(beat);
+    return beat;
+  };
   let meta: FleetView["meta"] = null;
   const levels = new Map<string, LevelView>();
   const memberEntries: StoredEntry[] = [];
@@ -197,9 +214,9 @@ function assemble(
   for (const entry of memberEntries) {
     if (entry.key.kind !== "member") continue;
     const { nodeId, incarnation } = entry.key;
-    const id = incarnationId(nodeId, incarnation);
-    const decommission = decommissions.get(id);
+    const decommission = decommissions.size === 0 ? undefined : decommissions.get(incarnationId(nodeId, incarnation));
     if (entry.tombstone || (decommission !== undefined && decommission.revision > entry.revision)) {
+      beatOf(nodeId, incarnation);
       const departure = entry.tombstone ? decodeEntry("departure", entry) : undefined;
       const buildId = departure?.ok ? departure.value.buildId : null;
       const stored = buildId === null ? undefined : builds.get(buildId);
@@ -225,7 +242,22 @@ function assemble(
           ? `its build record cannot be read: ${stored}`
           : null;
     if (!decoded.ok) unreadable.push(`${keyText(entry.key)}: ${decoded.problem}`);
-    const beat = readBeat(beatsById.get(id), decodeBeat, unreadable);
+    const storedBeat = beatOf(nodeId, incarnation);
+    const decodedBeat = storedBeat === undefined || storedBeat.tombstone ? undefined : decodeBeat(storedBeat);
+    const before = previous.get(entry.revision);
+    if (
+      before !== undefined &&
+      before.member === member &&
+      before.build === build &&
+      before.problem === problem &&
+      sameBeat(before.beat, storedBeat, decodedBeat)
+    ) {
+      // Nothing of it changed but, maybe, its state: the view of it is the one before.
+      const state = judge(before.beat, entry.at, before.leaseMs, now, options.clockMarginMs);
+      members.push(state === before.state ? before : { ...before, state });
+      continue;
+    }
+    const beat = readBeat(storedBeat, () => decodedBeat ?? decodeBeat(storedBeat as StoredBeat), unreadable);
     const leaseMs = beat?.record?.leaseMs ?? member?.leaseMs ?? DEFAULT_LEASE_MS;
     members.push({
       nodeId,
@@ -240,9 +272,8 @@ function assemble(
       state: judge(beat, entry.at, leaseMs, now, options.clockMarginMs),
     });
   }
-  const known = new Set([...members, ...departed].map((member) => incarnationId(member.nodeId, member.incarnation)));
   const orphans = beats
-    .filter((beat) => !beat.tombstone && !known.has(incarnationId(beat.key.nodeId, beat.key.incarnation)))
+    .filter((beat) => !beat.tombstone && !matched.has(beat))
     .flatMap((beat) => {
       const view = readBeat(beat, decodeBeat, unreadable);
       return view === null ? [] : [{ ...view, nodeId: beat.key.nodeId, incarnation: beat.key.incarnation }];
@@ -250,7 +281,14 @@ function assemble(
   return { position, now, meta, levels, members, departed, orphans, unreadable };
 }
 
-function readBeat(beat: StoredBeat | undefined, decodeBeat: DecodeBeat, unreadable: string[]): BeatView | null {
+/** True when `view` was made of the heartbeat `stored` (whose record decoded as `decoded`). */
+function sameBeat(view: BeatView | null, stored: StoredBeat | undefined, decoded: Decoded<HeartbeatRecord> | undefined): boolean {
+  if (view === null || stored === undefined) return view === null && stored === undefined;
+  if (view.revision !== stored.revision || view.at !== stored.at || view.tombstone !== stored.tombstone) return false;
+  return stored.tombstone || (decoded?.ok === true && view.record === decoded.value);
+}
+
+function readBeat(beat: StoredBeat | undefined, decodeBeat: (beat: StoredBeat) => Decoded<HeartbeatRecord>, unreadable: string[]): BeatView | null {
   if (beat === undefined) return null;
   if (beat.tombstone) return { record: null, problem: null, at: beat.at, revision: beat.revision, tombstone: true };
   const decoded = decodeBeat(beat);
@@ -266,7 +304,7 @@ function judge(beat: BeatView | null, registeredAt: number, leaseMs: number, now
   return age <= leaseMs + marginMs ? "stale" : "expired";
 }
 
-/** One spelling of an incarnation, for maps. */
+/** One spelling of an incarnation, for maps: the node id's length tells where the incarnation starts. */
 export function incarnationId(nodeId: string, incarnation: string): string {
-  return JSON.stringify([nodeId, incarnation]);
+  return `${nodeId.length}:${nodeId}${incarnation}`;
 }

@@ -1,0 +1,241 @@
+import fc from "fast-check";
+import type { StoredBeat, StoredEntry } from "@twostep/fleet/control-plane";
+import {
+  type BuildRecord,
+  buildFleetView,
+  buildIdOf,
+  DecodeCache,
+  emptyRecord,
+  type FleetView,
+  fleetStatus,
+  type HeartbeatRecord,
+  type MemberRecord,
+  type MemberView,
+  readerBlockers,
+  twostepRecordFormats,
+} from "@twostep/fleet/internal";
+import { describe, expect, test } from "vitest";
+import type { FleetStatus } from "@twostep/fleet";
+
+// A coordinator that reads the fleet again reuses what it decoded and built
+// before (decoded records by revision, shared applied maps, member views and
+// statuses that did not change), and the status groups members: these
+// properties check that none of it changes an answer.
+
+const formats = twostepRecordFormats;
+const CAPABILITIES = ["c1", "c2", "c3"] as const;
+const note = { id: "n", action: "enable-write", actor: "t", reason: "", request: "", at: 0, revisionBefore: 0, blockers: [], blockerCount: 0 };
+
+/** A fleet as the store holds it: entries by key, heartbeats by incarnation, and the clock. */
+interface Fleet {
+  revision: number;
+  beatRevision: number;
+  now: number;
+  readonly entries: Map<string, StoredEntry>;
+  readonly beats: Map<string, StoredBeat>;
+}
+
+const buildArbitrary: fc.Arbitrary<BuildRecord> = fc
+  .record({
+    reads: fc.tuple(...CAPABILITIES.map(() => fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }))),
+    uses: fc.option(fc.subarray([...CAPABILITIES], { minLength: 1 }), { nil: null }),
+  })
+  .map(({ reads, uses }) => {
+    const capabilities: Record<string, BuildRecord["capabilities"][string]> = {};
+    CAPABILITIES.forEach((capability, index) => {
+      const max = reads[index];
+      if (max !== undefined) capabilities[capability] = { reads: { min: 1, max }, writes: { min: 1, max } };
+    });
+    return { capabilities, uses };
+  });
+
+/** A few applied maps that members share, or not. */
+const appliedArbitrary = fc.constantFrom<Record<string, number>>({}, { c1: 1 }, { c1: 5, c2: 6 }, { c1: 5, c2: 6, c3: 7 }, { c2: 100 });
+
+const memberArbitrary = fc.record({
+  build: fc.nat(3),
+  readable: fc.boolean(),
+  beat: fc.constantFrom("none", "beat", "tombstone", "unreadable"),
+  applied: appliedArbitrary,
+  leaseMs: fc.constantFrom(1_000, 15_000),
+  beatAgo: fc.integer({ min: 0, max: 30_000 }),
+});
+
+type MemberSpec = typeof memberArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+const mutationArbitrary = fc.oneof(
+  fc.record({ kind: fc.constant("time" as const), ms: fc.integer({ min: 0, max: 20_000 }) }),
+  fc.record({ kind: fc.constant("beat" as const), member: fc.nat(11), applied: appliedArbitrary }),
+  fc.record({ kind: fc.constant("leave" as const), member: fc.nat(11) }),
+  fc.record({ kind: fc.constant("level" as const), capability: fc.constantFrom(...CAPABILITIES), level: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant("same-revision" as const), member: fc.nat(11) }),
+);
+
+const fleetArbitrary = fc.record({
+  builds: fc.array(buildArbitrary, { minLength: 1, maxLength: 3 }),
+  levels: fc.subarray([...CAPABILITIES]),
+  members: fc.array(memberArbitrary, { maxLength: 12 }),
+});
+
+const text = new TextEncoder();
+
+function makeFleet(spec: typeof fleetArbitrary extends fc.Arbitrary<infer T> ? T : never): Fleet {
+  const fleet: Fleet = { revision: 0, beatRevision: 0, now: 100_000, entries: new Map(), beats: new Map() };
+  for (const build of spec.builds) append(fleet, { kind: "build", buildId: buildIdOf(build) }, formats.encode("build", build, 1));
+  for (const capability of spec.levels) setLevel(fleet, capability, 1);
+  for (const [index, member] of spec.members.entries()) addMember(fleet, index, member, spec.builds);
+  return fleet;
+}
+
+function append(fleet: Fleet, key: StoredEntry["key"], value: Uint8Array, tombstone = false): void {
+  fleet.entries.set(JSON.stringify(key), { key, value, tombstone, revision: ++fleet.revision, at: fleet.now });
+}
+
+function setLevel(fleet: Fleet, capability: string, level: number): void {
+  const record = { ...emptyRecord(capability, 1, note), level, everWritten: [level] };
+  append(fleet, { kind: "level", capability }, formats.encode("level", record, 1));
+}
+
+function beat(fleet: Fleet, nodeId: string, incarnation: string, value: Uint8Array, tombstone: boolean, ago = 0): void {
+  fleet.beats.set(`${nodeId} ${incarnation}`, { key: { nodeId, incarnation }, value, tombstone, revision: ++fleet.beatRevision, at: fleet.now - ago });
+}
+
+function heartbeat(nodeId: string, incarnation: string, applied: Record<string, number>, leaseMs: number): Uint8Array {
+  const record: HeartbeatRecord = {
+    nodeId,
+    incarnation,
+    beat: 1,
+    leaseMs,
+    plane: null,
+    applied,
+    writes: {},
+    frames: {},
+    fenced: null,
+    regressed: null,
+    unreadable: [],
+    held: {},
+  };
+  return formats.encode("heartbeat", record, 1);
+}
+
+function addMember(fleet: Fleet, index: number, spec: MemberSpec, builds: readonly BuildRecord[]): void {
+  const nodeId = `n${index}`;
+  const incarnation = `${index}`.padStart(8, "0");
+  const build = builds[spec.build % builds.length] as BuildRecord;
+  const record: MemberRecord = { nodeId, incarnation, service: "s", build: "b", buildId: buildIdOf(build), labels: {}, startedAt: 0, leaseMs: spec.leaseMs };
+  append(fleet, { kind: "member", nodeId, incarnation }, spec.readable ? formats.encode("member", record, 1) : text.encode("{"));
+  if (spec.beat === "beat") beat(fleet, nodeId, incarnation, heartbeat(nodeId, incarnation, spec.applied, spec.leaseMs), false, spec.beatAgo);
+  if (spec.beat === "tombstone") beat(fleet, nodeId, incarnation, new Uint8Array(0), true, spec.beatAgo);
+  if (spec.beat === "unreadable") beat(fleet, nodeId, incarnation, text.encode("[]"), false, spec.beatAgo);
+}
+
+function mutate(fleet: Fleet, mutation: typeof mutationArbitrary extends fc.Arbitrary<infer T> ? T : never): void {
+  const members = [...fleet.entries.values()].filter((entry) => entry.key.kind === "member" && !entry.tombstone);
+  switch (mutation.kind) {
+    case "time":
+      fleet.now += mutation.ms;
+      return;
+    case "beat": {
+      const member = members[mutation.member % Math.max(1, members.length)];
+      if (member === undefined || member.key.kind !== "member") return;
+      const { nodeId, incarnation } = member.key;
+      beat(fleet, nodeId, incarnation, heartbeat(nodeId, incarnation, mutation.applied, 15_000), false);
+      return;
+    }
+    case "leave": {
+      const member = members[mutation.member % Math.max(1, members.length)];
+      if (member === undefined) return;
+      append(fleet, member.key, formats.encode("departure", { reason: "left", buildId: null, writes: {}, change: null }, 1), true);
+      return;
+    }
+    case "level":
+      setLevel(fleet, mutation.capability, mutation.level);
+      return;
+    case "same-revision": {
+      // A store that went backwards numbers an entry again: the same revision, other bytes.
+      const member = members[mutation.member % Math.max(1, members.length)];
+      if (member === undefined) return;
+      fleet.entries.set(JSON.stringify(member.key), { ...member, value: text.encode("{}") });
+      return;
+    }
+  }
+}
+
+function view(fleet: Fleet, cache?: DecodeCache): FleetView {
+  const entries = [...fleet.entries.values()].sort((a, b) => a.revision - b.revision);
+  const beats = [...fleet.beats.values()];
+  return buildFleetView(entries, fleet.revision, beats, fleet.now, { formats, clockMarginMs: 5_000, ...(cache === undefined ? {} : { cache }) });
+}
+
+describe("a view built again with what earlier views kept", () => {
+  test("is the view built from nothing, and so is its status, whatever changed in between", () => {
+    fc.assert(
+      fc.property(fleetArbitrary, fc.array(mutationArbitrary, { maxLength: 12 }), (spec, mutations) => {
+        const fleet = makeFleet(spec);
+        const cache = new DecodeCache(formats);
+        for (const mutation of [{ kind: "time" as const, ms: 0 }, ...mutations]) {
+          mutate(fleet, mutation);
+          const kept = view(fleet, cache);
+          const fresh = view(fleet);
+          expect(kept).toEqual(fresh);
+          expect(fleetStatus(kept, [])).toEqual(fleetStatus(fresh, []));
+        }
+      }),
+    );
+  });
+
+  test("shares equal applied maps, and reuses the member views that did not change", () => {
+    const fleet = makeFleet({
+      builds: [{ capabilities: { c1: { reads: { min: 1, max: 2 } } }, uses: null }],
+      levels: ["c1"],
+      members: [0, 1, 2].map(() => ({ build: 0, readable: true, beat: "beat", applied: { c1: 5 }, leaseMs: 15_000, beatAgo: 0 })),
+    });
+    const cache = new DecodeCache(formats);
+    const first = view(fleet, cache);
+    const [a, b, c] = first.members;
+    expect(a?.beat?.record?.applied).toBe(b?.beat?.record?.applied);
+    mutate(fleet, { kind: "beat", member: 1, applied: { c1: 6 } });
+    const second = view(fleet, cache);
+    expect(second.members[0]).toBe(a);
+    expect(second.members[2]).toBe(c);
+    expect(second.members[1]).not.toBe(b);
+    expect(second.members[1]?.beat?.record?.applied).toEqual({ c1: 6 });
+  });
+});
+
+describe("the status of a fleet", () => {
+  test("groups members and finds the same readers, blockers and convergence as looking at each member", () => {
+    fc.assert(
+      fc.property(fleetArbitrary, (spec) => {
+        const fleetView = view(makeFleet(spec));
+        const status = fleetStatus(fleetView, []);
+        for (const capability of status.capabilities) expect(capability).toEqual(memberByMember(capability.capability, fleetView, status));
+      }),
+    );
+  });
+});
+
+/** A capability's status worked out member by member, as the status once was: the reference the grouped one is held to. */
+function memberByMember(capability: string, fleetView: FleetView, status: FleetStatus): FleetStatus["capabilities"][number] {
+  const found = status.capabilities.find((entry) => entry.capability === capability);
+  if (found === undefined) throw new Error(`no status of ${capability}`);
+  const takesPart = (build: BuildRecord) => build.uses === null || build.uses.includes(capability) || capability === "twostep.records";
+  const taking: MemberView[] = fleetView.members.filter((member) => member.build === null || takesPart(member.build));
+  const stored = fleetView.levels.get(capability);
+  const record = stored?.record ?? null;
+  const revision = stored?.revision ?? 0;
+  const waiting: FleetStatus["capabilities"][number]["convergence"]["waiting"][number][] = [];
+  let of = 0;
+  for (const member of taking) {
+    if (member.build !== null && member.build.capabilities[capability] === undefined) continue;
+    of++;
+    const applied = member.beat?.record?.applied[capability] ?? 0;
+    if (record === null || (member.state === "live" && applied >= revision)) continue;
+    waiting.push({ nodeId: member.nodeId, incarnation: member.incarnation, state: member.state, lastSeen: member.beat?.at ?? null, applied });
+  }
+  return {
+    ...found,
+    blockers: found.next === null ? [] : readerBlockers(capability, [found.next], taking),
+    convergence: { applied: of - waiting.length, of, waiting },
+  };
+}
