@@ -2,7 +2,7 @@ import type { JetStreamPublishOptions } from "@nats-io/jetstream";
 import { type BeatKey, RevisionConflictError, type StoredBeat } from "@twostep/fleet/control-plane";
 import { beatSubject, parseBeatSubject } from "./entry-subject.js";
 import type { NatsSession } from "./nats-session.js";
-import { readFilter } from "./read-filter.js";
+import { ReadCache } from "./read-cache.js";
 import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
 import { checkRevision } from "./check-number.js";
 import { isWrongLastSequence } from "./translate-nats-error.js";
@@ -19,9 +19,14 @@ export class BeatStore {
   /** The TTL in force: the stream's max age. */
   readonly ttlMs: number;
 
+  readonly #cache: ReadCache;
+  /** The heartbeat of each message the cache holds (null: the clock, or a foreign subject). */
+  readonly #cachedBeats = new WeakMap<StoredMessage, StoredBeat | null>();
+
   constructor(session: NatsSession, ttlMs: number) {
     this.#session = session;
     this.ttlMs = ttlMs;
+    this.#cache = new ReadCache({ stream: session.layout.beatsStream, filter: session.layout.beatsSubjects, kind: "beats" });
   }
 
   /**
@@ -52,20 +57,25 @@ export class BeatStore {
     });
   }
 
-  /** The last heartbeat of every incarnation, leaving out those past the TTL by the server's clock. */
+  /**
+   * The last heartbeat of every incarnation, leaving out those past the TTL
+   * by the server's clock. Read through a cache: later reads read only the
+   * heartbeats stored since the last (see `ReadCache`).
+   */
   async readBeats(): Promise<StoredBeat[]> {
     const session = this.#session;
-    const { layout } = session;
-    const [read, now] = await Promise.all([
-      session.call("read the heartbeats", () =>
-        readFilter(session, { stream: layout.beatsStream, filter: layout.beatsSubjects, deliver: "last-per-subject", atLeast: 0 }),
-      ),
-      this.serverTime(),
-    ]);
+    const now = await this.serverTime();
+    // The clock first, so that its message is not stored during the read; a heartbeat stored after it is never judged expired.
+    const read = await session.call("read the heartbeats", () => this.#cache.read(session, 0, (message) => now - message.at <= this.ttlMs));
     const beats: StoredBeat[] = [];
     for (const message of read.messages) {
-      const beat = this.#beatOf(message);
-      if (beat !== undefined && now - beat.at <= this.ttlMs) beats.push(beat);
+      // The same message comes back read after read: its heartbeat is made once.
+      let beat = this.#cachedBeats.get(message);
+      if (beat === undefined) {
+        beat = this.#beatOf(message) ?? null;
+        this.#cachedBeats.set(message, beat);
+      }
+      if (beat !== null) beats.push(beat);
     }
     return beats;
   }

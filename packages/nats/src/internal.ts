@@ -9,3 +9,7 @@ export type { StreamDefinition } from "./fleet-streams.js";
 export { beatsStreamConfig, fleetStreamConfig } from "./fleet-streams.js";
 export type { NatsCallContext } from "./translate-nats-error.js";
 export { translateNatsError } from "./translate-nats-error.js";
+export type { MalformedSubject } from "./nats-session.js";
+export { NatsSession } from "./nats-session.js";
+export type { FollowerParts } from "./record-follower.js";
+export { RecordFollower } from "./record-follower.js";

@@ -32,6 +32,10 @@ export function encodeKey(name: string): string {
 
 /** The name that {@link encodeKey} turned into `key`, or undefined when `key` is not such an encoding. */
 export function decodeKey(key: string): string | undefined {
+  // Most names are plain (letters, digits, `-`): they are their own spelling.
+  let plain = key.length > 0;
+  for (let index = 0; plain && index < key.length; index++) plain = isPlain(key.charCodeAt(index));
+  if (plain) return key;
   const bytes: number[] = [];
   for (let index = 0; index < key.length; index++) {
     const code = key.charCodeAt(index);

@@ -1,4 +1,4 @@
-import type { JetStreamPublishOptions } from "@nats-io/jetstream";
+import type { JetStreamPublishOptions, SeqMsgRequest } from "@nats-io/jetstream";
 import {
   type AppendOptions,
   type BeatKey,
@@ -25,6 +25,7 @@ import { followStream } from "./follow-stream.js";
 import type { NatsLayout } from "./nats-layout.js";
 import type { NatsSession } from "./nats-session.js";
 import { readFilter } from "./read-filter.js";
+import { ReadCache } from "./read-cache.js";
 import { readHistory } from "./read-history.js";
 import { RecordFollower } from "./record-follower.js";
 import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
@@ -47,6 +48,9 @@ export class NatsControlPlane implements ControlPlane {
   readonly #resyncMs: number;
   readonly #followers = new Set<RecordFollower>();
   readonly #watches = new Set<Subscription>();
+  readonly #fleetCache: ReadCache;
+  /** The entry of each message the fleet's cache holds (null: a join marker or a foreign subject). */
+  readonly #cachedEntries = new WeakMap<StoredMessage, StoredEntry | null>();
   #closed = false;
 
   /** Use {@link connectNatsControlPlane}. */
@@ -54,6 +58,7 @@ export class NatsControlPlane implements ControlPlane {
     this.#session = session;
     this.#beats = beats;
     this.#resyncMs = resyncMs;
+    this.#fleetCache = new ReadCache({ stream: session.layout.fleetStream, filter: session.layout.fleetSubjects, kind: "log" });
     void this.#watchConnection();
   }
 
@@ -104,10 +109,28 @@ export class NatsControlPlane implements ControlPlane {
     return (await this.#read("records", marker.seq, "register")).snapshot;
   }
 
+  /**
+   * Reads `scope` as of `atLeast`. The `fleet` scope is read through a
+   * cache: the first read reads everything, later ones only what was stored
+   * since the last (see `ReadCache`), so that a coordinator that reads the
+   * fleet again pays for what changed.
+   */
   async read(scope: Scope, options: { readonly atLeast?: number } = {}): Promise<Snapshot> {
     const atLeast = options.atLeast ?? 0;
     checkWhole(`read ${scope}: atLeast`, atLeast, 0);
-    return (await this.#read(scope, atLeast, `read ${scope}`)).snapshot;
+    if (scope !== "fleet") return (await this.#read(scope, atLeast, `read ${scope}`)).snapshot;
+    const read = await this.#session.call("read fleet", () => this.#fleetCache.read(this.#session, atLeast));
+    const entries: StoredEntry[] = [];
+    for (const message of read.messages) {
+      // The same message comes back read after read: its entry is made once.
+      let entry = this.#cachedEntries.get(message);
+      if (entry === undefined) {
+        entry = this.#entryOf(message) ?? null;
+        this.#cachedEntries.set(message, entry);
+      }
+      if (entry !== null) entries.push(entry);
+    }
+    return { entries, position: read.position };
   }
 
   async get(key: EntryKey): Promise<StoredEntry | undefined> {
@@ -120,9 +143,9 @@ export class NatsControlPlane implements ControlPlane {
 
   /**
    * Subscribes to the republished records, reads a snapshot as of `from`,
-   * then delivers each record as it is republished; resyncs on a gap, a
-   * reconnect and every `resyncMs` (see `RecordFollower`). Holds no
-   * consumer while idle.
+   * then delivers each record as it is republished; resyncs on a gap and a
+   * reconnect, and checks every `resyncMs` that nothing was missed (see
+   * `RecordFollower`). Holds no consumer while idle.
    */
   async follow(handlers: FollowHandlers, options: FollowOptions = {}): Promise<Subscription> {
     const from = options.from ?? 0;
@@ -133,7 +156,19 @@ export class NatsControlPlane implements ControlPlane {
         {
           session,
           readRecords: (atLeast) => this.#read("records", atLeast, "follow the records (resync)"),
-          streamCreated: async () => (await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream))).created,
+          streamState: async () => {
+            const info = await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream));
+            return { created: info.created, lastSeq: info.state.last_seq };
+          },
+          subjectAt: async (seq) => {
+            const message = await session.call("follow the records (check)", () => session.jsm.streams.getMessage(this.layout.fleetStream, { seq }));
+            return message?.subject;
+          },
+          recordFrom: async (seq) => {
+            const request: SeqMsgRequest & { next_by_subj: string } = { seq, next_by_subj: this.layout.recordValues };
+            const message = await session.call("follow the records (check)", () => session.jsm.streams.getMessage(this.layout.fleetStream, request));
+            return message === null ? undefined : { subject: message.subject, seq: message.seq };
+          },
           entryOf: (message) => this.#entryOf(message),
           resyncMs: this.#resyncMs,
           onStop: (stopped) => this.#followers.delete(stopped),
@@ -220,6 +255,7 @@ export class NatsControlPlane implements ControlPlane {
       await this.#session.call(`compact ${keyText(entry.key)}`, () => jsm.streams.purge(stream, { filter, seq: entry.revision + 1 }));
       purged++;
     }
+    this.#fleetCache.clear();
     await this.#session.call("compact the join markers", () => jsm.streams.purge(stream, { filter: this.layout.joinSubject, keep: 1 }));
     return purged;
   }
@@ -237,12 +273,17 @@ export class NatsControlPlane implements ControlPlane {
     const read = await this.#session.call(operation, () =>
       readFilter(this.#session, { stream: this.layout.fleetStream, filter, deliver: "last-per-subject", atLeast }),
     );
+    return { snapshot: { entries: this.#entriesOf(read.messages, scope), position: read.position }, behind: read.behind };
+  }
+
+  /** The entries of `scope` that messages of the log stand for, join markers and foreign subjects left out. */
+  #entriesOf(messages: readonly StoredMessage[], scope: Scope): StoredEntry[] {
     const entries: StoredEntry[] = [];
-    for (const message of read.messages) {
+    for (const message of messages) {
       const entry = this.#entryOf(message);
       if (entry !== undefined && inScope(entry.key, scope)) entries.push(entry);
     }
-    return { snapshot: { entries, position: read.position }, behind: read.behind };
+    return entries;
   }
 
   /** The entry a message of the log stands for; undefined for a join marker, and for a foreign subject (reported). */

@@ -13,6 +13,11 @@ export interface FilterRead {
   readonly deliver: "last-per-subject" | "all";
   /** The position the read must cover: it ends only once it is complete up to here (or the stream proved it holds less). */
   readonly atLeast: number;
+  /**
+   * Read only what was stored from this sequence on (with `deliver: "all"`):
+   * what changed since a read that was complete up to `from - 1`.
+   */
+  readonly from?: number;
 }
 
 /** What {@link readFilter} found. */
@@ -74,16 +79,16 @@ class ConsumerLost extends Error {}
 
 async function readOnce(session: NatsSession, read: FilterRead, progressed: () => void): Promise<FilterReadResult> {
   const { js, jsm, timeoutMs } = session;
-  const info = await createConsumerBefore(
-    jsm,
-    read.stream,
-    { filter_subject: read.filter, deliver_policy: read.deliver === "all" ? DeliverPolicy.All : DeliverPolicy.LastPerSubject },
-    Date.now() + timeoutMs,
-  );
+  const policy =
+    read.from !== undefined
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: read.from }
+      : { deliver_policy: read.deliver === "all" ? DeliverPolicy.All : DeliverPolicy.LastPerSubject };
+  const info = await createConsumerBefore(jsm, read.stream, { filter_subject: read.filter, ...policy }, Date.now() + timeoutMs);
   progressed();
   const consumer = js.consumers.getConsumerFromInfo(info);
-  const collected = new Collected(read.deliver);
-  let highest = 0;
+  const collected = new Collected(read.from !== undefined ? "all" : read.deliver);
+  // A read from a sequence is complete up to the one before it before it delivers anything.
+  let highest = read.from === undefined ? 0 : read.from - 1;
   let delivery = info.delivered.consumer_seq;
   let drainedAt: number | undefined;
   /** The delivery sequence by which the consumer's info said it had nothing more pending. */

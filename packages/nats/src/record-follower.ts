@@ -9,20 +9,28 @@ export interface FollowerParts {
   readonly session: NatsSession;
   /** Reads the `records` scope as of `atLeast`; `behind` when the store holds less. */
   readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean }>;
-  /** The `created` timestamp of the log's stream, from its leader. */
-  readonly streamCreated: () => Promise<string>;
+  /** The log's stream as its leader says: when it was created, and its last sequence. */
+  readonly streamState: () => Promise<{ readonly created: string; readonly lastSeq: number }>;
+  /** The subject of the log's message at `seq`, from its leader, or undefined when it holds none there. */
+  readonly subjectAt: (seq: number) => Promise<string | undefined>;
+  /** The first record (a message the stream republishes) at or after `seq`, from the leader, or undefined. */
+  readonly recordFrom: (seq: number) => Promise<{ readonly subject: string; readonly seq: number } | undefined>;
   /** The entry a message stands for, or undefined (reported) when its subject is not twostep's. */
   readonly entryOf: (message: StoredMessage) => StoredEntry | undefined;
-  /** The backstop resync period, in ms; each wait is jittered by ±20 %. */
+  /** The backstop period, in ms: the first wait is random within it, later ones jittered by ±20 %. */
   readonly resyncMs: number;
   /** Called once the follower stopped. */
   readonly onStop: (follower: RecordFollower) => void;
+  /** Every this many backstops, one reads everything again even when the check finds nothing missed. Defaults to 10. */
+  readonly fullResyncEvery?: number;
 }
 
 /** Buffered republished messages kept while a resync runs; past this the resync's own snapshot stands for them. */
 const maxBuffered = 100_000;
 /** Waits between failed resyncs, the last one repeated (capped by the resync period). */
 const retryMs = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** A check that finds more records stored since the last snapshot than this reads everything again instead. */
+const maxChecked = 100;
 
 /**
  * Follows the records without a consumer while idle: a core NATS
@@ -35,9 +43,13 @@ const retryMs = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
  * (`Nats-Last-Sequence`): a mismatch is a gap, and the follower reads
  * everything again (a resync) and delivers it as a snapshot. It also
  * resyncs after a reconnect or a slow-consumer report (messages may have
- * been lost), and every `resyncMs` as a backstop: a gap shows only at the
- * next message of the same subject, and a leader that crashed between
- * storing and republishing republishes nothing.
+ * been lost). Every `resyncMs` a backstop checks with the stream's leader
+ * that nothing was missed (a gap shows only at the next message of the same
+ * subject, and a leader that crashed between storing and republishing
+ * republishes nothing): the stream is the one read before and holds at least
+ * what was delivered, the last record delivered is still where it was, and
+ * every record stored since the last snapshot was delivered. Three requests
+ * and no consumer; anything else, and every tenth backstop, resyncs.
  */
 export class RecordFollower implements Subscription {
   readonly #parts: FollowerParts;
@@ -57,6 +69,9 @@ export class RecordFollower implements Subscription {
   #syncing = false;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Counts snapshots taken: a backstop check that saw one taken meanwhile changes nothing. */
+  #syncs = 0;
+  #backstops = 0;
 
   private constructor(parts: FollowerParts, handlers: FollowHandlers, from: number) {
     this.#parts = parts;
@@ -81,7 +96,7 @@ export class RecordFollower implements Subscription {
       follower.#syncing = false;
     }
     if (follower.#again) follower.resync("asked again while starting");
-    follower.#schedule();
+    follower.#schedule(true);
     return follower;
   }
 
@@ -170,7 +185,7 @@ export class RecordFollower implements Subscription {
     const { session } = this.#parts;
     this.#live = false;
     this.#buffer = [];
-    const created = await this.#parts.streamCreated();
+    const { created } = await this.#parts.streamState();
     const recreated = this.#created !== undefined && created !== this.#created;
     if (recreated) session.logger.warn({ stream: session.layout.fleetStream, was: this.#created, now: created }, "the log's stream was recreated");
     this.#created = created;
@@ -181,6 +196,7 @@ export class RecordFollower implements Subscription {
     else session.logger.debug({ position: snapshot.position, reason }, "resynced");
     this.#last = new Map(snapshot.entries.map((entry) => [entrySubject(session.layout, entry.key), entry.revision]));
     this.#position = snapshot.position;
+    this.#syncs++;
     // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.
     this.#floor = behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position);
     this.#call(() => this.#handlers.onSnapshot(snapshot));
@@ -193,13 +209,71 @@ export class RecordFollower implements Subscription {
     }
   }
 
-  #schedule(): void {
-    const wait = this.#parts.resyncMs * (0.8 + 0.4 * Math.random());
+  /**
+   * Schedules the next backstop. The first wait is random within the
+   * period, so that followers started together (a fleet deployed at once,
+   * or reconnected after a server restart) spread their checks evenly.
+   */
+  #schedule(first = false): void {
+    const period = this.#parts.resyncMs;
+    const wait = first ? period * Math.random() : period * (0.8 + 0.4 * Math.random());
     this.#timer = setTimeout(() => {
-      this.resync("periodic");
+      this.#backstop();
       this.#schedule();
     }, wait);
     this.#timer.unref();
+  }
+
+  #backstop(): void {
+    if (this.#stopped) return;
+    this.#backstops++;
+    if (this.#syncing || !this.#live || this.#backstops % (this.#parts.fullResyncEvery ?? 10) === 0) {
+      this.resync("periodic");
+      return;
+    }
+    const syncs = this.#syncs;
+    this.#check().then(
+      (found) => {
+        if (this.#stopped || this.#syncs !== syncs) return;
+        if (found !== undefined) this.resync(`periodic check: ${found}`);
+      },
+      (error: unknown) => {
+        this.#parts.session.logger.debug({ err: error }, "a periodic check failed; resyncing");
+        this.resync("periodic check failed");
+      },
+    );
+  }
+
+  /**
+   * Asks the stream's leader whether this follower missed anything: the
+   * stream is the one read before and holds at least what was delivered; the
+   * last record delivered is still there; and every record stored after the
+   * last snapshot's position was delivered (or superseded by one delivered:
+   * a delivered message names the one before it). Returns what differs, or
+   * undefined; when nothing does, the position checked becomes the
+   * snapshot's, so that the next check starts from there.
+   */
+  async #check(): Promise<string | undefined> {
+    const syncs = this.#syncs;
+    const { created, lastSeq } = await this.#parts.streamState();
+    if (created !== this.#created) return "the stream was recreated";
+    if (lastSeq < this.#floor) return `the stream's last sequence ${lastSeq} is below ${this.#floor}, which this follower holds`;
+    let newest: [string, number] | undefined;
+    for (const known of this.#last) if (newest === undefined || known[1] > newest[1]) newest = known;
+    if (newest !== undefined && newest[1] > 0 && (await this.#parts.subjectAt(newest[1])) !== newest[0]) {
+      return `sequence ${newest[1]} no longer holds ${newest[0]}`;
+    }
+    let from = this.#position + 1;
+    for (let checked = 0; checked < maxChecked; checked++) {
+      const next = await this.#parts.recordFrom(from);
+      if (next === undefined || next.seq > lastSeq) {
+        if (this.#syncs === syncs && this.#live) this.#position = Math.max(this.#position, lastSeq);
+        return undefined;
+      }
+      if ((this.#last.get(next.subject) ?? 0) < next.seq) return `${next.subject} at sequence ${next.seq} was not delivered`;
+      from = next.seq + 1;
+    }
+    return `more than ${maxChecked} records were stored since the last snapshot`;
   }
 
   #call(handler: () => void): void {

@@ -1,0 +1,122 @@
+import type { NatsSession } from "./nats-session.js";
+import { type FilterReadResult, readFilter } from "./read-filter.js";
+import type { StoredMessage } from "./stored-message.js";
+
+/** What a {@link ReadCache} reads. */
+export interface CachedRead {
+  readonly stream: string;
+  /** Every subject of the stream. */
+  readonly filter: string;
+  /**
+   * `log`: the last message of each subject of a stream that keeps its
+   * history (only a purge removes messages); `beats`: a stream that keeps
+   * one message per subject, so that every message is the last of its
+   * subject (a rewrite or expiry removes the one before).
+   */
+  readonly kind: "log" | "beats";
+}
+
+/** The stream as its leader said before a read. */
+interface StreamMark {
+  readonly created: string;
+  readonly lastSeq: number;
+  readonly messages: number;
+}
+
+/**
+ * The last message of every subject of a stream, as a process that reads
+ * it again and again (a coordinator, a dashboard) holds it: the first read
+ * reads everything; each later one only what was stored since the last
+ * (a consumer from the next sequence on), laid over what it holds. The
+ * cost of a read then grows with what changed, not with the fleet.
+ *
+ * A later read reads everything again when the stream may have lost what
+ * is held, as its leader tells before the read: it was recreated (another
+ * `created`), its last sequence is below what was read, it holds fewer
+ * messages than it did plus those stored since (a purge: compaction), or
+ * the newest message held is no longer at its sequence (a restored backup
+ * that grew since). Reads run one at a time.
+ */
+export class ReadCache {
+  readonly #read: CachedRead;
+  /** By subject, in stream order: a subject stored again moves to the end. */
+  #held = new Map<string, StoredMessage>();
+  /** The message of the highest sequence held. */
+  #newest: StoredMessage | undefined;
+  #position = 0;
+  #mark: StreamMark | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(read: CachedRead) {
+    this.#read = read;
+  }
+
+  /** Forgets what is held: the next read reads everything. */
+  clear(): void {
+    this.#mark = undefined;
+    this.#held = new Map();
+    this.#newest = undefined;
+    this.#position = 0;
+  }
+
+  /**
+   * The last message of every subject, complete up to a position of at
+   * least `atLeast` (see `readFilter`), in stream order; `keep` leaves out
+   * (and forgets) messages that no longer count (heartbeats past their TTL).
+   */
+  read(session: NatsSession, atLeast: number, keep?: (message: StoredMessage) => boolean): Promise<FilterReadResult> {
+    const run = this.#queue.then(() => this.#readNow(session, atLeast, keep));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #readNow(session: NatsSession, atLeast: number, keep: ((message: StoredMessage) => boolean) | undefined): Promise<FilterReadResult> {
+    const { stream, filter, kind } = this.#read;
+    const info = await session.jsm.streams.info(stream);
+    const mark: StreamMark = { created: info.created, lastSeq: info.state.last_seq, messages: info.state.messages };
+    const delta = this.#mark !== undefined && (await this.#continues(session, this.#mark, mark));
+    // At least what the stream held when the read began (the filter is the whole stream): the pending count a
+    // consumer reads from a start sequence carries can reach 0 early on nats-server 2.9.10, which alone would end
+    // a read at an older position.
+    const until = Math.max(atLeast, mark.lastSeq);
+    const result = delta
+      ? await readFilter(session, { stream, filter, deliver: "all", atLeast: until, from: this.#position + 1 })
+      : await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast: until });
+    if (result.behind) {
+      // The store went backwards: hold nothing, and say what it holds now.
+      this.clear();
+      return delta ? readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result;
+    }
+    if (!delta) {
+      this.#held = new Map();
+      this.#newest = undefined;
+    }
+    for (const message of result.messages) {
+      const known = this.#held.get(message.subject);
+      if (known !== undefined && known.seq >= message.seq) continue;
+      this.#held.delete(message.subject);
+      this.#held.set(message.subject, message);
+      if (this.#newest === undefined || message.seq > this.#newest.seq) this.#newest = message;
+    }
+    const messages: StoredMessage[] = [];
+    for (const [subject, message] of this.#held) {
+      if (keep === undefined || keep(message)) messages.push(message);
+      else this.#held.delete(subject);
+    }
+    this.#position = Math.max(result.position, delta ? this.#position : 0);
+    this.#mark = mark;
+    return { messages, position: this.#position, behind: false };
+  }
+
+  /** True when what is held, as of `before`, is still in the stream as `now` shows it. */
+  async #continues(session: NatsSession, before: StreamMark, now: StreamMark): Promise<boolean> {
+    if (now.created !== before.created || now.lastSeq < this.#position) return false;
+    if (this.#read.kind === "beats") return true;
+    // Nothing leaves a log but by a purge: every sequence stored since is one more message.
+    if (now.messages !== before.messages + (now.lastSeq - before.lastSeq)) return false;
+    const newest = this.#newest;
+    if (newest === undefined) return true;
+    const stored = await session.jsm.streams.getMessage(this.#read.stream, { seq: newest.seq });
+    return stored !== null && stored.subject === newest.subject && Buffer.compare(stored.data, newest.data) === 0;
+  }
+}

@@ -1,0 +1,138 @@
+import type { Msg } from "@nats-io/transport-node";
+import type { StoredEntry } from "@twostep/fleet/control-plane";
+import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { bytes, Planes, textOf } from "./support/planes.js";
+import { type RawNats, rawNats } from "./support/raw-nats.js";
+
+// A process that reads the fleet again and again reads only what was stored
+// since its last read (see ReadCache), and still gets what a first read of
+// the store would: these tests compare the two, around everything that can
+// take something out of the store.
+
+let server: NatsServer;
+let raw: RawNats;
+const planes = new Planes(() => server.url);
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  raw = await rawNats(server.url);
+});
+afterAll(async () => {
+  await raw?.connection.close();
+  await server?.stop();
+});
+afterEach(() => planes.closeAll());
+
+const level = (capability: string) => ({ kind: "level", capability }) as const;
+const member = (nodeId: string) => ({ kind: "member", nodeId, incarnation: "1" }) as const;
+
+/** Key, text, tombstone and revision of each entry. */
+function summary(entries: readonly StoredEntry[]): string[] {
+  return entries.map((entry) => `${JSON.stringify(entry.key)} ${textOf(entry.value)}${entry.tombstone ? " (tombstone)" : ""} @${entry.revision}`);
+}
+
+/** What a first read of the store gives: a new connection, nothing cached. */
+async function fresh(prefix: string): Promise<string[]> {
+  const reader = await planes.open({ bucketPrefix: prefix, create: false });
+  return summary((await reader.read("fleet")).entries);
+}
+
+/** Watches the consumers created on `stream`: the deliver policy and start of each. */
+async function consumersOf(stream: string): Promise<{ policies: string[]; stop: () => void }> {
+  const policies: string[] = [];
+  const subscription = raw.connection.subscribe(`$JS.API.CONSUMER.CREATE.${stream}.>`, {
+    callback: (_error: Error | null, message: Msg) => {
+      const config = (message.json() as { config: { deliver_policy: string; opt_start_seq?: number } }).config;
+      policies.push(config.opt_start_seq === undefined ? config.deliver_policy : `${config.deliver_policy} ${config.opt_start_seq}`);
+    },
+  });
+  await raw.connection.flush();
+  return { policies, stop: () => subscription.unsubscribe() };
+}
+
+describe("reading the fleet again", () => {
+  test("reads only what was stored since, and gives what a first read gives: appends, rewrites, tombstones", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    await plane.append(level("a"), bytes("a1"));
+    await plane.append(member("n1"), bytes("m1"));
+    const first = await plane.read("fleet");
+    const watched = await consumersOf(plane.layout.fleetStream);
+    try {
+      const rewritten = await plane.append(level("a"), bytes("a2"));
+      await plane.append(member("n1"), bytes("left"), { tombstone: true });
+      await plane.append(member("n2"), bytes("m2"));
+      const again = await plane.read("fleet", { atLeast: rewritten });
+      expect(watched.policies).toEqual([`by_start_sequence ${first.position + 1}`]);
+      expect(summary(again.entries)).toEqual(await fresh(prefix));
+      expect(again.position).toBeGreaterThanOrEqual(rewritten);
+      // Nothing stored since: an empty read, the same answer.
+      expect(summary((await plane.read("fleet")).entries)).toEqual(await fresh(prefix));
+    } finally {
+      watched.stop();
+    }
+  });
+
+  test("compaction by another connection (a purge) is noticed: the next read reads everything", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    await plane.append(member("gone"), bytes("m"));
+    await plane.append(member("gone"), bytes("left"), { tombstone: true });
+    await plane.append(member("stays"), bytes("m"));
+    expect((await plane.read("fleet")).entries).toHaveLength(2);
+    const other = await planes.open({ bucketPrefix: prefix });
+    expect(await other.compact(0)).toBe(1);
+    const watched = await consumersOf(plane.layout.fleetStream);
+    try {
+      expect(summary((await plane.read("fleet")).entries)).toEqual(await fresh(prefix));
+      expect(watched.policies[0]).toBe("last_per_subject");
+    } finally {
+      watched.stop();
+    }
+    expect((await plane.read("fleet")).entries.map((entry) => entry.key)).toEqual([member("stays")]);
+  });
+
+  test("a recreated stream, even one grown past what was read (a restored backup), is read anew", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    for (let index = 0; index < 5; index++) await plane.append(member(`n${index}`), bytes("m"));
+    const before = await plane.read("fleet");
+    await raw.jsm.streams.delete(plane.layout.fleetStream);
+    const again = await planes.open({ bucketPrefix: prefix });
+    for (let index = 0; index < 8; index++) await again.append(level(`c${index}`), bytes("new"));
+    const after = await plane.read("fleet");
+    expect(after.position).toBeGreaterThan(before.position);
+    expect(summary(after.entries)).toEqual(await fresh(prefix));
+    expect(after.entries.some((entry) => entry.key.kind === "member")).toBe(false);
+  });
+});
+
+describe("reading the heartbeats again", () => {
+  test("reads only what was stored since, with rewrites, tombstones and expiry, as a first read does", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix, beatTtlMs: 2_000 });
+    const a = { nodeId: "a", incarnation: "1" };
+    const b = { nodeId: "b", incarnation: "1" };
+    const first = await plane.beat(a, bytes("a1"), { expect: 0 });
+    await plane.beat(b, bytes("b1"), { expect: 0 });
+    expect((await plane.readBeats()).map((beat) => textOf(beat.value))).toEqual(["a1", "b1"]);
+    const watched = await consumersOf(plane.layout.beatsStream);
+    try {
+      await plane.beat(a, bytes("a2"), { expect: first });
+      const beats = await plane.readBeats();
+      expect(beats.map((beat) => textOf(beat.value))).toEqual(["b1", "a2"]);
+      expect(watched.policies).toHaveLength(1);
+      expect(watched.policies[0]).toMatch(/^by_start_sequence /);
+    } finally {
+      watched.stop();
+    }
+    const reader = await planes.open({ bucketPrefix: prefix, create: false });
+    expect((await plane.readBeats()).map((beat) => textOf(beat.value))).toEqual((await reader.readBeats()).map((beat) => textOf(beat.value)));
+    // Past the TTL, by the server's clock, a heartbeat is left out, as a first read leaves it out.
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const fresher = await plane.beat(b, bytes("b2"), { expect: 0 });
+    expect(fresher).toBeGreaterThan(0);
+    expect((await plane.readBeats()).map((beat) => textOf(beat.value))).toEqual(["b2"]);
+  });
+});

@@ -1,0 +1,189 @@
+import { headers } from "@nats-io/transport-node";
+import type { Snapshot, StoredEntry } from "@twostep/fleet/control-plane";
+import { natsLayout } from "@twostep/nats";
+import { type FollowerParts, NatsSession, RecordFollower } from "@twostep/nats/internal";
+import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { type RawNats, rawNats } from "./support/raw-nats.js";
+
+// The backstop check of a follower, against a leader whose answers the test
+// decides: a real connection carries the republished records, the stream's
+// leader is played here.
+
+let server: NatsServer;
+let raw: RawNats;
+beforeAll(async () => {
+  server = await startNatsServer();
+  raw = await rawNats(server.url);
+});
+afterAll(async () => {
+  await raw?.connection.close();
+  await server?.stop();
+});
+
+const followers: RecordFollower[] = [];
+afterEach(async () => {
+  await Promise.all(followers.splice(0).map((follower) => follower.stop()));
+});
+
+/** What the played leader holds: a stream with records at given sequences, among other messages. */
+interface Leader {
+  created: string;
+  lastSeq: number;
+  /** Subject of each stored message, by sequence. */
+  readonly subjects: Map<number, string>;
+}
+
+let prefixes = 0;
+
+/**
+ * A follower of a played leader holding `a` at 5 (the last message at 10),
+ * checking every `resyncMs`, and reading everything again every
+ * `fullResyncEvery` checks (by default never, within a test).
+ */
+async function follow(
+  resyncMs: number,
+  fullResyncEvery = 1_000_000,
+): Promise<{
+  leader: Leader;
+  snapshots: Snapshot[];
+  entries: StoredEntry[];
+  /** Called (and dropped) as each entry is delivered. */
+  delivered: (() => void)[];
+  layout: ReturnType<typeof natsLayout>;
+}> {
+  const layout = natsLayout(`rf${++prefixes}x${process.pid % 1000}`);
+  const subject = `${layout.prefix}.fleet.r.s.l.a`;
+  const leader: Leader = { created: "2026-01-01T00:00:00Z", lastSeq: 10, subjects: new Map([[5, subject]]) };
+  const session = new NatsSession({
+    connection: raw.connection,
+    js: raw.js,
+    jsm: raw.jsm,
+    layout,
+    servers: server.url,
+    timeoutMs: 2_000,
+    logger: pino({ level: "silent" }),
+    onMalformed: undefined,
+  });
+  const records = (): Snapshot => {
+    const entries: StoredEntry[] = [...leader.subjects]
+      .filter(([, stored]) => stored.startsWith(`${layout.prefix}.fleet.r.s.l.`))
+      .map(([seq, stored]) => ({
+        key: { kind: "level", capability: stored.slice(stored.lastIndexOf(".") + 1) },
+        value: new Uint8Array(0),
+        tombstone: false,
+        revision: seq,
+        at: 0,
+      }));
+    return { entries, position: leader.lastSeq };
+  };
+  const parts: FollowerParts = {
+    session,
+    readRecords: async (atLeast) => ({ snapshot: records(), behind: leader.lastSeq < atLeast }),
+    streamState: async () => ({ created: leader.created, lastSeq: leader.lastSeq }),
+    subjectAt: async (seq) => leader.subjects.get(seq),
+    recordFrom: async (seq) => {
+      const found = [...leader.subjects].filter(([at, stored]) => at >= seq && stored.startsWith(`${layout.prefix}.fleet.r.s.`)).sort(([a], [b]) => a - b)[0];
+      return found === undefined ? undefined : { subject: found[1], seq: found[0] };
+    },
+    entryOf: (message) => ({ key: { kind: "level", capability: "a" }, value: message.data, tombstone: false, revision: message.seq, at: message.at }),
+    resyncMs,
+    onStop: () => {},
+    fullResyncEvery,
+  };
+  const snapshots: Snapshot[] = [];
+  const entries: StoredEntry[] = [];
+  const delivered: (() => void)[] = [];
+  const onEntry = (entry: StoredEntry) => {
+    entries.push(entry);
+    delivered.shift()?.();
+  };
+  followers.push(await RecordFollower.start(parts, { onSnapshot: (snapshot) => snapshots.push(snapshot), onEntry }, 0));
+  return { leader, snapshots, entries, delivered, layout };
+}
+
+/** Publishes on the follow subjects what the stream would republish for a record of `a` at `seq`, after `previous`. */
+function republish(layout: ReturnType<typeof natsLayout>, seq: number, previous: number): void {
+  const stamped = headers();
+  stamped.set("Nats-Stream", layout.fleetStream);
+  stamped.set("Nats-Subject", `${layout.prefix}.fleet.r.s.l.a`);
+  stamped.set("Nats-Sequence", String(seq));
+  stamped.set("Nats-Last-Sequence", String(previous));
+  raw.connection.publish(`${layout.prefix}.follow.l.a`, "a", { headers: stamped });
+}
+
+/** Long enough for several checks at 20 ms. */
+const severalChecks = () => new Promise((resolve) => setTimeout(resolve, 120));
+
+describe("a follower's backstop check", () => {
+  test("finds nothing missed: no snapshot is read again", async () => {
+    const { snapshots } = await follow(20);
+    await severalChecks();
+    expect(snapshots).toHaveLength(1);
+  });
+
+  test("records delivered as republished, and stored since, are nothing missed", async () => {
+    const { leader, snapshots, entries, layout, delivered } = await follow(20);
+    // The leader shows the record (and a member stored after it) as the follower gets it: a check that ran
+    // between its storing and its delivery would rightly read everything again.
+    delivered.push(() => {
+      leader.subjects.set(12, `${layout.prefix}.fleet.r.s.l.a`);
+      leader.subjects.set(13, `${layout.prefix}.fleet.m.n.1`);
+      leader.lastSeq = 13;
+    });
+    republish(layout, 12, 5);
+    await vi.waitFor(() => expect(entries.map((entry) => entry.revision)).toEqual([12]));
+    await severalChecks();
+    expect(snapshots).toHaveLength(1);
+  });
+
+  test("a record stored but never republished (a leader that crashed in between) makes it read everything again", async () => {
+    const { leader, snapshots, layout } = await follow(20);
+    leader.subjects.set(12, `${layout.prefix}.fleet.r.s.l.b`);
+    leader.lastSeq = 12;
+    await vi.waitFor(() => expect(snapshots).toHaveLength(2));
+    expect(snapshots[1]?.entries.map((entry) => entry.revision)).toEqual([5, 12]);
+  });
+
+  test("a recreated stream makes it read everything again", async () => {
+    const { leader, snapshots } = await follow(20);
+    leader.created = "2026-02-01T00:00:00Z";
+    await vi.waitFor(() => expect(snapshots).toHaveLength(2));
+  });
+
+  test("a stream whose last sequence is below what the follower holds (it went backwards) makes it read everything again", async () => {
+    const { leader, snapshots } = await follow(20);
+    leader.lastSeq = 9;
+    await vi.waitFor(() => expect(snapshots).toHaveLength(2));
+    expect(snapshots[1]?.position).toBe(9);
+    // Shown the store as it is, it checks from there on.
+    await severalChecks();
+    expect(snapshots).toHaveLength(2);
+  });
+
+  test("the last record held no longer at its sequence (a restored backup that grew since) makes it read everything again", async () => {
+    const { leader, snapshots, layout } = await follow(20);
+    leader.subjects.set(5, `${layout.prefix}.fleet.m.n.1`);
+    await vi.waitFor(() => expect(snapshots).toHaveLength(2));
+  });
+
+  test("a check that fails (the leader does not answer) makes it read everything again", async () => {
+    const followed = await follow(20);
+    const original = followed.leader.subjects.get.bind(followed.leader.subjects);
+    let failing = true;
+    followed.leader.subjects.get = (seq: number) => {
+      if (failing) {
+        failing = false;
+        throw new Error("no answer");
+      }
+      return original(seq);
+    };
+    await vi.waitFor(() => expect(followed.snapshots).toHaveLength(2));
+  });
+
+  test("every tenth backstop reads everything again, even with nothing missed", async () => {
+    const { snapshots } = await follow(10, 10);
+    await vi.waitFor(() => expect(snapshots.length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+  });
+});
