@@ -1,5 +1,12 @@
 import fc from "fast-check";
-import { buildRecordSchema, fastRecordChecks, heartbeatRecordSchema, memberRecordSchema, twostepRecordFormats } from "@twostep/fleet/internal";
+import {
+  buildRecordSchema,
+  fastRecordChecks,
+  heartbeatRecordSchema,
+  memberRecordSchema,
+  twostepRecordFormats,
+  writeLevelRecordSchema,
+} from "@twostep/fleet/internal";
 import { describe, expect, test } from "vitest";
 import type { z } from "zod";
 
@@ -64,6 +71,69 @@ const heartbeat = fc.record({
   held: fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 })),
 });
 
+const levels = fc.uniqueArray(fc.nat(5), { maxLength: 4 }).map((list) => list.sort((a, b) => a - b));
+const blocker = fc.record({
+  nodeId: fc.string({ maxLength: 3 }),
+  incarnation: fc.string({ maxLength: 3 }),
+  service: fc.string({ maxLength: 3 }),
+  build: fc.string({ maxLength: 3 }),
+  reason: fc.string({ maxLength: 3 }),
+  level: rarely(fc.integer({ min: -3, max: 9 }), fc.double()),
+  reads: fc.option(range, { nil: null }),
+  lastSeen: fc.option(fc.nat(), { nil: null }),
+  detail: fc.string({ maxLength: 3 }),
+});
+const level = fc
+  .record({
+    capability: rarely(name(20), fc.string({ maxLength: 300 })),
+    epoch: whole,
+    everWritten: levels,
+    retired: levels,
+    pick: fc.nat(),
+    ramp: fc.option(
+      fc.record({
+        toPick: fc.nat(),
+        percent: rarely(fc.double({ min: 0.5, max: 100, noNaN: true }), fc.constantFrom(0, 100, 101, -1)),
+        by: rarely(fc.constantFrom("key", "node"), fc.string({ maxLength: 3 })),
+        where: fc.option(fc.dictionary(rarely(name(3), fc.constant("")), fc.array(fc.string({ maxLength: 2 }), { minLength: 1, maxLength: 2 })), { nil: null }),
+      }),
+      { nil: null },
+    ),
+    intent: fc.option(fc.record({ levels, retiring: levels, id: fc.string({ maxLength: 3 }), at: fc.nat(), actor: fc.string(), reason: fc.string() }), {
+      nil: null,
+    }),
+    writtenUntil: fc.dictionary(fc.string({ maxLength: 2 }), fc.nat()),
+    drainWindowMs: fc.option(whole, { nil: null }),
+    change: fc.record({
+      id: rarely(name(4), fc.constant("")),
+      action: name(8),
+      actor: fc.string({ maxLength: 3 }),
+      reason: fc.string({ maxLength: 3 }),
+      request: fc.string({ maxLength: 3 }),
+      at: fc.nat(),
+      revisionBefore: whole,
+      blockers: fc.array(blocker, { maxLength: 2 }),
+      blockerCount: whole,
+    }),
+  })
+  .map(({ everWritten, retired, pick, ramp, drainWindowMs, ...rest }) => {
+    // Mostly records that agree with themselves: the level and the ramp's target ever written, and not retired.
+    // Now and then one that does not: a level or target picked among retired ones too.
+    const written = pick % 5 === 0 ? everWritten : everWritten.filter((value) => !retired.includes(value));
+    const chosen = written.length === 0 ? null : (written[pick % written.length] as number);
+    return {
+      ...rest,
+      level: chosen,
+      levelSince: chosen === null ? null : 1,
+      levelSetBy: "",
+      levelReason: "",
+      everWritten,
+      retired,
+      ramp: ramp === null || chosen === null ? null : { to: written[ramp.toPick % written.length], percent: ramp.percent, by: ramp.by, where: ramp.where },
+      policy: { drainWindowMs },
+    };
+  });
+
 /** A record with one key changed to something else, dropped, or a `__proto__` key added, or left whole; JSON of anything else too. */
 function damaged(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<unknown> {
   return fc.oneof(
@@ -82,6 +152,7 @@ function damaged(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<unk
 }
 
 describe.each([
+  ["level", level, writeLevelRecordSchema],
   ["member", member, memberRecordSchema],
   ["build", build, buildRecordSchema],
   ["heartbeat", heartbeat, heartbeatRecordSchema],
@@ -107,7 +178,7 @@ describe.each([
   });
 
   test("a record it refuses is read by the schema, which words the problem", () => {
-    const bytes = new TextEncoder().encode(JSON.stringify({ format: 1, nodeId: "" }));
+    const bytes = new TextEncoder().encode(JSON.stringify({ format: 1, nodeId: "", capability: "" }));
     const decoded = twostepRecordFormats.decode(kind, bytes);
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.problem).toMatch(/does not match its schema/);

@@ -23,4 +23,12 @@ export { RECORD_FORMAT_CAPABILITY, RecordFormats, RecordProblem, parseWith } fro
 export type { RecordKind, TwostepRecords } from "./twostep-records.js";
 export { recordFormat1, twostepRecordFormats } from "./twostep-records.js";
 export type { Intent, Policy, Ramp, WriteLevelRecord } from "./write-level-record.js";
-export { DEFAULT_DRAIN_WINDOW_MS, MAX_LEVEL, committedLevels, drainWindowOf, requiredLevels, writtenLevels } from "./write-level-record.js";
+export {
+  DEFAULT_DRAIN_WINDOW_MS,
+  MAX_LEVEL,
+  committedLevels,
+  drainWindowOf,
+  requiredLevels,
+  writeLevelRecordSchema,
+  writtenLevels,
+} from "./write-level-record.js";
