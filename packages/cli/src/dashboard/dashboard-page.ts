@@ -10,6 +10,9 @@ export interface PageFile {
 const FILES: Readonly<Record<string, readonly [file: string, type: string]>> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/dashboard.js": ["dashboard.js", "text/javascript; charset=utf-8"],
+  "/capability-card.js": ["capability-card.js", "text/javascript; charset=utf-8"],
+  "/elements.js": ["elements.js", "text/javascript; charset=utf-8"],
+  "/format.js": ["format.js", "text/javascript; charset=utf-8"],
   "/dashboard.css": ["dashboard.css", "text/css; charset=utf-8"],
   "/favicon.svg": ["favicon.svg", "image/svg+xml"],
 };

@@ -61,7 +61,7 @@ const HISTORY_MAX = 1000;
  * is drawn from. Serves, to GET only and only under the Host it listens on
  * (a request for another name, such as a rebound DNS name, gets 403):
  *
- * - `/`, `/dashboard.js`, `/dashboard.css`, `/favicon.svg`: the page, static;
+ * - `/` and its files (`/dashboard.js` and the modules it imports, `/dashboard.css`, `/favicon.svg`): the page, static;
  * - `/api/status[?capability=NAME]`: `twostep status --json`;
  * - `/api/history[?capability=NAME][&limit=N]`: `twostep history --json` (the last 50 entries unless `limit` says);
  * - `/api/rollouts`: the rollout plans, as `Rollouts.list()` gives them;

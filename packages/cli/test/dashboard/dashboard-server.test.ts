@@ -29,6 +29,9 @@ describe("the page", () => {
     expect(page.body).not.toMatch(/https?:\/\//);
     for (const [path, type] of [
       ["dashboard.js", "text/javascript; charset=utf-8"],
+      ["capability-card.js", "text/javascript; charset=utf-8"],
+      ["elements.js", "text/javascript; charset=utf-8"],
+      ["format.js", "text/javascript; charset=utf-8"],
       ["dashboard.css", "text/css; charset=utf-8"],
       ["favicon.svg", "image/svg+xml"],
     ] as const) {
@@ -37,8 +40,10 @@ describe("the page", () => {
       expect(file.body).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     }
     // The page draws with text nodes only: nothing it is sent is ever parsed as markup.
-    const script = (await ask(new URL("dashboard.js", dashboard.url).href)).body;
-    expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    for (const module of ["dashboard.js", "capability-card.js", "elements.js", "format.js"]) {
+      const script = (await ask(new URL(module, dashboard.url).href)).body;
+      expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
   });
 
   test("never reflects the query string: the page is the same bytes whatever it is asked with", async () => {
