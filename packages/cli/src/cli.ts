@@ -199,6 +199,24 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/watch/index.js")).watch,
   },
   {
+    name: "dashboard",
+    summary:
+      "a read-only web page for release managers, updated live: readiness per level, write level, ramp and rollout step, convergence, drain, blockers, history",
+    arguments: [],
+    options: () => [
+      new Option("--port <n>", "the port to listen on; 0 takes a free one (default: 4280)").argParser(Number),
+      new Option(
+        "--host <address>",
+        "the address to listen on (default: 127.0.0.1, loopback: this machine only); an address other machines reach is refused unless named here, " +
+          "and then whoever reaches it reads the fleet's state (the page has no login); not 0.0.0.0 or ::, whose Host headers cannot be checked",
+      ),
+      new Option("--interval <ms>", "read the status every ms milliseconds").default(1000).argParser(parseCount),
+    ],
+    mutates: false,
+    examples: ["twostep dashboard", "twostep dashboard --port 8080", "twostep dashboard --host 10.0.0.5 --port 4280"],
+    load: async () => (await import("./commands/dashboard/index.js")).dashboard,
+  },
+  {
     name: "apply",
     summary: "bring write levels to what a JSON file declares, through the same checks as enable-write; idempotent",
     arguments: [{ name: "file", description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } }', required: true }],
