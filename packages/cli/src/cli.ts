@@ -161,9 +161,18 @@ const commands: readonly CommandSpec[] = [
     name: "init",
     summary: "set up the control plane's identity (the first change does it too); says whether it created it or found it",
     arguments: [],
-    options: () => [],
+    options: () => [
+      new Option(
+        "--mode <mode>",
+        "who writes the records: release managers (direct), or only the rollout controller, to which other changes are submitted as requests (controller); set once (default: direct)",
+      ).choices(["direct", "controller"]),
+    ],
     mutates: true,
-    examples: ['twostep init --reason "new fleet" --yes', "twostep init --dry-run"],
+    examples: [
+      'twostep init --reason "new fleet" --yes',
+      'twostep init --mode controller --reason "changes only through the controller" --yes',
+      "twostep init --dry-run",
+    ],
     load: async () => (await import("./commands/init/index.js")).init,
   },
   {
