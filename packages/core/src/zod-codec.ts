@@ -1,6 +1,10 @@
 import type { z } from "zod";
 import type { Codec } from "./codec.js";
 
+// The WHATWG text codecs, global in Node and in browsers; declared here because core compiles without Node's types.
+declare const TextEncoder: new () => { encodeInto(input: string, into: Uint8Array): { read: number; written: number } };
+declare const TextDecoder: new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => { decode(input: Uint8Array): string };
+
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
