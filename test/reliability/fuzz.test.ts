@@ -39,7 +39,9 @@ afterEach(async () => {
   await server?.stop();
 });
 
-test("regression: frames of unknown versions are counted in a bounded set of buckets, so the heartbeat stays small and keeps being stored", { timeout: 30_000 }, async () => {
+test("regression: frames of unknown versions are counted in a bounded set of buckets, so the heartbeat stays small and keeps being stored", {
+  timeout: 30_000,
+}, async () => {
   started.server = await startNatsServer();
   started.plane = await connectNatsControlPlane({ servers: started.server.url });
   started.node = await startNode({
