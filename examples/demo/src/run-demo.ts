@@ -37,7 +37,7 @@ export interface DemoOptions {
   readonly write?: (line: string) => void;
   /** Colour the output. Defaults to false. */
   readonly color?: boolean;
-  /** Multiplies every pause and bake (1: the normal pace, about 10 s in all). */
+  /** Multiplies every pause and bake (1: the normal pace, about 8 s in all). */
   readonly pace?: number;
 }
 
