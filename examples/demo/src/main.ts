@@ -1,20 +1,33 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import type { ControlPlane } from "@twostep/fleet";
 import { runDemo } from "./run-demo.js";
 
 const usage = `Usage: npm run demo [-- --nats URL] [--pace N]
 
-Plays a complete two-phase rollout of orders.OrderPlaced v2 on twelve nodes,
-on the embedded in-memory control plane (or a NATS server with --nats).
+Plays a complete two-phase rollout of orders.OrderPlaced v2 on twelve nodes
+in three zones, driven by rollout plans and a rollout controller, on the
+embedded in-memory control plane (or a NATS server with --nats).
 
   --nats URL   run on the NATS JetStream control plane at URL
-  --pace N     multiply every pause by N (default 1)
+  --pace N     multiply every pause and bake by N (default 1)
   -h, --help   show this help
 
 Each run on NATS uses fresh buckets (prefix demo<time>), so runs never mix.
 
 Exits 0 when the rollout completed and no message was lost or undecodable,
 1 when not, 3 when the NATS server cannot be reached.`;
+
+/**
+ * The NATS control plane's package, loaded by name only with --nats, and
+ * typed here by what the demo needs of it: the demo builds while that
+ * package is rewritten.
+ */
+const NATS_PACKAGE = "@twostep/nats";
+
+interface NatsPackage {
+  connectNatsControlPlane(options: { readonly servers: string; readonly bucketPrefix: string }): Promise<ControlPlane>;
+}
 
 const { values } = parseArgs({
   options: { nats: { type: "string" }, pace: { type: "string" }, help: { type: "boolean", short: "h" } },
@@ -25,11 +38,12 @@ if (values.help === true) {
   process.exit(0);
 }
 const color = process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined;
+const nats = values.nats;
 const controlPlane =
-  values.nats === undefined
+  nats === undefined
     ? undefined
-    : await (await import("@twostep/nats"))
-        .connectNatsControlPlane({ servers: values.nats, bucketPrefix: `demo${Date.now().toString(36)}` })
+    : await ((await import(NATS_PACKAGE)) as NatsPackage)
+        .connectNatsControlPlane({ servers: nats, bucketPrefix: `demo${Date.now().toString(36)}` })
         .catch((error: unknown) => {
           process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
           process.exit(3);

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parseSeconds } from "./arg-parsers.js";
+import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parsePort, parseSeconds } from "./arg-parsers.js";
 import type { CliContext } from "./cli-context.js";
 import { connectionFlagOptions, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
 import { describeExitCodes, ExitCode } from "./exit-code.js";
@@ -17,6 +17,7 @@ interface ArgumentSpec {
 
 /** One row of the command table. */
 interface CommandSpec {
+  /** The command's name; two words (`rollout start`) make a subcommand of a {@link COMMAND_GROUPS} entry. */
   readonly name: string;
   readonly summary: string;
   readonly arguments: readonly ArgumentSpec[];
@@ -59,9 +60,9 @@ const commands: readonly CommandSpec[] = [
     summary:
       "the control plane and its store; per capability: write state, ramp, drain window, readers, who applied it, who blocks the next level; nodes by service and build",
     arguments: [capability(false, "show only this capability")],
-    options: () => [json()],
+    options: () => [new Option("--by <label>", "group the members, and the blockers of each next level, by this label's value (zone, region, ...)"), json()],
     mutates: false,
-    examples: ["twostep status", "twostep status orders.OrderPlaced --json"],
+    examples: ["twostep status", "twostep status orders.OrderPlaced --json", "twostep status --by zone"],
     load: async () => (await import("./commands/status/index.js")).status,
   },
   {
@@ -235,6 +236,86 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/apply/index.js")).apply,
   },
   {
+    name: "rollout start",
+    summary: "start a rollout plan (a JSON file: steps, bakes, gates); shows the plan and its first step's dry run, refused while that step would be",
+    arguments: [capability(true)],
+    options: () => [new Option("--plan <file>", "the plan, a JSON file relative to the working directory (format in docs/rollouts.md)").makeOptionMandatory()],
+    mutates: true,
+    examples: [
+      "twostep rollout start orders.OrderPlaced --plan rollout.json --dry-run",
+      'twostep rollout start orders.OrderPlaced --plan rollout.json --reason "v2, OPS-123" --yes',
+    ],
+    load: async () => (await import("./commands/rollout/start/index.js")).rolloutStart,
+  },
+  {
+    name: "rollout status",
+    summary: "where each rollout stands: its step, bake and the last verdict of each gate; who holds the controller lease, until when",
+    arguments: [capability(false, "show only the rollout of this capability")],
+    options: () => [json()],
+    mutates: false,
+    examples: ["twostep rollout status", "twostep rollout status orders.OrderPlaced --json"],
+    load: async () => (await import("./commands/rollout/status/index.js")).rolloutStatus,
+  },
+  {
+    name: "rollout pause",
+    summary: "pause a rollout: the controller leaves it where it stands (its writers keep writing as they do)",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout pause orders.OrderPlaced --reason "holiday freeze" --yes'],
+    load: async () => (await import("./commands/rollout/pause/index.js")).rolloutPause,
+  },
+  {
+    name: "rollout resume",
+    summary: "resume a paused rollout where it stands",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout resume orders.OrderPlaced --reason "freeze over" --yes'],
+    load: async () => (await import("./commands/rollout/resume/index.js")).rolloutResume,
+  },
+  {
+    name: "rollout promote",
+    summary: "move a rollout to its next step now, without waiting for the bake (the gates still judge that step); the last step: done",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout promote orders.OrderPlaced --reason "canary clean for a day" --yes'],
+    load: async () => (await import("./commands/rollout/promote/index.js")).rolloutPromote,
+  },
+  {
+    name: "rollout abort",
+    summary: "abort a rollout: its writers go back (the ramp dropped, or the level set back to where it started), then it stops",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ["twostep rollout abort orders.OrderPlaced --dry-run", 'twostep rollout abort orders.OrderPlaced --reason "errors in the canary" --yes'],
+    load: async () => (await import("./commands/rollout/abort/index.js")).rolloutAbort,
+  },
+  {
+    name: "rollout retry",
+    summary: "start the step at which a rollout failed or was aborted again",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout retry orders.OrderPlaced --reason "fixed build deployed" --yes'],
+    load: async () => (await import("./commands/rollout/retry/index.js")).rolloutRetry,
+  },
+  {
+    name: "controller",
+    summary: "run the rollout controller until Ctrl-C or SIGTERM (then it gives its lease up): it advances rollout plans while it holds the lease",
+    arguments: [],
+    options: () => [
+      new Option("--lease <seconds>", "how long its lease lasts unrenewed: another controller takes over after it (default: 15)").argParser(parseSeconds),
+      new Option("--tick <ms>", "how often it looks: renews the lease, judges the rollouts that are due (default: 1000)").argParser(parseCount),
+      new Option("--metrics-port <n>", "serve the fleet's Prometheus metrics on 127.0.0.1:n/metrics (0: any free port, printed)").argParser(parsePort),
+      new Option("--json", "print one JSON event per line (shapes in docs/cli.md)"),
+    ],
+    mutates: false,
+    examples: ["twostep controller", "twostep controller --lease 30 --metrics-port 9465 --json >> controller.log"],
+    load: async () => (await import("./commands/controller/index.js")).controller,
+  },
+  {
     name: "check",
     summary: "CI: refuse a writer enabled before its reader shipped, a reader removed too early, a reused type id, an incompatible schema change",
     arguments: [
@@ -308,6 +389,11 @@ const commands: readonly CommandSpec[] = [
   },
 ];
 
+/** Commands that only group subcommands (`twostep rollout start`), with their summaries. */
+const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  rollout: "rollout plans: start, status, pause, resume, promote, abort, retry (a controller advances them: twostep controller)",
+};
+
 /** What {@link run} knows besides its arguments. */
 export interface RunOptions {
   /** Printed by `--version`. */
@@ -331,8 +417,9 @@ export async function run(argv: readonly string[], context: CliContext, options:
     .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", programHelp());
   if (options.version !== undefined) program.version(options.version, "-V, --version", "print the version");
+  const groups = new Map<string, Command>();
   for (const spec of commands) {
-    const command = program.command(spec.name).summary(spec.summary).description(`${spec.summary}.`);
+    const command = addCommand(program, groups, spec.name).summary(spec.summary).description(`${spec.summary}.`);
     for (const argument of spec.arguments) {
       const name = argument.required ? `<${argument.name}>` : `[${argument.name}]`;
       if (argument.parse === undefined) command.argument(name, argument.description);
@@ -353,7 +440,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
   }
   // Commander shows the main help for `twostep nosuchcommand --help`; name the unknown command instead (exit 2).
   const first = argv[0];
-  const unknownCommand = first !== undefined && !first.startsWith("-") && first !== "help" && !commands.some((spec) => spec.name === first);
+  const unknownCommand = first !== undefined && !first.startsWith("-") && first !== "help" && !commands.some((spec) => spec.name.split(" ")[0] === first);
   try {
     await program.parseAsync(unknownCommand ? [first] : [...argv], { from: "user" });
   } catch (error) {
@@ -363,6 +450,19 @@ export async function run(argv: readonly string[], context: CliContext, options:
     return reportError(error, context, { json: running?.json ?? false, ...(running === undefined ? {} : { command: running.command }) });
   }
   return exitCode;
+}
+
+/** Adds the command `name` to `program`; a two-word name is a subcommand of its group, made once. */
+function addCommand(program: Command, groups: Map<string, Command>, name: string): Command {
+  const [group = name, sub] = name.split(" ");
+  if (sub === undefined) return program.command(name);
+  let parent = groups.get(group);
+  if (parent === undefined) {
+    const summary = COMMAND_GROUPS[group] ?? group;
+    parent = program.command(group).summary(summary).description(`${summary}.`);
+    groups.set(group, parent);
+  }
+  return parent.command(sub);
 }
 
 /** The longest --actor and --reason the coordinator accepts (`AUTHOR_LIMITS` of @twostep/fleet, not imported so that --help does not load the fleet). */

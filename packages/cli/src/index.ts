@@ -14,7 +14,18 @@ export type { ApplyFile } from "./commands/apply/apply-file.js";
 export type { StatusJson, CapabilityJson } from "./json/status-json.js";
 export type { PlanJson } from "./json/plan-json.js";
 export type { ChangeJson } from "./json/change-json.js";
+export type {
+  ControllerJson,
+  GateJson,
+  RolloutAction,
+  RolloutChangeJson,
+  RolloutJson,
+  RolloutPhase,
+  RolloutPlanJson,
+  RolloutStatusJson,
+} from "./json/rollout-json.js";
 export type { BlockerGroup } from "./render/blocker-groups.js";
+export type { LabelBlockers, LabelGroup } from "./render/label-groups.js";
 export type { MemberGroup, StateCounts } from "./render/member-groups.js";
 export { escapeControls, terminalSafe } from "./render/terminal-safe.js";
 export type { WatchSnapshot, CapabilitySnapshot } from "./render/watch-snapshot.js";

@@ -2,6 +2,11 @@ import { type ControlPlane, Coordinator } from "@twostep/fleet";
 import type { CliContext } from "./cli-context.js";
 import { type ConnectionFlags, connectionOptions } from "./connection-options.js";
 
+/** Whether what is missing on the server may be created: only commands that change the fleet pass true (reads work with read-only credentials). */
+interface ConnectOptions {
+  readonly create?: boolean;
+}
+
 /**
  * Connects to the control plane, runs `work` with a coordinator on it (and
  * the control plane's clock, which ages are told by, and the control plane
@@ -14,11 +19,21 @@ export async function withCoordinator<T>(
   flags: ConnectionFlags,
   context: CliContext,
   work: (coordinator: Coordinator, now: () => Promise<number>, plane: ControlPlane) => Promise<T>,
-  options: { readonly create?: boolean } = {},
+  options: ConnectOptions = {},
+): Promise<T> {
+  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime(), plane), options);
+}
+
+/** Connects to the control plane, runs `work` on it, and closes the connection whatever happens: for what needs the plane itself (the controller). */
+export async function withControlPlane<T>(
+  flags: ConnectionFlags,
+  context: CliContext,
+  work: (plane: ControlPlane) => Promise<T>,
+  options: ConnectOptions = {},
 ): Promise<T> {
   const plane = await context.connect(connectionOptions(flags, context.env, options.create ?? false));
   try {
-    return await work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime(), plane);
+    return await work(plane);
   } finally {
     await plane.close().catch(() => {});
   }

@@ -8,9 +8,28 @@ import { describe, expect, test } from "vitest";
 import { TestFleet } from "./support/memory-fleet.js";
 import { runInProcess } from "./support/test-context.js";
 
-const reads = ["status", "plan", "history", "watch"];
-const changes = ["enable-write", "disable-write", "retire", "adopt", "forget", "policy", "decommission", "init", "reconcile", "apply"];
+const reads = ["status", "plan", "history", "watch", "rollout status", "controller"];
+const changes = [
+  "enable-write",
+  "disable-write",
+  "retire",
+  "adopt",
+  "forget",
+  "policy",
+  "decommission",
+  "init",
+  "reconcile",
+  "apply",
+  "rollout start",
+  "rollout pause",
+  "rollout resume",
+  "rollout promote",
+  "rollout abort",
+  "rollout retry",
+];
 const commands = [...reads, ...changes];
+/** The argv of a command's help: `rollout start` is two words. */
+const help = (command: string) => [...command.split(" "), "--help"];
 const plane = () => new TestFleet().plane;
 const src = fileURLToPath(new URL("../src", import.meta.url));
 const docs = readFileSync(fileURLToPath(new URL("../../../docs/cli.md", import.meta.url)), "utf8");
@@ -19,7 +38,7 @@ describe("help", () => {
   test("the program lists every command and the exit codes with the error codes of each", async () => {
     const run = await runInProcess(["--help"], { plane: plane() });
     expect(run.code).toBe(ExitCode.Ok);
-    for (const command of [...commands, "check"]) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of [...commands.map((name) => name.split(" ")[0]), "check"]) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(run.stdout).toContain("Exit codes:");
     for (const [code, meaning] of Object.entries(EXIT_CODE_MEANINGS)) expect(run.stdout).toContain(`  ${code}  ${meaning}`);
     expect(run.stdout).toContain("     UNSAFE_CHANGE, REVISION_CONFLICT, RECORD_UNREADABLE, STORE_REGRESSED, DECLINED");
@@ -27,7 +46,7 @@ describe("help", () => {
   });
 
   test.each(commands)("%s --help shows its usage, the connection options and an example", async (command) => {
-    const run = await runInProcess([command, "--help"], { plane: plane() });
+    const run = await runInProcess(help(command), { plane: plane() });
     expect(run.code).toBe(ExitCode.Ok);
     expect(run.stdout).toContain(`Usage: twostep ${command}`);
     expect(run.stdout).toContain("Connection options:\n  --nats <url>");
@@ -36,14 +55,14 @@ describe("help", () => {
   });
 
   test.each(changes)("%s takes the change options, with the coordinator's limits on --actor and --reason", async (command) => {
-    const run = await runInProcess([command, "--help"], { plane: plane() });
+    const run = await runInProcess(help(command), { plane: plane() });
     expect(run.stdout).toMatch(/Change options:\n {2}--reason <text>[\s\S]*--actor <name>[\s\S]*-y, --yes[\s\S]*--dry-run[\s\S]*--json/);
     expect(run.stdout).toContain(`at most ${AUTHOR_LIMITS.reason} characters`);
     expect(run.stdout).toContain(`1 to ${AUTHOR_LIMITS.actor} characters`);
   });
 
-  test.each(reads)("%s changes nothing and takes no --reason", async (command) => {
-    expect((await runInProcess([command, "--help"], { plane: plane() })).stdout).not.toContain("--reason");
+  test.each(reads)("%s takes no --reason", async (command) => {
+    expect((await runInProcess(help(command), { plane: plane() })).stdout).not.toContain("--reason");
   });
 });
 
@@ -75,6 +94,10 @@ describe("usage errors exit 2", () => {
     ["a bad --limit", ["history", "--limit", "0"], "give a whole number of 1 or more"],
     ["a drain window without a unit", ["policy", "orders.OrderPlaced", "--drain-window", "30"], "give a duration such as 90s"],
     ["no command", [], "Usage: twostep"],
+    ["a rollout without its subcommand", ["rollout"], "Usage: twostep rollout [options] [command]"],
+    ["an unknown rollout subcommand", ["rollout", "begin", "orders.OrderPlaced"], "unknown command 'begin'"],
+    ["rollout start without --plan", ["rollout", "start", "orders.OrderPlaced", "--reason", "r", "--yes"], "required option '--plan <file>' not specified"],
+    ["status --by without a label", ["status", "--by"], "option '--by <label>' argument missing"],
     ["regression: an unknown command with --help is named, not answered with the main help", ["nosuchcommand", "--help"], "unknown command 'nosuchcommand'"],
   ])("%s", async (_, argv, message) => {
     const run = await runInProcess(argv, { plane: plane() });

@@ -10,10 +10,8 @@ export type { ControllerEvent, RolloutControllerOptions } from "./coordinator/ro
 export { RolloutController } from "./coordinator/rollout-controller.js";
 export type { RolloutPlan } from "./coordinator/rollout-plan.js";
 export { describeStep, parseRolloutPlan, rolloutPlanSchema } from "./coordinator/rollout-plan.js";
-export type { RolloutsOptions, StoredRollout } from "./coordinator/rollouts.js";
+export type { RolloutChangeOptions, RolloutStartPlan, RolloutsOptions, StoredRollout } from "./coordinator/rollouts.js";
 export { Rollouts } from "./coordinator/rollouts.js";
-export type { GuardVerdict, RampGuardOptions } from "./coordinator/ramp-guard.js";
-export { RampGuard } from "./coordinator/ramp-guard.js";
 export type { WriteLevelRequest } from "./coordinator/write-level-request.js";
 export { describeRequest, formatLabels } from "./coordinator/write-level-request.js";
 export {

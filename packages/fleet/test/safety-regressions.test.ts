@@ -1,5 +1,5 @@
 import { isTwostepError } from "@twostep/core";
-import { Coordinator, type FleetNode, FleetErrorCode, type MemoryControlPlane, RampGuard, startNode } from "@twostep/fleet";
+import { Coordinator, type FleetNode, FleetErrorCode, type MemoryControlPlane, RolloutController, startNode } from "@twostep/fleet";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { type BuildId, protocolOf, protocolReading } from "./support/builds.js";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
@@ -393,15 +393,25 @@ describe("a level handed out for writing counts as written", () => {
   });
 });
 
-describe("10.11 the ramp guard", () => {
+describe("10.11 the frame-health gate (the ramp guard's, until the controller subsumed it)", () => {
   test("sees frames of the ramp target that a node could not read at all, and reverts the ramp", async () => {
     const wide = await fleet.node("wide", "b2-new");
     const outsider = await fleet.node("outsider", "b1-old", { uses: [] });
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    await fleet.coordinator.enableWrite(TYPE, 2, { ...WHO, percent: 50 });
-    await fleet.settle();
-    const guard = new RampGuard(fleet.coordinator, fleet.plane, { minFrames: 10 });
-    expect((await guard.check())[0]?.reverted).toBe(false);
+    const rollouts = fleet.coordinator.rollouts();
+    const gate = { kind: "frame-health", name: "decode failures", maxFailureRate: 0.01, maxIncrease: 0.01, minFrames: 10, windowMs: 60_000 } as const;
+    await rollouts.start(TYPE, { target: 2, steps: [{ percent: 50, where: null, bakeMs: 600_000 }], gates: [gate], intervalMs: 1_000 }, WHO);
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    const look = async () => {
+      fleet.clock.advance(1_000);
+      await fleet.heartbeat();
+      await controller.tick();
+      await fleet.settle();
+    };
+    await look();
+    expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.ramp).toMatchObject({ to: 2, percent: 50 });
+    await look();
+    expect((await rollouts.get(TYPE))?.rollout.results[0]?.verdict).toBe("inconclusive");
     for (let index = 0; index < 20; index++)
       outsider.decode(
         protocolReading(1, 2)
@@ -410,8 +420,9 @@ describe("10.11 the ramp guard", () => {
       );
     await outsider.heartbeat();
     await wide.heartbeat();
-    const [verdict] = await guard.check();
-    expect(verdict).toMatchObject({ level: 2, failed: 20, reverted: true });
+    await look();
+    const stored = await rollouts.get(TYPE);
+    expect(stored?.rollout).toMatchObject({ state: "failed", results: [{ verdict: "fail", value: 1 }] });
     expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.ramp).toBeNull();
   });
 });

@@ -21,6 +21,7 @@ import { emptyRecord, type ProposedChange, proposeChange } from "./propose-chang
 import { reconcileRecords } from "./reconcile-records.js";
 import { highestApplied, regressionEvidence } from "./regression-evidence.js";
 import { retireBlockers } from "./retire-blockers.js";
+import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
 
 /** Options of a {@link Coordinator}. */
@@ -426,6 +427,11 @@ export class Coordinator {
   /** The fleet as of now (or as of `atLeast`), read through this coordinator's cache of decoded records. */
   async view(atLeast = 0): Promise<FleetView> {
     return this.#view(atLeast);
+  }
+
+  /** The rollout plans of this coordinator's control plane, changed through this coordinator, on its clock and record formats. */
+  rollouts(): Rollouts {
+    return new Rollouts(this.#plane, this, { recordFormats: this.#formats, clock: this.#clock });
   }
 
   /** Calls `onEntry` with every change recorded from now on, by any coordinator. */

@@ -55,7 +55,7 @@ export interface GateResult {
 /**
  * Where a rollout stands:
  * - `running`: the controller applies steps and judges them;
- * - `holding`: a gate was inconclusive and the plan says hold: the bake clock stops until it passes;
+ * - `holding`: a gate was inconclusive (or failing, and the plan says hold), or the coordinator refuses the step now: the step does not move on until it passes;
  * - `paused`: a release manager paused it;
  * - `failed`: a gate failed (and the ramp was reverted, if the plan says so);
  * - `aborted`: a release manager aborted it (the ramp was reverted);
@@ -83,7 +83,7 @@ export interface RolloutRecord {
   readonly intervalMs: number;
   /** What a failed gate does: revert the ramp (and stop), or hold. */
   readonly onFailure: "revert" | "hold";
-  /** What an inconclusive gate does: hold (the bake clock stops), or count as failed. */
+  /** What an inconclusive gate does: hold (the step does not move on until it passes), or count as failed. */
   readonly onInconclusive: "hold" | "fail";
   readonly state: RolloutState;
   /** The step in force, or being applied (0-based). */
