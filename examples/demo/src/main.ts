@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import type { ControlPlane } from "@twostep/fleet";
 import { runDemo } from "./run-demo.js";
 
 const usage = `Usage: npm run demo [-- --nats URL] [--pace N]
@@ -18,17 +17,6 @@ Each run on NATS uses fresh buckets (prefix demo<time>), so runs never mix.
 Exits 0 when the rollout completed and no message was lost or undecodable,
 1 when not, 3 when the NATS server cannot be reached.`;
 
-/**
- * The NATS control plane's package, loaded by name only with --nats, and
- * typed here by what the demo needs of it: the demo builds while that
- * package is rewritten.
- */
-const NATS_PACKAGE = "@twostep/nats";
-
-interface NatsPackage {
-  connectNatsControlPlane(options: { readonly servers: string; readonly bucketPrefix: string }): Promise<ControlPlane>;
-}
-
 const { values } = parseArgs({
   options: { nats: { type: "string" }, pace: { type: "string" }, help: { type: "boolean", short: "h" } },
   strict: true,
@@ -42,7 +30,8 @@ const nats = values.nats;
 const controlPlane =
   nats === undefined
     ? undefined
-    : await ((await import(NATS_PACKAGE)) as NatsPackage)
+    : // Loaded only with --nats, so that the in-memory demo never loads the NATS client.
+      await (await import("@twostep/nats"))
         .connectNatsControlPlane({ servers: nats, bucketPrefix: `demo${Date.now().toString(36)}` })
         .catch((error: unknown) => {
           process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
