@@ -103,7 +103,7 @@ describe("change requests to the rollout controller", () => {
     const sent = submitRequest(
       fleet.plane,
       twostepRecordFormats,
-      { capability: TYPE, request: { kind: "enable-write-v9", level: 1 }, author: WHO, declared: null, allowUndeclared: false, at: 0 },
+      { capability: TYPE, request: { kind: "enable-write-v9" }, author: WHO, declared: null, allowUndeclared: false, at: 0 },
       { timeoutMs: 30_000, pollMs: 10 },
     );
     const error = await answered(sent).catch((reason: unknown) => reason);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isTwostepError } from "@twostep/core";
+import { formatZodIssues, isTwostepError } from "@twostep/core";
 import { z } from "zod";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { EntryKey } from "../control-plane/entry-key.js";
@@ -100,7 +100,7 @@ export async function applyRequest(coordinator: Coordinator, pending: PendingReq
     return {
       outcome: "failed",
       code: FleetErrorCode.InvalidRequest,
-      message: `request ${pending.key.id} is not a change this twostep knows (${parsed.error.issues[0]?.message ?? "invalid"}): upgrade the controller, or ask again`,
+      message: `request ${pending.key.id} is not a change this twostep knows (${formatZodIssues(parsed.error).join("; ")}): upgrade the controller, or ask again`,
       revision: null,
       note: null,
     };

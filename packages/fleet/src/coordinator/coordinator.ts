@@ -298,7 +298,8 @@ export class Coordinator {
     if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
     if (this.#viaController(view)) {
       const { actor, reason, incarnation } = author;
-      const outcome = await this.#submit("_", { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) }, { actor, reason }, {});
+      const asked = { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) };
+      const outcome = await this.#submit("_", asked, { actor, reason }, {});
       return { capability: null, request, before: null, after: null, changed: outcome.outcome === "applied", note: outcome.note };
     }
     if (planned.refused !== null) {
