@@ -1,5 +1,6 @@
 import protobuf from "protobufjs";
 import type { Codec } from "./codec.js";
+import { ENVELOPE_HEADER } from "./envelope.js";
 
 /**
  * A codec for one protobufjs message type. Decoding keeps unknown fields (as
@@ -53,12 +54,15 @@ function compileCoders(type: protobuf.Type): Coders {
 /**
  * A writer that starts with the envelope head. `Writer.raw` copies through
  * `TypedArray.set`, which costs as much as several fields of a small message;
- * the common three-byte head `[0x87, t, v]` with 0 < t < 128 is exactly the
- * varint of `7 + 128 t` followed by the varint of `v`, which the writer's
+ * the common three-byte head `[h, t, v]` (h the envelope header, which has
+ * its top bit set, and 0 < t < 128) is exactly the varint of
+ * `(h & 0x7f) + 128 t` followed by the varint of `v`, which the writer's
  * varint path writes in place.
  */
 function headWriter(head: Uint8Array): protobuf.Writer {
   const writer = protobuf.Writer.create();
   const typeId = head[1] ?? 0;
-  return head.length === 3 && typeId > 0 ? writer.uint32(0x07 + typeId * 0x80).uint32(head[2] ?? 0) : writer.raw(head);
+  return head.length === 3 && head[0] === ENVELOPE_HEADER && typeId > 0 && typeId < 0x80
+    ? writer.uint32((ENVELOPE_HEADER & 0x7f) + typeId * 0x80).uint32(head[2] ?? 0)
+    : writer.raw(head);
 }
