@@ -228,12 +228,41 @@ const commands: readonly CommandSpec[] = [
   },
   {
     name: "apply",
-    summary: "bring write levels to what a JSON file declares, through the same checks as enable-write; idempotent",
-    arguments: [{ name: "file", description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } }', required: true }],
-    options: () => declared(),
+    summary:
+      "bring write levels to what a JSON file declares, or to the manifest's write targets (--manifest), through the same checks as enable-write; idempotent",
+    arguments: [
+      {
+        name: "file",
+        description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } } (or --manifest instead)',
+        required: false,
+      },
+    ],
+    options: () => [
+      new Option(
+        "--manifest <file>",
+        "instead of a file: bring each type to the manifest's writeTarget (its versions count as declared); types without one, and retirements, are left alone",
+      ),
+      new Option("--allow-undeclared", "with a file: enable a capability or level that no member declares (a new capability before any node runs)"),
+      new Option("--allow-rollback", "with --manifest: also make a writeTarget below what the fleet writes (a rollback); without it, that type is refused"),
+    ],
     mutates: true,
-    examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --manifest schemas/twostep.json --reason "release 42" --yes'],
+    examples: [
+      "twostep apply levels.json --dry-run",
+      'twostep apply levels.json --reason "release 42" --yes',
+      "twostep apply --manifest schemas/twostep.json --dry-run",
+      'twostep apply --manifest schemas/twostep.json --reason "release 42" --yes',
+    ],
     load: async () => (await import("./commands/apply/index.js")).apply,
+  },
+  {
+    name: "diff",
+    summary:
+      "where the manifest and the live fleet disagree: write target against write level and ramp, retired levels, versions no member reads, capabilities it does not declare (exit 1 when they differ)",
+    arguments: [],
+    options: () => [manifest(), json()],
+    mutates: false,
+    examples: ["twostep diff", "twostep diff --manifest services/shop/schemas/twostep.json --json"],
+    load: async () => (await import("./commands/diff/index.js")).diff,
   },
   {
     name: "rollout start",

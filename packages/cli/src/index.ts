@@ -13,6 +13,7 @@ export { applyFileSchema, parseApplyFile, readApplyFile } from "./commands/apply
 export type { ApplyFile } from "./commands/apply/apply-file.js";
 export type { StatusJson, CapabilityJson } from "./json/status-json.js";
 export type { PlanJson } from "./json/plan-json.js";
+export type { DiffJson, TypeDiffJson, UnknownCapabilityJson } from "./json/diff-json.js";
 export type { ChangeJson } from "./json/change-json.js";
 export type {
   ControllerJson,
