@@ -233,14 +233,14 @@ const commands: readonly CommandSpec[] = [
     arguments: [
       {
         name: "file",
-        description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } } (or --manifest instead)',
+        description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } } (or, without it, --manifest\'s write targets)',
         required: false,
       },
     ],
     options: () => [
       new Option(
         "--manifest <file>",
-        "instead of a file: bring each type to the manifest's writeTarget (its versions count as declared); types without one, and retirements, are left alone",
+        "the protocol manifest: without a file, bring each type to its writeTarget (types without one, and retirements, are left alone); either way its versions count as declared",
       ),
       new Option("--allow-undeclared", "with a file: enable a capability or level that no member declares (a new capability before any node runs)"),
       new Option("--allow-rollback", "with --manifest: also make a writeTarget below what the fleet writes (a rollback); without it, that type is refused"),

@@ -41,10 +41,9 @@ interface Results {
 
 describe("apply --manifest", () => {
   test.each([
-    [["levels.json", "--manifest", "twostep.json"], "apply takes a file or --manifest, not both"],
     [[], "apply needs what to apply"],
     [["--manifest", "twostep.json", "--allow-undeclared"], "--allow-undeclared does not go with --manifest"],
-    [["levels.json", "--allow-rollback"], "--allow-rollback goes with --manifest only"],
+    [["levels.json", "--allow-rollback"], "--allow-rollback goes with the manifest's write targets only"],
     [["--manifest", "nowhere.json"], "cannot read the manifest nowhere.json (ENOENT)"],
   ])("is a usage error, before connecting: %j", async (args, problem) => {
     const fleet = newFleet();

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ORDERS, type TestFleet, useFleets } from "../support/memory-fleet.js";
-import { useTempFiles } from "../support/temp-files.js";
+import { manifestDeclaring, useTempFiles } from "../support/temp-files.js";
 
 const newFleet = useFleets();
 const files = useTempFiles();
@@ -110,5 +110,18 @@ describe("applying", () => {
       [ORDERS, "refused"],
       [INVOICE, "enable-write"],
     ]);
+  });
+
+  test("--manifest declares the levels of a capability no member runs yet", async () => {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "n-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2, uses: [ORDERS] });
+    const levels = await files.file("levels.json", { format: 1, levels: { "shipping.Shipped": { write: 1 } } });
+    const refused = await fleet.run(["apply", levels, "--dry-run"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("problem: no member, and no manifest given, declares shipping.Shipped v1");
+    const manifest = await files.file("twostep.json", manifestDeclaring("shipping.Shipped", 1));
+    const run = await fleet.run(["apply", levels, "--manifest", manifest, "--reason", "new type", "--yes"]);
+    expect(run.code).toBe(0);
+    expect((await recordOf(fleet, "shipping.Shipped"))?.level).toBe(1);
   });
 });

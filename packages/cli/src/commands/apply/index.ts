@@ -9,7 +9,7 @@ import { type ApplySource, applyMutation } from "./apply-mutation.js";
 import { fileSource } from "./file-source.js";
 import { manifestSource } from "./manifest-source.js";
 
-/** Options of {@link apply}: a file, or `--manifest`. */
+/** Options of {@link apply}: a file (the manifest, if given, declares levels), or the manifest alone. */
 export interface ApplyOptions extends MutationFlags, DeclaredFlags {
   /** Path of the apply file (docs/cli.md). */
   readonly file?: string;
@@ -18,7 +18,7 @@ export interface ApplyOptions extends MutationFlags, DeclaredFlags {
 }
 
 /**
- * `twostep apply <file>` and `twostep apply --manifest FILE`: brings write
+ * `twostep apply <file>` and `twostep apply --manifest FILE` (no file): brings write
  * levels to what a declarative file says, or to the manifest's write
  * targets, each capability stated once as a request that
  * `Coordinator.change` answers as a dry run for the preview and makes for
@@ -33,16 +33,14 @@ export async function apply(options: ApplyOptions, context: CliContext): Promise
   return runMutation(options, context, applyMutation(await applySource(options, context.cwd)));
 }
 
-/** The form the flags ask for: a file or a manifest, never both (a usage error, as is neither). */
+/**
+ * The form the flags ask for: a file of levels (with `--manifest`, its
+ * levels count as declared, as for `enable-write`), or without a file the
+ * manifest's write targets; neither is a usage error.
+ */
 async function applySource(options: ApplyOptions, cwd: string): Promise<ApplySource> {
   const { file, manifest } = options;
-  if (file !== undefined && manifest !== undefined) {
-    throw new UsageError(
-      `apply takes a file or --manifest, not both: twostep apply ${file} brings the levels of the file, ` +
-        `twostep apply --manifest ${manifest} the manifest's write targets (its versions counting as declared)`,
-    );
-  }
-  if (manifest !== undefined) {
+  if (file === undefined && manifest !== undefined) {
     if (options.allowUndeclared === true) throw new UsageError("--allow-undeclared does not go with --manifest: the manifest declares its levels");
     return manifestSource(manifest, await readManifest(manifest, cwd), options.allowRollback === true);
   }
@@ -50,7 +48,7 @@ async function applySource(options: ApplyOptions, cwd: string): Promise<ApplySou
     throw new UsageError("apply needs what to apply: a file of write levels (twostep apply levels.json), or the manifest (twostep apply --manifest FILE)");
   }
   if (options.allowRollback === true) {
-    throw new UsageError("--allow-rollback goes with --manifest only: a file's levels are made as they are (roll back with twostep disable-write)");
+    throw new UsageError("--allow-rollback goes with the manifest's write targets only (twostep apply --manifest FILE, without a file): a file's levels are made as they are (roll back with twostep disable-write)");
   }
   return fileSource(file, await readApplyFile(file), await declaredOptions(options, cwd));
 }
