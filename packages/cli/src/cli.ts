@@ -1,7 +1,7 @@
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parsePort, parseSeconds } from "./arg-parsers.js";
 import type { CliContext } from "./cli-context.js";
-import { connectionFlagOptions, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
+import { connectionFlagOptions, contextSettingOptions, EXAMPLE_CONTEXT_SETTINGS, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
 import { describeExitCodes, ExitCode } from "./exit-code.js";
 
 /** A command's entry point: options (positionals included, by name) and the context. */
@@ -32,6 +32,7 @@ interface CommandSpec {
   readonly load: () => Promise<Handler>;
 }
 
+const contextName = (description: string, required = true): ArgumentSpec => ({ name: "name", description, required });
 const capability = (required: boolean, description = "the capability, such as a message type (orders.OrderPlaced)"): ArgumentSpec => ({
   name: "capability",
   description,
@@ -316,6 +317,56 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/controller/index.js")).controller,
   },
   {
+    name: "context add",
+    summary: "store a named connection to a control plane (server, credentials, TLS, prefix), or change the settings given of the one of that name",
+    arguments: [contextName("the context's name: letters, digits, '.', '_' or '-'")],
+    options: () => [...contextSettingOptions(), new Option("--description <text>", "what the context connects to, shown by twostep context list")],
+    mutates: false,
+    connects: false,
+    examples: [`twostep context add prod ${EXAMPLE_CONTEXT_SETTINGS} --description "production fleet"`, "twostep context add prod --prefix fleet2"],
+    load: async () => (await import("./commands/context/add/index.js")).contextAdd,
+  },
+  {
+    name: "context list",
+    summary: "the stored connection contexts, the current one marked with *",
+    arguments: [],
+    options: () => [json()],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context list", "twostep context list --json"],
+    load: async () => (await import("./commands/context/list/index.js")).contextList,
+  },
+  {
+    name: "context show",
+    summary: "a connection context's settings (secrets masked), description and file",
+    arguments: [contextName("the context (default: the one TWOSTEP_CONTEXT names, else the current one)", false)],
+    options: () => [json()],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context show prod", "twostep context show --json"],
+    load: async () => (await import("./commands/context/show/index.js")).contextShow,
+  },
+  {
+    name: "context use",
+    summary: "make a connection context the current one: commands connect through it unless --context or TWOSTEP_CONTEXT names another",
+    arguments: [contextName("the context")],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context use prod"],
+    load: async () => (await import("./commands/context/use/index.js")).contextUse,
+  },
+  {
+    name: "context remove",
+    summary: "delete a connection context (when it was the current one, none is current any more)",
+    arguments: [contextName("the context")],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context remove staging"],
+    load: async () => (await import("./commands/context/remove/index.js")).contextRemove,
+  },
+  {
     name: "check",
     summary: "CI: refuse a writer enabled before its reader shipped, a reader removed too early, a reused type id, an incompatible schema change",
     arguments: [
@@ -392,6 +443,7 @@ const commands: readonly CommandSpec[] = [
 /** Commands that only group subcommands (`twostep rollout start`), with their summaries. */
 const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   rollout: "rollout plans: start, status, pause, resume, promote, abort, retry (a controller advances them: twostep controller)",
+  context: "named connections to control planes: add, list, show, use, remove (commands take --context NAME)",
 };
 
 /** What {@link run} knows besides its arguments. */
@@ -421,9 +473,9 @@ export async function run(argv: readonly string[], context: CliContext, options:
   for (const spec of commands) {
     const command = addCommand(program, groups, spec.name).summary(spec.summary).description(`${spec.summary}.`);
     for (const argument of spec.arguments) {
-      const name = argument.required ? `<${argument.name}>` : `[${argument.name}]`;
-      if (argument.parse === undefined) command.argument(name, argument.description);
-      else command.argument(name, argument.description, argument.parse);
+      const added = new Argument(argument.required ? `<${argument.name}>` : `[${argument.name}]`, argument.description);
+      if (argument.parse !== undefined) added.argParser(argument.parse);
+      command.addArgument(added);
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
