@@ -13,6 +13,8 @@ interface ArgumentSpec {
   readonly description: string;
   readonly required: boolean;
   readonly parse?: (value: string) => unknown;
+  /** The values it takes, when it takes one of a list. */
+  readonly choices?: readonly string[];
 }
 
 /** One row of the command table. */
@@ -28,8 +30,12 @@ interface CommandSpec {
   /** Whether it talks to the control plane: then it takes the connection options. Defaults to true. */
   readonly connects?: boolean;
   readonly examples: readonly string[];
-  /** Imports the command only when it runs, so `twostep status` never loads `watch` or `apply`. */
-  readonly load: () => Promise<Handler>;
+  /**
+   * Imports the command only when it runs, so `twostep status` never loads
+   * `watch` or `apply`. Gets the program, for a command about the command
+   * line itself (`completion`).
+   */
+  readonly load: (program: Command) => Promise<Handler>;
 }
 
 const contextName = (description: string, required = true): ArgumentSpec => ({ name: "name", description, required });
@@ -367,6 +373,20 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/context/remove/index.js")).contextRemove,
   },
   {
+    name: "completion",
+    summary: "print the shell completion script of twostep's commands and options, with how to install it at its top",
+    arguments: [{ name: "shell", description: "the shell", required: true, choices: ["bash", "zsh", "fish"] }],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: [
+      "twostep completion bash > ~/.local/share/bash-completion/completions/twostep",
+      "twostep completion zsh > ~/.zfunc/_twostep",
+      "twostep completion fish > ~/.config/fish/completions/twostep.fish",
+    ],
+    load: async (program) => (await import("./commands/completion/index.js")).completion(program),
+  },
+  {
     name: "check",
     summary: "CI: refuse a writer enabled before its reader shipped, a reader removed too early, a reused type id, an incompatible schema change",
     arguments: [
@@ -475,6 +495,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
     for (const argument of spec.arguments) {
       const added = new Argument(argument.required ? `<${argument.name}>` : `[${argument.name}]`, argument.description);
       if (argument.parse !== undefined) added.argParser(argument.parse);
+      if (argument.choices !== undefined) added.choices(argument.choices);
       command.addArgument(added);
     }
     for (const option of spec.options()) command.addOption(option);
@@ -486,7 +507,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
       const flags = args[spec.arguments.length] as Record<string, unknown>;
       const named = Object.fromEntries(spec.arguments.map((argument, index) => [argument.name, args[index]]).filter(([, value]) => value !== undefined));
       running = { command: spec.name, json: flags["json"] === true };
-      const handler = await spec.load();
+      const handler = await spec.load(program);
       exitCode = await handler({ ...flags, ...named } as never, context);
     });
   }

@@ -55,7 +55,7 @@ test("--help, and commands that connect to nothing, never load the NATS backend;
   }`;
   const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
   const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(register)}`, XDG_CONFIG_HOME: dir };
-  for (const args of [["--help"], ["status", "--help"], ["context", "list"]]) {
+  for (const args of [["--help"], ["status", "--help"], ["context", "list"], ["completion", "bash"]]) {
     const run = await twostep(args, { env });
     expect(run.code, args.join(" ")).toBe(0);
     expect(run.stderr, args.join(" ")).not.toContain("loaded ");

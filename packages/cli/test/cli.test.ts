@@ -123,10 +123,13 @@ describe("connection", () => {
 });
 
 describe("commands that connect to nothing", () => {
-  test.each(["context add", "context list", "context show", "context use", "context remove"])("%s --help shows no connection options", async (command) => {
-    const run = await runInProcess(help(command), { plane: plane() });
-    expect(run.code).toBe(ExitCode.Ok);
-    expect(run.stdout).toContain(`Usage: twostep ${command}`);
-    expect(run.stdout).not.toContain("Connection options:");
-  });
+  test.each(["context add", "context list", "context show", "context use", "context remove", "completion"])(
+    "%s --help shows no connection options",
+    async (command) => {
+      const run = await runInProcess(help(command), { plane: plane() });
+      expect(run.code).toBe(ExitCode.Ok);
+      expect(run.stdout).toContain(`Usage: twostep ${command}`);
+      expect(run.stdout).not.toContain("Connection options:");
+    },
+  );
 });
