@@ -14,6 +14,12 @@ export const CliErrorCode = {
   WriteTargetRetired: "WRITE_TARGET_RETIRED",
   /** `apply --manifest`: a rollout plan of the capability is under way, and apply leaves its writers to it. */
   RolloutUnderWay: "ROLLOUT_UNDER_WAY",
+  /** No connection context has the name given (`--context`, `TWOSTEP_CONTEXT`, or the current context). */
+  ContextNotFound: "CONTEXT_NOT_FOUND",
+  /** A context file cannot be read, is not JSON, does not match its format, or names a file that cannot be read. */
+  InvalidContext: "INVALID_CONTEXT",
+  /** A context file of a format this twostep does not know: a newer one wrote it. */
+  ContextTooNew: "CONTEXT_TOO_NEW",
 } as const;
 
 /** One of the codes in {@link CliErrorCode}. */
@@ -92,6 +98,43 @@ export class RolloutUnderWayError extends HeldBackError {
       capability,
       `a rollout plan to v${target} is ${state}, and it moves the writers (twostep rollout status ${capability}): ` +
         "let it finish, or abort it, then apply again",
+    );
+  }
+}
+
+/** No connection context has this name; `how` says where the name came from, and the message how to list or add one. */
+export class ContextNotFoundError extends TwostepError {
+  constructor(
+    readonly context: string,
+    how?: string,
+  ) {
+    super(
+      CliErrorCode.ContextNotFound,
+      `no connection context named ${context}${how === undefined ? "" : ` (${how})`}: twostep context list shows them, twostep context add makes one`,
+    );
+  }
+}
+
+/** A connection context is unusable; the message says what is wrong and how to fix it. Nothing connects through it. */
+export class InvalidContextError extends TwostepError {
+  constructor(
+    readonly context: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(CliErrorCode.InvalidContext, `connection context ${context}: ${problem}`, options);
+  }
+}
+
+/** A connection context written by a newer twostep, in a format this one does not know. */
+export class ContextTooNewError extends TwostepError {
+  constructor(
+    readonly context: string,
+    readonly format: number,
+  ) {
+    super(
+      CliErrorCode.ContextTooNew,
+      `connection context ${context} has format ${format}: it was written by a newer twostep: upgrade twostep to use it (or add it again with this one)`,
     );
   }
 }

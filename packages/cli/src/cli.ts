@@ -1,7 +1,7 @@
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parsePort, parseSeconds } from "./arg-parsers.js";
 import type { CliContext } from "./cli-context.js";
-import { connectionFlagOptions, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
+import { connectionFlagOptions, contextSettingOptions, EXAMPLE_CONTEXT_SETTINGS, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
 import { describeExitCodes, ExitCode } from "./exit-code.js";
 
 /** A command's entry point: options (positionals included, by name) and the context. */
@@ -13,6 +13,8 @@ interface ArgumentSpec {
   readonly description: string;
   readonly required: boolean;
   readonly parse?: (value: string) => unknown;
+  /** The values it takes, when it takes one of a list. */
+  readonly choices?: readonly string[];
 }
 
 /** One row of the command table. */
@@ -28,10 +30,15 @@ interface CommandSpec {
   /** Whether it talks to the control plane: then it takes the connection options. Defaults to true. */
   readonly connects?: boolean;
   readonly examples: readonly string[];
-  /** Imports the command only when it runs, so `twostep status` never loads `watch` or `apply`. */
-  readonly load: () => Promise<Handler>;
+  /**
+   * Imports the command only when it runs, so `twostep status` never loads
+   * `watch` or `apply`. Gets the program, for a command about the command
+   * line itself (`completion`).
+   */
+  readonly load: (program: Command) => Promise<Handler>;
 }
 
+const contextName = (description: string, required = true): ArgumentSpec => ({ name: "name", description, required });
 const capability = (required: boolean, description = "the capability, such as a message type (orders.OrderPlaced)"): ArgumentSpec => ({
   name: "capability",
   description,
@@ -345,6 +352,70 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/controller/index.js")).controller,
   },
   {
+    name: "context add",
+    summary: "store a named connection to a control plane (server, credentials, TLS, prefix), or change the settings given of the one of that name",
+    arguments: [contextName("the context's name: letters, digits, '.', '_' or '-'")],
+    options: () => [...contextSettingOptions(), new Option("--description <text>", "what the context connects to, shown by twostep context list")],
+    mutates: false,
+    connects: false,
+    examples: [`twostep context add prod ${EXAMPLE_CONTEXT_SETTINGS} --description "production fleet"`, "twostep context add prod --prefix fleet2"],
+    load: async () => (await import("./commands/context/add/index.js")).contextAdd,
+  },
+  {
+    name: "context list",
+    summary: "the stored connection contexts, the current one marked with *",
+    arguments: [],
+    options: () => [json()],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context list", "twostep context list --json"],
+    load: async () => (await import("./commands/context/list/index.js")).contextList,
+  },
+  {
+    name: "context show",
+    summary: "a connection context's settings (secrets masked), description and file",
+    arguments: [contextName("the context (default: the one TWOSTEP_CONTEXT names, else the current one)", false)],
+    options: () => [json()],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context show prod", "twostep context show --json"],
+    load: async () => (await import("./commands/context/show/index.js")).contextShow,
+  },
+  {
+    name: "context use",
+    summary: "make a connection context the current one: commands connect through it unless --context or TWOSTEP_CONTEXT names another",
+    arguments: [contextName("the context")],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context use prod"],
+    load: async () => (await import("./commands/context/use/index.js")).contextUse,
+  },
+  {
+    name: "context remove",
+    summary: "delete a connection context (when it was the current one, none is current any more)",
+    arguments: [contextName("the context")],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context remove staging"],
+    load: async () => (await import("./commands/context/remove/index.js")).contextRemove,
+  },
+  {
+    name: "completion",
+    summary: "print the shell completion script of twostep's commands and options, with how to install it at its top",
+    arguments: [{ name: "shell", description: "the shell", required: true, choices: ["bash", "zsh", "fish"] }],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: [
+      "twostep completion bash > ~/.local/share/bash-completion/completions/twostep",
+      "twostep completion zsh > ~/.zfunc/_twostep",
+      "twostep completion fish > ~/.config/fish/completions/twostep.fish",
+    ],
+    load: async (program) => (await import("./commands/completion/index.js")).completion(program),
+  },
+  {
     name: "check",
     summary: "CI: refuse a writer enabled before its reader shipped, a reader removed too early, a reused type id, an incompatible schema change",
     arguments: [
@@ -421,6 +492,7 @@ const commands: readonly CommandSpec[] = [
 /** Commands that only group subcommands (`twostep rollout start`), with their summaries. */
 const COMMAND_GROUPS: Readonly<Record<string, string>> = {
   rollout: "rollout plans: start, status, pause, resume, promote, abort, retry (a controller advances them: twostep controller)",
+  context: "named connections to control planes: add, list, show, use, remove (commands take --context NAME)",
 };
 
 /** What {@link run} knows besides its arguments. */
@@ -450,9 +522,10 @@ export async function run(argv: readonly string[], context: CliContext, options:
   for (const spec of commands) {
     const command = addCommand(program, groups, spec.name).summary(spec.summary).description(`${spec.summary}.`);
     for (const argument of spec.arguments) {
-      const name = argument.required ? `<${argument.name}>` : `[${argument.name}]`;
-      if (argument.parse === undefined) command.argument(name, argument.description);
-      else command.argument(name, argument.description, argument.parse);
+      const added = new Argument(argument.required ? `<${argument.name}>` : `[${argument.name}]`, argument.description);
+      if (argument.parse !== undefined) added.argParser(argument.parse);
+      if (argument.choices !== undefined) added.choices(argument.choices);
+      command.addArgument(added);
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
@@ -463,7 +536,7 @@ export async function run(argv: readonly string[], context: CliContext, options:
       const flags = args[spec.arguments.length] as Record<string, unknown>;
       const named = Object.fromEntries(spec.arguments.map((argument, index) => [argument.name, args[index]]).filter(([, value]) => value !== undefined));
       running = { command: spec.name, json: flags["json"] === true };
-      const handler = await spec.load();
+      const handler = await spec.load(program);
       exitCode = await handler({ ...flags, ...named } as never, context);
     });
   }

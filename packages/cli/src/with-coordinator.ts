@@ -1,6 +1,6 @@
 import { type ControlPlane, Coordinator } from "@twostep/fleet";
 import type { CliContext } from "./cli-context.js";
-import { type ConnectionFlags, connectionOptions } from "./connection-options.js";
+import { type ConnectionFlags, resolveConnection } from "./connection-options.js";
 
 /** Whether what is missing on the server may be created: only commands that change the fleet pass true (reads work with read-only credentials). */
 interface ConnectOptions {
@@ -24,14 +24,18 @@ export async function withCoordinator<T>(
   return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime(), plane), options);
 }
 
-/** Connects to the control plane, runs `work` on it, and closes the connection whatever happens: for what needs the plane itself (the controller). */
+/**
+ * Connects to the control plane of the connection flags, the environment
+ * and the selected context, runs `work` on it, and closes the connection
+ * whatever happens: for what needs the plane itself (the controller).
+ */
 export async function withControlPlane<T>(
   flags: ConnectionFlags,
   context: CliContext,
   work: (plane: ControlPlane) => Promise<T>,
   options: ConnectOptions = {},
 ): Promise<T> {
-  const plane = await context.connect(connectionOptions(flags, context.env, options.create ?? false));
+  const plane = await context.connect(await resolveConnection(flags, context.env, options.create ?? false));
   try {
     return await work(plane);
   } finally {

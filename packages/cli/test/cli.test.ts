@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EXIT_CODE_MEANINGS, EXIT_CODES_BY_ERROR, ExitCode } from "@twostep/cli";
+import { CliErrorCode, EXIT_CODE_MEANINGS, EXIT_CODES_BY_ERROR, ExitCode } from "@twostep/cli";
 import { CheckErrorCode } from "@twostep/check";
 import { AUTHOR_LIMITS, FleetErrorCode } from "@twostep/fleet";
 import { describe, expect, test } from "vitest";
@@ -68,7 +68,7 @@ describe("help", () => {
 
 describe("exit codes", () => {
   test("every error code of the fleet, the CLI and check has its exit code in the one table", () => {
-    for (const code of [...Object.values(FleetErrorCode), "USAGE", "INVALID_APPLY_FILE", "DECLINED", ...Object.values(CheckErrorCode)]) {
+    for (const code of [...Object.values(FleetErrorCode), ...Object.values(CliErrorCode), ...Object.values(CheckErrorCode)]) {
       expect(EXIT_CODES_BY_ERROR[code], code).toBeDefined();
     }
     expect(EXIT_CODES_BY_ERROR).toMatchObject({ RECORD_UNREADABLE: 1, STORE_REGRESSED: 1, AUTHENTICATION_FAILED: 3, INVALID_REQUEST: 2 });
@@ -108,23 +108,28 @@ describe("usage errors exit 2", () => {
 });
 
 describe("connection", () => {
-  test("flags win over the environment, which wins over the default; reads ask for read-only, changes may create", async () => {
-    const on = plane();
-    const env = { TWOSTEP_NATS_URL: "nats://env:4222", TWOSTEP_NATS_CREDS: "/env.creds", TWOSTEP_NATS_PREFIX: "fleet2" };
-    const byEnv = await runInProcess(["history"], { plane: on, env });
-    expect(byEnv.connections).toEqual([{ servers: ["nats://env:4222"], creds: "/env.creds", bucketPrefix: "fleet2", create: false }]);
-    const byFlags = await runInProcess(["history", "--nats", "nats://a:1, nats://b:2", "--creds", "/flag.creds"], { plane: on, env });
-    expect(byFlags.connections).toEqual([{ servers: ["nats://a:1", "nats://b:2"], creds: "/flag.creds", bucketPrefix: "fleet2", create: false }]);
-    const byDefault = await runInProcess(["init", "--reason", "r", "--yes"], { plane: on });
-    expect(byDefault.connections).toEqual([{ servers: ["nats://127.0.0.1:4222"], create: true }]);
-  });
-
-  test("only the connection options know the control plane runs on NATS", () => {
+  test("only the backends' registration and the NATS backend's file know the control plane runs on NATS", () => {
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]));
-    // The package's entry re-exports the names of connection-options.ts.
-    const allowed = new Set(["connection-options.ts", "index.ts"]);
+    // The package's entry re-exports the default URL, by its name.
+    const allowed = new Set(["backends/nats-backend.ts", "control-plane-backends.ts", "index.ts"]);
     const others = files(src).filter((file) => !allowed.has(relative(src, file)));
     for (const file of others) expect(readFileSync(file, "utf8"), relative(src, file)).not.toMatch(/nats|jetstream|bucket/i);
+    const registration = readFileSync(join(src, "control-plane-backends.ts"), "utf8")
+      .split("\n")
+      .filter((line) => /nats/i.test(line));
+    expect(registration).toEqual(['import { natsBackend } from "./backends/nats-backend.js";', "const BACKENDS = [natsBackend] as const;"]);
   });
+});
+
+describe("commands that connect to nothing", () => {
+  test.each(["context add", "context list", "context show", "context use", "context remove", "completion"])(
+    "%s --help shows no connection options",
+    async (command) => {
+      const run = await runInProcess(help(command), { plane: plane() });
+      expect(run.code).toBe(ExitCode.Ok);
+      expect(run.stdout).toContain(`Usage: twostep ${command}`);
+      expect(run.stdout).not.toContain("Connection options:");
+    },
+  );
 });

@@ -48,7 +48,9 @@ async function applySource(options: ApplyOptions, cwd: string): Promise<ApplySou
     throw new UsageError("apply needs what to apply: a file of write levels (twostep apply levels.json), or the manifest (twostep apply --manifest FILE)");
   }
   if (options.allowRollback === true) {
-    throw new UsageError("--allow-rollback goes with the manifest's write targets only (twostep apply --manifest FILE, without a file): a file's levels are made as they are (roll back with twostep disable-write)");
+    throw new UsageError(
+      "--allow-rollback goes with the manifest's write targets only (twostep apply --manifest FILE, without a file): a file's levels are made as they are (roll back with twostep disable-write)",
+    );
   }
   return fileSource(file, await readApplyFile(file), await declaredOptions(options, cwd));
 }
