@@ -2,7 +2,7 @@ export type { ControlPlane, Subscription } from "./control-plane/control-plane.j
 export type { MemoryBackup, MemoryControlPlaneOptions } from "./control-plane/memory-control-plane.js";
 export { MemoryControlPlane } from "./control-plane/memory-control-plane.js";
 export type { AuditEntry } from "./coordinator/audit-entry.js";
-export type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan, Versioned } from "./coordinator/coordinator.js";
+export type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan, Versioned } from "./coordinator/change-types.js";
 export { Coordinator } from "./coordinator/coordinator.js";
 export type { CapabilityStatus, Convergence, FleetStatus, MemberStatus } from "./coordinator/fleet-status.js";
 export type { MemberState } from "./coordinator/fleet-view.js";

@@ -8,7 +8,8 @@ import type { ControllerLease } from "../records/controller-lease.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { RolloutRecord, RolloutState } from "../records/rollout-record.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
-import type { Coordinator, Plan } from "./coordinator.js";
+import type { Plan } from "./change-types.js";
+import type { Coordinator } from "./coordinator.js";
 import { describeStep, type RolloutPlan, stepRequest } from "./rollout-plan.js";
 import type { WriteLevelRequest } from "./write-level-request.js";
 
