@@ -319,6 +319,29 @@ describe("10.8 a withdrawn intent", () => {
   });
 });
 
+describe("a node joining while a coordinator reads the fleet", () => {
+  test("is not taken for a store gone backwards: its heartbeat is never read without its member", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    let joined = false;
+    const plane = hookedControlPlane(fleet.plane, {
+      beforeReadBeats: async () => {
+        if (joined) return;
+        joined = true;
+        // Whatever read of the log is under way finishes first; then the node joins and heartbeats.
+        await new Promise((resolve) => setImmediate(resolve));
+        const node = await fleet.node("late", "b2-new");
+        await node.heartbeat();
+      },
+    });
+    const coordinator = new Coordinator(plane, { clock: fleet.clock.now });
+    const status = await coordinator.status(TYPE);
+    expect(status.plane.regressed).toEqual([]);
+    await coordinator.enableWrite(TYPE, 2, WHO);
+    expect(joined).toBe(true);
+  });
+});
+
 describe("10.9 clocks", () => {
   test("a coordinator whose clock runs 13 s ahead does not decommission a live node: leases are judged by the control plane's clock", async () => {
     await fleet.node("live", "b2-new", { leaseMs: 15_000 });
