@@ -1,5 +1,13 @@
 import { isTwostepError } from "@twostep/core";
-import { Coordinator, type FleetNode, FleetErrorCode, type MemoryControlPlane, RolloutController, startNode } from "@twostep/fleet";
+import {
+  ControlPlaneUnreachableError,
+  Coordinator,
+  type FleetNode,
+  FleetErrorCode,
+  type MemoryControlPlane,
+  RolloutController,
+  startNode,
+} from "@twostep/fleet";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { type BuildId, protocolOf, protocolReading } from "./support/builds.js";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
@@ -339,6 +347,93 @@ describe("a node joining while a coordinator reads the fleet", () => {
     expect(status.plane.regressed).toEqual([]);
     await coordinator.enableWrite(TYPE, 2, WHO);
     expect(joined).toBe(true);
+  });
+});
+
+describe("a node under a slow or failing control plane", () => {
+  /** Heartbeats of the node "slow" wait while held: a slow link, a leader election. `hold` returns what lets the held ones through. */
+  function slowBeats(): { plane: ReturnType<typeof hookedControlPlane>; hold: () => () => void } {
+    let gate: Promise<void> | undefined;
+    const plane = hookedControlPlane(fleet.plane, { beforeBeat: (key) => (key.nodeId === "slow" ? gate : undefined) });
+    return {
+      plane,
+      hold: () => {
+        let release = () => {};
+        gate = new Promise((resolve) => {
+          release = resolve;
+        });
+        return () => {
+          gate = undefined;
+          release();
+        };
+      },
+    };
+  }
+
+  test("a heartbeat slower than the next one is not overtaken by it, so the node does not fence itself", async () => {
+    const link = slowBeats();
+    const fenced: string[] = [];
+    const node = await startNode({
+      controlPlane: link.plane,
+      protocol: protocolOf("b2-new"),
+      nodeId: "slow",
+      service: "orders",
+      build: "b2-new",
+      heartbeatMs: 1e9,
+      clock: fleet.clock.now,
+      onFenced: (error) => fenced.push(error.why),
+    });
+    fleet.nodes.push(node);
+    const release = link.hold();
+    const slow = node.heartbeat();
+    // The next heartbeat finds the link fast again, while the first one still hangs.
+    const letThrough = link.hold();
+    letThrough();
+    const next = node.heartbeat();
+    release();
+    await Promise.all([slow, next]);
+    await node.heartbeat();
+    expect(fenced).toEqual([]);
+    expect(node.fenced).toBe(false);
+  });
+
+  test("a clean stop while a heartbeat is under way is not reported as a fence", async () => {
+    const link = slowBeats();
+    const fenced: string[] = [];
+    const node = await startNode({
+      controlPlane: link.plane,
+      protocol: protocolOf("b2-new"),
+      nodeId: "slow",
+      service: "orders",
+      build: "b2-new",
+      heartbeatMs: 1e9,
+      clock: fleet.clock.now,
+      onFenced: (error) => fenced.push(error.why),
+    });
+    const release = link.hold();
+    const beat = node.heartbeat();
+    const stopping = node.stop();
+    release();
+    await Promise.all([beat, stopping]);
+    expect(fenced).toEqual([]);
+    expect((await fleet.coordinator.status()).memberCount).toBe(0);
+  });
+
+  test("a node whose registration was stored but whose read failed leaves again, and blocks nothing", async () => {
+    let failed = false;
+    const plane = hookedControlPlane(fleet.plane, {
+      afterRegister: () => {
+        if (failed) return;
+        failed = true;
+        throw new ControlPlaneUnreachableError("the read after the registration timed out");
+      },
+    });
+    const error = await startOn(plane, "flaky", "b1-old").catch((reason: unknown) => reason);
+    expect(isTwostepError(error, FleetErrorCode.Unreachable), String(error)).toBe(true);
+    await fleet.node("a", "b2-new");
+    const plan = await fleet.coordinator.change(TYPE, { kind: "enable-write", level: 2 }, WHO, { dryRun: true });
+    expect(plan.blockers).toEqual([]);
+    expect((await fleet.coordinator.status()).memberCount).toBe(1);
   });
 });
 
