@@ -437,6 +437,32 @@ describe("a node under a slow or failing control plane", () => {
   });
 });
 
+describe("a change whose step after its intent fails", () => {
+  test("withdraws its own intent, so that a retry goes through at once instead of waiting for it to time out", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    let intended = false;
+    let failed = false;
+    const plane = hookedControlPlane(fleet.plane, {
+      beforeAppend: (key, bytes) => {
+        if (isIntent(key, bytes)) intended = true;
+      },
+      beforeRead: () => {
+        if (!intended || failed) return;
+        failed = true;
+        throw new ControlPlaneUnreachableError("the read after the intent timed out");
+      },
+    });
+    const coordinator = new Coordinator(plane, { clock: fleet.clock.now });
+    expect(await codeOf(coordinator.enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.Unreachable);
+    const record = (await fleet.coordinator.status(TYPE)).capabilities[0]?.record;
+    expect(record).toMatchObject({ level: 1, intent: null });
+    await coordinator.enableWrite(TYPE, 2, WHO);
+    const actions = (await fleet.coordinator.history({ capability: TYPE })).map((entry) => entry.note.action);
+    expect(actions.slice(-4)).toEqual(["intent", "withdraw", "intent", "enable-write"]);
+  });
+});
+
 describe("10.9 clocks", () => {
   test("a coordinator whose clock runs 13 s ahead does not decommission a live node: leases are judged by the control plane's clock", async () => {
     await fleet.node("live", "b2-new", { leaseMs: 15_000 });

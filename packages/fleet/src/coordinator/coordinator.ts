@@ -4,7 +4,7 @@ import type { EntryKey } from "../control-plane/entry-key.js";
 import { InvalidRequestError, RecordUnreadableError, RevisionConflictError, StoreRegressedError, UnsafeChangeError } from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
 import { takesPart } from "../records/build-record.js";
-import { type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
+import { AUTHOR_LIMITS, type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
 import type { ChangeRequest, RequestOutcome } from "../records/change-request.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
 import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-formats.js";
@@ -172,7 +172,10 @@ export class Coordinator {
     }
     const note = this.#note(actionOf(request), author, described, revision, []);
     const next: WriteLevelRecord = { ...proposal.next, epoch, change: note };
-    const after = await this.#plane.append(key, this.#formats.encode("level", next, format), { expect });
+    const after = await this.#plane.append(key, this.#formats.encode("level", next, format), { expect }).catch(async (error: unknown) => {
+      if (expect !== revision) await this.#abandon(capability, { ...base, intent: null }, described, author, expect, format, error);
+      throw error;
+    });
     if (capability === RECORD_FORMAT_CAPABILITY) await this.#rewriteFormats(next, author);
     return { capability, request: described, before: plan.current, after: { value: next, revision: after }, changed: true, note };
   }
@@ -396,7 +399,10 @@ export class Coordinator {
       change: this.#note("intent", author, described, revision, []),
     };
     const intent = await this.#plane.append(key, this.#formats.encode("level", pending, format), { expect: revision });
-    const view = await this.#view(intent);
+    const view = await this.#view(intent).catch(async (error: unknown) => {
+      await this.#abandon(capability, settled, described, author, intent, format, error);
+      throw error;
+    });
     const late = lateBlockers(capability, base, proposal, before, view);
     if (late.length === 0) return intent;
     const withdrawn: WriteLevelRecord = { ...settled, change: this.#note("withdraw", author, described, intent, late) };
@@ -406,6 +412,35 @@ export class Coordinator {
       `${described} of ${capability} was withdrawn: ${proposal.retiring.length > 0 ? "a member that may write the level" : `a member that does not read ${levels(proposal.newlyRequired)}`} appeared while it was being committed`,
       late,
     );
+  }
+
+  /**
+   * Withdraws this coordinator's own intent after a step that followed it
+   * failed (the control plane unreachable for a moment), so that a retry
+   * need not wait for the intent to time out. Best effort, by
+   * compare-and-set on the intent: if the failed step was stored after all,
+   * or another change came meanwhile, that stands.
+   */
+  async #abandon(
+    capability: string,
+    settled: WriteLevelRecord,
+    described: string,
+    author: ChangeAuthor,
+    intent: number,
+    format: number,
+    error: unknown,
+  ): Promise<void> {
+    const why = `${described} failed after its intent (${error instanceof Error ? error.message : String(error)})`;
+    const note = this.#note(
+      "withdraw",
+      { actor: author.actor, reason: `${author.reason}${author.reason === "" ? "" : " / "}${why}`.slice(0, AUTHOR_LIMITS.reason) },
+      described,
+      intent,
+      [],
+    );
+    await this.#plane
+      .append({ kind: "level", capability }, this.#formats.encode("level", { ...settled, change: note }, format), { expect: intent })
+      .catch(() => {});
   }
 
   /** After the record format of the fleet changed: records stored in a newer format than the fleet's are written again in it. */
