@@ -87,18 +87,28 @@ async function main(): Promise<ScaleResult> {
   let release: NatsControlPlane | undefined;
   let pool: NodePool | undefined;
   try {
-    release = await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: PREFIX, replicas: servers.replicas, beatTtlMs: DIRECT_LEASE_MS + 60_000 });
+    release = await connectNatsControlPlane({
+      servers: [...servers.urls],
+      bucketPrefix: PREFIX,
+      replicas: servers.replicas,
+      beatTtlMs: DIRECT_LEASE_MS + 60_000,
+    });
     await enableLevels(release, TYPES, 1);
     // The flipped record: v1 and v2 ever written, so that every change between them is one each node applies.
     const flipped = await levelRecord(release);
-    let revision = await release.append({ kind: "level", capability: FLIPPED }, encode({ ...flipped.value, everWritten: [1, 2] }), { expect: flipped.revision });
+    let revision = await release.append({ kind: "level", capability: FLIPPED }, encode({ ...flipped.value, everWritten: [1, 2] }), {
+      expect: flipped.revision,
+    });
     let started = Date.now();
     const builds = [0, 1, 2].map((variant) => benchBuild(TYPES, variant));
     await writeMembers(release, { from: 0, count: nodes - live, builds, leaseMs: DIRECT_LEASE_MS, concurrency: cluster ? 128 : 256 });
     const direct = (Date.now() - started) / 1000;
     log(`  ${nodes - live} members written directly in ${direct.toFixed(0)} s`);
     started = Date.now();
-    pool = await NodePool.start({ twostep: live, raw: 0 }, { twostep: { servers: servers.urls, prefix: PREFIX, protocol: "wide", heartbeatMs: 3_000, concurrency: 20 } });
+    pool = await NodePool.start(
+      { twostep: live, raw: 0 },
+      { twostep: { servers: servers.urls, prefix: PREFIX, protocol: "wide", heartbeatMs: 3_000, concurrency: 20 } },
+    );
     const liveSeconds = (Date.now() - started) / 1000;
     log(`  ${live} live nodes running after ${liveSeconds.toFixed(0)} s; warming up`);
     await sleep(20_000);
@@ -115,7 +125,9 @@ async function main(): Promise<ScaleResult> {
     const statusAgainMs = await timedOn(5, undefined, async () => check((await warm.status()).memberCount));
     let type = 1;
     const enableNewMs = await timedOn(3, fresh, async (one) => void (await new Coordinator(one).enableWrite(TYPES[type++] as string, 2, author)));
-    log(`  status new ${median(statusNewMs).toFixed(0)} ms, again ${median(statusAgainMs).toFixed(0)} ms; enableWrite new ${median(enableNewMs).toFixed(0)} ms`);
+    log(
+      `  status new ${median(statusNewMs).toFixed(0)} ms, again ${median(statusAgainMs).toFixed(0)} ms; enableWrite new ${median(enableNewMs).toFixed(0)} ms`,
+    );
     const propagationMs: number[] = [];
     for (let round = 0; round < 13; round++) {
       const current = await levelRecord(plane);

@@ -1,7 +1,7 @@
 // README.md, CONTRIBUTING.md and docs/*.md cannot drift from the code: every ```ts sample
 // type-checks with the project's tsc (all of them in one run), every ```json
-// manifest parses with parseManifest and every apply file with the CLI's
-// schema, every `twostep` command line names a command and flags the built CLI
+// manifest parses with parseManifest, every apply file with the CLI's schema
+// and every rollout plan with parseRolloutPlan, every `twostep` command line names a command and flags the built CLI
 // has, every `npm run` names a script, and every relative link resolves.
 // README.md's own extras (the quick start runs, excerpts of schemas/) are in
 // readme.test.ts.
@@ -9,6 +9,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseApplyFile } from "@twostep/cli";
 import { parseManifest } from "@twostep/core";
+import { parseRolloutPlan } from "@twostep/fleet";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   brokenLinks,
@@ -63,6 +64,7 @@ describe("all the docs together", () => {
     const json = all.filter((block) => block.lang === "json").map(parseJsonBlock);
     expect(json.filter(({ value }) => isManifest(value)).length).toBeGreaterThanOrEqual(1);
     expect(json.filter(({ value }) => isApplyFile(value)).length).toBeGreaterThanOrEqual(1);
+    expect(json.filter(({ value }) => isRolloutPlan(value)).length).toBeGreaterThanOrEqual(1);
     const commands = markdownFiles.flatMap((file) => shellCommands(file));
     expect(twostepInvocations(commands).length).toBeGreaterThanOrEqual(10);
     expect(npmRuns([...commands, ...markdownFiles.flatMap((file) => inlineNpmCommands(file))]).length).toBeGreaterThanOrEqual(3);
@@ -87,13 +89,14 @@ describe.each(markdownFiles)("%s", (file) => {
     expect(problems).toEqual([]);
   });
 
-  test("every ```json block is JSON; a manifest passes parseManifest, an apply file the CLI's schema", () => {
+  test("every ```json block is JSON; a manifest passes parseManifest, an apply file the CLI's schema, a rollout plan parseRolloutPlan", () => {
     const problems: string[] = [];
     for (const block of fileBlocks.filter((block) => block.lang === "json")) {
       const { value, error } = parseJsonBlock(block);
       if (error !== undefined) problems.push(`${where(block)}: not JSON: ${error}`);
       if (isManifest(value)) problems.push(...failure(block, () => parseManifest(value)));
       if (isApplyFile(value)) problems.push(...failure(block, () => parseApplyFile(block.code, where(block))));
+      if (isRolloutPlan(value)) problems.push(...failure(block, () => parseRolloutPlan(value)));
     }
     expect(problems).toEqual([]);
   });
@@ -138,6 +141,11 @@ function isManifest(value: unknown): boolean {
 /** A `twostep apply` file: it has levels. */
 function isApplyFile(value: unknown): boolean {
   return isObject(value) && "levels" in value;
+}
+
+/** A rollout plan (`twostep rollout start --plan`): it has a target and steps. */
+function isRolloutPlan(value: unknown): boolean {
+  return isObject(value) && "target" in value && "steps" in value;
 }
 
 function failure(block: CodeBlock, parse: () => unknown): string[] {

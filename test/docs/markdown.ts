@@ -222,6 +222,8 @@ export interface TwostepInvocation {
   readonly line: string;
   /** The command, or "" for `twostep --help` and the like. */
   readonly command: string;
+  /** The first word after the command that is no flag: the subcommand of a command that has them (`rollout start`). */
+  readonly next: string | undefined;
   /** Its flags, without their `=value`. */
   readonly flags: readonly string[];
 }
@@ -234,24 +236,34 @@ export function twostepInvocations(commands: readonly ShellCommand[]): TwostepIn
     const first = words[start] ?? "";
     const command = first.startsWith("-") ? "" : first;
     const rest = words.slice(command === "" ? start : start + 1);
-    return [{ at, line, command, flags: rest.filter((word) => word.startsWith("-")).map((flag) => flag.split("=")[0]!) }];
+    const next = command === "" || rest[0]?.startsWith("-") === true ? undefined : rest[0];
+    return [{ at, line, command, next, flags: rest.filter((word) => word.startsWith("-")).map((flag) => flag.split("=")[0]!) }];
   });
 }
 
 /** What is wrong with these invocations, asking the built CLI for the `--help` of each command. */
-export async function twostepProblems(invocations: readonly TwostepInvocation[]): Promise<string[]> {
+export async function twostepProblems(found: readonly TwostepInvocation[]): Promise<string[]> {
   const bin = join(root, "packages/cli/bin/twostep.js");
   if (!existsSync(join(root, "packages/cli/dist/bin.js"))) return ["the CLI is not built (npx tsc -b)"];
-  const names = [...new Set(invocations.map(({ command }) => command))];
-  const helps = new Map(
-    await Promise.all(
-      names.map(async (name) => {
-        const args = name === "" ? ["--help"] : [name, "--help"];
-        const { stdout } = await run(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
-        return [name, stdout] as const;
-      }),
-    ),
-  );
+  const helpsOf = async (names: readonly string[]) =>
+    new Map(
+      await Promise.all(
+        [...new Set(names)].map(async (name) => {
+          const args = name === "" ? ["--help"] : [...name.split(" "), "--help"];
+          const { stdout } = await run(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
+          return [name, stdout] as const;
+        }),
+      ),
+    );
+  // A command with subcommands (`twostep rollout start`) has the usage `twostep rollout [options] [command]`: the next word is its subcommand.
+  const commands = await helpsOf(found.map(({ command }) => command));
+  const invocations = found.map((invocation) => {
+    const grouped = new RegExp(`Usage:\\s+twostep ${escapeRegExp(invocation.command)} \\[options\\] \\[command\\]`).test(
+      commands.get(invocation.command) ?? "",
+    );
+    return grouped && invocation.next !== undefined ? { ...invocation, command: `${invocation.command} ${invocation.next}` } : invocation;
+  });
+  const helps = await helpsOf(invocations.map(({ command }) => command));
   const problems: string[] = [];
   for (const { at, line, command, flags } of invocations) {
     const help = helps.get(command) ?? "";

@@ -16,7 +16,7 @@ import { codeBlocks, root } from "../docs/markdown.js";
 
 const exec = promisify(execFile);
 const tsc = join(root, "node_modules/typescript/bin/tsc");
-const packages = ["core", "fleet", "nats", "check", "cli", "testkit"] as const;
+const packages = ["core", "fleet", "nats", "prometheus", "check", "cli", "testkit"] as const;
 
 /** What `npm pack --json` says of one package. */
 interface Packed {
@@ -134,6 +134,7 @@ beforeAll(async () => {
         ]),
         devDependencies: {
           "@twostep/cli": dependency("@twostep/cli"),
+          "@twostep/prometheus": dependency("@twostep/prometheus"),
           "@twostep/testkit": dependency("@twostep/testkit"),
           "@types/node": "^20.19.0",
         },

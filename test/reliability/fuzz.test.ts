@@ -1,6 +1,7 @@
 import { CoreErrorCode, encodeEnvelopeHead, isTwostepError } from "@twostep/core";
 import { loadShopProtocol } from "@twostep/example-shop";
 import { FleetErrorCode, startNode, type FleetNode } from "@twostep/fleet";
+import { twostepRecordFormats } from "@twostep/fleet/internal";
 import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import { startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
 import { afterEach, expect, test } from "vitest";
@@ -51,31 +52,29 @@ test("regression: frames of unknown versions are counted in one bucket, so the h
     heartbeatMs: 60_000,
     onDeadLetter: () => {},
   });
+  const key = { nodeId: "shop-1", incarnation: started.node.incarnation };
+  const first = await started.plane.readBeat(key);
   // 100,000 four-byte frames of orders.OrderPlaced, each naming another unknown version: garbage any reader may meet.
   let deadLetters = 0;
   for (let version = 3; version < 100_003; version++) if (started.node.decode(encodeEnvelopeHead(1, version * 37)) === undefined) deadLetters++;
   expect(deadLetters).toBe(100_000);
-  const beat = Date.now();
   await started.node.heartbeat();
-  const stored = await started.plane.getAdvertisement("shop-1");
-  expect(stored?.advertisement.heartbeatAt, "the heartbeat after the garbage was stored").toBeGreaterThanOrEqual(beat);
+  const stored = await started.plane.readBeat(key);
+  expect(stored?.revision, "the heartbeat after the garbage was stored").toBeGreaterThan(first?.revision ?? Number.POSITIVE_INFINITY);
+  const decoded = twostepRecordFormats.decode("heartbeat", stored?.value ?? new Uint8Array());
+  if (!decoded.ok) throw new Error(`the stored heartbeat cannot be read: ${decoded.problem}`);
+  // Versions far above what the build reads all count under "?": one counter, whatever the garbage named.
+  expect(decoded.value.frames["orders.OrderPlaced"]).toEqual({ "?": [0, 0, 100_000] });
 });
 
-test("regression: an advertisement over the server's max payload is refused with a typed INVALID_REQUEST", { timeout: 30_000 }, async () => {
+test("regression: a heartbeat over the server's max payload is refused with a typed INVALID_REQUEST", { timeout: 30_000 }, async () => {
   started.server = await startNatsServer();
   started.plane = await connectNatsControlPlane({ servers: started.server.url });
-  const failed = Object.fromEntries(Array.from({ length: 100_000 }, (_, index) => [String(index * 37), 1]));
-  const advertisement = {
-    nodeId: "shop-1",
-    service: "shop",
-    build: "1.0",
-    capabilities: {},
-    startedAt: 0,
-    heartbeatAt: 0,
-    counters: { "orders.OrderPlaced": { read: {}, written: {}, failed } },
-  };
-  const error = await started.plane.putAdvertisement(advertisement).catch((reason: unknown) => reason);
+  // 1.5 MiB: above nats-server's default max_payload of 1 MiB.
+  const error = await started.plane.beat({ nodeId: "shop-1", incarnation: "1" }, new Uint8Array(1_500_000), { expect: 0 }).catch((reason: unknown) => reason);
   expect(error).toBeInstanceOf(Error);
   expect(isTwostepError(error, FleetErrorCode.InvalidRequest), String(error)).toBe(true);
   expect((error as Error).message).toMatch(/max_payload/);
+  // Refused before it was sent: nothing was stored, and the connection still works.
+  expect(await started.plane.readBeat({ nodeId: "shop-1", incarnation: "1" })).toBeUndefined();
 });

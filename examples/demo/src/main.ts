@@ -4,11 +4,12 @@ import { runDemo } from "./run-demo.js";
 
 const usage = `Usage: npm run demo [-- --nats URL] [--pace N]
 
-Plays a complete two-phase rollout of orders.OrderPlaced v2 on twelve nodes,
-on the embedded in-memory control plane (or a NATS server with --nats).
+Plays a complete two-phase rollout of orders.OrderPlaced v2 on twelve nodes
+in three zones, driven by rollout plans and a rollout controller, on the
+embedded in-memory control plane (or a NATS server with --nats).
 
   --nats URL   run on the NATS JetStream control plane at URL
-  --pace N     multiply every pause by N (default 1)
+  --pace N     multiply every pause and bake by N (default 1)
   -h, --help   show this help
 
 Each run on NATS uses fresh buckets (prefix demo<time>), so runs never mix.
@@ -25,11 +26,13 @@ if (values.help === true) {
   process.exit(0);
 }
 const color = process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined;
+const nats = values.nats;
 const controlPlane =
-  values.nats === undefined
+  nats === undefined
     ? undefined
-    : await (await import("@twostep/nats"))
-        .connectNatsControlPlane({ servers: values.nats, bucketPrefix: `demo${Date.now().toString(36)}` })
+    : // Loaded only with --nats, so that the in-memory demo never loads the NATS client.
+      await (await import("@twostep/nats"))
+        .connectNatsControlPlane({ servers: nats, bucketPrefix: `demo${Date.now().toString(36)}` })
         .catch((error: unknown) => {
           process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
           process.exit(3);

@@ -1,4 +1,4 @@
-import { decodeEnvelopeHead, type DecodedFrame } from "@twostep/core";
+import { type DecodedFrame, decodeEnvelopeHead, isTwostepError } from "@twostep/core";
 import type { OrderPlacedV1, OrderPlacedV1Input, OrderPlacedV2, OrderPlacedV2Input } from "@twostep/example-shop";
 import type { FleetNode } from "@twostep/fleet";
 import Long from "long";
@@ -9,6 +9,8 @@ const TYPE = "orders.OrderPlaced";
 /** What the traffic counted so far. */
 export interface TrafficCounts {
   sent: number;
+  /** Orders a node could not send yet because its writes were still closed (it had not applied a write level): kept by the sender. */
+  held: number;
   /** Decoded frames by the version they had on the wire. */
   decoded: Record<number, number>;
   /** Frames that went to a dead-letter hook because of the injected fault. */
@@ -32,7 +34,7 @@ interface Running {
  * read by its next build. Every frame is accounted for.
  */
 export class OrderTraffic {
-  readonly counts: TrafficCounts = { sent: 0, decoded: {}, injectedFaults: 0, undecodable: 0, mismatched: 0 };
+  readonly counts: TrafficCounts = { sent: 0, held: 0, decoded: {}, injectedFaults: 0, undecodable: 0, mismatched: 0 };
   readonly #nodeIds: readonly string[];
   readonly #running = new Map<string, Running>();
   readonly #inboxes = new Map<string, { frame: Uint8Array; orderId: string }[]>();
@@ -101,7 +103,15 @@ export class OrderTraffic {
       node.protocol.type(TYPE).latest === 1
         ? { ...common, amountCents: cents }
         : { ...common, total: { currencyCode: "USD", units: Math.floor(cents / 100), nanos: (cents % 100) * 10_000_000 } };
-    let frame = node.encode<unknown>(TYPE, order, { key: orderId });
+    let frame: Uint8Array;
+    try {
+      frame = node.encode<unknown>(TYPE, order, { key: orderId });
+    } catch (error) {
+      // Writes stay closed until the node applied a write level (a node that just started, before the record reached it): the order waits.
+      if (!isTwostepError(error, "CANNOT_WRITE_VERSION")) throw error;
+      this.counts.held++;
+      return;
+    }
     const { version } = decodeEnvelopeHead(frame);
     this.#writtenSince[version] = (this.#writtenSince[version] ?? 0) + 1;
     const injected = version === 2 && build.corruptsOneIn > 0 && sequence % build.corruptsOneIn === 0;

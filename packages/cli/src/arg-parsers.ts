@@ -15,6 +15,13 @@ export function parseCount(value: string): number {
   return count;
 }
 
+/** A TCP port, 0 to 65535; 0 lets the OS pick a free one (`--metrics-port`). */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError("give a port from 0 to 65535 (0: any free port).");
+  return port;
+}
+
 /** A number, such as a percent; whether it makes sense is the coordinator's to say. */
 export function parseNumber(value: string): number {
   const number = Number(value.trim().replace(/%$/, ""));

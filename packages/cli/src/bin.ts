@@ -5,12 +5,17 @@ import { nodeContext } from "./node-context.js";
 
 // The only place that reads process.argv and exits: everything else takes a context and returns an exit code.
 const interrupted = new AbortController();
-process.on("SIGINT", () => {
-  if (interrupted.signal.aborted) process.exit(130);
-  interrupted.abort();
-  // `watch` stops by itself on the signal; anything else gets a moment to finish, then is ended.
-  setTimeout(() => process.exit(130), 2_000).unref();
-});
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.on(signal, () => {
+    if (interrupted.signal.aborted) process.exit(code);
+    interrupted.abort();
+    // `watch` and `controller` stop by themselves on the signal (the controller gives its lease up); anything else gets a moment to finish, then is ended.
+    setTimeout(() => process.exit(code), 2_000).unref();
+  });
+}
 
 // A reader that goes away early (`twostep status | head -n 3`) ends the command quietly: no EPIPE stack
 // trace, what is left to print is dropped, and a command that runs until stopped (`watch`) stops.

@@ -42,6 +42,6 @@ export interface CliContext {
   clock(): number;
   /** Creates a view redrawn in place on `stdout` (only called when it is a terminal). */
   liveView(): Promise<LiveView>;
-  /** Aborted when the user interrupts (SIGINT): long-running commands such as `watch` stop then. */
+  /** Aborted when the user interrupts (SIGINT) or the process is asked to stop (SIGTERM): long-running commands (`watch`, `controller`) stop then. */
   readonly signal: AbortSignal;
 }

@@ -1,7 +1,7 @@
-import { Command, CommanderError, Option } from "commander";
-import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parseSeconds } from "./arg-parsers.js";
+import { Argument, Command, CommanderError, Option } from "commander";
+import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parsePort, parseSeconds } from "./arg-parsers.js";
 import type { CliContext } from "./cli-context.js";
-import { connectionFlagOptions, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
+import { connectionFlagOptions, contextSettingOptions, EXAMPLE_CONTEXT_SETTINGS, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
 import { describeExitCodes, ExitCode } from "./exit-code.js";
 
 /** A command's entry point: options (positionals included, by name) and the context. */
@@ -13,10 +13,13 @@ interface ArgumentSpec {
   readonly description: string;
   readonly required: boolean;
   readonly parse?: (value: string) => unknown;
+  /** The values it takes, when it takes one of a list. */
+  readonly choices?: readonly string[];
 }
 
 /** One row of the command table. */
 interface CommandSpec {
+  /** The command's name; two words (`rollout start`) make a subcommand of a {@link COMMAND_GROUPS} entry. */
   readonly name: string;
   readonly summary: string;
   readonly arguments: readonly ArgumentSpec[];
@@ -27,10 +30,15 @@ interface CommandSpec {
   /** Whether it talks to the control plane: then it takes the connection options. Defaults to true. */
   readonly connects?: boolean;
   readonly examples: readonly string[];
-  /** Imports the command only when it runs, so `twostep status` never loads `watch` or `apply`. */
-  readonly load: () => Promise<Handler>;
+  /**
+   * Imports the command only when it runs, so `twostep status` never loads
+   * `watch` or `apply`. Gets the program, for a command about the command
+   * line itself (`completion`).
+   */
+  readonly load: (program: Command) => Promise<Handler>;
 }
 
+const contextName = (description: string, required = true): ArgumentSpec => ({ name: "name", description, required });
 const capability = (required: boolean, description = "the capability, such as a message type (orders.OrderPlaced)"): ArgumentSpec => ({
   name: "capability",
   description,
@@ -59,9 +67,9 @@ const commands: readonly CommandSpec[] = [
     summary:
       "the control plane and its store; per capability: write state, ramp, drain window, readers, who applied it, who blocks the next level; nodes by service and build",
     arguments: [capability(false, "show only this capability")],
-    options: () => [json()],
+    options: () => [new Option("--by <label>", "group the members, and the blockers of each next level, by this label's value (zone, region, ...)"), json()],
     mutates: false,
-    examples: ["twostep status", "twostep status orders.OrderPlaced --json"],
+    examples: ["twostep status", "twostep status orders.OrderPlaced --json", "twostep status --by zone"],
     load: async () => (await import("./commands/status/index.js")).status,
   },
   {
@@ -161,9 +169,18 @@ const commands: readonly CommandSpec[] = [
     name: "init",
     summary: "set up the control plane's identity (the first change does it too); says whether it created it or found it",
     arguments: [],
-    options: () => [],
+    options: () => [
+      new Option(
+        "--mode <mode>",
+        "who writes the records: release managers (direct), or only the rollout controller, to which other changes are submitted as requests (controller); set once (default: direct)",
+      ).choices(["direct", "controller"]),
+    ],
     mutates: true,
-    examples: ['twostep init --reason "new fleet" --yes', "twostep init --dry-run"],
+    examples: [
+      'twostep init --reason "new fleet" --yes',
+      'twostep init --mode controller --reason "changes only through the controller" --yes',
+      "twostep init --dry-run",
+    ],
     load: async () => (await import("./commands/init/index.js")).init,
   },
   {
@@ -199,13 +216,204 @@ const commands: readonly CommandSpec[] = [
     load: async () => (await import("./commands/watch/index.js")).watch,
   },
   {
+    name: "dashboard",
+    summary:
+      "a read-only web page for release managers, updated live: readiness per level, write level, ramp and rollout step, convergence, drain, blockers, history",
+    arguments: [],
+    options: () => [
+      new Option("--port <n>", "the port to listen on; 0 takes a free one (default: 4280)").argParser(Number),
+      new Option(
+        "--host <address>",
+        "the address to listen on (default: 127.0.0.1, loopback: this machine only); an address other machines reach is refused unless named here, " +
+          "and then whoever reaches it reads the fleet's state (the page has no login); not 0.0.0.0 or ::, whose Host headers cannot be checked",
+      ),
+      new Option("--interval <ms>", "read the status every ms milliseconds").default(1000).argParser(parseCount),
+    ],
+    mutates: false,
+    examples: ["twostep dashboard", "twostep dashboard --port 8080", "twostep dashboard --host 10.0.0.5 --port 4280"],
+    load: async () => (await import("./commands/dashboard/index.js")).dashboard,
+  },
+  {
     name: "apply",
-    summary: "bring write levels to what a JSON file declares, through the same checks as enable-write; idempotent",
-    arguments: [{ name: "file", description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } }', required: true }],
-    options: () => declared(),
+    summary:
+      "bring write levels to what a JSON file declares, or to the manifest's write targets (--manifest), through the same checks as enable-write; idempotent",
+    arguments: [
+      {
+        name: "file",
+        description: 'a JSON file: { "format": 1, "levels": { "orders.OrderPlaced": { "write": 2 } } } (or, without it, --manifest\'s write targets)',
+        required: false,
+      },
+    ],
+    options: () => [
+      new Option(
+        "--manifest <file>",
+        "the protocol manifest: without a file, bring each type to its writeTarget (types without one, and retirements, are left alone); either way its versions count as declared",
+      ),
+      new Option("--allow-undeclared", "with a file: enable a capability or level that no member declares (a new capability before any node runs)"),
+      new Option("--allow-rollback", "with --manifest: also make a writeTarget below what the fleet writes (a rollback); without it, that type is refused"),
+    ],
     mutates: true,
-    examples: ["twostep apply levels.json --dry-run", 'twostep apply levels.json --manifest schemas/twostep.json --reason "release 42" --yes'],
+    examples: [
+      "twostep apply levels.json --dry-run",
+      'twostep apply levels.json --reason "release 42" --yes',
+      "twostep apply --manifest schemas/twostep.json --dry-run",
+      'twostep apply --manifest schemas/twostep.json --reason "release 42" --yes',
+    ],
     load: async () => (await import("./commands/apply/index.js")).apply,
+  },
+  {
+    name: "diff",
+    summary:
+      "where the manifest and the live fleet disagree: write target against write level and ramp, retired levels, versions no member reads, capabilities it does not declare (exit 1 when they differ)",
+    arguments: [],
+    options: () => [manifest(), json()],
+    mutates: false,
+    examples: ["twostep diff", "twostep diff --manifest services/shop/schemas/twostep.json --json"],
+    load: async () => (await import("./commands/diff/index.js")).diff,
+  },
+  {
+    name: "rollout start",
+    summary: "start a rollout plan (a JSON file: steps, bakes, gates); shows the plan and its first step's dry run, refused while that step would be",
+    arguments: [capability(true)],
+    options: () => [new Option("--plan <file>", "the plan, a JSON file relative to the working directory (format in docs/rollouts.md)").makeOptionMandatory()],
+    mutates: true,
+    examples: [
+      "twostep rollout start orders.OrderPlaced --plan rollout.json --dry-run",
+      'twostep rollout start orders.OrderPlaced --plan rollout.json --reason "v2, OPS-123" --yes',
+    ],
+    load: async () => (await import("./commands/rollout/start/index.js")).rolloutStart,
+  },
+  {
+    name: "rollout status",
+    summary: "where each rollout stands: its step, bake and the last verdict of each gate; who holds the controller lease, until when",
+    arguments: [capability(false, "show only the rollout of this capability")],
+    options: () => [json()],
+    mutates: false,
+    examples: ["twostep rollout status", "twostep rollout status orders.OrderPlaced --json"],
+    load: async () => (await import("./commands/rollout/status/index.js")).rolloutStatus,
+  },
+  {
+    name: "rollout pause",
+    summary: "pause a rollout: the controller leaves it where it stands (its writers keep writing as they do)",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout pause orders.OrderPlaced --reason "holiday freeze" --yes'],
+    load: async () => (await import("./commands/rollout/pause/index.js")).rolloutPause,
+  },
+  {
+    name: "rollout resume",
+    summary: "resume a paused rollout where it stands",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout resume orders.OrderPlaced --reason "freeze over" --yes'],
+    load: async () => (await import("./commands/rollout/resume/index.js")).rolloutResume,
+  },
+  {
+    name: "rollout promote",
+    summary: "move a rollout to its next step now, without waiting for the bake (the gates still judge that step); the last step: done",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout promote orders.OrderPlaced --reason "canary clean for a day" --yes'],
+    load: async () => (await import("./commands/rollout/promote/index.js")).rolloutPromote,
+  },
+  {
+    name: "rollout abort",
+    summary: "abort a rollout: its writers go back (the ramp dropped, or the level set back to where it started), then it stops",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ["twostep rollout abort orders.OrderPlaced --dry-run", 'twostep rollout abort orders.OrderPlaced --reason "errors in the canary" --yes'],
+    load: async () => (await import("./commands/rollout/abort/index.js")).rolloutAbort,
+  },
+  {
+    name: "rollout retry",
+    summary: "start the step at which a rollout failed or was aborted again",
+    arguments: [capability(true)],
+    options: () => [],
+    mutates: true,
+    examples: ['twostep rollout retry orders.OrderPlaced --reason "fixed build deployed" --yes'],
+    load: async () => (await import("./commands/rollout/retry/index.js")).rolloutRetry,
+  },
+  {
+    name: "controller",
+    summary: "run the rollout controller until Ctrl-C or SIGTERM (then it gives its lease up): it advances rollout plans while it holds the lease",
+    arguments: [],
+    options: () => [
+      new Option("--lease <seconds>", "how long its lease lasts unrenewed: another controller takes over after it (default: 15)").argParser(parseSeconds),
+      new Option("--tick <ms>", "how often it looks: renews the lease, judges the rollouts that are due (default: 1000)").argParser(parseCount),
+      new Option("--metrics-port <n>", "serve the fleet's Prometheus metrics on 127.0.0.1:n/metrics (0: any free port, printed)").argParser(parsePort),
+      new Option("--json", "print one JSON event per line (shapes in docs/cli.md)"),
+    ],
+    mutates: false,
+    examples: ["twostep controller", "twostep controller --lease 30 --metrics-port 9465 --json >> controller.log"],
+    load: async () => (await import("./commands/controller/index.js")).controller,
+  },
+  {
+    name: "context add",
+    summary: "store a named connection to a control plane (server, credentials, TLS, prefix), or change the settings given of the one of that name",
+    arguments: [contextName("the context's name: letters, digits, '.', '_' or '-'")],
+    options: () => [...contextSettingOptions(), new Option("--description <text>", "what the context connects to, shown by twostep context list")],
+    mutates: false,
+    connects: false,
+    examples: [`twostep context add prod ${EXAMPLE_CONTEXT_SETTINGS} --description "production fleet"`, "twostep context add prod --prefix fleet2"],
+    load: async () => (await import("./commands/context/add/index.js")).contextAdd,
+  },
+  {
+    name: "context list",
+    summary: "the stored connection contexts, the current one marked with *",
+    arguments: [],
+    options: () => [json()],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context list", "twostep context list --json"],
+    load: async () => (await import("./commands/context/list/index.js")).contextList,
+  },
+  {
+    name: "context show",
+    summary: "a connection context's settings (secrets masked), description and file",
+    arguments: [contextName("the context (default: the one TWOSTEP_CONTEXT names, else the current one)", false)],
+    options: () => [json()],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context show prod", "twostep context show --json"],
+    load: async () => (await import("./commands/context/show/index.js")).contextShow,
+  },
+  {
+    name: "context use",
+    summary: "make a connection context the current one: commands connect through it unless --context or TWOSTEP_CONTEXT names another",
+    arguments: [contextName("the context")],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context use prod"],
+    load: async () => (await import("./commands/context/use/index.js")).contextUse,
+  },
+  {
+    name: "context remove",
+    summary: "delete a connection context (when it was the current one, none is current any more)",
+    arguments: [contextName("the context")],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: ["twostep context remove staging"],
+    load: async () => (await import("./commands/context/remove/index.js")).contextRemove,
+  },
+  {
+    name: "completion",
+    summary: "print the shell completion script of twostep's commands and options, with how to install it at its top",
+    arguments: [{ name: "shell", description: "the shell", required: true, choices: ["bash", "zsh", "fish"] }],
+    options: () => [],
+    mutates: false,
+    connects: false,
+    examples: [
+      "twostep completion bash > ~/.local/share/bash-completion/completions/twostep",
+      "twostep completion zsh > ~/.zfunc/_twostep",
+      "twostep completion fish > ~/.config/fish/completions/twostep.fish",
+    ],
+    load: async (program) => (await import("./commands/completion/index.js")).completion(program),
   },
   {
     name: "check",
@@ -281,6 +489,12 @@ const commands: readonly CommandSpec[] = [
   },
 ];
 
+/** Commands that only group subcommands (`twostep rollout start`), with their summaries. */
+const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  rollout: "rollout plans: start, status, pause, resume, promote, abort, retry (a controller advances them: twostep controller)",
+  context: "named connections to control planes: add, list, show, use, remove (commands take --context NAME)",
+};
+
 /** What {@link run} knows besides its arguments. */
 export interface RunOptions {
   /** Printed by `--version`. */
@@ -304,12 +518,14 @@ export async function run(argv: readonly string[], context: CliContext, options:
     .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", programHelp());
   if (options.version !== undefined) program.version(options.version, "-V, --version", "print the version");
+  const groups = new Map<string, Command>();
   for (const spec of commands) {
-    const command = program.command(spec.name).summary(spec.summary).description(`${spec.summary}.`);
+    const command = addCommand(program, groups, spec.name).summary(spec.summary).description(`${spec.summary}.`);
     for (const argument of spec.arguments) {
-      const name = argument.required ? `<${argument.name}>` : `[${argument.name}]`;
-      if (argument.parse === undefined) command.argument(name, argument.description);
-      else command.argument(name, argument.description, argument.parse);
+      const added = new Argument(argument.required ? `<${argument.name}>` : `[${argument.name}]`, argument.description);
+      if (argument.parse !== undefined) added.argParser(argument.parse);
+      if (argument.choices !== undefined) added.choices(argument.choices);
+      command.addArgument(added);
     }
     for (const option of spec.options()) command.addOption(option);
     if (spec.mutates) for (const option of mutationOptions()) command.addOption(option);
@@ -320,13 +536,13 @@ export async function run(argv: readonly string[], context: CliContext, options:
       const flags = args[spec.arguments.length] as Record<string, unknown>;
       const named = Object.fromEntries(spec.arguments.map((argument, index) => [argument.name, args[index]]).filter(([, value]) => value !== undefined));
       running = { command: spec.name, json: flags["json"] === true };
-      const handler = await spec.load();
+      const handler = await spec.load(program);
       exitCode = await handler({ ...flags, ...named } as never, context);
     });
   }
   // Commander shows the main help for `twostep nosuchcommand --help`; name the unknown command instead (exit 2).
   const first = argv[0];
-  const unknownCommand = first !== undefined && !first.startsWith("-") && first !== "help" && !commands.some((spec) => spec.name === first);
+  const unknownCommand = first !== undefined && !first.startsWith("-") && first !== "help" && !commands.some((spec) => spec.name.split(" ")[0] === first);
   try {
     await program.parseAsync(unknownCommand ? [first] : [...argv], { from: "user" });
   } catch (error) {
@@ -336,6 +552,19 @@ export async function run(argv: readonly string[], context: CliContext, options:
     return reportError(error, context, { json: running?.json ?? false, ...(running === undefined ? {} : { command: running.command }) });
   }
   return exitCode;
+}
+
+/** Adds the command `name` to `program`; a two-word name is a subcommand of its group, made once. */
+function addCommand(program: Command, groups: Map<string, Command>, name: string): Command {
+  const [group = name, sub] = name.split(" ");
+  if (sub === undefined) return program.command(name);
+  let parent = groups.get(group);
+  if (parent === undefined) {
+    const summary = COMMAND_GROUPS[group] ?? group;
+    parent = program.command(group).summary(summary).description(`${summary}.`);
+    groups.set(group, parent);
+  }
+  return parent.command(sub);
 }
 
 /** The longest --actor and --reason the coordinator accepts (`AUTHOR_LIMITS` of @twostep/fleet, not imported so that --help does not load the fleet). */

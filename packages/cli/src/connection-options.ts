@@ -1,21 +1,30 @@
+import { access, constants } from "node:fs/promises";
 import type { ControlPlane } from "@twostep/fleet";
 import { Option } from "commander";
+import { InvalidContextError, UsageError } from "./cli-errors.js";
+import type { ConnectionSetting } from "./control-plane-backend.js";
+import {
+  backendFor,
+  CONNECTION_SETTINGS,
+  DEFAULT_BACKEND,
+  flagOf,
+  KNOWN_SCHEMES,
+  SERVERS_SETTING,
+  type Setting,
+  splitServers,
+} from "./control-plane-backends.js";
+import type { NamedContext } from "./contexts/context-file.js";
+import { CONTEXT_ENV, selectedContext } from "./contexts/selected-context.js";
 
-/**
- * How to reach the control plane, from the connection flags and their
- * environment variables. This file and the connection help group are the
- * only places that know the control plane runs on NATS: commands see a
- * `ControlPlane`.
- */
-export interface ConnectionOptions {
-  /** NATS server URLs (`--nats` takes them comma-separated). */
+/** The control plane's address in examples. */
+export const EXAMPLE_FLEET_URL = DEFAULT_BACKEND.exampleServer;
+
+/** The settings besides the servers, by key: what a context file holds and a backend reads. */
+export type ConnectionSettings = { readonly [K in Exclude<Setting, { kind: "url" }>["key"]]?: string };
+
+/** How to reach the control plane: the servers, whose URL scheme chooses the backend, and the backend's settings. */
+export interface ConnectionOptions extends ConnectionSettings {
   readonly servers: readonly string[];
-  /** Path of a NATS credentials file. */
-  readonly creds?: string;
-  readonly user?: string;
-  readonly pass?: string;
-  /** Prefix of the control plane's names on the NATS server (one server can hold several fleets). Defaults to `twostep`. */
-  readonly bucketPrefix?: string;
   /**
    * Create what the control plane needs on the server when it is missing:
    * true for commands that change the fleet (release-manager credentials),
@@ -24,89 +33,131 @@ export interface ConnectionOptions {
   readonly create: boolean;
 }
 
-/** The flags every command takes to reach the control plane. */
-export interface ConnectionFlags {
-  readonly nats?: string;
-  readonly creds?: string;
-  readonly user?: string;
-  readonly password?: string;
-  readonly prefix?: string;
+/** The flag of each setting, by its key. */
+export type SettingFlags = { readonly [K in Setting["key"]]?: string };
+
+/** The flags every command takes to reach the control plane: each setting's, and `--context`. */
+export type ConnectionFlags = SettingFlags & { readonly context?: string };
+
+/** One setting's value and where it came from: its flag, its environment variable or the context. */
+interface Resolved {
+  readonly setting: ConnectionSetting;
+  readonly value: string;
+  readonly from: "flag" | "env" | "context";
 }
-
-/** Where `twostep` connects when neither `--nats` nor `TWOSTEP_NATS_URL` is given. */
-export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
-
-/** The control plane's address in examples. */
-export const EXAMPLE_FLEET_URL = "nats://nats.internal:4222";
 
 /**
- * Resolves the connection: a flag wins over its environment variable
- * (`TWOSTEP_NATS_URL`, `TWOSTEP_NATS_CREDS`, `TWOSTEP_NATS_USER`,
- * `TWOSTEP_NATS_PASSWORD`, `TWOSTEP_NATS_PREFIX`); the server defaults to {@link DEFAULT_NATS_URL}.
- * `create` says whether what is missing on the server may be created (commands that change the fleet).
+ * Resolves the connection: per setting, the flag wins over its environment
+ * variable, which wins over the field of `context`; the servers default to
+ * the first backend's. `create` says whether what is missing on the server
+ * may be created (commands that change the fleet).
  */
-export function connectionOptions(flags: ConnectionFlags, env: Readonly<Record<string, string | undefined>>, create: boolean): ConnectionOptions {
-  const pick = (flag: string | undefined, name: string): string | undefined => flag ?? nonEmpty(env[name]);
-  const creds = pick(flags.creds, "TWOSTEP_NATS_CREDS");
-  const user = pick(flags.user, "TWOSTEP_NATS_USER");
-  const pass = pick(flags.password, "TWOSTEP_NATS_PASSWORD");
-  const bucketPrefix = pick(flags.prefix, "TWOSTEP_NATS_PREFIX");
-  return {
-    servers: (pick(flags.nats, "TWOSTEP_NATS_URL") ?? DEFAULT_NATS_URL)
-      .split(",")
-      .map((server) => server.trim())
-      .filter((server) => server !== ""),
-    create,
-    ...(creds === undefined ? {} : { creds }),
-    ...(user === undefined ? {} : { user }),
-    ...(pass === undefined ? {} : { pass }),
-    ...(bucketPrefix === undefined ? {} : { bucketPrefix }),
-  };
+export function connectionOptions(
+  flags: ConnectionFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  create: boolean,
+  context?: NamedContext,
+): ConnectionOptions {
+  return optionsOf(resolve(flags, env, context), create);
 }
 
-/** How `check --fleet URL` reaches the control plane at `url`: read-only, with the credentials and prefix of the environment. */
-export function fleetUrlConnection(url: string, env: Readonly<Record<string, string | undefined>>): ConnectionOptions {
-  return connectionOptions({ nats: url }, env, false);
+/**
+ * The connection of a command: {@link connectionOptions} with the selected
+ * context (`--context`, else `TWOSTEP_CONTEXT`, else the current one), after
+ * checking that every file it names can be read. Throws the context's
+ * errors, `InvalidContextError` for a file a context names that cannot be
+ * read, and `UsageError` for one a flag or variable names.
+ */
+export async function resolveConnection(
+  flags: ConnectionFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  create: boolean,
+): Promise<ConnectionOptions> {
+  const context = await selectedContext(flags.context, env);
+  const resolved = resolve(flags, env, context);
+  await Promise.all(resolved.filter(({ setting }) => setting.kind === "file").map((entry) => checkReadable(entry, context)));
+  return optionsOf(resolved, create);
 }
+
+/** How `check --fleet URL` reaches the control plane at `url`: read-only, with the other settings of the environment. */
+export function fleetUrlConnection(url: string, env: Readonly<Record<string, string | undefined>>): ConnectionOptions {
+  return connectionOptions({ [SERVERS_SETTING.key]: url }, env, false);
+}
+
+/** Connects to the control plane of the backend the servers' scheme chooses; throws its `CONTROL_PLANE_UNREACHABLE`, `AUTHENTICATION_FAILED` or `PERMISSION_DENIED` errors. */
+export async function connectControlPlane(options: ConnectionOptions): Promise<ControlPlane> {
+  return backendFor(options.servers).connect(options);
+}
+
+/** A setting's flag, with its value and `description` (else the setting's own), as commander takes it. */
+export function settingOption(setting: ConnectionSetting, description = setting.description): Option {
+  return new Option(`${flagOf(setting)} ${setting.value}`, description);
+}
+
+/** The settings' flags as `twostep context add` takes them: without their environment variables. */
+export function contextSettingOptions(): Option[] {
+  return CONNECTION_SETTINGS.map((setting) => settingOption(setting));
+}
+
+/** `twostep context add`'s example settings: the first backend's server and a credential. */
+export const EXAMPLE_CONTEXT_SETTINGS = `${flagOf(SERVERS_SETTING)} ${DEFAULT_BACKEND.exampleServer} ${DEFAULT_BACKEND.exampleContext}`;
 
 /** The connection flags, in their own help group: every command that reads or changes the fleet takes them. */
 export function connectionFlagOptions(): Option[] {
   return [
-    new Option("--nats <url>", `NATS server(s), comma-separated (env: TWOSTEP_NATS_URL; default: ${DEFAULT_NATS_URL})`),
-    new Option("--creds <file>", "NATS credentials file (env: TWOSTEP_NATS_CREDS)"),
-    new Option("--user <name>", "NATS user (env: TWOSTEP_NATS_USER)"),
-    new Option("--password <secret>", "NATS password (env: TWOSTEP_NATS_PASSWORD)"),
-    new Option("--prefix <name>", "prefix of the control plane on the server (env: TWOSTEP_NATS_PREFIX; default: twostep)"),
+    ...CONNECTION_SETTINGS.map((setting) =>
+      settingOption(setting, `${setting.description} (env: ${setting.env}${setting === SERVERS_SETTING ? `; default: ${DEFAULT_BACKEND.defaultServer}` : ""})`),
+    ),
+    new Option("--context <name>", `the named connection to use (env: ${CONTEXT_ENV}; default: the current one, see twostep context use)`),
   ].map((option) => option.helpGroup("Connection options:"));
 }
 
-/** `check --fleet URL`: the control plane of the live fleet, with the credentials and prefix of the environment. */
+/** `check --fleet URL`: the control plane of the live fleet, with the other settings of the environment. */
 export function fleetUrlOption(): Option {
+  const others = CONNECTION_SETTINGS.filter((setting) => setting !== SERVERS_SETTING).map((setting) => setting.env);
   return new Option(
     "--fleet <url>",
-    "the control plane (NATS) of the live fleet: a raised write target must also be read by every member " +
-      "(credentials and prefix: TWOSTEP_NATS_CREDS, TWOSTEP_NATS_USER, TWOSTEP_NATS_PASSWORD, TWOSTEP_NATS_PREFIX)",
+    `the control plane of the live fleet (${KNOWN_SCHEMES}): ` +
+      `a raised write target must also be read by every member, and a version marked retired (or whose reader is dropped) be retired in the fleet (credentials, TLS and prefix: ${others.join(", ")})`,
   ).helpGroup("Connection options:");
 }
 
-/**
- * The NATS control plane's package, loaded by name only when a command
- * connects (so `--help` never loads it). It is typed here by what the CLI
- * needs of it rather than by its declarations, which keeps the CLI building
- * while that package is rewritten.
- */
-const NATS_PACKAGE = "@twostep/nats";
-
-interface NatsPackage {
-  connectNatsControlPlane(options: ConnectionOptions): Promise<ControlPlane>;
+function resolve(flags: ConnectionFlags, env: Readonly<Record<string, string | undefined>>, context: NamedContext | undefined): Resolved[] {
+  return CONNECTION_SETTINGS.flatMap((setting): Resolved[] => {
+    const flag = flags[setting.key];
+    if (flag !== undefined) return [{ setting, value: flag, from: "flag" }];
+    const variable = env[setting.env];
+    if (variable !== undefined && variable !== "") return [{ setting, value: variable, from: "env" }];
+    const field = context?.file[setting.key];
+    return typeof field === "string" ? [{ setting, value: field, from: "context" }] : [];
+  });
 }
 
-/** Connects to the NATS control plane; throws its `CONTROL_PLANE_UNREACHABLE`, `AUTHENTICATION_FAILED` or `PERMISSION_DENIED` errors. */
-export async function connectControlPlane(options: ConnectionOptions): Promise<ControlPlane> {
-  const { connectNatsControlPlane } = (await import(NATS_PACKAGE)) as NatsPackage;
-  return connectNatsControlPlane(options);
+function optionsOf(resolved: readonly Resolved[], create: boolean): ConnectionOptions {
+  const servers = resolved.find(({ setting }) => setting === SERVERS_SETTING)?.value ?? DEFAULT_BACKEND.defaultServer;
+  const settings = resolved.filter(({ setting }) => setting !== SERVERS_SETTING).map(({ setting, value }) => [setting.key, value]);
+  const options = { servers: splitServers(servers), create, ...Object.fromEntries(settings) };
+  // A scheme no backend serves fails here, before connecting.
+  backendFor(options.servers);
+  return options;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
+/** Why the file at `path` cannot be read (its error code), or undefined when it can. */
+export async function unreadable(path: string): Promise<string | undefined> {
+  return access(path, constants.R_OK).then(
+    () => undefined,
+    (error: NodeJS.ErrnoException) => error.code ?? String(error),
+  );
+}
+
+async function checkReadable({ setting, value, from }: Resolved, context: NamedContext | undefined): Promise<void> {
+  const why = await unreadable(value);
+  if (why === undefined) return;
+  if (from === "context" && context !== undefined) {
+    throw new InvalidContextError(
+      context.name,
+      `its ${setting.key} ${value} cannot be read (${why}): give the right file with twostep context add ${context.name} ${flagOf(setting)} FILE`,
+    );
+  }
+  throw new UsageError(`cannot read ${value}, given with ${from === "flag" ? flagOf(setting) : setting.env} (${why}): check the path`);
 }

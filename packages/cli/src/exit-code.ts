@@ -4,11 +4,11 @@ import type { CliErrorCode } from "./cli-errors.js";
 
 /** The exit codes of `twostep`, documented in docs/cli.md and in `twostep --help`. */
 export const ExitCode = {
-  /** Done (or, for a dry run or `plan`, the change would be allowed; for `check`, no violations). */
+  /** Done (or, for a dry run or `plan`, the change would be allowed; for `check`, no violations; for `diff`, the manifest and the fleet agree). */
   Ok: 0,
-  /** Refused, nothing changed: unsafe (blockers listed), a revision conflict, an unreadable record, a store that went backwards, or not confirmed. For `check`: violations. */
+  /** Refused, nothing changed: unsafe (blockers listed), a revision conflict, an unreadable record, a store that went backwards, or not confirmed. For `check`: violations; for `diff`: the manifest and the fleet differ. */
   Refused: 1,
-  /** Usage error: bad arguments, an invalid request, a bad apply file or manifest, `--yes` missing without a terminal; input `check` cannot read. */
+  /** Usage error: bad arguments, an invalid request, a bad apply file or manifest, a connection context missing or unusable, `--yes` missing without a terminal; input `check` cannot read. */
   Usage: 2,
   /** The control plane cannot be used: unreachable, not set up, credentials refused, or the credentials may not do this. */
   Unavailable: 3,
@@ -21,10 +21,11 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** What each exit code means, in the words of `twostep --help` and docs/cli.md. */
 export const EXIT_CODE_MEANINGS: Readonly<Record<ExitCode, string>> = {
-  [ExitCode.Ok]: "done; plan and --dry-run: the change would be allowed (or is in force already); check: no violations",
-  [ExitCode.Refused]: "refused, nothing changed; the message says what to do (the blockers, twostep reconcile, retry); check: violations",
+  [ExitCode.Ok]: "done; plan and --dry-run: the change would be allowed (or is in force already); check: no violations; diff: the manifest and the fleet agree",
+  [ExitCode.Refused]: "refused, nothing changed; the message says what to do (the blockers, twostep reconcile, retry); check: violations; diff: they differ",
   [ExitCode.Usage]:
-    "usage error: bad arguments, a request that makes no sense, an --actor or --reason too long, an invalid apply file or manifest, --yes missing without a terminal; check: input it cannot read",
+    "usage error: bad arguments, a request that makes no sense, an --actor or --reason too long, an invalid apply file or manifest, " +
+    "a connection context missing or unusable, --yes missing without a terminal; check: input it cannot read",
   [ExitCode.Unavailable]: "the control plane cannot be used: unreachable, not set up, the credentials refused, or not allowed to do this",
   [ExitCode.Internal]: "an unexpected error (a bug: please report it with the output)",
 };
@@ -41,9 +42,16 @@ const COMMAND_ERRORS = {
   RECORD_UNREADABLE: ExitCode.Refused,
   STORE_REGRESSED: ExitCode.Refused,
   DECLINED: ExitCode.Refused,
+  // `apply --manifest`'s holds: reported per capability, nothing sent for it.
+  ROLLBACK_NOT_ALLOWED: ExitCode.Refused,
+  WRITE_TARGET_RETIRED: ExitCode.Refused,
+  ROLLOUT_UNDER_WAY: ExitCode.Refused,
   USAGE: ExitCode.Usage,
   INVALID_REQUEST: ExitCode.Usage,
   INVALID_APPLY_FILE: ExitCode.Usage,
+  CONTEXT_NOT_FOUND: ExitCode.Usage,
+  INVALID_CONTEXT: ExitCode.Usage,
+  CONTEXT_TOO_NEW: ExitCode.Usage,
   // @twostep/core's code for a manifest that is not valid (`--manifest`).
   INVALID_MANIFEST: ExitCode.Usage,
   CONTROL_PLANE_UNREACHABLE: ExitCode.Unavailable,

@@ -7,7 +7,7 @@ import { connectControlPlane } from "./connection-options.js";
  * The context of the real `twostep` binary: the process's streams,
  * environment and working directory, the control plane of the connection
  * flags (loaded only when a command connects), a readline confirmation on stderr (so stdout stays clean for
- * `--json`), log-update for live views, and `signal` for SIGINT.
+ * `--json`), log-update for live views, and `signal` for SIGINT and SIGTERM.
  */
 export function nodeContext(signal: AbortSignal): CliContext {
   return {

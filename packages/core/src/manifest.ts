@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidManifestError } from "./errors.js";
+import { formatZodIssues } from "./format-zod-issues.js";
 import { MAX_VARINT } from "./varint.js";
 
 const uint32 = z.number().int().min(0).max(MAX_VARINT);
@@ -125,10 +126,7 @@ export function parseManifest(source: string | unknown): Manifest {
   }
   const result = manifestSchema.safeParse(value);
   if (!result.success) {
-    throw new InvalidManifestError(
-      result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`),
-      { cause: result.error },
-    );
+    throw new InvalidManifestError(formatZodIssues(result.error), { cause: result.error });
   }
   return result.data;
 }

@@ -1,6 +1,6 @@
-import { Buffer } from "node:buffer";
 import protobuf from "protobufjs";
 import type { Codec } from "./codec.js";
+import { ENVELOPE_HEADER } from "./envelope.js";
 
 /**
  * A codec for one protobufjs message type. Decoding keeps unknown fields (as
@@ -23,6 +23,7 @@ type Coders = Pick<Codec<unknown>, "encode" | "decode">;
 /** What the compiled coders use: the type, and the writer and readers they reuse. */
 interface CoderParts {
   readonly type: protobuf.Type;
+  readonly header: number;
   readonly Writer: typeof protobuf.Writer;
   readonly Reader: typeof protobuf.Reader;
   readonly isBuffer: (value: unknown) => boolean;
@@ -56,14 +57,15 @@ function compileCoders(type: protobuf.Type): Coders {
   const factory = new Function(
     "parts",
     `"use strict";
-    var type = parts.type, Writer = parts.Writer, Reader = parts.Reader, isBuffer = parts.isBuffer;
+    var type = parts.type, header = parts.header, Writer = parts.Writer, Reader = parts.Reader, isBuffer = parts.isBuffer;
     var bufferReader = parts.bufferReader, arrayReader = parts.arrayReader, empty = parts.empty, keptBytes = parts.keptBytes;
     var slice = Uint8Array.prototype.slice;
     var writer = null, writing = false, reading = false;
     function writeHead(target, head) {
-      // The common head [0x87, t, v] with 0 < t < 128 is exactly the varint of 7 + 128 t followed by the varint of v.
+      // The common head [h, t, v] (h the envelope header, top bit set) with 0 < t < 128 is exactly
+      // the varint of (h & 0x7f) + 128 t followed by the varint of v, which the writer writes in place.
       var typeId = head[1];
-      if (head.length === 3 && typeId > 0) target.uint32(0x07 + typeId * 0x80).uint32(head[2]);
+      if (head.length === 3 && head[0] === header && typeId > 0 && typeId < 0x80) target.uint32((header & 0x7f) + typeId * 0x80).uint32(head[2]);
       else target.raw(head);
       return target;
     }
@@ -110,12 +112,15 @@ function compileCoders(type: protobuf.Type): Coders {
     };`,
   ) as CoderFactory;
   const empty = new Uint8Array(0);
+  // protobufjs's own handle on Node's Buffer (null in a browser): core imports nothing of Node.
+  const nodeBuffer = protobuf.util.Buffer as unknown as { isBuffer(value: unknown): boolean; alloc(size: number): Uint8Array } | null;
   return factory({
     type,
+    header: ENVELOPE_HEADER,
     Writer: protobuf.Writer,
     Reader: protobuf.Reader,
-    isBuffer: Buffer.isBuffer,
-    bufferReader: protobuf.Reader.create(Buffer.alloc(0)),
+    isBuffer: nodeBuffer === null ? () => false : nodeBuffer.isBuffer.bind(nodeBuffer),
+    bufferReader: protobuf.Reader.create(nodeBuffer === null ? empty : nodeBuffer.alloc(0)),
     arrayReader: new protobuf.Reader(empty),
     empty,
     keptBytes: 64 * 1024,

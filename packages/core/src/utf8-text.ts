@@ -1,13 +1,22 @@
-import { Buffer, isUtf8 } from "node:buffer";
+// The WHATWG text codecs, global in Node and in browsers; declared here because core compiles without Node's types.
+declare const TextEncoder: new () => { encodeInto(input: string, into: Uint8Array): { read: number; written: number } };
+declare const TextDecoder: new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => { decode(input: Uint8Array): string };
 
-/** Node's own UTF-8 methods of Buffer, which take any Uint8Array; protobufjs uses them too, and falls back the same way when they are missing. */
-interface NativeUtf8 {
-  utf8Slice?(this: Uint8Array, start: number, end: number): string;
-  utf8Write?(this: Uint8Array, text: string, offset: number, length: number): number;
+/** What twostep uses of Node's Buffer, when it runs on Node: its own UTF-8 methods take any Uint8Array (protobufjs uses them too). */
+interface NodeBuffer {
+  byteLength(text: string, encoding: "utf8"): number;
+  allocUnsafe(size: number): Uint8Array;
+  prototype: {
+    utf8Slice(this: Uint8Array, start: number, end: number): string;
+    utf8Write(this: Uint8Array, text: string, offset: number, length: number): number;
+  };
 }
 
-const native = Buffer.prototype as unknown as NativeUtf8;
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+const native = nodeBuffer !== undefined && typeof nodeBuffer.prototype.utf8Slice === "function" ? nodeBuffer : undefined;
+const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
 
 /**
  * The text of `bytes` from `start` on, as UTF-8, or undefined when they are
@@ -16,24 +25,35 @@ const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
  * (which costs about half as much again): invalid UTF-8 always decodes with
  * a U+FFFD in its place, so a text without one was valid, and V8 answers
  * that at once for text of one-byte characters; only a text with one is
- * checked again.
+ * checked again. On Node, Buffer's own UTF-8 path is used (no Node import:
+ * core also runs in browsers, where the WHATWG decoder does it).
  */
 export function readUtf8(bytes: Uint8Array, start: number): string | undefined {
-  const text = native.utf8Slice !== undefined ? native.utf8Slice.call(bytes, start, bytes.length) : decoder.decode(bytes.subarray(start));
-  if (text.indexOf("\uFFFD") !== -1 && !isUtf8(bytes.subarray(start))) return undefined;
-  return text;
+  const text = native !== undefined ? native.prototype.utf8Slice.call(bytes, start, bytes.length) : lenient.decode(bytes.subarray(start));
+  if (text.indexOf("\uFFFD") === -1) return text;
+  try {
+    strict.decode(bytes.subarray(start));
+    return text;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * A frame of `head`, then `text` in UTF-8, exactly as long as both: a
- * Buffer, from Node's pool when it is small (as `Buffer.from(text)` and
+ * A frame of `head`, then `text` in UTF-8, exactly as long as both: on Node
+ * a Buffer, from Node's pool when it is small (as `Buffer.from(text)` and
  * protobufjs's writer allocate).
  */
 export function writeUtf8(head: Uint8Array, text: string): Uint8Array {
-  const length = Buffer.byteLength(text, "utf8");
-  const frame = Buffer.allocUnsafe(head.length + length);
+  if (native === undefined) {
+    const worst = new Uint8Array(head.length + text.length * 3);
+    worst.set(head, 0);
+    const { written } = encoder.encodeInto(text, worst.subarray(head.length));
+    return worst.slice(0, head.length + written);
+  }
+  const length = native.byteLength(text, "utf8");
+  const frame = native.allocUnsafe(head.length + length);
   for (let index = 0; index < head.length; index++) frame[index] = head[index] as number;
-  if (native.utf8Write !== undefined) native.utf8Write.call(frame, text, head.length, length);
-  else frame.write(text, head.length, length, "utf8");
+  native.prototype.utf8Write.call(frame, text, head.length, length);
   return frame;
 }

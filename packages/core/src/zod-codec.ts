@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Codec } from "./codec.js";
+import { formatZodIssues } from "./format-zod-issues.js";
 import { readUtf8, writeUtf8 } from "./utf8-text.js";
 
 /**
@@ -33,8 +34,7 @@ export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>, z.i
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new TypeError(issues.join("; "));
+    throw new TypeError(formatZodIssues(result.error).join("; "));
   }
   return result.data;
 }

@@ -2,7 +2,7 @@ export type { ControlPlane, Subscription } from "./control-plane/control-plane.j
 export type { MemoryBackup, MemoryControlPlaneOptions } from "./control-plane/memory-control-plane.js";
 export { MemoryControlPlane } from "./control-plane/memory-control-plane.js";
 export type { AuditEntry } from "./coordinator/audit-entry.js";
-export type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan, Versioned } from "./coordinator/coordinator.js";
+export type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan, Versioned } from "./coordinator/change-types.js";
 export { Coordinator } from "./coordinator/coordinator.js";
 export type { CapabilityStatus, Convergence, FleetStatus, MemberStatus } from "./coordinator/fleet-status.js";
 export type { MemberState } from "./coordinator/fleet-view.js";
@@ -10,10 +10,8 @@ export type { ControllerEvent, RolloutControllerOptions } from "./coordinator/ro
 export { RolloutController } from "./coordinator/rollout-controller.js";
 export type { RolloutPlan } from "./coordinator/rollout-plan.js";
 export { describeStep, parseRolloutPlan, rolloutPlanSchema } from "./coordinator/rollout-plan.js";
-export type { RolloutsOptions, StoredRollout } from "./coordinator/rollouts.js";
+export type { RolloutChangeOptions, RolloutStartPlan, RolloutsOptions, StoredRollout } from "./coordinator/rollouts.js";
 export { Rollouts } from "./coordinator/rollouts.js";
-export type { GuardVerdict, RampGuardOptions } from "./coordinator/ramp-guard.js";
-export { RampGuard } from "./coordinator/ramp-guard.js";
 export type { WriteLevelRequest } from "./coordinator/write-level-request.js";
 export { describeRequest, formatLabels } from "./coordinator/write-level-request.js";
 export {

@@ -6,6 +6,7 @@
  */
 export type { AuditEntry } from "./coordinator/audit-entry.js";
 export { toAuditEntries } from "./coordinator/audit-entry.js";
+export { submitRequest } from "./coordinator/change-requests.js";
 export { readerBlockers, writerBlockers } from "./coordinator/find-blockers.js";
 export type { BeatView, DepartedView, FleetView, LevelView, MemberView, ViewOptions } from "./coordinator/fleet-view.js";
 export { buildFleetView, loadFleetView } from "./coordinator/fleet-view.js";

@@ -134,6 +134,13 @@ describe("a rollout plan", () => {
       refused = error;
     }
     expect(isTwostepError(refused, FleetErrorCode.UnsafeChange)).toBe(true);
+    const [refusal] = await fleet.coordinator.history({ capability: TYPE, limit: 1 });
+    expect(refusal?.note).toMatchObject({
+      action: "refused",
+      actor: "alice",
+      request: "start rollout of v2: step 1 of 3: zone=a, 100%, bake 60 s",
+      blockerCount: 1,
+    });
     await old.stop();
     const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
     await rollouts.start(TYPE, plan, WHO);
@@ -154,5 +161,42 @@ describe("a rollout plan", () => {
     const actions = (await fleet.coordinator.history({ capability: TYPE })).map((entry) => entry.note.action);
     for (const action of ["rollout-start", "rollout-pause", "rollout-resume", "rollout-promote", "rollout-abort", "rollout-retry"])
       expect(actions).toContain(action);
+  });
+
+  test("a dry run of each change checks it and says what it would write, writing nothing and reverting no writer", async () => {
+    const started = await rollouts.planStart(TYPE, plan, WHO);
+    expect(started).toMatchObject({
+      current: undefined,
+      problems: [],
+      rollout: { state: "running", step: 0, from: 1, intervalMs: 5_000, onFailure: "revert" },
+    });
+    expect(started.firstStep).toMatchObject({ request: "enable v2 where zone=a", blockers: [], problems: [] });
+    expect(await rollouts.get(TYPE)).toBeUndefined();
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(5_000, [controller]);
+    const before = await rollouts.get(TYPE);
+    expect((await rollouts.planStart(TYPE, plan, WHO)).problems).toEqual([
+      expect.stringContaining("abort it first (twostep rollout abort orders.OrderPlaced)"),
+    ]);
+    const paused = await rollouts.pause(TYPE, WHO, { dryRun: true });
+    expect(paused).toMatchObject({ revision: before?.revision, rollout: { state: "paused", change: { action: "rollout-pause" } } });
+    expect(await rollouts.revertRequest(before!.rollout)).toEqual({ kind: "revert-ramp" });
+    expect((await rollouts.abort(TYPE, WHO, { dryRun: true })).rollout.state).toBe("aborted");
+    await expect(rollouts.resume(TYPE, WHO, { dryRun: true })).rejects.toThrow("this needs it paused");
+    expect(await rollouts.get(TYPE)).toEqual(before);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+  });
+
+  test("the controller lease says who acts and until when; the coordinator's rollouts are on its plane and clock", async () => {
+    const same = fleet.coordinator.rollouts();
+    expect(await same.controllerLease()).toBeUndefined();
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now, id: "c-1", leaseMs: 20_000 });
+    await controller.tick();
+    expect(await same.controllerLease()).toMatchObject({ holder: "c-1", until: fleet.clock.now() + 20_000, since: fleet.clock.now() });
+    await controller.stop();
+    expect(await same.controllerLease()).toMatchObject({ holder: "c-1", until: fleet.clock.now() });
+    await same.start(TYPE, plan, WHO);
+    expect((await rollouts.get(TYPE))?.rollout.change.at).toBe(fleet.clock.now());
   });
 });

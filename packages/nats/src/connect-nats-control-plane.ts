@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { type ConnectionOptions, connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { InvalidRequestError } from "@twostep/fleet/control-plane";
+import { connect } from "@nats-io/transport-node";
 import { type Logger, pino } from "pino";
 import { BeatStore } from "./beat-store.js";
 import { checkWhole } from "./check-number.js";
+import { clientOptions, type NatsTlsOptions } from "./client-options.js";
 import { openStreams } from "./fleet-streams.js";
 import { NatsControlPlane } from "./nats-control-plane.js";
 import { natsLayout } from "./nats-layout.js";
@@ -13,7 +12,7 @@ import { translateNatsError } from "./translate-nats-error.js";
 
 /** Options of {@link connectNatsControlPlane}. */
 export interface NatsControlPlaneOptions {
-  /** Server URLs, such as `nats://127.0.0.1:4222`; several for a cluster. */
+  /** Server URLs, such as `nats://127.0.0.1:4222`; several for a cluster. A `tls://` URL requires TLS. */
   readonly servers: string | readonly string[];
   /** Path of a `.creds` file (user JWT and nkey seed), for decentralized auth. */
   readonly creds?: string;
@@ -22,6 +21,15 @@ export interface NatsControlPlaneOptions {
   readonly pass?: string;
   /** A token, for token auth. */
   readonly token?: string;
+  /** Path of a file holding a user's nkey seed (`SU…`, as `nk -gen user` writes it), for nkey auth. */
+  readonly nkeySeedFile?: string;
+  /**
+   * TLS: the CA of the server's certificate, and the client's certificate
+   * and key for a server that verifies clients. Given (even empty), TLS is
+   * required; without it the client still takes TLS when the server
+   * requires it, trusting the system's CAs.
+   */
+  readonly tls?: NatsTlsOptions;
   /** Connection name, shown by the server's monitoring. Defaults to `twostep`. */
   readonly name?: string;
   /** Prefix of every stream and subject name (see docs/nats.md, "Layout"). Defaults to `twostep`. */
@@ -55,8 +63,10 @@ export interface NatsControlPlaneOptions {
  * connection reconnects forever; calls made while it is down fail with
  * `ControlPlaneUnreachableError` after `timeoutMs`. Throws
  * `ControlPlaneUnreachableError` when no server answers,
- * `AuthenticationFailedError` when the credentials are refused,
- * `InvalidRequestError` for bad options, and
+ * `AuthenticationFailedError` when the credentials are refused or the
+ * server's certificate does not verify, `InvalidRequestError` for bad
+ * options and for a credentials, seed or TLS file that cannot be read or
+ * does not hold what it should, and
  * `ControlPlaneMisconfiguredError` for missing or misconfigured streams.
  */
 export async function connectNatsControlPlane(options: NatsControlPlaneOptions): Promise<NatsControlPlane> {
@@ -75,8 +85,8 @@ export async function connectNatsControlPlane(options: NatsControlPlaneOptions):
     component: "nats-control-plane",
     prefix: layout.prefix,
   });
-  const connection = await connectTo(servers, options, timeoutMs).catch((error: unknown) => {
-    throw translateNatsError(error, { operation: "connect", servers: where, prefix: layout.prefix });
+  const connection = await connect(await clientOptions(servers, options, { name: options.name ?? "twostep", timeoutMs })).catch((error: unknown) => {
+    throw translateNatsError(error, { operation: "connect", servers: where, prefix: layout.prefix, connecting: true });
   });
   try {
     const js = jetstream(connection, { timeout: timeoutMs });
@@ -90,31 +100,5 @@ export async function connectNatsControlPlane(options: NatsControlPlaneOptions):
   } catch (error) {
     await connection.close();
     throw error;
-  }
-}
-
-async function connectTo(servers: string[], options: NatsControlPlaneOptions, timeoutMs: number): Promise<NatsConnection> {
-  const authenticator = options.creds === undefined ? undefined : credsAuthenticator(await readCreds(options.creds));
-  const connectionOptions: ConnectionOptions = {
-    servers,
-    name: options.name ?? "twostep",
-    timeout: timeoutMs,
-    // A control plane outlives outages: keep reconnecting, and fail calls meanwhile by their timeout.
-    maxReconnectAttempts: -1,
-    noAsyncTraces: true,
-    ...(options.user === undefined ? {} : { user: options.user }),
-    ...(options.pass === undefined ? {} : { pass: options.pass }),
-    ...(options.token === undefined ? {} : { token: options.token }),
-    ...(authenticator === undefined ? {} : { authenticator }),
-  };
-  return connect(connectionOptions);
-}
-
-async function readCreds(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InvalidRequestError(`cannot read the NATS credentials file ${path} (${code}): check the path given as creds`);
   }
 }

@@ -3,6 +3,7 @@
  * with {@link connectNatsControlPlane}; see docs/nats.md for the layout,
  * the safety argument, permissions and sizing.
  */
+export type { NatsTlsOptions } from "./client-options.js";
 export type { NatsControlPlaneOptions } from "./connect-nats-control-plane.js";
 export { connectNatsControlPlane } from "./connect-nats-control-plane.js";
 export { decodeKey, encodeKey } from "./key-codec.js";

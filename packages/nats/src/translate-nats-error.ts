@@ -28,12 +28,43 @@ export interface NatsCallContext {
   readonly servers: string;
   /** The prefix, for advice on missing streams. */
   readonly prefix: string;
+  /** True while connecting: a server that refuses a client certificate ends the connection, which the client only sees as a timeout. */
+  readonly connecting?: boolean;
 }
 
 /** JetStream's "temporarily unavailable": a stream or meta leader election, or a cluster without quorum. */
 const TEMPORARILY_UNAVAILABLE = 10008;
 
 const where = "the address given with --nats or TWOSTEP_NATS_URL";
+
+/**
+ * Node's codes of a server certificate that did not verify: OpenSSL's
+ * verification results (docs of `node:tls`, "X509 certificate error codes")
+ * and Node's own for a host name the certificate does not cover.
+ */
+const CERTIFICATE_REJECTED = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 /**
  * Turns an error of the NATS client into the typed error of
@@ -65,6 +96,14 @@ export function translateNatsError(error: unknown, context: NatsCallContext): un
       options,
     );
   }
+  const untrusted = findCode(error, (code) => CERTIFICATE_REJECTED.has(code));
+  if (untrusted !== undefined) {
+    return new AuthenticationFailedError(
+      `the NATS server at ${servers} presented a certificate that does not verify (${untrusted.code}: ${untrusted.message}): ` +
+        "give the CA that signed it (tls.caFile, twostep's --tls-ca), and check that the certificate names the host of the URL",
+      options,
+    );
+  }
   const api = findCause(error, JetStreamApiError);
   if (api?.code === JetStreamApiCodes.StreamNotFound) {
     return new ControlPlaneMisconfiguredError(
@@ -86,7 +125,7 @@ export function translateNatsError(error: unknown, context: NatsCallContext): un
       options,
     );
   }
-  const lookup = findCode(error, "ENOTFOUND");
+  const lookup = findCode(error, (code) => code === "ENOTFOUND");
   if (lookup !== undefined) {
     const host = typeof lookup.hostname === "string" ? lookup.hostname : servers;
     return new ControlPlaneUnreachableError(`${operation}: cannot resolve the NATS host ${host}: check ${where}`, options);
@@ -103,8 +142,12 @@ export function translateNatsError(error: unknown, context: NatsCallContext): un
   );
   if (unreachable) {
     const why = error instanceof Error ? error.message : String(error);
+    const certificate =
+      context.connecting === true && findCause(error, TimeoutError) !== undefined
+        ? "; a server that verifies client certificates ends the connection so when it refuses the one given, or none (tls.certFile and tls.keyFile, twostep's --tls-cert and --tls-key)"
+        : "";
     return new ControlPlaneUnreachableError(
-      `${operation}: cannot reach the NATS control plane at ${servers} (${why}): check that nats-server runs there and ${where} (see docs/nats.md)`,
+      `${operation}: cannot reach the NATS control plane at ${servers} (${why}): check that nats-server runs there and ${where} (see docs/nats.md)${certificate}`,
       options,
     );
   }
@@ -127,8 +170,12 @@ export function isWrongLastSequence(error: unknown): boolean {
   return code === JetStreamApiCodes.StreamWrongLastSequence || code === JetStreamApiCodes.StreamWrongLastSequenceUnknown;
 }
 
-function findCode(error: unknown, code: string): (Error & { hostname?: unknown }) | undefined {
-  for (const current of causes(error)) if ((current as { code?: unknown }).code === code) return current;
+/** The first error in the `cause` chain of `error`, itself included, whose string `code` passes `test`. */
+function findCode(error: unknown, test: (code: string) => boolean): (Error & { code: string; hostname?: unknown }) | undefined {
+  for (const current of causes(error)) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === "string" && test(code)) return current as Error & { code: string };
+  }
   return undefined;
 }
 

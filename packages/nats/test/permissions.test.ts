@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { headers } from "@nats-io/transport-node";
 import { isTwostepError } from "@twostep/core";
 import { Coordinator, startNode } from "@twostep/fleet";
@@ -7,16 +6,9 @@ import { connectNatsControlPlane, type NatsControlPlane, type NatsControlPlaneOp
 import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
 import { orderProtocol } from "./support/order-protocol.js";
+import { documentedConfig } from "./support/documented-config.js";
 import { bytes, textOf } from "./support/planes.js";
 import { rawNats } from "./support/raw-nats.js";
-
-/** The server configuration of docs/nats.md, so that the documented example is the tested one. */
-async function documentedConfig(): Promise<string> {
-  const doc = await readFile(new URL("../../../docs/nats.md", import.meta.url), "utf8");
-  const match = /<!-- example: nats-server\.conf -->\s*```conf\n([\s\S]*?)```/.exec(doc);
-  if (match?.[1] === undefined) throw new Error("docs/nats.md lost its example nats-server.conf");
-  return match[1];
-}
 
 let server: NatsServer;
 let release: NatsControlPlane;

@@ -4,8 +4,9 @@
  * every 100 ms and stops them all cleanly on `end`. Argument: the JSON of a
  * {@link NodesConfig}.
  */
-import type { Advertisement, ControlPlane, FleetNode } from "@twostep/fleet";
+import type { ControlPlane, FleetNode } from "@twostep/fleet";
 import { startNode } from "@twostep/fleet";
+import type { BeatKey } from "@twostep/fleet/control-plane";
 import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import { forEachLimited } from "../support/for-each-limited.js";
 import { LOAD_FLAG, type LoadCommand, type LoadReport } from "../support/load-messages.js";
@@ -32,21 +33,24 @@ const nodes: FleetNode[] = [];
 let heartbeats = 0;
 let failedHeartbeats = 0;
 
-/** The plane with its advertisement puts counted: the node's heartbeats, seen from the node. */
+/** The plane with its heartbeats counted (a leaving node's tombstone is no heartbeat), seen from the node. */
 function counted(plane: NatsControlPlane): ControlPlane {
   return new Proxy(plane, {
     get(target, property) {
-      if (property === "putAdvertisement") {
-        return async (advertisement: Advertisement) => {
+      if (property === "beat") {
+        return async (key: BeatKey, value: Uint8Array, options: { readonly expect: number; readonly tombstone?: boolean }) => {
+          if (options.tombstone === true) return target.beat(key, value, options);
           try {
-            await target.putAdvertisement(advertisement);
+            const revision = await target.beat(key, value, options);
             heartbeats++;
+            return revision;
           } catch (error) {
             failedHeartbeats++;
             throw error;
           }
         };
       }
+      // The plane's methods use its private fields: call them on the plane itself, not on the proxy.
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -82,7 +86,7 @@ process.on("message", (command: LoadCommand) => {
 process.on("disconnect", () => process.exit(1));
 
 const progress = setInterval(() => {
-  const oldestFlagChange = nodes.reduce((oldest, node) => Math.min(oldest, node.record(LOAD_FLAG)?.changedAt ?? 0), Infinity);
+  const oldestFlagChange = nodes.reduce((oldest, node) => Math.min(oldest, node.record(LOAD_FLAG)?.change.at ?? 0), Infinity);
   send({ type: "progress", heartbeats, failedHeartbeats, oldestFlagChange: nodes.length === 0 ? 0 : oldestFlagChange, at: Date.now() });
 }, 100);
 

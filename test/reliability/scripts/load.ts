@@ -3,15 +3,21 @@
  *
  *   npm run load -- [--nodes 1000] [--processes 4] [--steady-seconds 20] [--json]
  *
- * Starts a nats-server, a coordinator process and `processes` node processes
- * (real `startNode`s on the NATS control plane, one connection each,
- * heartbeating every 3 s); the last process runs a build that cannot read
- * shipments v2. The coordinator changes a flag's level without pause. Then
- * the last batch is redeployed (killed, started again on a build that reads
- * v2) and the coordinator polls `plan(shipments, 2)` until nobody blocks it.
- * Prints the coordinator's CPU and memory, heartbeat throughput, `status()`
- * latency, how fast level changes reach every node, and the time to
- * read-ready. Everything stops by itself within ~2 minutes at worst.
+ * Starts a nats-server on loopback, a coordinator process (which opens
+ * writes: shipments v1 and a flag v1) and `processes` node processes (real
+ * `startNode`s on the NATS control plane, one connection each, heartbeating
+ * every 3 s with the default 15 s lease); the last process runs a build that
+ * cannot read shipments v2. The coordinator changes the flag's level without
+ * pause. Then the last batch is redeployed: killed where it stands (its
+ * incarnations stay members: crashed processes do not leave) and started
+ * again with the same node ids on a build that reads v2; the coordinator
+ * dry-runs `enable-write shipments 2` until nobody blocks it,
+ * decommissioning each crashed incarnation once its lease and the clock
+ * margin have passed since its last heartbeat. Prints the coordinator's CPU
+ * and memory, heartbeat throughput, `status()` latency, how fast level
+ * changes reach every node, and the time to read-ready. Exits 1 when the
+ * fleet did not get read-ready or a heartbeat failed. Everything stops by
+ * itself: a hard stop kills every process after 4 minutes.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -35,6 +41,8 @@ interface LoadResult {
   readonly levelChanges: {
     committed: number;
     refused: number;
+    /** Refusals per error code: UNSAFE_CHANGE (a member had not applied the last record yet), REVISION_CONFLICT, ... */
+    refusedByCode: Record<string, number>;
     perMinute: number;
     latencyMs: { p50: number; max: number };
     toAllNodesMs: { samples: number; p50: number; max: number };
@@ -47,6 +55,9 @@ interface LoadResult {
     batchStartSeconds: number;
     afterRedeployBeganSeconds: number;
     planMs: { polls: number; p50: number; max: number };
+    decommissioned: { count: number; p50Ms: number; maxMs: number };
+    /** Dry runs that failed, per error code. */
+    failedDryRuns: Record<string, number>;
   };
   readonly totalSeconds: number;
 }
@@ -138,12 +149,12 @@ class Child {
 
 const children = new Set<Child>();
 const began = Date.now();
-// Whatever happens, nothing outlives this: a hard stop at 150 s.
+// Whatever happens, nothing outlives this: a hard stop at 240 s (the test kit kills the nats-server when this process exits).
 const hardStop = setTimeout(() => {
-  console.error("load test: still running after 150 s, stopping everything");
+  console.error("load test: still running after 240 s, stopping everything");
   for (const child of children) child.process.kill("SIGKILL");
   process.exit(1);
-}, 150_000);
+}, 240_000);
 hardStop.unref();
 
 const server = await startNatsServer();
@@ -187,18 +198,21 @@ try {
   const changesBeforeRedeploy = coordinator.reports.length;
   log(`steady: ${heartbeatsPerSecond.toFixed(0)} heartbeats/s; redeploying the last batch on a build that reads v2`);
 
-  // The redeploy: the old build dies where it stands (its members stay), the new one starts with the same node ids.
+  // The redeploy: the old build dies where it stands (its incarnations stay members), the new one starts with the same node ids.
   const old = batches.pop();
   if (old !== undefined) {
     await old.kill();
     children.delete(old);
   }
   const redeployStarted = Date.now();
-  coordinator.send({ type: "watch-ready", capability: SHIPMENT, level: 2, timeoutMs: 60_000 });
+  // Read-ready takes at least the crashed incarnations' leases and the clock margin (20 s): only then may they be decommissioned.
+  coordinator.send({ type: "watch-ready", capability: SHIPMENT, level: 2, timeoutMs: 90_000 });
   const redeployed = batch(processes - 1, 2);
-  const [ready, restarted] = await Promise.all([coordinator.next("read-ready", 75_000), redeployed.next("started", 75_000, true)]);
+  const [ready, restarted] = await Promise.all([coordinator.next("read-ready", 105_000), redeployed.next("started", 105_000, true)]);
   batches.push(redeployed);
-  log(`read-ready ${((ready.at - redeployStarted) / 1000).toFixed(1)} s after the redeploy began (${ready.polls} plans)`);
+  log(
+    `read-ready ${((ready.at - redeployStarted) / 1000).toFixed(1)} s after the redeploy began (${ready.polls} dry runs, ${ready.decommissionMs.length} decommissions)`,
+  );
 
   coordinator.send({ type: "end" });
   const usage = await coordinator.next("usage", 30_000);
@@ -229,6 +243,7 @@ try {
     levelChanges: {
       committed: committed.length,
       refused: changes.length - committed.length,
+      refusedByCode: countCodes(changes.filter((change) => change.refused).map((change) => /\((\w+)\)$/.exec(change.request)?.[1] ?? "?")),
       perMinute: (committed.length / usage.wallMs) * 60_000,
       latencyMs: {
         p50: percentile(
@@ -253,6 +268,8 @@ try {
       batchStartSeconds: restarted.ms / 1000,
       afterRedeployBeganSeconds: (ready.at - redeployStarted) / 1000,
       planMs: { polls: ready.polls, p50: percentile(ready.planMs, 50), max: Math.max(...ready.planMs) },
+      decommissioned: { count: ready.decommissionMs.length, p50Ms: percentile(ready.decommissionMs, 50), maxMs: Math.max(0, ...ready.decommissionMs) },
+      failedDryRuns: countCodes(ready.refusals),
     },
     totalSeconds: (Date.now() - began) / 1000,
   };
@@ -283,6 +300,7 @@ function printResult(result: LoadResult): void {
         "level changes committed (refused)",
         `${result.levelChanges.committed} (${result.levelChanges.refused}), ${result.levelChanges.perMinute.toFixed(0)}/min`,
       ],
+      ["level changes refused, by code", codes(result.levelChanges.refusedByCode)],
       ["level change latency p50 / max", `${ms(result.levelChanges.latencyMs.p50)} / ${ms(result.levelChanges.latencyMs.max)}`],
       [
         `change reaches all nodes p50 / max (${result.levelChanges.toAllNodesMs.samples} changes)`,
@@ -296,8 +314,27 @@ function printResult(result: LoadResult): void {
       ["read-ready: blockers of v2 before", `${result.readReady.blockersBefore}`],
       [`read-ready: ${result.readReady.batchNodes} v2 readers started in`, s(result.readReady.batchStartSeconds)],
       ["read-ready after the v2 batch started", result.readReady.ready ? s(result.readReady.afterRedeployBeganSeconds) : "NOT READY"],
-      ["plan() during the wait p50 / max", `${ms(result.readReady.planMs.p50)} / ${ms(result.readReady.planMs.max)} (${result.readReady.planMs.polls} polls)`],
+      [
+        "dry run of the enable during the wait p50 / max",
+        `${ms(result.readReady.planMs.p50)} / ${ms(result.readReady.planMs.max)} (${result.readReady.planMs.polls} dry runs)`,
+      ],
+      [
+        "crashed incarnations decommissioned, p50 / max each",
+        `${result.readReady.decommissioned.count}, ${ms(result.readReady.decommissioned.p50Ms)} / ${ms(result.readReady.decommissioned.maxMs)}`,
+      ],
+      ["dry runs failed during the wait, by code", codes(result.readReady.failedDryRuns)],
       ["total run time", s(result.totalSeconds)],
     ],
   );
+}
+
+function countCodes(list: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const code of list) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
+}
+
+function codes(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return entries.length === 0 ? "none" : entries.map(([code, count]) => `${code} ${count}`).join(", ");
 }

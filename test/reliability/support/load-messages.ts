@@ -7,7 +7,10 @@ export type LoadCommand =
   | { readonly type: "begin" }
   /** Coordinator: time `runs` calls of `status()` one after the other. */
   | { readonly type: "measure-status"; readonly runs: number }
-  /** Coordinator: call `plan(capability, level)` back to back until nobody blocks it. */
+  /**
+   * Coordinator: dry-run `enable-write capability level` back to back until nobody blocks it, decommissioning each blocking
+   * incarnation once its lease has surely ended (a crashed process stays a member until a release manager removes it).
+   */
   | { readonly type: "watch-ready"; readonly capability: string; readonly level: number; readonly timeoutMs: number }
   /** Coordinator: stop the loop and report; nodes: stop every node cleanly, then exit. */
   | { readonly type: "end" };
@@ -17,7 +20,7 @@ export type LoadReport =
   | { readonly type: "ready" }
   /** Nodes: all started, with how long that took. */
   | { readonly type: "started"; readonly nodes: number; readonly ms: number; readonly at: number }
-  /** Nodes, every 100 ms: heartbeats so far, and the oldest flag record any of its nodes follows (its `changedAt`). */
+  /** Nodes, every 100 ms: heartbeats so far, and the oldest flag record any of its nodes follows (when its change was made, `change.at`). */
   | { readonly type: "progress"; readonly heartbeats: number; readonly failedHeartbeats: number; readonly oldestFlagChange: number; readonly at: number }
   /** Coordinator: one level change committed (or refused). */
   | { readonly type: "change"; readonly request: string; readonly changedAt: number; readonly ms: number; readonly refused: boolean }
@@ -28,6 +31,10 @@ export type LoadReport =
       readonly polls: number;
       readonly planMs: readonly number[];
       readonly blockersAtStart: number;
+      /** Incarnations decommissioned on the way, and how long each decommission took. */
+      readonly decommissionMs: readonly number[];
+      /** The codes of the dry runs that failed (a race, an outage, a store thought to have gone backwards). */
+      readonly refusals: readonly string[];
       readonly ready: boolean;
     }
   | { readonly type: "usage"; readonly cpuMs: number; readonly wallMs: number; readonly peakRssBytes: number; readonly peakHeapBytes: number };

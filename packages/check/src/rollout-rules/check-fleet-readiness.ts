@@ -1,17 +1,10 @@
-import { Coordinator, type ControlPlane } from "@twostep/fleet";
+import type { Coordinator } from "@twostep/fleet";
 import type { ProtocolSnapshot } from "../snapshot/index.js";
 import { RolloutRule, type Violation } from "../violation/index.js";
+import type { LiveFleet } from "./fleet-access.js";
+import { fleetUnreachable } from "./fleet-unreachable.js";
 import { manifestViolation } from "./manifest-violation.js";
 import type { TypePair } from "./pair-manifest-types.js";
-
-/**
- * The live fleet, for `checkRollout`'s `fleet` option: a {@link Coordinator},
- * a {@link ControlPlane} (asked through a coordinator with default options),
- * or a function that connects to one, called only when some write target is
- * raised (so a check that raises none never connects). The caller owns what
- * it passes: the check closes nothing.
- */
-export type FleetAccess = Coordinator | ControlPlane | (() => Promise<Coordinator | ControlPlane>);
 
 /** Blockers listed in a message; the rest are counted. */
 const SHOWN_BLOCKERS = 5;
@@ -27,7 +20,7 @@ const CHECK_AUTHOR = { actor: "twostep check", reason: "" } as const;
  * problems. A target the fleet already writes passes. Targets the base does
  * not read are skipped: the ordering rules already refuse them.
  */
-export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonly TypePair[], fleet: FleetAccess, out: Violation[]): Promise<void> {
+export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonly TypePair[], fleet: LiveFleet, out: Violation[]): Promise<void> {
   const raised = pairs.filter(({ base, head: type }) => {
     const target = type?.writeTarget;
     if (base === undefined || target === undefined || !base.versions.some((version) => version.version === target)) return false;
@@ -37,7 +30,7 @@ export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonl
   let coordinator: Coordinator | undefined;
   let unreachable: unknown;
   try {
-    coordinator = asCoordinator(typeof fleet === "function" ? await fleet() : fleet);
+    coordinator = await fleet.coordinator();
   } catch (error) {
     unreachable = error;
   }
@@ -47,7 +40,8 @@ export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonl
       const target = pair.head?.writeTarget ?? 0;
       const from = pair.base?.writeTarget === undefined ? "set" : `raised from ${pair.base.writeTarget}`;
       const at = ["types", pair.headIndex, "writeTarget"];
-      if (coordinator === undefined) return unreachableAt(head, at, name, target, from, unreachable);
+      const question = { type: name, version: target, need: `${name} writeTarget ${target} (${from}) needs the fleet to read v${target}` };
+      if (coordinator === undefined) return fleetUnreachable(head, at, question, unreachable);
       try {
         const declared = { [name]: pair.head?.versions.map((version) => version.version) ?? [] };
         const plan = await coordinator.change(name, { kind: "enable-write", level: target }, CHECK_AUTHOR, { dryRun: true, declared });
@@ -67,25 +61,9 @@ export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonl
             `check with twostep plan ${name} ${target}, then run the check again.`,
         });
       } catch (error) {
-        return unreachableAt(head, at, name, target, from, error);
+        return fleetUnreachable(head, at, question, error);
       }
     }),
   );
   for (const finding of findings) if (finding !== undefined) out.push(finding);
-}
-
-function asCoordinator(fleet: Coordinator | ControlPlane): Coordinator {
-  // Duck-typed rather than `instanceof`, so that two copies of @twostep/fleet still agree.
-  return typeof (fleet as Partial<Coordinator>).change === "function" ? (fleet as Coordinator) : new Coordinator(fleet as ControlPlane);
-}
-
-function unreachableAt(head: ProtocolSnapshot, at: readonly (string | number)[], name: string, target: number, from: string, error: unknown): Violation {
-  const reason = error instanceof Error ? error.message : String(error);
-  return manifestViolation(head, at, {
-    rule: RolloutRule.FleetUnreachable,
-    type: name,
-    version: target,
-    message: `${name} writeTarget ${target} (${from}) needs the fleet to read v${target}, but the fleet could not be asked: ${reason}`,
-    fix: `Check the --fleet address and that the control plane runs, then run the check again.`,
-  });
 }

@@ -5,11 +5,13 @@ import { ProtoReadError } from "../errors/index.js";
 import { openGitRevision } from "../git/index.js";
 import { readProtocolSnapshot, type FileSource } from "../snapshot/index.js";
 import { sortViolations, type Violation } from "../violation/index.js";
-import { checkFleetReadiness, type FleetAccess } from "./check-fleet-readiness.js";
+import { checkFleetReadiness } from "./check-fleet-readiness.js";
+import { checkFleetRetirements } from "./check-fleet-retirements.js";
 import { checkShippedJsonSchemas } from "./check-shipped-json-schemas.js";
 import { checkShippedProtos } from "./check-shipped-protos.js";
 import { checkTypeIdentity } from "./check-type-identity.js";
 import { checkVersionOrder } from "./check-version-order.js";
+import { type FleetAccess, liveFleet } from "./fleet-access.js";
 import { pairManifestTypes } from "./pair-manifest-types.js";
 
 /** The default manifest path, relative to the directory checked. */
@@ -23,7 +25,11 @@ export interface CheckRolloutOptions {
   readonly base: string;
   /** Path of the protocol manifest, relative to `cwd`. Defaults to `schemas/twostep.json`. */
   readonly manifestPath?: string;
-  /** The live fleet: with it, a raised write target must also be read by every member (FLEET_NOT_READ_READY, FLEET_UNREACHABLE). */
+  /**
+   * The live fleet: with it, a raised write target must also be read by every member (FLEET_NOT_READ_READY), and a
+   * version marked retired or whose reader is dropped must be retired in the fleet (FLEET_NOT_RETIRED); FLEET_UNREACHABLE
+   * when it cannot be asked.
+   */
   readonly fleet?: FleetAccess;
 }
 
@@ -64,7 +70,11 @@ export async function checkRollout(options: CheckRolloutOptions): Promise<Violat
   checkVersionOrder(head, pairs, out);
   checkShippedProtos(base, head, pairs, out);
   checkShippedJsonSchemas(base, head, pairs, out);
-  if (options.fleet !== undefined) await checkFleetReadiness(head, pairs, options.fleet, out);
+  if (options.fleet !== undefined) {
+    const fleet = liveFleet(options.fleet);
+    await checkFleetReadiness(head, pairs, fleet, out);
+    await checkFleetRetirements(head, pairs, fleet, out);
+  }
   return sortViolations(dropIgnored(out, accepted));
 }
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { manifestSchema, type Manifest } from "@twostep/core";
+import { formatZodIssues, manifestSchema, type Manifest } from "@twostep/core";
 import { ManifestSourceError, ProtoReadError, SchemaFileMissingError, type SchemaErrorLocation, type SchemaSide } from "../errors/index.js";
 import { tokenizeProto, type ProtoToken } from "../proto/index.js";
 import { indexJsonSource, JsonSyntaxError, type JsonSourceIndex } from "./index-json-source.js";
@@ -97,11 +97,7 @@ function parseManifestSource(source: FileSource, file: string, text: string): { 
   if (!result.success) {
     const issues = result.error.issues;
     const path = (issues[0]?.path ?? []).filter((segment) => typeof segment !== "symbol");
-    throw new ManifestSourceError(
-      location(manifestSource.locate(path).line),
-      issues.map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)"}: ${issue.message}`),
-      { cause: result.error },
-    );
+    throw new ManifestSourceError(location(manifestSource.locate(path).line), formatZodIssues(result.error), { cause: result.error });
   }
   return { manifest: result.data, manifestSource };
 }

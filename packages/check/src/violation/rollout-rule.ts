@@ -25,7 +25,9 @@ export const RolloutRule = {
   VersionSchemaMoved: "VERSION_SCHEMA_MOVED",
   /** A raised write target is not read, from a live heartbeat, by every member of the fleet (`--fleet`). */
   FleetNotReadReady: "FLEET_NOT_READ_READY",
-  /** A raised write target could not be checked against the fleet: the control plane did not answer (`--fleet`). */
+  /** A version marked retired, or whose reader is dropped, is not retired in the live fleet: its record still requires it, or cannot be read (`--fleet`). */
+  FleetNotRetired: "FLEET_NOT_RETIRED",
+  /** A raised write target or a retirement could not be checked against the fleet: the control plane did not answer (`--fleet`). */
   FleetUnreachable: "FLEET_UNREACHABLE",
 } as const;
 

@@ -140,3 +140,37 @@ export function tempRepos(): { shop(under?: string): Promise<GitRepo>; create(fi
     create: async (files) => track(await createGitRepo(files)),
   };
 }
+
+/** Changes the shop manifest's orders.OrderPlaced (the manifest itself for what concerns more, such as `legacy`). */
+export type OrdersEdit = (orders: TypeData, manifest: ManifestData) => void;
+
+/**
+ * Commits the shop manifest of `repo` as `base` edits it, then writes it as
+ * `head` edits that in the working tree: a change from one state of
+ * orders.OrderPlaced to another. Returns the working tree's manifest text.
+ */
+export async function changeOrders(repo: GitRepo, base: OrdersEdit, head: OrdersEdit, file = "schemas/twostep.json"): Promise<string> {
+  const manifest = await shopManifest();
+  const orders = manifest.types.find((type) => type.name === "orders.OrderPlaced");
+  if (orders === undefined) throw new Error("the shop manifest has no orders.OrderPlaced");
+  base(orders, manifest);
+  await repo.write(file, renderManifest(manifest));
+  await repo.commit("base");
+  head(orders, manifest);
+  const text = renderManifest(manifest);
+  await repo.write(file, text);
+  return text;
+}
+
+/** A change that marks orders.OrderPlaced v1 retired, from a base that writes v2 (so that the ordering rules let it pass). */
+export function retireOrdersV1(repo: GitRepo): Promise<string> {
+  return changeOrders(
+    repo,
+    (orders) => {
+      orders.writeTarget = 2;
+    },
+    (orders) => {
+      orders.retired = [1];
+    },
+  );
+}

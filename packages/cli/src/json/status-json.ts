@@ -1,5 +1,6 @@
 import type { Blocker, Convergence, FleetStatus, MemberStatus, WriteLevelRecord } from "@twostep/fleet";
 import { type BlockerGroup, groupBlockers } from "../render/blocker-groups.js";
+import { blockersByLabel, groupByLabel, type LabelBlockers, type LabelGroup } from "../render/label-groups.js";
 import { groupMembers, type MemberGroup } from "../render/member-groups.js";
 
 /** One capability in `twostep status --json` (docs/cli.md). */
@@ -31,6 +32,8 @@ export interface CapabilityJson {
   readonly readyForNext: boolean;
   readonly blockers: readonly Blocker[];
   readonly blockerGroups: readonly BlockerGroup[];
+  /** With `--by LABEL` only: the blockers per value of the label. */
+  readonly blockersBy?: readonly LabelBlockers[];
 }
 
 /** `twostep status --json`: a stable shape, documented in docs/cli.md. */
@@ -46,11 +49,13 @@ export interface StatusJson {
   /** Members grouped by service and build, counted per state. */
   readonly groups: readonly MemberGroup[];
   readonly members: readonly MemberStatus[];
+  /** With `--by LABEL` only: the label, and the members grouped by its value, counted per state. */
+  readonly by?: { readonly label: string; readonly groups: readonly LabelGroup[] };
 }
 
-/** Maps the coordinator's status to the documented JSON shape. */
-export function statusJson(status: FleetStatus, capability?: string): StatusJson {
-  return {
+/** Maps the coordinator's status to the documented JSON shape; with `by`, grouped by that label too. */
+export function statusJson(status: FleetStatus, capability?: string, by?: string): StatusJson {
+  const json: StatusJson = {
     format: 2,
     at: status.at,
     plane: status.plane,
@@ -74,5 +79,11 @@ export function statusJson(status: FleetStatus, capability?: string): StatusJson
     })),
     groups: groupMembers(status.members, capability),
     members: status.members,
+  };
+  if (by === undefined) return json;
+  return {
+    ...json,
+    capabilities: json.capabilities.map((entry) => ({ ...entry, blockersBy: blockersByLabel(entry.blockers, status.members, by) })),
+    by: { label: by, groups: groupByLabel(status.members, by) },
   };
 }

@@ -66,7 +66,12 @@ export function renderBlockerGroups(groups: readonly BlockerGroup[], options: Bl
     lines.push(style.dim(`… and ${groups.length - shownGroups} more groups (${hidden} nodes): --json lists every blocker`));
   }
   if (options.advice === false) return lines;
-  return [...lines, ...advice(groups).map((line) => style.dim(`→ ${line}`))];
+  return [...lines, ...renderBlockerAdvice(groups, style)];
+}
+
+/** The ways out of `groups`, a line each: `→ deploy a build that reads v2 on orders`. */
+export function renderBlockerAdvice(groups: readonly BlockerGroup[], style: Style = plain): string[] {
+  return advice(groups).map((line) => style.dim(`→ ${line}`));
 }
 
 function groupLine(group: BlockerGroup, options: BlockerGroupOptions): string {

@@ -13,12 +13,17 @@ export function formatClock(ms: number): string {
 
 /** `4 s ago`, `3 min ago`, `2 h ago`, `5 d ago`: how long before `now` the instant `ms` was. */
 export function formatAge(ms: number, now: number): string {
-  const seconds = Math.max(0, Math.round((now - ms) / 1000));
-  if (seconds < 120) return `${seconds} s ago`;
+  return `${formatRoughly(now - ms)} ago`;
+}
+
+/** `4 s`, `14 min`, `2 h`, `5 d`: a duration rounded to the unit that tells it at a glance (`14 min left`). */
+export function formatRoughly(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);
-  if (minutes < 120) return `${minutes} min ago`;
+  if (minutes < 120) return `${minutes} min`;
   const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} d ago`;
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
 }
 
 /** `1 h`, `30 min`, `90 s`, `1500 ms`: a duration in the largest unit that tells it exactly. */

@@ -1,10 +1,11 @@
 import { type CapabilityStatus, type FleetStatus, type MemberStatus, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { alignColumns, type Cell } from "./align-columns.js";
-import { groupBlockers, nameList, renderBlockerGroups } from "./blocker-groups.js";
+import { groupBlockers, nameList, renderBlockerAdvice, renderBlockerGroups } from "./blocker-groups.js";
 import { convergenceLine } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
 import { formatAge, formatDuration, formatTime } from "./format-time.js";
-import { describeMemberCounts, groupMembers, MEMBER_STATES } from "./member-groups.js";
+import { blockersByLabel, describeLabelValue, groupByLabel } from "./label-groups.js";
+import { describeMemberCounts, groupMembers, MEMBER_STATES, type StateCounts } from "./member-groups.js";
 import { plain, type Style } from "./style.js";
 import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
 
@@ -12,6 +13,8 @@ import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
 export interface StatusViewOptions {
   /** The capability asked for: node groups then show only what they do with it. */
   readonly capability?: string;
+  /** Group the members, and the blockers of each next level, by this label's value instead of by service and build. */
+  readonly by?: string;
   readonly style?: Style;
 }
 
@@ -32,8 +35,9 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
   if (status.capabilities.length === 0 && status.members.length === 0) {
     return [...lines, "", status.plane.id === null ? `${EMPTY_PLANE}, \`twostep init\` sets it up.` : `${EMPTY_PLANE}.`];
   }
-  for (const capability of status.capabilities) lines.push("", ...renderCapability(capability, status, style));
-  return [...lines, "", ...renderMembers(status, options.capability, style)];
+  for (const capability of status.capabilities) lines.push("", ...renderCapability(capability, status, options.by, style));
+  const members = options.by === undefined ? renderMembers(status, options.capability, style) : renderMembersByLabel(status, options.by, style);
+  return [...lines, "", ...members];
 }
 
 function renderPlane(status: FleetStatus, style: Style): string[] {
@@ -55,7 +59,7 @@ function renderPlane(status: FleetStatus, style: Style): string[] {
   return lines;
 }
 
-function renderCapability(capability: CapabilityStatus, status: FleetStatus, style: Style): string[] {
+function renderCapability(capability: CapabilityStatus, status: FleetStatus, by: string | undefined, style: Style): string[] {
   const record = capability.record;
   const rows: Cell[][] = [];
   if (capability.problem !== null) {
@@ -99,7 +103,12 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, sty
   }
   const lines = [`${style.bold(style.cyan(capability.capability))}  ${style.dim(`rev ${capability.revision}`)}`, ...alignColumns(rows, "  ")];
   if (capability.next === null || ready) return lines;
-  return [...lines, ...renderBlockerGroups(groupBlockers(capability.blockers), { now: status.at, style }).map((line) => `    ${line}`)];
+  if (by === undefined) return [...lines, ...renderBlockerGroups(groupBlockers(capability.blockers), { now: status.at, style }).map((line) => `    ${line}`)];
+  const byValue = blockersByLabel(capability.blockers, status.members, by).flatMap((group) => [
+    `    ${style.bold(describeLabelValue(by, group.value))}: ${group.blockers} blocking`,
+    ...renderBlockerGroups(group.blockerGroups, { now: status.at, style, advice: false }).map((line) => `      ${line}`),
+  ]);
+  return [...lines, ...byValue, ...renderBlockerAdvice(groupBlockers(capability.blockers), style).map((line) => `    ${line}`)];
 }
 
 function renderMembers(status: FleetStatus, capability: string | undefined, style: Style): string[] {
@@ -109,15 +118,32 @@ function renderMembers(status: FleetStatus, capability: string | undefined, styl
     text,
     paint: style.dim,
   }));
-  const paints = { starting: style.cyan, live: style.green, stale: style.yellow, expired: style.red };
   const rows: Cell[][] = [header];
   for (const group of groups) {
     const support = Object.entries(group.capabilities).map(([name, seen]) => (capability === undefined ? `${name} ${seen.join(" | ")}` : seen.join(" | ")));
-    const counts = MEMBER_STATES.map((state) => count(group[state], paints[state]));
-    rows.push([group.service, group.build, ...counts, support[0] ?? "declares nothing"]);
+    rows.push([group.service, group.build, ...stateCells(group, style), support[0] ?? "declares nothing"]);
     for (const more of support.slice(1)) rows.push(["", "", "", "", "", "", more]);
   }
   return [style.bold("Nodes by service and build"), ...alignColumns(rows, "  "), ...renderMemberNotes(status.members, status.at, style)];
+}
+
+/** The members by the value of the label `by`: counts per state, and the builds each value runs. */
+function renderMembersByLabel(status: FleetStatus, by: string, style: Style): string[] {
+  const groups = groupByLabel(status.members, by);
+  if (groups.length === 0) return [style.bold(`Nodes by ${by}`), "  none: no node has registered"];
+  const header: Cell[] = [by.toUpperCase(), ...MEMBER_STATES.map((state) => state.toUpperCase()), "BUILDS"].map((text) => ({ text, paint: style.dim }));
+  const rows: Cell[][] = [header];
+  for (const group of groups) {
+    const builds = Object.entries(group.builds).map(([build, members]) => `${build} ×${members}`);
+    rows.push([group.value ?? `(no ${by})`, ...stateCells(group, style), builds.join(", ")]);
+  }
+  return [style.bold(`Nodes by ${by}`), ...alignColumns(rows, "  "), ...renderMemberNotes(status.members, status.at, style)];
+}
+
+/** A group's counts per state, `·` for none, painted by state. */
+function stateCells(counts: StateCounts, style: Style): Cell[] {
+  const paints = { starting: style.cyan, live: style.green, stale: style.yellow, expired: style.red };
+  return MEMBER_STATES.map((state) => count(counts[state], paints[state]));
 }
 
 /** Node ids that two processes share, fenced members, and members that cannot be told. */

@@ -1,10 +1,14 @@
 import { join } from "node:path";
 import { run } from "@twostep/cli";
+import type { FleetNode } from "@twostep/fleet";
+import { connectNatsControlPlane } from "@twostep/nats";
+import { startNatsServer } from "@twostep/testkit/nats-server";
 import { describe, expect, test, vi } from "vitest";
-import { fleetReading } from "../../../check/test/support/fleet-reading.js";
-import { lineOf, renderManifest, shopManifest, tempRepos, type GitRepo } from "../../../check/test/support/git-repo.js";
+import { fleetReading, fleetThatWrote, startShopNodes, writeThenRetire } from "../../../check/test/support/fleet-reading.js";
+import { lineOf, renderManifest, retireOrdersV1, shopManifest, tempRepos, type GitRepo } from "../../../check/test/support/git-repo.js";
 import { TestFleet } from "../support/memory-fleet.js";
 import { runInProcess, testContext, withMethod } from "../support/test-context.js";
+import { buildCli, twostep } from "../support/twostep-binary.js";
 
 const MANIFEST = "schemas/twostep.json";
 
@@ -201,5 +205,47 @@ describe("twostep check", () => {
     expect(outcome.stderr).toBe("twostep check: 1 violation against HEAD and the fleet at nats://fleet:4222\n");
     expect(outcome.connections).toEqual([{ servers: ["nats://fleet:4222"], create: false }]);
     expect(close).toHaveBeenCalledOnce();
+  });
+});
+
+describe("twostep check --fleet: retirements", () => {
+  test("refuses marking a version retired while the live fleet still requires it, and passes once the fleet retired it", async () => {
+    const repo = await repos.shop();
+    const line = lineOf(await retireOrdersV1(repo), '"retired": [1]');
+    const args = ["check", "--base", "HEAD", "--fleet", "nats://fleet:4222"];
+    const requiring = await runInProcess(args, { plane: await fleetThatWrote({ "shop-1": 2 }, { written: [1, 2] }), cwd: repo.dir });
+    expect(requiring.code).toBe(1);
+    expect(printed(requiring.stdout)).toEqual([`FLEET_NOT_RETIRED ${MANIFEST}:${line}`]);
+    expect(requiring.connections).toEqual([{ servers: ["nats://fleet:4222"], create: false }]);
+    const retired = await runInProcess(args, { plane: await fleetThatWrote({ "shop-1": 2 }, { written: [1, 2], retired: [1] }), cwd: repo.dir });
+    expect(retired).toMatchObject({ code: 0, stdout: "" });
+  });
+
+  test("asks a real NATS control plane (check --fleet nats://...): refused until twostep retire ran, then passes", async () => {
+    const [server] = await Promise.all([startNatsServer(), buildCli()]);
+    const plane = await connectNatsControlPlane({ servers: server.url });
+    const nodes: FleetNode[] = [];
+    try {
+      const repo = await repos.shop();
+      const line = lineOf(await retireOrdersV1(repo), '"retired": [1]');
+      nodes.push(...(await startShopNodes(plane, { "shop-1": 2, "shop-2": 2 })));
+      await writeThenRetire(plane, nodes, { written: [1, 2] });
+      const args = ["check", "--base", "HEAD", "--fleet", server.url];
+      const refused = await twostep(args, { cwd: repo.dir });
+      expect(refused.stderr).toBe(`twostep check: 1 violation against HEAD and the fleet at ${server.url}\n`);
+      expect(refused.code).toBe(1);
+      expect(printed(refused.stdout)).toEqual([`FLEET_NOT_RETIRED ${MANIFEST}:${line}`]);
+      expect(refused.stdout).toContain("the live fleet has not retired v1 (it was written, and twostep retire has not retired it)");
+      await writeThenRetire(plane, nodes, { written: [], retired: [1] });
+      expect(await twostep(args, { cwd: repo.dir })).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: `twostep check: no violations against HEAD and the fleet at ${server.url}\n`,
+      });
+    } finally {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await plane.close();
+      await server.stop();
+    }
   });
 });

@@ -15,12 +15,27 @@ describe("init", () => {
     expect(created.code).toBe(0);
     const id = (await fleet.coordinator().status()).plane.id;
     expect(created.stdout).toBe(
-      `Plan: set up the control plane: a new random id, epoch 1; nodes and coordinators follow it from then on\ndone: created the control plane's identity: id ${id}, epoch 1\n`,
+      "Plan: set up the control plane: a new random id, epoch 1, release managers change it directly; nodes and coordinators follow it from then on\n" +
+        `done: created the control plane's identity: id ${id}, epoch 1, release managers change it directly\n`,
     );
     const again = await fleet.run(["init", ...change]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe(`the control plane exists already: id ${id}, epoch 1\nnothing changed\n`);
+    expect(again.stdout).toBe(`the control plane exists already: id ${id}, epoch 1, release managers change it directly\nnothing changed\n`);
     expect((await fleet.coordinator().history()).map((entry) => [entry.note.action, entry.note.reason])).toEqual([["init", "new fleet"]]);
+  });
+
+  test("--mode controller sets a new control plane up so that changes go only through the rollout controller, and switches an existing one", async () => {
+    const fleet = newFleet();
+    const created = await fleet.run(["init", "--mode", "controller", ...change]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain("epoch 1, changes only through the rollout controller (twostep controller)");
+    expect((await fleet.coordinator().status()).plane.mode).toBe("controller");
+    const back = await fleet.run(["init", "--mode", "direct", ...change]);
+    expect(back.stdout).toContain("from now on release managers change it directly");
+    expect((await fleet.coordinator().status()).plane.mode).toBe("direct");
+    const wrong = await fleet.run(["init", "--mode", "anyone", ...change]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("Allowed choices are direct, controller");
   });
 
   test("--json gives what it found or created", async () => {

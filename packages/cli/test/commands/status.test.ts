@@ -191,3 +191,75 @@ describe("status", () => {
     expect((JSON.parse(json) as { members: { nodeId: string; state: string }[] }).members.find((member) => member.nodeId === "quiet-1")?.state).toBe("stale");
   });
 });
+
+describe("status --by", () => {
+  /** Zones a and b on the new build (b-2 gone quiet); zone c with one old node; one old node without a zone. */
+  async function zonedFleet(): Promise<TestFleet> {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "a-", count: 3, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "a" } });
+    await fleet.add({ prefix: "b-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "b" } });
+    await fleet.add({ prefix: "c-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "c" } });
+    await fleet.add({ prefix: "c-old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, labels: { zone: "c" } });
+    await fleet.add({ prefix: "lab-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1 });
+    await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
+    fleet.silence("b-2");
+    await fleet.advance(18_000);
+    return fleet;
+  }
+
+  test("groups the members by the label's value, counted per state with their builds, and the blockers of each next level", async () => {
+    const fleet = await zonedFleet();
+    const { code, stdout } = await fleet.run(["status", ORDERS, "--by", "zone"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      [
+        "  next level    v2: blocked by 2 of 8 members",
+        "    zone=c: 1 blocking",
+        "      1 × no reader of v2 in build orders@1.4.0 (service orders): c-old-1",
+        "    no zone: 1 blocking",
+        "      1 × no reader of v2 in build orders@1.4.0 (service orders): lab-1",
+        "    → deploy a build that reads v2 on orders",
+      ].join("\n"),
+    );
+    expect(stdout).toContain(
+      [
+        "Nodes by zone",
+        "  ZONE       STARTING  LIVE  STALE  EXPIRED  BUILDS",
+        "  a          ·         3     ·      ·        orders@2.0.0 ×3",
+        "  b          ·         1     1      ·        orders@2.0.0 ×2",
+        "  c          ·         2     ·      ·        orders@1.4.0 ×1, orders@2.0.0 ×1",
+        "  (no zone)  ·         1     ·      ·        orders@1.4.0 ×1",
+      ].join("\n"),
+    );
+    expect(stdout).not.toContain("Nodes by service and build");
+  });
+
+  test("--json adds the groups by value and the blockers per value, leaving the rest of format 2 as it is", async () => {
+    const fleet = await zonedFleet();
+    const { output } = await fleet.json<StatusJson>(["status", ORDERS, "--by", "zone"]);
+    expect(Object.keys(output)).toEqual(["format", "at", "plane", "memberCount", "capabilities", "groups", "members", "by"]);
+    expect(output.by?.label).toBe("zone");
+    expect(output.by?.groups).toEqual([
+      { label: "zone", value: "a", starting: 0, live: 3, stale: 0, expired: 0, nodeIds: ["a-1", "a-2", "a-3"], builds: { "orders@2.0.0": 3 } },
+      { label: "zone", value: "b", starting: 0, live: 1, stale: 1, expired: 0, nodeIds: ["b-1", "b-2"], builds: { "orders@2.0.0": 2 } },
+      { label: "zone", value: "c", starting: 0, live: 2, stale: 0, expired: 0, nodeIds: ["c-1", "c-old-1"], builds: { "orders@1.4.0": 1, "orders@2.0.0": 1 } },
+      { label: "zone", value: null, starting: 0, live: 1, stale: 0, expired: 0, nodeIds: ["lab-1"], builds: { "orders@1.4.0": 1 } },
+    ]);
+    const [orders] = output.capabilities;
+    expect(orders?.blockersBy?.map((group) => [group.value, group.blockers, group.blockerGroups.map((blockers) => blockers.reason)])).toEqual([
+      ["c", 1, ["no-reader"]],
+      [null, 1, ["no-reader"]],
+    ]);
+    const { output: plain } = await fleet.json<StatusJson>(["status", ORDERS]);
+    expect(plain.by).toBeUndefined();
+    expect(plain.capabilities[0]?.blockersBy).toBeUndefined();
+  });
+
+  test("a label no member has puts every member under no value", async () => {
+    const fleet = await zonedFleet();
+    const { stdout } = await fleet.run(["status", "--by", "rack"]);
+    expect(stdout).toContain(
+      "Nodes by rack\n  RACK       STARTING  LIVE  STALE  EXPIRED  BUILDS\n  (no rack)  ·         7     1      ·        orders@1.4.0 ×2, orders@2.0.0 ×6\n",
+    );
+  });
+});

@@ -22,7 +22,29 @@ export function useTempFiles(): { file: (name: string, content: unknown) => Prom
   };
 }
 
+/** One type of {@link manifestOf}: a JSON type declaring versions 1..`newest`, with its rollout fields when given. */
+export interface ManifestTypeSpec {
+  readonly name: string;
+  readonly newest: number;
+  readonly retired?: readonly number[];
+  readonly writeTarget?: number;
+}
+
+/** A protocol manifest of JSON types, with ids 7, 8, ... in order. */
+export function manifestOf(...types: readonly ManifestTypeSpec[]): unknown {
+  return {
+    format: 1,
+    types: types.map(({ name, newest, ...rollout }, index) => ({
+      name,
+      id: 7 + index,
+      codec: "json",
+      versions: Array.from({ length: newest }, (_, version) => ({ version: version + 1 })),
+      ...rollout,
+    })),
+  };
+}
+
 /** A protocol manifest that declares `name` (type id 7, JSON codec) at versions 1..`newest`. */
 export function manifestDeclaring(name: string, newest: number): unknown {
-  return { format: 1, types: [{ name, id: 7, codec: "json", versions: Array.from({ length: newest }, (_, index) => ({ version: index + 1 })) }] };
+  return manifestOf({ name, newest });
 }

@@ -1,4 +1,6 @@
 import { execFile, spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -27,16 +29,20 @@ export interface BinaryOptions {
   readonly onStdout?: (soFar: string) => void;
 }
 
+/** A configuration directory that no test makes: without one of its own, a run finds no connection context (never the user's). */
+const NO_CONFIG = join(tmpdir(), `twostep-no-config-${process.pid}`);
+
 /**
  * Runs the built `twostep` binary (`node dist/bin.js`) as a subprocess with
- * stdin a closed pipe (so: not a terminal), no colour, and `env` on top of
- * this process's environment.
+ * stdin a closed pipe (so: not a terminal), no colour, no connection
+ * contexts unless `env` gives `XDG_CONFIG_HOME`, and `env` on top of this
+ * process's environment.
  */
 export function twostep(args: readonly string[], options: BinaryOptions = {}): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      env: { ...process.env, NO_COLOR: "1", TWOSTEP_LOG_LEVEL: "silent", ...options.env },
+      env: { ...process.env, NO_COLOR: "1", TWOSTEP_LOG_LEVEL: "silent", XDG_CONFIG_HOME: NO_CONFIG, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

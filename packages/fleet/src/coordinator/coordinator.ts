@@ -9,101 +9,24 @@ import type { ChangeRequest, RequestOutcome } from "../records/change-request.js
 import type { PlaneMeta } from "../records/plane-meta.js";
 import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-formats.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
-import { drainWindowOf, type WriteLevelRecord } from "../records/write-level-record.js";
+import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { type AuditEntry, readAuditEntries, toAuditEntries } from "./audit-entry.js";
 import { DecodeCache } from "./decode-cache.js";
 import { submitRequest } from "./change-requests.js";
 import { decommissionPlan } from "./decommission-plan.js";
-import { readerBlockers, writerBlockers } from "./find-blockers.js";
 import { type FleetStatus, fleetStatus } from "./fleet-status.js";
-import { type FleetView, incarnationId, type LevelView, loadFleetView, type MemberState } from "./fleet-view.js";
+import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
 import { highestApplied, regressionEvidence } from "./regression-evidence.js";
-import { retireBlockers } from "./retire-blockers.js";
+import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
-
-/** Options of a {@link Coordinator}. */
-export interface CoordinatorOptions {
-  /**
-   * How far apart the clocks of the control plane's servers may be (and
-   * drift over a lease): a member counts as surely gone only this long after
-   * its lease ran out. Defaults to 5 s.
-   */
-  readonly clockMarginMs?: number;
-  /** An intent older than this is taken as left by a crashed coordinator and may be overridden. Defaults to 30 s. */
-  readonly intentTimeoutMs?: number;
-  /** The formats of twostep's own records this coordinator knows. Defaults to this twostep's. */
-  readonly recordFormats?: RecordFormats<TwostepRecords>;
-  /** The coordinator's clock for the times it records, ms since the epoch. Defaults to `Date.now`. */
-  readonly clock?: () => number;
-  /**
-   * True for the rollout controller's own coordinator: it writes the records
-   * even where only the controller may. Others, on such a control plane,
-   * submit their changes to it as requests. Defaults to false.
-   */
-  readonly asController?: boolean;
-  /** How long a change submitted to the controller waits for its outcome. Defaults to 30 s. */
-  readonly requestTimeoutMs?: number;
-}
-
-/** Options of {@link Coordinator.change}. */
-export interface ChangeOptions {
-  /** Check everything and say what would happen, changing nothing. */
-  readonly dryRun?: boolean;
-  /** Levels a manifest declares, per capability: these may be enabled while no member declares them. */
-  readonly declared?: Readonly<Record<string, readonly number[]>>;
-  /** Enable a capability or level that nothing declares (a new capability before any member runs). */
-  readonly allowUndeclared?: boolean;
-}
-
-/** What a decommission would do (see {@link Coordinator.previewDecommission}). */
-export interface DecommissionPreview {
-  readonly nodeId: string;
-  /** The incarnations it would remove (empty when refused). */
-  readonly removes: readonly { readonly nodeId: string; readonly incarnation: string; readonly state: MemberState; readonly lastSeen: number | null }[];
-  /** Why it would be refused, or null. */
-  readonly refused: string | null;
-  /** The incarnations whose lease may still run. */
-  readonly blockers: readonly Blocker[];
-}
-
-/** A record with the revision it was stored at. */
-export interface Versioned<T> {
-  readonly value: T;
-  readonly revision: number;
-}
-
-/** What a change would do and who stands in its way: the answer of a dry run. */
-export interface Plan {
-  readonly capability: string;
-  /** The request in words. */
-  readonly request: string;
-  readonly current: Versioned<WriteLevelRecord> | null;
-  /** The record after the change; null for `forget`. */
-  readonly next: WriteLevelRecord | null;
-  /** Levels the change newly requires every member to read. */
-  readonly newlyRequired: readonly number[];
-  readonly blockers: readonly Blocker[];
-  /** Why the change is refused besides its blockers (a drain window, an undeclared level). */
-  readonly problems: readonly string[];
-  /** How many members take part in the capability. */
-  readonly participants: number;
-  /** False when the request is already in force. */
-  readonly changes: boolean;
-}
-
-/** The outcome of a change the coordinator made (or found already made). */
-export interface Change {
-  readonly capability: string | null;
-  readonly request: string;
-  readonly before: Versioned<WriteLevelRecord> | null;
-  readonly after: Versioned<WriteLevelRecord> | null;
-  /** False when the request was already in force and nothing was written. */
-  readonly changed: boolean;
-  /** The audit entry written with the change, or null when nothing changed. */
-  readonly note: ChangeNote | null;
-}
+import { checkAuthor } from "./check-author.js";
+import { checkNoPendingIntent, checkPlane, readableLevel, writeFormat } from "./change-preconditions.js";
+import type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan } from "./change-types.js";
+import { actionOf, definedOnly, levels, refusal } from "./change-wording.js";
+import { judgeChange } from "./judge-change.js";
+import { lateBlockers } from "./late-blockers.js";
 
 /**
  * Allows a write level only when every member reads it, and records every
@@ -168,12 +91,12 @@ export class Coordinator {
       throw new InvalidRequestError(`capability ${JSON.stringify(capability)} is not a name of 1 to 256 characters`);
     const described = describeRequest(request);
     const view = await this.#view();
-    this.#checkPlane(view);
-    const stored = this.#readable(view, capability);
-    const format = this.#writeFormat(view, capability);
+    checkPlane(view);
+    const stored = readableLevel(view, capability);
+    const format = writeFormat(view, capability, this.#formats.newest);
     const current = stored?.record ?? null;
     const revision = stored?.revision ?? 0;
-    this.#checkNoPendingIntent(capability, current, revision, view.now);
+    checkNoPendingIntent(capability, current, revision, view.now, this.#intentTimeoutMs);
     const epoch = view.meta?.value?.epoch ?? 1;
     const base = current ?? emptyRecord(capability, epoch, this.#note("intent", author, described, 0, []));
     if (request.kind === "forget" && current === null) throw new InvalidRequestError(`${capability} has no record: there is nothing to forget`);
@@ -205,7 +128,7 @@ export class Coordinator {
     const participants = view.members.filter(
       (member) => member.build !== null && takesPart(member.build, capability) && member.build.capabilities[capability] !== undefined,
     ).length;
-    const { blockers, problems } = this.#judge(capability, request, current, stored, proposal, view, options);
+    const { blockers, problems } = judgeChange(capability, request, current, stored, proposal, view, options);
     const plan: Plan = {
       capability,
       request: described,
@@ -249,7 +172,10 @@ export class Coordinator {
     }
     const note = this.#note(actionOf(request), author, described, revision, []);
     const next: WriteLevelRecord = { ...proposal.next, epoch, change: note };
-    const after = await this.#plane.append(key, this.#formats.encode("level", next, format), { expect });
+    const after = await this.#plane.append(key, this.#formats.encode("level", next, format), { expect }).catch(async (error: unknown) => {
+      if (expect !== revision) await this.#abandon(capability, { ...base, intent: null }, described, author, expect, format, error);
+      throw error;
+    });
     if (capability === RECORD_FORMAT_CAPABILITY) await this.#rewriteFormats(next, author);
     return { capability, request: described, before: plan.current, after: { value: next, revision: after }, changed: true, note };
   }
@@ -292,12 +218,13 @@ export class Coordinator {
     checkAuthor(author);
     const request = `decommission ${nodeId}${author.incarnation === undefined ? "" : `@${author.incarnation}`}`;
     const view = await this.#view();
-    this.#checkPlane(view);
+    checkPlane(view);
     const planned = decommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
     if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
     if (this.#viaController(view)) {
       const { actor, reason, incarnation } = author;
-      const outcome = await this.#submit("_", { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) }, { actor, reason }, {});
+      const asked = { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) };
+      const outcome = await this.#submit("_", asked, { actor, reason }, {});
       return { capability: null, request, before: null, after: null, changed: outcome.outcome === "applied", note: outcome.note };
     }
     if (planned.refused !== null) {
@@ -366,7 +293,7 @@ export class Coordinator {
   ): Promise<{ readonly planeId: string; readonly created: boolean; readonly mode: "direct" | "controller" }> {
     checkAuthor(author);
     const view = await this.#view();
-    this.#checkPlane(view);
+    checkPlane(view);
     const existing = view.meta?.value;
     if (existing === undefined || existing === null) {
       const meta = await this.#ensureMeta(view, author, options.mode);
@@ -428,6 +355,11 @@ export class Coordinator {
     return this.#view(atLeast);
   }
 
+  /** The rollout plans of this coordinator's control plane, changed through this coordinator, on its clock and record formats. */
+  rollouts(): Rollouts {
+    return new Rollouts(this.#plane, this, { recordFormats: this.#formats, clock: this.#clock });
+  }
+
   /** Calls `onEntry` with every change recorded from now on, by any coordinator. */
   async watch(onEntry: (entry: AuditEntry) => void): Promise<Subscription> {
     return this.#plane.watchHistory((entry) => {
@@ -441,109 +373,6 @@ export class Coordinator {
     const view = await loadFleetView(this.#plane, options);
     const wanted = highestApplied(view);
     return wanted > view.position ? loadFleetView(this.#plane, { ...options, atLeast: wanted }) : view;
-  }
-
-  #checkPlane(view: FleetView): void {
-    const evidence = regressionEvidence(view);
-    if (evidence.length > 0) throw new StoreRegressedError(evidence);
-    if (view.meta !== null && view.meta.value === null) {
-      throw new RecordUnreadableError(
-        "control plane identity",
-        view.meta.problem ?? "unknown problem",
-        "upgrade twostep if a newer one wrote it, else run twostep reconcile",
-      );
-    }
-  }
-
-  /** The record of `capability`, unless it cannot be read (then refused: never taken as absent). */
-  #readable(view: FleetView, capability: string): (LevelView & { record: WriteLevelRecord | null }) | undefined {
-    const stored = view.levels.get(capability);
-    if (stored === undefined || stored.problem === null) return stored;
-    throw new RecordUnreadableError(
-      `write-level (${capability})`,
-      stored.problem,
-      stored.newer
-        ? "a newer twostep wrote it: use that twostep, or roll the record format back (twostep disable-write twostep.records)"
-        : "nothing treats it as absent; twostep reconcile rebuilds it from its history and what nodes hold",
-    );
-  }
-
-  /** The record format to write `capability` in: the fleet's (the level of `twostep.records`), format 1 for that record itself. */
-  #writeFormat(view: FleetView, capability: string): number {
-    if (capability === RECORD_FORMAT_CAPABILITY) return 1;
-    const level = view.levels.get(RECORD_FORMAT_CAPABILITY)?.record?.level ?? 1;
-    if (level > this.#formats.newest) {
-      throw new RecordUnreadableError(
-        `write-level (${capability})`,
-        `the fleet writes twostep's records in format ${level}, and this twostep knows formats 1 to ${this.#formats.newest}`,
-        "upgrade twostep",
-      );
-    }
-    return level;
-  }
-
-  #checkNoPendingIntent(capability: string, current: WriteLevelRecord | null, revision: number, now: number): void {
-    const intent = current?.intent;
-    if (intent === null || intent === undefined) return;
-    if (now - intent.at > this.#intentTimeoutMs) return;
-    throw new RevisionConflictError(`write level of ${capability} (${intent.actor} is changing it since ${new Date(intent.at).toISOString()})`, revision);
-  }
-
-  /** Who and what stands in the way of a proposal, on one view. */
-  #judge(
-    capability: string,
-    request: WriteLevelRequest,
-    current: WriteLevelRecord | null,
-    stored: LevelView | undefined,
-    proposal: ProposedChange,
-    view: FleetView,
-    options: ChangeOptions,
-  ): { blockers: Blocker[]; problems: string[] } {
-    const problems: string[] = [];
-    if (request.kind === "forget") {
-      const users = view.members.filter((member) => member.build === null || member.build.capabilities[capability] !== undefined);
-      const blockers = users.map((member) => ({
-        nodeId: member.nodeId,
-        incarnation: member.incarnation,
-        service: member.member?.service ?? "?",
-        build: member.member?.build ?? "?",
-        reason: member.build === null ? "unknown-build" : "no-reader",
-        level: current?.level ?? 0,
-        reads: member.build?.capabilities[capability]?.reads ?? null,
-        detail: `${member.nodeId}: ${member.build === null ? "its build cannot be told" : `build ${member.member?.build} reads or writes ${capability}`}: only a capability nobody uses can be forgotten`,
-        lastSeen: member.beat?.at ?? null,
-      }));
-      return { blockers, problems };
-    }
-    if (request.kind === "enable-write" || request.kind === "adopt") {
-      const level = request.level;
-      const declaredByMembers = view.members.some((member) => {
-        const reads = member.build?.capabilities[capability]?.reads;
-        return reads !== undefined && level >= reads.min && level <= reads.max;
-      });
-      const declaredByManifest = options.declared?.[capability]?.includes(level) ?? false;
-      if (!declaredByMembers && !declaredByManifest && options.allowUndeclared !== true) {
-        problems.push(
-          `no member, and no manifest given, declares ${capability} v${level}: check the name and the level; ` +
-            "give the manifest that declares it (--manifest), or say it is intended (--allow-undeclared)",
-        );
-      }
-    }
-    const blockers = [...readerBlockers(capability, proposal.newlyRequired, view.members)];
-    const blocked = new Set(blockers.map((blocker) => incarnationId(blocker.nodeId, blocker.incarnation)));
-    const writers = request.kind === "policy" ? [] : writerBlockers(capability, current, proposal.next, view.members);
-    blockers.push(...writers.filter((blocker) => !blocked.has(incarnationId(blocker.nodeId, blocker.incarnation))));
-    if (request.kind === "retire" && current !== null && stored !== undefined && proposal.retiring.length > 0) {
-      const check = retireBlockers(capability, request.level, { ...stored, record: current }, view, drainWindowOf(current));
-      for (const found of check.blockers) if (!blocked.has(incarnationId(found.nodeId, found.incarnation))) blockers.push(found);
-      if (view.now < check.drainEndsAt) {
-        problems.push(
-          `${capability} v${request.level} may have been written until ${new Date(check.drainEndsAt - drainWindowOf(current)).toISOString()}; ` +
-            `its drain window ends at ${new Date(check.drainEndsAt).toISOString()}: frames of v${request.level} may still be in flight or stored, retry then`,
-        );
-      }
-    }
-    return { blockers, problems };
   }
 
   /**
@@ -570,32 +399,11 @@ export class Coordinator {
       change: this.#note("intent", author, described, revision, []),
     };
     const intent = await this.#plane.append(key, this.#formats.encode("level", pending, format), { expect: revision });
-    const view = await this.#view(intent);
-    const seen = new Set(before.members.map((member) => incarnationId(member.nodeId, member.incarnation)));
-    const late = [
-      ...readerBlockers(capability, proposal.newlyRequired, view.members),
-      ...writerBlockers(capability, base.level === null ? null : base, proposal.next, view.members),
-    ];
-    if (proposal.retiring.length > 0) {
-      for (const member of view.members) {
-        if (seen.has(incarnationId(member.nodeId, member.incarnation))) continue;
-        const writes = member.build?.capabilities[capability]?.writes;
-        const level = proposal.retiring[0] as number;
-        if (member.build === null || (writes !== undefined && level >= writes.min && level <= writes.max)) {
-          late.push({
-            nodeId: member.nodeId,
-            incarnation: member.incarnation,
-            service: member.member?.service ?? "?",
-            build: member.member?.build ?? "?",
-            reason: "still-writing",
-            level,
-            reads: member.build?.capabilities[capability]?.reads ?? null,
-            lastSeen: member.beat?.at ?? null,
-            detail: `${member.nodeId} joined while v${level} was being retired and may have written it: retry once it has heartbeaten`,
-          });
-        }
-      }
-    }
+    const view = await this.#view(intent).catch(async (error: unknown) => {
+      await this.#abandon(capability, settled, described, author, intent, format, error);
+      throw error;
+    });
+    const late = lateBlockers(capability, base, proposal, before, view);
     if (late.length === 0) return intent;
     const withdrawn: WriteLevelRecord = { ...settled, change: this.#note("withdraw", author, described, intent, late) };
     await this.#plane.append(key, this.#formats.encode("level", withdrawn, format), { expect: intent });
@@ -604,6 +412,35 @@ export class Coordinator {
       `${described} of ${capability} was withdrawn: ${proposal.retiring.length > 0 ? "a member that may write the level" : `a member that does not read ${levels(proposal.newlyRequired)}`} appeared while it was being committed`,
       late,
     );
+  }
+
+  /**
+   * Withdraws this coordinator's own intent after a step that followed it
+   * failed (the control plane unreachable for a moment), so that a retry
+   * need not wait for the intent to time out. Best effort, by
+   * compare-and-set on the intent: if the failed step was stored after all,
+   * or another change came meanwhile, that stands.
+   */
+  async #abandon(
+    capability: string,
+    settled: WriteLevelRecord,
+    described: string,
+    author: ChangeAuthor,
+    intent: number,
+    format: number,
+    error: unknown,
+  ): Promise<void> {
+    const why = `${described} failed after its intent (${error instanceof Error ? error.message : String(error)})`;
+    const note = this.#note(
+      "withdraw",
+      { actor: author.actor, reason: `${author.reason}${author.reason === "" ? "" : " / "}${why}`.slice(0, AUTHOR_LIMITS.reason) },
+      described,
+      intent,
+      [],
+    );
+    await this.#plane
+      .append({ kind: "level", capability }, this.#formats.encode("level", { ...settled, change: note }, format), { expect: intent })
+      .catch(() => {});
   }
 
   /** After the record format of the fleet changed: records stored in a newer format than the fleet's are written again in it. */
@@ -693,43 +530,4 @@ export class Coordinator {
       blockerCount: blockers.length,
     };
   }
-}
-
-function actionOf(request: WriteLevelRequest): ChangeAction {
-  switch (request.kind) {
-    case "revert-ramp":
-      return "guard-revert";
-    default:
-      return request.kind;
-  }
-}
-
-function refusal(capability: string, described: string, proposal: ProposedChange, blockers: readonly Blocker[], problems: readonly string[]): string {
-  if (problems.length > 0) return `${described} of ${capability}: ${problems.join("; ")}`;
-  const what = blockers.every((blocker) => blocker.reason === "no-writer" || blocker.reason === "keeps-writing")
-    ? "some members would not write the new level afterwards"
-    : proposal.retiring.length > 0
-      ? `some members may still write v${proposal.retiring.join(", v")}`
-      : `not every member reads ${levels(proposal.newlyRequired)}`;
-  return `${described} of ${capability}: ${what}`;
-}
-
-function checkAuthor(author: ChangeAuthor): void {
-  if (author.actor.length === 0 || author.actor.length > AUTHOR_LIMITS.actor) {
-    throw new InvalidRequestError(
-      `the actor must have 1 to ${AUTHOR_LIMITS.actor} characters (it has ${author.actor.length}): name the person or job making the change`,
-    );
-  }
-  if (author.reason.length > AUTHOR_LIMITS.reason) {
-    throw new InvalidRequestError(`the reason has ${author.reason.length} characters, more than ${AUTHOR_LIMITS.reason}: link to a longer text instead`);
-  }
-}
-
-function levels(list: readonly number[]): string {
-  return list.map((level) => `v${level}`).join(", ");
-}
-
-/** `options` without its undefined values (for `exactOptionalPropertyTypes`). */
-function definedOnly<T extends Record<string, unknown>>(options: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -74,6 +74,8 @@ export interface FleetStatus {
     /** Its identity, or null before it was set up. */
     readonly id: string | null;
     readonly epoch: number | null;
+    /** Who writes the records: anyone with release-manager credentials, or only the rollout controller (null before it was set up). */
+    readonly mode: "direct" | "controller" | null;
     /** What shows the store went backwards (changes wait for `twostep reconcile`). */
     readonly regressed: readonly string[];
     /** Every record that cannot be read, in words. */
@@ -133,7 +135,13 @@ export function fleetStatus(view: FleetView, regressed: readonly string[], optio
   });
   return {
     at: view.now,
-    plane: { id: view.meta?.value?.planeId ?? null, epoch: view.meta?.value?.epoch ?? null, regressed, unreadable: view.unreadable },
+    plane: {
+      id: view.meta?.value?.planeId ?? null,
+      epoch: view.meta?.value?.epoch ?? null,
+      mode: view.meta?.value === undefined || view.meta.value === null ? null : (view.meta.value.mode ?? "direct"),
+      regressed,
+      unreadable: view.unreadable,
+    },
     memberCount: members.length,
     capabilities,
     members,

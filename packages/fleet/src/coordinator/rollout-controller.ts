@@ -8,6 +8,7 @@ import type { ControllerLease } from "../records/controller-lease.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { RolloutRecord } from "../records/rollout-record.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
+import { answer, applyRequest, pendingRequests } from "./change-requests.js";
 import { Coordinator } from "./coordinator.js";
 import { RolloutGates } from "./rollout-gates.js";
 import { describeStep, stepRequest } from "./rollout-plan.js";
@@ -32,7 +33,17 @@ export interface RolloutControllerOptions {
 
 /** Something a controller did or saw. */
 export interface ControllerEvent {
-  readonly kind: "lease-acquired" | "lease-lost" | "step-applied" | "step-held" | "step-baked" | "rollout-done" | "rollout-failed" | "error";
+  readonly kind:
+    | "lease-acquired"
+    | "lease-lost"
+    | "request-applied"
+    | "request-refused"
+    | "step-applied"
+    | "step-held"
+    | "step-baked"
+    | "rollout-done"
+    | "rollout-failed"
+    | "error";
   readonly capability: string | null;
   readonly detail: string;
   readonly at: number;
@@ -73,7 +84,12 @@ export class RolloutController {
     this.#formats = options.recordFormats ?? twostepRecordFormats;
     this.#clock = options.clock ?? Date.now;
     this.#marginMs = options.clockMarginMs ?? 5_000;
-    this.#coordinator = new Coordinator(controlPlane, { recordFormats: this.#formats, clock: this.#clock, clockMarginMs: this.#marginMs });
+    this.#coordinator = new Coordinator(controlPlane, {
+      recordFormats: this.#formats,
+      clock: this.#clock,
+      clockMarginMs: this.#marginMs,
+      asController: true,
+    });
     this.#rollouts = new Rollouts(controlPlane, this.#coordinator, { recordFormats: this.#formats, clock: this.#clock });
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#tickMs = options.tickMs ?? 1_000;
@@ -110,9 +126,13 @@ export class RolloutController {
     await this.#plane.append({ kind: "controller" }, this.#formats.encode("controller", released, 1), { expect: lease.revision }).catch(() => {});
   }
 
-  /** One look: renew (or take) the lease, then advance every rollout that is due. */
+  /**
+   * One look: renew (or take) the lease, answer the change requests that
+   * wait (oldest first), then advance every rollout that is due.
+   */
   async tick(): Promise<void> {
     if (!(await this.#holdLease())) return;
+    await this.#answerRequests();
     const { rollouts } = await this.#rollouts.list();
     const now = await this.#plane.serverTime();
     const due = rollouts.filter(
@@ -130,6 +150,20 @@ export class RolloutController {
         if (error instanceof RevisionConflictError) continue;
         this.#event("error", stored.rollout.capability, error instanceof Error ? error.message : String(error));
       }
+    }
+  }
+
+  /** Checks and applies each waiting request with the same rules as any change, and writes what became of it. */
+  async #answerRequests(): Promise<void> {
+    for (const pending of await pendingRequests(this.#plane, this.#formats)) {
+      const outcome = await applyRequest(this.#coordinator, pending);
+      if (outcome === undefined) continue;
+      const asked = `${pending.request.actor}: ${outcome.message}`;
+      if (!(await answer(this.#plane, this.#formats, pending, outcome))) {
+        if (outcome.outcome === "applied") this.#event("error", pending.request.capability, `${asked}, after the asker had withdrawn the request`);
+        continue;
+      }
+      this.#event(outcome.outcome === "applied" || outcome.outcome === "unchanged" ? "request-applied" : "request-refused", pending.request.capability, asked);
     }
   }
 

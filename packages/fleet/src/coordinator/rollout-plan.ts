@@ -1,34 +1,28 @@
 import { formatZodIssues } from "@twostep/core";
 import { z } from "zod";
 import { InvalidRequestError } from "../errors/fleet-errors.js";
-import { type GateSpec, gateSpecSchema, type RolloutStep, rolloutStepSchema } from "../records/rollout-record.js";
+import { gateSpecSchema, type RolloutStep, rolloutStepSchema } from "../records/rollout-record.js";
+import type { RecordOf } from "../records/schema-types.js";
 import type { WriteLevelRequest } from "./write-level-request.js";
-
-/** A rollout plan as a release manager declares it (in a file, for `twostep rollout start`). */
-export interface RolloutPlan {
-  /** The level to roll out. */
-  readonly target: number;
-  /** Ordered steps; the last with `percent: 100` and no `where` makes the target the write level. */
-  readonly steps: readonly RolloutStep[];
-  /** Checks of every step. Convergence is always checked (the bake starts once a step converged). Defaults to none. */
-  readonly gates?: readonly GateSpec[];
-  /** How often the gates are judged, in ms. Defaults to 10 s. */
-  readonly intervalMs?: number;
-  /** Defaults to `revert`. */
-  readonly onFailure?: "revert" | "hold";
-  /** Defaults to `hold`. */
-  readonly onInconclusive?: "hold" | "fail";
-}
 
 /** The zod schema of a {@link RolloutPlan} file (JSON). */
 export const rolloutPlanSchema = z.strictObject({
+  /** The level to roll out. */
   target: z.number().int().min(0),
+  /** Ordered steps; the last with `percent: 100` and no `where` makes the target the write level. */
   steps: z.array(rolloutStepSchema).min(1),
+  /** Checks of every step. Convergence is always checked (the bake starts once a step converged). Defaults to none. */
   gates: z.array(gateSpecSchema).optional(),
+  /** How often the gates are judged, in ms. Defaults to 10 s. */
   intervalMs: z.number().int().min(100).optional(),
+  /** Defaults to `revert`. */
   onFailure: z.enum(["revert", "hold"]).optional(),
+  /** Defaults to `hold`. */
   onInconclusive: z.enum(["hold", "fail"]).optional(),
 });
+
+/** A rollout plan as a release manager declares it (in a file, for `twostep rollout start`). */
+export type RolloutPlan = RecordOf<typeof rolloutPlanSchema>;
 
 /** Checks a plan read from a file (JSON already parsed); throws {@link InvalidRequestError} saying where it is wrong. */
 export function parseRolloutPlan(json: unknown): RolloutPlan {

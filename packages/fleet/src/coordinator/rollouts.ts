@@ -2,17 +2,39 @@ import { randomUUID } from "node:crypto";
 import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { EntryKey } from "../control-plane/entry-key.js";
 import { InvalidRequestError, RecordUnreadableError, UnsafeChangeError } from "../errors/fleet-errors.js";
-import type { ChangeAction, ChangeAuthor, ChangeNote } from "../records/change-note.js";
+import type { Blocker } from "../records/blocker.js";
+import { type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
+import type { ControllerLease } from "../records/controller-lease.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { RolloutRecord, RolloutState } from "../records/rollout-record.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
+import type { Plan } from "./change-types.js";
 import type { Coordinator } from "./coordinator.js";
 import { describeStep, type RolloutPlan, stepRequest } from "./rollout-plan.js";
+import type { WriteLevelRequest } from "./write-level-request.js";
 
 /** A rollout record with the revision it was read at. */
 export interface StoredRollout {
   readonly rollout: RolloutRecord;
   readonly revision: number;
+}
+
+/** What starting a plan would do (see {@link Rollouts.planStart}). */
+export interface RolloutStartPlan {
+  /** The record the start would write, every default filled in. */
+  readonly rollout: RolloutRecord;
+  /** The capability's rollout now (an earlier one, or one under way), if any. */
+  readonly current: StoredRollout | undefined;
+  /** The coordinator's dry run of the first step. */
+  readonly firstStep: Plan;
+  /** Why the start would be refused besides the first step's blockers and problems (a rollout under way), in words. */
+  readonly problems: readonly string[];
+}
+
+/** Options of the changes of {@link Rollouts}. */
+export interface RolloutChangeOptions {
+  /** Check everything and return the record the change would write, writing nothing (nor reverting writers). */
+  readonly dryRun?: boolean;
 }
 
 /** Options of {@link Rollouts}. */
@@ -50,27 +72,37 @@ export class Rollouts {
    * given): a plan never starts on a fleet that cannot take it.
    */
   async start(capability: string, plan: RolloutPlan, author: ChangeAuthor): Promise<StoredRollout> {
-    const current = await this.get(capability);
-    if (current !== undefined && ACTIVE.has(current.rollout.state)) {
-      throw new InvalidRequestError(
-        `a rollout of ${capability} is ${current.rollout.state} (${current.rollout.id}): abort it first (twostep rollout abort ${capability})`,
-      );
+    const planned = await this.planStart(capability, plan, author);
+    const [underWay] = planned.problems;
+    if (underWay !== undefined) throw new InvalidRequestError(underWay);
+    const { firstStep } = planned;
+    if (firstStep.blockers.length > 0 || firstStep.problems.length > 0) {
+      const problem = `the first step of the plan would be refused: ${firstStep.problems.join("; ") || "some members block it"}`;
+      await this.#refuse(planned.rollout, author, problem, firstStep.blockers, firstStep.current?.revision ?? 0);
+      throw new UnsafeChangeError(capability, problem, firstStep.blockers);
     }
+    return this.write(planned.rollout, planned.current?.revision ?? 0);
+  }
+
+  /**
+   * What {@link Rollouts.start} would do, changing nothing: the record it
+   * would write, the coordinator's dry run of the first step, and whether a
+   * rollout under way stands in its way.
+   */
+  async planStart(capability: string, plan: RolloutPlan, author: ChangeAuthor): Promise<RolloutStartPlan> {
     const first = plan.steps[0];
     if (first === undefined) throw new InvalidRequestError("the rollout plan has no step");
-    const check = await this.#coordinator.change(capability, stepRequest(plan.target, first), author, { dryRun: true });
-    if (check.blockers.length > 0 || check.problems.length > 0) {
-      throw new UnsafeChangeError(
-        capability,
-        `the first step of the plan would be refused: ${check.problems.join("; ") || "some members block it"}`,
-        check.blockers,
-      );
-    }
+    const current = await this.get(capability);
+    const problems =
+      current !== undefined && ACTIVE.has(current.rollout.state)
+        ? [`a rollout of ${capability} is ${current.rollout.state} (${current.rollout.id}): abort it first (twostep rollout abort ${capability})`]
+        : [];
+    const firstStep = await this.#coordinator.change(capability, stepRequest(plan.target, first), author, { dryRun: true });
     const rollout: RolloutRecord = {
       capability,
       id: randomUUID(),
       target: plan.target,
-      from: check.current?.value.level ?? null,
+      from: firstStep.current?.value.level ?? null,
       steps: plan.steps,
       gates: plan.gates ?? [],
       intervalMs: plan.intervalMs ?? 10_000,
@@ -84,7 +116,7 @@ export class Rollouts {
       why: null,
       change: this.note("rollout-start", author, `start rollout of v${plan.target}: ${describeStep(0, plan.steps)}`, current?.revision ?? 0),
     };
-    return this.write(rollout, current?.revision ?? 0);
+    return { rollout, current, firstStep, problems };
   }
 
   /** The rollout of `capability`, or undefined; throws {@link RecordUnreadableError} when it cannot be read. */
@@ -111,58 +143,106 @@ export class Rollouts {
     return { rollouts, unreadable };
   }
 
-  /** Pauses a rollout under way: the controller leaves it as it stands. */
-  async pause(capability: string, author: ChangeAuthor): Promise<StoredRollout> {
-    return this.#transition(capability, author, "rollout-pause", ["running", "holding"], (rollout) => ({ ...rollout, state: "paused", why: author.reason }));
+  /**
+   * The controller lease: which controller acts, on which host, since and
+   * until when (the control plane's clock); undefined when no controller
+   * ever took it. Throws {@link RecordUnreadableError} when it cannot be read.
+   */
+  async controllerLease(): Promise<ControllerLease | undefined> {
+    const entry = await this.#plane.get({ kind: "controller" });
+    if (entry === undefined || entry.tombstone) return undefined;
+    const decoded = this.#formats.decode("controller", entry.value);
+    if (!decoded.ok) throw new RecordUnreadableError("controller lease", decoded.problem, "upgrade twostep if a newer one wrote it");
+    return decoded.value;
   }
 
-  /** Resumes a paused rollout. */
-  async resume(capability: string, author: ChangeAuthor): Promise<StoredRollout> {
-    return this.#transition(capability, author, "rollout-resume", ["paused"], (rollout) => ({ ...rollout, state: "running", why: null }));
-  }
-
-  /** Moves to the next step now, without waiting for the bake (the gates still judge the next step). */
-  async promote(capability: string, author: ChangeAuthor): Promise<StoredRollout> {
-    return this.#transition(capability, author, "rollout-promote", ["running", "holding", "paused"], (rollout) => {
-      if (rollout.applied === null)
-        throw new InvalidRequestError(`step ${rollout.step + 1} of the rollout of ${capability} is not applied yet: promote once it is`);
-      return rollout.step + 1 >= rollout.steps.length
-        ? { ...rollout, state: "done", why: `promoted by ${author.actor}` }
-        : { ...rollout, state: "running", step: rollout.step + 1, applied: null, bakeStartedAt: null, results: [], why: null };
-    });
-  }
-
-  /** Aborts a rollout: the writers go back (the ramp dropped, or the level set back), then the plan stops. */
-  async abort(capability: string, author: ChangeAuthor): Promise<StoredRollout> {
-    const current = await this.#active(capability, ["running", "holding", "paused"]);
-    await this.revertWriters(current.rollout, author);
-    return this.write(
-      { ...current.rollout, state: "aborted", why: author.reason, change: this.note("rollout-abort", author, "abort", current.revision) },
-      current.revision,
+  /**
+   * Pauses a rollout under way: the controller leaves it as it stands. Each
+   * change of a rollout takes `dryRun` (see {@link RolloutChangeOptions}):
+   * then it returns the record it would write, at the revision it would
+   * replace.
+   */
+  async pause(capability: string, author: ChangeAuthor, options: RolloutChangeOptions = {}): Promise<StoredRollout> {
+    return this.#transition(
+      capability,
+      author,
+      "rollout-pause",
+      ["running", "holding"],
+      (rollout) => ({ ...rollout, state: "paused", why: author.reason }),
+      options,
     );
   }
 
+  /** Resumes a paused rollout. */
+  async resume(capability: string, author: ChangeAuthor, options: RolloutChangeOptions = {}): Promise<StoredRollout> {
+    return this.#transition(capability, author, "rollout-resume", ["paused"], (rollout) => ({ ...rollout, state: "running", why: null }), options);
+  }
+
+  /** Moves to the next step now, without waiting for the bake (the gates still judge the next step). */
+  async promote(capability: string, author: ChangeAuthor, options: RolloutChangeOptions = {}): Promise<StoredRollout> {
+    return this.#transition(
+      capability,
+      author,
+      "rollout-promote",
+      ["running", "holding", "paused"],
+      (rollout) => {
+        if (rollout.applied === null)
+          throw new InvalidRequestError(`step ${rollout.step + 1} of the rollout of ${capability} is not applied yet: promote once it is`);
+        return rollout.step + 1 >= rollout.steps.length
+          ? { ...rollout, state: "done", why: `promoted by ${author.actor}` }
+          : { ...rollout, state: "running", step: rollout.step + 1, applied: null, bakeStartedAt: null, results: [], why: null };
+      },
+      options,
+    );
+  }
+
+  /**
+   * Aborts a rollout: the writers go back (the ramp dropped, or the level set
+   * back: see {@link Rollouts.revertRequest}), then the plan stops.
+   */
+  async abort(capability: string, author: ChangeAuthor, options: RolloutChangeOptions = {}): Promise<StoredRollout> {
+    const current = await this.#active(capability, ["running", "holding", "paused"]);
+    const aborted: RolloutRecord = {
+      ...current.rollout,
+      state: "aborted",
+      why: author.reason,
+      change: this.note("rollout-abort", author, "abort", current.revision),
+    };
+    if (options.dryRun === true) return { rollout: aborted, revision: current.revision };
+    await this.revertWriters(current.rollout, author);
+    return this.write(aborted, current.revision);
+  }
+
   /** Starts a failed or aborted rollout's current step again. */
-  async retry(capability: string, author: ChangeAuthor): Promise<StoredRollout> {
-    return this.#transition(capability, author, "rollout-retry", ["failed", "aborted"], (rollout) => ({
-      ...rollout,
-      state: "running",
-      applied: null,
-      bakeStartedAt: null,
-      results: [],
-      why: null,
-    }));
+  async retry(capability: string, author: ChangeAuthor, options: RolloutChangeOptions = {}): Promise<StoredRollout> {
+    return this.#transition(
+      capability,
+      author,
+      "rollout-retry",
+      ["failed", "aborted"],
+      (rollout) => ({ ...rollout, state: "running", applied: null, bakeStartedAt: null, results: [], why: null }),
+      options,
+    );
   }
 
   /** Puts the writers of a rollout back: drops its ramp, or sets the level back to where the plan started. */
   async revertWriters(rollout: RolloutRecord, author: ChangeAuthor): Promise<void> {
+    const request = await this.revertRequest(rollout);
+    if (request !== null) await this.#coordinator.change(rollout.capability, request, author);
+  }
+
+  /**
+   * The change that puts the writers of `rollout` back, as the write-level
+   * record stands now: drop the ramp to its target, or set the level back
+   * from the target to where the plan started; null when its writers are
+   * back already.
+   */
+  async revertRequest(rollout: RolloutRecord): Promise<WriteLevelRequest | null> {
     const status = await this.#coordinator.status(rollout.capability);
     const record = status.capabilities[0]?.record ?? null;
-    if (record?.ramp !== null && record?.ramp !== undefined && record.ramp.to === rollout.target) {
-      await this.#coordinator.change(rollout.capability, { kind: "revert-ramp" }, author);
-    } else if (record?.level === rollout.target && rollout.from !== null && rollout.from !== rollout.target) {
-      await this.#coordinator.change(rollout.capability, { kind: "disable-write", to: rollout.from }, author);
-    }
+    if (record?.ramp !== null && record?.ramp !== undefined && record.ramp.to === rollout.target) return { kind: "revert-ramp" };
+    if (record?.level === rollout.target && rollout.from !== null && rollout.from !== rollout.target) return { kind: "disable-write", to: rollout.from };
+    return null;
   }
 
   /** Writes `rollout` over revision `expect`, compare-and-set. */
@@ -175,6 +255,22 @@ export class Rollouts {
   /** A change note of a rollout write. */
   note(action: ChangeAction | `rollout-${string}`, author: ChangeAuthor, request: string, revisionBefore: number): ChangeNote {
     return { id: randomUUID(), action, actor: author.actor, reason: author.reason, request, at: this.#clock(), revisionBefore, blockers: [], blockerCount: 0 };
+  }
+
+  /** Records a refused start in the history, as the coordinator records a refused change: best effort, never hiding the refusal itself. */
+  async #refuse(rollout: RolloutRecord, author: ChangeAuthor, problem: string, blockers: readonly Blocker[], revision: number): Promise<void> {
+    const note: ChangeNote = {
+      ...this.note(
+        "refused",
+        { actor: author.actor, reason: `${author.reason}${author.reason === "" ? "" : " / "}${problem}` },
+        rollout.change.request,
+        revision,
+      ),
+      blockers: blockers.slice(0, RECORDED_BLOCKERS),
+      blockerCount: blockers.length,
+    };
+    const key: EntryKey = { kind: "refusal", capability: rollout.capability };
+    await this.#plane.append(key, this.#formats.encode("refusal", { capability: rollout.capability, change: note }, 1)).catch(() => {});
   }
 
   async #active(capability: string, states: readonly RolloutState[]): Promise<StoredRollout> {
@@ -192,9 +288,11 @@ export class Rollouts {
     action: `rollout-${string}`,
     from: readonly RolloutState[],
     next: (rollout: RolloutRecord) => RolloutRecord,
+    options: RolloutChangeOptions,
   ): Promise<StoredRollout> {
     const current = await this.#active(capability, from);
-    const rollout = next(current.rollout);
-    return this.write({ ...rollout, change: this.note(action, author, action.slice("rollout-".length), current.revision) }, current.revision);
+    const rollout = { ...next(current.rollout), change: this.note(action, author, action.slice("rollout-".length), current.revision) };
+    if (options.dryRun === true) return { rollout, revision: current.revision };
+    return this.write(rollout, current.revision);
   }
 }

@@ -1,29 +1,9 @@
 import { z } from "zod";
 import type { LabelSelector } from "../records/member-record.js";
-import type { Ramp } from "../records/write-level-record.js";
+import type { RecordOf } from "../records/schema-types.js";
 
 /** A requested change of one capability's write state. */
-export type WriteLevelRequest =
-  /** Write `level`, or with `percent` below 100 ramp a share of writes (of nodes matching `where`) to it. */
-  | {
-      readonly kind: "enable-write";
-      readonly level: number;
-      readonly percent?: number;
-      readonly by?: Ramp["by"];
-      readonly where?: LabelSelector;
-    }
-  /** Drop the ramp, or go back to `to` (default: the highest lower level ever written and not retired). */
-  | { readonly kind: "disable-write"; readonly to?: number }
-  /** Drop the ramp, as a guard or a rollout gate does when a canary fails. */
-  | { readonly kind: "revert-ramp" }
-  /** Let builds drop the reader of `level`. */
-  | { readonly kind: "retire"; readonly level: number }
-  /** The first write level of a capability whose writers wrote `level` before twostep. */
-  | { readonly kind: "adopt"; readonly level: number }
-  /** Set the capability's drain window (null: the default). */
-  | { readonly kind: "policy"; readonly drainWindowMs: number | null }
-  /** Remove the record of a capability that no member reads or writes. */
-  | { readonly kind: "forget" };
+export type WriteLevelRequest = RecordOf<typeof writeLevelRequestSchema>;
 
 /** `enable v2 at 10% by key where zone=a`, `disable-write (to v1)`, `retire v1`, ... */
 export function describeRequest(request: WriteLevelRequest): string {
@@ -59,7 +39,8 @@ export function formatLabels(where: LabelSelector): string {
 const level = z.number().int().min(0);
 
 /** The zod schema of a {@link WriteLevelRequest}, for requests read off the store (change requests to the controller). */
-export const writeLevelRequestSchema: z.ZodType<WriteLevelRequest> = z.discriminatedUnion("kind", [
+export const writeLevelRequestSchema = z.discriminatedUnion("kind", [
+  /** Write `level`, or with `percent` below 100 ramp a share of writes (of nodes matching `where`) to it. */
   z.strictObject({
     kind: z.literal("enable-write"),
     level,
@@ -67,10 +48,16 @@ export const writeLevelRequestSchema: z.ZodType<WriteLevelRequest> = z.discrimin
     by: z.enum(["key", "node"]).optional(),
     where: z.record(z.string(), z.array(z.string())).optional(),
   }),
+  /** Drop the ramp, or go back to `to` (default: the highest lower level ever written and not retired). */
   z.strictObject({ kind: z.literal("disable-write"), to: level.optional() }),
+  /** Drop the ramp, as a rollout gate does when a canary fails. */
   z.strictObject({ kind: z.literal("revert-ramp") }),
+  /** Let builds drop the reader of `level`. */
   z.strictObject({ kind: z.literal("retire"), level }),
+  /** The first write level of a capability whose writers wrote `level` before twostep. */
   z.strictObject({ kind: z.literal("adopt"), level }),
+  /** Set the capability's drain window (null: the default). */
   z.strictObject({ kind: z.literal("policy"), drainWindowMs: z.number().int().min(0).nullable() }),
+  /** Remove the record of a capability that no member reads or writes. */
   z.strictObject({ kind: z.literal("forget") }),
-]) as z.ZodType<WriteLevelRequest>;
+]);

@@ -175,6 +175,8 @@ export class FleetNode<P extends Protocol = Protocol> {
   #timer: NodeJS.Timeout | undefined;
   #beats = 0;
   #beatRevision = 0;
+  /** The heartbeat under way, if any. */
+  #beating: Promise<void> | undefined;
   /** Until when (on `#clock`) the lease lets this node write; -Infinity before the first heartbeat. */
   #leaseUntil = Number.NEGATIVE_INFINITY;
   #permanentFence: Fence | undefined;
@@ -238,8 +240,9 @@ export class FleetNode<P extends Protocol = Protocol> {
       leaseMs: this.#leaseMs,
     };
     this.#member = member;
-    const snapshot = await this.#plane.register(this.#registration());
     try {
+      // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
+      const snapshot = await this.#plane.register(this.#registration());
       this.#admit(snapshot);
       this.#follow = await this.#plane.follow(
         { onSnapshot: (next) => this.#takeSnapshot(next), onEntry: (entry) => this.#takeEntry(entry) },
@@ -250,7 +253,10 @@ export class FleetNode<P extends Protocol = Protocol> {
         throw new FencedError(this.nodeId, "its first heartbeat was not stored", "check the connection to the control plane and start it again");
       this.#running = true;
       this.#reportFence();
-      this.#timer = setInterval(() => void this.#heartbeat(), this.#heartbeatMs);
+      this.#timer = setInterval(() => {
+        // One heartbeat at a time: one slower than the interval (a leader election) is not overtaken by the next.
+        if (this.#beating === undefined) void this.heartbeat();
+      }, this.#heartbeatMs);
       this.#timer.unref();
       this.#logger.info({ capabilities: Object.keys(this.#buildRecord.capabilities).length }, "joined the fleet");
     } catch (error) {
@@ -444,16 +450,23 @@ export class FleetNode<P extends Protocol = Protocol> {
     return this.#metrics.snapshot();
   }
 
-  /** Sends one heartbeat now (the timer does this every `heartbeatMs`). */
+  /** Sends one heartbeat now (the timer does this every `heartbeatMs`), after the one under way, if any. */
   async heartbeat(): Promise<void> {
-    await this.#heartbeat();
+    while (this.#beating !== undefined) await this.#beating;
+    const beating = this.#heartbeat().finally(() => {
+      this.#beating = undefined;
+    });
+    this.#beating = beating;
+    await beating;
   }
 
   /** Leaves the fleet cleanly: stops heartbeating and following, and removes this incarnation. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
-    this.#stopped = true;
     clearInterval(this.#timer);
+    // Let the heartbeat under way finish first: its revision is the one the departure replaces.
+    while (this.#beating !== undefined) await this.#beating;
+    this.#stopped = true;
     await this.#follow?.stop();
     await this.#leave("left");
     this.#logger.info("left the fleet");
@@ -634,7 +647,8 @@ export class FleetNode<P extends Protocol = Protocol> {
       return false;
     }
     const decoded = this.#formats.decode("heartbeat", current.value);
-    if (decoded.ok && decoded.value.incarnation === this.incarnation && decoded.value.beat <= sent) {
+    // One of this process's own heartbeats (this one, or one sent since): an acknowledgement was lost.
+    if (decoded.ok && decoded.value.incarnation === this.incarnation && decoded.value.beat <= Math.max(sent, this.#beats)) {
       this.#beatRevision = current.revision;
       return true;
     }

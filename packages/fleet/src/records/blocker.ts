@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type LevelRange, levelRangeSchema } from "./level-range.js";
+import { levelRangeSchema } from "./level-range.js";
+import { openEnum, type RecordOf } from "./schema-types.js";
 
 /**
  * Why a member stands in the way of a change:
@@ -13,35 +14,27 @@ import { type LevelRange, levelRangeSchema } from "./level-range.js";
  * - `still-writing`: it wrote the level within the drain window, or would still write it.
  * Newer twostep builds may add reasons; readers show unknown ones as they are.
  */
-export type BlockerReason = "no-reader" | "no-writer" | "keeps-writing" | "unknown-build" | "stale" | "starting" | "not-applied" | "still-writing";
+export type BlockerReason = (typeof BLOCKER_REASONS)[number];
 
-/** A member that keeps a change from being made, and why. */
-export interface Blocker {
-  readonly nodeId: string;
-  /** The process start it concerns (a node id may have several at once, during an overlapping restart). */
-  readonly incarnation: string;
-  readonly service: string;
-  readonly build: string;
-  readonly reason: BlockerReason | (string & {});
-  /** The level it blocks. */
-  readonly level: number;
-  /** What its build reads of the capability, when known. */
-  readonly reads: LevelRange | null;
-  /** When its last heartbeat arrived (control plane's clock), or null. */
-  readonly lastSeen: number | null;
-  /** One line for people, saying what to do. */
-  readonly detail: string;
-}
+const BLOCKER_REASONS = ["no-reader", "no-writer", "keeps-writing", "unknown-build", "stale", "starting", "not-applied", "still-writing"] as const;
 
 /** The zod schema of a {@link Blocker} as it is recorded. */
 export const blockerSchema = z.looseObject({
   nodeId: z.string(),
+  /** The process start it concerns (a node id may have several at once, during an overlapping restart). */
   incarnation: z.string(),
   service: z.string(),
   build: z.string(),
-  reason: z.string(),
+  reason: openEnum(BLOCKER_REASONS),
+  /** The level it blocks. */
   level: z.number().int(),
+  /** What its build reads of the capability, when known. */
   reads: levelRangeSchema.nullable(),
+  /** When its last heartbeat arrived (control plane's clock), or null. */
   lastSeen: z.number().nullable(),
+  /** One line for people, saying what to do. */
   detail: z.string(),
 });
+
+/** A member that keeps a change from being made, and why. */
+export type Blocker = RecordOf<typeof blockerSchema>;

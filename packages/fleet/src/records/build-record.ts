@@ -1,14 +1,29 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { type LevelRange, levelRangeSchema } from "./level-range.js";
+import { levelRangeSchema } from "./level-range.js";
+import type { RecordOf } from "./schema-types.js";
+
+const capabilitySupportSchema = z.looseObject({
+  /** Levels it reads. */
+  reads: levelRangeSchema,
+  /** Levels it writes; absent when the build only reads this capability. */
+  writes: levelRangeSchema.optional(),
+});
 
 /** What one build can do with one capability. */
-export interface CapabilitySupport {
-  /** Levels it reads. */
-  readonly reads: LevelRange;
-  /** Levels it writes; absent when the build only reads this capability. */
-  readonly writes?: LevelRange;
-}
+export type CapabilitySupport = RecordOf<typeof capabilitySupportSchema>;
+
+/** The zod schema of a {@link BuildRecord} in record format 1. */
+export const buildRecordSchema = z.looseObject({
+  capabilities: z.record(z.string().min(1).max(256), capabilitySupportSchema),
+  /**
+   * The capabilities the build takes part in, when it declares them: it is
+   * then neither required to read nor a blocker of any other. Null: it
+   * takes part in every capability, so an old build that lacks a new one
+   * blocks it.
+   */
+  uses: z.array(z.string().min(1).max(256)).nullable(),
+});
 
 /**
  * What a build reads and writes, per capability: it does not change while
@@ -16,22 +31,7 @@ export interface CapabilitySupport {
  * and members point to it. The record formats the build reads are the
  * capability `twostep.records`.
  */
-export interface BuildRecord {
-  readonly capabilities: Readonly<Record<string, CapabilitySupport>>;
-  /**
-   * The capabilities the build takes part in, when it declares them: it is
-   * then neither required to read nor a blocker of any other. Null: it
-   * takes part in every capability, so an old build that lacks a new one
-   * blocks it.
-   */
-  readonly uses: readonly string[] | null;
-}
-
-/** The zod schema of a {@link BuildRecord} in record format 1. */
-export const buildRecordSchema = z.looseObject({
-  capabilities: z.record(z.string().min(1).max(256), z.looseObject({ reads: levelRangeSchema, writes: levelRangeSchema.optional() })),
-  uses: z.array(z.string().min(1).max(256)).nullable(),
-});
+export type BuildRecord = RecordOf<typeof buildRecordSchema>;
 
 /**
  * The key a build record is stored under: the first 32 hex digits of the

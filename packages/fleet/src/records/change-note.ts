@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type Blocker, blockerSchema } from "./blocker.js";
+import { blockerSchema } from "./blocker.js";
+import { openEnum, type RecordOf } from "./schema-types.js";
 
 /**
  * What a recorded change did:
@@ -16,21 +17,24 @@ import { type Blocker, blockerSchema } from "./blocker.js";
  * - `refused`: a change refused, with its blockers.
  * Newer twostep builds may add actions; readers show unknown ones as they are.
  */
-export type ChangeAction =
-  | "enable-write"
-  | "disable-write"
-  | "retire"
-  | "intent"
-  | "withdraw"
-  | "guard-revert"
-  | "adopt"
-  | "forget"
-  | "policy"
-  | "init"
-  | "reconcile"
-  | "rewrite-format"
-  | "decommission"
-  | "refused";
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+const CHANGE_ACTIONS = [
+  "enable-write",
+  "disable-write",
+  "retire",
+  "intent",
+  "withdraw",
+  "guard-revert",
+  "adopt",
+  "forget",
+  "policy",
+  "init",
+  "reconcile",
+  "rewrite-format",
+  "decommission",
+  "refused",
+] as const;
 
 /** Who asks for a change, and why. Both are recorded. */
 export interface ChangeAuthor {
@@ -44,36 +48,28 @@ export const AUTHOR_LIMITS = { actor: 200, reason: 2_000 } as const;
 /** Blockers kept in a change note; the rest are counted. */
 export const RECORDED_BLOCKERS = 50;
 
+/** The zod schema of a {@link ChangeNote}. */
+export const changeNoteSchema = z.looseObject({
+  /** Unique id of the change. */
+  id: z.string().min(1),
+  action: openEnum(CHANGE_ACTIONS),
+  actor: z.string(),
+  reason: z.string(),
+  /** What was asked, in words (`enable v2 at 10% by key`). */
+  request: z.string(),
+  /** When the coordinator made it, ms since the epoch, on its clock (the store's own time is the entry's). */
+  at: z.number(),
+  /** The revision of the key before this write (0: none). */
+  revisionBefore: z.number().int().min(0),
+  /** The blockers seen (refusals, withdrawals), at most {@link RECORDED_BLOCKERS}. */
+  blockers: z.array(blockerSchema),
+  /** How many blockers there were in all. */
+  blockerCount: z.number().int().min(0),
+});
+
 /**
  * The audit entry of a change, stored in the same write as the change
  * itself: a change cannot happen unrecorded, even when its coordinator dies
  * right after.
  */
-export interface ChangeNote extends ChangeAuthor {
-  /** Unique id of the change. */
-  readonly id: string;
-  readonly action: ChangeAction | (string & {});
-  /** What was asked, in words (`enable v2 at 10% by key`). */
-  readonly request: string;
-  /** When the coordinator made it, ms since the epoch, on its clock (the store's own time is the entry's). */
-  readonly at: number;
-  /** The revision of the key before this write (0: none). */
-  readonly revisionBefore: number;
-  /** The blockers seen (refusals, withdrawals), at most {@link RECORDED_BLOCKERS}. */
-  readonly blockers: readonly Blocker[];
-  /** How many blockers there were in all. */
-  readonly blockerCount: number;
-}
-
-/** The zod schema of a {@link ChangeNote}. */
-export const changeNoteSchema = z.looseObject({
-  id: z.string().min(1),
-  action: z.string().min(1),
-  actor: z.string(),
-  reason: z.string(),
-  request: z.string(),
-  at: z.number(),
-  revisionBefore: z.number().int().min(0),
-  blockers: z.array(blockerSchema),
-  blockerCount: z.number().int().min(0),
-});
+export type ChangeNote = RecordOf<typeof changeNoteSchema>;

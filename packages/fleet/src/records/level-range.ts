@@ -1,15 +1,13 @@
 import { z } from "zod";
-
-/** An inclusive range of levels, such as the versions a build reads. */
-export interface LevelRange {
-  readonly min: number;
-  readonly max: number;
-}
+import type { RecordOf } from "./schema-types.js";
 
 /** The zod schema of a {@link LevelRange} as it travels on the wire. */
 export const levelRangeSchema = z
   .looseObject({ min: z.number().int().min(0), max: z.number().int().min(0) })
   .refine((range) => range.min <= range.max, "min must not exceed max");
+
+/** An inclusive range of levels, such as the versions a build reads. */
+export type LevelRange = RecordOf<typeof levelRangeSchema>;
 
 /** True when `range` contains `level`; an absent range contains nothing. */
 export function inRange(range: LevelRange | undefined, level: number): boolean {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RecordOf } from "./schema-types.js";
 
 /** Labels of a node (`zone`, `region`, `tier`, `hw`, ...): they choose writers, never readers. */
 export type Labels = Readonly<Record<string, string>>;
@@ -16,21 +17,7 @@ export type LabelSelector = Readonly<Record<string, readonly string[]>>;
  * counts: what it may write is judged by its lease, and a restart is a new
  * incarnation that passes the join guard again.
  */
-export interface MemberRecord {
-  readonly nodeId: string;
-  /** Unique per process start: two processes with one node id are two members. */
-  readonly incarnation: string;
-  readonly service: string;
-  /** Build id of the binary: a version, a commit, an image digest. */
-  readonly build: string;
-  /** Key of the {@link BuildRecord} holding what this build reads and writes. */
-  readonly buildId: string;
-  readonly labels: Labels;
-  /** When the process started, ms since the epoch, on the node's clock (for people). */
-  readonly startedAt: number;
-  /** How long after its last acknowledged heartbeat the node stops writing, in ms. */
-  readonly leaseMs: number;
-}
+export type MemberRecord = RecordOf<typeof memberRecordSchema>;
 
 /** The longest node id, service, build and label accepted. */
 const name = z.string().min(1).max(256);
@@ -38,11 +25,16 @@ const name = z.string().min(1).max(256);
 /** The zod schema of a {@link MemberRecord} in record format 1. */
 export const memberRecordSchema = z.looseObject({
   nodeId: name,
+  /** Unique per process start: two processes with one node id are two members. */
   incarnation: z.string().regex(/^[0-9a-f]{8,32}$/),
   service: name,
+  /** Build id of the binary: a version, a commit, an image digest. */
   build: name,
+  /** Key of the {@link BuildRecord} holding what this build reads and writes. */
   buildId: z.string().regex(/^[0-9a-f]{32}$/),
   labels: z.record(z.string().min(1).max(64), z.string().max(256)),
+  /** When the process started, ms since the epoch, on the node's clock (for people). */
   startedAt: z.number(),
+  /** How long after its last acknowledged heartbeat the node stops writing, in ms. */
   leaseMs: z.number().int().positive(),
 });

@@ -1,56 +1,38 @@
 import type { z } from "zod";
-import { type BuildRecord, buildRecordSchema } from "./build-record.js";
-import { type ChangeRequest, changeRequestSchema, type RequestOutcome, requestOutcomeSchema } from "./change-request.js";
-import { type ControllerLease, controllerLeaseSchema } from "./controller-lease.js";
-import {
-  type DecommissionRecord,
-  type DepartureRecord,
-  decommissionRecordSchema,
-  departureRecordSchema,
-  type RefusalRecord,
-  refusalRecordSchema,
-} from "./departure-record.js";
+import { buildRecordSchema } from "./build-record.js";
+import { changeRequestSchema, requestOutcomeSchema } from "./change-request.js";
+import { controllerLeaseSchema } from "./controller-lease.js";
+import { decommissionRecordSchema, departureRecordSchema, refusalRecordSchema } from "./departure-record.js";
 import { fastRecordChecks } from "./fast-record-checks.js";
-import { type HeartbeatRecord, heartbeatRecordSchema } from "./heartbeat-record.js";
-import { type MemberRecord, memberRecordSchema } from "./member-record.js";
-import { type PlaneMeta, planeMetaSchema } from "./plane-meta.js";
+import { heartbeatRecordSchema } from "./heartbeat-record.js";
+import { memberRecordSchema } from "./member-record.js";
+import { planeMetaSchema } from "./plane-meta.js";
 import { parseWith, type RecordFormat, RecordFormats } from "./record-formats.js";
-import { type RolloutRecord, rolloutRecordSchema } from "./rollout-record.js";
-import { type WriteLevelRecord, writeLevelRecordSchema } from "./write-level-record.js";
+import { rolloutRecordSchema } from "./rollout-record.js";
+import type { RecordOf } from "./schema-types.js";
+import { writeLevelRecordSchema } from "./write-level-record.js";
 
-/** Every kind of record twostep stores, by kind. */
-export interface TwostepRecords {
-  readonly level: WriteLevelRecord;
-  readonly member: MemberRecord;
-  readonly build: BuildRecord;
-  readonly heartbeat: HeartbeatRecord;
-  readonly departure: DepartureRecord;
-  readonly decommission: DecommissionRecord;
-  readonly refusal: RefusalRecord;
-  readonly meta: PlaneMeta;
-  readonly rollout: RolloutRecord;
-  readonly controller: ControllerLease;
-  readonly request: ChangeRequest;
-  readonly outcome: RequestOutcome;
-}
+/** The schema of every kind of record twostep stores, in record format 1. */
+const schemas = {
+  level: writeLevelRecordSchema,
+  member: memberRecordSchema,
+  build: buildRecordSchema,
+  heartbeat: heartbeatRecordSchema,
+  departure: departureRecordSchema,
+  decommission: decommissionRecordSchema,
+  refusal: refusalRecordSchema,
+  meta: planeMetaSchema,
+  rollout: rolloutRecordSchema,
+  controller: controllerLeaseSchema,
+  request: changeRequestSchema,
+  outcome: requestOutcomeSchema,
+} as const;
+
+/** Every kind of record twostep stores, by kind: each the type its schema reads. */
+export type TwostepRecords = { readonly [K in keyof typeof schemas]: RecordOf<(typeof schemas)[K]> };
 
 /** A kind of twostep record. */
 export type RecordKind = keyof TwostepRecords;
-
-const schemas: { readonly [K in RecordKind]: z.ZodType<TwostepRecords[K]> } = {
-  level: writeLevelRecordSchema as z.ZodType<WriteLevelRecord>,
-  member: memberRecordSchema as z.ZodType<MemberRecord>,
-  build: buildRecordSchema as z.ZodType<BuildRecord>,
-  heartbeat: heartbeatRecordSchema as z.ZodType<HeartbeatRecord>,
-  departure: departureRecordSchema as z.ZodType<DepartureRecord>,
-  decommission: decommissionRecordSchema as z.ZodType<DecommissionRecord>,
-  refusal: refusalRecordSchema as z.ZodType<RefusalRecord>,
-  meta: planeMetaSchema as z.ZodType<PlaneMeta>,
-  rollout: rolloutRecordSchema as z.ZodType<RolloutRecord>,
-  controller: controllerLeaseSchema as z.ZodType<ControllerLease>,
-  request: changeRequestSchema as z.ZodType<ChangeRequest>,
-  outcome: requestOutcomeSchema as z.ZodType<RequestOutcome>,
-};
 
 /**
  * Record format 1: each record is the JSON of its model. Fields a reader
@@ -61,7 +43,8 @@ export const recordFormat1: RecordFormat<TwostepRecords> = {
   version: 1,
   encode: (_kind, model) => ({ ...(model as unknown as Record<string, unknown>) }),
   // JSON that passes a kind's fast check is what its schema would give back: taken as it is, without a parse that copies it.
-  decode: (kind, json) => (fastRecordChecks[kind]?.(json) === true ? (json as unknown as TwostepRecords[typeof kind]) : parseWith(schemas[kind], json)),
+  // What a schema reads is its record type (RecordOf only drops the typing of unknown fields); the compiler cannot follow that through a generic kind.
+  decode: (kind, json) => (fastRecordChecks[kind]?.(json) === true ? json : parseWith(schemas[kind] as z.ZodType, json)) as TwostepRecords[typeof kind],
 };
 
 /** The record formats this twostep reads and writes. */

@@ -1,84 +1,9 @@
 import { z } from "zod";
-import { type ChangeNote, changeNoteSchema } from "./change-note.js";
-import type { LabelSelector } from "./member-record.js";
+import { changeNoteSchema } from "./change-note.js";
+import type { RecordOf } from "./schema-types.js";
 
 /** The highest level a record may name: the envelope's largest version. */
 export const MAX_LEVEL = 0xffff_ffff;
-
-/**
- * A canary: a deterministic share of writes uses level `to`. With `where`,
- * only nodes whose labels match it take part (waves by failure domain);
- * readers are required fleet-wide all the same.
- */
-export interface Ramp {
-  /** The level the share writes. */
-  readonly to: number;
-  /** The share, above 0 and below 100, fractions allowed; 100 only with `where` (every matching node). */
-  readonly percent: number;
-  /** `key`: hash the message key (one entity never flips); `node`: hash the node id (node-level canaries). */
-  readonly by: "key" | "node";
-  /** The nodes that write the ramp target (see {@link LabelSelector}); null: every node. */
-  readonly where: LabelSelector | null;
-}
-
-/**
- * A change in progress: the coordinator committed the intent to make
- * `levels` required (or to retire `retiring`) and will confirm or withdraw
- * it after checking the fleet again. Writers never use its levels (nor fall
- * back to retiring ones); the join guard already requires its readers, so
- * a node that starts meanwhile cannot slip through.
- */
-export interface Intent {
-  /** Levels the change newly requires every member to read. */
-  readonly levels: readonly number[];
-  /** Levels being retired: no writer falls back to them any more, while they stay required. */
-  readonly retiring: readonly number[];
-  /** The change it belongs to (its {@link ChangeNote} id). */
-  readonly id: string;
-  readonly at: number;
-  readonly actor: string;
-  readonly reason: string;
-}
-
-/** Rules of a capability that every coordinator applies alike, since they are stored with it. */
-export interface Policy {
-  /** How long a level must be unwritten before it may be retired, in ms; null: the default (1 h). */
-  readonly drainWindowMs: number | null;
-}
-
-/** The drain window when the policy names none: 1 h. */
-export const DEFAULT_DRAIN_WINDOW_MS = 3_600_000;
-
-/**
- * The fleet-wide write state of one capability. No record, or a record
- * with `level: null`, means nobody writes the capability: writes are closed
- * until a release manager enables a level.
- */
-export interface WriteLevelRecord {
-  /** The capability, such as a message type name or `compression.zstd`. */
-  readonly capability: string;
-  /** The control plane's epoch this was written in (see {@link PlaneMeta}). */
-  readonly epoch: number;
-  /** The level writers use, or null: nobody writes. */
-  readonly level: number | null;
-  /** When `level` was set (ms since the epoch), by whom and why. */
-  readonly levelSince: number | null;
-  readonly levelSetBy: string;
-  readonly levelReason: string;
-  /** A canary towards another level, or null. */
-  readonly ramp: Ramp | null;
-  /** A change being checked, or null. */
-  readonly intent: Intent | null;
-  /** Every level ever written (ascending): readers stay required until retired. */
-  readonly everWritten: readonly number[];
-  /** Levels retired (ascending): builds may drop their readers. */
-  readonly retired: readonly number[];
-  /** Per level, when the record stopped writers using it (ms since the epoch). */
-  readonly writtenUntil: Readonly<Record<string, number>>;
-  readonly policy: Policy;
-  /** What this write of the record did: its audit entry. */
-  readonly change: ChangeNote;
-}
 
 const level = z.number().int().min(0).max(MAX_LEVEL);
 const levels = z
@@ -87,27 +12,80 @@ const levels = z
 
 /** The zod schema of a {@link Ramp}. */
 export const rampSchema = z.looseObject({
+  /** The level the share writes. */
   to: level,
+  /** The share, above 0 and below 100, fractions allowed; 100 only with `where` (every matching node). */
   percent: z.number().gt(0).max(100),
+  /** `key`: hash the message key (one entity never flips); `node`: hash the node id (node-level canaries). */
   by: z.enum(["key", "node"]),
+  /** The nodes that write the ramp target (see {@link LabelSelector}); null: every node. */
   where: z.record(z.string().min(1), z.array(z.string()).min(1)).nullable(),
 });
+
+/**
+ * A canary: a deterministic share of writes uses level `to`. With `where`,
+ * only nodes whose labels match it take part (waves by failure domain);
+ * readers are required fleet-wide all the same.
+ */
+export type Ramp = RecordOf<typeof rampSchema>;
+
+const intentSchema = z.looseObject({
+  /** Levels the change newly requires every member to read. */
+  levels,
+  /** Levels being retired: no writer falls back to them any more, while they stay required. */
+  retiring: levels,
+  /** The change it belongs to (its {@link ChangeNote} id). */
+  id: z.string(),
+  at: z.number(),
+  actor: z.string(),
+  reason: z.string(),
+});
+
+/**
+ * A change in progress: the coordinator committed the intent to make
+ * `levels` required (or to retire `retiring`) and will confirm or withdraw
+ * it after checking the fleet again. Writers never use its levels (nor fall
+ * back to retiring ones); the join guard already requires its readers, so
+ * a node that starts meanwhile cannot slip through.
+ */
+export type Intent = RecordOf<typeof intentSchema>;
+
+const policySchema = z.looseObject({
+  /** How long a level must be unwritten before it may be retired, in ms; null: the default (1 h). */
+  drainWindowMs: z.number().int().min(0).nullable(),
+});
+
+/** Rules of a capability that every coordinator applies alike, since they are stored with it. */
+export type Policy = RecordOf<typeof policySchema>;
+
+/** The drain window when the policy names none: 1 h. */
+export const DEFAULT_DRAIN_WINDOW_MS = 3_600_000;
 
 /** The zod schema of a {@link WriteLevelRecord} in record format 1. */
 export const writeLevelRecordSchema = z
   .looseObject({
+    /** The capability, such as a message type name or `compression.zstd`. */
     capability: z.string().min(1).max(256),
+    /** The control plane's epoch this was written in (see {@link PlaneMeta}). */
     epoch: z.number().int().min(0),
+    /** The level writers use, or null: nobody writes. */
     level: level.nullable(),
+    /** When `level` was set (ms since the epoch), by whom and why. */
     levelSince: z.number().nullable(),
     levelSetBy: z.string(),
     levelReason: z.string(),
+    /** A canary towards another level, or null. */
     ramp: rampSchema.nullable(),
-    intent: z.looseObject({ levels, retiring: levels, id: z.string(), at: z.number(), actor: z.string(), reason: z.string() }).nullable(),
+    /** A change being checked, or null. */
+    intent: intentSchema.nullable(),
+    /** Every level ever written (ascending): readers stay required until retired. */
     everWritten: levels,
+    /** Levels retired (ascending): builds may drop their readers. */
     retired: levels,
+    /** Per level, when the record stopped writers using it (ms since the epoch). */
     writtenUntil: z.record(z.string(), z.number()),
-    policy: z.looseObject({ drainWindowMs: z.number().int().min(0).nullable() }),
+    policy: policySchema,
+    /** What this write of the record did: its audit entry. */
     change: changeNoteSchema,
   })
   .superRefine((record, context) => {
@@ -124,6 +102,12 @@ export const writeLevelRecordSchema = z
         context.addIssue({ code: "custom", path: ["retired"], message: `v${retired} is retired and written` });
     }
   });
+/**
+ * The fleet-wide write state of one capability. No record, or a record
+ * with `level: null`, means nobody writes the capability: writes are closed
+ * until a release manager enables a level.
+ */
+export type WriteLevelRecord = RecordOf<typeof writeLevelRecordSchema>;
 
 /** The levels writers may use under this record: the write level and the ramp target (none when writes are closed). */
 export function writtenLevels(record: WriteLevelRecord): number[] {

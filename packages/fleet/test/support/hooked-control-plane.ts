@@ -31,6 +31,10 @@ export interface Hooks {
   beforeAppend?: (key: EntryKey, value: Uint8Array, options: AppendOptions) => Promise<void> | void;
   /** Runs before a read; may throw (a coordinator dying between its steps). */
   beforeRead?: (scope: Scope, atLeast: number) => Promise<void> | void;
+  /** Runs after a registration was stored, before its records are returned; may throw (the read after the appends failed). */
+  afterRegister?: () => void;
+  /** Runs before the heartbeats are read; may start other work (a node joining while a coordinator reads the fleet). */
+  beforeReadBeats?: () => Promise<void> | void;
   /** Runs before a heartbeat is stored; may throw (a node cut off from the control plane). */
   beforeBeat?: (key: BeatKey) => Promise<void> | void;
   /** Holds back entries and snapshots given to followers while held. */
@@ -63,6 +67,21 @@ export function hookedControlPlane(inner: ControlPlane, hooks: Hooks): ControlPl
           before();
           await hooks.beforeRead?.(scope, options.atLeast ?? 0);
           return target.read(scope, options);
+        };
+      }
+      if (property === "register") {
+        return async (entries: Parameters<ControlPlane["register"]>[0]) => {
+          before();
+          const snapshot = await target.register(entries);
+          hooks.afterRegister?.();
+          return snapshot;
+        };
+      }
+      if (property === "readBeats") {
+        return async () => {
+          before();
+          await hooks.beforeReadBeats?.();
+          return target.readBeats();
         };
       }
       if (property === "beat") {

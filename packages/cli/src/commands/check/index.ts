@@ -31,7 +31,7 @@ export interface CheckOptions {
   readonly base?: string;
   /** The manifest, relative to the working directory. */
   readonly manifest?: string;
-  /** The control plane's URL: a raised write target must also be read by the live fleet. */
+  /** The control plane's URL: a raised write target must also be read by the live fleet, and a retirement be made in it. */
   readonly fleet?: string;
   readonly format?: CheckFormat;
 }
@@ -55,8 +55,9 @@ interface Outcome {
  * it cannot read (an unknown revision, an invalid manifest, a schema that does
  * not parse) is printed with its code, file and line, in the format too, and
  * exits 2. `--fleet URL` connects to the control plane there only when some
- * write target is raised, with read-only needs and the credentials and
- * prefix of the environment, and closes it when the check ends.
+ * write target is raised or some version is retired or loses its reader,
+ * with read-only needs and the credentials and prefix of the environment,
+ * and closes it when the check ends.
  */
 export async function check(options: CheckOptions, context: CliContext): Promise<ExitCode> {
   const request = checkRequest(options);
@@ -107,7 +108,7 @@ async function compat(request: Extract<CheckRequest, { kind: "compat" }>, cwd: s
 async function rollout(request: Extract<CheckRequest, { kind: "rollout" }>, context: CliContext): Promise<Outcome> {
   const url = request.fleet;
   let opened: ControlPlane | undefined;
-  // Called only when some write target is raised: a check that raises none never connects.
+  // Called only when a fleet rule needs it: a check that raises no write target and retires nothing never connects.
   const fleet =
     url === undefined
       ? undefined

@@ -4,6 +4,7 @@ import { generateProtocolTypes, type ZodSchemaSource } from "@twostep/core/node"
 import type { CliContext } from "../../cli-context.js";
 import { UsageError } from "../../cli-errors.js";
 import { ExitCode } from "../../exit-code.js";
+import { DEFAULT_MANIFEST_PATH } from "../../read-manifest.js";
 import { styleFor } from "../../render/style.js";
 import { writeJson, writeLines } from "../../write-output.js";
 
@@ -30,7 +31,7 @@ export interface GenerateOptions {
  * `--check` it writes nothing and exits 1 when the file is not current, for CI.
  */
 export async function generate(options: GenerateOptions, context: CliContext): Promise<ExitCode> {
-  const manifest = options.manifest ?? "schemas/twostep.json";
+  const manifest = options.manifest ?? DEFAULT_MANIFEST_PATH;
   if (options.out === undefined) throw new UsageError("say where to write the types: --out FILE, such as --out src/generated/protocol.ts");
   const out = options.out;
   const generated = generateProtocolTypes(manifest, {

@@ -1,6 +1,7 @@
 import type { CliContext } from "../../cli-context.js";
 import type { ConnectionFlags } from "../../connection-options.js";
 import { ExitCode } from "../../exit-code.js";
+import { historyJson } from "../../json/history-json.js";
 import { renderHistory } from "../../render/history-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
@@ -28,7 +29,7 @@ export async function history(options: HistoryOptions, context: CliContext): Pro
       ...(options.limit === undefined ? {} : { limit: options.limit }),
     }),
   );
-  if (options.json === true) writeJson(context.stdout, { format: 2, entries });
+  if (options.json === true) writeJson(context.stdout, historyJson(entries));
   else writeView(context.stdout, view(entries, renderHistory), styleFor(context.stdout, context.env));
   return ExitCode.Ok;
 }

@@ -6,12 +6,16 @@ import { type MutationFlags, runMutation } from "../../run-mutation.js";
 import { view } from "../../write-output.js";
 
 /** Options of {@link init}. */
-export type InitOptions = MutationFlags;
+export type InitOptions = MutationFlags & {
+  /** Who may write the records: release managers (`direct`, the default) or only the rollout controller. */
+  readonly mode?: "direct" | "controller";
+};
 
 /** What `init` did. */
 interface Initialized {
   readonly planeId: string;
   readonly created: boolean;
+  readonly mode: "direct" | "controller";
 }
 
 /**
@@ -27,23 +31,29 @@ export async function init(options: InitOptions, context: CliContext): Promise<E
     what: "set up the control plane",
     async preview(coordinator) {
       const { plane } = await coordinator.status();
+      const mode = options.mode ?? plane.mode ?? "direct";
+      const changes = plane.id === null || mode !== plane.mode;
       return {
-        view: view(plane, describeInit),
-        json: { planeId: plane.id, epoch: plane.epoch, exists: plane.id !== null },
-        changes: plane.id === null,
+        view: view({ plane, mode }, describeInit),
+        json: { planeId: plane.id, epoch: plane.epoch, mode, exists: plane.id !== null },
+        changes,
         refused: plane.regressed.length > 0,
       };
     },
     async commit(coordinator, author) {
-      const result = await coordinator.init(author);
+      const result = await coordinator.init(author, options.mode === undefined ? {} : { mode: options.mode });
       return { view: view(result, describeInitialized), json: result, exitCode: ExitCode.Ok };
     },
   });
 }
 
-function describeInit(plane: FleetStatus["plane"], style: Style): string[] {
-  if (plane.id !== null) return [`the control plane exists already: id ${style.cyan(plane.id)}, epoch ${plane.epoch ?? "?"}`];
-  const lines = [`${style.bold("Plan")}: set up the control plane: a new random id, epoch 1; nodes and coordinators follow it from then on`];
+function describeInit({ plane, mode }: { plane: FleetStatus["plane"]; mode: "direct" | "controller" }, style: Style): string[] {
+  if (plane.id !== null && mode === plane.mode)
+    return [`the control plane exists already: id ${style.cyan(plane.id)}, epoch ${plane.epoch ?? "?"}, ${describeMode(mode)}`];
+  const lines =
+    plane.id === null
+      ? [`${style.bold("Plan")}: set up the control plane: a new random id, epoch 1, ${describeMode(mode)}; nodes and coordinators follow it from then on`]
+      : [`${style.bold("Plan")}: the control plane ${style.cyan(plane.id)} exists; from now on ${describeMode(mode)}`];
   if (plane.regressed.length === 0) return lines;
   return [
     ...lines,
@@ -53,6 +63,10 @@ function describeInit(plane: FleetStatus["plane"], style: Style): string[] {
 }
 
 function describeInitialized(result: Initialized, style: Style): string[] {
-  if (!result.created) return [`the control plane exists already: id ${style.cyan(result.planeId)}; nothing changed`];
-  return [`${style.green("done")}: created the control plane's identity: id ${style.cyan(result.planeId)}, epoch 1`];
+  if (!result.created) return [`${style.green("done")}: the control plane ${style.cyan(result.planeId)}: ${describeMode(result.mode)}`];
+  return [`${style.green("done")}: created the control plane's identity: id ${style.cyan(result.planeId)}, epoch 1, ${describeMode(result.mode)}`];
+}
+
+function describeMode(mode: "direct" | "controller"): string {
+  return mode === "controller" ? "changes only through the rollout controller (twostep controller)" : "release managers change it directly";
 }

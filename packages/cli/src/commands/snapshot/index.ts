@@ -5,6 +5,7 @@ import type { ProtocolBindings } from "@twostep/core";
 import type { CliContext } from "../../cli-context.js";
 import { UsageError } from "../../cli-errors.js";
 import { ExitCode } from "../../exit-code.js";
+import { DEFAULT_MANIFEST_PATH } from "../../read-manifest.js";
 import { writeJson, writeLines } from "../../write-output.js";
 
 /** Options of {@link snapshot}: its flags. */
@@ -37,7 +38,7 @@ export async function snapshot(options: SnapshotOptions, context: CliContext): P
   if (options.bindings === undefined || options.bindings === "") {
     throw new UsageError("--bindings MODULE is required: the built module that exports the protocol's bindings (the zod schemas given to loadProtocol)");
   }
-  const manifestPath = resolve(context.cwd, options.manifest ?? "schemas/twostep.json");
+  const manifestPath = resolve(context.cwd, options.manifest ?? DEFAULT_MANIFEST_PATH);
   const bindings = await importBindings(resolve(context.cwd, options.bindings), options.export);
   const files = options.write === true ? await writeJsonSchemaSnapshots(manifestPath, bindings) : await checkJsonSchemaSnapshots(manifestPath, bindings);
   const status = (file: JsonSchemaSnapshotFile): SnapshotStatus => (!file.changed ? "unchanged" : options.write === true ? "written" : "stale");

@@ -12,14 +12,17 @@ import { view, writeJson, writeView } from "../../write-output.js";
 export interface StatusOptions extends ConnectionFlags {
   /** Show only this capability. */
   readonly capability?: string;
+  /** Group the members, and the blockers of each next level, by this label's value. */
+  readonly by?: string;
   readonly json?: boolean;
 }
 
 /**
- * `twostep status [capability]`: the control plane's identity, epoch and
- * what is wrong with its store; per capability the write state, drain
- * window, readers per level, who applied its record and who blocks the
- * next level; the members grouped by service and build. Changes nothing.
+ * `twostep status [capability] [--by LABEL]`: the control plane's
+ * identity, epoch and what is wrong with its store; per capability the
+ * write state, drain window, readers per level, who applied its record and
+ * who blocks the next level; the members grouped by service and build, or
+ * with `--by` by a label's value (the blockers too). Changes nothing.
  * A capability that no member declares and that has no record is a usage
  * error (a typo, most likely).
  */
@@ -28,9 +31,9 @@ export async function status(options: StatusOptions, context: CliContext): Promi
   if (options.capability !== undefined && fleet.capabilities.length === 0) {
     throw new UsageError(`no capability named ${options.capability}: no member's build declares it and it has no record (twostep status lists them)`);
   }
-  if (options.json === true) writeJson(context.stdout, statusJson(fleet, options.capability));
+  if (options.json === true) writeJson(context.stdout, statusJson(fleet, options.capability, options.by));
   else {
-    const only = options.capability === undefined ? {} : { capability: options.capability };
+    const only = { ...(options.capability === undefined ? {} : { capability: options.capability }), ...(options.by === undefined ? {} : { by: options.by }) };
     writeView(
       context.stdout,
       view(fleet, (safe, style) => renderStatus(safe, { ...only, style })),

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isTwostepError } from "@twostep/core";
 import type { AuditEntry, FleetStatus } from "@twostep/fleet";
 import type { CliContext, LiveView } from "../../cli-context.js";
 import type { ConnectionFlags } from "../../connection-options.js";
 import { ExitCode } from "../../exit-code.js";
+import { auditEvent, errorEvent, errorMessage, statusEvent, type WatchEvent } from "../../json/watch-event.js";
 import { auditLine } from "../../render/history-view.js";
 import { styleFor } from "../../render/style.js";
 import { renderWatchFrame } from "../../render/watch-frame.js";
@@ -116,7 +116,7 @@ function liveOutput(live: LiveView, context: CliContext, first: FleetStatus, rec
       draw();
     },
     problem(error) {
-      frame = { ...frame, problem: messageOf(error) };
+      frame = { ...frame, problem: errorMessage(error) };
       draw();
     },
     done: () => live.done(),
@@ -127,13 +127,13 @@ function lineOutput(context: CliContext, json: boolean): WatchOutput {
   const style = styleFor(context.stdout, context.env);
   let previous: WatchSnapshot | undefined;
   let lastProblem: string | undefined;
-  const emit = (event: object) => context.stdout.write(`${JSON.stringify(event)}\n`);
+  const emit = (event: WatchEvent) => context.stdout.write(`${JSON.stringify(event)}\n`);
   return {
     status(status) {
       const snapshot = watchSnapshot(status);
       if (lastProblem !== undefined && !json) writeLines(context.stdout, ["control plane reachable again"]);
       lastProblem = undefined;
-      if (json && snapshotChanged(previous, snapshot)) emit({ event: "status", ...snapshot });
+      if (json && snapshotChanged(previous, snapshot)) emit(statusEvent(snapshot));
       if (!json)
         writeView(
           context.stdout,
@@ -143,7 +143,7 @@ function lineOutput(context: CliContext, json: boolean): WatchOutput {
       previous = snapshot;
     },
     audit(entry) {
-      if (json) emit({ event: "audit", entry });
+      if (json) emit(auditEvent(entry));
       else
         writeView(
           context.stdout,
@@ -152,10 +152,10 @@ function lineOutput(context: CliContext, json: boolean): WatchOutput {
         );
     },
     problem(error) {
-      const message = messageOf(error);
+      const message = errorMessage(error);
       if (message === lastProblem) return;
       lastProblem = message;
-      if (json) emit({ event: "error", code: isTwostepError(error) ? error.code : "INTERNAL", message });
+      if (json) emit(errorEvent(error));
       else
         writeView(
           context.stdout,
@@ -165,8 +165,4 @@ function lineOutput(context: CliContext, json: boolean): WatchOutput {
     },
     done: () => {},
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,282 @@
+// The card of one capability: everything the page shows of it, drawn from
+// `twostep status --json` and the capability's rollout plan.
+import { badge, bar, h, row } from "./elements.js";
+import {
+  BLOCKER_WORDS,
+  describeStep,
+  formatAge,
+  formatDuration,
+  formatLevels,
+  formatRamp,
+  formatRemaining,
+  formatSelector,
+  formatTime,
+  nameList,
+  naturally,
+  plural,
+} from "./format.js";
+
+/** The capability of the control plane's own record format (`RECORD_FORMAT_CAPABILITY` of @twostep/fleet). */
+const RECORD_FORMAT_CAPABILITY = "twostep.records";
+
+function participates(member, capability) {
+  return member.capabilities[capability] !== undefined;
+}
+
+function readsLevel(member, capability, level) {
+  const reads = member.capabilities[capability]?.reads;
+  return reads !== undefined && reads.min <= level && level <= reads.max;
+}
+
+/** The name of a member's group, by the chosen grouping: service and build, service, or a label. */
+function groupOf(member, grouping) {
+  if (grouping === "service") return member.service;
+  if (grouping.startsWith("label:")) {
+    const name = grouping.slice("label:".length);
+    return Object.hasOwn(member.labels, name) ? `${name}=${member.labels[name]}` : `no ${name} label`;
+  }
+  return `${member.build} (${member.service})`;
+}
+
+/** A bar per level (readers of those taking part), and one per group of members under it. */
+function drawReadiness(entry, status, grouping) {
+  const record = entry.record;
+  const levels = new Set([...Object.keys(entry.readers).map(Number), ...entry.required]);
+  if (record?.level != null) levels.add(record.level);
+  if (record?.ramp) levels.add(record.ramp.to);
+  if (entry.next !== null) levels.add(entry.next);
+  const members = status.members.filter((member) => participates(member, entry.capability));
+  const groups = new Map();
+  for (const member of members) {
+    const name = groupOf(member, grouping.value);
+    groups.set(name, [...(groups.get(name) ?? []), member]);
+  }
+  const names = [...groups.keys()].sort(naturally.compare);
+  const rows = [...levels]
+    .sort((a, b) => b - a)
+    .map((level) => {
+      const readers = entry.readers[String(level)] ?? 0;
+      const tags = [];
+      if (record?.level === level) tags.push(badge("written", "ok"));
+      if (record?.ramp?.to === level) tags.push(badge(`ramp ${record.ramp.percent}%`, "info"));
+      if (entry.required.includes(level)) tags.push(badge("required", "muted"));
+      if (entry.next === level) tags.push(badge(entry.blockers.length === 0 ? "next: ready" : "next: blocked", entry.blockers.length === 0 ? "ok" : "bad"));
+      if (record?.retired.includes(level)) tags.push(badge("retired", "muted"));
+      const perGroup = names.map((name) => {
+        const group = groups.get(name);
+        const count = group.filter((member) => readsLevel(member, entry.capability, level)).length;
+        return h(
+          "div",
+          { class: "group", "data-group": name, "data-readers": count, "data-of": group.length },
+          h("span", { class: "group-name", title: name }, name),
+          bar(count, group.length, `${name}: ${count} of ${group.length} read v${level}`),
+          h("span", { class: "count" }, `${count}/${group.length}`),
+          h("span", {}),
+        );
+      });
+      return h(
+        "div",
+        { class: "level", "data-level": level, "data-readers": readers, "data-of": entry.participants },
+        h(
+          "div",
+          { class: "level-head" },
+          h("span", { class: "level-name" }, `v${level}`),
+          bar(readers, entry.participants, `${readers} of ${entry.participants} members read v${level}`),
+          h("span", { class: "count" }, `${readers}/${entry.participants}`),
+          h("span", { class: "tags" }, tags),
+        ),
+        names.length > 1 ? h("div", { class: "groups" }, perGroup) : null,
+      );
+    });
+  return h(
+    "div",
+    { class: "part", "data-part": "readiness" },
+    h("h4", {}, "Readiness ", h("small", {}, `members that read each level, by ${grouping.name}`)),
+    rows.length === 0 ? h("p", { class: "muted" }, "no member reads it") : rows,
+  );
+}
+
+function drawWriteState(entry, status) {
+  const record = entry.record;
+  const rows = [];
+  if (entry.problem !== null) {
+    rows.push(row("record", h("span", { class: "bad" }, `cannot be read: ${entry.problem}`), "; writers keep what they applied, changes are refused"));
+  } else if ((record === null || record.level === null) && entry.capability === RECORD_FORMAT_CAPABILITY) {
+    rows.push(row("write level", "record format 1, the default (nothing enabled)"));
+  } else if (record === null || record.level === null) {
+    rows.push(row("write level", "writes closed: nothing enabled"));
+  } else {
+    const since = record.levelSince === null ? "" : ` since ${formatTime(record.levelSince)}`;
+    rows.push(
+      row("write level", h("strong", {}, `v${record.level}`), `${since} by ${record.levelSetBy}`, record.levelReason ? ` “${record.levelReason}”` : ""),
+    );
+    rows.push(row("ramp", record.ramp === null ? "none" : formatRamp(record.ramp)));
+  }
+  if (record !== null) {
+    rows.push(
+      row("levels", `ever written ${formatLevels(record.everWritten)} · retired ${formatLevels(record.retired)} · required ${formatLevels(entry.required)}`),
+    );
+    if (record.intent !== null) {
+      rows.push(
+        row(
+          "pending",
+          h(
+            "span",
+            { class: "warn" },
+            `intent to require ${formatLevels(record.intent.levels)} by ${record.intent.actor}, ${formatAge(record.intent.at, status.at)}`,
+          ),
+        ),
+      );
+    }
+  }
+  return h("div", { class: "part", "data-part": "write" }, rows);
+}
+
+function drawRollout(stored, status) {
+  const rollout = stored.rollout;
+  const step = rollout.steps[rollout.step];
+  const kinds = { running: "info", holding: "warn", paused: "warn", failed: "bad", aborted: "bad", done: "ok" };
+  const lines = [
+    row(
+      "plan",
+      `v${rollout.from ?? "none"} → v${rollout.target}, `,
+      badge(rollout.state, kinds[rollout.state] ?? "muted"),
+      ` ${describeStep(rollout.step, rollout.steps)}`,
+    ),
+  ];
+  if (rollout.state === "running" || rollout.state === "holding" || rollout.state === "paused") {
+    if (rollout.applied === null) lines.push(row("step", "being applied"));
+    else if (rollout.bakeStartedAt === null)
+      lines.push(row("step", `applied ${formatAge(rollout.applied.at, status.at)}, waiting to converge before its bake`));
+    else if (step !== undefined) {
+      const left = rollout.bakeStartedAt + step.bakeMs - status.at;
+      lines.push(row("bake", left > 0 ? `${formatRemaining(left)} left of ${formatDuration(step.bakeMs)}` : "baked: the next look moves on"));
+    }
+  }
+  if (rollout.why !== null) lines.push(row("why", rollout.why));
+  const steps = h(
+    "ol",
+    { class: "steps" },
+    rollout.steps.map((each, index) => {
+      const where = index < rollout.step || rollout.state === "done" ? "past" : index === rollout.step ? "current" : "future";
+      return h("li", { class: where, "data-step": index + 1 }, `${formatSelector(each.where)}, ${each.percent}%, bake ${formatDuration(each.bakeMs)}`);
+    }),
+  );
+  const gates =
+    rollout.results.length === 0
+      ? h("p", { class: "muted" }, rollout.gates.length === 0 ? "no gates but convergence" : "no verdict yet")
+      : h(
+          "ul",
+          { class: "gates" },
+          rollout.results.map((result) =>
+            h(
+              "li",
+              { "data-gate": result.name, "data-verdict": result.verdict },
+              badge(result.verdict, result.verdict === "pass" ? "ok" : result.verdict === "fail" ? "bad" : "warn"),
+              h("strong", {}, ` ${result.name}`),
+              `: ${result.detail}`,
+            ),
+          ),
+        );
+  return h(
+    "div",
+    { class: "part rollout", "data-part": "rollout", "data-state": rollout.state, "data-step": rollout.step + 1, "data-steps": rollout.steps.length },
+    h("h4", {}, "Rollout plan ", h("small", {}, `${rollout.id.slice(0, 8)}, rev ${stored.revision}`)),
+    lines,
+    steps,
+    gates,
+  );
+}
+
+function drawConvergence(entry, status) {
+  const convergence = entry.convergence;
+  const waiting = convergence.waiting.map((member) => {
+    const seen = member.lastSeen === null ? "never seen" : `last seen ${formatAge(member.lastSeen, status.at)}`;
+    return h("li", { "data-node": member.nodeId }, h("code", {}, member.nodeId), ` ${member.state}, applied rev ${member.applied}, ${seen}`);
+  });
+  return h(
+    "div",
+    { class: "part", "data-part": "convergence", "data-applied": convergence.applied, "data-of": convergence.of },
+    row(
+      "convergence",
+      bar(convergence.applied, convergence.of, `${convergence.applied} of ${convergence.of} applied revision ${entry.revision}`),
+      ` applied by ${convergence.applied} of ${convergence.of}`,
+      convergence.waiting.length === 0 ? "" : `, waiting on ${plural(convergence.waiting.length, "member")}:`,
+    ),
+    waiting.length === 0 ? null : h("ul", { class: "waiting" }, waiting),
+  );
+}
+
+function drawDrain(entry, status) {
+  const record = entry.record;
+  const window = `${formatDuration(entry.drainWindowMs)}${entry.drainWindowIsDefault ? " (default)" : " (policy)"}`;
+  const levels = (record?.everWritten ?? []).filter((level) => !record.retired.includes(level));
+  const items = levels.map((level) => {
+    if (record.level === level || record.ramp?.to === level) return h("li", { "data-level": level }, `v${level}: written now`);
+    const until = record.writtenUntil[String(level)];
+    if (until === undefined) return h("li", { "data-level": level }, `v${level}: when writers stopped is not recorded; twostep retire checks it`);
+    const ends = until + entry.drainWindowMs;
+    const when =
+      status.at >= ends
+        ? "drain window over: retirable once no member still writes it (twostep retire checks)"
+        : `retirable from ${formatTime(ends)} at the earliest`;
+    return h("li", { "data-level": level, "data-retirable-at": ends }, `v${level}: not written since ${formatTime(until)}; ${when}`);
+  });
+  return h("div", { class: "part", "data-part": "drain" }, row("drain window", window), items.length === 0 ? null : h("ul", { class: "drain" }, items));
+}
+
+function drawBlockers(entry, status) {
+  if (entry.next === null) return null;
+  if (entry.blockers.length === 0) {
+    return h(
+      "div",
+      { class: "part", "data-part": "blockers", "data-count": 0 },
+      row("next level", `v${entry.next}: `, h("span", { class: "ok" }, "ready"), ", every member reads it"),
+    );
+  }
+  const groups = entry.blockerGroups.map((group) => {
+    const words = (BLOCKER_WORDS[group.reason] ?? ((level) => `${group.reason} (v${level})`))(group.level);
+    const seen = group.reason === "stale" && group.lastSeen !== null ? ` (last seen ${formatAge(group.lastSeen, status.at)})` : "";
+    return h(
+      "li",
+      { "data-reason": group.reason },
+      h("strong", {}, `${group.nodeIds.length} ×`),
+      ` ${words}${seen} in build ${group.build} (service ${group.service}): `,
+      h("code", {}, nameList(group.nodeIds)),
+    );
+  });
+  return h(
+    "div",
+    { class: "part blocked", "data-part": "blockers", "data-count": entry.blockers.length },
+    row("next level", `v${entry.next}: `, h("span", { class: "bad" }, `blocked by ${entry.blockers.length} of ${entry.participants} members`)),
+    h("ul", { class: "blockers" }, groups),
+  );
+}
+
+/**
+ * The card of one capability of a `status --json` (`entry`): its write
+ * state, its rollout plan (`stored`, an entry of `Rollouts.list()`, or
+ * undefined), readiness by `grouping` (`{ value, name }` of the "readers
+ * by" choice), convergence, drain and blockers.
+ */
+export function drawCapability(entry, status, stored, grouping) {
+  const writes = entry.writes === "open" ? `writes v${entry.record.level}` : entry.writes === "closed" ? "writes closed" : "record unreadable";
+  return h(
+    "section",
+    { class: "capability card", "data-capability": entry.capability },
+    h(
+      "h3",
+      {},
+      h("span", { class: "name" }, entry.capability),
+      h("small", {}, ` rev ${entry.revision}`),
+      badge(writes, entry.writes === "unreadable" ? "bad" : entry.writes === "open" ? "ok" : "muted"),
+      entry.record?.ramp ? badge(`ramp v${entry.record.ramp.to} ${entry.record.ramp.percent}%`, "info") : null,
+    ),
+    drawWriteState(entry, status),
+    stored === undefined ? null : drawRollout(stored, status),
+    drawReadiness(entry, status, grouping),
+    entry.record === null ? null : drawConvergence(entry, status),
+    drawDrain(entry, status),
+    drawBlockers(entry, status),
+  );
+}

@@ -1,0 +1,219 @@
+// The twostep dashboard: draws the fleet from the server's live channel
+// (/api/events). Every string of the fleet (node ids, builds, labels,
+// reasons, capability names) is untrusted: it reaches the page only as text
+// (`h` of elements.js appends text nodes and sets attributes), never as markup.
+import { drawCapability } from "./capability-card.js";
+import { badge, fill, h } from "./elements.js";
+import { formatTime, nameList, naturally, plural } from "./format.js";
+
+const state = {
+  /** `twostep status --json`. */
+  status: null,
+  /** `Rollouts.list()`: `{ rollouts: [{ rollout, revision }], unreadable }`. */
+  rollouts: { rollouts: [], unreadable: [] },
+  /** Audit entries, oldest first, as `twostep history --json` gives them. */
+  history: [],
+  /** The last failed poll (`{ code, message }`), until a status arrives. */
+  problem: null,
+  connected: false,
+};
+
+const HISTORY_SHOWN = 50;
+const only = new URLSearchParams(window.location.search).get("capability") || null;
+const groupBy = document.getElementById("group-by");
+
+function countByState(members) {
+  const counts = { starting: 0, live: 0, stale: 0, expired: 0 };
+  for (const member of members) counts[member.state] = (counts[member.state] ?? 0) + 1;
+  return counts;
+}
+
+function drawFleet(status) {
+  const counts = countByState(status.members);
+  const states = Object.entries(counts)
+    .filter(([name, count]) => count > 0 || name === "live")
+    .map(([name, count]) => `${count} ${name}`)
+    .join(", ");
+  const plane = status.plane.id === null ? "control plane not set up yet" : `control plane ${status.plane.id.slice(0, 8)} epoch ${status.plane.epoch}`;
+  const fleet = document.getElementById("fleet");
+  fleet.dataset.members = String(status.memberCount);
+  fill(
+    fleet,
+    h("strong", {}, plural(status.memberCount, "member")),
+    `: ${states} · ${plane} · as of ${formatTime(status.at)}`,
+    only === null ? null : [" · only ", h("code", {}, only), " (", h("a", { href: "/" }, "show all"), ")"],
+  );
+}
+
+function drawNotices(status) {
+  const notices = [];
+  if (state.problem !== null)
+    notices.push(
+      h("p", { class: "notice bad", "data-notice": "poll" }, `reading the fleet failed, retrying: ${state.problem.message} (${state.problem.code})`),
+    );
+  if (!state.connected)
+    notices.push(h("p", { class: "notice warn", "data-notice": "connection" }, "not connected to the dashboard: reconnecting; what is shown may be old"));
+  /** A notice with a list of what it is about, when there is any. */
+  const listed = (kind, heading, lines) => {
+    if (lines.length > 0)
+      notices.push(
+        h(
+          "div",
+          { class: "notice bad", "data-notice": kind },
+          heading,
+          h(
+            "ul",
+            {},
+            lines.map((line) => h("li", {}, line)),
+          ),
+        ),
+      );
+  };
+  listed("regressed", "the store went backwards: changes wait for twostep reconcile", status?.plane.regressed ?? []);
+  const unreadable = status?.plane.unreadable ?? [];
+  listed("unreadable", `${plural(unreadable.length, "record")} cannot be read (none is taken as absent):`, unreadable);
+  listed("rollouts", "rollout plans that cannot be read:", state.rollouts.unreadable);
+  fill(document.getElementById("notices"), notices);
+}
+
+function drawNodes(status) {
+  const states = ["starting", "live", "stale", "expired"];
+  const head = h(
+    "tr",
+    {},
+    h("th", {}, "service"),
+    h("th", {}, "build"),
+    states.map((name) => h("th", { class: "num" }, name)),
+  );
+  const rows = status.groups.map((group) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, group.service),
+      h("td", {}, h("code", {}, group.build)),
+      states.map((name) => h("td", { class: `num ${group[name] > 0 && name !== "live" ? "warn" : ""}` }, group[name])),
+    ),
+  );
+  const fenced = status.members.filter((member) => member.fenced !== null);
+  fill(
+    document.getElementById("nodes"),
+    status.groups.length === 0
+      ? h("p", { class: "muted" }, "no node has registered")
+      : h("table", { class: "nodes" }, h("thead", {}, head), h("tbody", {}, rows)),
+    fenced.length === 0
+      ? null
+      : h("p", { class: "bad" }, `${fenced.length} fenced, not writing: `, h("code", {}, nameList(fenced.map((member) => member.nodeId)))),
+  );
+}
+
+function drawHistory() {
+  const entries = state.history.filter((entry) => only === null || entry.capability === null || entry.capability === only);
+  const items = entries
+    .slice(-HISTORY_SHOWN)
+    .reverse()
+    .map((entry) => {
+      const note = entry.note;
+      if (entry.problem !== null) return h("li", { class: "bad", "data-revision": entry.revision }, `rev ${entry.revision}: cannot be read: ${entry.problem}`);
+      const subject = entry.capability ?? entry.nodeId ?? "control plane";
+      return h(
+        "li",
+        { "data-revision": entry.revision, "data-action": note.action },
+        h("time", {}, formatTime(note.at)),
+        " ",
+        h("strong", {}, note.actor),
+        " ",
+        badge(note.action, note.action === "refused" || note.action === "guard-revert" || note.action === "rollout-fail" ? "bad" : "muted"),
+        " ",
+        h("code", {}, subject),
+        ` ${note.request}`,
+        h("small", {}, ` rev ${note.revisionBefore}→${entry.revision}`),
+        note.reason ? h("span", { class: "reason" }, ` “${note.reason}”`) : null,
+        note.blockerCount > 0 ? h("small", { class: "bad" }, ` ${plural(note.blockerCount, "blocker")}`) : null,
+      );
+    });
+  fill(document.getElementById("history"), items.length === 0 ? h("li", { class: "muted" }, "nothing recorded yet") : items);
+}
+
+/** Offers a grouping by each label the members carry. */
+function updateGroupings(status) {
+  const labels = new Set(status.members.flatMap((member) => Object.keys(member.labels)));
+  const wanted = ["build", "service", ...[...labels].sort(naturally.compare).map((name) => `label:${name}`)];
+  const present = [...groupBy.options].map((option) => option.value);
+  if (wanted.join("\n") === present.join("\n")) return;
+  const chosen = groupBy.value;
+  fill(
+    groupBy,
+    wanted.map((value) => {
+      const option = h("option", {}, value === "build" ? "service and build" : value === "service" ? "service" : `label ${value.slice("label:".length)}`);
+      option.value = value;
+      return option;
+    }),
+  );
+  groupBy.value = wanted.includes(chosen) ? chosen : "build";
+}
+
+function draw() {
+  const status = state.status;
+  const connection = document.getElementById("connection");
+  connection.dataset.state = state.connected ? (state.problem === null ? "live" : "failing") : "reconnecting";
+  connection.textContent = state.connected ? (state.problem === null ? "live" : "poll failing") : "reconnecting";
+  drawNotices(status);
+  drawHistory();
+  if (status === null) return;
+  updateGroupings(status);
+  drawFleet(status);
+  drawNodes(status);
+  const shown = status.capabilities.filter((entry) => only === null || entry.capability === only);
+  const grouping = { value: groupBy.value, name: groupBy.selectedOptions[0]?.textContent ?? "group" };
+  const rolloutOf = (entry) => state.rollouts.rollouts.find((stored) => stored.rollout.capability === entry.capability);
+  const cards = shown.map((entry) => drawCapability(entry, status, rolloutOf(entry), grouping));
+  if (cards.length === 0) {
+    cards.push(
+      h(
+        "p",
+        { class: "card muted" },
+        only !== null
+          ? ["no capability named ", h("code", {}, only), " in this fleet"]
+          : "no capability yet: nodes appear once they start, and their builds declare what they read and write",
+      ),
+    );
+  }
+  fill(document.getElementById("capabilities"), cards);
+}
+
+function listen() {
+  const events = new EventSource("/api/events");
+  const on = (name, handle) =>
+    events.addEventListener(name, (event) => {
+      handle(JSON.parse(event.data));
+      draw();
+    });
+  on("status", (status) => {
+    state.status = status;
+    state.problem = null;
+  });
+  on("rollouts", (list) => {
+    state.rollouts = list;
+  });
+  on("history", (history) => {
+    state.history = history.entries;
+  });
+  on("audit", (event) => {
+    if (!state.history.some((entry) => entry.revision === event.entry.revision)) state.history = [...state.history, event.entry];
+  });
+  on("problem", (event) => {
+    state.problem = { code: event.code, message: event.message };
+  });
+  events.addEventListener("open", () => {
+    state.connected = true;
+    draw();
+  });
+  // EventSource reconnects by itself.
+  events.addEventListener("error", () => {
+    state.connected = false;
+    draw();
+  });
+}
+
+groupBy.addEventListener("change", draw);
+listen();

@@ -1,0 +1,181 @@
+import type { AuditEntry, Coordinator, Rollouts, StoredRollout, Subscription } from "@twostep/fleet";
+import { type HistoryJson, historyJson } from "../json/history-json.js";
+import { type StatusJson, statusJson } from "../json/status-json.js";
+import { auditEvent, errorEvent, type WatchErrorEvent } from "../json/watch-event.js";
+
+/** What `Rollouts.list()` of `@twostep/fleet` gives: every rollout plan that can be read, and the problems of those that cannot. */
+export interface RolloutList {
+  readonly rollouts: readonly StoredRollout[];
+  readonly unreadable: readonly string[];
+}
+
+/**
+ * The events of the dashboard's live channel, by name, with their data:
+ * `status` and `history` as `twostep status --json` and `history --json`
+ * print them, `audit` and `problem` as `twostep watch --json` prints its
+ * `audit` and `error` events (`problem`, since an EventSource gives the name
+ * `error` to its own connection errors), and `rollouts` as
+ * `Rollouts.list()` gives them.
+ */
+export interface FeedEvents {
+  readonly status: StatusJson;
+  readonly rollouts: RolloutList;
+  readonly history: HistoryJson;
+  readonly audit: ReturnType<typeof auditEvent>;
+  readonly problem: WatchErrorEvent;
+}
+
+/** One event of the live channel. */
+export type FeedEvent = { [K in keyof FeedEvents]: { readonly name: K; readonly data: FeedEvents[K] } }[keyof FeedEvents];
+
+/** Options of {@link DashboardFeed.start}. */
+export interface FeedOptions {
+  /** How often the status and the rollouts are read, in ms. */
+  readonly intervalMs: number;
+  /** How many history entries a page is given when it connects. */
+  readonly historyLimit: number;
+}
+
+/** A status unchanged but for its time is sent again after this many polls, so that the ages a page shows stay current. */
+const REFRESH_POLLS = 10;
+
+/**
+ * What every open page is told: polls the coordinator's status and the
+ * rollout plans every interval (at once after a change is recorded) and
+ * follows the history with `Coordinator.watch`. Sends a status or the
+ * rollouts only when they changed, an audit event per entry, and an error
+ * event when a poll fails (once per distinct message; a later status says
+ * the control plane is back). A page that connects is given the latest of
+ * each first.
+ */
+export class DashboardFeed {
+  readonly #coordinator: Coordinator;
+  readonly #rollouts: Rollouts;
+  readonly #options: FeedOptions;
+  readonly #listeners = new Set<(event: FeedEvent) => void>();
+  readonly #stopped = new AbortController();
+  #status: { json: StatusJson; key: string; polls: number };
+  #rolloutList: { json: RolloutList; key: string };
+  #history: AuditEntry[];
+  #problem: WatchErrorEvent | undefined;
+  #subscription: Subscription | undefined;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+
+  private constructor(coordinator: Coordinator, rollouts: Rollouts, options: FeedOptions, first: { status: StatusJson; rollouts: RolloutList }) {
+    this.#coordinator = coordinator;
+    this.#rollouts = rollouts;
+    this.#options = options;
+    this.#status = { json: first.status, key: statusKey(first.status), polls: 0 };
+    this.#rolloutList = { json: first.rollouts, key: JSON.stringify(first.rollouts) };
+    this.#history = [];
+  }
+
+  /** Reads the status, the rollouts and the recent history (a failure here fails the start), then keeps polling until {@link DashboardFeed.stop}. */
+  static async start(coordinator: Coordinator, rollouts: Rollouts, options: FeedOptions): Promise<DashboardFeed> {
+    const [status, list] = await Promise.all([coordinator.status(), rollouts.list()]);
+    const feed = new DashboardFeed(coordinator, rollouts, options, { status: statusJson(status), rollouts: list });
+    try {
+      await feed.#follow();
+    } catch (error) {
+      await feed.stop();
+      throw error;
+    }
+    feed.#loop = feed.#run();
+    return feed;
+  }
+
+  /** Calls `listener` with the latest status, rollouts and history (and the current problem, if any), then with every event until it is removed. */
+  subscribe(listener: (event: FeedEvent) => void): () => void {
+    listener({ name: "status", data: this.#status.json });
+    listener({ name: "rollouts", data: this.#rolloutList.json });
+    listener({ name: "history", data: historyJson(this.#history) });
+    if (this.#problem !== undefined) listener({ name: "problem", data: this.#problem });
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops polling and following the history; idempotent. */
+  async stop(): Promise<void> {
+    this.#stopped.abort();
+    this.#wake?.();
+    await this.#loop;
+    await this.#subscription?.stop().catch(() => {});
+    this.#subscription = undefined;
+    this.#listeners.clear();
+  }
+
+  /** Subscribes to new entries before reading the recent ones, so that none falls between; an entry seen twice is kept once. */
+  async #follow(): Promise<void> {
+    const early: AuditEntry[] = [];
+    let loaded = false;
+    this.#subscription = await this.#coordinator.watch((entry) => {
+      if (!loaded) early.push(entry);
+      else this.#add(entry);
+    });
+    const recent = await this.#coordinator.history({ limit: this.#options.historyLimit });
+    const seen = new Set<number>();
+    this.#history = [...recent, ...early]
+      .filter((entry) => !seen.has(entry.revision) && seen.add(entry.revision))
+      .sort((a, b) => a.revision - b.revision)
+      .slice(-this.#options.historyLimit);
+    loaded = true;
+  }
+
+  #add(entry: AuditEntry): void {
+    if (this.#history.some((known) => known.revision === entry.revision)) return;
+    this.#history = [...this.#history, entry].slice(-this.#options.historyLimit);
+    this.#emit({ name: "audit", data: auditEvent(entry) });
+    // A change was recorded: show what it did now rather than at the next poll.
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#options.intervalMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+      if (this.#stopped.signal.aborted) return;
+      await this.#poll();
+    }
+  }
+
+  async #poll(): Promise<void> {
+    try {
+      const [status, list] = await Promise.all([this.#coordinator.status(), this.#rollouts.list()]);
+      const json = statusJson(status);
+      const key = statusKey(json);
+      const polls = this.#status.polls + 1;
+      const recovered = this.#problem !== undefined;
+      this.#problem = undefined;
+      if (recovered || key !== this.#status.key || polls >= REFRESH_POLLS) {
+        this.#status = { json, key, polls: 0 };
+        this.#emit({ name: "status", data: json });
+      } else this.#status = { ...this.#status, polls };
+      const listKey = JSON.stringify(list);
+      if (listKey !== this.#rolloutList.key) {
+        this.#rolloutList = { json: list, key: listKey };
+        this.#emit({ name: "rollouts", data: list });
+      }
+    } catch (error) {
+      const event = errorEvent(error);
+      if (event.message === this.#problem?.message) return;
+      this.#problem = event;
+      this.#emit({ name: "problem", data: event });
+    }
+  }
+
+  #emit(event: FeedEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+/** The status without its time: what tells whether anything changed. */
+function statusKey(status: StatusJson): string {
+  return JSON.stringify({ ...status, at: 0 });
+}
