@@ -187,9 +187,10 @@ async function connectionsByServer(cluster: NatsCluster, nodeIds: readonly strin
 /**
  * Runs `call` until it succeeds, as a release manager or a starting node does with one of three servers down; each try must
  * settle (a hang fails here, naming the call). A failure must be a typed CONTROL_PLANE_UNREACHABLE: a read whose consumer
- * creations all landed on the stopped server (nats-server 2.9.10 places about two in five there, and each is abandoned after
- * 2 s, so three in a row fail a 5 s read), or a leader election; and a few in a row at most. After one, a change may meet the
- * intent it committed before failing (REVISION_CONFLICT) until the intent is older than the coordinator's intent timeout.
+ * creations all landed on the stopped server (nats-server 2.9.10 places about two in five there, and a creation unanswered for
+ * 0.5 s gets another beside it, so ten in a row fail a 5 s read), or a leader election; and a few in a row at most. After one,
+ * a change may meet the intent it committed before failing (REVISION_CONFLICT) until the intent is older than the
+ * coordinator's intent timeout.
  */
 async function retried<T>(what: string, call: () => Promise<T>): Promise<T> {
   let unreachable = 0;
@@ -323,7 +324,7 @@ test("while a server is down, nodes keep following record changes (a rollback in
   for (const nodeId of moved) expect(delta(nodeId).snapshots, `${nodeId} resynced after its reconnect`).toBeGreaterThan(0);
   for (const nodeId of stayed) expect({ nodeId, ...delta(nodeId) }).toEqual({ nodeId, snapshots: 0, entries: 2 });
   // Following holds no consumer: a resync's consumer lives for one read. What may stay is a creation that nats-server 2.9.10 placed
-  // on the stopped server, which never answered and was abandoned: none lives on a running server.
+  // on the stopped server, which never answered and was abandoned, if deleting it failed too: none lives on a running server.
   await vi.waitFor(
     async () => {
       const placed: string[] = [];
@@ -350,7 +351,7 @@ test("with one of three servers down, status, history, register (a node starting
   await stopAndFailOver(victim, coordinator, jsm, layout);
 
   // A connection made with the server down, with the default timeout (5 s): a consumer creation that landed on the stopped server
-  // is abandoned after 2 s and tried again, until the timeout.
+  // gets another beside it after 0.5 s, and so on until the timeout; the first to answer wins, the others are deleted.
   const plane = await fleet.connect({ create: false, timeoutMs: 5_000 });
   const onPlane = new Coordinator(plane, coordinatorOptions);
   for (let round = 0; round < 6; round++) {

@@ -1,6 +1,6 @@
 import { type Consumer, type ConsumerInfo, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import type { Subscription } from "@twostep/fleet/control-plane";
-import { createConsumer, createConsumerBefore } from "./create-consumer.js";
+import { createConsumerBefore } from "./create-consumer.js";
 import type { NatsSession } from "./nats-session.js";
 import { fromConsumer, type StoredMessage } from "./stored-message.js";
 
@@ -111,11 +111,11 @@ export async function followStream(session: NatsSession, follow: StreamFollow): 
       await sleep(backoffMs[Math.min(attempt - 1, backoffMs.length - 1)] ?? 0);
       if (stopped) return;
       try {
-        const info = await createConsumer(
+        const info = await createConsumerBefore(
           jsm,
           follow.stream,
           { filter_subject: follow.filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 },
-          timeoutMs,
+          Date.now() + timeoutMs,
         );
         if (stopped) {
           jsm.consumers.delete(follow.stream, info.name).catch(() => {});
