@@ -53,6 +53,12 @@ function pathKey(path: readonly (string | number)[]): string {
   return path.map((segment) => `/${String(segment).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
 }
 
+/**
+ * Deeper nesting is refused as an error of the text: no manifest or JSON
+ * Schema needs it, and the checks that walk the value recurse by level.
+ */
+const MAX_JSON_DEPTH = 256;
+
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const LITERAL = /true|false|null/y;
 const ESCAPE = /["\\/bfnrt]|u[0-9A-Fa-f]{4}/y;
@@ -60,6 +66,7 @@ const ESCAPE = /["\\/bfnrt]|u[0-9A-Fa-f]{4}/y;
 // Walks the text once, validating its syntax and noting where each value starts.
 class JsonScanner {
   private index = 0;
+  private depth = 0;
   private line = 1;
   private lineStart = 0;
   private readonly positions = new Map<string, JsonPosition>();
@@ -77,9 +84,13 @@ class JsonScanner {
   private value(key: string): void {
     if (!this.positions.has(key)) this.positions.set(key, this.here());
     const char = this.text[this.index];
-    if (char === "{") this.object(key);
-    else if (char === "[") this.array(key);
-    else if (char === '"') this.string();
+    if (char === "{" || char === "[") {
+      if (this.depth === MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+      this.depth += 1;
+      if (char === "{") this.object(key);
+      else this.array(key);
+      this.depth -= 1;
+    } else if (char === '"') this.string();
     else if (!this.match(NUMBER) && !this.match(LITERAL)) this.fail(char === undefined ? "unexpected end of text" : `unexpected ${JSON.stringify(char)}`);
   }
 

@@ -140,6 +140,17 @@ describe("twostep check", () => {
     expect(github.stdout).toMatch(new RegExp(`^::error file=${MANIFEST},line=${line},title=INVALID_MANIFEST::`));
   });
 
+  test("exits 2 on a manifest nested 5,000 levels deep, naming the problem, instead of dying with a stack trace", async () => {
+    const repo = await repos.shop();
+    const deep = `${"[".repeat(5_000)}${"]".repeat(5_000)}`;
+    await repo.write(MANIFEST, `{\n  "format": 1,\n  "types": ${deep}\n}\n`);
+    const result = await twostepCheck(["--base", "HEAD", "--format", "json"], repo.dir);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: "INVALID_MANIFEST", file: MANIFEST, line: 3, side: "current", message: expect.stringContaining("nested deeper than 256 levels") },
+    });
+  });
+
   test("compares two directories with compat, printing paths relative to the working directory", async () => {
     const repo = await repos.create({
       "before/a.proto": 'syntax = "proto3";\nmessage A {\n  string name = 1;\n}\n',
