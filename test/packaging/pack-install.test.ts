@@ -4,13 +4,17 @@
 // written only against the public API with the project's own tsconfig, in
 // `nodenext` and in `bundler` module resolution; then run them. The programs
 // are README.md's first program, verbatim, and one that runs the installed
-// `twostep generate` and uses the generated types. Runs on the in-memory
-// control plane; @twostep/nats and @twostep/check are only imported.
+// `twostep generate` and uses the generated types, on the in-memory control
+// plane and then on a real nats-server started here; @twostep/check is only
+// imported.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Coordinator } from "@twostep/fleet";
+import { connectNatsControlPlane } from "@twostep/nats";
+import { startNatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { codeBlocks, root } from "../docs/markdown.js";
 
@@ -29,11 +33,13 @@ let project: string;
 let packed: Packed[];
 
 /** Runs a command with npm's own `npm_*` variables dropped, so that a run under `npm test` does not leak into the project's npm. */
-function run(command: string, args: readonly string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
+function run(command: string, args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_")));
-  return exec(command, [...args], { cwd, env: { ...env, NO_COLOR: "1" }, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => {
-    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}${error.stderr ?? ""}`, { cause: error });
-  });
+  return exec(command, [...args], { cwd, env: { ...env, NO_COLOR: "1", ...extraEnv }, maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}${error.stderr ?? ""}`, { cause: error });
+    },
+  );
 }
 
 function write(path: string, text: string): void {
@@ -59,7 +65,7 @@ const manifest = {
 };
 
 /** A program written from the docs alone: generated types, typed bindings, the in-memory control plane, and every package imported. */
-const typedProgram = `import { Coordinator, MemoryControlPlane, startNode } from "@twostep/fleet";
+const typedProgram = `import { Coordinator, type ControlPlane, MemoryControlPlane, startNode } from "@twostep/fleet";
 import { isTwostepError, type Long, type ProtocolBindings } from "@twostep/core";
 import { loadProtocol } from "@twostep/core/node";
 import { connectNatsControlPlane } from "@twostep/nats";
@@ -78,19 +84,32 @@ const bindings: ProtocolBindings<BillingProtocol> = {
 };
 const { protocol } = loadProtocol<BillingProtocol>("schemas/twostep.json", { bindings });
 
-const controlPlane = new MemoryControlPlane();
-const node = await startNode({ controlPlane, protocol, nodeId: "billing-1", service: "billing", build: "1.0.0" });
-await new Coordinator(controlPlane).enableWrite("billing.InvoiceIssued", 1, { actor: "packaging test", reason: "adopt" });
-const frame = node.encode("billing.InvoiceIssued", { invoiceId: "inv-1", totalCents: "12345678901234", currency: "USD" });
-const decoded = protocol.decode(frame);
-if (decoded.version !== 1) throw new Error(\`written at v\${decoded.version}, not v1\`);
-const cents: Long = decoded.wire.cents;
-if (cents.toString() !== "12345678901234" || decoded.value.totalCents.toString() !== "12345678901234") throw new Error("lost the amount");
-await node.stop();
+/** Joins a node, opens writes at v1 and writes an invoice through it, on the control plane given. */
+async function writeOneInvoice(controlPlane: ControlPlane): Promise<void> {
+  const node = await startNode({ controlPlane, protocol, nodeId: "billing-1", service: "billing", build: "1.0.0" });
+  await new Coordinator(controlPlane).enableWrite("billing.InvoiceIssued", 1, { actor: "packaging test", reason: "adopt" });
+  const frame = node.encode("billing.InvoiceIssued", { invoiceId: "inv-1", totalCents: "12345678901234", currency: "USD" });
+  const decoded = protocol.decode(frame);
+  if (decoded.version !== 1) throw new Error(\`written at v\${decoded.version}, not v1\`);
+  const cents: Long = decoded.wire.cents;
+  if (cents.toString() !== "12345678901234" || decoded.value.totalCents.toString() !== "12345678901234") throw new Error("lost the amount");
+  await node.stop();
+}
 
-const imported = [isTwostepError, connectNatsControlPlane, checkRollout, run, versionArbitrary];
+await writeOneInvoice(new MemoryControlPlane());
+const natsUrl = process.env["TWOSTEP_NATS_URL"];
+if (natsUrl !== undefined) {
+  const plane = await connectNatsControlPlane({ servers: natsUrl });
+  try {
+    await writeOneInvoice(plane);
+  } finally {
+    await plane.close();
+  }
+}
+
+const imported = [isTwostepError, checkRollout, run, versionArbitrary];
 if (imported.some((value) => typeof value !== "function")) throw new Error("a public export is missing");
-console.log("typed program: ok");
+console.log(\`typed program: ok\${natsUrl === undefined ? "" : " (and on NATS)"}\`);
 `;
 
 const protos: Record<string, string> = {
@@ -168,6 +187,9 @@ describe("the packed packages", () => {
     };
     for (const [subpath, target] of Object.entries(manifest.exports)) expect(target.types, `${name} exports ${subpath} with types`).toMatch(/\.d\.ts$/);
     expect(Object.keys(manifest.dependencies ?? {}).filter((dependency) => dependency.startsWith("@twostep/example-"))).toEqual([]);
+    // A range, not one exact version, so that a user can install the packages one by one.
+    const own = Object.entries(manifest.dependencies ?? {}).filter(([dependency]) => dependency.startsWith("@twostep/"));
+    for (const [dependency, range] of own) expect(range, `${name} depends on ${dependency}`).toMatch(/^\^\d+\.\d+\.\d+$/);
   });
 });
 
@@ -186,9 +208,20 @@ describe("a project that installs the tarballs", () => {
     await expect(run(process.execPath, [tsc, "-p", "tsconfig.bundler.json"], project)).resolves.toMatchObject({ stdout: "" });
   });
 
-  test("compiles them with module resolution nodenext, and runs them", async () => {
+  test("compiles them with module resolution nodenext, and runs them, the typed one on a real nats-server too", async () => {
     await run(process.execPath, [tsc, "-p", "tsconfig.json"], project);
     await expect(run(process.execPath, ["dist/first-program.js"], project)).resolves.toMatchObject({ stderr: "" });
     await expect(run(process.execPath, ["dist/typed-program.js"], project)).resolves.toMatchObject({ stdout: "typed program: ok\n" });
+    await using server = await startNatsServer();
+    await expect(run(process.execPath, ["dist/typed-program.js"], project, { TWOSTEP_NATS_URL: server.url })).resolves.toMatchObject({
+      stdout: "typed program: ok (and on NATS)\n",
+    });
+    const plane = await connectNatsControlPlane({ servers: server.url, create: false });
+    try {
+      const history = await new Coordinator(plane).history({ capability: "billing.InvoiceIssued" });
+      expect(history.map((entry) => entry.note.actor)).toContain("packaging test");
+    } finally {
+      await plane.close();
+    }
   });
 });
