@@ -473,38 +473,42 @@ describe("10.9 clocks", () => {
 });
 
 describe("10.9 clocks (a node's own)", () => {
-  test("a node whose clock runs 15% slow has stopped writing by the time the coordinator may decommission it: the clock margin covers it", async () => {
-    let cutOff = false;
-    const started = fleet.clock.now();
-    const slow = await startNode({
-      controlPlane: hookedControlPlane(fleet.plane, {
-        beforeBeat: () => {
-          if (cutOff) throw new Error("partitioned");
-        },
-      }),
-      protocol: protocolOf("b2-new"),
-      nodeId: "slow",
-      service: "orders",
-      build: "b2-new",
-      heartbeatMs: 1e9,
-      leaseMs: 15_000,
-      clock: () => started + (fleet.clock.now() - started) * 0.85,
-    });
-    fleet.nodes.push(slow);
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    await fleet.settle();
-    cutOff = true;
-    for (let second = 1; second <= 30; second++) {
-      fleet.clock.advance(1_000);
-      await slow.heartbeat();
-      const plan = await codeOf(fleet.coordinator.decommission("slow", WHO));
-      if (plan === "resolved") {
-        expect(slow.fenced, `decommissioned after ${second} s while it may still write`).toBe(true);
-        return;
+  // docs/fleet.md: a 15 s lease and a 5 s margin cover a node clock up to 25% slow (15 / 20); 24% is the worst case tested.
+  test.each([15, 24])(
+    "a node whose clock runs %i percent slow has stopped writing by the time the coordinator may decommission it: the clock margin covers it",
+    async (slowPercent) => {
+      let cutOff = false;
+      const started = fleet.clock.now();
+      const slow = await startNode({
+        controlPlane: hookedControlPlane(fleet.plane, {
+          beforeBeat: () => {
+            if (cutOff) throw new Error("partitioned");
+          },
+        }),
+        protocol: protocolOf("b2-new"),
+        nodeId: "slow",
+        service: "orders",
+        build: "b2-new",
+        heartbeatMs: 1e9,
+        leaseMs: 15_000,
+        clock: () => started + ((fleet.clock.now() - started) * (100 - slowPercent)) / 100,
+      });
+      fleet.nodes.push(slow);
+      await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+      await fleet.settle();
+      cutOff = true;
+      for (let second = 1; second <= 30; second++) {
+        fleet.clock.advance(1_000);
+        await slow.heartbeat();
+        const plan = await codeOf(fleet.coordinator.decommission("slow", WHO));
+        if (plan === "resolved") {
+          expect(slow.fenced, `decommissioned after ${second} s while it may still write`).toBe(true);
+          return;
+        }
       }
-    }
-    throw new Error("never decommissioned");
-  });
+      throw new Error("never decommissioned");
+    },
+  );
 });
 
 describe("a level handed out for writing counts as written", () => {
