@@ -46,6 +46,7 @@ const capability = (required: boolean, description = "the capability, such as a 
 });
 const level = (description: string): ArgumentSpec => ({ name: "level", description, required: true, parse: parseLevel });
 const json = () => new Option("--json", "print JSON instead of text (shapes in docs/cli.md)");
+const byLabel = () => new Option("--by <label>", "group the members, and the blockers of each next level, by this label's value (zone, region, ...)");
 const manifest = () => new Option("--manifest <path>", "the protocol manifest, relative to the working directory (default: schemas/twostep.json)");
 const ramp = () => [
   new Option("--percent <n>", "share of writes at the level, above 0 and at most 100; below 100 it is a ramp (default: 100)").argParser(parseNumber),
@@ -67,7 +68,7 @@ const commands: readonly CommandSpec[] = [
     summary:
       "the control plane and its store; per capability: write state, ramp, drain window, readers, who applied it, who blocks the next level; nodes by service and build",
     arguments: [capability(false, "show only this capability")],
-    options: () => [new Option("--by <label>", "group the members, and the blockers of each next level, by this label's value (zone, region, ...)"), json()],
+    options: () => [byLabel(), json()],
     mutates: false,
     examples: ["twostep status", "twostep status orders.OrderPlaced --json", "twostep status --by zone"],
     load: async () => (await import("./commands/status/index.js")).status,
@@ -210,9 +211,10 @@ const commands: readonly CommandSpec[] = [
       new Option("--for <seconds>", "stop after this many seconds (default: run until Ctrl-C)").argParser(parseSeconds),
       new Option("--lines", "print a line per change instead of redrawing (the default without a terminal)"),
       new Option("--json", "print one JSON event per line per change (shapes in docs/cli.md)"),
+      byLabel(),
     ],
     mutates: false,
-    examples: ["twostep watch orders.OrderPlaced", "twostep watch --lines --for 60 > rollout.log"],
+    examples: ["twostep watch orders.OrderPlaced", "twostep watch --by zone", "twostep watch --lines --for 60 > rollout.log"],
     load: async () => (await import("./commands/watch/index.js")).watch,
   },
   {

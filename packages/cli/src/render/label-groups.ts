@@ -1,6 +1,7 @@
 import type { Blocker, MemberStatus } from "@twostep/fleet";
-import { type BlockerGroup, groupBlockers } from "./blocker-groups.js";
+import { type BlockerGroup, type BlockerGroupOptions, groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
 import { countByState, type StateCounts } from "./member-groups.js";
+import { plain } from "./style.js";
 
 /** Members that share one value of a label (`zone=us-east-1a`), counted by state, with the builds they run. */
 export interface LabelGroup extends StateCounts {
@@ -46,6 +47,15 @@ export function blockersByLabel(blockers: readonly Blocker[], members: readonly 
     blockers: new Set(group.map((blocker) => `${blocker.nodeId}\u0000${blocker.incarnation}`)).size,
     blockerGroups: groupBlockers(group),
   }));
+}
+
+/** Per value of `label`: `zone=us-east-1a: 2 blocking`, then that value's blocker groups, indented (their advice is left to the caller). */
+export function renderBlockersByLabel(groups: readonly LabelBlockers[], label: string, options: BlockerGroupOptions): string[] {
+  const style = options.style ?? plain;
+  return groups.flatMap((group) => [
+    `${style.bold(describeLabelValue(label, group.value))}: ${group.blockers} blocking`,
+    ...renderBlockerGroups(group.blockerGroups, { ...options, advice: false }).map((line) => `  ${line}`),
+  ]);
 }
 
 /** `zone=us-east-1a`, or `no zone` for the members without the label. */

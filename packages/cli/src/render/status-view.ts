@@ -4,7 +4,7 @@ import { groupBlockers, nameList, renderBlockerAdvice, renderBlockerGroups } fro
 import { convergenceLine } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
 import { formatAge, formatDuration, formatTime } from "./format-time.js";
-import { blockersByLabel, describeLabelValue, groupByLabel } from "./label-groups.js";
+import { blockersByLabel, groupByLabel, renderBlockersByLabel } from "./label-groups.js";
 import { describeMemberCounts, groupMembers, MEMBER_STATES, type StateCounts } from "./member-groups.js";
 import { plain, type Style } from "./style.js";
 import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
@@ -104,10 +104,7 @@ function renderCapability(capability: CapabilityStatus, status: FleetStatus, by:
   const lines = [`${style.bold(style.cyan(capability.capability))}  ${style.dim(`rev ${capability.revision}`)}`, ...alignColumns(rows, "  ")];
   if (capability.next === null || ready) return lines;
   if (by === undefined) return [...lines, ...renderBlockerGroups(groupBlockers(capability.blockers), { now: status.at, style }).map((line) => `    ${line}`)];
-  const byValue = blockersByLabel(capability.blockers, status.members, by).flatMap((group) => [
-    `    ${style.bold(describeLabelValue(by, group.value))}: ${group.blockers} blocking`,
-    ...renderBlockerGroups(group.blockerGroups, { now: status.at, style, advice: false }).map((line) => `      ${line}`),
-  ]);
+  const byValue = renderBlockersByLabel(blockersByLabel(capability.blockers, status.members, by), by, { now: status.at, style }).map((line) => `    ${line}`);
   return [...lines, ...byValue, ...renderBlockerAdvice(groupBlockers(capability.blockers), style).map((line) => `    ${line}`)];
 }
 

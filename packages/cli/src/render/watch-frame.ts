@@ -4,6 +4,7 @@ import { convergenceLine } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
 import { formatClock } from "./format-time.js";
 import { auditLine } from "./history-view.js";
+import { blockersByLabel, describeLabelValue, groupByLabel, renderBlockersByLabel } from "./label-groups.js";
 import { describeMemberCounts } from "./member-groups.js";
 import { progressBar } from "./progress-bar.js";
 import { plain, type Style } from "./style.js";
@@ -16,18 +17,28 @@ export interface WatchFrame {
   readonly recent: readonly AuditEntry[];
   /** Why the last poll failed, while it does. */
   readonly problem?: string;
+  /** Group the members, and the blockers of each next level, by this label's value. */
+  readonly by?: string;
 }
 
 /**
  * One frame of the live view, redrawn in place: what is wrong with the
  * store, then per capability its write state, readers per level, who
  * applied its record, and a bar of members that read the next level
- * (read-ready when full) with its largest blocker groups; then the recent
+ * (read-ready when full) with its largest blocker groups (per value of a
+ * label with `by`, the members counted per value too); then the recent
  * changes.
  */
 export function renderWatchFrame(frame: WatchFrame, style: Style = plain): string[] {
   const { status } = frame;
   const lines = [`${style.bold("twostep watch")}  ${describeMemberCounts(status.members)}  ${style.dim(`${formatClock(status.at)} UTC · Ctrl-C stops`)}`];
+  const { by } = frame;
+  if (by !== undefined) {
+    const groups = groupByLabel(status.members, by).map(
+      (group) => `${describeLabelValue(by, group.value)} ${group.live} live${group.stale > 0 ? `, ${group.stale} stale` : ""}`,
+    );
+    lines.push(`  ${groups.length === 0 ? "no members" : groups.join(" · ")}`);
+  }
   if (frame.problem !== undefined) lines.push(style.red(`last poll failed, retrying: ${frame.problem}`));
   if (status.plane.regressed.length > 0) lines.push(style.red("the store went backwards: changes wait for twostep reconcile (twostep status shows why)"));
   if (status.plane.unreadable.length > 0) lines.push(style.red(`${status.plane.unreadable.length} records cannot be read (twostep status lists them)`));
@@ -42,10 +53,13 @@ export function renderWatchFrame(frame: WatchFrame, style: Style = plain): strin
     const ready = entry.blockers.length === 0;
     const verdict = ready ? style.green("read-ready") : style.yellow(`${entry.blockers.length} to go`);
     lines.push(`  v${entry.next}       ${progressBar(reading, entry.participants)} ${reading}/${entry.participants} read it: ${verdict}`);
-    if (!ready)
-      lines.push(
-        ...renderBlockerGroups(groupBlockers(entry.blockers), { now: status.at, style, groups: 3, names: 3, advice: false }).map((line) => `    ${line}`),
-      );
+    if (ready) continue;
+    const options = { now: status.at, style, groups: 3, names: 3, advice: false } as const;
+    const blockerLines =
+      by === undefined
+        ? renderBlockerGroups(groupBlockers(entry.blockers), options)
+        : renderBlockersByLabel(blockersByLabel(entry.blockers, status.members, by), by, options);
+    lines.push(...blockerLines.map((line) => `    ${line}`));
   }
   lines.push("", style.bold("Recent changes"));
   if (frame.recent.length === 0) lines.push(style.dim("  none yet"));

@@ -1,4 +1,5 @@
 import type { FleetStatus, Ramp } from "@twostep/fleet";
+import { blockersByLabel, describeLabelValue, groupByLabel } from "./label-groups.js";
 import { countByState, MEMBER_STATES, type StateCounts } from "./member-groups.js";
 import { describeWriteState, formatLevels } from "./write-state.js";
 
@@ -22,6 +23,8 @@ export interface CapabilitySnapshot {
   readonly next: number | null;
   /** How many members block `next`. */
   readonly blockers: number;
+  /** With `--by LABEL` only: how many members block `next`, per value of the label (`zone=us-east-1a`, or `no zone`). */
+  readonly blockersBy?: Readonly<Record<string, number>>;
 }
 
 /** What `twostep watch` compares from one poll to the next (also its `--json` status event). */
@@ -31,11 +34,13 @@ export interface WatchSnapshot {
   readonly plane: { readonly epoch: number | null; readonly regressed: number; readonly unreadable: number };
   readonly members: StateCounts & { readonly total: number };
   readonly capabilities: readonly CapabilitySnapshot[];
+  /** With `--by LABEL` only: the label, and the members counted by state per value of it. */
+  readonly by?: { readonly label: string; readonly groups: Readonly<Record<string, StateCounts>> };
 }
 
-/** Reduces a status to what the watch follows. */
-export function watchSnapshot(status: FleetStatus): WatchSnapshot {
-  return {
+/** Reduces a status to what the watch follows; with `by`, grouped by that label's value too. */
+export function watchSnapshot(status: FleetStatus, by?: string): WatchSnapshot {
+  const snapshot = {
     at: status.at,
     plane: { epoch: status.plane.epoch, regressed: status.plane.regressed.length, unreadable: status.plane.unreadable.length },
     members: { total: status.memberCount, ...countByState(status.members) },
@@ -51,8 +56,20 @@ export function watchSnapshot(status: FleetStatus): WatchSnapshot {
       of: entry.convergence.of,
       next: entry.next,
       blockers: entry.blockers.length,
+      ...(by === undefined
+        ? {}
+        : {
+            blockersBy: Object.fromEntries(
+              blockersByLabel(entry.blockers, status.members, by).map((group) => [describeLabelValue(by, group.value), group.blockers]),
+            ),
+          }),
     })),
   };
+  if (by === undefined) return snapshot;
+  const groups = groupByLabel(status.members, by).map(
+    (group) => [describeLabelValue(by, group.value), countByState(status.members.filter((member) => (member.labels[by] ?? null) === group.value))] as const,
+  );
+  return { ...snapshot, by: { label: by, groups: Object.fromEntries(groups) } };
 }
 
 /** True when two snapshots differ in anything but their time. */
@@ -82,6 +99,17 @@ export function watchChanges(previous: WatchSnapshot | undefined, next: WatchSna
   if (previous === undefined || JSON.stringify(previous.members) !== JSON.stringify(next.members)) {
     lines.push(`fleet: ${next.members.total} members (${MEMBER_STATES.map((state) => `${next.members[state]} ${state}`).join(", ")})`);
   }
+  if (next.by !== undefined && JSON.stringify(previous?.by) !== JSON.stringify(next.by)) {
+    const counts = (state: StateCounts) =>
+      MEMBER_STATES.filter((name) => state[name] > 0)
+        .map((name) => `${state[name]} ${name}`)
+        .join(", ");
+    lines.push(
+      `fleet by ${next.by.label}: ${Object.entries(next.by.groups)
+        .map(([value, state]) => `${value} ${counts(state) || "none"}`)
+        .join("; ")}`,
+    );
+  }
   const before = new Map(previous?.capabilities.map((entry) => [entry.capability, entry]));
   for (const entry of next.capabilities) {
     const old = before.get(entry.capability);
@@ -102,6 +130,14 @@ export function watchChanges(previous: WatchSnapshot | undefined, next: WatchSna
         entry.blockers === 0
           ? `${name}: v${entry.next} read-ready (every member reads it)`
           : `${name}: v${entry.next} blocked by ${entry.blockers} member${entry.blockers === 1 ? "" : "s"}`,
+      );
+    }
+    const by = entry.blockersBy;
+    if (entry.next !== null && by !== undefined && entry.blockers > 0 && JSON.stringify(old?.blockersBy) !== JSON.stringify(by)) {
+      lines.push(
+        `${name}: v${entry.next} blocked in ${Object.entries(by)
+          .map(([value, count]) => `${value} by ${count}`)
+          .join(", ")}`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import type { WatchSnapshot } from "@twostep/cli";
-import { expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { ORDERS, useFleets, WHO } from "../support/memory-fleet.js";
 import { startInProcess } from "../support/test-context.js";
 
@@ -103,4 +103,57 @@ test("a store that went backwards is said once, until it changes", async () => {
   expect(lines.filter((line) => line.startsWith("control plane:"))).toEqual([
     "control plane: the store went backwards (1 sign): changes wait for twostep reconcile",
   ]);
+});
+
+describe("watch --by", () => {
+  /** Zone a on the new build, zone b with one old node, one old node without a zone. */
+  async function zonedFleet() {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "a-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "a" } });
+    await fleet.add({ prefix: "b-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "b" } });
+    await fleet.add({ prefix: "b-old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, labels: { zone: "b" } });
+    await fleet.add({ prefix: "lab-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1 });
+    return fleet;
+  }
+
+  test("prints the members per value of the label and where the next level is blocked, and again when it changes", async () => {
+    const fleet = await zonedFleet();
+    const interrupt = new AbortController();
+    const watching = startInProcess(["watch", ORDERS, "--by", "zone", "--interval", "20"], {
+      plane: fleet.plane,
+      clock: fleet.clock.now,
+      signal: interrupt.signal,
+    });
+    const printed = (line: string) => vi.waitFor(() => expect(watching.stdout().split("\n")).toContain(line));
+    await printed("fleet by zone: zone=a 2 live; zone=b 2 live; no zone 1 live");
+    await printed("orders.OrderPlaced: v2 blocked in zone=b by 1, no zone by 1");
+    await fleet.add({ prefix: "c-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "c" } });
+    await printed("fleet by zone: zone=a 2 live; zone=b 2 live; zone=c 1 live; no zone 1 live");
+    interrupt.abort();
+    expect((await watching.done).code).toBe(0);
+  });
+
+  test("--json status events carry the members per value and the blockers per value", async () => {
+    const fleet = await zonedFleet();
+    const run = await fleet.run(["watch", "--json", "--by", "zone", "--interval", "20", "--for", "0.2"]);
+    const event = JSON.parse(run.stdout.trimEnd().split("\n")[0] ?? "") as WatchSnapshot;
+    expect(event.by).toEqual({
+      label: "zone",
+      groups: {
+        "zone=a": { starting: 0, live: 2, stale: 0, expired: 0 },
+        "zone=b": { starting: 0, live: 2, stale: 0, expired: 0 },
+        "no zone": { starting: 0, live: 1, stale: 0, expired: 0 },
+      },
+    });
+    expect(event.capabilities.find((entry) => entry.capability === ORDERS)?.blockersBy).toEqual({ "zone=b": 1, "no zone": 1 });
+  });
+
+  test("on a terminal, the frame counts the members per value and groups the blockers by value", async () => {
+    const fleet = await zonedFleet();
+    const run = await fleet.run(["watch", "--by", "zone", "--interval", "20", "--for", "0.2"], { stdoutTTY: true, env: { NO_COLOR: "1" } });
+    const frame = run.frames.at(-1) ?? "";
+    expect(frame).toContain("zone=a 2 live · zone=b 2 live · no zone 1 live");
+    expect(frame).toContain("zone=b: 1 blocking");
+    expect(frame).toContain("no zone: 1 blocking");
+  });
 });

@@ -6,7 +6,7 @@ import { ExitCode } from "../../exit-code.js";
 import { auditEvent, errorEvent, errorMessage, statusEvent, type WatchEvent } from "../../json/watch-event.js";
 import { auditLine } from "../../render/history-view.js";
 import { styleFor } from "../../render/style.js";
-import { renderWatchFrame } from "../../render/watch-frame.js";
+import { renderWatchFrame, type WatchFrame } from "../../render/watch-frame.js";
 import { snapshotChanged, watchChanges, watchSnapshot, type WatchSnapshot } from "../../render/watch-snapshot.js";
 import { withCoordinator } from "../../with-coordinator.js";
 import { view, writeLines, writeView } from "../../write-output.js";
@@ -23,6 +23,8 @@ export interface WatchOptions extends ConnectionFlags {
   readonly lines?: boolean;
   /** Print one JSON object per line per change: `status` and `audit` events (docs/cli.md). */
   readonly json?: boolean;
+  /** Group the members, and the blockers of each next level, by this label's value. */
+  readonly by?: string;
 }
 
 /** How the watch shows what it sees. */
@@ -36,7 +38,7 @@ interface WatchOutput {
 const RECENT = 6;
 
 /**
- * `twostep watch [capability]`: a live view of the rollout. Polls the
+ * `twostep watch [capability] [--by LABEL]`: a live view of the rollout. Polls the
  * status every `--interval` ms and follows the audit log as it grows. On a
  * terminal it redraws in place; otherwise (or with `--lines`, `--json`) it
  * prints a line whenever something changes. Stops on SIGINT or after
@@ -52,7 +54,7 @@ export async function watch(options: WatchOptions, context: CliContext): Promise
       coordinator.history({ ...(options.capability === undefined ? {} : { capability: options.capability }), limit: RECENT }),
     ]);
     const live = context.stdout.isTTY && options.lines !== true && options.json !== true;
-    const output = live ? liveOutput(await context.liveView(), context, first, recent) : lineOutput(context, options.json === true);
+    const output = live ? liveOutput(await context.liveView(), context, first, recent, options.by) : lineOutput(context, options.json === true, options.by);
     const concerns = (entry: AuditEntry) => options.capability === undefined || entry.capability === null || entry.capability === options.capability;
     const subscription = await coordinator.watch((entry) => {
       if (concerns(entry)) output.audit(entry);
@@ -102,13 +104,13 @@ async function poll(status: () => Promise<FleetStatus>, output: WatchOutput): Pr
   }
 }
 
-function liveOutput(live: LiveView, context: CliContext, first: FleetStatus, recent: readonly AuditEntry[]): WatchOutput {
+function liveOutput(live: LiveView, context: CliContext, first: FleetStatus, recent: readonly AuditEntry[], by: string | undefined): WatchOutput {
   const style = styleFor(context.stdout, context.env);
-  let frame: { status: FleetStatus; recent: AuditEntry[]; problem?: string } = { status: first, recent: [...recent] };
+  let frame: WatchFrame = { status: first, recent: [...recent], ...(by === undefined ? {} : { by }) };
   const draw = () => live.render(view(frame, renderWatchFrame).lines(style).join("\n"));
   return {
     status(status) {
-      frame = { status, recent: frame.recent };
+      frame = { status, recent: frame.recent, ...(by === undefined ? {} : { by }) };
       draw();
     },
     audit(entry) {
@@ -123,14 +125,14 @@ function liveOutput(live: LiveView, context: CliContext, first: FleetStatus, rec
   };
 }
 
-function lineOutput(context: CliContext, json: boolean): WatchOutput {
+function lineOutput(context: CliContext, json: boolean, by: string | undefined): WatchOutput {
   const style = styleFor(context.stdout, context.env);
   let previous: WatchSnapshot | undefined;
   let lastProblem: string | undefined;
   const emit = (event: WatchEvent) => context.stdout.write(`${JSON.stringify(event)}\n`);
   return {
     status(status) {
-      const snapshot = watchSnapshot(status);
+      const snapshot = watchSnapshot(status, by);
       if (lastProblem !== undefined && !json) writeLines(context.stdout, ["control plane reachable again"]);
       lastProblem = undefined;
       if (json && snapshotChanged(previous, snapshot)) emit(statusEvent(snapshot));
