@@ -28,7 +28,10 @@ export {
   StoreRegressedError,
   UnsafeChangeError,
 } from "./errors/fleet-errors.js";
-export type { DeadLetter, EncodeOptions, FrameObserver, NodeOptions, NodeStatus } from "./node/fleet-node.js";
+export type { DeadLetter } from "./node/dead-letter.js";
+export type { FrameObserver } from "./node/frame-observer.js";
+export type { EncodeOptions, NodeOptions } from "./node/node-options.js";
+export type { NodeStatus } from "./node/node-status.js";
 export { FleetNode, startNode } from "./node/fleet-node.js";
 export type { MetricsSnapshot } from "./node/node-metrics.js";
 export type { Blocker, BlockerReason } from "./records/blocker.js";

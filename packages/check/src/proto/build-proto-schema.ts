@@ -1,6 +1,6 @@
 import protobuf from "protobufjs";
 import { fieldDefault } from "./field-default.js";
-import type { FieldSource, ProtoSourceIndex } from "./index-proto-source.js";
+import type { FieldSource, ProtoSourceIndex } from "./proto-source-index.js";
 import { mapEntryName } from "./map-entry-name.js";
 import type {
   EnumSchema,

@@ -1,4 +1,4 @@
-import type { DefaultLiteral } from "./index-proto-source.js";
+import type { DefaultLiteral } from "./proto-source-index.js";
 import { parseIntegerLiteral } from "./parse-integer-literal.js";
 import type { EnumShape, FieldDefault, FieldKind } from "./proto-schema.js";
 import { ProtoSyntaxError } from "./tokenize-proto.js";

@@ -1,67 +1,9 @@
 import { mapEntryName } from "./map-entry-name.js";
-import { parseIntegerLiteral } from "./parse-integer-literal.js";
-import { ProtoSyntaxError, type ProtoToken, type SourcePosition } from "./tokenize-proto.js";
-
-/** A `default = ...` field option as written: the sign and the literal token. */
-export interface DefaultLiteral {
-  readonly negative: boolean;
-  /** The literal; consecutive string literals are joined into one token. */
-  readonly token: ProtoToken;
-}
-
-/** Where a field is declared, and its `default` option if it has one. */
-export interface FieldSource {
-  /** Start of the declaration (its label, or its type when it has none). */
-  readonly at: SourcePosition;
-  /** Start of the type (`map` for a map, `group` for a group). */
-  readonly typeAt: SourcePosition;
-  /** Start of the `default` option. */
-  readonly defaultAt?: SourcePosition;
-  readonly defaultLiteral?: DefaultLiteral;
-}
-
-/** Where a message is declared, and its fields by number (oneof members included). */
-export interface MessageSource {
-  readonly at: SourcePosition;
-  readonly fields: Map<number, FieldSource>;
-}
-
-/** Where an rpc and its parts are declared. */
-export interface MethodSource {
-  readonly at: SourcePosition;
-  readonly requestAt: SourcePosition;
-  readonly responseAt: SourcePosition;
-  /** Start of the `option idempotency_level = ...;` statement. */
-  readonly idempotencyAt?: SourcePosition;
-}
-
-/** Where a service and its rpcs are declared. */
-export interface ServiceSource {
-  readonly at: SourcePosition;
-  readonly methods: Map<string, MethodSource>;
-}
-
-/**
- * The declarations of one .proto file by fully-qualified name (without a
- * leading dot), with their positions. protobufjs keeps no positions, so this
- * index supplies them; map entries and groups get the synthetic messages protoc
- * gives them.
- */
-export interface ProtoSourceIndex {
-  /** `proto2`, `proto3` or `editions`. */
-  syntax: "proto2" | "proto3" | "editions";
-  packageName: string;
-  packageAt?: SourcePosition;
-  readonly imports: { readonly path: string; readonly at: SourcePosition }[];
-  readonly messages: Map<string, MessageSource>;
-  readonly enums: Map<string, SourcePosition>;
-  readonly services: Map<string, ServiceSource>;
-  /** Extension fields by their own full name (scope of the `extend` block + name). */
-  readonly extensions: Map<string, FieldSource>;
-}
+import type { FieldSource, MessageSource, MethodSource, ProtoSourceIndex, ServiceSource } from "./proto-source-index.js";
+import { ProtoTokenCursor } from "./proto-token-cursor.js";
+import type { ProtoToken, SourcePosition } from "./tokenize-proto.js";
 
 const LABELS = new Set(["optional", "required", "repeated"]);
-const OPENERS: Readonly<Record<string, string>> = { "{": "}", "[": "]", "(": ")", "<": ">" };
 
 /**
  * Reads the declarations of a tokenized .proto file. The file is expected to
@@ -73,8 +15,7 @@ export function indexProtoSource(tokens: readonly ProtoToken[]): ProtoSourceInde
   return new SourceIndexer(tokens).run();
 }
 
-class SourceIndexer {
-  private position = 0;
+class SourceIndexer extends ProtoTokenCursor {
   private readonly index: ProtoSourceIndex = {
     syntax: "proto2",
     packageName: "",
@@ -84,8 +25,6 @@ class SourceIndexer {
     services: new Map(),
     extensions: new Map(),
   };
-
-  constructor(private readonly tokens: readonly ProtoToken[]) {}
 
   run(): ProtoSourceIndex {
     while (this.peek() !== undefined) this.topLevel();
@@ -326,116 +265,6 @@ class SourceIndexer {
       const field = this.field(scope);
       this.index.extensions.set(join(scope, field.name), field.source);
     });
-  }
-
-  // Skips a statement up to and including its `;` (aggregate option values included).
-  private skipStatement(): void {
-    this.skipUntil([";"]);
-    this.next();
-  }
-
-  // Skips tokens until one of `stops` at bracket depth 0, leaving it unread.
-  private skipUntil(stops: readonly string[]): void {
-    for (;;) {
-      const token = this.peekToken();
-      if (token.kind === "punct" && stops.includes(token.text)) return;
-      if (token.kind === "punct" && OPENERS[token.text] !== undefined) this.skipBalanced();
-      else this.next();
-    }
-  }
-
-  // Skips a bracketed group: the opener at the current position to its closer.
-  private skipBalanced(): void {
-    const closers: string[] = [];
-    do {
-      const token = this.next();
-      const closer = token.kind === "punct" ? OPENERS[token.text] : undefined;
-      if (closer !== undefined) closers.push(closer);
-      else if (token.kind === "punct" && token.text === closers[closers.length - 1]) closers.pop();
-    } while (closers.length > 0);
-  }
-
-  private readLiteral(): ProtoToken {
-    const token = this.next();
-    if (token.kind !== "string") return token;
-    // Adjacent string literals concatenate, as in C.
-    const parts = [token.bytes ?? new Uint8Array()];
-    while (this.peek()?.kind === "string") parts.push(this.next().bytes ?? new Uint8Array());
-    if (parts.length === 1) return token;
-    const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
-    return { ...token, text: new TextDecoder().decode(bytes), bytes };
-  }
-
-  private readString(): string {
-    const token = this.readLiteral();
-    if (token.kind !== "string") throw this.unexpected(token);
-    return token.text;
-  }
-
-  private readIdent(): string {
-    const token = this.next();
-    if (token.kind !== "ident") throw this.unexpected(token);
-    return token.text;
-  }
-
-  // Reads a possibly qualified name (`.pkg.Type`, `pkg . Type`).
-  private readTypeName(): string {
-    let name = this.peekIs(".") ? this.next().text : "";
-    name += this.readIdent();
-    while (this.peekIs(".")) {
-      this.next();
-      name += `.${this.readIdent()}`;
-    }
-    return name;
-  }
-
-  private readInteger(): number {
-    const token = this.next();
-    if (token.kind !== "number") throw this.unexpected(token);
-    try {
-      return Number(parseIntegerLiteral(token.text));
-    } catch {
-      throw this.unexpected(token, "an integer");
-    }
-  }
-
-  private expect(text: string): ProtoToken {
-    const token = this.next();
-    if (token.text !== text) throw this.unexpected(token, `"${text}"`);
-    return token;
-  }
-
-  private peekIs(text: string): boolean {
-    return this.peek()?.text === text;
-  }
-
-  private peek(offset = 0): ProtoToken | undefined {
-    return this.tokens[this.position + offset];
-  }
-
-  private peekToken(): ProtoToken {
-    const token = this.peek();
-    if (token === undefined) throw this.endOfInput();
-    return token;
-  }
-
-  private next(): ProtoToken {
-    const token = this.peekToken();
-    this.position += 1;
-    return token;
-  }
-
-  private unexpected(token: ProtoToken, expected?: string): ProtoSyntaxError {
-    return new ProtoSyntaxError(`unexpected "${token.text}"${expected === undefined ? "" : `, expected ${expected}`}`, token.line);
-  }
-
-  private endOfInput(): ProtoSyntaxError {
-    return new ProtoSyntaxError("unexpected end of input", this.tokens[this.tokens.length - 1]?.line ?? 1);
   }
 }
 

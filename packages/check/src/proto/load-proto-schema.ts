@@ -10,7 +10,8 @@ import {
   type SchemaSide,
 } from "../errors/index.js";
 import { buildProtoSchema, fullNameOf } from "./build-proto-schema.js";
-import { indexProtoSource, type ProtoSourceIndex } from "./index-proto-source.js";
+import { indexProtoSource } from "./index-proto-source.js";
+import type { ProtoSourceIndex } from "./proto-source-index.js";
 import type { ProtoSchema } from "./proto-schema.js";
 import { ProtoSyntaxError, tokenizeProto, type SourcePosition } from "./tokenize-proto.js";
 

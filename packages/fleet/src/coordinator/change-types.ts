@@ -1,9 +1,10 @@
+import type { ControlPlane } from "../control-plane/control-plane.js";
 import type { Blocker } from "../records/blocker.js";
-import type { ChangeNote } from "../records/change-note.js";
+import type { ChangeAction, ChangeAuthor, ChangeNote } from "../records/change-note.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
-import type { MemberState } from "./fleet-view.js";
+import type { FleetView, MemberState } from "./fleet-view.js";
 
 /** Options of a {@link Coordinator}. */
 export interface CoordinatorOptions {
@@ -85,4 +86,14 @@ export interface Change {
   readonly changed: boolean;
   /** The audit entry written with the change, or null when nothing changed. */
   readonly note: ChangeNote | null;
+}
+
+/** What the steps of a change kept outside the coordinator work with: its control plane, record formats, change notes and reads of the fleet. */
+export interface ChangeSteps {
+  readonly plane: ControlPlane;
+  readonly formats: RecordFormats<TwostepRecords>;
+  /** A new change note, at the coordinator's clock. */
+  note(action: ChangeAction, author: ChangeAuthor, request: string, revisionBefore: number, blockers: readonly Blocker[]): ChangeNote;
+  /** The fleet as of now (or as of `atLeast`), through the coordinator's cache. */
+  view(atLeast?: number): Promise<FleetView>;
 }

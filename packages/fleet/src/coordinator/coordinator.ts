@@ -4,7 +4,7 @@ import type { EntryKey } from "../control-plane/entry-key.js";
 import { InvalidRequestError, RecordUnreadableError, RevisionConflictError, StoreRegressedError, UnsafeChangeError } from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
 import { takesPart } from "../records/build-record.js";
-import { AUTHOR_LIMITS, type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
+import { type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
 import type { ChangeRequest, RequestOutcome } from "../records/change-request.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
 import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-formats.js";
@@ -13,7 +13,7 @@ import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { type AuditEntry, readAuditEntries, toAuditEntries } from "./audit-entry.js";
 import { DecodeCache } from "./decode-cache.js";
 import { submitRequest } from "./change-requests.js";
-import { decommissionPlan } from "./decommission-plan.js";
+import { decommissionPreview, memberDecommissionPlan } from "./decommission-plan.js";
 import { type FleetStatus, fleetStatus } from "./fleet-status.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
@@ -23,10 +23,11 @@ import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
 import { checkAuthor } from "./check-author.js";
 import { checkNoPendingIntent, checkPlane, readableLevel, writeFormat } from "./change-preconditions.js";
-import type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan } from "./change-types.js";
-import { actionOf, definedOnly, levels, refusal } from "./change-wording.js";
+import type { Change, ChangeOptions, ChangeSteps, CoordinatorOptions, DecommissionPreview, Plan } from "./change-types.js";
+import { actionOf, definedOnly, refusal } from "./change-wording.js";
 import { judgeChange } from "./judge-change.js";
-import { lateBlockers } from "./late-blockers.js";
+import { abandonIntent, commitIntent } from "./change-intent.js";
+import { rewriteFormats } from "./rewrite-formats.js";
 
 /**
  * Allows a write level only when every member reads it, and records every
@@ -49,6 +50,7 @@ export class Coordinator {
   readonly #cache: DecodeCache;
   readonly #asController: boolean;
   readonly #requestTimeoutMs: number;
+  readonly #steps: ChangeSteps;
 
   constructor(controlPlane: ControlPlane, options: CoordinatorOptions = {}) {
     this.#plane = controlPlane;
@@ -59,6 +61,7 @@ export class Coordinator {
     this.#cache = new DecodeCache(this.#formats);
     this.#asController = options.asController ?? false;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#steps = { plane: controlPlane, formats: this.#formats, note: (...args) => this.#note(...args), view: (atLeast) => this.#view(atLeast) };
   }
 
   /** The clock margin in force, in ms. */
@@ -168,15 +171,15 @@ export class Coordinator {
     }
     let expect = revision;
     if (proposal.newlyRequired.length > 0 || proposal.retiring.length > 0) {
-      expect = await this.#intend(capability, described, author, base, revision, proposal, format, view);
+      expect = await commitIntent(this.#steps, capability, described, author, base, revision, proposal, format, view);
     }
     const note = this.#note(actionOf(request), author, described, revision, []);
     const next: WriteLevelRecord = { ...proposal.next, epoch, change: note };
     const after = await this.#plane.append(key, this.#formats.encode("level", next, format), { expect }).catch(async (error: unknown) => {
-      if (expect !== revision) await this.#abandon(capability, { ...base, intent: null }, described, author, expect, format, error);
+      if (expect !== revision) await abandonIntent(this.#steps, capability, { ...base, intent: null }, described, author, expect, format, error);
       throw error;
     });
-    if (capability === RECORD_FORMAT_CAPABILITY) await this.#rewriteFormats(next, author);
+    if (capability === RECORD_FORMAT_CAPABILITY) await rewriteFormats(this.#steps, next, author);
     return { capability, request: described, before: plan.current, after: { value: next, revision: after }, changed: true, note };
   }
 
@@ -219,8 +222,7 @@ export class Coordinator {
     const request = `decommission ${nodeId}${author.incarnation === undefined ? "" : `@${author.incarnation}`}`;
     const view = await this.#view();
     checkPlane(view);
-    const planned = decommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
-    if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
+    const planned = memberDecommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
     if (this.#viaController(view)) {
       const { actor, reason, incarnation } = author;
       const asked = { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) };
@@ -266,20 +268,7 @@ export class Coordinator {
    * {@link InvalidRequestError} when the node is not a member.
    */
   async previewDecommission(nodeId: string, incarnation?: string): Promise<DecommissionPreview> {
-    const view = await this.#view();
-    const planned = decommissionPlan(view, nodeId, incarnation, this.#marginMs);
-    if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
-    return {
-      nodeId,
-      removes: planned.targets.map(({ member }) => ({
-        nodeId: member.nodeId,
-        incarnation: member.incarnation,
-        state: member.state,
-        lastSeen: member.beat?.at ?? null,
-      })),
-      refused: planned.refused,
-      blockers: planned.blockers,
-    };
+    return decommissionPreview(nodeId, memberDecommissionPlan(await this.#view(), nodeId, incarnation, this.#marginMs));
   }
 
   /**
@@ -373,92 +362,6 @@ export class Coordinator {
     const view = await loadFleetView(this.#plane, options);
     const wanted = highestApplied(view);
     return wanted > view.position ? loadFleetView(this.#plane, { ...options, atLeast: wanted }) : view;
-  }
-
-  /**
-   * Commits the intent of a change, reads the fleet again as of it, and
-   * either returns the intent's revision (to confirm on) or withdraws it,
-   * recorded with the late blockers, and throws.
-   */
-  async #intend(
-    capability: string,
-    described: string,
-    author: ChangeAuthor,
-    base: WriteLevelRecord,
-    revision: number,
-    proposal: ProposedChange,
-    format: number,
-    before: FleetView,
-  ): Promise<number> {
-    const key: EntryKey = { kind: "level", capability };
-    const id = randomUUID();
-    const settled: WriteLevelRecord = { ...base, intent: null };
-    const pending: WriteLevelRecord = {
-      ...settled,
-      intent: { levels: proposal.newlyRequired, retiring: proposal.retiring, id, at: before.now, actor: author.actor, reason: author.reason },
-      change: this.#note("intent", author, described, revision, []),
-    };
-    const intent = await this.#plane.append(key, this.#formats.encode("level", pending, format), { expect: revision });
-    const view = await this.#view(intent).catch(async (error: unknown) => {
-      await this.#abandon(capability, settled, described, author, intent, format, error);
-      throw error;
-    });
-    const late = lateBlockers(capability, base, proposal, before, view);
-    if (late.length === 0) return intent;
-    const withdrawn: WriteLevelRecord = { ...settled, change: this.#note("withdraw", author, described, intent, late) };
-    await this.#plane.append(key, this.#formats.encode("level", withdrawn, format), { expect: intent });
-    throw new UnsafeChangeError(
-      capability,
-      `${described} of ${capability} was withdrawn: ${proposal.retiring.length > 0 ? "a member that may write the level" : `a member that does not read ${levels(proposal.newlyRequired)}`} appeared while it was being committed`,
-      late,
-    );
-  }
-
-  /**
-   * Withdraws this coordinator's own intent after a step that followed it
-   * failed (the control plane unreachable for a moment), so that a retry
-   * need not wait for the intent to time out. Best effort, by
-   * compare-and-set on the intent: if the failed step was stored after all,
-   * or another change came meanwhile, that stands.
-   */
-  async #abandon(
-    capability: string,
-    settled: WriteLevelRecord,
-    described: string,
-    author: ChangeAuthor,
-    intent: number,
-    format: number,
-    error: unknown,
-  ): Promise<void> {
-    const why = `${described} failed after its intent (${error instanceof Error ? error.message : String(error)})`;
-    const note = this.#note(
-      "withdraw",
-      { actor: author.actor, reason: `${author.reason}${author.reason === "" ? "" : " / "}${why}`.slice(0, AUTHOR_LIMITS.reason) },
-      described,
-      intent,
-      [],
-    );
-    await this.#plane
-      .append({ kind: "level", capability }, this.#formats.encode("level", { ...settled, change: note }, format), { expect: intent })
-      .catch(() => {});
-  }
-
-  /** After the record format of the fleet changed: records stored in a newer format than the fleet's are written again in it. */
-  async #rewriteFormats(formatRecord: WriteLevelRecord, author: ChangeAuthor): Promise<void> {
-    const target = formatRecord.level ?? 1;
-    const view = await this.#view();
-    for (const stored of view.levels.values()) {
-      if (stored.record === null || stored.capability === RECORD_FORMAT_CAPABILITY || stored.format <= target) continue;
-      const note = this.#note("rewrite-format", author, `rewrite in record format ${target}`, stored.revision, []);
-      await this.#plane
-        .append({ kind: "level", capability: stored.capability }, this.#formats.encode("level", { ...stored.record, change: note }, target), {
-          expect: stored.revision,
-        })
-        .catch((error: unknown) => {
-          // Changed meanwhile: whoever changed it wrote it in the fleet's format.
-          if (!(error instanceof RevisionConflictError)) throw error;
-        });
-    }
   }
 
   async #ensureMeta(view: FleetView, author: ChangeAuthor, mode?: "direct" | "controller"): Promise<PlaneMeta> {

@@ -1,4 +1,6 @@
+import { InvalidRequestError } from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
+import type { DecommissionPreview } from "./change-types.js";
 import { blocker, label } from "./find-blockers.js";
 import type { FleetView, MemberView } from "./fleet-view.js";
 
@@ -68,6 +70,28 @@ export function decommissionPlan(view: FleetView, nodeId: string, incarnation: s
   if (blockers.length > 0) return { targets: [], refused: `${nodeId} may still be running`, blockers };
   const targets = candidates.map((member) => ({ member, lastWrites: lastWrites(member) }));
   return { targets, refused: null, blockers: [] };
+}
+
+/** {@link decommissionPlan} of a node that is a member; throws {@link InvalidRequestError} when `nodeId` (or `incarnation`) names none. */
+export function memberDecommissionPlan(view: FleetView, nodeId: string, incarnation: string | undefined, marginMs: number): DecommissionPlan {
+  const planned = decommissionPlan(view, nodeId, incarnation, marginMs);
+  if (planned.targets.length === 0 && planned.blockers.length === 0) throw new InvalidRequestError(planned.refused ?? `${nodeId} is not a member`);
+  return planned;
+}
+
+/** What decommissioning `nodeId` under `planned` would do, in the words of {@link DecommissionPreview}. */
+export function decommissionPreview(nodeId: string, planned: DecommissionPlan): DecommissionPreview {
+  return {
+    nodeId,
+    removes: planned.targets.map(({ member }) => ({
+      nodeId: member.nodeId,
+      incarnation: member.incarnation,
+      state: member.state,
+      lastSeen: member.beat?.at ?? null,
+    })),
+    refused: planned.refused,
+    blockers: planned.blockers,
+  };
 }
 
 function lastWrites(member: MemberView): Record<string, Record<string, number>> {

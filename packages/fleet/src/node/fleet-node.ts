@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
 import {
-  CannotWriteVersionError,
-  CorruptFrameError,
   isTwostepError,
   type MessageType,
   type Protocol,
@@ -9,122 +7,30 @@ import {
   type ProtocolInput,
   type ProtocolShapeOf,
   type ProtocolTypeName,
-  type TwostepError,
   type UntypedKey,
 } from "@twostep/core";
 import { type Logger, pino } from "pino";
 import type { ControlPlane, RegisterEntry, Snapshot, StoredEntry, Subscription } from "../control-plane/control-plane.js";
-import type { EntryKey } from "../control-plane/entry-key.js";
 import { FencedError, FleetErrorCode, JoinRefusedError } from "../errors/fleet-errors.js";
-import { type BuildRecord, buildIdOf, type CapabilitySupport, takesPart } from "../records/build-record.js";
+import { type BuildRecord, buildIdOf } from "../records/build-record.js";
 import type { DepartureRecord } from "../records/departure-record.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
-import { inRange, type LevelRange } from "../records/level-range.js";
+import type { LevelRange } from "../records/level-range.js";
 import type { Labels, MemberRecord } from "../records/member-record.js";
-import { RECORD_FORMAT_CAPABILITY, type RecordFormats } from "../records/record-formats.js";
+import type { RecordFormats } from "../records/record-formats.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
-import { committedLevels, type WriteLevelRecord } from "../records/write-level-record.js";
+import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { HeldRecords } from "./held-records.js";
-import { joinProblems, type UnreadableRecord } from "./join-guard.js";
-import { type MetricsSnapshot, NodeMetrics, UNKNOWN_TYPE } from "./node-metrics.js";
-import { type WritePlan, writePlan } from "./write-plan.js";
-import { WriteShare } from "./write-share.js";
-
-/** A frame that could not be decoded, with the typed error saying why. */
-export interface DeadLetter {
-  readonly frame: Uint8Array;
-  readonly error: TwostepError;
-  readonly nodeId: string;
-  /** When, ms since the epoch (the node's wall clock). */
-  readonly at: number;
-}
-
-/**
- * Told of every frame a node encodes, decodes or dead-letters, with how long
- * the work took: what a metrics library needs (`@twostep/prometheus`
- * implements it). Called on the hot path, so keep it cheap; it must not throw.
- */
-export interface FrameObserver {
-  /** A frame written at `version` of `type`, encoded (downgraded) in `seconds`. */
-  encoded(type: string, version: number, seconds: number): void;
-  /** A frame of `version` read and upgraded to the newest shape in `seconds`. */
-  decoded(type: string, version: number, seconds: number): void;
-  /** A frame that could not be decoded, under its type and version when known (`?` otherwise), with the error code. */
-  deadLettered(type: string, version: number | "?", code: string): void;
-}
-
-/** What a node holds and does now, per capability: for status pages and metrics. */
-export interface NodeStatus {
-  readonly fenced: string | null;
-  readonly regressed: string | null;
-  readonly unreadable: readonly string[];
-  readonly capabilities: Readonly<
-    Record<string, { readonly applied: number; readonly level: number | null; readonly ramp: { readonly to: number; readonly percent: number } | null }>
-  >;
-}
-
-/** Options of {@link startNode}. */
-export interface NodeOptions<P extends Protocol = Protocol> {
-  readonly controlPlane: ControlPlane;
-  /** The message types this build reads and writes (a typed protocol makes `encode` and `decode` typed). */
-  readonly protocol: P;
-  /** Id of this node in the fleet; a restart may reuse it (each process start is its own incarnation). */
-  readonly nodeId: string;
-  readonly service: string;
-  /** Build id of this binary: a version, a commit, an image digest. */
-  readonly build: string;
-  /** Feature capabilities besides the message types, such as `compression.zstd`. */
-  readonly features?: Readonly<Record<string, CapabilitySupport>>;
-  /**
-   * The capabilities this node takes part in, when it takes part in only
-   * some: it then neither blocks nor needs readers of the others. Defaults
-   * to all, the safe choice (an old build lacking a new type blocks it).
-   */
-  readonly uses?: readonly string[];
-  /** Labels (`zone`, `region`, `tier`, ...): ramps may choose writers by them. Defaults to none. */
-  readonly labels?: Labels;
-  /** Heartbeat period. Defaults to 3 s; keep it well under the lease. */
-  readonly heartbeatMs?: number;
-  /**
-   * How long after its last acknowledged heartbeat was sent the node keeps
-   * writing when it cannot reach the control plane. Defaults to 15 s. A
-   * release manager may decommission it only once this and the clock margin
-   * have passed.
-   */
-  readonly leaseMs?: number;
-  /** Receives every frame that cannot be decoded. Defaults to logging it at warn level. */
-  readonly onDeadLetter?: (letter: DeadLetter) => void;
-  /** Called each time the node stops writing (lease lost, decommissioned, a required level it cannot read). Defaults to logging at error level. */
-  readonly onFenced?: (error: FencedError) => void;
-  /**
-   * Called each time the node applies a newer write-level record, with the
-   * record and its revision. Records read when joining are not reported.
-   * Runs on the delivery path, so keep it quick; an exception is logged and
-   * changes nothing. Defaults to none.
-   */
-  readonly onWriteLevel?: (record: WriteLevelRecord, revision: number) => void;
-  /** Structured logger. Defaults to pino on stderr at the level of `TWOSTEP_LOG_LEVEL` (else `warn`). */
-  readonly logger?: Logger;
-  /** A monotonic clock in ms, for the lease and "last written" times. Defaults to `performance.now`; tests pass a fake one. */
-  readonly clock?: () => number;
-  /** The formats of twostep's own records this build knows. Defaults to this twostep's; tests of twostep upgrades pass others. */
-  readonly recordFormats?: RecordFormats<TwostepRecords>;
-  /** Told of every frame encoded, decoded and dead-lettered, with timings (metrics). Defaults to none, which costs nothing. */
-  readonly observer?: FrameObserver;
-}
-
-/** Options of {@link FleetNode.encode}. */
-export interface EncodeOptions {
-  /** The message key (an order id, a customer id): ramps hash it so one entity never flips between versions. */
-  readonly key?: string;
-}
-
-/** Why a node does not write, in words, and whether only a restart ends it. */
-interface Fence {
-  readonly why: string;
-  readonly fix: string;
-  readonly permanent: boolean;
-}
+import { joinProblems, recordsAtJoin } from "./join-guard.js";
+import { type Fence, leaseFence, recordFence, STOPPED } from "./node-fence.js";
+import { heartbeatRecord } from "./node-heartbeat.js";
+import { type LeaseHolder, NodeLease } from "./node-lease.js";
+import { NodeFrames, replyLevel } from "./node-frames.js";
+import { type MetricsSnapshot, NodeMetrics } from "./node-metrics.js";
+import type { EncodeOptions, NodeOptions } from "./node-options.js";
+import { buildRecordOf, memberKey, registration } from "./node-registration.js";
+import { capabilityStatus, type NodeStatus } from "./node-status.js";
+import { WriteLevels } from "./write-levels.js";
 
 /**
  * Starts a node: registers this process as a member, runs the join guard
@@ -158,27 +64,18 @@ export class FleetNode<P extends Protocol = Protocol> {
   readonly #formats: RecordFormats<TwostepRecords>;
   readonly #buildRecord: BuildRecord;
   readonly #buildId: string;
-  readonly #heartbeatMs: number;
   readonly #leaseMs: number;
   readonly #clock: () => number;
-  readonly #onDeadLetter: (letter: DeadLetter) => void;
   readonly #onFenced: (error: FencedError) => void;
   readonly #onWriteLevel: ((record: WriteLevelRecord, revision: number) => void) | undefined;
-  readonly #observer: FrameObserver | undefined;
+  readonly #frames: NodeFrames<P>;
   readonly #logger: Logger;
   readonly #held: HeldRecords;
-  readonly #plans = new Map<string, WritePlan>();
+  readonly #levels: WriteLevels;
   readonly #metrics: NodeMetrics;
-  readonly #share = new WriteShare();
   readonly #startedAt = Date.now();
   #follow: Subscription | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #beats = 0;
-  #beatRevision = 0;
-  /** The heartbeat under way, if any. */
-  #beating: Promise<void> | undefined;
-  /** Until when (on `#clock`) the lease lets this node write; -Infinity before the first heartbeat. */
-  #leaseUntil = Number.NEGATIVE_INFINITY;
+  readonly #lease: NodeLease;
   #permanentFence: Fence | undefined;
   #recordFence: Fence | undefined;
   /** The fence last reported to `onFenced`, to report each change once. */
@@ -199,7 +96,6 @@ export class FleetNode<P extends Protocol = Protocol> {
     this.labels = { ...options.labels };
     this.#plane = options.controlPlane;
     this.#formats = options.recordFormats ?? twostepRecordFormats;
-    this.#heartbeatMs = options.heartbeatMs ?? 3_000;
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#clock = options.clock ?? (() => performance.now());
     this.#metrics = new NodeMetrics(this.#clock);
@@ -210,15 +106,39 @@ export class FleetNode<P extends Protocol = Protocol> {
       service: this.service,
       build: this.build,
     });
-    this.#onDeadLetter = options.onDeadLetter ?? ((letter) => this.#logger.warn({ code: letter.error.code, err: letter.error }, "dead letter"));
     this.#onFenced = options.onFenced ?? ((error) => this.#logger.error({ code: error.code }, error.message));
     this.#onWriteLevel = options.onWriteLevel;
-    this.#observer = options.observer;
-    const capabilities: Record<string, CapabilitySupport> = { ...options.features };
-    for (const type of options.protocol.types) capabilities[type.name] = { reads: type.reads, writes: type.writes };
-    capabilities[RECORD_FORMAT_CAPABILITY] = { reads: { min: 1, max: this.#formats.newest } };
-    this.#buildRecord = { capabilities, uses: options.uses === undefined ? null : [...options.uses] };
+    this.#frames = new NodeFrames({
+      protocol: this.protocol,
+      nodeId: this.nodeId,
+      metrics: this.#metrics,
+      observer: options.observer,
+      onDeadLetter: options.onDeadLetter ?? ((letter) => this.#logger.warn({ code: letter.error.code, err: letter.error }, "dead letter")),
+      logger: this.#logger,
+    });
+    this.#buildRecord = buildRecordOf(options.protocol, options.features, options.uses, this.#formats);
     this.#buildId = buildIdOf(this.#buildRecord);
+    this.#levels = new WriteLevels(this.#buildRecord, this.labels, this.nodeId);
+    const holder: LeaseHolder = {
+      nodeId: this.nodeId,
+      incarnation: this.incarnation,
+      beats: () => !this.#stopped && this.#permanentFence === undefined,
+      heartbeat: (beat) => this.#heartbeatRecord(beat),
+      registration: () => this.#registration(),
+      fenceForGood: (fence) => {
+        this.#permanentFence = fence;
+      },
+      beaten: () => this.#reportFence(),
+    };
+    const heartbeatMs = options.heartbeatMs ?? 3_000;
+    this.#lease = new NodeLease(holder, {
+      plane: this.#plane,
+      formats: this.#formats,
+      heartbeatMs,
+      leaseMs: this.#leaseMs,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
   }
 
   /**
@@ -248,16 +168,12 @@ export class FleetNode<P extends Protocol = Protocol> {
         { onSnapshot: (next) => this.#takeSnapshot(next), onEntry: (entry) => this.#takeEntry(entry) },
         { from: snapshot.position },
       );
-      await this.#heartbeat();
-      if (!this.#leaseValid())
+      await this.#lease.send();
+      if (!this.#lease.valid())
         throw new FencedError(this.nodeId, "its first heartbeat was not stored", "check the connection to the control plane and start it again");
       this.#running = true;
       this.#reportFence();
-      this.#timer = setInterval(() => {
-        // One heartbeat at a time: one slower than the interval (a leader election) is not overtaken by the next.
-        if (this.#beating === undefined) void this.heartbeat();
-      }, this.#heartbeatMs);
-      this.#timer.unref();
+      this.#lease.start();
       this.#logger.info({ capabilities: Object.keys(this.#buildRecord.capabilities).length }, "joined the fleet");
     } catch (error) {
       this.#stopped = true;
@@ -270,24 +186,7 @@ export class FleetNode<P extends Protocol = Protocol> {
 
   /** The records as of registration: the join guard's judgement, then what the node holds. */
   #admit(snapshot: Snapshot): void {
-    const records: WriteLevelRecord[] = [];
-    const unreadable: UnreadableRecord[] = [];
-    for (const entry of snapshot.entries) {
-      if (entry.tombstone) continue;
-      if (entry.key.kind === "meta") {
-        const decoded = this.#formats.decode("meta", entry.value);
-        if (!decoded.ok) unreadable.push({ capability: null, problem: decoded.problem, newer: decoded.newer });
-      } else if (entry.key.kind === "level") {
-        const decoded = this.#formats.decode("level", entry.value);
-        if (decoded.ok && decoded.value.capability === entry.key.capability) records.push(decoded.value);
-        else
-          unreadable.push({
-            capability: entry.key.capability,
-            problem: decoded.ok ? "it names another capability" : decoded.problem,
-            newer: !decoded.ok && decoded.newer,
-          });
-      }
-    }
+    const { records, unreadable } = recordsAtJoin(snapshot, this.#formats);
     const problems = joinProblems(this.#buildRecord, this.labels, records, unreadable);
     if (problems.length > 0) {
       const error = new JoinRefusedError(this.nodeId, problems);
@@ -328,12 +227,7 @@ export class FleetNode<P extends Protocol = Protocol> {
   status(): NodeStatus {
     const capabilities: Record<string, NodeStatus["capabilities"][string]> = {};
     for (const name of Object.keys(this.#buildRecord.capabilities)) {
-      const plan = this.#plans.get(name);
-      capabilities[name] = {
-        applied: this.appliedRevision(name),
-        level: plan?.base ?? null,
-        ramp: plan?.ramp === null || plan?.ramp === undefined ? null : { to: plan.ramp.to, percent: plan.ramp.percent },
-      };
+      capabilities[name] = capabilityStatus(this.#levels.plan(name), this.appliedRevision(name));
     }
     return { fenced: this.fence?.why ?? null, regressed: this.#held.regressed, unreadable: this.#held.unreadable(), capabilities };
   }
@@ -359,19 +253,11 @@ export class FleetNode<P extends Protocol = Protocol> {
   /** The level to write `capability` at, at `now` on the node's clock; throws when the node is fenced or cannot write it. */
   #levelAt(capability: string, key: string | undefined, now: number): number {
     // The fields #currentFence reads, read here without building a fence: this runs for every frame written.
-    if (this.#stopped || this.#permanentFence !== undefined || this.#recordFence !== undefined || now > this.#leaseUntil) {
+    if (this.#stopped || this.#permanentFence !== undefined || this.#recordFence !== undefined || now > this.#lease.until) {
       const fence = this.fence;
       if (fence !== undefined) throw fence;
     }
-    const plan = this.#plans.get(capability);
-    if (plan === undefined || plan.base === null) {
-      const writes = this.#buildRecord.capabilities[capability]?.writes;
-      const closed = plan ?? writePlan(capability, undefined, writes, this.labels);
-      throw new CannotWriteVersionError(capability, null, writes ?? { min: 0, max: 0 }, closed.closed ?? undefined);
-    }
-    const ramp = plan.ramp;
-    if (ramp === null) return plan.base;
-    return this.#share.select(capability, ramp.percent, ramp.by === "node" ? `node:${this.nodeId}` : key) ? ramp.to : plan.base;
+    return this.#levels.select(capability, key);
   }
 
   /** Encodes a value of the newest shape at the level the fleet allows (see {@link FleetNode.writeLevel}); typed by name with a typed protocol. */
@@ -383,21 +269,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     const messageType = typeof type === "string" ? protocol.type(type) : type;
     const now = this.#clock();
     const version = this.#levelAt(messageType.name, options.key, now);
-    const observer = this.#observer;
-    if (observer === undefined) {
-      const counts = this.#metrics.level(messageType.name, version);
-      // The level counts as written once handed out, even when the value then fails to encode: a retirement waits for it.
-      counts.lastWrite = now;
-      const frame = messageType.encode(value, version);
-      counts.written++;
-      return frame;
-    }
-    this.#metrics.wrote(messageType.name, version, now);
-    const started = process.hrtime.bigint();
-    const frame = messageType.encode(value, version);
-    observer.encoded(messageType.name, version, Number(process.hrtime.bigint() - started) / 1e9);
-    this.#metrics.count("written", messageType.name, version);
-    return frame;
+    return this.#frames.encode(messageType, value, version, now);
   }
 
   /**
@@ -406,18 +278,7 @@ export class FleetNode<P extends Protocol = Protocol> {
    * frame never throws out of here.
    */
   decode(frame: Uint8Array): ProtocolFrame<P> | undefined {
-    const observer = this.#observer;
-    const started = observer === undefined ? 0n : process.hrtime.bigint();
-    try {
-      const protocol: Protocol = this.protocol;
-      const decoded = protocol.decode(frame);
-      if (observer !== undefined) observer.decoded(decoded.name, decoded.version, Number(process.hrtime.bigint() - started) / 1e9);
-      this.#metrics.read(decoded.name, decoded.version);
-      return decoded as ProtocolFrame<P>;
-    } catch (error) {
-      this.#deadLetter(frame, error);
-      return undefined;
-    }
+    return this.#frames.decode(frame);
   }
 
   /**
@@ -427,22 +288,14 @@ export class FleetNode<P extends Protocol = Protocol> {
    */
   replyVersion(type: MessageType<unknown> | string, requesterReads: LevelRange): number {
     const protocol: Protocol = this.protocol;
-    const messageType = typeof type === "string" ? protocol.type(type) : type;
-    const top = Math.min(requesterReads.max, messageType.writes.max);
-    if (top < Math.max(requesterReads.min, messageType.writes.min)) {
-      throw new CannotWriteVersionError(messageType.name, requesterReads.max, messageType.writes);
-    }
-    return top;
+    return replyLevel(typeof type === "string" ? protocol.type(type) : type, requesterReads);
   }
 
   /** Encodes a reply for a requester that reads `requesterReads` (see {@link FleetNode.replyVersion}). */
   encodeReply(type: MessageType<unknown> | string, value: unknown, requesterReads: LevelRange): Uint8Array {
     const protocol: Protocol = this.protocol;
     const messageType = typeof type === "string" ? protocol.type(type) : type;
-    const version = this.replyVersion(messageType, requesterReads);
-    const frame = messageType.encode(value, version);
-    this.#metrics.count("written", messageType.name, version);
-    return frame;
+    return this.#frames.encodeReply(messageType, value, this.replyVersion(messageType, requesterReads));
   }
 
   /** Frames read, written and failed per type and version since start. */
@@ -451,54 +304,32 @@ export class FleetNode<P extends Protocol = Protocol> {
   }
 
   /** Sends one heartbeat now (the timer does this every `heartbeatMs`), after the one under way, if any. */
-  async heartbeat(): Promise<void> {
-    while (this.#beating !== undefined) await this.#beating;
-    const beating = this.#heartbeat().finally(() => {
-      this.#beating = undefined;
-    });
-    this.#beating = beating;
-    await beating;
+  heartbeat(): Promise<void> {
+    return this.#lease.beat();
   }
 
   /** Leaves the fleet cleanly: stops heartbeating and following, and removes this incarnation. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
-    clearInterval(this.#timer);
+    this.#lease.stop();
     // Let the heartbeat under way finish first: its revision is the one the departure replaces.
-    while (this.#beating !== undefined) await this.#beating;
+    while (this.#lease.beating !== undefined) await this.#lease.beating;
     this.#stopped = true;
     await this.#follow?.stop();
     await this.#leave("left");
     this.#logger.info("left the fleet");
   }
 
-  /** What registering (again) appends: the build record, once per build, and this incarnation's member record. */
+  /** What registering (again) appends: see {@link registration}. */
   #registration(): RegisterEntry[] {
     if (this.#member === undefined) throw new Error("this node has not joined");
-    return [
-      { key: { kind: "build", buildId: this.#buildId }, value: this.#formats.encode("build", this.#buildRecord, 1), ifAbsent: true },
-      { key: this.#memberKey(), value: this.#formats.encode("member", this.#member, 1) },
-    ];
-  }
-
-  #memberKey(): EntryKey {
-    return { kind: "member", nodeId: this.nodeId, incarnation: this.incarnation };
-  }
-
-  #leaseValid(): boolean {
-    return this.#clock() <= this.#leaseUntil;
+    return registration(this.#formats, this.#buildRecord, this.#member);
   }
 
   #currentFence(): Fence | undefined {
-    if (this.#stopped) return { why: "it has stopped", fix: "start a new node", permanent: true };
+    if (this.#stopped) return STOPPED;
     if (this.#permanentFence !== undefined) return this.#permanentFence;
-    if (!this.#leaseValid()) {
-      return {
-        why: `its lease ran out (no heartbeat acknowledged for ${Math.round(this.#leaseMs / 1000)} s)`,
-        fix: "it writes again once a heartbeat reaches the control plane",
-        permanent: false,
-      };
-    }
+    if (!this.#lease.valid()) return leaseFence(this.#leaseMs);
     return this.#recordFence;
   }
 
@@ -545,7 +376,7 @@ export class FleetNode<P extends Protocol = Protocol> {
   #replan(changed: ReadonlySet<string>, notify: boolean): void {
     for (const capability of changed) {
       const held = this.#held.get(capability);
-      this.#plans.set(capability, writePlan(capability, held?.record, this.#buildRecord.capabilities[capability]?.writes, this.labels));
+      this.#levels.replan(capability, held?.record);
       if (held === undefined) continue;
       this.#logger.info({ capability, level: held.record.level, ramp: held.record.ramp, revision: held.revision }, "write level changed");
       if (!notify) continue;
@@ -555,154 +386,25 @@ export class FleetNode<P extends Protocol = Protocol> {
         this.#logger.error({ err: error }, "write-level hook failed");
       }
     }
-    this.#recordFence = this.#fenceByRecords();
+    this.#recordFence = recordFence(this.#buildRecord, this.#held.all());
     if (notify) this.#reportFence();
   }
 
-  /** A committed required level this build cannot read fences it (an intent does not: it may be withdrawn). */
-  #fenceByRecords(): Fence | undefined {
-    for (const { record } of this.#held.all()) {
-      if (!takesPart(this.#buildRecord, record.capability)) continue;
-      const reads = this.#buildRecord.capabilities[record.capability]?.reads;
-      const unread = committedLevels(record).filter((level) => !inRange(reads, level));
-      if (unread.length > 0) {
-        return {
-          why: `the fleet requires ${record.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`,
-          fix: "restart it on a build that reads what the fleet writes",
-          permanent: false,
-        };
-      }
-    }
-    return undefined;
-  }
-
-  #heartbeatRecord(): HeartbeatRecord {
-    const applied: Record<string, number> = {};
-    const held: Record<string, string> = {};
-    const regressed = this.#held.regressed;
-    for (const record of this.#held.all()) {
-      applied[record.record.capability] = record.revision;
-      if (regressed !== null) held[record.record.capability] = new TextDecoder().decode(record.stored);
-    }
-    return {
+  #heartbeatRecord(beat: number): HeartbeatRecord {
+    const sender = {
       nodeId: this.nodeId,
       incarnation: this.incarnation,
-      beat: ++this.#beats,
+      beat,
       leaseMs: this.#leaseMs,
-      plane: this.#held.plane,
-      applied,
-      writes: this.#metrics.writesAgo(),
-      frames: this.#metrics.snapshot(),
       // What fences it besides its lease, which this very heartbeat renews.
-      fenced: (this.#stopped ? "it has stopped" : undefined) ?? this.#permanentFence?.why ?? this.#recordFence?.why ?? null,
-      regressed,
-      unreadable: this.#held.unreadable(),
-      held,
+      fenced: (this.#stopped ? STOPPED.why : undefined) ?? this.#permanentFence?.why ?? this.#recordFence?.why ?? null,
     };
-  }
-
-  async #heartbeat(retried = false): Promise<void> {
-    if (this.#stopped || this.#permanentFence !== undefined) return;
-    const sentAt = this.#clock();
-    const record = this.#heartbeatRecord();
-    try {
-      this.#beatRevision = await this.#plane.beat(this.#beatKey(), this.#formats.encode("heartbeat", record, 1), { expect: this.#beatRevision });
-      this.#leaseUntil = Math.max(this.#leaseUntil, sentAt + this.#leaseMs);
-    } catch (error) {
-      if (isTwostepError(error) && error.code === FleetErrorCode.RevisionConflict && !retried) {
-        if (await this.#resolveBeatConflict(record.beat)) await this.#heartbeat(true);
-      } else {
-        // Keep the records held and try again at the next beat; the lease decides whether writes go on.
-        this.#logger.warn({ err: error }, "heartbeat failed; keeping the records held");
-      }
-    }
-    this.#reportFence();
-  }
-
-  /**
-   * The heartbeat key changed under this node: a tombstone means it was
-   * decommissioned (for good); no heartbeat means it expired or the store
-   * lost it (start again from none); its own newer heartbeat means an
-   * acknowledgement was lost. Anything else: another process writes this
-   * incarnation's key, and this one stops. True when a retry makes sense.
-   */
-  async #resolveBeatConflict(sent: number): Promise<boolean> {
-    const current = await this.#plane.readBeat(this.#beatKey()).catch(() => null);
-    if (current === null) return false;
-    if (current === undefined) {
-      // Expired while cut off, or the store lost it; if the store lost this member too, register again.
-      this.#beatRevision = 0;
-      const member = await this.#plane.get(this.#memberKey()).catch(() => null);
-      if (member === undefined) {
-        this.#logger.error("the control plane lost this node's membership; registering again");
-        await this.#plane.register(this.#registration()).catch((error: unknown) => this.#logger.warn({ err: error }, "could not register again"));
-      }
-      return true;
-    }
-    if (current.tombstone) {
-      const departure = this.#formats.decode("departure", current.value);
-      const who = departure.ok && departure.value.change !== null ? ` by ${departure.value.change.actor}` : "";
-      this.#permanentFence = { why: `it was decommissioned${who}`, fix: "start it again: a new process joins as a new member", permanent: true };
-      clearInterval(this.#timer);
-      return false;
-    }
-    const decoded = this.#formats.decode("heartbeat", current.value);
-    // One of this process's own heartbeats (this one, or one sent since): an acknowledgement was lost.
-    if (decoded.ok && decoded.value.incarnation === this.incarnation && decoded.value.beat <= Math.max(sent, this.#beats)) {
-      this.#beatRevision = current.revision;
-      return true;
-    }
-    this.#permanentFence = { why: "another process writes this incarnation's heartbeat", fix: "give every process its own node", permanent: true };
-    clearInterval(this.#timer);
-    return false;
-  }
-
-  #beatKey(): { nodeId: string; incarnation: string } {
-    return { nodeId: this.nodeId, incarnation: this.incarnation };
-  }
-
-  #deadLetter(frame: Uint8Array, error: unknown): void {
-    this.#countFailure(error);
-    let typed: TwostepError;
-    if (isTwostepError(error)) {
-      typed = error;
-    } else {
-      // Core promises typed errors only; anything else is a bug, logged loudly, and the frame still goes on.
-      this.#logger.error({ err: error }, "decode threw an untyped error");
-      typed = new CorruptFrameError(`the decoder failed unexpectedly (${String(error)})`, { cause: error });
-    }
-    try {
-      this.#onDeadLetter({ frame, error: typed, nodeId: this.nodeId, at: Date.now() });
-    } catch (hookError) {
-      this.#logger.error({ err: hookError }, "dead-letter hook failed");
-    }
-  }
-
-  /**
-   * Counts a failed frame under its type and wire version when this build
-   * knows the type, including versions it cannot read (up to 64 above what
-   * it reads), which is where a ramp's gate looks; under `?` otherwise, so
-   * that garbage naming arbitrary types or versions does not grow the counters.
-   */
-  #countFailure(error: unknown): void {
-    const fields = error as { typeName?: unknown; version?: unknown; from?: unknown; code?: unknown };
-    const type = typeof fields.typeName === "string" ? this.protocol.find(fields.typeName) : undefined;
-    const version = typeof fields.version === "number" ? fields.version : fields.from;
-    const plausible = type !== undefined && typeof version === "number" && Number.isInteger(version) && version >= 0 && version <= type.reads.max + 64;
-    const name = type?.name ?? UNKNOWN_TYPE;
-    const level = plausible ? version : "?";
-    this.#metrics.count("failed", name, level);
-    this.#observer?.deadLettered(name, level, typeof fields.code === "string" ? fields.code : "UNKNOWN");
+    return heartbeatRecord(sender, this.#held, this.#metrics);
   }
 
   async #leave(reason: DepartureRecord["reason"]): Promise<void> {
     const departure = this.#formats.encode("departure", { reason, buildId: this.#buildId, writes: this.#metrics.writesAgo(), change: null }, 1);
-    if (this.#beatRevision > 0) {
-      await this.#plane.beat(this.#beatKey(), departure, { expect: this.#beatRevision, tombstone: true }).catch((error: unknown) => {
-        // Decommissioned meanwhile, or unreachable: the member's tombstone below is what counts.
-        this.#logger.warn({ err: error }, "could not end the heartbeat");
-      });
-    }
-    await this.#plane.append(this.#memberKey(), departure, { tombstone: true });
+    await this.#lease.end(departure);
+    await this.#plane.append(memberKey(this), departure, { tombstone: true });
   }
 }

@@ -1,6 +1,9 @@
+import type { Snapshot } from "../control-plane/control-plane.js";
 import { type BuildRecord, takesPart } from "../records/build-record.js";
 import { formatRange, inRange } from "../records/level-range.js";
 import type { Labels } from "../records/member-record.js";
+import type { RecordFormats } from "../records/record-formats.js";
+import type { TwostepRecords } from "../records/twostep-records.js";
 import { requiredLevels, type WriteLevelRecord } from "../records/write-level-record.js";
 import { writePlan } from "./write-plan.js";
 
@@ -11,6 +14,32 @@ export interface UnreadableRecord {
   readonly problem: string;
   /** True when a newer twostep wrote it. */
   readonly newer: boolean;
+}
+
+/** The write-level records of a snapshot as the join guard judges them: those it can read, and those it cannot (the control plane's identity included). */
+export function recordsAtJoin(
+  snapshot: Snapshot,
+  formats: RecordFormats<TwostepRecords>,
+): { readonly records: WriteLevelRecord[]; readonly unreadable: UnreadableRecord[] } {
+  const records: WriteLevelRecord[] = [];
+  const unreadable: UnreadableRecord[] = [];
+  for (const entry of snapshot.entries) {
+    if (entry.tombstone) continue;
+    if (entry.key.kind === "meta") {
+      const decoded = formats.decode("meta", entry.value);
+      if (!decoded.ok) unreadable.push({ capability: null, problem: decoded.problem, newer: decoded.newer });
+    } else if (entry.key.kind === "level") {
+      const decoded = formats.decode("level", entry.value);
+      if (decoded.ok && decoded.value.capability === entry.key.capability) records.push(decoded.value);
+      else
+        unreadable.push({
+          capability: entry.key.capability,
+          problem: decoded.ok ? "it names another capability" : decoded.problem,
+          newer: !decoded.ok && decoded.newer,
+        });
+    }
+  }
+  return { records, unreadable };
 }
 
 /**

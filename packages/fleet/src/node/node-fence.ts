@@ -1,0 +1,40 @@
+import { type BuildRecord, takesPart } from "../records/build-record.js";
+import { inRange } from "../records/level-range.js";
+import { committedLevels } from "../records/write-level-record.js";
+import type { HeldRecord } from "./held-records.js";
+
+/** Why a node does not write, in words, and whether only a restart ends it. */
+export interface Fence {
+  readonly why: string;
+  readonly fix: string;
+  readonly permanent: boolean;
+}
+
+/** The fence of a node that has stopped. */
+export const STOPPED: Fence = { why: "it has stopped", fix: "start a new node", permanent: true };
+
+/** The fence of a node whose lease ran out: it lifts once a heartbeat is acknowledged. */
+export function leaseFence(leaseMs: number): Fence {
+  return {
+    why: `its lease ran out (no heartbeat acknowledged for ${Math.round(leaseMs / 1000)} s)`,
+    fix: "it writes again once a heartbeat reaches the control plane",
+    permanent: false,
+  };
+}
+
+/** A committed required level this build cannot read fences it (an intent does not: it may be withdrawn). */
+export function recordFence(build: BuildRecord, held: Iterable<HeldRecord>): Fence | undefined {
+  for (const { record } of held) {
+    if (!takesPart(build, record.capability)) continue;
+    const reads = build.capabilities[record.capability]?.reads;
+    const unread = committedLevels(record).filter((level) => !inRange(reads, level));
+    if (unread.length > 0) {
+      return {
+        why: `the fleet requires ${record.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`,
+        fix: "restart it on a build that reads what the fleet writes",
+        permanent: false,
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,171 @@
+import { isTwostepError } from "@twostep/core";
+import type { Logger } from "pino";
+import type { ControlPlane, RegisterEntry } from "../control-plane/control-plane.js";
+import { FleetErrorCode } from "../errors/fleet-errors.js";
+import type { HeartbeatRecord } from "../records/heartbeat-record.js";
+import type { RecordFormats } from "../records/record-formats.js";
+import type { TwostepRecords } from "../records/twostep-records.js";
+import type { Fence } from "./node-fence.js";
+import { storedBeatOwner } from "./node-heartbeat.js";
+import { memberKey } from "./node-registration.js";
+
+/** What a {@link NodeLease} needs of its node. */
+export interface LeaseHolder {
+  readonly nodeId: string;
+  readonly incarnation: string;
+  /** False once the node sends no more heartbeats (it stopped, or was fenced for good). */
+  beats(): boolean;
+  /** The heartbeat record numbered `beat`. */
+  heartbeat(beat: number): HeartbeatRecord;
+  /** What registering again appends, when the control plane lost the node's membership. */
+  registration(): RegisterEntry[];
+  /** Fences the node for good: it was decommissioned, or another process writes its heartbeat. */
+  fenceForGood(fence: Fence): void;
+  /** Called after every heartbeat, stored or not. */
+  beaten(): void;
+}
+
+/** The settings of a {@link NodeLease}. */
+export interface LeaseOptions {
+  readonly plane: ControlPlane;
+  readonly formats: RecordFormats<TwostepRecords>;
+  readonly heartbeatMs: number;
+  readonly leaseMs: number;
+  readonly clock: () => number;
+  readonly logger: Logger;
+}
+
+/**
+ * A node's lease: heartbeats sent one at a time, every `heartbeatMs` or when
+ * asked, each of which, once stored, lets the node write until `leaseMs`
+ * after it was sent. Heartbeats are compare-and-set on the node's own key,
+ * so a key changed under it is noticed: see {@link storedBeatOwner}.
+ */
+export class NodeLease {
+  readonly #holder: LeaseHolder;
+  readonly #plane: ControlPlane;
+  readonly #formats: RecordFormats<TwostepRecords>;
+  readonly #heartbeatMs: number;
+  readonly #leaseMs: number;
+  readonly #clock: () => number;
+  readonly #logger: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #beats = 0;
+  #beatRevision = 0;
+  /** The heartbeat under way, if any. */
+  #beating: Promise<void> | undefined;
+  /** Until when (on `#clock`) the lease lets the node write; -Infinity before the first heartbeat. */
+  #until = Number.NEGATIVE_INFINITY;
+
+  constructor(holder: LeaseHolder, options: LeaseOptions) {
+    this.#holder = holder;
+    this.#plane = options.plane;
+    this.#formats = options.formats;
+    this.#heartbeatMs = options.heartbeatMs;
+    this.#leaseMs = options.leaseMs;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+  }
+
+  /** Until when (on the node's clock) the lease lets the node write; -Infinity before the first heartbeat. */
+  get until(): number {
+    return this.#until;
+  }
+
+  /** True while the lease lets the node write. */
+  valid(): boolean {
+    return this.#clock() <= this.#until;
+  }
+
+  /** Heartbeats every `heartbeatMs` from now on, one at a time: one slower than the interval (a leader election) is not overtaken by the next. */
+  start(): void {
+    this.#timer = setInterval(() => {
+      if (this.#beating === undefined) void this.beat();
+    }, this.#heartbeatMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the timer; a heartbeat under way goes on (see {@link NodeLease.beating}). */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** The heartbeat under way, if any. */
+  get beating(): Promise<void> | undefined {
+    return this.#beating;
+  }
+
+  /** Sends one heartbeat now, after the one under way, if any. */
+  async beat(): Promise<void> {
+    // Checked before any await: a heartbeat asked for is under way at once, and a stop asked for next waits for it.
+    while (this.#beating !== undefined) await this.#beating;
+    const beating = this.send().finally(() => {
+      this.#beating = undefined;
+    });
+    this.#beating = beating;
+    await beating;
+  }
+
+  /** Sends one heartbeat (again once, after a conflict that a retry resolves), whatever else is under way. */
+  async send(retried = false): Promise<void> {
+    if (!this.#holder.beats()) return;
+    const sentAt = this.#clock();
+    const record = this.#holder.heartbeat(++this.#beats);
+    try {
+      this.#beatRevision = await this.#plane.beat(this.#beatKey(), this.#formats.encode("heartbeat", record, 1), { expect: this.#beatRevision });
+      this.#until = Math.max(this.#until, sentAt + this.#leaseMs);
+    } catch (error) {
+      if (isTwostepError(error) && error.code === FleetErrorCode.RevisionConflict && !retried) {
+        if (await this.#resolveConflict(record.beat)) await this.send(true);
+      } else {
+        // Keep the records held and try again at the next beat; the lease decides whether writes go on.
+        this.#logger.warn({ err: error }, "heartbeat failed; keeping the records held");
+      }
+    }
+    this.#holder.beaten();
+  }
+
+  /** Ends the heartbeat with `departure` (a tombstone), if one was ever stored; best effort. */
+  async end(departure: Uint8Array): Promise<void> {
+    if (this.#beatRevision <= 0) return;
+    await this.#plane.beat(this.#beatKey(), departure, { expect: this.#beatRevision, tombstone: true }).catch((error: unknown) => {
+      // Decommissioned meanwhile, or unreachable: the member's tombstone is what counts.
+      this.#logger.warn({ err: error }, "could not end the heartbeat");
+    });
+  }
+
+  /**
+   * The heartbeat key changed under this node: a tombstone means it was
+   * decommissioned (for good); no heartbeat means it expired or the store
+   * lost it (start again from none); its own newer heartbeat means an
+   * acknowledgement was lost. Anything else: another process writes this
+   * incarnation's key, and this one stops. True when a retry makes sense.
+   */
+  async #resolveConflict(sent: number): Promise<boolean> {
+    const current = await this.#plane.readBeat(this.#beatKey()).catch(() => null);
+    if (current === null) return false;
+    if (current === undefined) {
+      // Expired while cut off, or the store lost it; if the store lost this member too, register again.
+      this.#beatRevision = 0;
+      const member = await this.#plane.get(memberKey(this.#holder)).catch(() => null);
+      if (member === undefined) {
+        this.#logger.error("the control plane lost this node's membership; registering again");
+        await this.#plane.register(this.#holder.registration()).catch((error: unknown) => this.#logger.warn({ err: error }, "could not register again"));
+      }
+      return true;
+    }
+    // One of this process's own heartbeats (this one, or one sent since): an acknowledgement was lost.
+    const owner = storedBeatOwner(current, this.#formats, this.#holder.incarnation, Math.max(sent, this.#beats));
+    if ("revision" in owner) {
+      this.#beatRevision = owner.revision;
+      return true;
+    }
+    this.#holder.fenceForGood(owner.fence);
+    clearInterval(this.#timer);
+    return false;
+  }
+
+  #beatKey(): { nodeId: string; incarnation: string } {
+    return { nodeId: this.#holder.nodeId, incarnation: this.#holder.incarnation };
+  }
+}
