@@ -32,8 +32,8 @@ beforeEach(async () => {
 
 afterEach(() => fleet.close());
 
-/** Every node writes a few frames to every other node, which decodes them; `poison` frames of v2 fail to decode. */
-function traffic(poison = 0): void {
+/** Every node writes a few frames to every other node, which decodes them; `poison` frames of v2 (and `poisonV1` of v1) fail to decode. */
+function traffic(poison = 0, poisonV1 = 0): void {
   const nodes = fleet.nodes.filter((node) => !node.fenced);
   for (const writer of nodes) {
     for (let index = 0; index < 3; index++) {
@@ -43,13 +43,15 @@ function traffic(poison = 0): void {
   }
   const bad = Uint8Array.of(...encodeEnvelopeHead(1, 2), 0x7b);
   for (let index = 0; index < poison; index++) nodes[index % nodes.length]?.decode(bad);
+  const badV1 = Uint8Array.of(...encodeEnvelopeHead(1, 1), 0x7b);
+  for (let index = 0; index < poisonV1; index++) nodes[index % nodes.length]?.decode(badV1);
 }
 
-/** Moves the clock by `ms` in 5 s ticks: traffic flows, nodes heartbeat, controllers look. */
-async function run(ms: number, controllers: readonly RolloutController[], poison = 0): Promise<void> {
+/** Moves the clock by `ms` in 5 s ticks: traffic flows (none with `quiet`), nodes heartbeat, controllers look. */
+async function run(ms: number, controllers: readonly RolloutController[], poison = 0, { poisonV1 = 0, quiet = false } = {}): Promise<void> {
   for (let passed = 0; passed < ms; passed += 5_000) {
     fleet.clock.advance(5_000);
-    traffic(poison);
+    if (!quiet) traffic(poison, poisonV1);
     await fleet.heartbeat();
     for (const controller of controllers) await controller.tick();
     await fleet.settle();
@@ -198,5 +200,58 @@ describe("a rollout plan", () => {
     expect(await same.controllerLease()).toMatchObject({ holder: "c-1", until: fleet.clock.now() });
     await same.start(TYPE, plan, WHO);
     expect((await rollouts.get(TYPE))?.rollout.change.at).toBe(fleet.clock.now());
+  });
+});
+
+describe("the gates of a plan", () => {
+  test("frame health is judged against the level written before: the target failing no more than the baseline does not fail the step", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(5_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    // Per tick: 30 good frames of v2 and 60 of v1 (90 of v1 in the window before the step); 10 bad ones of v2, a quarter,
+    // far above maxFailureRate, and 50 of v1, at least as many in the window.
+    await run(30_000, [controller], 10, { poisonV1: 50 });
+    const stored = await rollouts.get(TYPE);
+    expect(stored?.rollout.state, stored?.rollout.why ?? "").not.toBe("failed");
+    const health = stored?.rollout.results.find((result) => result.name === "decode failures");
+    expect(health?.verdict).toBe("pass");
+    expect(health?.detail).toMatch(/^25\.0% of \d+ frames of v2 failed \(v1: \d+\.\d% of \d+\)$/);
+    // The same failures of v2 with a clean v1 fail it: "a gate that fails reverts the writers within one interval".
+  });
+
+  test("an inconclusive gate holds the step past its bake time, and the plan moves on once the gate passes", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(120_000, [controller], 0, { quiet: true });
+    const held = await rollouts.get(TYPE);
+    expect(held?.rollout).toMatchObject({ state: "holding", step: 0 });
+    expect(held?.rollout.why).toMatch(/decode failures: 0 frames of v2 so far, fewer than 20/);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    await run(65_000, [controller]);
+    expect((await rollouts.get(TYPE))?.rollout.step).toBe(1);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2", "b-1", "b-2"]);
+  });
+
+  test("with onInconclusive fail, an inconclusive gate fails the plan and reverts the writers", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, { ...plan, onInconclusive: "fail" }, WHO);
+    await run(10_000, [controller], 0, { quiet: true });
+    const stored = await rollouts.get(TYPE);
+    expect(stored?.rollout.state).toBe("failed");
+    expect(stored?.rollout.why).toContain("fewer than 20");
+    expect(writersOf(2)).toEqual([]);
+  });
+
+  test("with onFailure hold, a failing gate holds the plan and leaves the writers as they are, for a release manager to decide", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, { ...plan, onFailure: "hold" }, WHO);
+    await run(10_000, [controller]);
+    await run(120_000, [controller], 40);
+    const stored = await rollouts.get(TYPE);
+    expect(stored?.rollout).toMatchObject({ state: "holding", step: 0 });
+    expect(stored?.rollout.why).toContain("decode failures");
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    expect((await fleet.coordinator.history({ capability: TYPE })).some((entry) => entry.note.action === "guard-revert")).toBe(false);
   });
 });
