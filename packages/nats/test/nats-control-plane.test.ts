@@ -1,4 +1,5 @@
 import { headers, nanos } from "@nats-io/transport-node";
+import { StorageType } from "@nats-io/jetstream";
 import { isTwostepError } from "@twostep/core";
 import { FleetErrorCode, type StoredEntry } from "@twostep/fleet/control-plane";
 import type { MalformedSubject } from "@twostep/nats";
@@ -89,6 +90,21 @@ describe("layout", () => {
     expect(error.message).toContain("allows message deletes");
     expect(error.message).toContain("drops messages by a limit");
     expect(error.message).toContain(`does not republish ${prefix}.fleet.r.s.>`);
+  });
+
+  test("a heartbeat stream that allows rollups or deletes, is kept in memory or never expires is refused, naming each fix", async () => {
+    const prefix = planes.prefix();
+    await planes.open({ bucketPrefix: prefix });
+    await using raw = await rawNats(server.url);
+    const beats = `KV_${prefix}_beats`;
+    await raw.jsm.streams.delete(beats);
+    await raw.jsm.streams.add({ name: beats, subjects: [`$KV.${prefix}_beats.>`], allow_rollup_hdrs: true, storage: StorageType.Memory });
+    const error = await failure(planes.open({ bucketPrefix: prefix, create: false }));
+    expect(isTwostepError(error, FleetErrorCode.Misconfigured)).toBe(true);
+    expect(error.message).toContain(`${beats} allows rollups`);
+    expect(error.message).toContain(`${beats} allows message deletes`);
+    expect(error.message).toContain(`${beats} is kept in memory`);
+    expect(error.message).toContain(`${beats} has no max age`);
   });
 
   test("a prefix NATS names cannot carry is InvalidRequestError", async () => {
