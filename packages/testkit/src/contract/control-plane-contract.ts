@@ -4,6 +4,7 @@ import { type ControlPlaneFactory, ContractRun } from "./contract-context.js";
 import { fakeTime, realTime } from "./contract-time.js";
 import { followCases } from "./follow-cases.js";
 import { logCases } from "./log-cases.js";
+import { ownStateCases } from "./own-state-cases.js";
 
 /** Options of {@link controlPlaneContract}. */
 export interface ControlPlaneContractOptions {
@@ -26,8 +27,10 @@ export interface ControlPlaneContractOptions {
  * compare-and-set with exactly one winner of a race, tombstones, the two
  * scopes, reads as of a position, registration that sees an intent or is
  * seen by a read as of it, history and its watch, copies in and out,
- * names of any kind), following the records, and heartbeats (renewal by
- * compare-and-set, tombstones, expiry, the control plane's clock). Call it
+ * names of any kind), following the records, heartbeats (renewal by
+ * compare-and-set, tombstones, expiry, the control plane's clock), and
+ * twostep's own state (bytes no twostep reads handed back as they are, a
+ * store that went backwards shown by a lower position). Call it
  * at the top level of a test file.
  *
  * The factory is called once per test for a fresh `namespace`, and again
@@ -49,5 +52,6 @@ export function controlPlaneContract(name: string, factory: ControlPlaneFactory,
     logCases(run);
     followCases(run);
     beatCases(run);
+    ownStateCases(run);
   });
 }
