@@ -1,7 +1,7 @@
 // README.md's own checks, beyond what docs.test.ts checks of every markdown
 // file (samples type-check, commands, npm scripts, links): the quick start runs
 // as it is, and the manifest and .proto excerpts match schemas/.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseManifest, type ManifestType } from "@twostep/core";
@@ -54,6 +54,38 @@ describe("README.md excerpts of schemas/", () => {
       const path = /^\/\/ (schemas\/\S+\.proto)$/.exec(first ?? "")?.[1];
       expect(path, `${where(block)} starts with // schemas/<file>.proto`).toBeDefined();
       expect(rest.join("\n").trim(), `${where(block)} vs ${path}`).toBe(readFileSync(join(root, path!), "utf8").trim());
+    }
+  });
+});
+
+describe("README.md guarantees", () => {
+  /** Every test file of the repository, by its name, with its text. */
+  const testFiles = new Map<string, string[]>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".test.ts") || entry.parentPath.includes("node_modules")) continue;
+    testFiles.set(entry.name, [...(testFiles.get(entry.name) ?? []), readFileSync(join(entry.parentPath, entry.name), "utf8")]);
+  }
+  const section = readFileSync(join(root, "README.md"), "utf8").split("## What is guaranteed")[1]?.split("\n## ")[0] ?? "";
+  const rows = section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| situation") && !line.startsWith("| ---"));
+
+  test("each row names tests that exist: the files it names, and a test or describe title starting with each quoted name", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const row of rows) {
+      const cell = row.split("|").at(-2) ?? "";
+      const files = [...cell.matchAll(/`([\w.-]+\.test\.ts)`/g)].map((match) => match[1] as string);
+      const titles = [...cell.matchAll(/"([^"]+)"/g)].map((match) => match[1] as string);
+      expect(files.length + titles.length, `a test named in: ${row}`).toBeGreaterThan(0);
+      for (const file of files) expect(testFiles.has(file), `${file} exists`).toBe(true);
+      // A quoted name belongs to the file named before it in the cell, else to the fleet's safety regressions.
+      const named = files.length > 0 ? files : ["safety-regressions.test.ts"];
+      const texts = named.flatMap((file) => testFiles.get(file) ?? []);
+      for (const title of titles) {
+        const pattern = new RegExp(`(?:describe|test)(?:\\.each\\([^)]*\\))?\\(\\s*"${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+        expect(
+          texts.some((text) => pattern.test(text)),
+          `"${title}" is a test or describe title in ${named.join(", ")}`,
+        ).toBe(true);
+      }
     }
   });
 });
