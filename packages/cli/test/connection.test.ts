@@ -1,10 +1,12 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { connectionOptions, ExitCode } from "@twostep/cli";
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
+import { silentServer } from "../../nats/test/support/silent-server.js";
 import { TestFleet } from "./support/memory-fleet.js";
 import { useTempFiles } from "./support/temp-files.js";
 import { runInProcess } from "./support/test-context.js";
+import { buildCli, twostep as twostepBinary } from "./support/twostep-binary.js";
 
 // How a command finds its connection: flags, environment, the selected context, defaults; and how a bad one fails closed, before connecting.
 
@@ -171,5 +173,21 @@ describe("a bad connection fails closed, before connecting", () => {
     expect(named.code).toBe(ExitCode.Usage);
     expect(named.stderr).toContain("cannot find connection context prod (given with --context): set XDG_CONFIG_HOME or HOME, where contexts live");
     expect((await twostep(["status"], {})).connections).toEqual([{ servers: ["nats://127.0.0.1:4222"], create: false }]);
+  });
+});
+
+describe("a hung server", () => {
+  beforeAll(buildCli, 120_000);
+
+  test("a command fails as unreachable, exit 3, when the connect timeout (5 s) runs out, not after retries", async () => {
+    await using silent = await silentServer();
+    const started = Date.now();
+    const run = await twostepBinary(["status", "--nats", silent.url]);
+    const elapsed = Date.now() - started;
+    expect(run.code).toBe(ExitCode.Unavailable);
+    expect(run.stderr).toMatch(/^error: connect: cannot reach the NATS control plane at nats:\/\/127\.0\.0\.1:\d+ \(timeout\)/);
+    // The documented bound (docs/cli.md) is the 5 s timeout; a generous margin for a loaded machine, far below a minute of retries.
+    expect(elapsed).toBeLessThan(30_000);
+    process.stdout.write(`twostep status against a hung server: exit ${run.code} after ${elapsed} ms\n`);
   });
 });
