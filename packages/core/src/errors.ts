@@ -141,10 +141,10 @@ export class CannotWriteVersionError extends TwostepError {
   ) {
     super(
       CoreErrorCode.CannotWriteVersion,
-      why !== undefined
-        ? `${typeName}: cannot write: ${why}`
+      why !== undefined || version === null
+        ? `${typeName}: cannot write: ${why ?? "no level is open for writing (twostep status shows why)"}`
         : `${typeName}: this build cannot write v${version} (it writes v${writable.min}..v${writable.max}); ` +
-            (version !== null && version > writable.max
+            (version > writable.max
               ? `deploy a build that declares v${version} before enabling its writer`
               : `v${version} is below this build's lowest writable version; roll the write level forward`),
     );

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  CannotWriteVersionError,
   CoreErrorCode,
   TwostepError,
   defineMessageType,
@@ -257,6 +258,11 @@ describe("runtime errors", () => {
       /below this build's lowest writable version; roll the write level forward/,
     );
     expect(readOnly.encodeWire({ id: "a" }, 1)[2]).toBe(1);
+  });
+
+  test("regression: with nothing open for writing and no reason given, it says so instead of naming a level", () => {
+    const error = new CannotWriteVersionError("orders.OrderPlaced", null, { min: 1, max: 2 });
+    expect(error.message).toBe("orders.OrderPlaced: cannot write: no level is open for writing (twostep status shows why)");
   });
 });
 
