@@ -61,7 +61,7 @@ function pauses(maxMs: number): { stop: () => Promise<number> } {
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 700));
       const server = cluster.servers[Math.floor(Math.random() * cluster.servers.length)];
       if (server === undefined || !running) continue;
-      server.pause();
+      await server.pause();
       count++;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
       server.resume();
@@ -182,7 +182,7 @@ describe("reads on a replica that is catching up", () => {
     const writer = await planes.open({ bucketPrefix: prefix, create: false, servers: cluster.servers.find((server) => server.name === leader)!.url });
     const reader = await planes.open({ bucketPrefix: prefix, create: false, servers: cluster.urls.filter((url) => url !== lagging.url), timeoutMs: 10_000 });
     for (let round = 0; round < 5; round++) {
-      lagging.pause();
+      await lagging.pause();
       let last = 0;
       try {
         for (let index = 0; index < 400; index += 50) {

@@ -70,12 +70,15 @@ test("with the server hung, every call fails with ControlPlaneUnreachableError w
       serverTime: () => plane.serverTime(),
       compact: () => plane.compact(0),
     };
-    server.pause();
+    await server.pause();
     try {
       const outcomes = await Promise.all(
         Object.entries(calls).map(async ([name, call]) => {
           const started = Date.now();
-          const error = await failure(call());
+          const error = await call().then(
+            () => new Error(`${name} answered while the server was paused`),
+            (reason: Error) => reason,
+          );
           return { name, code: (error as { code?: string }).code, message: error.message, ms: Date.now() - started };
         }),
       );

@@ -41,8 +41,9 @@ export interface NatsClusterServer {
   /**
    * Freezes this server (SIGSTOP): its connections stay open but it answers
    * nothing, so its replicas fall behind, until {@link NatsClusterServer.resume}.
+   * Resolves once it has stopped.
    */
-  pause(): void;
+  pause(): Promise<void>;
   /** Lets a paused server run on (SIGCONT); its replicas then catch up. */
   resume(): void;
   /**
@@ -222,8 +223,8 @@ class ClusterMember implements NatsClusterServer {
     await this.#process.terminate();
   }
 
-  pause(): void {
-    this.#process.pause();
+  pause(): Promise<void> {
+    return this.#process.pause();
   }
 
   resume(): void {

@@ -37,8 +37,12 @@ export interface NatsServer extends AsyncDisposable {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port with the same store, so JetStream state survives. */
   restart(): Promise<void>;
-  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, as with a hung server, until {@link NatsServer.resume}. */
-  pause(): void;
+  /**
+   * Freezes the server (SIGSTOP): connections stay open but nothing is
+   * answered, as with a hung server, until {@link NatsServer.resume}.
+   * Resolves once it has stopped, so that nothing sent after is answered.
+   */
+  pause(): Promise<void>;
   /** Lets a paused server run on (SIGCONT). */
   resume(): void;
 }
@@ -138,8 +142,8 @@ class TestNatsServer implements NatsServer {
     await this.start();
   }
 
-  pause(): void {
-    this.#process.pause();
+  pause(): Promise<void> {
+    return this.#process.pause();
   }
 
   resume(): void {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** What a {@link ServerProcess} runs, and the errors it raises in the words of that server. */
@@ -96,9 +96,22 @@ export class ServerProcess {
     }
   }
 
-  /** Freezes the process (SIGSTOP) until {@link ServerProcess.resume}: it keeps its sockets but answers nothing. */
-  pause(): void {
-    if (this.alive) this.#child?.kill("SIGSTOP");
+  /**
+   * Freezes the process (SIGSTOP) until {@link ServerProcess.resume}: it
+   * keeps its sockets but answers nothing. Resolves once every thread of it
+   * has stopped: the signal takes effect a moment after it is sent, and
+   * until then the server may still answer a request sent after it (seen
+   * on nats-server: an append acknowledged 1 ms after the signal).
+   */
+  async pause(): Promise<void> {
+    const pid = this.pid;
+    if (pid === undefined) return;
+    this.#child?.kill("SIGSTOP");
+    await pollUntil(
+      async () => !this.alive || (await allThreadsStopped(pid)),
+      Date.now() + 10_000,
+      () => new Error(`process ${pid} did not stop within 10 s of SIGSTOP`),
+    );
   }
 
   /** Lets a paused process run on (SIGCONT). */
@@ -157,6 +170,26 @@ export async function pollUntil(check: () => Promise<boolean>, deadline: number,
   while (!(await check())) {
     if (Date.now() > deadline) throw onTimeout();
     await sleep(20);
+  }
+}
+
+/** True when every thread of `pid` is stopped (state `T` or `t` in /proc), or the process is gone. */
+async function allThreadsStopped(pid: number): Promise<boolean> {
+  try {
+    const threads = await readdir(`/proc/${pid}/task`);
+    for (const thread of threads) {
+      const stat = await readFile(`/proc/${pid}/task/${thread}/stat`, "utf8");
+      // `pid (comm) state ...`: the state follows the last ")", since comm may hold one.
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      if (state !== "T" && state !== "t") return false;
+    }
+    return true;
+  } catch {
+    // The process (or a thread) went away meanwhile.
+    return !(await readdir(`/proc/${pid}`).then(
+      () => true,
+      () => false,
+    ));
   }
 }
 

@@ -21,6 +21,38 @@ function greeting(port: number): Promise<Record<string, unknown> | undefined> {
   });
 }
 
+/**
+ * A raw client connection. `ping()` sends PING and resolves true when a PONG
+ * comes within `waitMs`; `answered()` resolves true once every PING sent has
+ * its PONG (within `waitMs`), so that no late PONG is taken for a new one.
+ */
+async function rawClient(port: number) {
+  const socket = connect({ host: "127.0.0.1", port });
+  socket.setEncoding("utf8");
+  let pings = 0;
+  let pongs = 0;
+  socket.on("data", (chunk: string) => {
+    pongs += chunk.split("PONG\r\n").length - 1;
+  });
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write("CONNECT {}\r\n");
+  const until = async (done: () => boolean, waitMs: number): Promise<boolean> => {
+    const deadline = Date.now() + waitMs;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    return done();
+  };
+  return {
+    ping: (waitMs: number): Promise<boolean> => {
+      const before = pongs;
+      pings++;
+      socket.write("PING\r\n");
+      return until(() => pongs > before, waitMs);
+    },
+    answered: (waitMs: number): Promise<boolean> => until(() => pongs === pings, waitMs),
+    close: () => socket.destroy(),
+  };
+}
+
 describe("startNatsServer", () => {
   const started: NatsServer[] = [];
   afterEach(async () => {
@@ -48,6 +80,24 @@ describe("startNatsServer", () => {
     expect(server.pid).not.toBe(first);
     await server.stop();
     expect(server.pid).toBeUndefined();
+  });
+
+  test("pause() resolves once the server answers nothing, even a request sent at once; resume() lets it answer again", async () => {
+    const server = await startNatsServer();
+    started.push(server);
+    const client = await rawClient(server.port);
+    try {
+      expect(await client.ping(30_000)).toBe(true);
+      // Sent right after the signal, a request was answered now and then (about 1 time in 10) before pause() waited for the stop.
+      for (let round = 0; round < 50; round++) {
+        await server.pause();
+        expect(await client.ping(50), `round ${round}: answered while paused`).toBe(false);
+        server.resume();
+        expect(await client.answered(30_000)).toBe(true);
+      }
+    } finally {
+      client.close();
+    }
   });
 
   test("two servers get two ports", async () => {
