@@ -266,7 +266,7 @@ function changes(history: readonly AuditEntry[]): string[] {
 /** Every change of a plan that went through its three waves, each once and in order. */
 const COMPLETED = [
   "enable-write enable v1",
-  "rollout-start start rollout of v2: step 1 of 3: zone=a, 100%, bake 2 s",
+  "rollout-start start rollout of v2: step 1 of 3: zone=a, 100%, bake 1 s",
   "enable-write enable v2 where zone=a",
   "rollout-step apply step (step 1 of 3)",
   "rollout-step next step (step 1 of 3)",
@@ -293,7 +293,7 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
     await enableV1(world);
     const controller = world.controller(15);
     await controller.printed<ControllerLine>((line) => line.event === "lease-acquired");
-    await startPlan(world, threeWaves(world, [2_000, 2_000, 2_000], 250));
+    await startPlan(world, threeWaves(world, [1_000, 1_000, 1_000], 250));
 
     const done = await rolloutIn(world, "done");
     expect(done.step).toBe(2);
@@ -340,7 +340,7 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
     const controller = world.controller(15);
     await controller.printed<ControllerLine>((line) => line.event === "lease-acquired");
     // Zone a's wave bakes briefly; the second wave (zone b, the slow build) would bake a long time: the gate fails it first.
-    await startPlan(world, threeWaves(world, [2_000, 600_000, 2_000], 250));
+    await startPlan(world, threeWaves(world, [1_000, 600_000, 1_000], 250));
 
     const failed = await rolloutIn(world, "failed");
     expect(failed.step, "the plan failed at its second wave, zone b's").toBe(1);
@@ -382,7 +382,7 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
     const leads = first.json<ControllerLine>().some((line) => line.event === "lease-acquired");
     const [leader, standby] = leads ? [first, second] : [second, first];
     const [leaderId, standbyId] = leads ? ids : [...ids].reverse();
-    await startPlan(world, threeWaves(world, [2_000, 2_000, 2_000], 500));
+    await startPlan(world, threeWaves(world, [1_000, 1_000, 1_000], 500));
 
     // Killed once the first wave baked: the second is due at the plan's next interval, and the leader never gives its lease up.
     await leader.printed<ControllerLine>((line) => line.event === "step-baked" && (line.detail ?? "").startsWith("step 1 of 3"));
