@@ -28,6 +28,17 @@ async function storedRecord(): Promise<{ json: Record<string, unknown>; revision
   return { json: JSON.parse(new TextDecoder().decode(entry.value)) as Record<string, unknown>, revision: entry.revision };
 }
 
+/** The typed error `attempt` rejects with. */
+async function typedFailure(attempt: Promise<unknown>): Promise<Error & { code: string }> {
+  try {
+    await attempt;
+  } catch (error) {
+    if (isTwostepError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a typed error");
+}
+
 async function codeOf(attempt: Promise<unknown>): Promise<string> {
   try {
     await attempt;
@@ -175,6 +186,66 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
     await fleet.heartbeat();
     await fleet.coordinator.disableWrite(TYPE, WHO);
+  });
+
+  test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    await a.heartbeat();
+    // The restored record requires only v1, but a still holds and writes v2.
+    expect([a.regressed !== null, a.writeLevel(TYPE), (await storedRecord()).json["level"]]).toEqual([true, 2, 1]);
+
+    const refused = await typedFailure(fleet.node("old", "b1-old"));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain("went backwards");
+    expect(refused.message).toContain("twostep reconcile");
+    expect(refused.message).toContain("a@");
+    // Whatever the build: nothing joins on records the fleet has moved past.
+    expect(await codeOf(fleet.node("new", "b2-new"))).toBe(FleetErrorCode.StoreRegressed);
+    expect((await fleet.coordinator.status()).members.map((member) => member.nodeId)).toEqual(["a"]);
+
+    await fleet.coordinator.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect(a.regressed).toBeNull();
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+    const b = await fleet.node("b", "b2-new");
+    expect(b.writeLevel(TYPE)).toBe(2);
+  });
+
+  test("at join, the last heartbeat stored is judged as coordinators judge members: another control plane, a later epoch or a revision the store lacks refuse; a report from before a reconcile does not", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const { id } = (await fleet.coordinator.status()).plane;
+    if (id === null) throw new Error("the first change sets the control plane up");
+    const { revision } = await storedRecord();
+    const ghost = { nodeId: "ghost", incarnation: "0123456789abcdef" };
+    let beat = 0;
+    const reports = async (plane: { id: string; epoch: number }, applied: Record<string, number>, regressed: string | null = null): Promise<void> => {
+      const record = { ...ghost, beat: beat + 1, leaseMs: 15_000, plane, applied, writes: {}, frames: {}, fenced: null, regressed, unreadable: [], held: {} };
+      beat = await fleet.plane.beat(ghost, twostepRecordFormats.encode("heartbeat", record, 1), { expect: beat });
+    };
+    const cases: [string, { id: string; epoch: number }, Record<string, number>, string][] = [
+      ["what the store holds", { id, epoch: 1 }, { [TYPE]: revision }, "resolved"],
+      ["a revision the store lacks", { id, epoch: 1 }, { [TYPE]: revision + 100 }, FleetErrorCode.StoreRegressed],
+      ["another control plane", { id: "another", epoch: 1 }, {}, FleetErrorCode.StoreRegressed],
+      ["a later epoch", { id, epoch: 2 }, {}, FleetErrorCode.StoreRegressed],
+    ];
+    for (const [index, [what, plane, applied, code]] of cases.entries()) {
+      await reports(plane, applied);
+      expect(await codeOf(fleet.node(`n${index}`, "b2-new")), what).toBe(code);
+    }
+    await reports({ id, epoch: 1 }, {}, "the record went back");
+    expect(await codeOf(fleet.node("before", "b2-new"))).toBe(FleetErrorCode.StoreRegressed);
+    await fleet.coordinator.reconcile(WHO);
+    expect((await fleet.coordinator.status()).plane.epoch).toBe(2);
+    expect(await codeOf(fleet.node("after", "b2-new"))).toBe("resolved");
   });
 
   test("a store replaced by an empty one (lost and recreated) is noticed from what nodes report", async () => {

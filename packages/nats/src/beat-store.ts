@@ -8,6 +8,8 @@ import { checkRevision } from "./check-number.js";
 import { isWrongLastSequence } from "./translate-nats-error.js";
 
 const empty = new Uint8Array(0);
+/** How many stored messages {@link BeatStore.lastBeat} looks at, at most, to pass over tombstones. */
+const LOOK_BACK = 64;
 
 /**
  * The heartbeats, in a KV-style stream (`KV_<prefix>_beats`, history 1,
@@ -85,6 +87,30 @@ export class BeatStore {
     const subject = beatSubject(this.#session.layout, key);
     const message = await this.#session.call(`read the heartbeat of ${key.nodeId}@${key.incarnation}`, () => this.#last(subject));
     return message === undefined ? undefined : this.#beatOf(message);
+  }
+
+  /**
+   * The heartbeat stored last (see `ControlPlane.lastBeat`): the last
+   * message on the heartbeat subjects (the clock's is not one), then, past a
+   * tombstone, the messages stored before it, one `STREAM.MSG.GET` each, at
+   * most {@link LOOK_BACK} of them. A node's credentials allow it: the gets
+   * its own heartbeat's reads take.
+   */
+  async lastBeat(): Promise<StoredBeat | undefined> {
+    const { jsm, layout } = this.#session;
+    return this.#session.call("read the last heartbeat", async () => {
+      const last = await jsm.streams.getMessage(layout.beatsStream, { last_by_subj: `$KV.${layout.beatsBucket}.*.*` });
+      if (last === null) return undefined;
+      for (let seq = last.seq, looked = 0; seq >= 1 && looked < LOOK_BACK; seq--, looked++) {
+        const found = seq === last.seq ? last : await jsm.streams.getMessage(layout.beatsStream, { seq });
+        // Gone (replaced by a later one of its key, or expired), or the clock.
+        if (found === null) continue;
+        const message = fromGet(found);
+        const beat = message.tombstone ? undefined : this.#beatOf(message);
+        if (beat !== undefined) return beat;
+      }
+      return undefined;
+    });
   }
 
   /**

@@ -231,6 +231,10 @@ export class NatsControlPlane implements ControlPlane {
     return this.#beats.readBeat(key);
   }
 
+  lastBeat(): Promise<StoredBeat | undefined> {
+    return this.#beats.lastBeat();
+  }
+
   serverTime(): Promise<number> {
     return this.#beats.serverTime();
   }

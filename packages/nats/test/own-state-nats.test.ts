@@ -288,6 +288,41 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     await manager.disableWrite(TYPE, WHO);
     await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(1), patiently);
   });
+
+  test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
+    const { prefix, release, coordinator, raw } = await controlPlane();
+    const a = await node(prefix, "a", 2);
+    await coordinator.enableWrite(TYPE, 1, WHO);
+    await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(1), patiently);
+    const backup = await backupOf(raw, release);
+    await coordinator.enableWrite(TYPE, 2, WHO);
+    await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(2), patiently);
+    await a.heartbeat();
+
+    // Only the log is restored: the heartbeats stream keeps what running nodes report.
+    await restore(raw, release, backup);
+    await vi.waitFor(() => expect(a.regressed).not.toBeNull(), patiently);
+    await a.heartbeat();
+    expect(a.writeLevel(TYPE)).toBe(2);
+    const restored = await raw.jsm.streams.getMessage(release.layout.fleetStream, { last_by_subj: entrySubject(release.layout, levelKey) });
+    expect((JSON.parse(textOf(restored?.data ?? new Uint8Array())) as { level: number }).level).toBe(1);
+
+    // A node's own credentials see it: the restored record requires only v1, and a writes v2.
+    const refused = await typedFailure(node(prefix, "old", 1));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain("went backwards");
+    expect(refused.message).toContain("twostep reconcile");
+    expect(refused.message).toContain("a@");
+    expect(await codeOf(node(prefix, "new", 2))).toBe(FleetErrorCode.StoreRegressed);
+
+    const manager = new Coordinator(await planes.open({ bucketPrefix: prefix }));
+    await manager.reconcile({ actor: "bob", reason: "restored from backup" });
+    await vi.waitFor(() => expect(a.regressed).toBeNull(), patiently);
+    await a.heartbeat();
+    expect(await codeOf(node(prefix, "old", 1))).toBe(FleetErrorCode.JoinRefused);
+    const b = await node(prefix, "b", 2);
+    expect(b.writeLevel(TYPE)).toBe(2);
+  });
 });
 
 /** A coordinator's connection that dies right after a change is committed (any write of a record that is not an intent): no step after it runs. */

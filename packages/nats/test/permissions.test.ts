@@ -67,7 +67,7 @@ test("a fleet node runs on the documented node credentials and follows the level
   }
 });
 
-test("a node registers, heartbeats, follows the records and leaves on its own credentials", async () => {
+test("a node registers, heartbeats, reads the last heartbeat stored, follows the records and leaves on its own credentials", async () => {
   const node = await asNode();
   const before = await release.append(level("payments.Captured"), bytes("l1"));
   const snapshot = await node.register([
@@ -77,6 +77,13 @@ test("a node registers, heartbeats, follows the records and leaves on its own cr
   expect(snapshot.entries.map((entry) => entry.revision)).toContain(before);
   const beat = await node.beat(me, bytes("beat"), { expect: 0 });
   expect((await node.readBeat(me))?.revision).toBe(beat);
+  // What a joining node judges a store that went backwards by: another node's heartbeat, the last one stored.
+  const other = { nodeId: "shop-2", incarnation: "0c0d" };
+  const theirs = await release.beat(other, bytes("theirs"), { expect: 0 });
+  const last = await node.lastBeat();
+  expect([last?.key, last?.revision, textOf(last?.value ?? bytes(""))]).toEqual([other, theirs, "theirs"]);
+  await release.beat(other, bytes("gone"), { expect: theirs, tombstone: true });
+  expect((await node.lastBeat())?.revision).toBe(beat);
 
   const entries: StoredEntry[] = [];
   const follow = await node.follow({ onSnapshot: () => {}, onEntry: (entry) => entries.push(entry) }, { from: snapshot.position });
@@ -105,6 +112,7 @@ test("a node is refused what release managers do, with PermissionDeniedError nam
     "a decommission": () => node.append({ kind: "decommission", nodeId: "shop-2", incarnation: "1" }, bytes("d")),
     "the meta record": () => node.append({ kind: "meta" }, bytes("meta")),
     "reading the members": () => node.read("fleet"),
+    "reading every heartbeat": () => node.readBeats(),
     "watching the history": () => node.watchHistory(() => {}),
     compaction: () => node.compact(0),
   };

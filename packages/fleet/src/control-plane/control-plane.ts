@@ -150,6 +150,14 @@ export interface ControlPlane {
   readBeats(): Promise<StoredBeat[]>;
   /** The last heartbeat of one incarnation, or undefined. */
   readBeat(key: BeatKey): Promise<StoredBeat | undefined>;
+  /**
+   * The heartbeat stored last, of any incarnation, passing over tombstones;
+   * undefined when there is none. One past the TTL may still be given until
+   * the backend removes it. A joining node reads it (before registering) to
+   * tell whether running nodes report a store that went backwards: it needs
+   * no right to read the other heartbeats.
+   */
+  lastBeat(): Promise<StoredBeat | undefined>;
   /** How long a heartbeat is kept before it expires, in ms. */
   readonly beatTtlMs: number;
 

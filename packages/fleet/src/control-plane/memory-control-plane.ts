@@ -131,6 +131,15 @@ export class MemoryControlPlane implements ControlPlane {
     return beat === undefined ? undefined : copyBeat(beat);
   }
 
+  async lastBeat(): Promise<StoredBeat | undefined> {
+    let last: StoredBeat | undefined;
+    for (const id of [...this.#beats.keys()]) {
+      const beat = this.#liveBeat(id);
+      if (beat !== undefined && !beat.tombstone && (last === undefined || beat.revision > last.revision)) last = beat;
+    }
+    return last === undefined ? undefined : copyBeat(last);
+  }
+
   async serverTime(): Promise<number> {
     return this.#clock();
   }

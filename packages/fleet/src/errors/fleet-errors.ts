@@ -143,12 +143,15 @@ export class RecordUnreadableError extends TwostepError {
  * `twostep reconcile`.
  */
 export class StoreRegressedError extends TwostepError {
-  constructor(readonly evidence: readonly string[]) {
+  constructor(
+    readonly evidence: readonly string[],
+    /** What was refused, and what to do; by default a change, which a release manager retries after reconciling. */
+    wording: { readonly refused: string; readonly fix: string } = {
+      refused: "refused",
+      fix: "Nodes keep writing by what they applied last. Run `twostep reconcile` to rebuild the records from the store and what nodes hold, then retry",
+    },
+  ) {
     const shown = evidence.slice(0, 10).map((line) => `\n  - ${line}`);
-    super(
-      FleetErrorCode.StoreRegressed,
-      `refused: the control plane's store went backwards${shown.join("")}\n` +
-        "Nodes keep writing by what they applied last. Run `twostep reconcile` to rebuild the records from the store and what nodes hold, then retry",
-    );
+    super(FleetErrorCode.StoreRegressed, `${wording.refused}: the control plane's store went backwards${shown.join("")}\n${wording.fix}`);
   }
 }

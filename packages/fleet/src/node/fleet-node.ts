@@ -10,8 +10,8 @@ import {
   type UntypedKey,
 } from "@twostep/core";
 import { type Logger, pino } from "pino";
-import type { ControlPlane, RegisterEntry, Snapshot, StoredEntry, Subscription } from "../control-plane/control-plane.js";
-import { FencedError, FleetErrorCode, JoinRefusedError } from "../errors/fleet-errors.js";
+import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, Subscription } from "../control-plane/control-plane.js";
+import { FencedError, FleetErrorCode, JoinRefusedError, StoreRegressedError } from "../errors/fleet-errors.js";
 import { type BuildRecord, buildIdOf } from "../records/build-record.js";
 import type { DepartureRecord } from "../records/departure-record.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
@@ -22,6 +22,7 @@ import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-re
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { HeldRecords } from "./held-records.js";
 import { joinProblems, recordsAtJoin } from "./join-guard.js";
+import { regressionAtJoin } from "./join-regression.js";
 import { type Fence, leaseFence, recordFence, STOPPED } from "./node-fence.js";
 import { heartbeatRecord } from "./node-heartbeat.js";
 import { type LeaseHolder, NodeLease } from "./node-lease.js";
@@ -37,7 +38,9 @@ import { WriteLevels } from "./write-levels.js";
  * against the records as of its registration, sends its first heartbeat
  * (which starts its lease) and follows the records. Throws
  * {@link JoinRefusedError} (after leaving again) when this build cannot
- * read what the fleet requires.
+ * read what the fleet requires, and {@link StoreRegressedError} when running
+ * nodes report that the store went backwards (its records may require less
+ * than they write) until a release manager reconciles.
  */
 export async function startNode<P extends Protocol>(options: NodeOptions<P>): Promise<FleetNode<P>> {
   const node = new FleetNode<P>(options);
@@ -142,8 +145,8 @@ export class FleetNode<P extends Protocol = Protocol> {
   }
 
   /**
-   * Registers, runs the join guard, starts following and sends the first
-   * heartbeat. If a step fails after registering, it leaves again (best
+   * Reads the last heartbeat stored, registers, runs the join guard,
+   * starts following and sends the first heartbeat. If a step fails after registering, it leaves again (best
    * effort) before rethrowing: a node that never ran must not stay behind as
    * a member whose lease others must wait out.
    */
@@ -159,11 +162,13 @@ export class FleetNode<P extends Protocol = Protocol> {
       startedAt: this.#startedAt,
       leaseMs: this.#leaseMs,
     };
+    // Read before registering: what it says was applied was stored before the records the node is given.
+    const lastBeat = await this.#plane.lastBeat();
     this.#member = member;
     try {
       // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
       const snapshot = await this.#plane.register(this.#registration());
-      this.#admit(snapshot);
+      this.#admit(snapshot, lastBeat);
       this.#follow = await this.#plane.follow(
         { onSnapshot: (next) => this.#takeSnapshot(next), onEntry: (entry) => this.#takeEntry(entry) },
         { from: snapshot.position },
@@ -178,19 +183,31 @@ export class FleetNode<P extends Protocol = Protocol> {
     } catch (error) {
       this.#stopped = true;
       await this.#follow?.stop().catch(() => {});
-      const reason = isTwostepError(error) && error.code === FleetErrorCode.JoinRefused ? "join-refused" : "left";
+      const refused = isTwostepError(error) && (error.code === FleetErrorCode.JoinRefused || error.code === FleetErrorCode.StoreRegressed);
+      const reason = refused ? "join-refused" : "left";
       await this.#leave(reason).catch((leaveError: unknown) => this.#logger.error({ err: leaveError }, "could not leave after a failed join"));
       throw error;
     }
   }
 
-  /** The records as of registration: the join guard's judgement, then what the node holds. */
-  #admit(snapshot: Snapshot): void {
+  /** The records as of registration and the last heartbeat before it: the join guard's judgement, then what the node holds. */
+  #admit(snapshot: Snapshot, lastBeat: StoredBeat | undefined): void {
     const { records, unreadable } = recordsAtJoin(snapshot, this.#formats);
     const problems = joinProblems(this.#buildRecord, this.labels, records, unreadable);
     if (problems.length > 0) {
       const error = new JoinRefusedError(this.nodeId, problems);
       this.#logger.error({ code: error.code, problems }, "join refused");
+      throw error;
+    }
+    const evidence = regressionAtJoin(lastBeat, snapshot, this.#formats);
+    if (evidence.length > 0) {
+      const error = new StoreRegressedError(evidence, {
+        refused: `node ${this.nodeId} refuses to start`,
+        fix:
+          "Running nodes write by newer records than the store holds, which may require levels this build cannot read. " +
+          "Have a release manager run `twostep reconcile` (see the join guard in docs/fleet.md), then start this node again",
+      });
+      this.#logger.error({ code: error.code, evidence }, "join refused: the store went backwards");
       throw error;
     }
     this.#held.applySnapshot(snapshot);

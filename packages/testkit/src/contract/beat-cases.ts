@@ -6,7 +6,7 @@ import { bytes, textOf } from "./entry-bytes.js";
 
 const key: BeatKey = { nodeId: "shop-1", incarnation: "0123456789abcdef" };
 
-/** Cases of heartbeats: compare-and-set renewal, tombstones, expiry, the server's clock. */
+/** Cases of heartbeats: compare-and-set renewal, tombstones, the last one stored, expiry, the server's clock. */
 export function beatCases(context: ContractContext): void {
   describe("heartbeats", () => {
     test("a heartbeat is created with expect 0, renewed with its revision, and stamped with the control plane's time", async () => {
@@ -39,6 +39,31 @@ export function beatCases(context: ContractContext): void {
       for (const [index, nodeId] of awkwardNames.entries()) await plane.beat({ nodeId, incarnation: "abcdef01" }, bytes(`beat ${index}`), { expect: 0 });
       const beats = await plane.readBeats();
       expect(beats.map((beat) => [beat.key.nodeId, textOf(beat.value)]).sort()).toEqual(awkwardNames.map((nodeId, index) => [nodeId, `beat ${index}`]).sort());
+    });
+
+    test("lastBeat is the heartbeat stored last, of any incarnation and on any client, passing over tombstones and the clock; none when there is none", async () => {
+      const { plane } = context;
+      const peer = await context.peer();
+      const one: BeatKey = { nodeId: "shop-1", incarnation: "0000000000000001" };
+      // A node id NATS must encode into one token: the last heartbeat is found across every key.
+      const two: BeatKey = { nodeId: "x.y.z", incarnation: "0000000000000002" };
+      const last = async (): Promise<[string, string] | undefined> => {
+        const beat = await peer.lastBeat();
+        return beat === undefined ? undefined : [beat.key.nodeId, textOf(beat.value)];
+      };
+      expect(await plane.lastBeat()).toBeUndefined();
+      const first = await plane.beat(one, bytes("one 1"), { expect: 0 });
+      const other = await plane.beat(two, bytes("two 1"), { expect: 0 });
+      expect(await last()).toEqual([two.nodeId, "two 1"]);
+      const renewed = await plane.beat(one, bytes("one 2"), { expect: first });
+      await plane.serverTime();
+      expect(await last()).toEqual([one.nodeId, "one 2"]);
+      const stored = await plane.lastBeat();
+      expect([stored?.revision, stored?.tombstone, stored?.key]).toEqual([renewed, false, one]);
+      await plane.beat(one, bytes("left"), { expect: renewed, tombstone: true });
+      expect(await last()).toEqual([two.nodeId, "two 1"]);
+      await plane.beat(two, bytes("left too"), { expect: other, tombstone: true });
+      expect(await last()).toBeUndefined();
     });
 
     test("a heartbeat older than the TTL expires; the key then takes expect 0 again", async () => {

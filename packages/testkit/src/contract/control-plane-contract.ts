@@ -28,7 +28,8 @@ export interface ControlPlaneContractOptions {
  * scopes, reads as of a position, registration that sees an intent or is
  * seen by a read as of it, history and its watch, copies in and out,
  * names of any kind), following the records, heartbeats (renewal by
- * compare-and-set, tombstones, expiry, the control plane's clock), and
+ * compare-and-set, tombstones, the last one stored, expiry, the control
+ * plane's clock), and
  * twostep's own state (bytes no twostep reads handed back as they are, a
  * store that went backwards shown by a lower position). Call it
  * at the top level of a test file.
