@@ -181,13 +181,10 @@ describe("a hung server", () => {
 
   test("a command fails as unreachable, exit 3, when the connect timeout (5 s) runs out, not after retries", async () => {
     await using silent = await silentServer();
-    const started = Date.now();
     const run = await twostepBinary(["status", "--nats", silent.url]);
-    const elapsed = Date.now() - started;
     expect(run.code).toBe(ExitCode.Unavailable);
+    // Ended by the connect timeout, after one connection: no reconnects.
     expect(run.stderr).toMatch(/^error: connect: cannot reach the NATS control plane at nats:\/\/127\.0\.0\.1:\d+ \(timeout\)/);
-    // The documented bound (docs/cli.md) is the 5 s timeout; a generous margin for a loaded machine, far below a minute of retries.
-    expect(elapsed).toBeLessThan(30_000);
-    process.stdout.write(`twostep status against a hung server: exit ${run.code} after ${elapsed} ms\n`);
+    expect(silent.connections()).toBe(1);
   });
 });

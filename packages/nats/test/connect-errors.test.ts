@@ -33,20 +33,19 @@ test("nobody listening is ControlPlaneUnreachableError at once", async () => {
   await using silent = await silentServer();
   const port = Number(new URL(silent.url).port);
   await silent.close();
-  const started = Date.now();
   const error = await failure(connectNatsControlPlane({ servers: `nats://127.0.0.1:${port}` }));
   expect(isTwostepError(error, FleetErrorCode.Unreachable)).toBe(true);
-  // A refused connection ends the connect, not the 5 s timeout (a bound against waiting it out, with room for a loaded machine).
-  expect(Date.now() - started).toBeLessThan(4_500);
+  // Ended by the refusal itself, not by waiting out the timeout.
+  expect(error.message).not.toContain("(timeout)");
 });
 
 test("a hung server: connecting fails when timeoutMs runs out, not after retries", async () => {
   await using silent = await silentServer();
-  const started = Date.now();
   const error = await failure(connectNatsControlPlane({ servers: silent.url, timeoutMs: 1_000 }));
   expect(isTwostepError(error, FleetErrorCode.Unreachable)).toBe(true);
-  // The call's timeout ends it, not a minute of reconnects (a bound against retrying on, with room for a loaded machine).
-  expect(Date.now() - started).toBeLessThan(10_000);
+  // Ended by the call's timeout after one connection, not by a minute of reconnects.
+  expect(error.message).toContain("(timeout)");
+  expect(silent.connections()).toBe(1);
 });
 
 test("with the server hung, every call fails with ControlPlaneUnreachableError when its timeout runs out (twice for reads), and works again once it answers", async () => {
@@ -74,18 +73,15 @@ test("with the server hung, every call fails with ControlPlaneUnreachableError w
     try {
       const outcomes = await Promise.all(
         Object.entries(calls).map(async ([name, call]) => {
-          const started = Date.now();
           const error = await call().then(
             () => new Error(`${name} answered while the server was paused`),
             (reason: Error) => reason,
           );
-          return { name, code: (error as { code?: string }).code, message: error.message, ms: Date.now() - started };
+          return { name, code: (error as { code?: string }).code, message: error.message };
         }),
       );
-      for (const { name, code, message, ms } of outcomes) {
+      for (const { name, code, message } of outcomes) {
         expect(code, `${name}: ${message}`).toBe(FleetErrorCode.Unreachable);
-        // Ended by the call's timeout (1 s, twice for reads), not by retries: a bound with room for a loaded machine.
-        expect(ms, name).toBeLessThan(10_000);
       }
     } finally {
       server.resume();

@@ -115,6 +115,7 @@ describe("layout", () => {
 
 describe("the log", () => {
   test("append: revisions increase over every key, compare-and-set per key, tombstones kept, get gives the last entry", async () => {
+    const testStarted = Date.now();
     const plane = await planes.open({ bucketPrefix: planes.prefix() });
     const first = await plane.append(level("orders.OrderPlaced"), bytes("v1"), { expect: 0 });
     const joined = await plane.append(member("shop-1", "0a"), bytes("m"));
@@ -131,7 +132,9 @@ describe("the log", () => {
     expect(summary((await plane.get(level("orders.OrderPlaced")))!)).toEqual(["level orders.OrderPlaced", "v2", false, second]);
     expect(await plane.get(level("never.Written"))).toBeUndefined();
     const at = (await plane.get(level("orders.OrderPlaced")))!.at;
-    expect(Math.abs(at - Date.now())).toBeLessThan(5_000);
+    // The server's timestamp of the write, within this test (the server runs on this machine's clock; 1 s for rounding).
+    expect(at).toBeGreaterThanOrEqual(testStarted - 1_000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 1_000);
   });
 
   test("of two appends expecting the same revision exactly one wins, across connections", async () => {
@@ -194,10 +197,9 @@ describe("the log", () => {
     const plane = await planes.open({ bucketPrefix: planes.prefix() });
     await plane.append(level("x"), bytes("1"));
     const joined = await plane.append(member("n", "1"), bytes("m"));
-    const started = Date.now();
     const records = await plane.read("records", { atLeast: joined });
+    // Proven by the leader: a read that waited instead would end below `joined`, taken for a store that went backwards.
     expect(records.position).toBeGreaterThanOrEqual(joined);
-    expect(Date.now() - started).toBeLessThan(900);
   });
 
   test("read with atLeast beyond what the store holds (a store that went backwards) resolves below it after a bounded wait", async () => {
@@ -207,8 +209,8 @@ describe("the log", () => {
     const records = await plane.read("records", { atLeast: last + 50 });
     expect(records.position).toBe(last);
     expect(records.entries).toHaveLength(1);
+    // It waited (about a second) before taking the store for gone backwards; how long it may take is no business of a test.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   test("a read as of a position stored while it runs waits for it, as it waits for a lagging replica to deliver it", async () => {
@@ -291,6 +293,7 @@ describe("heartbeats", () => {
 
   test("beat: compare-and-set by revision, tombstones, readBeat and readBeats", async () => {
     const plane = await planes.open({ bucketPrefix: planes.prefix() });
+    const serverBefore = await plane.serverTime();
     const first = await plane.beat(key, bytes("b1"), { expect: 0 });
     const error = await failure(plane.beat(key, bytes("b?"), { expect: 0 }));
     expect(isTwostepError(error, FleetErrorCode.RevisionConflict)).toBe(true);
@@ -299,7 +302,9 @@ describe("heartbeats", () => {
     await plane.beat({ nodeId: "shop-2", incarnation: "0b" }, bytes("other"), { expect: 0 });
     const beat = (await plane.readBeat(key))!;
     expect([textOf(beat.value), beat.revision, beat.tombstone]).toEqual(["b2", second, false]);
-    expect(Math.abs(beat.at - (await plane.serverTime()))).toBeLessThan(2_000);
+    // Stamped by the server's clock: between the server's time before the test's first beat and now.
+    expect(beat.at).toBeGreaterThanOrEqual(serverBefore);
+    expect(beat.at).toBeLessThanOrEqual(await plane.serverTime());
     const ended = await plane.beat(key, bytes("gone"), { expect: second, tombstone: true });
     const all = await plane.readBeats();
     expect(all.map((each) => [each.key.nodeId, textOf(each.value), each.tombstone])).toEqual([
@@ -331,9 +336,8 @@ describe("heartbeats", () => {
     })();
     try {
       for (let round = 0; round < 30; round++) {
-        const started = Date.now();
+        // A read stuck on the pending count never drains: it would end in a timeout, or hang, not here.
         expect((await plane.readBeats()).length).toBe(6);
-        expect(Date.now() - started).toBeLessThan(2_000);
       }
     } finally {
       running = false;

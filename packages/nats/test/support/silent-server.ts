@@ -1,9 +1,19 @@
 import { createServer, type Server, type Socket } from "node:net";
 
 /** A TCP server that accepts connections and never says a word, as a hung nats-server does. */
-export async function silentServer(): Promise<{ url: string; close: () => Promise<void> } & AsyncDisposable> {
+export interface SilentServer extends AsyncDisposable {
+  readonly url: string;
+  /** How many connections it accepted: a client that retries connects again. */
+  readonly connections: () => number;
+  readonly close: () => Promise<void>;
+}
+
+/** Starts a {@link SilentServer} on 127.0.0.1 and a port the OS picks. */
+export async function silentServer(): Promise<SilentServer> {
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const server: Server = createServer((socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on("error", () => {});
   });
@@ -14,5 +24,5 @@ export async function silentServer(): Promise<{ url: string; close: () => Promis
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
   };
-  return { url: `nats://127.0.0.1:${address.port}`, close, [Symbol.asyncDispose]: close };
+  return { url: `nats://127.0.0.1:${address.port}`, connections: () => accepted, close, [Symbol.asyncDispose]: close };
 }
