@@ -1,6 +1,7 @@
 import { type ControlPlane, Coordinator } from "@twostep/fleet";
 import type { CliContext } from "./cli-context.js";
-import { type ConnectionFlags, resolveConnection } from "./connection-options.js";
+import type { ConnectionFlags } from "./connection-flags.js";
+import { resolveConnection } from "./connection-options.js";
 
 /** Whether what is missing on the server may be created: only commands that change the fleet pass true (reads work with read-only credentials). */
 interface ConnectOptions {

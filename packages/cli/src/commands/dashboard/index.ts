@@ -1,6 +1,6 @@
 import { Rollouts } from "@twostep/fleet";
 import type { CliContext } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { isLoopback } from "../../dashboard/dashboard-address.js";
 import { startDashboard } from "../../dashboard/dashboard-server.js";
 import { ExitCode } from "../../exit-code.js";
