@@ -10,8 +10,7 @@ interface ConnectOptions {
 
 /**
  * Connects to the control plane, runs `work` with a coordinator on it (and
- * the control plane's clock, which ages are told by, and the control plane
- * itself, for what reads it besides the coordinator), and closes the
+ * the control plane's clock, which ages are told by), and closes the
  * connection whatever happens. Only commands that change the fleet pass
  * `create`: reads work with read-only credentials. Every rule is the
  * coordinator's: commands only ask it and show what it says.
@@ -19,10 +18,10 @@ interface ConnectOptions {
 export async function withCoordinator<T>(
   flags: ConnectionFlags,
   context: CliContext,
-  work: (coordinator: Coordinator, now: () => Promise<number>, plane: ControlPlane) => Promise<T>,
+  work: (coordinator: Coordinator, now: () => Promise<number>) => Promise<T>,
   options: ConnectOptions = {},
 ): Promise<T> {
-  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime(), plane), options);
+  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime()), options);
 }
 
 /**
