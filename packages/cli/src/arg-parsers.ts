@@ -15,10 +15,15 @@ export function parseCount(value: string): number {
   return count;
 }
 
+/** Whether `port` is a TCP port, 0 to 65535; 0 lets the OS pick a free one. */
+export function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 0 && port <= 65_535;
+}
+
 /** A TCP port, 0 to 65535; 0 lets the OS pick a free one (`--metrics-port`). */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError("give a port from 0 to 65535 (0: any free port).");
+  if (!isPort(port)) throw new InvalidArgumentError("give a port from 0 to 65535 (0: any free port).");
   return port;
 }
 

@@ -1,7 +1,7 @@
 import { Argument, Command, CommanderError, Option } from "commander";
 import { parseCount, parseDrainWindow, parseLabel, parseLevel, parseNumber, parsePort, parseSeconds } from "./arg-parsers.js";
 import type { CliContext } from "./cli-context.js";
-import { connectionFlagOptions, contextSettingOptions, EXAMPLE_CONTEXT_SETTINGS, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-options.js";
+import { connectionFlagOptions, contextSettingOptions, EXAMPLE_CONTEXT_SETTINGS, EXAMPLE_FLEET_URL, fleetUrlOption } from "./connection-flags.js";
 import { describeExitCodes, ExitCode } from "./exit-code.js";
 
 /** A command's entry point: options (positionals included, by name) and the context. */

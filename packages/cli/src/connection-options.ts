@@ -1,23 +1,23 @@
 import { access, constants } from "node:fs/promises";
 import type { ControlPlane } from "@twostep/fleet";
-import { Option } from "commander";
 import { InvalidContextError, UsageError } from "./cli-errors.js";
-import type { ConnectionSetting } from "./control-plane-backend.js";
+import type { ConnectionFlags } from "./connection-flags.js";
+import type { ConnectionSetting, ControlPlaneBackend } from "./control-plane-backend.js";
 import {
-  backendFor,
   CONNECTION_SETTINGS,
   DEFAULT_BACKEND,
   flagOf,
   KNOWN_SCHEMES,
+  REGISTERED_BACKENDS,
   SERVERS_SETTING,
   type Setting,
   splitServers,
 } from "./control-plane-backends.js";
 import type { NamedContext } from "./contexts/context-file.js";
-import { CONTEXT_ENV, selectedContext } from "./contexts/selected-context.js";
+import { selectedContext } from "./contexts/selected-context.js";
 
-/** The control plane's address in examples. */
-export const EXAMPLE_FLEET_URL = DEFAULT_BACKEND.exampleServer;
+// A command's connection: resolved from its flags, the environment and the selected context, and opened.
+// Loaded by the commands that connect; --help loads `connection-flags.ts` only.
 
 /** The settings besides the servers, by key: what a context file holds and a backend reads. */
 export type ConnectionSettings = { readonly [K in Exclude<Setting, { kind: "url" }>["key"]]?: string };
@@ -32,12 +32,6 @@ export interface ConnectionOptions extends ConnectionSettings {
    */
   readonly create: boolean;
 }
-
-/** The flag of each setting, by its key. */
-export type SettingFlags = { readonly [K in Setting["key"]]?: string };
-
-/** The flags every command takes to reach the control plane: each setting's, and `--context`. */
-export type ConnectionFlags = SettingFlags & { readonly context?: string };
 
 /** One setting's value and where it came from: its flag, its environment variable or the context. */
 interface Resolved {
@@ -89,37 +83,20 @@ export async function connectControlPlane(options: ConnectionOptions): Promise<C
   return backendFor(options.servers).connect(options);
 }
 
-/** A setting's flag, with its value and `description` (else the setting's own), as commander takes it. */
-export function settingOption(setting: ConnectionSetting, description = setting.description): Option {
-  return new Option(`${flagOf(setting)} ${setting.value}`, description);
-}
-
-/** The settings' flags as `twostep context add` takes them: without their environment variables. */
-export function contextSettingOptions(): Option[] {
-  return CONNECTION_SETTINGS.map((setting) => settingOption(setting));
-}
-
-/** `twostep context add`'s example settings: the first backend's server and a credential. */
-export const EXAMPLE_CONTEXT_SETTINGS = `${flagOf(SERVERS_SETTING)} ${DEFAULT_BACKEND.exampleServer} ${DEFAULT_BACKEND.exampleContext}`;
-
-/** The connection flags, in their own help group: every command that reads or changes the fleet takes them. */
-export function connectionFlagOptions(): Option[] {
-  return [
-    ...CONNECTION_SETTINGS.map((setting) =>
-      settingOption(setting, `${setting.description} (env: ${setting.env}${setting === SERVERS_SETTING ? `; default: ${DEFAULT_BACKEND.defaultServer}` : ""})`),
-    ),
-    new Option("--context <name>", `the named connection to use (env: ${CONTEXT_ENV}; default: the current one, see twostep context use)`),
-  ].map((option) => option.helpGroup("Connection options:"));
-}
-
-/** `check --fleet URL`: the control plane of the live fleet, with the other settings of the environment. */
-export function fleetUrlOption(): Option {
-  const others = CONNECTION_SETTINGS.filter((setting) => setting !== SERVERS_SETTING).map((setting) => setting.env);
-  return new Option(
-    "--fleet <url>",
-    `the control plane of the live fleet (${KNOWN_SCHEMES}): ` +
-      `a raised write target must also be read by every member, and a version marked retired (or whose reader is dropped) be retired in the fleet (credentials, TLS and prefix: ${others.join(", ")})`,
-  ).helpGroup("Connection options:");
+/** The backend of `servers`; none, a scheme no backend serves, or servers of two backends, is a `UsageError` naming the known schemes. */
+export function backendFor(servers: readonly string[]): ControlPlaneBackend {
+  const chosen = new Set(
+    servers.map((server) => {
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(server)?.[1]?.toLowerCase() ?? "";
+      const backend = REGISTERED_BACKENDS.find((candidate) => candidate.schemes.includes(scheme));
+      if (backend === undefined) throw new UsageError(`${server} is no control plane URL: give one that starts with ${KNOWN_SCHEMES}`);
+      return backend;
+    }),
+  );
+  const [backend, other] = chosen;
+  if (backend === undefined) throw new UsageError(`no server given: give one with ${flagOf(SERVERS_SETTING)} (${KNOWN_SCHEMES})`);
+  if (other !== undefined) throw new UsageError(`${servers.join(", ")} name servers of ${backend.name} and of ${other.name}: give one control plane's`);
+  return backend;
 }
 
 function resolve(flags: ConnectionFlags, env: Readonly<Record<string, string | undefined>>, context: NamedContext | undefined): Resolved[] {

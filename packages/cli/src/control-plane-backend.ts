@@ -22,7 +22,7 @@ export interface ConnectionSetting {
 
 /**
  * A control-plane backend the CLI connects to, registered in
- * `connection-options.ts` and chosen by the scheme of the server URLs. Its
+ * `control-plane-backends.ts` and chosen by the scheme of the server URLs. Its
  * wording stays in its registration: the rest of the CLI sees settings and
  * a `ControlPlane`.
  */

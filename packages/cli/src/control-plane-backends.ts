@@ -1,12 +1,15 @@
 import { natsBackend } from "./backends/nats-backend.js";
-import { UsageError } from "./cli-errors.js";
 import type { ConnectionSetting, ControlPlaneBackend } from "./control-plane-backend.js";
 
 /**
  * The control-plane backends, chosen by the scheme of the server URLs: the
  * one place a backend is registered. The first serves when no server is given.
+ * Loads no @twostep package (a backend loads its own when it connects): --help reads these settings.
  */
 const BACKENDS = [natsBackend] as const;
+
+/** The registered backends, in order (`backendFor` of `connection-options.ts` chooses one). */
+export const REGISTERED_BACKENDS: readonly ControlPlaneBackend[] = BACKENDS;
 
 /** A setting of any backend, with its literal key. */
 export type Setting = (typeof BACKENDS)[number]["settings"][number];
@@ -22,22 +25,6 @@ export const SERVERS_SETTING: ConnectionSetting = CONNECTION_SETTINGS.find((sett
 
 /** The schemes of every backend as URLs start with them, comma-separated. */
 export const KNOWN_SCHEMES = BACKENDS.flatMap((backend) => backend.schemes.map((scheme) => `${scheme}://`)).join(", ");
-
-/** The backend of `servers`; none, a scheme no backend serves, or servers of two backends, is a `UsageError` naming the known schemes. */
-export function backendFor(servers: readonly string[]): ControlPlaneBackend {
-  const chosen = new Set(
-    servers.map((server) => {
-      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(server)?.[1]?.toLowerCase() ?? "";
-      const backend = BACKENDS.find((candidate) => (candidate.schemes as readonly string[]).includes(scheme));
-      if (backend === undefined) throw new UsageError(`${server} is no control plane URL: give one that starts with ${KNOWN_SCHEMES}`);
-      return backend;
-    }),
-  );
-  const [backend, other] = chosen;
-  if (backend === undefined) throw new UsageError(`no server given: give one with ${flagOf(SERVERS_SETTING)} (${KNOWN_SCHEMES})`);
-  if (other !== undefined) throw new UsageError(`${servers.join(", ")} name servers of ${backend.name} and of ${other.name}: give one control plane's`);
-  return backend;
-}
 
 /** The servers of a comma-separated list. */
 export function splitServers(list: string): string[] {

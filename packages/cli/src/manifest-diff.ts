@@ -1,5 +1,5 @@
 import type { Manifest } from "@twostep/core";
-import { type CapabilityStatus, type FleetStatus, RECORD_FORMAT_CAPABILITY, type WriteLevelRecord } from "@twostep/fleet";
+import { type CapabilityStatus, type FleetStatus, RECORD_FORMAT_CAPABILITY, type Ramp } from "@twostep/fleet";
 
 /**
  * How a type's write target compares with the fleet's write state: the same
@@ -9,15 +9,17 @@ import { type CapabilityStatus, type FleetStatus, RECORD_FORMAT_CAPABILITY, type
  */
 export type WriteComparison = "agrees" | "differs" | "no-target" | "unreadable";
 
-/** One type of the manifest against the live fleet. */
+/** One type of the manifest against the live fleet; also one type of `twostep diff --json` (docs/cli.md), field by field in this order. */
 export interface TypeDiff {
   readonly type: string;
   /** True when nothing below disagrees. */
   readonly agrees: boolean;
   readonly writeTarget: number | null;
   readonly write: WriteComparison;
-  /** The live write-level record: null when there is none (writes closed) or it cannot be read. */
-  readonly record: WriteLevelRecord | null;
+  /** The fleet's write level: null when writes are closed, or the record cannot be read. */
+  readonly level: number | null;
+  /** The fleet's ramp, or null. */
+  readonly ramp: Ramp | null;
   readonly revision: number;
   /** Why the record cannot be read, or null. */
   readonly problem: string | null;
@@ -37,10 +39,12 @@ export interface TypeDiff {
   readonly participants: number;
 }
 
-/** A capability of the live fleet that the manifest does not declare. */
+/** A capability of the live fleet that the manifest does not declare; also one of `twostep diff --json`, in this order. */
 export interface UnknownCapability {
   readonly capability: string;
-  readonly record: WriteLevelRecord | null;
+  /** The fleet's write level: null when writes are closed, or the record cannot be read. */
+  readonly level: number | null;
+  readonly ramp: Ramp | null;
   readonly revision: number;
   readonly problem: string | null;
   readonly participants: number;
@@ -66,7 +70,8 @@ export interface ManifestDiff {
  * Compares a manifest with the live fleet: per type, its write target with
  * the write level and ramp, its retired levels with the fleet's, and its
  * versions with what members read; then the capabilities the manifest does
- * not know. Reads nothing itself.
+ * not know. Reads nothing itself. Its types and capabilities are those of
+ * `twostep diff --json` as they are: add a field only where it is documented.
  */
 export function diffManifest(manifest: Manifest, status: FleetStatus): ManifestDiff {
   const live = new Map(status.capabilities.map((capability) => [capability.capability, capability]));
@@ -87,7 +92,8 @@ export function diffManifest(manifest: Manifest, status: FleetStatus): ManifestD
       agrees: (write === "agrees" || write === "no-target") && retiredStillRequired.length === 0 && !targetRetired && unread.length === 0,
       writeTarget: target,
       write,
-      record,
+      level: record?.level ?? null,
+      ramp: record?.ramp ?? null,
       revision: found?.revision ?? 0,
       problem: found?.problem ?? null,
       required,
@@ -105,7 +111,8 @@ export function diffManifest(manifest: Manifest, status: FleetStatus): ManifestD
     .map(
       (capability): UnknownCapability => ({
         capability: capability.capability,
-        record: capability.record,
+        level: capability.record?.level ?? null,
+        ramp: capability.record?.ramp ?? null,
         revision: capability.revision,
         problem: capability.problem,
         participants: capability.participants,

@@ -1,7 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import type { CliContext, OutputStream } from "./cli-context.js";
 import { defaultActor } from "./default-actor.js";
-import { connectControlPlane } from "./connection-options.js";
 
 /**
  * The context of the real `twostep` binary: the process's streams,
@@ -17,7 +16,11 @@ export function nodeContext(signal: AbortSignal): CliContext {
     env: process.env,
     cwd: process.cwd(),
     signal,
-    connect: connectControlPlane,
+    // Loaded when a command connects: resolving a connection loads the contexts' schema and @twostep/core.
+    async connect(options) {
+      const { connectControlPlane } = await import("./connection-options.js");
+      return connectControlPlane(options);
+    },
     clock: Date.now,
     async confirm(question) {
       const prompt = createInterface({ input: process.stdin, output: process.stderr });

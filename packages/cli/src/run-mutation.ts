@@ -2,7 +2,7 @@ import type { ChangeAuthor, Coordinator } from "@twostep/fleet";
 import { type AuthorFlags, changeAuthor } from "./change-author.js";
 import type { CliContext } from "./cli-context.js";
 import { DeclinedError, UsageError } from "./cli-errors.js";
-import type { ConnectionFlags } from "./connection-options.js";
+import type { ConnectionFlags } from "./connection-flags.js";
 import { ExitCode } from "./exit-code.js";
 import { styleFor } from "./render/style.js";
 import { escapeControls } from "./render/terminal-safe.js";

@@ -1,6 +1,7 @@
 import { type ControlPlane, Coordinator } from "@twostep/fleet";
 import type { CliContext } from "./cli-context.js";
-import { type ConnectionFlags, resolveConnection } from "./connection-options.js";
+import type { ConnectionFlags } from "./connection-flags.js";
+import { resolveConnection } from "./connection-options.js";
 
 /** Whether what is missing on the server may be created: only commands that change the fleet pass true (reads work with read-only credentials). */
 interface ConnectOptions {
@@ -9,8 +10,7 @@ interface ConnectOptions {
 
 /**
  * Connects to the control plane, runs `work` with a coordinator on it (and
- * the control plane's clock, which ages are told by, and the control plane
- * itself, for what reads it besides the coordinator), and closes the
+ * the control plane's clock, which ages are told by), and closes the
  * connection whatever happens. Only commands that change the fleet pass
  * `create`: reads work with read-only credentials. Every rule is the
  * coordinator's: commands only ask it and show what it says.
@@ -18,10 +18,10 @@ interface ConnectOptions {
 export async function withCoordinator<T>(
   flags: ConnectionFlags,
   context: CliContext,
-  work: (coordinator: Coordinator, now: () => Promise<number>, plane: ControlPlane) => Promise<T>,
+  work: (coordinator: Coordinator, now: () => Promise<number>) => Promise<T>,
   options: ConnectOptions = {},
 ): Promise<T> {
-  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime(), plane), options);
+  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime()), options);
 }
 
 /**

@@ -46,18 +46,24 @@ test("with --json, an error is also JSON on stdout", async () => {
   expect(run.stderr).toContain('levels["orders.OrderPlaced"].write: Invalid input: expected number, received string');
 });
 
-test("--help, and commands that connect to nothing, never load the NATS backend; a command that connects does", async () => {
-  // A module hook that names on stderr each module of the NATS backend the binary loads.
+test("--help, and commands that connect to nothing, never load the NATS backend; --help loads no @twostep package nor zod; a command that connects does", async () => {
+  // A module hook that names on stderr each module it resolves of the NATS backend, of the other @twostep packages, of zod and of protobufjs.
   const hooks = `export async function resolve(specifier, context, next) {
     const resolved = await next(specifier, context);
-    if (/\\/packages\\/nats\\/|\\/@nats-io\\//.test(resolved.url)) process.stderr.write("loaded " + resolved.url + "\\n");
+    if (/\\/packages\\/(?!cli\\/)[^/]+\\/|\\/@nats-io\\/|\\/node_modules\\/(zod|protobufjs)\\//.test(resolved.url)) process.stderr.write("loaded " + resolved.url + "\\n");
     return resolved;
   }`;
   const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
   const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(register)}`, XDG_CONFIG_HOME: dir };
+  const nats = /^loaded .*(\/packages\/nats\/|\/@nats-io\/)/m;
   for (const args of [["--help"], ["status", "--help"], ["context", "list"], ["completion", "bash"]]) {
     const run = await twostep(args, { env });
     expect(run.code, args.join(" ")).toBe(0);
+    expect(run.stderr, args.join(" ")).not.toMatch(nats);
+  }
+  // The help builds no schema and loads no @twostep package: only the command that runs does.
+  for (const args of [["--help"], ["status", "--help"], ["rollout", "start", "--help"], ["nosuchcommand"]]) {
+    const run = await twostep(args, { env });
     expect(run.stderr, args.join(" ")).not.toContain("loaded ");
   }
   const connecting = await twostep(["status", "--nats", "nats://127.0.0.1:1"], { env });

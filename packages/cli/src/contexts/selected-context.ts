@@ -1,9 +1,7 @@
 import { UsageError } from "../cli-errors.js";
+import { CONTEXT_ENV } from "../connection-flags.js";
 import type { NamedContext } from "./context-file.js";
 import { ContextStore } from "./context-store.js";
-
-/** The environment variable that selects a context when `--context` does not. */
-export const CONTEXT_ENV = "TWOSTEP_CONTEXT";
 
 /**
  * The context a command connects through: the one named by `--context`

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { isPort } from "../arg-parsers.js";
 import { UsageError } from "../cli-errors.js";
 
 /** Where the dashboard listens unless told otherwise: only this machine can reach it. */
@@ -9,7 +10,7 @@ export const DEFAULT_DASHBOARD_PORT = 4280;
 
 /** Checks a port number: a whole number from 0 (a free one) to 65535. */
 export function checkDashboardPort(port: number): number {
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError("--port takes a whole number from 0 to 65535 (0 takes a free port)");
+  if (!isPort(port)) throw new UsageError("--port takes a whole number from 0 to 65535 (0 takes a free port)");
   return port;
 }
 

@@ -1,36 +1,10 @@
-import type { Ramp } from "@twostep/fleet";
-import type { ManifestDiff, TypeDiff, UnknownCapability, WriteComparison } from "../manifest-diff.js";
+import type { ManifestDiff, TypeDiff, UnknownCapability } from "../manifest-diff.js";
 
-/** One type of `twostep diff --json` (docs/cli.md). */
-export interface TypeDiffJson {
-  readonly type: string;
-  readonly agrees: boolean;
-  readonly writeTarget: number | null;
-  readonly write: WriteComparison;
-  /** The fleet's write level (null: writes closed, or the record cannot be read) and ramp. */
-  readonly level: number | null;
-  readonly ramp: Ramp | null;
-  readonly revision: number;
-  readonly problem: string | null;
-  readonly required: readonly number[];
-  readonly retired: { readonly manifest: readonly number[]; readonly fleet: readonly number[] };
-  readonly retiredStillRequired: readonly number[];
-  readonly retiredInFleetOnly: readonly number[];
-  readonly targetRetired: boolean;
-  readonly unread: readonly number[];
-  readonly participants: number;
-}
+/** One type of `twostep diff --json` (docs/cli.md): a {@link TypeDiff} as `diffManifest` makes it. */
+export type TypeDiffJson = TypeDiff;
 
-/** One capability the manifest does not declare, in `twostep diff --json`. */
-export interface UnknownCapabilityJson {
-  readonly capability: string;
-  readonly level: number | null;
-  readonly ramp: Ramp | null;
-  readonly revision: number;
-  readonly problem: string | null;
-  readonly participants: number;
-  readonly renamedTo: string | null;
-}
+/** One capability the manifest does not declare, in `twostep diff --json`: an {@link UnknownCapability} as `diffManifest` makes it. */
+export type UnknownCapabilityJson = UnknownCapability;
 
 /** `twostep diff --json`, format 1 (docs/cli.md). */
 export interface DiffJson {
@@ -45,47 +19,7 @@ export interface DiffJson {
   readonly notInManifest: readonly UnknownCapabilityJson[];
 }
 
-/** Maps a {@link ManifestDiff} of the manifest at `manifest` to the documented JSON shape. */
+/** A {@link ManifestDiff} of the manifest at `manifest` in the documented JSON shape. */
 export function diffJson(diff: ManifestDiff, manifest: string): DiffJson {
-  return {
-    format: 1,
-    at: diff.at,
-    manifest,
-    agree: diff.agree,
-    regressed: diff.regressed,
-    typeDiffs: diff.types.map(typeJson),
-    notInManifest: diff.notInManifest.map(unknownJson),
-  };
-}
-
-function typeJson(type: TypeDiff): TypeDiffJson {
-  return {
-    type: type.type,
-    agrees: type.agrees,
-    writeTarget: type.writeTarget,
-    write: type.write,
-    level: type.record?.level ?? null,
-    ramp: type.record?.ramp ?? null,
-    revision: type.revision,
-    problem: type.problem,
-    required: type.required,
-    retired: type.retired,
-    retiredStillRequired: type.retiredStillRequired,
-    retiredInFleetOnly: type.retiredInFleetOnly,
-    targetRetired: type.targetRetired,
-    unread: type.unread,
-    participants: type.participants,
-  };
-}
-
-function unknownJson(capability: UnknownCapability): UnknownCapabilityJson {
-  return {
-    capability: capability.capability,
-    level: capability.record?.level ?? null,
-    ramp: capability.record?.ramp ?? null,
-    revision: capability.revision,
-    problem: capability.problem,
-    participants: capability.participants,
-    renamedTo: capability.renamedTo,
-  };
+  return { format: 1, at: diff.at, manifest, agree: diff.agree, regressed: diff.regressed, typeDiffs: diff.types, notInManifest: diff.notInManifest };
 }

@@ -1,4 +1,4 @@
-import { type WriteLevelRecord, writtenLevels } from "@twostep/fleet";
+import type { WriteLevelRecord } from "@twostep/fleet";
 import type { ManifestDiff, TypeDiff, UnknownCapability } from "../manifest-diff.js";
 import { alignColumns, type Cell } from "./align-columns.js";
 import { formatTime } from "./format-time.js";
@@ -30,14 +30,19 @@ export function renderDiff(diff: ManifestDiff, manifest: string, style: Style = 
 
 /** What the fleet does with a capability the manifest does not declare: `writes v3, 3 members take part`. */
 export function describeUnknownCapability(capability: UnknownCapability): string {
-  const state = capability.problem === null ? describeWriteState(capability.record) : `the record cannot be read: ${capability.problem}`;
+  const state = capability.problem === null ? describeWriteState(capability) : `the record cannot be read: ${capability.problem}`;
   const members = `${capability.participants} member${capability.participants === 1 ? " takes" : "s take"} part`;
   return `${state}, ${members}${capability.renamedTo === null ? "" : `; renamed to ${capability.renamedTo} in the manifest`}`;
 }
 
-/** What to do about a level the manifest retires and the fleet still requires: `twostep retire T N once drained`, after moving writers off it while they write it. */
-export function retireAdvice(capability: string, level: number, record: WriteLevelRecord | null): string {
-  const written = record !== null && writtenLevels(record).includes(level);
+/**
+ * What to do about a level the manifest retires and the fleet still
+ * requires: `twostep retire T N once drained`, after moving writers off it
+ * while they write it (the write level, or a ramp's target, under `writes`:
+ * the levels `writtenLevels` of @twostep/fleet gives).
+ */
+export function retireAdvice(capability: string, level: number, writes: Pick<WriteLevelRecord, "level" | "ramp">): string {
+  const written = writes.level !== null && (writes.level === level || writes.ramp?.to === level);
   return `${written ? "move writers off it, then " : ""}twostep retire ${capability} ${level} once drained`;
 }
 
@@ -50,7 +55,7 @@ function typeRows(type: TypeDiff, style: Style): Cell[][] {
     const levels = type.retiredStillRequired;
     rows.push([
       flagged("not retired"),
-      `${formatLevels(levels)}: retired in the manifest, still required by the fleet (${retireAdvice(type.type, levels[0]!, type.record)})`,
+      `${formatLevels(levels)}: retired in the manifest, still required by the fleet (${retireAdvice(type.type, levels[0]!, type)})`,
     ]);
   }
   if (type.targetRetired) rows.push([flagged("target retired"), `v${type.writeTarget}: the manifest writes it, and the fleet retired it`]);
@@ -69,10 +74,10 @@ function describeWrite(type: TypeDiff): string {
     case "unreadable":
       return `the fleet's record cannot be read: ${type.problem}; never taken as agreeing (twostep reconcile rebuilds it)`;
     case "no-target":
-      return `none (apply leaves it alone); the fleet: ${describeWriteState(type.record)}`;
+      return `none (apply leaves it alone); the fleet: ${describeWriteState(type)}`;
     case "agrees":
     case "differs":
-      return `v${type.writeTarget}; the fleet: ${describeWriteState(type.record)}`;
+      return `v${type.writeTarget}; the fleet: ${describeWriteState(type)}`;
   }
 }
 

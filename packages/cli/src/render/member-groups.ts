@@ -61,6 +61,11 @@ export function countByState(members: readonly MemberStatus[]): StateCounts {
   return counts;
 }
 
+/** The counts by state of a group that holds more (a `LabelGroup`), alone, in {@link MEMBER_STATES} order. */
+export function stateCountsOf(group: StateCounts): StateCounts {
+  return Object.fromEntries(MEMBER_STATES.map((state) => [state, group[state]])) as StateCounts;
+}
+
 /** Counts of members by state, for headers: `100 members: 96 live, 3 stale, 1 expired` (states without members left out). */
 export function describeMemberCounts(members: readonly MemberStatus[]): string {
   const counts = countByState(members);

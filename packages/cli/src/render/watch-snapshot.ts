@@ -1,6 +1,6 @@
 import type { FleetStatus, Ramp } from "@twostep/fleet";
 import { blockersByLabel, describeLabelValue, groupByLabel } from "./label-groups.js";
-import { countByState, MEMBER_STATES, type StateCounts } from "./member-groups.js";
+import { countByState, MEMBER_STATES, type StateCounts, stateCountsOf } from "./member-groups.js";
 import { describeWriteState, formatLevels } from "./write-state.js";
 
 /** One capability as `twostep watch` follows it. */
@@ -66,9 +66,8 @@ export function watchSnapshot(status: FleetStatus, by?: string): WatchSnapshot {
     })),
   };
   if (by === undefined) return snapshot;
-  const groups = groupByLabel(status.members, by).map(
-    (group) => [describeLabelValue(by, group.value), countByState(status.members.filter((member) => (member.labels[by] ?? null) === group.value))] as const,
-  );
+  // A group holds its counts by state (and its node ids and builds, which the snapshot leaves out).
+  const groups = groupByLabel(status.members, by).map((group) => [describeLabelValue(by, group.value), stateCountsOf(group)] as const);
   return { ...snapshot, by: { label: by, groups: Object.fromEntries(groups) } };
 }
 

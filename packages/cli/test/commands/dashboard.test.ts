@@ -43,3 +43,17 @@ test("refuses every interface, a bad port, and an address that is not this machi
   // Named explicitly, a non-loopback address is allowed; this one (TEST-NET-1) is not an address of this machine.
   expect(await refused(["--host", "192.0.2.1", "--port", "0"])).toContain("cannot listen on 192.0.2.1: it is not an address of this machine");
 });
+
+test("an address or a port it may not listen on is refused before connecting (exit 2, not 3 when the control plane is away)", async () => {
+  const fleet = newFleet();
+  for (const argv of [
+    ["--host", "0.0.0.0"],
+    ["--host", ""],
+    ["--port", "http"],
+    ["--port", "70000"],
+  ]) {
+    const run = await fleet.run(["dashboard", ...argv]);
+    expect(run.code, argv.join(" ")).toBe(2);
+    expect(run.connections, argv.join(" ")).toEqual([]);
+  }
+});

@@ -29,6 +29,12 @@ describe("decommission", () => {
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/Plan: decommission node old-1\n {2}[0-9a-f]{8} {2}service orders, build orders@1\.4\.0, stale, last heartbeat 17 s ago\n/);
     expect(stale.stdout).toContain("would be refused: a process whose lease may still run may still write; stop it first");
+    // The coordinator's reason, and until when the lease may run.
+    expect(stale.stdout).toMatch(
+      /old-1 may still be running:\n {4}- old-1@[0-9a-f]{8} is stale \(heartbeat 17 s ago\): it may still write until its lease and the clock margin have passed \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/,
+    );
+    const { output } = await fleet.json(["decommission", "old-1", "--dry-run"]);
+    expect(output).toMatchObject({ plan: { allowed: false, refused: "old-1 may still be running", blockers: [{ nodeId: "old-1", reason: "stale" }] } });
   });
 
   test("once its lease surely ran out it is removed, recorded, and no longer blocks", async () => {
@@ -38,7 +44,7 @@ describe("decommission", () => {
     expect(dry.code).toBe(0);
     expect(output).toMatchObject({
       dryRun: true,
-      plan: { nodeId: "old-1", incarnation: null, allowed: true, members: [{ nodeId: "old-1", state: "expired" }] },
+      plan: { nodeId: "old-1", incarnation: null, allowed: true, refused: null, blockers: [], members: [{ nodeId: "old-1", state: "expired" }] },
       change: null,
     });
     const gone = await fleet.run(["decommission", "old-1", ...change]);
@@ -49,14 +55,26 @@ describe("decommission", () => {
     expect((await fleet.run(["plan", ORDERS, "2"])).code).toBe(0);
   });
 
-  test("a node that is not a member is a request that makes no sense (exit 2), and the dry run says so", async () => {
+  test("a node that is not a member is a request that makes no sense (exit 2), and the dry run says so with the same exit code", async () => {
     const fleet = await withGone();
     const dry = await fleet.run(["decommission", "nobody", "--dry-run"]);
-    expect(dry.code).toBe(1);
-    expect(dry.stdout).toContain("not a member: the coordinator would refuse it");
+    expect(dry.stderr).toContain("nobody is not a member of the fleet: see twostep status for the node ids");
     const run = await fleet.run(["decommission", "nobody", ...change]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("nobody is not a member of the fleet: see twostep status for the node ids");
+    expect(dry.code).toBe(run.code);
+  });
+
+  test("the dry run of a node that left says it is no longer a member, as the decommission does (exit 2)", async () => {
+    const fleet = await withGone();
+    await fleet.advance(25_000);
+    await fleet.run(["decommission", "old-1", ...change]);
+    const dry = await fleet.run(["decommission", "old-1", "--dry-run"]);
+    const run = await fleet.run(["decommission", "old-1", ...change]);
+    expect(dry.code).toBe(2);
+    expect(run.code).toBe(2);
+    expect(dry.stderr).toContain("old-1 is no longer a member (it left or was decommissioned)");
+    expect(run.stderr).toContain("old-1 is no longer a member (it left or was decommissioned)");
   });
 
   test("--incarnation removes one process of a node id that two processes share", async () => {

@@ -70,6 +70,11 @@ describe("diff", () => {
         "\n" +
         "the manifest and the fleet differ: 2 of 2 types, 1 capability not in the manifest\n",
     );
+    // A capability not in the manifest, in --json: its fields in their documented order.
+    const { output } = await fleet.json(["diff", "--manifest", path]);
+    const [unknown] = output["notInManifest"] as Record<string, unknown>[];
+    expect(unknown).toEqual({ capability: INVOICE, level: null, ramp: null, revision: 0, problem: null, participants: 1, renamedTo: null });
+    expect(Object.keys(unknown ?? {})).toEqual(["capability", "level", "ramp", "revision", "problem", "participants", "renamedTo"]);
   });
 
   test("--json: the documented shape", async () => {
@@ -105,6 +110,24 @@ describe("diff", () => {
       ],
       notInManifest: [],
     });
+    // The fields in their documented order (the JSON is written field by field as diffManifest makes them).
+    expect(Object.keys((output["typeDiffs"] as object[])[0] ?? {})).toEqual([
+      "type",
+      "agrees",
+      "writeTarget",
+      "write",
+      "level",
+      "ramp",
+      "revision",
+      "problem",
+      "required",
+      "retired",
+      "retiredStillRequired",
+      "retiredInFleetOnly",
+      "targetRetired",
+      "unread",
+      "participants",
+    ]);
   });
 
   test("a write target the fleet retired differs; a level retired in the fleet that the manifest still reads is fine", async () => {

@@ -85,7 +85,7 @@ function leftAloneOf(diff: ManifestDiff): LeftAlone[] {
             capability: type.type,
             why: "no-write-target" as const,
             level: null,
-            detail: `no writeTarget in the manifest; the fleet: ${describeWriteState(type.record)}`,
+            detail: `no writeTarget in the manifest; the fleet: ${describeWriteState(type)}`,
           },
         ]
       : []),
@@ -93,7 +93,7 @@ function leftAloneOf(diff: ManifestDiff): LeftAlone[] {
       capability: type.type,
       why: "retirement" as const,
       level,
-      detail: `v${level} is retired in the manifest, still required by the fleet: apply never retires (${retireAdvice(type.type, level, type.record)})`,
+      detail: `v${level} is retired in the manifest, still required by the fleet: apply never retires (${retireAdvice(type.type, level, type)})`,
     })),
   ]);
   const unknown = diff.notInManifest.map(

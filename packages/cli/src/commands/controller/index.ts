@@ -1,6 +1,6 @@
 import { type ControllerEvent, type ControlPlane, Coordinator, RolloutController } from "@twostep/fleet";
 import type { CliContext } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
 import { type ControllerJson, controllerJson } from "../../json/rollout-json.js";
 import { formatClock } from "../../render/format-time.js";

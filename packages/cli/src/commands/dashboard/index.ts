@@ -1,7 +1,6 @@
-import { Rollouts } from "@twostep/fleet";
 import type { CliContext } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
-import { isLoopback } from "../../dashboard/dashboard-address.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
+import { checkDashboardHost, checkDashboardPort, DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT, isLoopback } from "../../dashboard/dashboard-address.js";
 import { startDashboard } from "../../dashboard/dashboard-server.js";
 import { ExitCode } from "../../exit-code.js";
 import { withCoordinator } from "../../with-coordinator.js";
@@ -23,13 +22,16 @@ export interface DashboardCommandOptions extends ConnectionFlags {
  * drain, blockers, the history), updated live, until interrupted. Listens
  * on 127.0.0.1 unless `--host` names another address. Fails when the
  * control plane cannot be read at the start; later failures show on the
- * page, which recovers with the control plane.
+ * page, which recovers with the control plane. An address or port it may
+ * not listen on is a usage error before it connects.
  */
 export async function dashboard(options: DashboardCommandOptions, context: CliContext): Promise<ExitCode> {
-  return withCoordinator(options, context, async (coordinator, _now, plane) => {
+  checkDashboardHost(options.host ?? DEFAULT_DASHBOARD_HOST, options.host !== undefined);
+  checkDashboardPort(options.port ?? DEFAULT_DASHBOARD_PORT);
+  return withCoordinator(options, context, async (coordinator) => {
     const running = await startDashboard({
       coordinator,
-      rollouts: new Rollouts(plane, coordinator, { clock: context.clock }),
+      rollouts: coordinator.rollouts(),
       ...(options.host === undefined ? {} : { host: options.host, allowNonLoopback: true }),
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.interval === undefined ? {} : { intervalMs: options.interval }),

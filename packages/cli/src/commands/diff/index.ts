@@ -1,5 +1,5 @@
 import type { CliContext } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
 import { diffJson } from "../../json/diff-json.js";
 import { diffManifest } from "../../manifest-diff.js";

@@ -1,5 +1,5 @@
 import type { CliContext } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
 import { historyJson } from "../../json/history-json.js";
 import { renderHistory } from "../../render/history-view.js";

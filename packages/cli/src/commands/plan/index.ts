@@ -1,6 +1,6 @@
 import { changeAuthor } from "../../change-author.js";
 import type { CliContext } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { type DeclaredFlags, declaredOptions } from "../../declared-levels.js";
 import { type EnableFlags, enableWriteRequest } from "../../enable-write-request.js";
 import { ExitCode } from "../../exit-code.js";

@@ -1,6 +1,6 @@
 import type { CliContext } from "../../cli-context.js";
 import { UsageError } from "../../cli-errors.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
 import { statusJson } from "../../json/status-json.js";
 import { renderStatus } from "../../render/status-view.js";

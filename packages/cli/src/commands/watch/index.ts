@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AuditEntry, FleetStatus } from "@twostep/fleet";
 import type { CliContext, LiveView } from "../../cli-context.js";
-import type { ConnectionFlags } from "../../connection-options.js";
+import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
 import { auditEvent, errorEvent, errorMessage, statusEvent, type WatchEvent } from "../../json/watch-event.js";
 import { auditLine } from "../../render/history-view.js";

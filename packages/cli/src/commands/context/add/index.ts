@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
 import type { CliContext } from "../../../cli-context.js";
 import { UsageError } from "../../../cli-errors.js";
-import { type SettingFlags, unreadable } from "../../../connection-options.js";
+import type { SettingFlags } from "../../../connection-flags.js";
+import { backendFor, unreadable } from "../../../connection-options.js";
 import type { ConnectionSetting } from "../../../control-plane-backend.js";
-import { backendFor, CONNECTION_SETTINGS, flagOf, SERVERS_SETTING, splitServers } from "../../../control-plane-backends.js";
+import { CONNECTION_SETTINGS, flagOf, SERVERS_SETTING, splitServers } from "../../../control-plane-backends.js";
 import { CONTEXT_FORMAT, type ContextFile } from "../../../contexts/context-file.js";
 import { ContextStore } from "../../../contexts/context-store.js";
 import { ExitCode } from "../../../exit-code.js";
