@@ -1,4 +1,4 @@
-import type { WriteLevelRecord } from "@twostep/fleet";
+import { type WriteLevelRecord, writtenLevels } from "@twostep/fleet";
 import type { ManifestDiff, TypeDiff, UnknownCapability } from "../manifest-diff.js";
 import { alignColumns, type Cell } from "./align-columns.js";
 import { formatTime } from "./format-time.js";
@@ -42,8 +42,7 @@ export function describeUnknownCapability(capability: UnknownCapability): string
  * the levels `writtenLevels` of @twostep/fleet gives).
  */
 export function retireAdvice(capability: string, level: number, writes: Pick<WriteLevelRecord, "level" | "ramp">): string {
-  const written = writes.level !== null && (writes.level === level || writes.ramp?.to === level);
-  return `${written ? "move writers off it, then " : ""}twostep retire ${capability} ${level} once drained`;
+  return `${writtenLevels(writes).includes(level) ? "move writers off it, then " : ""}twostep retire ${capability} ${level} once drained`;
 }
 
 function typeRows(type: TypeDiff, style: Style): Cell[][] {

@@ -110,7 +110,7 @@ export const writeLevelRecordSchema = z
 export type WriteLevelRecord = RecordOf<typeof writeLevelRecordSchema>;
 
 /** The levels writers may use under this record: the write level and the ramp target (none when writes are closed). */
-export function writtenLevels(record: WriteLevelRecord): number[] {
+export function writtenLevels(record: Pick<WriteLevelRecord, "level" | "ramp">): number[] {
   if (record.level === null) return [];
   return record.ramp === null ? [record.level] : [record.level, record.ramp.to];
 }
