@@ -17,7 +17,7 @@ export const FleetErrorCode = {
   Unreachable: "CONTROL_PLANE_UNREACHABLE",
   /** The control plane refused the credentials for this operation. */
   PermissionDenied: "PERMISSION_DENIED",
-  /** The control plane is reachable but not set up (missing buckets, JetStream off). */
+  /** The control plane is reachable but not set up (missing or misconfigured streams, JetStream off). */
   Misconfigured: "CONTROL_PLANE_MISCONFIGURED",
   /** The control plane refused the credentials themselves (a wrong password, an expired token). */
   AuthenticationFailed: "AUTHENTICATION_FAILED",
