@@ -295,6 +295,137 @@ describe("10.6 a partitioned member", () => {
   });
 });
 
+describe("a decommissioned node that comes back after its heartbeat expired", () => {
+  /** A link the test cuts (every call fails) and heals, and on which it can make reads of single entries fail. */
+  interface Link {
+    cut: boolean;
+    failGets: boolean;
+  }
+
+  /**
+   * A node "gone" writing v1 on a link of its own, then cut off until its
+   * lease and the clock margin have surely passed, and decommissioned.
+   */
+  async function decommissionedWhileCutOff(): Promise<{ node: FleetNode; link: Link }> {
+    const link: Link = { cut: false, failGets: false };
+    const plane = hookedControlPlane(fleet.plane, {
+      beforeCall: (method) => {
+        if (link.cut) throw new ControlPlaneUnreachableError("partitioned");
+        if (link.failGets && method === "get") throw new ControlPlaneUnreachableError("the read timed out");
+      },
+    });
+    const node = await startNode({
+      controlPlane: plane,
+      protocol: protocolOf("b2-new"),
+      nodeId: "gone",
+      service: "orders",
+      build: "b2-new",
+      heartbeatMs: 1e9,
+      leaseMs: 15_000,
+      clock: fleet.clock.now,
+    });
+    fleet.nodes.push(node);
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.settle();
+    expect(node.writeLevel(TYPE)).toBe(1);
+    link.cut = true;
+    fleet.clock.advance(21_000);
+    await node.heartbeat();
+    await fleet.coordinator.decommission("gone", WHO);
+    // Its heartbeat's tombstone, the fence it would find at once, expires with the heartbeat TTL.
+    fleet.clock.advance(fleet.plane.beatTtlMs + 1_000);
+    expect(await fleet.plane.readBeat(node)).toBeUndefined();
+    return { node, link };
+  }
+
+  /** The code of what encoding throws, or `encoded`. */
+  function encodeCode(node: FleetNode): string {
+    try {
+      node.encode(TYPE, { id: "o1", v: 2 });
+      return "encoded";
+    } catch (error) {
+      if (!isTwostepError(error)) throw error;
+      return error.code;
+    }
+  }
+
+  /** Heartbeats the node a few times: it must neither store a heartbeat nor write. */
+  async function expectFencedForGood(node: FleetNode): Promise<void> {
+    for (let beat = 0; beat < 3; beat++) {
+      await node.heartbeat();
+      expect(node.fenced).toBe(true);
+      expect(node.fence?.why).toMatch(/decommissioned/);
+      expect(() => node.writeLevel(TYPE)).toThrow(/decommissioned/);
+      expect(encodeCode(node)).toBe(FleetErrorCode.Fenced);
+      expect(await fleet.plane.readBeat(node)).toBeUndefined();
+    }
+  }
+
+  /** Every entry the log holds under the node's member key, oldest first. */
+  async function memberEntries(node: FleetNode): Promise<{ tombstone: boolean }[]> {
+    const fleetEntries = (await fleet.plane.read("fleet")).entries;
+    return fleetEntries
+      .filter((entry) => entry.key.kind === "member" && entry.key.nodeId === node.nodeId && entry.key.incarnation === node.incarnation)
+      .map((entry) => ({ tombstone: entry.tombstone }));
+  }
+
+  test("it finds its member tombstone, stays fenced for good, and neither heartbeats nor registers again", async () => {
+    const { node, link } = await decommissionedWhileCutOff();
+    link.cut = false;
+    await expectFencedForGood(node);
+    expect(await memberEntries(node)).toEqual([{ tombstone: true }]);
+    expect((await fleet.coordinator.status()).memberCount).toBe(0);
+  });
+
+  test("after compaction dropped its member tombstone, the decommission record fences it, and it does not register its dead incarnation again", async () => {
+    const { node, link } = await decommissionedWhileCutOff();
+    expect(await fleet.plane.compact(0)).toBeGreaterThan(0);
+    expect(await memberEntries(node)).toEqual([]);
+    link.cut = false;
+    await expectFencedForGood(node);
+    expect(await memberEntries(node)).toEqual([]);
+    expect((await fleet.coordinator.status()).memberCount).toBe(0);
+  });
+
+  test("while what fences it cannot be read, it does not write again; once it can be, it is fenced for good", async () => {
+    const { node, link } = await decommissionedWhileCutOff();
+    await fleet.plane.compact(0);
+    link.cut = false;
+    link.failGets = true;
+    for (let beat = 0; beat < 3; beat++) {
+      await node.heartbeat();
+      expect(node.fenced).toBe(true);
+      expect(encodeCode(node)).toBe(FleetErrorCode.Fenced);
+      expect(await fleet.plane.readBeat(node)).toBeUndefined();
+    }
+    expect(await memberEntries(node)).toEqual([]);
+    link.failGets = false;
+    await expectFencedForGood(node);
+  });
+
+  test("a node cut off past the heartbeat TTL but not decommissioned writes again once it renews", async () => {
+    const link = { cut: false };
+    const plane = hookedControlPlane(fleet.plane, {
+      beforeCall: () => {
+        if (link.cut) throw new ControlPlaneUnreachableError("partitioned");
+      },
+    });
+    const node = await startOn(plane, "away", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.settle();
+    link.cut = true;
+    fleet.clock.advance(fleet.plane.beatTtlMs + 1_000);
+    await node.heartbeat();
+    expect(node.fenced).toBe(true);
+    link.cut = false;
+    await node.heartbeat();
+    expect(node.fenced).toBe(false);
+    expect(node.writeLevel(TYPE)).toBe(1);
+    expect(await fleet.plane.readBeat(node)).toBeDefined();
+    expect((await fleet.coordinator.status()).memberCount).toBe(1);
+  });
+});
+
 describe("10.7 one node id on two processes", () => {
   test("an overlapping restart counts both incarnations, and the old one's stop removes only itself", async () => {
     const first = await fleet.node("a", "b1-old");

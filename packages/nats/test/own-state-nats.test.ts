@@ -392,3 +392,62 @@ describe("11.4 on NATS: the audit is written with the change", () => {
     expect((await raw.jsm.streams.info(release.layout.fleetStream)).state.last_seq).toBe(last);
   });
 });
+
+describe("on NATS: a decommissioned node that comes back after its heartbeat expired", () => {
+  test("the heartbeat stream's max age removes its heartbeat's tombstone, yet its member tombstone, and after compaction its decommission record, fence it for good", async () => {
+    const prefix = planes.prefix();
+    const release = await planes.open({ bucketPrefix: prefix, beatTtlMs: 1_000 });
+    const coordinator = new Coordinator(release, { clockMarginMs: 0 });
+    // The nodes' own clock, moved by hand: their lease runs out when the test says so, not with the machine's load.
+    let nodeNow = 0;
+    /** A node that heartbeats only when told, with a lease short enough (by the server's clock) to be decommissioned soon. */
+    const start = async (nodeId: string): Promise<FleetNode> => {
+      const plane = await planes.open({ bucketPrefix: prefix, create: false });
+      const started = await startNode({
+        controlPlane: plane,
+        protocol: orderProtocol(1),
+        nodeId,
+        service: "orders",
+        build: "b1",
+        heartbeatMs: 1e9,
+        leaseMs: 100,
+        clock: () => nodeNow,
+      });
+      nodes.push(started);
+      return started;
+    };
+    const first = await start("gone-1");
+    const second = await start("gone-2");
+    await coordinator.enableWrite(TYPE, 1, WHO);
+    await vi.waitFor(() => expect([first.writeLevel(TYPE), second.writeLevel(TYPE)]).toEqual([1, 1]), patiently);
+    // Cut off from here on: they send no heartbeat until the test says so, and their lease runs out.
+    nodeNow += 1_000;
+    expect([first.fenced, second.fenced]).toEqual([true, true]);
+    // Refused while their lease may run, by the server's clock; then it goes through.
+    await vi.waitFor(() => coordinator.decommission("gone-1", WHO), patiently);
+    await vi.waitFor(() => coordinator.decommission("gone-2", WHO), patiently);
+    // Until the server removes them, a node would find its heartbeat's tombstone: wait for both to go.
+    await vi.waitFor(async () => {
+      expect(await release.readBeat(first)).toBeUndefined();
+      expect(await release.readBeat(second)).toBeUndefined();
+    }, patiently);
+
+    const expectFencedForGood = async (node: FleetNode): Promise<void> => {
+      for (let beat = 0; beat < 2; beat++) {
+        await node.heartbeat();
+        expect(node.fence?.why).toMatch(/decommissioned by alice/);
+        expect(await codeOf(Promise.resolve().then(() => node.writeLevel(TYPE)))).toBe(FleetErrorCode.Fenced);
+        expect(await release.readBeat(node)).toBeUndefined();
+      }
+    };
+    await expectFencedForGood(first);
+    expect((await release.get({ kind: "member", nodeId: first.nodeId, incarnation: first.incarnation }))?.tombstone).toBe(true);
+
+    expect(await release.compact(0)).toBeGreaterThanOrEqual(2);
+    const secondMember = { kind: "member", nodeId: second.nodeId, incarnation: second.incarnation } as const;
+    expect(await release.get(secondMember)).toBeUndefined();
+    await expectFencedForGood(second);
+    expect(await release.get(secondMember)).toBeUndefined();
+    expect((await coordinator.status()).memberCount).toBe(0);
+  });
+});

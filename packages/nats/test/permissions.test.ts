@@ -77,6 +77,10 @@ test("a node registers, heartbeats, reads the last heartbeat stored, follows the
   expect(snapshot.entries.map((entry) => entry.revision)).toContain(before);
   const beat = await node.beat(me, bytes("beat"), { expect: 0 });
   expect((await node.readBeat(me))?.revision).toBe(beat);
+  // What a node whose heartbeat expired reads to tell whether it was decommissioned: its member key and its decommission key.
+  expect(textOf((await node.get({ kind: "member", ...me }))!.value)).toBe("member");
+  await release.append({ kind: "decommission", ...me }, bytes("decommissioned"));
+  expect(textOf((await node.get({ kind: "decommission", ...me }))!.value)).toBe("decommissioned");
   // What a joining node judges a store that went backwards by: another node's heartbeat, the last one stored.
   const other = { nodeId: "shop-2", incarnation: "0c0d" };
   const theirs = await release.beat(other, bytes("theirs"), { expect: 0 });

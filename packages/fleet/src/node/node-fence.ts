@@ -13,6 +13,11 @@ export interface Fence {
 /** The fence of a node that has stopped. */
 export const STOPPED: Fence = { why: "it has stopped", fix: "start a new node", permanent: true };
 
+/** The fence of a decommissioned node (`by`: who decommissioned it, when known): only a new process ends it. */
+export function decommissionedFence(by: string | undefined): Fence {
+  return { why: `it was decommissioned${by === undefined ? "" : ` by ${by}`}`, fix: "start it again: a new process joins as a new member", permanent: true };
+}
+
 /** The fence of a node whose lease ran out: it lifts once a heartbeat is acknowledged. */
 export function leaseFence(leaseMs: number): Fence {
   return {

@@ -3,7 +3,7 @@ import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
 import type { HeldRecords } from "./held-records.js";
-import type { Fence } from "./node-fence.js";
+import { decommissionedFence, type Fence } from "./node-fence.js";
 import type { NodeMetrics } from "./node-metrics.js";
 
 /** Who sends a heartbeat, which one it is, and what fences the node besides its lease. */
@@ -54,8 +54,7 @@ export function storedBeatOwner(
 ): { readonly revision: number } | { readonly fence: Fence } {
   if (current.tombstone) {
     const departure = formats.decode("departure", current.value);
-    const who = departure.ok && departure.value.change !== null ? ` by ${departure.value.change.actor}` : "";
-    return { fence: { why: `it was decommissioned${who}`, fix: "start it again: a new process joins as a new member", permanent: true } };
+    return { fence: decommissionedFence(departure.ok ? departure.value.change?.actor : undefined) };
   }
   const decoded = formats.decode("heartbeat", current.value);
   if (decoded.ok && decoded.value.incarnation === incarnation && decoded.value.beat <= beat) return { revision: current.revision };

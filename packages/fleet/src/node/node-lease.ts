@@ -1,11 +1,11 @@
 import { isTwostepError } from "@twostep/core";
 import type { Logger } from "pino";
-import type { ControlPlane, RegisterEntry } from "../control-plane/control-plane.js";
+import type { ControlPlane, RegisterEntry, StoredEntry } from "../control-plane/control-plane.js";
 import { FleetErrorCode } from "../errors/fleet-errors.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
-import type { Fence } from "./node-fence.js";
+import { decommissionedFence, type Fence } from "./node-fence.js";
 import { storedBeatOwner } from "./node-heartbeat.js";
 import { memberKey } from "./node-registration.js";
 
@@ -137,32 +137,73 @@ export class NodeLease {
   /**
    * The heartbeat key changed under this node: a tombstone means it was
    * decommissioned (for good); no heartbeat means it expired or the store
-   * lost it (start again from none); its own newer heartbeat means an
+   * lost it (see `#startAgain`); its own newer heartbeat means an
    * acknowledgement was lost. Anything else: another process writes this
    * incarnation's key, and this one stops. True when a retry makes sense.
    */
   async #resolveConflict(sent: number): Promise<boolean> {
     const current = await this.#plane.readBeat(this.#beatKey()).catch(() => null);
     if (current === null) return false;
-    if (current === undefined) {
-      // Expired while cut off, or the store lost it; if the store lost this member too, register again.
-      this.#beatRevision = 0;
-      const member = await this.#plane.get(memberKey(this.#holder)).catch(() => null);
-      if (member === undefined) {
-        this.#logger.error("the control plane lost this node's membership; registering again");
-        await this.#plane.register(this.#holder.registration()).catch((error: unknown) => this.#logger.warn({ err: error }, "could not register again"));
-      }
-      return true;
-    }
+    if (current === undefined) return this.#startAgain();
     // One of this process's own heartbeats (this one, or one sent since): an acknowledgement was lost.
     const owner = storedBeatOwner(current, this.#formats, this.#holder.incarnation, Math.max(sent, this.#beats));
     if ("revision" in owner) {
       this.#beatRevision = owner.revision;
       return true;
     }
-    this.#holder.fenceForGood(owner.fence);
-    clearInterval(this.#timer);
+    this.#fenceForGood(owner.fence);
     return false;
+  }
+
+  /**
+   * No heartbeat is stored: it expired while the node was cut off, or the
+   * store lost it. The heartbeat's tombstone, a decommission's fence,
+   * expires with it, so the log decides: a tombstone of this incarnation's
+   * member key, or a decommission record of it (which compaction keeps),
+   * fences the node for good. With neither, and no member either, the store
+   * lost the membership, and the node registers again. While these cannot
+   * be read, the node does not go on: its heartbeat revision stays, so the
+   * next heartbeat conflicts and asks again. True when a retry makes sense.
+   */
+  async #startAgain(): Promise<boolean> {
+    const { nodeId, incarnation } = this.#holder;
+    const stored = await Promise.all([this.#plane.get(memberKey(this.#holder)), this.#plane.get({ kind: "decommission", nodeId, incarnation })]).catch(
+      (error: unknown) => {
+        this.#logger.warn({ err: error }, "heartbeat expired, and whether this node was decommissioned cannot be read; not writing until it can");
+        return null;
+      },
+    );
+    if (stored === null) return false;
+    const [member, decommission] = stored;
+    if (member?.tombstone === true || decommission !== undefined) {
+      this.#fenceForGood(decommissionedFence(this.#decommissionedBy(member, decommission)));
+      return false;
+    }
+    this.#beatRevision = 0;
+    if (member === undefined) {
+      this.#logger.error("the control plane lost this node's membership; registering again");
+      await this.#plane.register(this.#holder.registration()).catch((error: unknown) => this.#logger.warn({ err: error }, "could not register again"));
+    }
+    return true;
+  }
+
+  /** Who decommissioned this node, as its decommission record or member tombstone says (either may be unreadable: it is fenced all the same). */
+  #decommissionedBy(member: StoredEntry | undefined, decommission: StoredEntry | undefined): string | undefined {
+    if (decommission !== undefined) {
+      const decoded = this.#formats.decode("decommission", decommission.value);
+      if (decoded.ok) return decoded.value.change.actor;
+    }
+    if (member?.tombstone === true) {
+      const departure = this.#formats.decode("departure", member.value);
+      if (departure.ok) return departure.value.change?.actor;
+    }
+    return undefined;
+  }
+
+  /** Fences the node for good and stops its heartbeats. */
+  #fenceForGood(fence: Fence): void {
+    this.#holder.fenceForGood(fence);
+    clearInterval(this.#timer);
   }
 
   #beatKey(): { nodeId: string; incarnation: string } {
