@@ -27,8 +27,10 @@ interface StreamMark {
  * The last message of every subject of a stream, as a process that reads
  * it again and again (a coordinator, a dashboard) holds it: the first read
  * reads everything; each later one only what was stored since the last
- * (a consumer from the next sequence on), laid over what it holds. The
- * cost of a read then grows with what changed, not with the fleet.
+ * (a consumer from the next sequence on), laid over what it holds, and
+ * none at all when nothing was (the stream's last sequence is still the
+ * one read up to). The cost of a read then grows with what changed, not
+ * with the fleet.
  *
  * A later read reads everything again when the stream may have lost what
  * is held, as its leader tells before the read: it was recreated (another
@@ -75,6 +77,11 @@ export class ReadCache {
     const info = await session.jsm.streams.info(stream);
     const mark: StreamMark = { created: info.created, lastSeq: info.state.last_seq, messages: info.state.messages };
     const delta = this.#mark !== undefined && (await this.#continues(session, this.#mark, mark));
+    if (delta && mark.lastSeq <= this.#position && atLeast <= this.#position) {
+      // Nothing stored since the last read, and nothing asked beyond it: what is held is the answer, no consumer needed.
+      this.#mark = mark;
+      return { messages: this.#kept(keep), position: this.#position, behind: false };
+    }
     // At least what the stream held when the read began (the filter is the whole stream): the pending count a
     // consumer reads from a start sequence carries can reach 0 early on nats-server 2.9.10, which alone would end
     // a read at an older position.
@@ -98,14 +105,19 @@ export class ReadCache {
       this.#held.set(message.subject, message);
       if (this.#newest === undefined || message.seq > this.#newest.seq) this.#newest = message;
     }
+    this.#position = Math.max(result.position, delta ? this.#position : 0);
+    this.#mark = mark;
+    return { messages: this.#kept(keep), position: this.#position, behind: false };
+  }
+
+  /** The messages held that `keep` keeps, in stream order; forgets the others. */
+  #kept(keep: ((message: StoredMessage) => boolean) | undefined): StoredMessage[] {
     const messages: StoredMessage[] = [];
     for (const [subject, message] of this.#held) {
       if (keep === undefined || keep(message)) messages.push(message);
       else this.#held.delete(subject);
     }
-    this.#position = Math.max(result.position, delta ? this.#position : 0);
-    this.#mark = mark;
-    return { messages, position: this.#position, behind: false };
+    return messages;
   }
 
   /** True when what is held, as of `before`, is still in the stream as `now` shows it. */

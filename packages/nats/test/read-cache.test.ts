@@ -74,6 +74,39 @@ describe("reading the fleet again", () => {
     }
   });
 
+  test("nothing stored since the last read: the next read creates no consumer and gives what a first read gives", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    await plane.append(level("a"), bytes("a1"));
+    await plane.append(member("n1"), bytes("m1"));
+    const first = await plane.read("fleet");
+    const watched = await consumersOf(plane.layout.fleetStream);
+    try {
+      const idle = await plane.read("fleet");
+      const asked = await plane.read("fleet", { atLeast: first.position });
+      // Every creation the plane sent before its reads returned has reached the watching connection by now.
+      await raw.connection.flush();
+      expect(watched.policies).toEqual([]);
+      expect(idle.position).toBe(first.position);
+      expect(asked.position).toBe(first.position);
+      expect(summary(idle.entries)).toEqual(await fresh(prefix));
+      expect(summary(asked.entries)).toEqual(summary(first.entries));
+    } finally {
+      watched.stop();
+    }
+    // Something stored since is read again, with a consumer from the next sequence on.
+    const watchedAgain = await consumersOf(plane.layout.fleetStream);
+    try {
+      await plane.append(level("a"), bytes("a2"));
+      const changed = await plane.read("fleet");
+      await raw.connection.flush();
+      expect(watchedAgain.policies).toEqual([`by_start_sequence ${first.position + 1}`]);
+      expect(summary(changed.entries)).toEqual(await fresh(prefix));
+    } finally {
+      watchedAgain.stop();
+    }
+  });
+
   test("compaction by another connection (a purge) is noticed: the next read reads everything", async () => {
     const prefix = planes.prefix();
     const plane = await planes.open({ bucketPrefix: prefix });
