@@ -16,6 +16,13 @@ export interface CachedRead {
   readonly kind: "log" | "beats";
 }
 
+/**
+ * Two readings of one stored time, in ms, may differ by this much: a
+ * consumer's comes from a count of nanoseconds that a double rounds, a
+ * get's from a text that is cut at the millisecond.
+ */
+const sameTimeMs = 1;
+
 /** The stream as its leader said before a read. */
 interface StreamMark {
   readonly created: string;
@@ -36,8 +43,9 @@ interface StreamMark {
  * is held, as its leader tells before the read: it was recreated (another
  * `created`), its last sequence is below what was read, it holds fewer
  * messages than it did plus those stored since (a purge: compaction), or
- * the newest message held is no longer at its sequence (a restored backup
- * that grew since). Reads run one at a time.
+ * the newest message held is no longer at its sequence, as its subject,
+ * bytes and the time it was stored tell (a restored backup that grew
+ * since: it keeps the stream's `created`). Reads run one at a time.
  */
 export class ReadCache {
   readonly #read: CachedRead;
@@ -128,7 +136,14 @@ export class ReadCache {
     if (now.messages !== before.messages + (now.lastSeq - before.lastSeq)) return false;
     const newest = this.#newest;
     if (newest === undefined) return true;
+    // The time it was stored, too: a restored backup that grew past this sequence may hold a message of the same
+    // subject and bytes there (a join marker is always empty), stored later.
     const stored = await session.jsm.streams.getMessage(this.#read.stream, { seq: newest.seq });
-    return stored !== null && stored.subject === newest.subject && Buffer.compare(stored.data, newest.data) === 0;
+    return (
+      stored !== null &&
+      stored.subject === newest.subject &&
+      Buffer.compare(stored.data, newest.data) === 0 &&
+      Math.abs(stored.time.getTime() - newest.at) <= sameTimeMs
+    );
   }
 }
