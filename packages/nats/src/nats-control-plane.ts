@@ -155,7 +155,10 @@ export class NatsControlPlane implements ControlPlane {
       RecordFollower.start(
         {
           session,
-          readRecords: (atLeast) => this.#read("records", atLeast, "follow the records (resync)"),
+          readRecords: async (atLeast) => {
+            const { snapshot, behind, messages } = await this.#read("records", atLeast, "follow the records (resync)");
+            return { snapshot, behind, subjects: new Map(messages.map((message) => [message.subject, message.seq])) };
+          },
           streamState: async () => {
             const info = await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream));
             return { created: info.created, lastSeq: info.state.last_seq };
@@ -271,13 +274,13 @@ export class NatsControlPlane implements ControlPlane {
     await this.#session.connection.close();
   }
 
-  /** Reads `scope` as of `atLeast`: the last entry of each key, join markers and foreign subjects left out. */
-  async #read(scope: Scope, atLeast: number, operation: string): Promise<{ snapshot: Snapshot; behind: boolean }> {
+  /** Reads `scope` as of `atLeast`: the last entry of each key, join markers and foreign subjects left out (`messages`: every one read). */
+  async #read(scope: Scope, atLeast: number, operation: string): Promise<{ snapshot: Snapshot; behind: boolean; messages: readonly StoredMessage[] }> {
     const filter = scope === "records" ? this.layout.recordsFilter : scope === "control" ? this.layout.controlFilter : this.layout.fleetSubjects;
     const read = await this.#session.call(operation, () =>
       readFilter(this.#session, { stream: this.layout.fleetStream, filter, deliver: "last-per-subject", atLeast }),
     );
-    return { snapshot: { entries: this.#entriesOf(read.messages, scope), position: read.position }, behind: read.behind };
+    return { snapshot: { entries: this.#entriesOf(read.messages, scope), position: read.position }, behind: read.behind, messages: read.messages };
   }
 
   /** The entries of `scope` that messages of the log stand for, join markers and foreign subjects left out. */

@@ -80,7 +80,16 @@ async function follow(
   };
   const parts: FollowerParts = {
     session,
-    readRecords: async (atLeast) => ({ snapshot: records(), behind: leader.lastSeq < atLeast }),
+    readRecords: async (atLeast) => ({
+      snapshot: records(),
+      behind: leader.lastSeq < atLeast,
+      subjects: new Map(
+        [...leader.subjects]
+          .filter(([, stored]) => stored.startsWith(`${layout.prefix}.fleet.r.`))
+          .sort(([a], [b]) => a - b)
+          .map(([seq, stored]) => [stored, seq]),
+      ),
+    }),
     streamState: async () => ({ created: leader.created, lastSeq: leader.lastSeq }),
     subjectAt: async (seq) => leader.subjects.get(seq),
     recordFrom: async (seq) => {
