@@ -26,10 +26,12 @@ export interface FollowerParts {
   readonly onStop: (follower: RecordFollower) => void;
   /** Every this many backstops, one reads everything again even when the check finds nothing missed. Defaults to 10. */
   readonly fullResyncEvery?: number;
+  /** Republished messages kept while a resync runs, at most; one more makes it read everything again once it ends. Defaults to 100,000. */
+  readonly maxBuffered?: number;
 }
 
-/** Buffered republished messages kept while a resync runs; past this the resync's own snapshot stands for them. */
-const maxBuffered = 100_000;
+/** Republished messages kept while a resync runs, by default. */
+const defaultMaxBuffered = 100_000;
 /** Waits between failed resyncs, the last one repeated (capped by the resync period). */
 const retryMs = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 /** A check that finds more records stored since the last snapshot than this reads everything again instead. */
@@ -139,7 +141,12 @@ export class RecordFollower implements Subscription {
       return;
     }
     if (this.#live) this.#take(republished, false);
-    else if (this.#buffer.length < maxBuffered) this.#buffer.push(republished);
+    else if (this.#buffer.length < (this.#parts.maxBuffered ?? defaultMaxBuffered)) this.#buffer.push(republished);
+    else if (!this.#again) {
+      // Dropped: it may be stored after the position the resync under way reads, so another resync reads it.
+      this.#parts.session.logger.warn({ buffered: this.#buffer.length }, "too many records republished during a resync; reading everything again after it");
+      this.#again = true;
+    }
   }
 
   /** Delivers a republished message, or resyncs on a gap; `buffered` when it arrived while the snapshot was read. */
