@@ -48,9 +48,8 @@ export class NatsControlPlane implements ControlPlane {
   readonly #resyncMs: number;
   readonly #followers = new Set<RecordFollower>();
   readonly #watches = new Set<Subscription>();
-  readonly #fleetCache: ReadCache;
-  /** The entry of each message the fleet's cache holds (null: a join marker or a foreign subject). */
-  readonly #cachedEntries = new WeakMap<StoredMessage, StoredEntry | null>();
+  /** The fleet's cache; a join marker or a foreign subject has no entry. */
+  readonly #fleetCache: ReadCache<StoredEntry>;
   #closed = false;
 
   /** Use {@link connectNatsControlPlane}. */
@@ -58,7 +57,12 @@ export class NatsControlPlane implements ControlPlane {
     this.#session = session;
     this.#beats = beats;
     this.#resyncMs = resyncMs;
-    this.#fleetCache = new ReadCache({ stream: session.layout.fleetStream, filter: session.layout.fleetSubjects, kind: "log" });
+    this.#fleetCache = new ReadCache({
+      stream: session.layout.fleetStream,
+      filter: session.layout.fleetSubjects,
+      kind: "log",
+      valueOf: (message) => this.#entryOf(message),
+    });
     void this.#watchConnection();
   }
 
@@ -120,17 +124,7 @@ export class NatsControlPlane implements ControlPlane {
     checkWhole(`read ${scope}: atLeast`, atLeast, 0);
     if (scope !== "fleet") return (await this.#read(scope, atLeast, `read ${scope}`)).snapshot;
     const read = await this.#session.call("read fleet", () => this.#fleetCache.read(this.#session, atLeast));
-    const entries: StoredEntry[] = [];
-    for (const message of read.messages) {
-      // The same message comes back read after read: its entry is made once.
-      let entry = this.#cachedEntries.get(message);
-      if (entry === undefined) {
-        entry = this.#entryOf(message) ?? null;
-        this.#cachedEntries.set(message, entry);
-      }
-      if (entry !== null) entries.push(entry);
-    }
-    return { entries, position: read.position };
+    return { entries: read.values, position: read.position };
   }
 
   async get(key: EntryKey): Promise<StoredEntry | undefined> {

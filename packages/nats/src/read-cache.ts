@@ -2,8 +2,8 @@ import type { NatsSession } from "./nats-session.js";
 import { type FilterReadResult, readFilter } from "./read-filter.js";
 import type { StoredMessage } from "./stored-message.js";
 
-/** What a {@link ReadCache} reads. */
-export interface CachedRead {
+/** What a {@link ReadCache} reads, and what it makes of each message. */
+export interface CachedRead<T> {
   readonly stream: string;
   /** Every subject of the stream. */
   readonly filter: string;
@@ -14,6 +14,17 @@ export interface CachedRead {
    * subject (a rewrite or expiry removes the one before).
    */
   readonly kind: "log" | "beats";
+  /**
+   * What a message stands for (an entry, a heartbeat), or undefined to leave
+   * it out. Called once per message: the same message comes back read after
+   * read, and its value with it.
+   */
+  readonly valueOf: (message: StoredMessage) => T | undefined;
+}
+
+/** What a {@link ReadCache} read: the messages, and the value of each that has one, in stream order. */
+export interface CachedReadResult<T> extends FilterReadResult {
+  readonly values: T[];
 }
 
 /**
@@ -47,8 +58,8 @@ interface StreamMark {
  * bytes and the time it was stored tell (a restored backup that grew
  * since: it keeps the stream's `created`). Reads run one at a time.
  */
-export class ReadCache {
-  readonly #read: CachedRead;
+export class ReadCache<T> {
+  readonly #read: CachedRead<T>;
   /** By subject, in stream order: a subject stored again moves to the end. */
   #held = new Map<string, StoredMessage>();
   /** The message of the highest sequence held. */
@@ -56,8 +67,10 @@ export class ReadCache {
   #position = 0;
   #mark: StreamMark | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The value of each message held (or once held), made once. */
+  readonly #values = new WeakMap<StoredMessage, T | undefined>();
 
-  constructor(read: CachedRead) {
+  constructor(read: CachedRead<T>) {
     this.#read = read;
   }
 
@@ -74,13 +87,13 @@ export class ReadCache {
    * least `atLeast` (see `readFilter`), in stream order; `keep` leaves out
    * (and forgets) messages that no longer count (heartbeats past their TTL).
    */
-  read(session: NatsSession, atLeast: number, keep?: (message: StoredMessage) => boolean): Promise<FilterReadResult> {
+  read(session: NatsSession, atLeast: number, keep?: (message: StoredMessage) => boolean): Promise<CachedReadResult<T>> {
     const run = this.#queue.then(() => this.#readNow(session, atLeast, keep));
     this.#queue = run.catch(() => {});
     return run;
   }
 
-  async #readNow(session: NatsSession, atLeast: number, keep: ((message: StoredMessage) => boolean) | undefined): Promise<FilterReadResult> {
+  async #readNow(session: NatsSession, atLeast: number, keep: ((message: StoredMessage) => boolean) | undefined): Promise<CachedReadResult<T>> {
     const { stream, filter, kind } = this.#read;
     const info = await session.jsm.streams.info(stream);
     const mark: StreamMark = { created: info.created, lastSeq: info.state.last_seq, messages: info.state.messages };
@@ -88,7 +101,7 @@ export class ReadCache {
     if (delta && mark.lastSeq <= this.#position && atLeast <= this.#position) {
       // Nothing stored since the last read, and nothing asked beyond it: what is held is the answer, no consumer needed.
       this.#mark = mark;
-      return { messages: this.#kept(keep), position: this.#position, behind: false };
+      return this.#result({ messages: this.#kept(keep), position: this.#position, behind: false });
     }
     // At least what the stream held when the read began (the filter is the whole stream): the pending count a
     // consumer reads from a start sequence carries can reach 0 early on nats-server 2.9.10, which alone would end
@@ -100,7 +113,7 @@ export class ReadCache {
     if (result.behind) {
       // The store went backwards: hold nothing, and say what it holds now.
       this.clear();
-      return delta ? readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result;
+      return this.#result(delta ? await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result);
     }
     if (!delta) {
       this.#held = new Map();
@@ -115,7 +128,22 @@ export class ReadCache {
     }
     this.#position = Math.max(result.position, delta ? this.#position : 0);
     this.#mark = mark;
-    return { messages: this.#kept(keep), position: this.#position, behind: false };
+    return this.#result({ messages: this.#kept(keep), position: this.#position, behind: false });
+  }
+
+  /** `read` with the value of each message. */
+  #result(read: FilterReadResult): CachedReadResult<T> {
+    const values: T[] = [];
+    for (const message of read.messages) {
+      let value: T | undefined;
+      if (this.#values.has(message)) value = this.#values.get(message);
+      else {
+        value = this.#read.valueOf(message);
+        this.#values.set(message, value);
+      }
+      if (value !== undefined) values.push(value);
+    }
+    return { ...read, values };
   }
 
   /** The messages held that `keep` keeps, in stream order; forgets the others. */
