@@ -21,14 +21,18 @@ export class BeatStore {
   /** The TTL in force: the stream's max age. */
   readonly ttlMs: number;
 
-  readonly #cache: ReadCache;
-  /** The heartbeat of each message the cache holds (null: the clock, or a foreign subject). */
-  readonly #cachedBeats = new WeakMap<StoredMessage, StoredBeat | null>();
+  /** The heartbeats' cache; the clock and a foreign subject have no heartbeat. */
+  readonly #cache: ReadCache<StoredBeat>;
 
   constructor(session: NatsSession, ttlMs: number) {
     this.#session = session;
     this.ttlMs = ttlMs;
-    this.#cache = new ReadCache({ stream: session.layout.beatsStream, filter: session.layout.beatsSubjects, kind: "beats" });
+    this.#cache = new ReadCache({
+      stream: session.layout.beatsStream,
+      filter: session.layout.beatsSubjects,
+      kind: "beats",
+      valueOf: (message) => this.#beatOf(message),
+    });
   }
 
   /**
@@ -69,17 +73,7 @@ export class BeatStore {
     const now = await this.serverTime();
     // The clock first, so that its message is not stored during the read; a heartbeat stored after it is never judged expired.
     const read = await session.call("read the heartbeats", () => this.#cache.read(session, 0, (message) => now - message.at <= this.ttlMs));
-    const beats: StoredBeat[] = [];
-    for (const message of read.messages) {
-      // The same message comes back read after read: its heartbeat is made once.
-      let beat = this.#cachedBeats.get(message);
-      if (beat === undefined) {
-        beat = this.#beatOf(message) ?? null;
-        this.#cachedBeats.set(message, beat);
-      }
-      if (beat !== null) beats.push(beat);
-    }
-    return beats;
+    return read.values;
   }
 
   /** The last heartbeat of one incarnation, as the stream leader holds it, or undefined. */

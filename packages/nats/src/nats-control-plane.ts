@@ -48,9 +48,8 @@ export class NatsControlPlane implements ControlPlane {
   readonly #resyncMs: number;
   readonly #followers = new Set<RecordFollower>();
   readonly #watches = new Set<Subscription>();
-  readonly #fleetCache: ReadCache;
-  /** The entry of each message the fleet's cache holds (null: a join marker or a foreign subject). */
-  readonly #cachedEntries = new WeakMap<StoredMessage, StoredEntry | null>();
+  /** The fleet's cache; a join marker or a foreign subject has no entry. */
+  readonly #fleetCache: ReadCache<StoredEntry>;
   #closed = false;
 
   /** Use {@link connectNatsControlPlane}. */
@@ -58,7 +57,12 @@ export class NatsControlPlane implements ControlPlane {
     this.#session = session;
     this.#beats = beats;
     this.#resyncMs = resyncMs;
-    this.#fleetCache = new ReadCache({ stream: session.layout.fleetStream, filter: session.layout.fleetSubjects, kind: "log" });
+    this.#fleetCache = new ReadCache({
+      stream: session.layout.fleetStream,
+      filter: session.layout.fleetSubjects,
+      kind: "log",
+      valueOf: (message) => this.#entryOf(message),
+    });
     void this.#watchConnection();
   }
 
@@ -120,17 +124,7 @@ export class NatsControlPlane implements ControlPlane {
     checkWhole(`read ${scope}: atLeast`, atLeast, 0);
     if (scope !== "fleet") return (await this.#read(scope, atLeast, `read ${scope}`)).snapshot;
     const read = await this.#session.call("read fleet", () => this.#fleetCache.read(this.#session, atLeast));
-    const entries: StoredEntry[] = [];
-    for (const message of read.messages) {
-      // The same message comes back read after read: its entry is made once.
-      let entry = this.#cachedEntries.get(message);
-      if (entry === undefined) {
-        entry = this.#entryOf(message) ?? null;
-        this.#cachedEntries.set(message, entry);
-      }
-      if (entry !== null) entries.push(entry);
-    }
-    return { entries, position: read.position };
+    return { entries: read.values, position: read.position };
   }
 
   async get(key: EntryKey): Promise<StoredEntry | undefined> {
@@ -155,7 +149,10 @@ export class NatsControlPlane implements ControlPlane {
       RecordFollower.start(
         {
           session,
-          readRecords: (atLeast) => this.#read("records", atLeast, "follow the records (resync)"),
+          readRecords: async (atLeast) => {
+            const { snapshot, behind, messages } = await this.#read("records", atLeast, "follow the records (resync)");
+            return { snapshot, behind, subjects: new Map(messages.map((message) => [message.subject, message.seq])) };
+          },
           streamState: async () => {
             const info = await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream));
             return { created: info.created, lastSeq: info.state.last_seq };
@@ -271,13 +268,13 @@ export class NatsControlPlane implements ControlPlane {
     await this.#session.connection.close();
   }
 
-  /** Reads `scope` as of `atLeast`: the last entry of each key, join markers and foreign subjects left out. */
-  async #read(scope: Scope, atLeast: number, operation: string): Promise<{ snapshot: Snapshot; behind: boolean }> {
+  /** Reads `scope` as of `atLeast`: the last entry of each key, join markers and foreign subjects left out (`messages`: every one read). */
+  async #read(scope: Scope, atLeast: number, operation: string): Promise<{ snapshot: Snapshot; behind: boolean; messages: readonly StoredMessage[] }> {
     const filter = scope === "records" ? this.layout.recordsFilter : scope === "control" ? this.layout.controlFilter : this.layout.fleetSubjects;
     const read = await this.#session.call(operation, () =>
       readFilter(this.#session, { stream: this.layout.fleetStream, filter, deliver: "last-per-subject", atLeast }),
     );
-    return { snapshot: { entries: this.#entriesOf(read.messages, scope), position: read.position }, behind: read.behind };
+    return { snapshot: { entries: this.#entriesOf(read.messages, scope), position: read.position }, behind: read.behind, messages: read.messages };
   }
 
   /** The entries of `scope` that messages of the log stand for, join markers and foreign subjects left out. */

@@ -2,8 +2,8 @@ import type { NatsSession } from "./nats-session.js";
 import { type FilterReadResult, readFilter } from "./read-filter.js";
 import type { StoredMessage } from "./stored-message.js";
 
-/** What a {@link ReadCache} reads. */
-export interface CachedRead {
+/** What a {@link ReadCache} reads, and what it makes of each message. */
+export interface CachedRead<T> {
   readonly stream: string;
   /** Every subject of the stream. */
   readonly filter: string;
@@ -14,7 +14,25 @@ export interface CachedRead {
    * subject (a rewrite or expiry removes the one before).
    */
   readonly kind: "log" | "beats";
+  /**
+   * What a message stands for (an entry, a heartbeat), or undefined to leave
+   * it out. Called once per message: the same message comes back read after
+   * read, and its value with it.
+   */
+  readonly valueOf: (message: StoredMessage) => T | undefined;
 }
+
+/** What a {@link ReadCache} read: the messages, and the value of each that has one, in stream order. */
+export interface CachedReadResult<T> extends FilterReadResult {
+  readonly values: T[];
+}
+
+/**
+ * Two readings of one stored time, in ms, may differ by this much: a
+ * consumer's comes from a count of nanoseconds that a double rounds, a
+ * get's from a text that is cut at the millisecond.
+ */
+const sameTimeMs = 1;
 
 /** The stream as its leader said before a read. */
 interface StreamMark {
@@ -27,18 +45,21 @@ interface StreamMark {
  * The last message of every subject of a stream, as a process that reads
  * it again and again (a coordinator, a dashboard) holds it: the first read
  * reads everything; each later one only what was stored since the last
- * (a consumer from the next sequence on), laid over what it holds. The
- * cost of a read then grows with what changed, not with the fleet.
+ * (a consumer from the next sequence on), laid over what it holds, and
+ * none at all when nothing was (the stream's last sequence is still the
+ * one read up to). The cost of a read then grows with what changed, not
+ * with the fleet.
  *
  * A later read reads everything again when the stream may have lost what
  * is held, as its leader tells before the read: it was recreated (another
  * `created`), its last sequence is below what was read, it holds fewer
  * messages than it did plus those stored since (a purge: compaction), or
- * the newest message held is no longer at its sequence (a restored backup
- * that grew since). Reads run one at a time.
+ * the newest message held is no longer at its sequence, as its subject,
+ * bytes and the time it was stored tell (a restored backup that grew
+ * since: it keeps the stream's `created`). Reads run one at a time.
  */
-export class ReadCache {
-  readonly #read: CachedRead;
+export class ReadCache<T> {
+  readonly #read: CachedRead<T>;
   /** By subject, in stream order: a subject stored again moves to the end. */
   #held = new Map<string, StoredMessage>();
   /** The message of the highest sequence held. */
@@ -46,8 +67,10 @@ export class ReadCache {
   #position = 0;
   #mark: StreamMark | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The value of each message held (or once held), made once. */
+  readonly #values = new WeakMap<StoredMessage, T | undefined>();
 
-  constructor(read: CachedRead) {
+  constructor(read: CachedRead<T>) {
     this.#read = read;
   }
 
@@ -64,17 +87,22 @@ export class ReadCache {
    * least `atLeast` (see `readFilter`), in stream order; `keep` leaves out
    * (and forgets) messages that no longer count (heartbeats past their TTL).
    */
-  read(session: NatsSession, atLeast: number, keep?: (message: StoredMessage) => boolean): Promise<FilterReadResult> {
+  read(session: NatsSession, atLeast: number, keep?: (message: StoredMessage) => boolean): Promise<CachedReadResult<T>> {
     const run = this.#queue.then(() => this.#readNow(session, atLeast, keep));
     this.#queue = run.catch(() => {});
     return run;
   }
 
-  async #readNow(session: NatsSession, atLeast: number, keep: ((message: StoredMessage) => boolean) | undefined): Promise<FilterReadResult> {
+  async #readNow(session: NatsSession, atLeast: number, keep: ((message: StoredMessage) => boolean) | undefined): Promise<CachedReadResult<T>> {
     const { stream, filter, kind } = this.#read;
     const info = await session.jsm.streams.info(stream);
     const mark: StreamMark = { created: info.created, lastSeq: info.state.last_seq, messages: info.state.messages };
     const delta = this.#mark !== undefined && (await this.#continues(session, this.#mark, mark));
+    if (delta && mark.lastSeq <= this.#position && atLeast <= this.#position) {
+      // Nothing stored since the last read, and nothing asked beyond it: what is held is the answer, no consumer needed.
+      this.#mark = mark;
+      return this.#result({ messages: this.#kept(keep), position: this.#position, behind: false });
+    }
     // At least what the stream held when the read began (the filter is the whole stream): the pending count a
     // consumer reads from a start sequence carries can reach 0 early on nats-server 2.9.10, which alone would end
     // a read at an older position.
@@ -85,7 +113,7 @@ export class ReadCache {
     if (result.behind) {
       // The store went backwards: hold nothing, and say what it holds now.
       this.clear();
-      return delta ? readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result;
+      return this.#result(delta ? await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result);
     }
     if (!delta) {
       this.#held = new Map();
@@ -98,14 +126,34 @@ export class ReadCache {
       this.#held.set(message.subject, message);
       if (this.#newest === undefined || message.seq > this.#newest.seq) this.#newest = message;
     }
+    this.#position = Math.max(result.position, delta ? this.#position : 0);
+    this.#mark = mark;
+    return this.#result({ messages: this.#kept(keep), position: this.#position, behind: false });
+  }
+
+  /** `read` with the value of each message. */
+  #result(read: FilterReadResult): CachedReadResult<T> {
+    const values: T[] = [];
+    for (const message of read.messages) {
+      let value: T | undefined;
+      if (this.#values.has(message)) value = this.#values.get(message);
+      else {
+        value = this.#read.valueOf(message);
+        this.#values.set(message, value);
+      }
+      if (value !== undefined) values.push(value);
+    }
+    return { ...read, values };
+  }
+
+  /** The messages held that `keep` keeps, in stream order; forgets the others. */
+  #kept(keep: ((message: StoredMessage) => boolean) | undefined): StoredMessage[] {
     const messages: StoredMessage[] = [];
     for (const [subject, message] of this.#held) {
       if (keep === undefined || keep(message)) messages.push(message);
       else this.#held.delete(subject);
     }
-    this.#position = Math.max(result.position, delta ? this.#position : 0);
-    this.#mark = mark;
-    return { messages, position: this.#position, behind: false };
+    return messages;
   }
 
   /** True when what is held, as of `before`, is still in the stream as `now` shows it. */
@@ -116,7 +164,14 @@ export class ReadCache {
     if (now.messages !== before.messages + (now.lastSeq - before.lastSeq)) return false;
     const newest = this.#newest;
     if (newest === undefined) return true;
+    // The time it was stored, too: a restored backup that grew past this sequence may hold a message of the same
+    // subject and bytes there (a join marker is always empty), stored later.
     const stored = await session.jsm.streams.getMessage(this.#read.stream, { seq: newest.seq });
-    return stored !== null && stored.subject === newest.subject && Buffer.compare(stored.data, newest.data) === 0;
+    return (
+      stored !== null &&
+      stored.subject === newest.subject &&
+      Buffer.compare(stored.data, newest.data) === 0 &&
+      Math.abs(stored.time.getTime() - newest.at) <= sameTimeMs
+    );
   }
 }

@@ -1,14 +1,17 @@
 import { type Msg, type NatsConnection, type Subscription as NatsSubscription, TimeoutError } from "@nats-io/transport-node";
 import type { FollowHandlers, Snapshot, StoredEntry, Subscription } from "@twostep/fleet/control-plane";
-import { entrySubject } from "./entry-subject.js";
 import type { NatsSession } from "./nats-session.js";
 import { fromRepublished, type RepublishedMessage, type StoredMessage } from "./stored-message.js";
 
 /** What a {@link RecordFollower} needs of the control plane. */
 export interface FollowerParts {
   readonly session: NatsSession;
-  /** Reads the `records` scope as of `atLeast`; `behind` when the store holds less. */
-  readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean }>;
+  /**
+   * Reads the `records` scope as of `atLeast`; `behind` when the store holds
+   * less. `subjects`: the last sequence of every subject read, those the
+   * snapshot leaves out (join markers, subjects not twostep's) included.
+   */
+  readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean; subjects: ReadonlyMap<string, number> }>;
   /** The log's stream as its leader says: when it was created, and its last sequence. */
   readonly streamState: () => Promise<{ readonly created: string; readonly lastSeq: number }>;
   /** The subject of the log's message at `seq`, from its leader, or undefined when it holds none there. */
@@ -23,10 +26,12 @@ export interface FollowerParts {
   readonly onStop: (follower: RecordFollower) => void;
   /** Every this many backstops, one reads everything again even when the check finds nothing missed. Defaults to 10. */
   readonly fullResyncEvery?: number;
+  /** Republished messages kept while a resync runs, at most; one more makes it read everything again once it ends. Defaults to 100,000. */
+  readonly maxBuffered?: number;
 }
 
-/** Buffered republished messages kept while a resync runs; past this the resync's own snapshot stands for them. */
-const maxBuffered = 100_000;
+/** Republished messages kept while a resync runs, by default. */
+const defaultMaxBuffered = 100_000;
 /** Waits between failed resyncs, the last one repeated (capped by the resync period). */
 const retryMs = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 /** A check that finds more records stored since the last snapshot than this reads everything again instead. */
@@ -59,7 +64,7 @@ export class RecordFollower implements Subscription {
   /** False while a resync runs: republished messages wait in {@link RecordFollower.#buffer}. */
   #live = false;
   #buffer: RepublishedMessage[] = [];
-  /** The last sequence known per subject: from the last snapshot, then from each entry delivered. */
+  /** The last sequence known per subject: from the last snapshot's read, then from each message republished. */
   #last = new Map<string, number>();
   /** The position of the last snapshot. */
   #position = 0;
@@ -136,7 +141,12 @@ export class RecordFollower implements Subscription {
       return;
     }
     if (this.#live) this.#take(republished, false);
-    else if (this.#buffer.length < maxBuffered) this.#buffer.push(republished);
+    else if (this.#buffer.length < (this.#parts.maxBuffered ?? defaultMaxBuffered)) this.#buffer.push(republished);
+    else if (!this.#again) {
+      // Dropped: it may be stored after the position the resync under way reads, so another resync reads it.
+      this.#parts.session.logger.warn({ buffered: this.#buffer.length }, "too many records republished during a resync; reading everything again after it");
+      this.#again = true;
+    }
   }
 
   /** Delivers a republished message, or resyncs on a gap; `buffered` when it arrived while the snapshot was read. */
@@ -189,12 +199,14 @@ export class RecordFollower implements Subscription {
     const recreated = this.#created !== undefined && created !== this.#created;
     if (recreated) session.logger.warn({ stream: session.layout.fleetStream, was: this.#created, now: created }, "the log's stream was recreated");
     this.#created = created;
-    const { snapshot, behind } = await this.#parts.readRecords(recreated ? 0 : this.#floor);
+    const { snapshot, behind, subjects } = await this.#parts.readRecords(recreated ? 0 : this.#floor);
     if (this.#stopped) return;
     if (behind || recreated)
       session.logger.warn({ position: snapshot.position, floor: this.#floor, reason }, "the store went backwards; delivering what it holds");
     else session.logger.debug({ position: snapshot.position, reason }, "resynced");
-    this.#last = new Map(snapshot.entries.map((entry) => [entrySubject(session.layout, entry.key), entry.revision]));
+    // Every subject read, not only those of the snapshot's entries: one that is not twostep's is republished too, naming
+    // the sequence it had before, which is no gap.
+    this.#last = new Map(subjects);
     this.#position = snapshot.position;
     this.#syncs++;
     // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.

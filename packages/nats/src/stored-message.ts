@@ -15,7 +15,7 @@ export interface StoredMessage {
 }
 
 /** The header that marks a tombstone, as NATS KV marks a delete. */
-export const OPERATION_HEADER = "KV-Operation";
+const OPERATION_HEADER = "KV-Operation";
 
 /** Headers of a tombstone, or none. */
 export function tombstoneHeaders(tombstone: boolean | undefined): MsgHdrs | undefined {

@@ -107,6 +107,26 @@ test("a republished message that does not follow the last one seen of its subjec
   await vi.waitFor(() => expect(recorder.held()).toEqual(new Map([["a", ["a2", next]]])));
 });
 
+test("a subject under the records that is not twostep's, stored before the snapshot and again after it, is no gap: no second snapshot", async () => {
+  const prefix = planes.prefix();
+  const malformed: string[] = [];
+  const plane = await planes.open({ bucketPrefix: prefix, onMalformed: (report) => void malformed.push(report.subject) });
+  await using raw = await rawNats(server.url);
+  const foreign = `${prefix}.fleet.r.s.x.y`;
+  await raw.js.publish(foreign, bytes("someone else's"));
+  const recorder = new Recorder();
+  await plane.follow(recorder.handlers);
+  expect(recorder.snapshots).toHaveLength(1);
+  // Republished with the sequence its subject had before: the one the snapshot read, though it left the subject out.
+  await raw.js.publish(foreign, bytes("again"));
+  const next = await plane.append(level("a"), bytes("a1"));
+  // Republished in order: once the record is held, the foreign message before it was taken.
+  await vi.waitFor(() => expect(recorder.held()).toEqual(new Map([["a", ["a1", next]]])));
+  expect(recorder.snapshots).toHaveLength(1);
+  expect(recorder.entries.map((entry) => entry.revision)).toEqual([next]);
+  expect(malformed).toContain(foreign);
+});
+
 test("a cut connection loses what was republished meanwhile: the follower resyncs on reconnect and holds every record", async () => {
   const prefix = planes.prefix();
   await using proxy = await tcpProxy(server.port);

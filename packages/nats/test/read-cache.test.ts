@@ -4,6 +4,7 @@ import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { bytes, Planes, textOf } from "./support/planes.js";
 import { type RawNats, rawNats } from "./support/raw-nats.js";
+import { backupStream, restoreStream } from "./support/stream-backup.js";
 
 // A process that reads the fleet again and again reads only what was stored
 // since its last read (see ReadCache), and still gets what a first read of
@@ -74,6 +75,39 @@ describe("reading the fleet again", () => {
     }
   });
 
+  test("nothing stored since the last read: the next read creates no consumer and gives what a first read gives", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    await plane.append(level("a"), bytes("a1"));
+    await plane.append(member("n1"), bytes("m1"));
+    const first = await plane.read("fleet");
+    const watched = await consumersOf(plane.layout.fleetStream);
+    try {
+      const idle = await plane.read("fleet");
+      const asked = await plane.read("fleet", { atLeast: first.position });
+      // Every creation the plane sent before its reads returned has reached the watching connection by now.
+      await raw.connection.flush();
+      expect(watched.policies).toEqual([]);
+      expect(idle.position).toBe(first.position);
+      expect(asked.position).toBe(first.position);
+      expect(summary(idle.entries)).toEqual(await fresh(prefix));
+      expect(summary(asked.entries)).toEqual(summary(first.entries));
+    } finally {
+      watched.stop();
+    }
+    // Something stored since is read again, with a consumer from the next sequence on.
+    const watchedAgain = await consumersOf(plane.layout.fleetStream);
+    try {
+      await plane.append(level("a"), bytes("a2"));
+      const changed = await plane.read("fleet");
+      await raw.connection.flush();
+      expect(watchedAgain.policies).toEqual([`by_start_sequence ${first.position + 1}`]);
+      expect(summary(changed.entries)).toEqual(await fresh(prefix));
+    } finally {
+      watchedAgain.stop();
+    }
+  });
+
   test("compaction by another connection (a purge) is noticed: the next read reads everything", async () => {
     const prefix = planes.prefix();
     const plane = await planes.open({ bucketPrefix: prefix });
@@ -105,6 +139,35 @@ describe("reading the fleet again", () => {
     expect(after.position).toBeGreaterThan(before.position);
     expect(summary(after.entries)).toEqual(await fresh(prefix));
     expect(after.entries.some((entry) => entry.key.kind === "member")).toBe(false);
+  });
+
+  test("a restored backup grown past what was read is read anew, also when the newest message read was a join marker", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    const stream = plane.layout.fleetStream;
+    await plane.append(level("a"), bytes("a1"));
+    const backup = await backupStream(raw, stream);
+    const created = (await raw.jsm.streams.info(stream)).created;
+    await plane.append(level("a"), bytes("a2"));
+    const joined = await plane.register([]);
+    const before = await plane.read("fleet");
+    expect(before.position).toBe(joined.position);
+    expect(summary(before.entries)).toEqual([`${JSON.stringify(level("a"))} a2 @2`]);
+    // The backup comes back as it was, its creation time included; then nodes write and register again: the
+    // sequence of the join marker read holds a join marker again, stored later.
+    await raw.jsm.streams.delete(stream);
+    await restoreStream(raw, stream, backup);
+    expect((await raw.jsm.streams.info(stream)).created).toBe(created);
+    await plane.append(member("n1"), bytes("m1"));
+    expect((await plane.register([])).position).toBe(joined.position);
+    await plane.append(level("b"), bytes("b1"));
+    const after = await plane.read("fleet");
+    expect(summary(after.entries)).toEqual(await fresh(prefix));
+    expect(summary(after.entries)).toEqual([
+      `${JSON.stringify(level("a"))} a1 @1`,
+      `${JSON.stringify(member("n1"))} m1 @2`,
+      `${JSON.stringify(level("b"))} b1 @4`,
+    ]);
   });
 });
 

@@ -33,6 +33,10 @@ interface Leader {
   lastSeq: number;
   /** Subject of each stored message, by sequence. */
   readonly subjects: Map<number, string>;
+  /** Reads of the records asked for so far. */
+  reads: number;
+  /** While set, a read answers (with what the leader held when asked) only once it resolves. */
+  gate?: Promise<void> | undefined;
 }
 
 let prefixes = 0;
@@ -45,7 +49,9 @@ let prefixes = 0;
 async function follow(
   resyncMs: number,
   fullResyncEvery = 1_000_000,
+  more: Partial<FollowerParts> = {},
 ): Promise<{
+  follower: RecordFollower;
   leader: Leader;
   snapshots: Snapshot[];
   entries: StoredEntry[];
@@ -55,7 +61,7 @@ async function follow(
 }> {
   const layout = natsLayout(`rf${++prefixes}x${process.pid % 1000}`);
   const subject = `${layout.prefix}.fleet.r.s.l.a`;
-  const leader: Leader = { created: "2026-01-01T00:00:00Z", lastSeq: 10, subjects: new Map([[5, subject]]) };
+  const leader: Leader = { created: "2026-01-01T00:00:00Z", lastSeq: 10, subjects: new Map([[5, subject]]), reads: 0 };
   const session = new NatsSession({
     connection: raw.connection,
     js: raw.js,
@@ -80,7 +86,21 @@ async function follow(
   };
   const parts: FollowerParts = {
     session,
-    readRecords: async (atLeast) => ({ snapshot: records(), behind: leader.lastSeq < atLeast }),
+    readRecords: async (atLeast) => {
+      leader.reads++;
+      const read = {
+        snapshot: records(),
+        behind: leader.lastSeq < atLeast,
+        subjects: new Map(
+          [...leader.subjects]
+            .filter(([, stored]) => stored.startsWith(`${layout.prefix}.fleet.r.`))
+            .sort(([a], [b]) => a - b)
+            .map(([seq, stored]): [string, number] => [stored, seq]),
+        ),
+      };
+      await leader.gate;
+      return read;
+    },
     streamState: async () => ({ created: leader.created, lastSeq: leader.lastSeq }),
     subjectAt: async (seq) => leader.subjects.get(seq),
     recordFrom: async (seq) => {
@@ -91,6 +111,7 @@ async function follow(
     resyncMs,
     onStop: () => {},
     fullResyncEvery,
+    ...more,
   };
   const snapshots: Snapshot[] = [];
   const entries: StoredEntry[] = [];
@@ -99,8 +120,9 @@ async function follow(
     entries.push(entry);
     delivered.shift()?.();
   };
-  followers.push(await RecordFollower.start(parts, { onSnapshot: (snapshot) => snapshots.push(snapshot), onEntry }, 0));
-  return { leader, snapshots, entries, delivered, layout };
+  const follower = await RecordFollower.start(parts, { onSnapshot: (snapshot) => snapshots.push(snapshot), onEntry }, 0);
+  followers.push(follower);
+  return { follower, leader, snapshots, entries, delivered, layout };
 }
 
 /** Publishes on the follow subjects what the stream would republish for a record of `a` at `seq`, after `previous`. */
@@ -115,6 +137,38 @@ function republish(layout: ReturnType<typeof natsLayout>, seq: number, previous:
 
 /** Long enough for several checks at 20 ms. */
 const severalChecks = () => new Promise((resolve) => setTimeout(resolve, 120));
+
+describe("a follower's resync", () => {
+  test("more records republished during it than it keeps: it reads everything again once it ends, and holds the last record", async () => {
+    // Checks only every hour: nothing but the resync itself can find the record it dropped.
+    const { follower, leader, snapshots, entries, layout } = await follow(3_600_000, 1_000_000, { maxBuffered: 2 });
+    let open: () => void = () => {};
+    leader.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    follower.resync("asked by the test");
+    await vi.waitFor(() => expect(leader.reads).toBe(2));
+    // Stored after what the resync under way reads, as it reads; the third one finds the buffer full.
+    for (const [seq, previous] of [
+      [12, 5],
+      [13, 12],
+      [14, 13],
+    ] as const) {
+      leader.subjects.set(seq, `${layout.prefix}.fleet.r.s.l.a`);
+      leader.lastSeq = seq;
+      republish(layout, seq, previous);
+    }
+    // Sent before the flush's answer, so taken by the follower before it.
+    await raw.connection.flush();
+    leader.gate = undefined;
+    open();
+    // (The played leader's snapshot holds every record of `a`, not only its last.)
+    await vi.waitFor(() => expect(snapshots.at(-1)?.entries.map((entry) => entry.revision)).toContain(14));
+    expect(snapshots).toHaveLength(3);
+    expect(snapshots[1]?.position).toBe(10);
+    expect(entries.map((entry) => entry.revision)).toEqual([12, 13]);
+  });
+});
 
 describe("a follower's backstop check", () => {
   test("finds nothing missed: no snapshot is read again", async () => {
