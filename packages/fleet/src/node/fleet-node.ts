@@ -269,11 +269,9 @@ export class FleetNode<P extends Protocol = Protocol> {
 
   /** The level to write `capability` at, at `now` on the node's clock; throws when the node is fenced or cannot write it. */
   #levelAt(capability: string, key: string | undefined, now: number): number {
-    // The fields #currentFence reads, read here without building a fence: this runs for every frame written.
-    if (this.#stopped || this.#permanentFence !== undefined || this.#recordFence !== undefined || now > this.#lease.until) {
-      const fence = this.fence;
-      if (fence !== undefined) throw fence;
-    }
+    // Builds nothing unless fenced: this runs for every frame written.
+    const fence = this.#currentFence(now);
+    if (fence !== undefined) throw new FencedError(this.nodeId, fence.why, fence.fix);
     return this.#levels.select(capability, key);
   }
 
@@ -343,10 +341,10 @@ export class FleetNode<P extends Protocol = Protocol> {
     return registration(this.#formats, this.#buildRecord, this.#member);
   }
 
-  #currentFence(): Fence | undefined {
+  #currentFence(now: number = this.#clock()): Fence | undefined {
     if (this.#stopped) return STOPPED;
     if (this.#permanentFence !== undefined) return this.#permanentFence;
-    if (!this.#lease.valid()) return leaseFence(this.#leaseMs);
+    if (now > this.#lease.until) return leaseFence(this.#leaseMs);
     return this.#recordFence;
   }
 

@@ -104,6 +104,8 @@ export class HeldRecords {
       changed.add(capability);
       return null;
     }
+    // The record already held, delivered again (every resync, the snapshot after a join): nothing to decode.
+    if (held !== undefined && entry.revision === held.revision && Buffer.compare(entry.value, held.stored) === 0) return null;
     const decoded = this.#formats.decode("level", entry.value);
     if (!decoded.ok || decoded.value.capability !== capability) {
       const problem = decoded.ok ? `it names ${JSON.stringify(decoded.value.capability)}` : decoded.problem;

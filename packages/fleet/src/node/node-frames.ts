@@ -47,19 +47,12 @@ export class NodeFrames<P extends Protocol = Protocol> {
 
   /** Encodes `value` at `version`, which counts as written at `now` (the node's clock) even when the value then fails to encode. */
   encode(messageType: MessageType<unknown>, value: unknown, version: number, now: number): Uint8Array {
-    const observer = this.#observer;
-    if (observer === undefined) {
-      const counts = this.#metrics.level(messageType.name, version);
-      // The level counts as written once handed out, even when the value then fails to encode: a retirement waits for it.
-      counts.lastWrite = now;
-      const frame = messageType.encode(value, version);
-      counts.written++;
-      return frame;
-    }
+    // The level counts as written once handed out, even when the value then fails to encode: a retirement waits for it.
     this.#metrics.wrote(messageType.name, version, now);
-    const started = process.hrtime.bigint();
+    const observer = this.#observer;
+    const started = observer === undefined ? 0n : process.hrtime.bigint();
     const frame = messageType.encode(value, version);
-    observer.encoded(messageType.name, version, Number(process.hrtime.bigint() - started) / 1e9);
+    if (observer !== undefined) observer.encoded(messageType.name, version, Number(process.hrtime.bigint() - started) / 1e9);
     this.#metrics.count("written", messageType.name, version);
     return frame;
   }

@@ -52,18 +52,6 @@ export class NodeMetrics {
     this.#at(capability, level).lastWrite = at;
   }
 
-  /** {@link NodeMetrics.wrote} and one frame written, in one go. */
-  written(capability: string, level: number, at: number): void {
-    const counts = this.#at(capability, level);
-    counts.lastWrite = at;
-    counts.written++;
-  }
-
-  /** The counts of one level, to update in place on a hot path (see {@link NodeMetrics.wrote}). */
-  level(capability: string, level: number): LevelCounts {
-    return this.#at(capability, level);
-  }
-
   /** A copy of every counter of every level that counted a frame. */
   snapshot(): MetricsSnapshot {
     const result: Record<string, Record<string, FrameCounts>> = {};

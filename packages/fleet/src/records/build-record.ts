@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { levelRangeSchema } from "./level-range.js";
+import { RECORD_FORMAT_CAPABILITY } from "./record-formats.js";
 import type { RecordOf } from "./schema-types.js";
 
 const capabilitySupportSchema = z.looseObject({
@@ -55,5 +56,5 @@ function canonicalJson(value: unknown): string {
 
 /** True when the build takes part in `capability` (see {@link BuildRecord.uses}); every build takes part in the record format. */
 export function takesPart(build: BuildRecord, capability: string): boolean {
-  return build.uses === null || build.uses.includes(capability) || capability === "twostep.records";
+  return build.uses === null || build.uses.includes(capability) || capability === RECORD_FORMAT_CAPABILITY;
 }

@@ -10,6 +10,8 @@
  * fleet several times cheaper to build, and a record change cheaper to apply
  * (bench/: `npm run bench`).
  */
+import { BUILD_ID_PATTERN, INCARNATION_PATTERN } from "./member-record.js";
+import { MAX_LEVEL } from "./write-level-record.js";
 export type FastCheck = (json: Record<string, unknown>) => boolean;
 
 type Json = Record<string, unknown>;
@@ -35,17 +37,14 @@ function isRange(value: unknown): boolean {
   return isObject(value) && isWhole(value["min"], 0) && isWhole(value["max"], 0) && (value["min"] as number) <= (value["max"] as number);
 }
 
-const incarnationPattern = /^[0-9a-f]{8,32}$/;
-const buildIdPattern = /^[0-9a-f]{32}$/;
-
 /** `memberRecordSchema`. */
 function isMember(json: Json): boolean {
   if (
     !isString(json["nodeId"], 1, 256) ||
-    !(typeof json["incarnation"] === "string" && incarnationPattern.test(json["incarnation"])) ||
+    !(typeof json["incarnation"] === "string" && INCARNATION_PATTERN.test(json["incarnation"])) ||
     !isString(json["service"], 1, 256) ||
     !isString(json["build"], 1, 256) ||
-    !(typeof json["buildId"] === "string" && buildIdPattern.test(json["buildId"])) ||
+    !(typeof json["buildId"] === "string" && BUILD_ID_PATTERN.test(json["buildId"])) ||
     !isNumber(json["startedAt"]) ||
     !isWhole(json["leaseMs"], 1)
   ) {
@@ -122,8 +121,6 @@ function isHeartbeat(json: Json): boolean {
 function isNullableString(value: unknown): boolean {
   return value === null || typeof value === "string";
 }
-
-const MAX_LEVEL = 0xffff_ffff;
 
 function isLevel(value: unknown): value is number {
   return isWhole(value, 0) && value <= MAX_LEVEL;

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { RecordOf } from "./schema-types.js";
 
+/** An incarnation: 8 to 32 lowercase hex digits. */
+export const INCARNATION_PATTERN = /^[0-9a-f]{8,32}$/;
+/** A build id: 32 lowercase hex digits. */
+export const BUILD_ID_PATTERN = /^[0-9a-f]{32}$/;
+
 /** Labels of a node (`zone`, `region`, `tier`, `hw`, ...): they choose writers, never readers. */
 export type Labels = Readonly<Record<string, string>>;
 
@@ -26,12 +31,12 @@ const name = z.string().min(1).max(256);
 export const memberRecordSchema = z.looseObject({
   nodeId: name,
   /** Unique per process start: two processes with one node id are two members. */
-  incarnation: z.string().regex(/^[0-9a-f]{8,32}$/),
+  incarnation: z.string().regex(INCARNATION_PATTERN),
   service: name,
   /** Build id of the binary: a version, a commit, an image digest. */
   build: name,
   /** Key of the {@link BuildRecord} holding what this build reads and writes. */
-  buildId: z.string().regex(/^[0-9a-f]{32}$/),
+  buildId: z.string().regex(BUILD_ID_PATTERN),
   labels: z.record(z.string().min(1).max(64), z.string().max(256)),
   /** When the process started, ms since the epoch, on the node's clock (for people). */
   startedAt: z.number(),
