@@ -1,6 +1,7 @@
 import protobuf from "protobufjs";
 import type { Codec } from "./codec.js";
 import { ENVELOPE_HEADER } from "./envelope.js";
+import { nodeBuffer } from "./node-buffer.js";
 
 /**
  * A codec for one protobufjs message type. Decoding keeps unknown fields (as
@@ -112,15 +113,13 @@ function compileCoders(type: protobuf.Type): Coders {
     };`,
   ) as CoderFactory;
   const empty = new Uint8Array(0);
-  // protobufjs's own handle on Node's Buffer (null in a browser): core imports nothing of Node.
-  const nodeBuffer = protobuf.util.Buffer as unknown as { isBuffer(value: unknown): boolean; alloc(size: number): Uint8Array } | null;
   return factory({
     type,
     header: ENVELOPE_HEADER,
     Writer: protobuf.Writer,
     Reader: protobuf.Reader,
-    isBuffer: nodeBuffer === null ? () => false : nodeBuffer.isBuffer.bind(nodeBuffer),
-    bufferReader: protobuf.Reader.create(nodeBuffer === null ? empty : nodeBuffer.alloc(0)),
+    isBuffer: nodeBuffer === undefined ? () => false : nodeBuffer.isBuffer.bind(nodeBuffer),
+    bufferReader: protobuf.Reader.create(nodeBuffer === undefined ? empty : nodeBuffer.allocUnsafe(0)),
     arrayReader: new protobuf.Reader(empty),
     empty,
     keptBytes: 64 * 1024,

@@ -1,19 +1,9 @@
+import { nodeBuffer } from "./node-buffer.js";
+
 // The WHATWG text codecs, global in Node and in browsers; declared here because core compiles without Node's types.
 declare const TextEncoder: new () => { encodeInto(input: string, into: Uint8Array): { read: number; written: number } };
 declare const TextDecoder: new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => { decode(input: Uint8Array): string };
 
-/** What twostep uses of Node's Buffer, when it runs on Node: its own UTF-8 methods take any Uint8Array (protobufjs uses them too). */
-interface NodeBuffer {
-  byteLength(text: string, encoding: "utf8"): number;
-  allocUnsafe(size: number): Uint8Array;
-  prototype: {
-    utf8Slice(this: Uint8Array, start: number, end: number): string;
-    utf8Write(this: Uint8Array, text: string, offset: number, length: number): number;
-  };
-}
-
-const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-const native = nodeBuffer !== undefined && typeof nodeBuffer.prototype.utf8Slice === "function" ? nodeBuffer : undefined;
 const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
@@ -29,7 +19,7 @@ const encoder = new TextEncoder();
  * core also runs in browsers, where the WHATWG decoder does it).
  */
 export function readUtf8(bytes: Uint8Array, start: number): string | undefined {
-  const text = native !== undefined ? native.prototype.utf8Slice.call(bytes, start, bytes.length) : lenient.decode(bytes.subarray(start));
+  const text = nodeBuffer !== undefined ? nodeBuffer.prototype.utf8Slice.call(bytes, start, bytes.length) : lenient.decode(bytes.subarray(start));
   if (text.indexOf("\uFFFD") === -1) return text;
   try {
     strict.decode(bytes.subarray(start));
@@ -45,15 +35,15 @@ export function readUtf8(bytes: Uint8Array, start: number): string | undefined {
  * protobufjs's writer allocate).
  */
 export function writeUtf8(head: Uint8Array, text: string): Uint8Array {
-  if (native === undefined) {
+  if (nodeBuffer === undefined) {
     const worst = new Uint8Array(head.length + text.length * 3);
     worst.set(head, 0);
     const { written } = encoder.encodeInto(text, worst.subarray(head.length));
     return worst.slice(0, head.length + written);
   }
-  const length = native.byteLength(text, "utf8");
-  const frame = native.allocUnsafe(head.length + length);
+  const length = nodeBuffer.byteLength(text, "utf8");
+  const frame = nodeBuffer.allocUnsafe(head.length + length);
   for (let index = 0; index < head.length; index++) frame[index] = head[index] as number;
-  native.prototype.utf8Write.call(frame, text, head.length, length);
+  nodeBuffer.prototype.utf8Write.call(frame, text, head.length, length);
   return frame;
 }
