@@ -85,13 +85,15 @@ function notRetired(status: FleetStatus, retirement: Retirement): NotRetired | u
     const live = status.capabilities.find((capability) => capability.capability === name);
     if (live === undefined) continue;
     if (live.problem !== null) return { unknown: `the record of ${name} cannot be read: ${live.problem}` };
-    const why = live.record === null ? undefined : whyRequired(live.record, retirement.version);
-    if (why !== undefined) return { required: name === retirement.type ? why : `${why}, under its former name ${name}` };
+    // Fleet's own rule decides (requiredLevels, as status reports it); the record only words why.
+    if (!live.required.includes(retirement.version)) continue;
+    const why = (live.record === null ? undefined : whyRequired(live.record, retirement.version)) ?? "the fleet requires it";
+    return { required: name === retirement.type ? why : `${why}, under its former name ${name}` };
   }
   return undefined;
 }
 
-// Why the record requires `level`, or undefined when it does not.
+// In words, why the record requires `level` (one of its required levels), or undefined.
 function whyRequired(record: WriteLevelRecord, level: number): string | undefined {
   if (record.level === level) return "it is the write level";
   if (record.ramp?.to === level) return "it is the target of the ramp";
