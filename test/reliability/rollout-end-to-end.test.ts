@@ -343,6 +343,8 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
     await startPlan(world, threeWaves(world, [1_000, 600_000, 1_000], 250));
 
     const failed = await rolloutIn(world, "failed");
+    // The failure is recorded first, then the writers are reverted; the controller tells it once both are done.
+    await controller.printed<ControllerLine>((line) => line.event === "rollout-failed");
     expect(failed.step, "the plan failed at its second wave, zone b's").toBe(1);
     const gate = failed.results.find((result) => result.name === "p99 encode latency of v2");
     expect(gate?.verdict).toBe("fail");
@@ -355,7 +357,7 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
     expect(revert?.note.actor).toMatch(/^controller controller-[0-9a-f]{8}$/);
     expect(revert?.note.reason).toContain("p99 encode latency of v2");
     expect(revert?.after).toMatchObject({ level: 1, ramp: null });
-    expect(changes(history)).toEqual([...COMPLETED.slice(0, 7), "guard-revert revert ramp", "rollout-fail fail (step 2 of 3)"]);
+    expect(changes(history)).toEqual([...COMPLETED.slice(0, 7), "rollout-fail fail (step 2 of 3)", "guard-revert revert ramp"]);
     // Every node applies the revert: none writes v2 for any key any more.
     const appliedAt = await everyNodeWrites(world, revert?.revision ?? Number.POSITIVE_INFINITY, 1);
     expect(controller.json<ControllerLine>().filter((line) => line.event === "rollout-failed")).toHaveLength(1);

@@ -1,7 +1,10 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { encodeEnvelopeHead, isTwostepError } from "@twostep/core";
 import { type ControllerEvent, type FleetNode, FleetErrorCode, RolloutController, type RolloutPlan, Rollouts } from "@twostep/fleet";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+import { hookedControlPlane } from "./support/hooked-control-plane.js";
 
 let fleet: FleetHarness;
 let rollouts: Rollouts;
@@ -253,5 +256,157 @@ describe("the gates of a plan", () => {
     expect(stored?.rollout.why).toContain("decode failures");
     expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
     expect((await fleet.coordinator.history({ capability: TYPE })).some((entry) => entry.note.action === "guard-revert")).toBe(false);
+  });
+});
+
+describe("a failed or aborted plan", () => {
+  /** True when `bytes` are a rollout record in state `state`. */
+  const inState = (bytes: Uint8Array, state: string): boolean => new TextDecoder().decode(bytes).includes(`"state":"${state}"`);
+
+  test("a failure whose record loses its compare-and-set to a concurrent change reverts no writer: the plan is what the other actor wrote", async () => {
+    let raced = false;
+    const hooked = hookedControlPlane(fleet.plane, {
+      beforeAppend: async (key, bytes) => {
+        if (raced || key.kind !== "rollout" || !inState(bytes, "failed")) return;
+        raced = true;
+        await rollouts.pause(TYPE, { actor: "bob", reason: "looking into it" });
+      },
+    });
+    const controller = new RolloutController(hooked, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(10_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    await run(5_000, [controller], 40);
+    expect(raced).toBe(true);
+    expect((await rollouts.get(TYPE))?.rollout).toMatchObject({ state: "paused", step: 0, why: "looking into it" });
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    expect((await fleet.coordinator.history({ capability: TYPE })).some((entry) => entry.note.action === "guard-revert")).toBe(false);
+  });
+
+  test("an abort whose record loses its compare-and-set reverts no writer", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(10_000, [controller]);
+    const hooked = hookedControlPlane(fleet.plane, {
+      beforeAppend: async (key, bytes) => {
+        if (key.kind === "rollout" && inState(bytes, "aborted")) await rollouts.pause(TYPE, { actor: "bob", reason: "looking into it" });
+      },
+    });
+    const racing = new Rollouts(hooked, fleet.coordinatorOn(hooked), { clock: fleet.clock.now });
+    await expect(racing.abort(TYPE, WHO)).rejects.toMatchObject({ code: FleetErrorCode.RevisionConflict });
+    await fleet.settle();
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("paused");
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+  });
+
+  test("a controller that dies between recording the failure and reverting the writers: the next one reverts them", async () => {
+    let dead = false;
+    const hooked = hookedControlPlane(fleet.plane, {
+      beforeCall: () => {
+        if (dead) throw new Error("the controller's process is gone");
+      },
+      beforeAppend: async (key) => {
+        if (key.kind !== "level" || (await rollouts.get(TYPE))?.rollout.state !== "failed") return;
+        dead = true;
+        throw new Error("the controller's process died");
+      },
+    });
+    const first = new RolloutController(hooked, { clock: fleet.clock.now, id: "first" });
+    const second = new RolloutController(fleet.plane, { clock: fleet.clock.now, id: "second" });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(10_000, [first]);
+    await run(5_000, [first], 40);
+    expect(dead).toBe(true);
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("failed");
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    await run(20_000, [second]);
+    expect(second.leading).toBe(true);
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("failed");
+    expect(writersOf(2)).toEqual([]);
+    const reverts = (await fleet.coordinator.history({ capability: TYPE })).filter((entry) => entry.note.action === "guard-revert");
+    expect(reverts).toHaveLength(1);
+    expect(reverts[0]?.note).toMatchObject({ actor: "controller second", reason: expect.stringMatching(/^rollout .* failed: decode failures/) });
+  });
+
+  test("an abort whose revert did not happen (its process died): the controller reverts the writers at its next look", async () => {
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now });
+    await rollouts.start(TYPE, plan, WHO);
+    await run(10_000, [controller]);
+    const hooked = hookedControlPlane(fleet.plane, {
+      beforeAppend: (key) => {
+        if (key.kind === "level") throw new Error("the release manager's process died");
+      },
+    });
+    const dying = new Rollouts(hooked, fleet.coordinatorOn(hooked), { clock: fleet.clock.now });
+    await expect(dying.abort(TYPE, WHO)).rejects.toThrow("process died");
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("aborted");
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    await run(5_000, [controller]);
+    expect((await rollouts.get(TYPE))?.rollout.state).toBe("aborted");
+    expect(writersOf(2)).toEqual([]);
+    // Reverted once: a later look leaves the writers alone, even when someone enables the target again by hand.
+    await fleet.coordinator.enableWrite(TYPE, 2, { ...WHO, where: { zone: ["c"] } });
+    await run(20_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["c-1", "c-2"]);
+  });
+});
+
+describe("the controller lease", () => {
+  let prometheus: Server;
+  let url: string;
+  /** What the Prometheus stub answers, and what it does first while answering (a slow query, as the fake clock sees it). */
+  let answerValue = 0.5;
+  let whileAnswering: (() => void) | undefined;
+
+  beforeEach(async () => {
+    prometheus = createServer((_request, response) => {
+      const slow = whileAnswering;
+      whileAnswering = undefined;
+      slow?.();
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ status: "success", data: { resultType: "scalar", result: [0, String(answerValue)] } }));
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    await new Promise((resolve) => prometheus.close(resolve));
+  });
+
+  test.each([
+    { verdict: "pass", value: 0.5 },
+    { verdict: "fail", value: 5 },
+  ])("a controller whose lease ran out during a slow gate ($verdict) writes nothing: it neither moves the plan on nor reverts", async ({ value }) => {
+    const events: ControllerEvent[] = [];
+    const controller = new RolloutController(fleet.plane, { clock: fleet.clock.now, leaseMs: 15_000, onEvent: (event) => events.push(event) });
+    const quick: RolloutPlan = {
+      target: 2,
+      steps: [
+        { percent: 100, where: { zone: ["a"] }, bakeMs: 0 },
+        { percent: 100, where: null, bakeMs: 0 },
+      ],
+      gates: [{ kind: "prometheus", name: "p99", url, query: "p99", max: 1, min: null }],
+      intervalMs: 5_000,
+    };
+    await rollouts.start(TYPE, quick, WHO);
+    await run(5_000, [controller]);
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    const before = await rollouts.get(TYPE);
+    expect(before?.rollout).toMatchObject({ state: "running", step: 0 });
+    answerValue = value;
+    whileAnswering = () => fleet.clock.advance(20_000);
+    await run(5_000, [controller]);
+    expect(await rollouts.get(TYPE)).toEqual(before);
+    // The nodes' own leases ran out with the slow gate too: they renew them before they write again.
+    await fleet.heartbeat();
+    await fleet.settle();
+    expect(writersOf(2).sort()).toEqual(["a-1", "a-2"]);
+    expect(controller.leading).toBe(false);
+    expect(events.at(-1)?.kind).toBe("lease-lost");
+    // At its next look it takes the lease again (nobody else did) and judges the step anew.
+    await run(5_000, [controller]);
+    expect(controller.leading).toBe(true);
+    expect((await rollouts.get(TYPE))?.rollout).toMatchObject(value > 1 ? { state: "failed" } : { state: "running", step: 1 });
   });
 });

@@ -99,6 +99,8 @@ describe("a rollout gated on p99 decode latency from a real Prometheus", () => {
 
     // Hang guards only: the gate holds while there is no v2 sample, then fails within an interval or two of the first.
     await vi.waitFor(async () => expect((await rollouts.get(TYPE))?.rollout.state).toBe("failed"), { timeout: 60_000, interval: 100 });
+    // The failure is recorded first, then the ramp reverted: the controller tells it once both are done.
+    await vi.waitFor(() => expect(events.some((event) => event.kind === "rollout-failed")).toBe(true), { timeout: 10_000, interval: 50 });
     const history = await coordinator.history({ capability: TYPE });
     const revert = history.find((entry) => entry.note.action === "guard-revert");
     expect(revert, "the ramp was reverted").toBeDefined();

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatZodIssues, isTwostepError } from "@twostep/core";
 import { z } from "zod";
-import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { ControlPlane, Snapshot } from "../control-plane/control-plane.js";
 import type { EntryKey } from "../control-plane/entry-key.js";
 import {
   ControlPlaneUnreachableError,
@@ -151,9 +151,12 @@ const requestSchema = z.union([
   z.strictObject({ kind: z.literal("decommission"), nodeId: z.string().min(1), incarnation: z.string().min(1).optional() }),
 ]);
 
-/** The requests no controller has answered yet, oldest first. */
-export async function pendingRequests(plane: ControlPlane, formats: RecordFormats<TwostepRecords>): Promise<PendingRequest[]> {
-  const snapshot = await plane.read("control");
+/**
+ * The requests no controller has answered yet, oldest first: from
+ * `snapshot` (of the `control` scope) when given, else from a read of it.
+ */
+export async function pendingRequests(plane: ControlPlane, formats: RecordFormats<TwostepRecords>, snapshot?: Snapshot): Promise<PendingRequest[]> {
+  snapshot ??= await plane.read("control");
   const pending: PendingRequest[] = [];
   for (const entry of snapshot.entries) {
     if (entry.key.kind !== "request" || entry.tombstone) continue;

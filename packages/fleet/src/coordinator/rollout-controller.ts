@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { isTwostepError } from "@twostep/core";
-import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { ControlPlane, Snapshot } from "../control-plane/control-plane.js";
 import { FleetErrorCode, RevisionConflictError } from "../errors/fleet-errors.js";
 import type { ChangeAuthor } from "../records/change-note.js";
 import type { ControllerLease } from "../records/controller-lease.js";
@@ -12,7 +12,7 @@ import { answer, applyRequest, pendingRequests } from "./change-requests.js";
 import { Coordinator } from "./coordinator.js";
 import { RolloutGates } from "./rollout-gates.js";
 import { describeStep, stepRequest } from "./rollout-plan.js";
-import { Rollouts, type StoredRollout } from "./rollouts.js";
+import { Rollouts, rolloutsIn, type StoredRollout } from "./rollouts.js";
 
 /** Options of a {@link RolloutController}. */
 export interface RolloutControllerOptions {
@@ -43,6 +43,7 @@ export interface ControllerEvent {
     | "step-baked"
     | "rollout-done"
     | "rollout-failed"
+    | "writers-reverted"
     | "error";
   readonly capability: string | null;
   readonly detail: string;
@@ -53,11 +54,15 @@ export interface ControllerEvent {
  * Advances rollout plans: applies each step through the coordinator (so the
  * read-first rule and the join guard hold at every step), judges its gates
  * every interval, starts its bake once it converged, moves on once it baked,
- * and on a failed gate reverts the writers and stops. It acts only while it
- * holds the controller lease; a controller that dies is replaced by another
- * that resumes where the plan stands: every step is recorded in the plan's
- * record by compare-and-set, so none is skipped or applied twice, whichever
- * controller acts. Usable as a library; `twostep controller` runs one.
+ * and on a failed gate records the failure and then reverts the writers. It
+ * acts only while it holds the controller lease, which it renews (by
+ * compare-and-set, before its lease ran out by the control plane's clock)
+ * before each change of the fleet and each verdict it records; a controller
+ * that dies is replaced by another that resumes where the plan stands: every
+ * step is recorded in the plan's record by compare-and-set, so none is
+ * skipped or applied twice, whichever controller acts, and the writers of a
+ * failed or aborted plan whose revert was left undone are reverted at the
+ * next look. Usable as a library; `twostep controller` runs one.
  */
 export class RolloutController {
   readonly id: string;
@@ -74,7 +79,9 @@ export class RolloutController {
   readonly #host = `${hostname()}/${process.pid}`;
   /** When each rollout was last judged (control plane's clock). */
   readonly #judged = new Map<string, number>();
-  #lease: { readonly revision: number; readonly until: number } | undefined;
+  /** Failed or aborted rollouts (by id and revision) whose writers were found back: not read again. */
+  readonly #reverted = new Set<string>();
+  #lease: HeldLease | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
@@ -128,34 +135,70 @@ export class RolloutController {
 
   /**
    * One look: renew (or take) the lease, answer the change requests that
-   * wait (oldest first), then advance every rollout that is due.
+   * wait (oldest first), then advance every rollout that is due, and revert
+   * the writers of a failed or aborted one whose revert was left undone. It
+   * stops where it stands once the lease is lost (see {@link RolloutController}).
    */
   async tick(): Promise<void> {
-    if (!(await this.#holdLease())) return;
-    await this.#answerRequests();
-    const { rollouts } = await this.#rollouts.list();
-    const now = await this.#plane.serverTime();
+    // One read of the control scope (the lease, the requests, the rollouts) and one of the time serve the whole look.
+    const [snapshot, now] = await Promise.all([this.#plane.read("control"), this.#plane.serverTime()]);
+    try {
+      this.#lease = await this.#holdLease(snapshot, now);
+      if (this.#lease === undefined) return;
+      await this.#answerRequests(snapshot);
+      await this.#advanceAll(snapshot, now);
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+    }
+  }
+
+  async #advanceAll(snapshot: Snapshot, now: number): Promise<void> {
+    const { rollouts } = rolloutsIn(snapshot, this.#formats);
+    const underWay = (rollout: RolloutRecord): boolean => rollout.state === "running" || rollout.state === "holding";
+    const ended = (stored: StoredRollout): boolean =>
+      (stored.rollout.state === "failed" || stored.rollout.state === "aborted") && !this.#reverted.has(revertKey(stored));
     const due = rollouts.filter(
-      ({ rollout }) => (rollout.state === "running" || rollout.state === "holding") && now - (this.#judged.get(rollout.id) ?? 0) >= rollout.intervalMs,
+      (stored) => (underWay(stored.rollout) || ended(stored)) && now - (this.#judged.get(stored.rollout.id) ?? 0) >= stored.rollout.intervalMs,
     );
-    this.#gates.keepOnly(
-      new Set(rollouts.filter(({ rollout }) => rollout.state === "running" || rollout.state === "holding").map(({ rollout }) => rollout.id)),
-    );
+    this.#gates.keepOnly(new Set(rollouts.filter(({ rollout }) => underWay(rollout)).map(({ rollout }) => rollout.id)));
+    const listed = new Set(rollouts.map(revertKey));
+    for (const key of this.#reverted) if (!listed.has(key)) this.#reverted.delete(key);
     for (const stored of due) {
       this.#judged.set(stored.rollout.id, now);
       try {
-        await this.#advance(stored);
+        if (underWay(stored.rollout)) await this.#advance(stored);
+        else await this.#finishRevert(stored);
       } catch (error) {
         // Another controller (or a release manager) changed the plan meanwhile: judge it again at the next look.
         if (error instanceof RevisionConflictError) continue;
+        if (error instanceof LeaseLost) throw error;
         this.#event("error", stored.rollout.capability, error instanceof Error ? error.message : String(error));
       }
     }
   }
 
+  /**
+   * Reverts the writers of a failed or aborted rollout when its record was
+   * written but the revert was not (whoever wrote it died, or the revert
+   * failed); remembers it once they are back.
+   */
+  async #finishRevert(stored: StoredRollout): Promise<void> {
+    const { rollout } = stored;
+    if ((await this.#rollouts.pendingRevert(stored)) === null) {
+      this.#reverted.add(revertKey(stored));
+      return;
+    }
+    await this.#keepLease();
+    const why = rollout.why ?? rollout.change.reason;
+    await this.#rollouts.revertWriters(rollout, { actor: `controller ${this.id}`, reason: `rollout ${rollout.id} ${rollout.state}: ${why}` });
+    this.#reverted.add(revertKey(stored));
+    this.#event("writers-reverted", rollout.capability, `the rollout ${rollout.state} (${why}); its writers were not reverted yet`);
+  }
+
   /** Checks and applies each waiting request with the same rules as any change, and writes what became of it. */
-  async #answerRequests(): Promise<void> {
-    for (const pending of await pendingRequests(this.#plane, this.#formats)) {
+  async #answerRequests(snapshot: Snapshot): Promise<void> {
+    for (const pending of await pendingRequests(this.#plane, this.#formats, snapshot)) {
+      await this.#keepLease();
       const outcome = await applyRequest(this.#coordinator, pending);
       if (outcome === undefined) continue;
       const asked = `${pending.request.actor}: ${outcome.message}`;
@@ -171,6 +214,7 @@ export class RolloutController {
     const author = this.#author(rollout);
     if (rollout.applied === null) {
       try {
+        await this.#keepLease();
         const change = await this.#coordinator.change(
           rollout.capability,
           stepRequest(rollout.target, rollout.steps[rollout.step] ?? { percent: 100, where: null, bakeMs: 0 }),
@@ -191,6 +235,7 @@ export class RolloutController {
           throw error;
         // The fleet cannot take the step now (a member does not read the target, the store went backwards): hold and try again.
         if (rollout.state !== "holding" || rollout.why !== error.message) {
+          await this.#keepLease();
           await this.#rollouts.write(
             { ...rollout, state: "holding", why: error.message, change: this.#rollouts.note("rollout-hold", author, "hold", revision) },
             revision,
@@ -205,12 +250,23 @@ export class RolloutController {
     const failed = results.filter((result) => result.verdict === "fail" || (result.verdict === "inconclusive" && rollout.onInconclusive === "fail"));
     if (failed.length > 0 && rollout.onFailure === "revert") {
       const why = failed.map((result) => `${result.name}: ${result.detail}`).join("; ");
-      await this.#rollouts.revertWriters(rollout, { ...author, reason: `rollout ${rollout.id} failed: ${why}` });
-      await this.#rollouts.write(
+      // The failure first, by compare-and-set: when another controller or a release manager changed the plan meanwhile, it is
+      // refused and nothing is reverted (the next look judges the plan as it stands). A revert left undone after it (this
+      // controller died, or lost its lease) is done at the next look (see #finishRevert).
+      await this.#keepLease();
+      const stored = await this.#rollouts.write(
         { ...rollout, state: "failed", results, why, change: this.#rollouts.note("rollout-fail", author, "fail", revision) },
         revision,
       );
-      this.#event("rollout-failed", rollout.capability, why);
+      let reverted = false;
+      try {
+        await this.#keepLease();
+        await this.#rollouts.revertWriters(rollout, { ...author, reason: `rollout ${rollout.id} failed: ${why}` });
+        this.#reverted.add(revertKey(stored));
+        reverted = true;
+      } finally {
+        this.#event("rollout-failed", rollout.capability, reverted ? why : `${why} (its writers are reverted at a later look)`);
+      }
       return;
     }
     const inconclusive = results.filter((result) => result.verdict !== "pass");
@@ -218,6 +274,7 @@ export class RolloutController {
     const step = rollout.steps[rollout.step];
     const baked = bakeStartedAt !== null && step !== undefined && view.now - bakeStartedAt >= step.bakeMs;
     if (baked && inconclusive.length === 0) {
+      await this.#keepLease();
       const last = rollout.step + 1 >= rollout.steps.length;
       const next: RolloutRecord = last
         ? { ...rollout, state: "done", bakeStartedAt, results, why: null }
@@ -233,6 +290,7 @@ export class RolloutController {
     const why = inconclusive.length > 0 ? inconclusive.map((result) => `${result.name}: ${result.detail}`).join("; ") : null;
     // Record the verdicts only when something changed, so that a quiet bake does not write every interval.
     if (state !== rollout.state || bakeStartedAt !== rollout.bakeStartedAt || why !== rollout.why || verdictsOf(results) !== verdictsOf(rollout.results)) {
+      await this.#keepLease();
       await this.#rollouts.write(
         { ...rollout, state, bakeStartedAt, results, why, change: this.#rollouts.note("rollout-judge", author, "judge", revision) },
         revision,
@@ -240,28 +298,58 @@ export class RolloutController {
     }
   }
 
-  /** Takes the lease when it is free or ran out, renews it when held; false when another controller holds it. */
-  async #holdLease(): Promise<boolean> {
-    const [entry, now] = await Promise.all([this.#plane.get({ kind: "controller" }), this.#plane.serverTime()]);
+  /**
+   * Takes the lease when it is free or ran out, renews it when held (the
+   * lease entry as `snapshot` has it, `now` by the control plane's clock);
+   * the lease it now holds, or undefined when another controller holds it.
+   */
+  async #holdLease(snapshot: Snapshot, now: number): Promise<HeldLease | undefined> {
+    const entry = snapshot.entries.find((stored) => stored.key.kind === "controller");
     const decoded = entry === undefined || entry.tombstone ? undefined : this.#formats.decode("controller", entry.value);
     const current = decoded?.ok === true ? decoded.value : undefined;
     const mine = current?.holder === this.id;
     if (current !== undefined && !mine && current.until > now) {
       if (this.#lease !== undefined) this.#event("lease-lost", null, `${current.holder} (${current.host}) holds the lease`);
       this.#lease = undefined;
-      return false;
+      return undefined;
     }
-    const lease: ControllerLease = { holder: this.id, host: this.#host, until: now + this.#leaseMs, since: mine ? (current?.since ?? now) : now };
+    const since = mine ? (current?.since ?? now) : now;
+    const held = await this.#appendLease(entry?.revision ?? 0, now, since);
+    if (held !== undefined && this.#lease === undefined)
+      this.#event("lease-acquired", null, `${this.id} on ${this.#host}${current === undefined || mine ? "" : `, after ${current.holder}'s lease ran out`}`);
+    return held;
+  }
+
+  /**
+   * Before a change of the fleet or a record of a verdict: renews the lease
+   * by compare-and-set, so that no other controller can act before it runs
+   * out again; throws {@link LeaseLost} (which stops the look) when it ran
+   * out already by the control plane's clock (a slow gate, a slow request),
+   * or another controller took it.
+   */
+  async #keepLease(): Promise<void> {
+    const lease = this.#lease;
+    const now = await this.#plane.serverTime();
+    const held = lease === undefined || now >= lease.until ? undefined : await this.#appendLease(lease.revision, now, lease.since);
+    if (held !== undefined) {
+      this.#lease = held;
+      return;
+    }
+    this.#lease = undefined;
+    const why = lease !== undefined && now >= lease.until ? `it ran out ${now - lease.until} ms ago, in the middle of a look` : "another controller took it";
+    this.#event("lease-lost", null, `${this.id}: ${why}; it stops where it stands`);
+    throw new LeaseLost();
+  }
+
+  /** Writes this controller's lease over revision `expect`, until `now` + leaseMs; undefined when another write won. */
+  async #appendLease(expect: number, now: number, since: number): Promise<HeldLease | undefined> {
+    const lease: ControllerLease = { holder: this.id, host: this.#host, until: now + this.#leaseMs, since };
     try {
-      const revision = await this.#plane.append({ kind: "controller" }, this.#formats.encode("controller", lease, 1), { expect: entry?.revision ?? 0 });
-      if (this.#lease === undefined)
-        this.#event("lease-acquired", null, `${this.id} on ${this.#host}${current === undefined || mine ? "" : `, after ${current.holder}'s lease ran out`}`);
-      this.#lease = { revision, until: lease.until };
-      return true;
+      const revision = await this.#plane.append({ kind: "controller" }, this.#formats.encode("controller", lease, 1), { expect });
+      return { revision, until: lease.until, since };
     } catch (error) {
       if (!(error instanceof RevisionConflictError)) throw error;
-      this.#lease = undefined;
-      return false;
+      return undefined;
     }
   }
 
@@ -276,6 +364,25 @@ export class RolloutController {
       // A listener's failure is its own.
     }
   }
+}
+
+/** The lease as this controller holds it: the revision of its entry, until when it runs (control plane's clock), since when it is held. */
+interface HeldLease {
+  readonly revision: number;
+  readonly until: number;
+  readonly since: number;
+}
+
+/** Thrown by a step of a look when the controller lost its lease: the look stops where it stands. */
+class LeaseLost extends Error {
+  constructor() {
+    super("the controller lost its lease");
+  }
+}
+
+/** The key under which a failed or aborted rollout's revert is remembered as done. */
+function revertKey({ rollout, revision }: StoredRollout): string {
+  return `${rollout.id}@${revision}`;
 }
 
 function verdictsOf(results: readonly { readonly name: string; readonly verdict: string }[]): string {

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { ControlPlane } from "../control-plane/control-plane.js";
+import type { ControlPlane, Snapshot } from "../control-plane/control-plane.js";
 import type { EntryKey } from "../control-plane/entry-key.js";
-import { InvalidRequestError, RecordUnreadableError, UnsafeChangeError } from "../errors/fleet-errors.js";
+import { InvalidRequestError, RecordUnreadableError, RevisionConflictError, UnsafeChangeError } from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
 import { type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
 import type { ControllerLease } from "../records/controller-lease.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { RolloutRecord, RolloutState } from "../records/rollout-record.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
+import type { WriteLevelRecord } from "../records/write-level-record.js";
 import type { Plan } from "./change-types.js";
 import type { Coordinator } from "./coordinator.js";
 import { describeStep, type RolloutPlan, stepRequest } from "./rollout-plan.js";
@@ -129,18 +130,9 @@ export class Rollouts {
     return { rollout: decoded.value, revision: entry.revision };
   }
 
-  /** Every rollout that can be read, with the keys of those that cannot. */
+  /** Every rollout that can be read, with the keys of those that cannot (see {@link rolloutsIn}). */
   async list(): Promise<{ readonly rollouts: readonly StoredRollout[]; readonly unreadable: readonly string[] }> {
-    const snapshot = await this.#plane.read("control");
-    const rollouts: StoredRollout[] = [];
-    const unreadable: string[] = [];
-    for (const entry of snapshot.entries) {
-      if (entry.key.kind !== "rollout" || entry.tombstone) continue;
-      const decoded = this.#formats.decode("rollout", entry.value);
-      if (decoded.ok) rollouts.push({ rollout: decoded.value, revision: entry.revision });
-      else unreadable.push(`${entry.key.capability}: ${decoded.problem}`);
-    }
-    return { rollouts, unreadable };
+    return rolloutsIn(await this.#plane.read("control"), this.#formats);
   }
 
   /**
@@ -197,8 +189,14 @@ export class Rollouts {
   }
 
   /**
-   * Aborts a rollout: the writers go back (the ramp dropped, or the level set
-   * back: see {@link Rollouts.revertRequest}), then the plan stops.
+   * Aborts a rollout: the plan stops (compare-and-set of its record), then
+   * the writers go back (the ramp dropped, or the level set back: see
+   * {@link Rollouts.revertRequest}). When the record lost its race (the
+   * controller or another release manager changed the plan meanwhile), it
+   * throws `RevisionConflictError` and reverts nothing. When the revert
+   * fails after the record was written, the plan stays aborted and the
+   * controller reverts the writers at its next look (see
+   * {@link Rollouts.pendingRevert}).
    */
   async abort(capability: string, author: ChangeAuthor, options: RolloutChangeOptions = {}): Promise<StoredRollout> {
     const current = await this.#active(capability, ["running", "holding", "paused"]);
@@ -209,8 +207,9 @@ export class Rollouts {
       change: this.note("rollout-abort", author, "abort", current.revision),
     };
     if (options.dryRun === true) return { rollout: aborted, revision: current.revision };
-    await this.revertWriters(current.rollout, author);
-    return this.write(aborted, current.revision);
+    const stored = await this.write(aborted, current.revision);
+    await this.revertWriters(aborted, author);
+    return stored;
   }
 
   /** Starts a failed or aborted rollout's current step again. */
@@ -225,24 +224,55 @@ export class Rollouts {
     );
   }
 
-  /** Puts the writers of a rollout back: drops its ramp, or sets the level back to where the plan started. */
+  /**
+   * Puts the writers of a rollout back: drops its ramp, or sets the level
+   * back to where the plan started. Idempotent: the revert is computed from
+   * the write-level record as it stands, and computed again when another
+   * change won the race with it (another revert of the same plan, say).
+   */
   async revertWriters(rollout: RolloutRecord, author: ChangeAuthor): Promise<void> {
-    const request = await this.revertRequest(rollout);
-    if (request !== null) await this.#coordinator.change(rollout.capability, request, author);
+    for (let attempt = 1; ; attempt++) {
+      const request = await this.revertRequest(rollout);
+      if (request === null) return;
+      try {
+        await this.#coordinator.change(rollout.capability, request, author);
+        return;
+      } catch (error) {
+        if (!(error instanceof RevisionConflictError) || attempt >= 3) throw error;
+      }
+    }
   }
 
   /**
    * The change that puts the writers of `rollout` back, as the write-level
    * record stands now: drop the ramp to its target, or set the level back
    * from the target to where the plan started; null when its writers are
-   * back already.
+   * back already (or the record cannot be read: the coordinator would refuse
+   * any change of it).
    */
   async revertRequest(rollout: RolloutRecord): Promise<WriteLevelRequest | null> {
-    const status = await this.#coordinator.status(rollout.capability);
-    const record = status.capabilities[0]?.record ?? null;
-    if (record?.ramp !== null && record?.ramp !== undefined && record.ramp.to === rollout.target) return { kind: "revert-ramp" };
-    if (record?.level === rollout.target && rollout.from !== null && rollout.from !== rollout.target) return { kind: "disable-write", to: rollout.from };
-    return null;
+    const entry = await this.#plane.get({ kind: "level", capability: rollout.capability });
+    if (entry === undefined || entry.tombstone) return null;
+    const decoded = this.#formats.decode("level", entry.value);
+    return decoded.ok ? revertOf(rollout, decoded.value) : null;
+  }
+
+  /**
+   * The revert a failed or aborted rollout still needs, or null. Its record
+   * is written (by compare-and-set) before its writers are reverted, and
+   * whoever wrote it may have died in between: the writers still need
+   * reverting when the write-level record has not changed since the
+   * rollout's record was written (revisions are positions in one log) and
+   * they are not back. Read as of a position at or after the rollout's
+   * record, so that a lagging replica does not hide the step it reverts.
+   */
+  async pendingRevert({ rollout, revision }: StoredRollout): Promise<WriteLevelRequest | null> {
+    if (rollout.state !== "failed" && rollout.state !== "aborted") return null;
+    const snapshot = await this.#plane.read("records", { atLeast: revision });
+    const entry = snapshot.entries.find((stored) => stored.key.kind === "level" && stored.key.capability === rollout.capability);
+    if (entry === undefined || entry.tombstone || entry.revision > revision) return null;
+    const decoded = this.#formats.decode("level", entry.value);
+    return decoded.ok ? revertOf(rollout, decoded.value) : null;
   }
 
   /** Writes `rollout` over revision `expect`, compare-and-set. */
@@ -295,4 +325,27 @@ export class Rollouts {
     if (options.dryRun === true) return { rollout, revision: current.revision };
     return this.write(rollout, current.revision);
   }
+}
+
+/** Every rollout of a snapshot of the `control` scope that can be read, with the keys of those that cannot. */
+export function rolloutsIn(
+  snapshot: Snapshot,
+  formats: RecordFormats<TwostepRecords>,
+): { readonly rollouts: readonly StoredRollout[]; readonly unreadable: readonly string[] } {
+  const rollouts: StoredRollout[] = [];
+  const unreadable: string[] = [];
+  for (const entry of snapshot.entries) {
+    if (entry.key.kind !== "rollout" || entry.tombstone) continue;
+    const decoded = formats.decode("rollout", entry.value);
+    if (decoded.ok) rollouts.push({ rollout: decoded.value, revision: entry.revision });
+    else unreadable.push(`${entry.key.capability}: ${decoded.problem}`);
+  }
+  return { rollouts, unreadable };
+}
+
+/** The change that puts the writers of `rollout` back from `record`, or null when they are back. */
+function revertOf(rollout: RolloutRecord, record: WriteLevelRecord): WriteLevelRequest | null {
+  if (record.ramp !== null && record.ramp.to === rollout.target) return { kind: "revert-ramp" };
+  if (record.level === rollout.target && rollout.from !== null && rollout.from !== rollout.target) return { kind: "disable-write", to: rollout.from };
+  return null;
 }
