@@ -5,21 +5,12 @@
  * without notice.
  */
 export type { AuditEntry } from "./coordinator/audit-entry.js";
-export { toAuditEntries } from "./coordinator/audit-entry.js";
 export { submitRequest } from "./coordinator/change-requests.js";
-export { readerBlockers, writerBlockers } from "./coordinator/find-blockers.js";
-export type { BeatView, DepartedView, FleetView, LevelView, MemberView, ViewOptions } from "./coordinator/fleet-view.js";
-export { buildFleetView, loadFleetView } from "./coordinator/fleet-view.js";
-export type { RevisionSpace } from "./coordinator/decode-cache.js";
+export { readerBlockers } from "./coordinator/find-blockers.js";
+export type { FleetView, MemberView } from "./coordinator/fleet-view.js";
+export { buildFleetView } from "./coordinator/fleet-view.js";
 export { DecodeCache } from "./coordinator/decode-cache.js";
 export { fleetStatus } from "./coordinator/fleet-status.js";
-export { regressionEvidence } from "./coordinator/regression-evidence.js";
-export type { ProposedChange } from "./coordinator/propose-change.js";
-export { emptyRecord, proposeChange } from "./coordinator/propose-change.js";
-export { HeldRecords } from "./node/held-records.js";
-export { joinProblems } from "./node/join-guard.js";
-export { NodeMetrics, UNKNOWN_TYPE } from "./node/node-metrics.js";
-export type { WritePlan } from "./node/write-plan.js";
-export { matches, plannedLevels, writePlan } from "./node/write-plan.js";
+export { emptyRecord } from "./coordinator/propose-change.js";
 export { inShare, WriteShare } from "./node/write-share.js";
 export * from "./records/index.js";
