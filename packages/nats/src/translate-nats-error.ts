@@ -35,7 +35,8 @@ export interface NatsCallContext {
 /** JetStream's "temporarily unavailable": a stream or meta leader election, or a cluster without quorum. */
 const TEMPORARILY_UNAVAILABLE = 10008;
 
-const where = "the address given with --nats or TWOSTEP_NATS_URL";
+// Library options first; the CLI's flag and variable for who reads it there.
+const where = "the servers given (`servers`; twostep's --nats or TWOSTEP_NATS_URL)";
 
 /**
  * Node's codes of a server certificate that did not verify: OpenSSL's
