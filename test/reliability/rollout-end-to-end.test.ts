@@ -19,6 +19,7 @@ import { connectNatsControlPlane } from "@twostep/nats";
 import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
 import { type PrometheusServer, startPrometheus } from "@twostep/testkit/prometheus";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { type BinaryRun, buildCli, twostep } from "../../packages/cli/test/support/twostep-binary.js";
 import type { RolloutNodeConfig, RolloutNodeReport } from "./scripts/rollout-node.js";
 
 const TYPE = "orders.OrderPlaced";
@@ -44,7 +45,8 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   // The node processes run the built test scripts and the controller the built CLI: a no-op when `dist` is current.
-  await promisify(execFile)(process.execPath, [tsc, "-b", join(root, "packages/cli"), join(root, "test/reliability")]);
+  await buildCli();
+  await promisify(execFile)(process.execPath, [tsc, "-b", join(root, "test/reliability")]);
   nats = await startNatsServer();
 }, 300_000);
 
@@ -141,7 +143,7 @@ interface World {
   readonly prometheus: PrometheusServer;
   readonly dir: string;
   /** Runs the `twostep` binary on this fleet. */
-  twostep(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  twostep(args: readonly string[]): Promise<BinaryRun>;
   /** Starts `twostep controller --json` on this fleet. */
   controller(leaseSeconds: number): LineProcess;
 }
@@ -191,17 +193,7 @@ async function startWorld(prefix: string, slowZone?: string): Promise<World> {
     nodes,
     prometheus,
     dir,
-    twostep: (args) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cliBin, ...args], { cwd: dir, env: { ...process.env, TWOSTEP_LOG_LEVEL: "silent", ...env } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-        child.once("error", reject);
-        child.once("close", (code) => resolve({ code, stdout, stderr }));
-        child.stdin.end();
-      }),
+    twostep: (args) => twostep(args, { cwd: dir, env }),
     controller: (leaseSeconds) => new LineProcess([cliBin, "controller", "--lease", String(leaseSeconds), "--tick", "100", "--json"], env),
   };
 }
@@ -400,6 +392,7 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
       history.filter((entry) => entry.note.action === "enable-write" && entry.note.request === wave).map((entry) => entry.note.actor),
     );
     expect(byWave[0]).toEqual([`controller ${leaderId}`]);
+    expect(byWave[1]).toEqual([`controller ${standbyId}`]);
     expect(byWave[2]).toEqual([`controller ${standbyId}`]);
     await everyNodeWrites(world, (await world.coordinator.status(TYPE)).capabilities[0]?.revision ?? Number.POSITIVE_INFINITY, 2);
 
@@ -408,6 +401,8 @@ describe("a rollout plan of three waves and two gates, on a real nats-server, no
     const standbySteps = standby.json<ControllerLine>().filter((line) => ["step-applied", "step-baked", "rollout-done"].includes(line.event));
     expect(standbySteps.some((line) => (line.detail ?? "").startsWith("step 1 of 3"))).toBe(false);
     const next = standbySteps[0];
+    // Where the plan stood: the standby's first step action applies the second wave.
+    expect(`${next?.event} ${next?.detail ?? ""}`).toMatch(/^step-applied step 2 of 3\b/);
     console.log(
       `controller failover (lease ${LEASE_SECONDS} s, looks every 100 ms): killed to lease taken by the other: ${taken.at - killedAt} ms; ` +
         `killed to its next step action (${next?.event} ${next?.detail}): ${(next?.at ?? Number.NaN) - killedAt} ms`,

@@ -1,8 +1,8 @@
-import { isTwostepError } from "@twostep/core";
 import { FleetErrorCode, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+import { codeOf, typedFailure } from "./support/outcomes.js";
 
 /**
  * twostep's own state (issue 11 of the project): records that carry their
@@ -26,27 +26,6 @@ async function storedRecord(): Promise<{ json: Record<string, unknown>; revision
   const entry = await fleet.plane.get(levelKey);
   if (entry === undefined) throw new Error("no record");
   return { json: JSON.parse(new TextDecoder().decode(entry.value)) as Record<string, unknown>, revision: entry.revision };
-}
-
-/** The typed error `attempt` rejects with. */
-async function typedFailure(attempt: Promise<unknown>): Promise<Error & { code: string }> {
-  try {
-    await attempt;
-  } catch (error) {
-    if (isTwostepError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a typed error");
-}
-
-async function codeOf(attempt: Promise<unknown>): Promise<string> {
-  try {
-    await attempt;
-    return "resolved";
-  } catch (error) {
-    if (!isTwostepError(error)) throw error;
-    return error.code;
-  }
 }
 
 describe("11.1 a record twostep cannot read is never taken as absent", () => {

@@ -164,9 +164,9 @@ describe("register and intents on a cluster of three, replicas 3, with the log's
       await pause(50);
     }
     await leaders.stop();
-    for (const map of held) await vi.waitFor(() => expect(map).toEqual(expected), { timeout: 10_000 });
+    for (const map of held) await vi.waitFor(() => expect(map).toEqual(expected), { timeout: 60_000 });
     await using raw = await rawNats(cluster.urls);
-    await vi.waitFor(async () => expect((await raw.jsm.streams.info(release.layout.fleetStream)).state.consumer_count).toBe(0), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await raw.jsm.streams.info(release.layout.fleetStream)).state.consumer_count).toBe(0), { timeout: 60_000 });
   }, 120_000);
 });
 

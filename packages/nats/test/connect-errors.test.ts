@@ -1,3 +1,4 @@
+import { TimeoutError } from "@nats-io/transport-node";
 import { isTwostepError } from "@twostep/core";
 import { FleetErrorCode } from "@twostep/fleet/control-plane";
 import { connectNatsControlPlane } from "@twostep/nats";
@@ -5,14 +6,15 @@ import { startNatsServer } from "@twostep/testkit/nats-server";
 import { expect, test } from "vitest";
 import { bytes } from "./support/planes.js";
 import { silentServer } from "./support/silent-server.js";
+import { failure } from "../../fleet/test/support/outcomes.js";
 
-async function failure(attempt: Promise<unknown>): Promise<Error> {
-  return attempt.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (error: Error) => error,
-  );
+/** True when a `TimeoutError` of the NATS client is among the causes of `error`, itself included. */
+function causedByTimeout(error: Error): boolean {
+  let cause: unknown = error;
+  for (let depth = 0; cause instanceof Error && depth < 10; depth++, cause = cause.cause) {
+    if (cause instanceof TimeoutError) return true;
+  }
+  return false;
 }
 
 test("a host that does not resolve is ControlPlaneUnreachableError naming the host", async () => {
@@ -77,11 +79,14 @@ test("with the server hung, every call fails with ControlPlaneUnreachableError w
             () => new Error(`${name} answered while the server was paused`),
             (reason: Error) => reason,
           );
-          return { name, code: (error as { code?: string }).code, message: error.message };
+          return { name, code: (error as { code?: string }).code, message: error.message, timedOut: causedByTimeout(error) };
         }),
       );
-      for (const { name, code, message } of outcomes) {
+      for (const { name, code, message, timedOut } of outcomes) {
         expect(code, `${name}: ${message}`).toBe(FleetErrorCode.Unreachable);
+        // Ended by its timeout, and says so.
+        expect(timedOut, `${name}: ${message}`).toBe(true);
+        expect(message, name).toContain("(timeout)");
       }
     } finally {
       server.resume();

@@ -191,21 +191,24 @@ test("idle followers hold no consumer; every resyncMs a backstop checks with the
   await plane.append(level("a"), bytes("a1"));
   const recorders = [new Recorder(), new Recorder(), new Recorder()];
   const subscriptions = await Promise.all(recorders.map((recorder) => plane.follow(recorder.handlers)));
+  // Follows on: what it was given shows when the record stored after the others stopped has been delivered.
+  const goesOn = new Recorder();
+  const going = await plane.follow(goesOn.handlers);
   await using raw = await rawNats(server.url);
   for (let look = 0; look < 5; look++) {
     await new Promise((resolve) => setTimeout(resolve, 97));
     const info = await raw.jsm.streams.info(plane.layout.fleetStream);
     // A resync's consumer lives for a few ms; an idle follower holds none.
-    expect(info.state.consumer_count).toBeLessThanOrEqual(recorders.length);
+    expect(info.state.consumer_count).toBeLessThanOrEqual(recorders.length + 1);
   }
   await vi.waitFor(() => expect(Math.min(...recorders.map((recorder) => recorder.snapshots.length))).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
   await Promise.all(subscriptions.map((subscription) => subscription.stop()));
-  await new Promise((resolve) => setTimeout(resolve, 100));
   const counts = recorders.map((recorder) => recorder.events.length);
-  await plane.append(level("a"), bytes("a2"));
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  const a2 = await plane.append(level("a"), bytes("a2"));
+  await vi.waitFor(() => expect(goesOn.held()).toEqual(new Map([["a", ["a2", a2]]])), { timeout: 30_000 });
   expect(recorders.map((recorder) => recorder.events.length)).toEqual(counts);
-  expect((await raw.jsm.streams.info(plane.layout.fleetStream)).state.consumer_count).toBe(0);
+  await going.stop();
+  await vi.waitFor(async () => expect((await raw.jsm.streams.info(plane.layout.fleetStream)).state.consumer_count).toBe(0), { timeout: 30_000 });
 });
 
 test("a backstop check that finds nothing missed delivers nothing and reads nothing with a consumer", async () => {
@@ -218,11 +221,22 @@ test("a backstop check that finds nothing missed delivers nothing and reads noth
   const next = await writer.append(level("a"), bytes("a2"));
   await vi.waitFor(() => expect(recorder.held()).toEqual(new Map([["a", ["a2", next]]])));
   await using raw = await rawNats(server.url);
-  const created = (await raw.jsm.streams.info(writer.layout.fleetStream)).state.consumer_count;
-  // About five checks, fewer than the ten after which one reads everything again.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const stream = writer.layout.fleetStream;
+  const created = (await raw.jsm.streams.info(stream)).state.consumer_count;
+  // Counted from here on: each check begins with a STREAM.INFO (only the node asks it now); a consumer is made with a
+  // CONSUMER.CREATE, under the stream's name or below it.
+  let checks = 0;
+  let creations = 0;
+  raw.connection.subscribe(`$JS.API.STREAM.INFO.${stream}`, { callback: () => void checks++ });
+  for (const subject of [`$JS.API.CONSUMER.CREATE.${stream}`, `$JS.API.CONSUMER.CREATE.${stream}.>`]) {
+    raw.connection.subscribe(subject, { callback: () => void creations++ });
+  }
+  await raw.connection.flush();
+  // A few checks, fewer than the ten after which one reads everything again.
+  await vi.waitFor(() => expect(checks).toBeGreaterThanOrEqual(3), { timeout: 30_000 });
   expect(recorder.snapshots).toHaveLength(1);
-  expect((await raw.jsm.streams.info(writer.layout.fleetStream)).state.consumer_count).toBe(created);
+  expect(creations).toBe(0);
+  expect((await raw.jsm.streams.info(stream)).state.consumer_count).toBe(created);
 });
 
 test("with the default resync period an idle follower creates no consumer at all", async () => {

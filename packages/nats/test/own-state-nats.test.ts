@@ -1,6 +1,5 @@
 import type { StoredMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import { isTwostepError } from "@twostep/core";
 import { Coordinator, type FleetNode, FleetErrorCode, startNode } from "@twostep/fleet";
 import type { AppendOptions, ControlPlane, EntryKey } from "@twostep/fleet/control-plane";
 import type { NatsControlPlane } from "@twostep/nats";
@@ -10,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vite
 import { orderProtocol } from "./support/order-protocol.js";
 import { Planes, textOf } from "./support/planes.js";
 import { type RawNats, rawNats } from "./support/raw-nats.js";
+import { codeOf, typedFailure } from "../../fleet/test/support/outcomes.js";
 
 /**
  * twostep's own state on a real nats-server (issue 11 of the project):
@@ -71,28 +71,6 @@ async function node(prefix: string, nodeId: string, newest: number): Promise<Fle
   });
   nodes.push(started);
   return started;
-}
-
-/** The code of the typed error `attempt` rejects with, or `resolved`. */
-async function codeOf(attempt: Promise<unknown>): Promise<string> {
-  try {
-    await attempt;
-    return "resolved";
-  } catch (error) {
-    if (!isTwostepError(error)) throw error;
-    return error.code;
-  }
-}
-
-/** The typed error `attempt` rejects with. */
-async function typedFailure(attempt: Promise<unknown>): Promise<Error & { code: string }> {
-  try {
-    await attempt;
-  } catch (error) {
-    if (isTwostepError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a typed error");
 }
 
 /** The last sequence the log holds under `key`'s subject (0: none), as the stream's leader says. */

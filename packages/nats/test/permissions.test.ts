@@ -9,6 +9,7 @@ import { orderProtocol } from "./support/order-protocol.js";
 import { documentedConfig } from "./support/documented-config.js";
 import { bytes, textOf } from "./support/planes.js";
 import { rawNats } from "./support/raw-nats.js";
+import { failure } from "../../fleet/test/support/outcomes.js";
 
 let server: NatsServer;
 let release: NatsControlPlane;
@@ -32,15 +33,6 @@ async function asNode(options: Partial<NatsControlPlaneOptions> = {}): Promise<N
   const plane = await connectNatsControlPlane({ servers: server.url, user: "shop-1", pass: "shop-1-secret", create: false, ...options });
   opened.push(plane);
   return plane;
-}
-
-async function failure(attempt: Promise<unknown>): Promise<Error> {
-  return attempt.then(
-    () => {
-      throw new Error("expected a refusal");
-    },
-    (error: Error) => error,
-  );
 }
 
 const level = (capability: string) => ({ kind: "level", capability }) as const;
@@ -153,6 +145,9 @@ test("a wrong password is AuthenticationFailedError at connect", async () => {
 test("release managers compact", async () => {
   await release.register([{ key: { kind: "member", nodeId: "gone", incarnation: "1" }, value: bytes("m") }]);
   await release.append({ kind: "member", nodeId: "gone", incarnation: "1" }, bytes("bye"), { tombstone: true });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Older than 0 ms: once the server's clock is past the tombstone's time.
+  const tombstone = (await release.get({ kind: "member", nodeId: "gone", incarnation: "1" }))!;
+  expect(tombstone.tombstone).toBe(true);
+  await vi.waitFor(async () => expect(await release.serverTime()).toBeGreaterThan(tombstone.at));
   expect(await release.compact(0)).toBeGreaterThanOrEqual(1);
 });

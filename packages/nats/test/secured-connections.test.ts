@@ -9,17 +9,9 @@ import { type NatsServer, startNatsServer } from "@twostep/testkit/nats-server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bytes, textOf } from "./support/planes.js";
 import { makeTestCertificates, nkeyServerConfig, type TestCertificates, tlsServerConfig, tokenServerConfig } from "./support/secured-servers.js";
+import { failure } from "../../fleet/test/support/outcomes.js";
 
 // TLS, token and nkey connections on real nats-servers: what connects, and the typed error of each wrong option.
-
-async function failure(attempt: Promise<unknown>): Promise<Error> {
-  return attempt.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (error: Error) => error,
-  );
-}
 
 /** Connects with `options`, writes an entry and reads it back, and closes: the connection works. */
 async function roundTrip(options: NatsControlPlaneOptions): Promise<void> {

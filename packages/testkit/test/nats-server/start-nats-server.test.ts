@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { isTwostepError } from "@twostep/core";
 import { NatsServerErrorCode, startNatsServer, type NatsServer } from "@twostep/testkit/nats-server";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 
 /** The INFO the server greets a client with, or undefined when nothing answers. */
 function greeting(port: number): Promise<Record<string, unknown> | undefined> {
@@ -22,9 +22,9 @@ function greeting(port: number): Promise<Record<string, unknown> | undefined> {
 }
 
 /**
- * A raw client connection. `ping()` sends PING and resolves true when a PONG
- * comes within `waitMs`; `answered()` resolves true once every PING sent has
- * its PONG (within `waitMs`), so that no late PONG is taken for a new one.
+ * A raw client connection. `ping()` sends PING; `pings` and `pongs` count
+ * those sent and the PONGs received, so that no late PONG is taken for a new
+ * one.
  */
 async function rawClient(port: number) {
   const socket = connect({ host: "127.0.0.1", port });
@@ -36,21 +36,28 @@ async function rawClient(port: number) {
   });
   await new Promise((resolve) => socket.once("connect", resolve));
   socket.write("CONNECT {}\r\n");
-  const until = async (done: () => boolean, waitMs: number): Promise<boolean> => {
-    const deadline = Date.now() + waitMs;
-    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    return done();
-  };
   return {
-    ping: (waitMs: number): Promise<boolean> => {
-      const before = pongs;
+    ping: (): void => {
       pings++;
       socket.write("PING\r\n");
-      return until(() => pongs > before, waitMs);
     },
-    answered: (waitMs: number): Promise<boolean> => until(() => pongs === pings, waitMs),
+    get pings(): number {
+      return pings;
+    },
+    get pongs(): number {
+      return pongs;
+    },
     close: () => socket.destroy(),
   };
+}
+
+/** The state letter of each thread of process `pid` (R, S, T, ...), from /proc/<pid>/task/<tid>/stat. */
+function threadStates(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    // The state follows the command name, which is in parentheses and may hold any character.
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  });
 }
 
 describe("startNatsServer", () => {
@@ -86,14 +93,27 @@ describe("startNatsServer", () => {
     const server = await startNatsServer();
     started.push(server);
     const client = await rawClient(server.port);
+    const pid = server.pid!;
     try {
-      expect(await client.ping(30_000)).toBe(true);
+      client.ping();
+      await vi.waitFor(() => expect(client.pongs).toBe(1), { timeout: 30_000 });
       // Sent right after the signal, a request was answered now and then (about 1 time in 10) before pause() waited for the stop.
       for (let round = 0; round < 50; round++) {
         await server.pause();
-        expect(await client.ping(50), `round ${round}: answered while paused`).toBe(false);
+        // Stopped, every thread of it: nothing can answer until it is resumed.
+        const states = threadStates(pid);
+        expect(states.length).toBeGreaterThan(0);
+        expect(
+          states.filter((state) => state !== "T"),
+          `round ${round}: threads not stopped`,
+        ).toEqual([]);
+        const before = client.pongs;
+        client.ping();
+        // A look at the socket, not a wait for anything: a PONG would have to come from a stopped process.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(client.pongs, `round ${round}: answered while paused`).toBe(before);
         server.resume();
-        expect(await client.answered(30_000)).toBe(true);
+        await vi.waitFor(() => expect(client.pongs).toBe(client.pings), { timeout: 30_000, interval: 5 });
       }
     } finally {
       client.close();
