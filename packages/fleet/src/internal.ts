@@ -8,7 +8,7 @@ export type { AuditEntry } from "./coordinator/audit-entry.js";
 export { submitRequest } from "./coordinator/change-requests.js";
 export { readerBlockers } from "./coordinator/find-blockers.js";
 export type { FleetView, MemberView } from "./coordinator/fleet-view.js";
-export { buildFleetView } from "./coordinator/fleet-view.js";
+export { buildFleetView, leaseEndOf } from "./coordinator/fleet-view.js";
 export { DecodeCache } from "./coordinator/decode-cache.js";
 export { fleetStatus } from "./coordinator/fleet-status.js";
 export { emptyRecord } from "./coordinator/propose-change.js";

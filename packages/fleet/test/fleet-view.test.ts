@@ -9,6 +9,7 @@ import {
   type FleetView,
   fleetStatus,
   type HeartbeatRecord,
+  leaseEndOf,
   type MemberRecord,
   type MemberView,
   readerBlockers,
@@ -200,6 +201,33 @@ describe("a view built again with what earlier views kept", () => {
     expect(second.members[2]).toBe(c);
     expect(second.members[1]).not.toBe(b);
     expect(second.members[1]?.beat?.record?.applied).toEqual({ c1: 6 });
+  });
+});
+
+describe("the lease of a member", () => {
+  test("ends its lease after its last heartbeat, or after it registered, and its state follows from that end and the clock margin", () => {
+    fc.assert(
+      fc.property(fleetArbitrary, (spec) => {
+        const fleetView = view(makeFleet(spec));
+        for (const member of fleetView.members) {
+          const end = leaseEndOf(member);
+          expect(end).toBe((member.beat?.at ?? member.registeredAt) + member.leaseMs);
+          const expected =
+            member.beat?.tombstone === true
+              ? "expired"
+              : member.beat === null
+                ? fleetView.now <= end + 5_000
+                  ? "starting"
+                  : "expired"
+                : fleetView.now <= end
+                  ? "live"
+                  : fleetView.now <= end + 5_000
+                    ? "stale"
+                    : "expired";
+          expect(member.state).toBe(expected);
+        }
+      }),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
-import { FleetErrorCode, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import { FleetErrorCode, type FleetNode, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import { pino } from "pino";
 import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
@@ -80,6 +81,64 @@ describe("11.1 a record twostep cannot read is never taken as absent", () => {
     expect(record).toMatchObject({ level: 2, everWritten: [1, 2] });
     expect(running.writeLevel(TYPE)).toBe(2);
     expect((await fleet.coordinator.history({ capability: TYPE })).at(-1)?.note.action).toBe("reconcile");
+  });
+});
+
+describe("11.1 a record that cannot be read is reported while the store holds it", () => {
+  const other = "billing.InvoiceIsued";
+  const otherKey = { kind: "level", capability: other } as const;
+
+  /** A node of b2-new whose log lines are kept. */
+  async function loggedNode(): Promise<{ node: FleetNode; logged: (message: string) => number }> {
+    const lines: { msg: string }[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    const node = await fleet.node("a", "b2-new", { logger });
+    return { node, logged: (message) => lines.filter((line) => line.msg === message).length };
+  }
+
+  /** What the node reports as unreadable: in its status, and in the heartbeat it sends now. */
+  async function reported(node: FleetNode): Promise<{ status: readonly string[]; heartbeat: readonly string[] }> {
+    await node.heartbeat();
+    const beat = await fleet.plane.readBeat({ nodeId: node.nodeId, incarnation: node.incarnation });
+    if (beat === undefined) throw new Error("no heartbeat");
+    const record = JSON.parse(new TextDecoder().decode(beat.value)) as { unreadable: string[] };
+    return { status: node.status().unreadable, heartbeat: record.unreadable };
+  }
+
+  test("a record removed (a tombstone) is no longer reported, and each problem is logged once, not on every entry applied", async () => {
+    const { node, logged } = await loggedNode();
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.plane.append(otherKey, utf8.encode("{broken"), { expect: 0 });
+    await fleet.settle();
+    const before = await reported(node);
+    expect(before.status.join()).toContain(`level ${other}`);
+    expect(before.heartbeat).toEqual(before.status);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    expect(node.writeLevel(TYPE)).toBe(2);
+    expect(logged("a record cannot be read; keeping what this node applied before")).toBe(1);
+    await fleet.plane.append(otherKey, utf8.encode("forgotten"), { tombstone: true });
+    await fleet.settle();
+    expect(await reported(node)).toEqual({ status: [], heartbeat: [] });
+    expect(logged("a record that could not be read is gone or can be read again")).toBe(1);
+    expect(logged("a record cannot be read; keeping what this node applied before")).toBe(1);
+    expect(node.regressed).toBeNull();
+    expect(node.writeLevel(TYPE)).toBe(2);
+  });
+
+  test("a record missing from a snapshot is no longer reported", async () => {
+    const { node } = await loggedNode();
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.settle();
+    const backup = fleet.plane.backup();
+    await fleet.plane.append(otherKey, utf8.encode("{broken"), { expect: 0 });
+    await fleet.settle();
+    expect((await reported(node)).status.join()).toContain(`level ${other}`);
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    expect(await reported(node)).toEqual({ status: [], heartbeat: [] });
+    expect(node.regressed).toBeNull();
+    expect(node.writeLevel(TYPE)).toBe(1);
   });
 });
 

@@ -131,6 +131,7 @@ describe("10.3 an empty fleet", () => {
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
     const refused = await fleet.coordinator.change(TYPE, { kind: "forget" }, WHO, { dryRun: true });
     expect(refused.blockers.map((blocker) => blocker.nodeId)).toEqual(["a"]);
+    expect(refused.blockers[0]?.detail).toMatch(new RegExp(`^a@\\S{8}: build b2-new reads or writes ${TYPE}: only a capability nobody uses can be forgotten$`));
     expect(a.fenced).toBe(false);
   });
 });
@@ -455,6 +456,40 @@ describe("10.8 a withdrawn intent", () => {
     await fleet.settle();
     expect(old?.fenced).toBe(false);
     expect(old?.writeLevel(TYPE)).toBe(1);
+  });
+});
+
+describe("a node joining while a level is being retired", () => {
+  /** Retires v1 through a coordinator on whose intent a node of b2-new (which writes v1) joins, taking part in `uses` (all when undefined). */
+  async function retireWhileJoining(uses: readonly string[] | undefined): Promise<string> {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    fleet.clock.advance(2 * 3_600_000);
+    await fleet.heartbeat();
+    let joined = false;
+    const plane = hookedControlPlane(fleet.plane, {
+      beforeAppend: async (key, value) => {
+        if (joined || !isIntent(key, value)) return;
+        joined = true;
+        await fleet.node("late", "b2-new", uses === undefined ? {} : { uses });
+      },
+    });
+    const outcome = await codeOf(fleet.coordinatorOn(plane).retire(TYPE, 1, WHO));
+    expect(joined).toBe(true);
+    return outcome;
+  }
+
+  test("withdraws the retirement when the joiner takes part in the capability and may write the level", async () => {
+    expect(await retireWhileJoining(undefined)).toBe(FleetErrorCode.UnsafeChange);
+    const history = await fleet.coordinator.history({ capability: TYPE });
+    expect(history.at(-1)?.note).toMatchObject({ action: "withdraw", blockers: [{ nodeId: "late", reason: "still-writing", level: 1 }] });
+    expect(history.at(-1)?.note.blockers[0]?.detail).toMatch(/^late@\S{8} joined while v1 was being retired/);
+  });
+
+  test("goes through when the joiner does not take part in the capability, as the first check of the retirement also has it", async () => {
+    expect(await retireWhileJoining([])).toBe("resolved");
+    expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 2, intent: null, retired: [1] });
   });
 });
 

@@ -2,7 +2,7 @@ import { InvalidRequestError } from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
 import type { DecommissionPreview } from "./change-types.js";
 import { blocker, label } from "./find-blockers.js";
-import type { FleetView, MemberView } from "./fleet-view.js";
+import { type FleetView, leaseEndOf, type MemberView } from "./fleet-view.js";
 
 /** One incarnation to remove, and until when it may have written each level (control plane's clock). */
 export interface DecommissionTarget {
@@ -55,7 +55,7 @@ export function decommissionPlan(view: FleetView, nodeId: string, incarnation: s
       );
       continue;
     }
-    const endsAt = (member.beat?.at ?? member.registeredAt) + member.leaseMs + marginMs;
+    const endsAt = leaseEndOf(member) + marginMs;
     blockers.push(
       blocker(
         member,
@@ -96,7 +96,7 @@ export function decommissionPreview(nodeId: string, planned: DecommissionPlan): 
 
 function lastWrites(member: MemberView): Record<string, Record<string, number>> {
   const result: Record<string, Record<string, number>> = {};
-  const leaseEnd = (member.beat?.at ?? member.registeredAt) + member.leaseMs;
+  const leaseEnd = leaseEndOf(member);
   for (const [capability, support] of Object.entries(member.build?.capabilities ?? {})) {
     if (support.writes === undefined) continue;
     const levels: Record<string, number> = {};

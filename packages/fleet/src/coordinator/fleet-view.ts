@@ -257,7 +257,7 @@ function assemble(
       sameBeat(before.beat, storedBeat, decodedBeat)
     ) {
       // Nothing of it changed but, maybe, its state: the view of it is the one before.
-      const state = judge(before.beat, entry.at, before.leaseMs, now, options.clockMarginMs);
+      const state = judge({ beat: before.beat, registeredAt: entry.at, leaseMs: before.leaseMs }, now, options.clockMarginMs);
       members.push(state === before.state ? before : { ...before, state });
       continue;
     }
@@ -273,7 +273,7 @@ function assemble(
       revision: entry.revision,
       beat,
       leaseMs,
-      state: judge(beat, entry.at, leaseMs, now, options.clockMarginMs),
+      state: judge({ beat, registeredAt: entry.at, leaseMs }, now, options.clockMarginMs),
     });
   }
   const orphans = beats
@@ -300,12 +300,21 @@ function readBeat(beat: StoredBeat | undefined, decodeBeat: (beat: StoredBeat) =
   return { record: decoded.ok ? decoded.value : null, problem: decoded.ok ? null : decoded.problem, at: beat.at, revision: beat.revision, tombstone: false };
 }
 
-function judge(beat: BeatView | null, registeredAt: number, leaseMs: number, now: number, marginMs: number): MemberState {
-  if (beat?.tombstone === true) return "expired";
-  if (beat === null) return now - registeredAt <= leaseMs + marginMs ? "starting" : "expired";
-  const age = now - beat.at;
-  if (age <= leaseMs) return "live";
-  return age <= leaseMs + marginMs ? "stale" : "expired";
+/**
+ * When the lease of a member ends (control plane's clock): its lease after
+ * its last heartbeat, or after it registered when it has sent none. Until
+ * then, and the clock margin after, it may be writing.
+ */
+export function leaseEndOf(member: Pick<MemberView, "beat" | "registeredAt" | "leaseMs">): number {
+  return (member.beat?.at ?? member.registeredAt) + member.leaseMs;
+}
+
+function judge(member: Pick<MemberView, "beat" | "registeredAt" | "leaseMs">, now: number, marginMs: number): MemberState {
+  if (member.beat?.tombstone === true) return "expired";
+  const leaseEnd = leaseEndOf(member);
+  if (member.beat === null) return now <= leaseEnd + marginMs ? "starting" : "expired";
+  if (now <= leaseEnd) return "live";
+  return now <= leaseEnd + marginMs ? "stale" : "expired";
 }
 
 /** One spelling of an incarnation, for maps: the node id's length tells where the incarnation starts. */

@@ -1,7 +1,7 @@
 import type { Blocker } from "../records/blocker.js";
 import { drainWindowOf, type WriteLevelRecord } from "../records/write-level-record.js";
 import type { ChangeOptions } from "./change-types.js";
-import { readerBlockers, writerBlockers } from "./find-blockers.js";
+import { blocker, label, readerBlockers, writerBlockers } from "./find-blockers.js";
 import { type FleetView, incarnationId, type LevelView } from "./fleet-view.js";
 import type { ProposedChange } from "./propose-change.js";
 import { retireBlockers } from "./retire-blockers.js";
@@ -20,17 +20,15 @@ export function judgeChange(
   const problems: string[] = [];
   if (request.kind === "forget") {
     const users = view.members.filter((member) => member.build === null || member.build.capabilities[capability] !== undefined);
-    const blockers = users.map((member) => ({
-      nodeId: member.nodeId,
-      incarnation: member.incarnation,
-      service: member.member?.service ?? "?",
-      build: member.member?.build ?? "?",
-      reason: member.build === null ? "unknown-build" : "no-reader",
-      level: current?.level ?? 0,
-      reads: member.build?.capabilities[capability]?.reads ?? null,
-      detail: `${member.nodeId}: ${member.build === null ? "its build cannot be told" : `build ${member.member?.build} reads or writes ${capability}`}: only a capability nobody uses can be forgotten`,
-      lastSeen: member.beat?.at ?? null,
-    }));
+    const blockers = users.map((member) =>
+      blocker(
+        member,
+        member.build === null ? "unknown-build" : "no-reader",
+        current?.level ?? 0,
+        member.build?.capabilities[capability]?.reads ?? null,
+        `${label(member)}: ${member.build === null ? "its build cannot be told" : `build ${member.member?.build} reads or writes ${capability}`}: only a capability nobody uses can be forgotten`,
+      ),
+    );
     return { blockers, problems };
   }
   if (request.kind === "enable-write" || request.kind === "adopt") {

@@ -1,6 +1,7 @@
 import type { Blocker } from "../records/blocker.js";
+import { inRange } from "../records/level-range.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
-import { readerBlockers, writerBlockers } from "./find-blockers.js";
+import { blocker, label, readerBlockers, writerBlockers, writesOf } from "./find-blockers.js";
 import { type FleetView, incarnationId } from "./fleet-view.js";
 import type { ProposedChange } from "./propose-change.js";
 
@@ -17,23 +18,20 @@ export function lateBlockers(capability: string, base: WriteLevelRecord, proposa
     ...writerBlockers(capability, base.level === null ? null : base, proposal.next, view.members),
   ];
   if (proposal.retiring.length > 0) {
+    const level = proposal.retiring[0] as number;
     for (const member of view.members) {
       if (seen.has(incarnationId(member.nodeId, member.incarnation))) continue;
-      const writes = member.build?.capabilities[capability]?.writes;
-      const level = proposal.retiring[0] as number;
-      if (member.build === null || (writes !== undefined && level >= writes.min && level <= writes.max)) {
-        late.push({
-          nodeId: member.nodeId,
-          incarnation: member.incarnation,
-          service: member.member?.service ?? "?",
-          build: member.member?.build ?? "?",
-          reason: "still-writing",
+      // What a member of an unknown build writes cannot be told; one that does not take part in the capability does not block it.
+      if (member.build !== null && !inRange(writesOf(member.build, capability), level)) continue;
+      late.push(
+        blocker(
+          member,
+          "still-writing",
           level,
-          reads: member.build?.capabilities[capability]?.reads ?? null,
-          lastSeen: member.beat?.at ?? null,
-          detail: `${member.nodeId} joined while v${level} was being retired and may have written it: retry once it has heartbeaten`,
-        });
-      }
+          member.build?.capabilities[capability]?.reads ?? null,
+          `${label(member)} joined while v${level} was being retired and may have written it: retry once it has heartbeaten`,
+        ),
+      );
     }
   }
   return late;

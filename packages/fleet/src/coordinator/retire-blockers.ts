@@ -2,7 +2,7 @@ import type { Blocker } from "../records/blocker.js";
 import { inRange } from "../records/level-range.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { blocker, label, levelsWrittenBy, writesOf } from "./find-blockers.js";
-import type { FleetView, LevelView } from "./fleet-view.js";
+import { type FleetView, type LevelView, leaseEndOf } from "./fleet-view.js";
 
 /** What stands in the way of retiring a level. */
 export interface RetireCheck {
@@ -50,7 +50,7 @@ export function retireBlockers(
       continue;
     }
     if (member.state !== "live" || beat === null) {
-      const until = (member.beat?.at ?? member.registeredAt) + member.leaseMs;
+      const until = leaseEndOf(member);
       blockers.push(
         blocker(
           member,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { InvalidRequestError } from "../errors/fleet-errors.js";
 import { gateSpecSchema, type RolloutStep, rolloutStepSchema } from "../records/rollout-record.js";
 import type { RecordOf } from "../records/schema-types.js";
-import type { WriteLevelRequest } from "./write-level-request.js";
+import { formatLabels, type WriteLevelRequest } from "./write-level-request.js";
 
 /** The zod schema of a {@link RolloutPlan} file (JSON). */
 export const rolloutPlanSchema = z.strictObject({
@@ -46,12 +46,7 @@ export function stepRequest(target: number, step: RolloutStep): WriteLevelReques
 export function describeStep(index: number, steps: readonly RolloutStep[]): string {
   const step = steps[index];
   if (step === undefined) return `step ${index + 1} of ${steps.length}`;
-  const where =
-    step.where === null
-      ? "every node"
-      : Object.entries(step.where)
-          .map(([name, values]) => `${name}=${values.join("|")}`)
-          .join(" ");
+  const where = step.where === null ? "every node" : formatLabels(step.where);
   return `step ${index + 1} of ${steps.length}: ${where}, ${step.percent}%, bake ${formatDuration(step.bakeMs)}`;
 }
 

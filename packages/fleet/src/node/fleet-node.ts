@@ -83,6 +83,8 @@ export class FleetNode<P extends Protocol = Protocol> {
   #recordFence: Fence | undefined;
   /** The fence last reported to `onFenced`, to report each change once. */
   #reported: string | undefined;
+  /** The unreadable records last logged, to log each change once. */
+  #loggedUnreadable: ReadonlySet<string> = new Set();
   /** This incarnation's member record, once it joined. */
   #member: MemberRecord | undefined;
   /** True once the first heartbeat was stored: fences are reported from then on. */
@@ -383,7 +385,14 @@ export class FleetNode<P extends Protocol = Protocol> {
     } else if (regressed === null && regressedBefore !== null) {
       this.#logger.warn("the control plane's store caught up again");
     }
-    for (const problem of this.#held.unreadable()) this.#logger.error({ problem }, "a record cannot be read; keeping what this node applied before");
+    const unreadable = new Set(this.#held.unreadable());
+    for (const problem of unreadable) {
+      if (!this.#loggedUnreadable.has(problem)) this.#logger.error({ problem }, "a record cannot be read; keeping what this node applied before");
+    }
+    for (const problem of this.#loggedUnreadable) {
+      if (!unreadable.has(problem)) this.#logger.warn({ problem }, "a record that could not be read is gone or can be read again");
+    }
+    this.#loggedUnreadable = unreadable;
     this.#replan(changed, true);
   }
 

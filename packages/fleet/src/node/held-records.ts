@@ -20,12 +20,14 @@ export interface HeldRecord {
  * vanished, a store behind what the node saw or a different control plane
  * mean the store went backwards: the node keeps its newer state and says so,
  * until the store catches up again or a release manager reconciles (a new
- * epoch).
+ * epoch). A record that cannot be read is reported while the store holds
+ * it: no longer once it is removed (a tombstone) or missing from a snapshot.
  */
 export class HeldRecords {
   readonly #formats: RecordFormats<TwostepRecords>;
   readonly #records = new Map<string, HeldRecord>();
-  readonly #unreadable = new Map<string, string>();
+  /** The records that cannot be read, by key: the problem and the revision it was stored at. */
+  readonly #unreadable = new Map<string, { readonly problem: string; readonly revision: number }>();
   #meta: { readonly value: PlaneMeta; readonly revision: number } | undefined;
   /** The highest revision accepted in the current epoch. */
   #highest = 0;
@@ -57,7 +59,7 @@ export class HeldRecords {
 
   /** The records that could not be read, each as `key: problem`. */
   unreadable(): string[] {
-    return [...this.#unreadable].map(([key, problem]) => `${key}: ${problem}`);
+    return [...this.#unreadable].map(([key, { problem }]) => `${key}: ${problem}`);
   }
 
   /** Takes in a complete snapshot; returns the capabilities whose record changed. */
@@ -68,6 +70,8 @@ export class HeldRecords {
     const note = (why: string | null): void => {
       regression ??= why;
     };
+    // What cannot be read is what this snapshot holds that cannot be read: a record that is gone from it is no longer reported.
+    this.#unreadable.clear();
     for (const entry of snapshot.entries) note(this.#apply(entry, changed));
     const newEpoch = (this.#meta?.value.epoch ?? 0) > epochBefore && epochBefore > 0;
     if (!newEpoch) {
@@ -97,6 +101,7 @@ export class HeldRecords {
     const capability = entry.key.capability;
     const held = this.#records.get(capability);
     if (entry.tombstone) {
+      this.#forgetUnreadable(entry);
       if (held === undefined) return null;
       if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
       this.#records.delete(capability);
@@ -109,7 +114,7 @@ export class HeldRecords {
     const decoded = this.#formats.decode("level", entry.value);
     if (!decoded.ok || decoded.value.capability !== capability) {
       const problem = decoded.ok ? `it names ${JSON.stringify(decoded.value.capability)}` : decoded.problem;
-      this.#unreadable.set(keyText(entry.key), problem);
+      this.#unreadable.set(keyText(entry.key), { problem, revision: entry.revision });
       return null;
     }
     this.#unreadable.delete(keyText(entry.key));
@@ -128,13 +133,16 @@ export class HeldRecords {
   }
 
   #applyMeta(entry: StoredEntry, changed: Set<string>): string | null {
-    if (entry.tombstone) return this.#meta === undefined ? null : "the control plane's identity record was removed";
+    if (entry.tombstone) {
+      this.#forgetUnreadable(entry);
+      return this.#meta === undefined ? null : "the control plane's identity record was removed";
+    }
     const decoded = this.#formats.decode("meta", entry.value);
     if (!decoded.ok) {
-      this.#unreadable.set("meta", decoded.problem);
+      this.#unreadable.set(keyText(entry.key), { problem: decoded.problem, revision: entry.revision });
       return null;
     }
-    this.#unreadable.delete("meta");
+    this.#unreadable.delete(keyText(entry.key));
     const meta = decoded.value;
     const held = this.#meta;
     if (held !== undefined) {
@@ -152,6 +160,13 @@ export class HeldRecords {
     this.#meta = { value: meta, revision: entry.revision };
     this.#accepted(entry.revision);
     return null;
+  }
+
+  /** A tombstone removed the record of its key: what could not be read of it, stored before, is gone. */
+  #forgetUnreadable(tombstone: StoredEntry): void {
+    const key = keyText(tombstone.key);
+    const unreadable = this.#unreadable.get(key);
+    if (unreadable !== undefined && unreadable.revision <= tombstone.revision) this.#unreadable.delete(key);
   }
 
   #accepted(revision: number): void {
