@@ -16,11 +16,10 @@ export function changeMutation(command: string, capability: string, request: Wri
   return {
     command,
     what: `${capability}: ${describeRequest(request)}`,
-    async preview(coordinator, author, now) {
+    async preview(coordinator, author) {
       const plan = await coordinator.change(capability, request, author, { ...options, dryRun: true });
-      const at = await now();
       return {
-        view: view(plan, (safe, style) => renderPlan(safe, { now: at, style })),
+        view: view(plan, (safe, style) => renderPlan(safe, { now: safe.at, style })),
         json: planJson(plan),
         changes: plan.changes,
         refused: wouldRefuse(plan),

@@ -148,6 +148,11 @@ export class Rollouts {
     return decoded.value;
   }
 
+  /** The control plane's clock, ms since the epoch: what the ages of a rollout are told from. */
+  async serverTime(): Promise<number> {
+    return this.#plane.serverTime();
+  }
+
   /**
    * Pauses a rollout under way: the controller leaves it as it stands. Each
    * change of a rollout takes `dryRun` (see {@link RolloutChangeOptions}):
