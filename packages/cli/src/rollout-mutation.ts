@@ -2,7 +2,6 @@ import type { Coordinator, RolloutPlan, StoredRollout } from "@twostep/fleet";
 import { ExitCode } from "./exit-code.js";
 import { planJson } from "./json/plan-json.js";
 import { controllerJson, type RolloutAction, type RolloutChangeJson, type RolloutPlanJson, rolloutJson } from "./json/rollout-json.js";
-import { wouldRefuse } from "./render/plan-view.js";
 import { type RolloutPreview, renderRolloutChange, renderRolloutPreview } from "./render/rollout-view.js";
 import type { Mutation, MutationFlags, MutationOutcome, MutationPreview } from "./run-mutation.js";
 import { view } from "./write-output.js";
@@ -85,7 +84,7 @@ function rolloutPreview({ action, before, after, writers, problems }: PreviewInp
     problems,
     now,
   };
-  const refused = problems.length > 0 || (writers !== null && wouldRefuse(writers));
+  const refused = problems.length > 0 || writers?.refused === true;
   const json: RolloutPlanJson = {
     capability: after.rollout.capability,
     action,

@@ -74,6 +74,12 @@ export interface Plan {
   readonly participants: number;
   /** False when the request is already in force. */
   readonly changes: boolean;
+  /**
+   * The verdict: true when the coordinator would refuse the change, as the
+   * change itself is judged: it changes something, and blockers or problems
+   * stand in its way.
+   */
+  readonly refused: boolean;
   /** When the fleet the plan judged was read: the control plane's clock, ms since the epoch (ages are told from it). */
   readonly at: number;
 }

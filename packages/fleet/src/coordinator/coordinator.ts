@@ -123,6 +123,7 @@ export class Coordinator {
           problems: [error.problem],
           participants: 0,
           changes: true,
+          refused: true,
           at: view.now,
         };
       }
@@ -143,6 +144,7 @@ export class Coordinator {
       problems,
       participants,
       changes: proposal.changes,
+      refused: proposal.changes && (blockers.length > 0 || problems.length > 0),
       at: view.now,
     };
     if (options.dryRun === true) return plan;
@@ -162,7 +164,7 @@ export class Coordinator {
         at,
       };
     }
-    if (blockers.length > 0 || problems.length > 0) {
+    if (plan.refused) {
       await this.#refuse(capability, described, author, revision, blockers, problems.join("; "));
       throw new UnsafeChangeError(capability, refusal(capability, described, proposal, blockers, problems), blockers);
     }

@@ -69,15 +69,15 @@ export class Rollouts {
 
   /**
    * Starts `plan` on `capability`. Refused while another plan of it is under
-   * way, and when its first step would be refused now (the blockers are
-   * given): a plan never starts on a fleet that cannot take it.
+   * way, and when the coordinator would refuse its first step now (the
+   * blockers are given): a plan never starts on a fleet that cannot take it.
    */
   async start(capability: string, plan: RolloutPlan, author: ChangeAuthor): Promise<StoredRollout> {
     const planned = await this.planStart(capability, plan, author);
     const [underWay] = planned.problems;
     if (underWay !== undefined) throw new InvalidRequestError(underWay);
     const { firstStep } = planned;
-    if (firstStep.blockers.length > 0 || firstStep.problems.length > 0) {
+    if (firstStep.refused) {
       const problem = `the first step of the plan would be refused: ${firstStep.problems.join("; ") || "some members block it"}`;
       await this.#refuse(planned.rollout, author, problem, firstStep.blockers, firstStep.current?.revision ?? 0);
       throw new UnsafeChangeError(capability, problem, firstStep.blockers);

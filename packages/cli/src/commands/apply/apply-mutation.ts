@@ -9,7 +9,7 @@ import { planJson } from "../../json/plan-json.js";
 import { alignColumns } from "../../render/align-columns.js";
 import { type BlockerGroup, groupBlockers, renderBlockerGroups } from "../../render/blocker-groups.js";
 import { renderChange } from "../../render/change-view.js";
-import { renderPlan, wouldRefuse } from "../../render/plan-view.js";
+import { renderPlan } from "../../render/plan-view.js";
 import type { Style } from "../../render/style.js";
 import type { Mutation } from "../../run-mutation.js";
 import { view } from "../../write-output.js";
@@ -93,7 +93,7 @@ export function applyMutation(source: ApplySource): Mutation {
         ]),
         json: { [source.kind]: source.path, plans: plans.map(planJson), ...(leftAlone === null ? {} : { leftAlone }) },
         changes: changing.length > 0,
-        refused: changing.length > 0 && changing.every(wouldRefuse),
+        refused: changing.length > 0 && changing.every((plan) => plan.refused),
       };
     },
     async commit(coordinator, author) {
@@ -112,10 +112,10 @@ export function applyMutation(source: ApplySource): Mutation {
   };
 }
 
-/** The coordinator's dry run of a step; a held step's reason joins its problems, so it shows, and counts, as a refusal. */
+/** The coordinator's dry run of a step; a held step's reason joins its problems, so it shows, and counts, as a refusal (when it changes anything). */
 async function previewStep(coordinator: Coordinator, step: ApplyStep, author: ChangeAuthor, declared: DeclaredOptions): Promise<Plan> {
   const plan = await coordinator.change(step.capability, step.request, author, { ...declared, dryRun: true });
-  return step.held === undefined ? plan : { ...plan, problems: [...plan.problems, step.held.message] };
+  return step.held === undefined ? plan : { ...plan, problems: [...plan.problems, step.held.message], refused: plan.changes };
 }
 
 async function applyStep(coordinator: Coordinator, step: ApplyStep, author: ChangeAuthor, declared: DeclaredOptions): Promise<Applied> {

@@ -5,7 +5,7 @@ import { type DeclaredFlags, declaredOptions } from "../../declared-levels.js";
 import { type EnableFlags, enableWriteRequest } from "../../enable-write-request.js";
 import { ExitCode } from "../../exit-code.js";
 import { planJson } from "../../json/plan-json.js";
-import { renderPlan, wouldRefuse } from "../../render/plan-view.js";
+import { renderPlan } from "../../render/plan-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
 import { view, writeJson, writeView } from "../../write-output.js";
@@ -37,5 +37,5 @@ export async function plan(options: PlanOptions, context: CliContext): Promise<E
       view(found, (safe, style) => renderPlan(safe, { now: safe.at, style })),
       styleFor(context.stdout, context.env),
     );
-  return wouldRefuse(found) ? ExitCode.Refused : ExitCode.Ok;
+  return found.refused ? ExitCode.Refused : ExitCode.Ok;
 }
