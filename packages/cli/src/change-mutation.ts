@@ -3,7 +3,7 @@ import { ExitCode } from "./exit-code.js";
 import { changeJson } from "./json/change-json.js";
 import { planJson } from "./json/plan-json.js";
 import { renderChange } from "./render/change-view.js";
-import { renderPlan, wouldRefuse } from "./render/plan-view.js";
+import { renderPlan } from "./render/plan-view.js";
 import type { Mutation } from "./run-mutation.js";
 import { view } from "./write-output.js";
 
@@ -16,14 +16,13 @@ export function changeMutation(command: string, capability: string, request: Wri
   return {
     command,
     what: `${capability}: ${describeRequest(request)}`,
-    async preview(coordinator, author, now) {
+    async preview(coordinator, author) {
       const plan = await coordinator.change(capability, request, author, { ...options, dryRun: true });
-      const at = await now();
       return {
-        view: view(plan, (safe, style) => renderPlan(safe, { now: at, style })),
+        view: view(plan, (safe, style) => renderPlan(safe, { now: safe.at, style })),
         json: planJson(plan),
         changes: plan.changes,
-        refused: wouldRefuse(plan),
+        refused: plan.refused,
       };
     },
     async commit(coordinator, author) {

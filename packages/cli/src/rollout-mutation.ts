@@ -2,7 +2,6 @@ import type { Coordinator, RolloutPlan, StoredRollout } from "@twostep/fleet";
 import { ExitCode } from "./exit-code.js";
 import { planJson } from "./json/plan-json.js";
 import { controllerJson, type RolloutAction, type RolloutChangeJson, type RolloutPlanJson, rolloutJson } from "./json/rollout-json.js";
-import { wouldRefuse } from "./render/plan-view.js";
 import { type RolloutPreview, renderRolloutChange, renderRolloutPreview } from "./render/rollout-view.js";
 import type { Mutation, MutationFlags, MutationOutcome, MutationPreview } from "./run-mutation.js";
 import { view } from "./write-output.js";
@@ -27,16 +26,19 @@ export function rolloutMutation(capability: string, action: RolloutTransition): 
   return {
     command: `rollout ${action}`,
     what: `${capability}: ${action} the rollout`,
-    async preview(coordinator, author, now) {
+    async preview(coordinator, author) {
       const rollouts = coordinator.rollouts();
       const before = await rollouts.get(capability);
       const after = await rollouts[action](capability, author, { dryRun: true });
       const revert = action === "abort" ? await rollouts.revertRequest(after.rollout) : null;
       const writers = revert === null ? null : await coordinator.change(capability, revert, author, { dryRun: true });
-      return rolloutPreview({ action, before: before ?? null, after, writers, problems: [] }, await now());
+      // The writers' dry run read the control plane's clock; without one, only the rollout record was read.
+      return rolloutPreview({ action, before: before ?? null, after, writers, problems: [] }, writers?.at ?? (await rollouts.serverTime()));
     },
-    async commit(coordinator, author, now) {
-      return rolloutOutcome(coordinator, action, await coordinator.rollouts()[action](capability, author), await now());
+    async commit(coordinator, author) {
+      const rollouts = coordinator.rollouts();
+      const stored = await rollouts[action](capability, author);
+      return rolloutOutcome(coordinator, action, stored, await rollouts.serverTime());
     },
   };
 }
@@ -51,14 +53,16 @@ export function rolloutStartMutation(capability: string, plan: RolloutPlan): Mut
   return {
     command: "rollout start",
     what: `${capability}: start a rollout to v${plan.target} in ${plan.steps.length} step${plan.steps.length === 1 ? "" : "s"}`,
-    async preview(coordinator, author, now) {
+    async preview(coordinator, author) {
       const planned = await coordinator.rollouts().planStart(capability, plan, author);
       const after = { rollout: planned.rollout, revision: planned.current?.revision ?? 0 };
       const input = { action: "start", before: planned.current ?? null, after, writers: planned.firstStep, problems: planned.problems } as const;
-      return rolloutPreview(input, await now());
+      return rolloutPreview(input, planned.firstStep.at);
     },
-    async commit(coordinator, author, now) {
-      return rolloutOutcome(coordinator, "start", await coordinator.rollouts().start(capability, plan, author), await now());
+    async commit(coordinator, author) {
+      const rollouts = coordinator.rollouts();
+      const stored = await rollouts.start(capability, plan, author);
+      return rolloutOutcome(coordinator, "start", stored, await rollouts.serverTime());
     },
   };
 }
@@ -80,7 +84,7 @@ function rolloutPreview({ action, before, after, writers, problems }: PreviewInp
     problems,
     now,
   };
-  const refused = problems.length > 0 || (writers !== null && wouldRefuse(writers));
+  const refused = problems.length > 0 || writers?.refused === true;
   const json: RolloutPlanJson = {
     capability: after.rollout.capability,
     action,

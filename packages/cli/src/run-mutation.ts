@@ -43,9 +43,9 @@ export interface Mutation {
   readonly command: string;
   /** What it does, in words, for the confirmation prompt: `orders.OrderPlaced: enable v2`. */
   readonly what: string;
-  /** `author` is who asks (for a dry run, with the reason given, maybe none); `now` reads the control plane's clock. */
-  preview(coordinator: Coordinator, author: ChangeAuthor, now: () => Promise<number>): Promise<MutationPreview>;
-  commit(coordinator: Coordinator, author: ChangeAuthor, now: () => Promise<number>): Promise<MutationOutcome>;
+  /** `author` is who asks (for a dry run, with the reason given, maybe none). */
+  preview(coordinator: Coordinator, author: ChangeAuthor): Promise<MutationPreview>;
+  commit(coordinator: Coordinator, author: ChangeAuthor): Promise<MutationOutcome>;
 }
 
 /**
@@ -71,8 +71,8 @@ export async function runMutation(flags: MutationFlags, context: CliContext, mut
   return withCoordinator(
     flags,
     context,
-    async (coordinator, now) => {
-      const preview = await mutation.preview(coordinator, author, now);
+    async (coordinator) => {
+      const preview = await mutation.preview(coordinator, author);
       if (dryRun || !preview.changes) {
         if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: null });
         else {
@@ -85,7 +85,7 @@ export async function runMutation(flags: MutationFlags, context: CliContext, mut
       const confirmed = flags.yes === true;
       if (!json && (!confirmed || !preview.refused)) writeView(context.stdout, preview.view, style);
       if (!confirmed && !(await context.confirm(`${escapeControls(mutation.what)}?`))) throw new DeclinedError(mutation.what);
-      const outcome = await mutation.commit(coordinator, author, now);
+      const outcome = await mutation.commit(coordinator, author);
       if (json) writeJson(context.stdout, { dryRun, plan: preview.json, change: outcome.json });
       else writeView(context.stdout, outcome.view, style);
       return outcome.exitCode;

@@ -9,19 +9,18 @@ interface ConnectOptions {
 }
 
 /**
- * Connects to the control plane, runs `work` with a coordinator on it (and
- * the control plane's clock, which ages are told by), and closes the
- * connection whatever happens. Only commands that change the fleet pass
+ * Connects to the control plane, runs `work` with a coordinator on it, and
+ * closes the connection whatever happens. Only commands that change the fleet pass
  * `create`: reads work with read-only credentials. Every rule is the
  * coordinator's: commands only ask it and show what it says.
  */
 export async function withCoordinator<T>(
   flags: ConnectionFlags,
   context: CliContext,
-  work: (coordinator: Coordinator, now: () => Promise<number>) => Promise<T>,
+  work: (coordinator: Coordinator) => Promise<T>,
   options: ConnectOptions = {},
 ): Promise<T> {
-  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock }), () => plane.serverTime()), options);
+  return withControlPlane(flags, context, (plane) => work(new Coordinator(plane, { clock: context.clock })), options);
 }
 
 /**

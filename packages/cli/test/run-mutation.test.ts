@@ -112,6 +112,37 @@ describe("confirmation and the recorded author", () => {
   });
 });
 
+describe("the control plane's clock", () => {
+  /** The fleet's plane, counting its reads of the clock and of the heartbeats (each read of the fleet reads both once). */
+  function counted(fleet: TestFleet) {
+    const calls = { serverTime: 0, readBeats: 0 };
+    const timed = withMethod(fleet.plane, "serverTime", () => {
+      calls.serverTime++;
+      return fleet.plane.serverTime();
+    });
+    const plane = withMethod(timed, "readBeats", () => {
+      calls.readBeats++;
+      return fleet.plane.readBeats();
+    });
+    return { plane, calls };
+  }
+
+  test.each([
+    ["plan", ["plan", ORDERS, "v2"]],
+    ["a dry run", enable(2, "--dry-run")],
+    ["a dry run with --json", enable(2, "--dry-run", "--json")],
+    ["a change", enable(1, "--reason", "first", "--yes")],
+    ["a refused change", enable(2, "--reason", "too early", "--yes")],
+  ])("is read only with the fleet: %s makes no round trip of its own", async (_, argv) => {
+    const fleet = await twoBuilds();
+    const { plane, calls } = counted(fleet);
+    const run = await fleet.run(argv, { plane });
+    expect(run.stderr.includes("INTERNAL")).toBe(false);
+    expect(calls.readBeats).toBeGreaterThan(0);
+    expect(calls.serverTime).toBe(calls.readBeats);
+  });
+});
+
 describe("--dry-run", () => {
   test("previews through the coordinator without --reason or --yes, and changes and records nothing", async () => {
     const fleet = await twoBuilds();

@@ -45,7 +45,7 @@ export async function checkFleetReadiness(head: ProtocolSnapshot, pairs: readonl
       try {
         const declared = { [name]: pair.head?.versions.map((version) => version.version) ?? [] };
         const plan = await coordinator.change(name, { kind: "enable-write", level: target }, CHECK_AUTHOR, { dryRun: true, declared });
-        if (!plan.changes || (plan.blockers.length === 0 && plan.problems.length === 0)) return undefined;
+        if (!plan.refused) return undefined;
         const shown = plan.blockers.slice(0, SHOWN_BLOCKERS).map((blocker) => blocker.detail);
         const more = plan.blockers.length > SHOWN_BLOCKERS ? `; and ${plan.blockers.length - SHOWN_BLOCKERS} more` : "";
         const blockers =

@@ -1,4 +1,6 @@
 import type { AuditEntry, Coordinator, Rollouts, StoredRollout, Subscription } from "@twostep/fleet";
+import { followHistory } from "../follow/follow-history.js";
+import { PollProblems, timelessKey } from "../follow/poll-problems.js";
 import { type HistoryJson, historyJson } from "../json/history-json.js";
 import { type StatusJson, statusJson } from "../json/status-json.js";
 import { auditEvent, errorEvent, type WatchErrorEvent } from "../json/watch-event.js";
@@ -58,6 +60,7 @@ export class DashboardFeed {
   #rolloutList: { json: RolloutList; key: string };
   #history: AuditEntry[];
   #problem: WatchErrorEvent | undefined;
+  readonly #problems = new PollProblems();
   #subscription: Subscription | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -66,7 +69,7 @@ export class DashboardFeed {
     this.#coordinator = coordinator;
     this.#rollouts = rollouts;
     this.#options = options;
-    this.#status = { json: first.status, key: statusKey(first.status), polls: 0 };
+    this.#status = { json: first.status, key: timelessKey(first.status), polls: 0 };
     this.#rolloutList = { json: first.rollouts, key: JSON.stringify(first.rollouts) };
     this.#history = [];
   }
@@ -105,25 +108,14 @@ export class DashboardFeed {
     this.#listeners.clear();
   }
 
-  /** Subscribes to new entries before reading the recent ones, so that none falls between; an entry seen twice is kept once. */
+  /** Reads the recent history and follows it (no entry recorded meanwhile is missed). */
   async #follow(): Promise<void> {
-    const early: AuditEntry[] = [];
-    let loaded = false;
-    this.#subscription = await this.#coordinator.watch((entry) => {
-      if (!loaded) early.push(entry);
-      else this.#add(entry);
-    });
-    const recent = await this.#coordinator.history({ limit: this.#options.historyLimit });
-    const seen = new Set<number>();
-    this.#history = [...recent, ...early]
-      .filter((entry) => !seen.has(entry.revision) && seen.add(entry.revision))
-      .sort((a, b) => a.revision - b.revision)
-      .slice(-this.#options.historyLimit);
-    loaded = true;
+    const { recent, subscription } = await followHistory(this.#coordinator, { limit: this.#options.historyLimit }, (entry) => this.#add(entry));
+    this.#subscription = subscription;
+    this.#history = [...recent];
   }
 
   #add(entry: AuditEntry): void {
-    if (this.#history.some((known) => known.revision === entry.revision)) return;
     this.#history = [...this.#history, entry].slice(-this.#options.historyLimit);
     this.#emit({ name: "audit", data: auditEvent(entry) });
     // A change was recorded: show what it did now rather than at the next poll.
@@ -149,9 +141,9 @@ export class DashboardFeed {
     try {
       const [status, list] = await Promise.all([this.#coordinator.status(), this.#rollouts.list()]);
       const json = statusJson(status);
-      const key = statusKey(json);
+      const key = timelessKey(json);
       const polls = this.#status.polls + 1;
-      const recovered = this.#problem !== undefined;
+      const recovered = this.#problems.succeeded();
       this.#problem = undefined;
       if (recovered || key !== this.#status.key || polls >= REFRESH_POLLS) {
         this.#status = { json, key, polls: 0 };
@@ -164,7 +156,7 @@ export class DashboardFeed {
       }
     } catch (error) {
       const event = errorEvent(error);
-      if (event.message === this.#problem?.message) return;
+      if (!this.#problems.failed(event.message)) return;
       this.#problem = event;
       this.#emit({ name: "problem", data: event });
     }
@@ -173,9 +165,4 @@ export class DashboardFeed {
   #emit(event: FeedEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
-}
-
-/** The status without its time: what tells whether anything changed. */
-function statusKey(status: StatusJson): string {
-  return JSON.stringify({ ...status, at: 0 });
 }

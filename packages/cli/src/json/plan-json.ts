@@ -1,6 +1,5 @@
 import type { Blocker, Plan, WriteLevelRecord } from "@twostep/fleet";
 import { groupBlockers, type BlockerGroup } from "../render/blocker-groups.js";
-import { wouldRefuse } from "../render/plan-view.js";
 
 /** `twostep plan --json`, and the `plan` of a `--json` change (docs/cli.md). */
 export interface PlanJson {
@@ -37,7 +36,7 @@ export function planJson(plan: Plan): PlanJson {
     newlyRequired: plan.newlyRequired,
     participants: plan.participants,
     changes: plan.changes,
-    allowed: plan.changes && !wouldRefuse(plan),
+    allowed: plan.changes && !plan.refused,
     problems: plan.problems,
     blockers: plan.blockers,
     blockerGroups: groupBlockers(plan.blockers),

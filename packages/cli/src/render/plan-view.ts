@@ -12,11 +12,6 @@ export interface PlanViewOptions {
   readonly style?: Style;
 }
 
-/** True when the coordinator would refuse the plan's change: it changes something, and a member or a rule stands in its way. */
-export function wouldRefuse(plan: Plan): boolean {
-  return plan.changes && (plan.blockers.length > 0 || plan.problems.length > 0);
-}
-
 /**
  * A plan as text: the write state now and after, what else it changes
  * (retired levels, the drain window), the levels it newly requires, how
@@ -48,7 +43,7 @@ export function renderPlan(plan: Plan, options: PlanViewOptions): string[] {
     );
   }
   if (!plan.changes) return [...lines, `  ${style.green("already in force")}: nothing would change`];
-  if (!wouldRefuse(plan)) return [...lines, `  ${style.green("allowed")}: no member and no rule stands in its way`];
+  if (!plan.refused) return [...lines, `  ${style.green("allowed")}: no member and no rule stands in its way`];
   for (const problem of plan.problems) lines.push(`  ${style.red("problem")}: ${problem}`);
   if (plan.blockers.length === 0)
     return [...lines, `  ${style.red("would be refused")}: ${plan.problems.length === 1 ? "the problem above" : "the problems above"}`];

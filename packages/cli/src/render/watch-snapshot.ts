@@ -71,11 +71,6 @@ export function watchSnapshot(status: FleetStatus, by?: string): WatchSnapshot {
   return { ...snapshot, by: { label: by, groups: Object.fromEntries(groups) } };
 }
 
-/** True when two snapshots differ in anything but their time. */
-export function snapshotChanged(previous: WatchSnapshot | undefined, next: WatchSnapshot): boolean {
-  return previous === undefined || JSON.stringify({ ...previous, at: 0 }) !== JSON.stringify({ ...next, at: 0 });
-}
-
 /** `writes v1, required v1`, or why the record cannot be read. */
 function writeState(snapshot: CapabilitySnapshot): string {
   if (snapshot.problem !== null) return `record cannot be read: ${snapshot.problem}`;

@@ -1,7 +1,7 @@
 import type { WatchSnapshot } from "@twostep/cli";
 import { describe, expect, test, vi } from "vitest";
 import { ORDERS, useFleets, WHO } from "../support/memory-fleet.js";
-import { startInProcess } from "../support/test-context.js";
+import { startInProcess, withMethod } from "../support/test-context.js";
 
 const newFleet = useFleets();
 
@@ -92,6 +92,45 @@ test("on a terminal, watch redraws frames in place with a bar towards the next l
   expect(frame).toContain("v2       [███████████████░░░░░] 3/4 read it: 1 to go");
   expect(frame).toContain("1 × no reader of v2 in build orders@1.4.0 (service orders): old-1");
   expect(frame).toMatch(/Recent changes\n(?: {2}.*\n)* {2}\d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→\d+ "first rollout"/);
+});
+
+describe("a change recorded while watch reads the recent history", () => {
+  test.each([
+    ["after the read", "after"],
+    ["before the read", "before"],
+  ] as const)("%s is shown, once", async (_, when) => {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2 });
+    let recorded = false;
+    const record = async () => {
+      if (recorded) return;
+      recorded = true;
+      await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
+    };
+    // Another coordinator's change lands while the watch reads the history, before the read returns.
+    const plane = withMethod(fleet.plane, "history", async (options) => {
+      if (when === "before") await record();
+      const entries = await fleet.plane.history(options);
+      if (when === "after") await record();
+      return entries;
+    });
+    const interrupt = new AbortController();
+    const watching = startInProcess(["watch", "--interval", "20"], {
+      plane,
+      clock: fleet.clock.now,
+      stdoutTTY: true,
+      env: { NO_COLOR: "1" },
+      signal: interrupt.signal,
+    });
+    await vi.waitFor(() => expect(watching.frames().at(-1)).toContain("alice enable-write"));
+    interrupt.abort();
+    const run = await watching.done;
+    expect(run.code).toBe(0);
+    expect(recorded).toBe(true);
+    const frame = run.frames.at(-1) ?? "";
+    expect(frame.match(/alice enable-write/g)).toHaveLength(1);
+    expect(frame).toMatch(/Recent changes\n(?: {2}.*\n)* {2}\d\d:\d\d:\d\d alice enable-write orders\.OrderPlaced enable v1 rev 0→\d+ "first rollout"/);
+  });
 });
 
 test("a store that went backwards is said once, until it changes", async () => {

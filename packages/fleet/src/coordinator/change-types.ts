@@ -74,6 +74,14 @@ export interface Plan {
   readonly participants: number;
   /** False when the request is already in force. */
   readonly changes: boolean;
+  /**
+   * The verdict: true when the coordinator would refuse the change, as the
+   * change itself is judged: it changes something, and blockers or problems
+   * stand in its way.
+   */
+  readonly refused: boolean;
+  /** When the fleet the plan judged was read: the control plane's clock, ms since the epoch (ages are told from it). */
+  readonly at: number;
 }
 
 /** The outcome of a change the coordinator made (or found already made). */
@@ -86,6 +94,8 @@ export interface Change {
   readonly changed: boolean;
   /** The audit entry written with the change, or null when nothing changed. */
   readonly note: ChangeNote | null;
+  /** When the fleet the change judged was read: the control plane's clock, ms since the epoch (ages are told from it). */
+  readonly at: number;
 }
 
 /** What the steps of a change kept outside the coordinator work with: its control plane, record formats, change notes and reads of the fleet. */

@@ -123,6 +123,8 @@ export class Coordinator {
           problems: [error.problem],
           participants: 0,
           changes: true,
+          refused: true,
+          at: view.now,
         };
       }
       await this.#refuse(capability, described, author, revision, [], error.problem);
@@ -142,9 +144,12 @@ export class Coordinator {
       problems,
       participants,
       changes: proposal.changes,
+      refused: proposal.changes && (blockers.length > 0 || problems.length > 0),
+      at: view.now,
     };
     if (options.dryRun === true) return plan;
-    if (!proposal.changes) return { capability, request: described, before: plan.current, after: plan.current, changed: false, note: null };
+    const at = view.now;
+    if (!proposal.changes) return { capability, request: described, before: plan.current, after: plan.current, changed: false, note: null, at };
     if (this.#viaController(view)) {
       const outcome = await this.#submit(capability, request, author, options);
       const after = await this.#plane.get({ kind: "level", capability });
@@ -156,9 +161,10 @@ export class Coordinator {
         after: decoded?.ok === true && after !== undefined ? { value: decoded.value, revision: after.revision } : null,
         changed: outcome.outcome === "applied",
         note: outcome.note,
+        at,
       };
     }
-    if (blockers.length > 0 || problems.length > 0) {
+    if (plan.refused) {
       await this.#refuse(capability, described, author, revision, blockers, problems.join("; "));
       throw new UnsafeChangeError(capability, refusal(capability, described, proposal, blockers, problems), blockers);
     }
@@ -167,7 +173,7 @@ export class Coordinator {
     if (request.kind === "forget") {
       const note = this.#note("forget", author, described, revision, []);
       await this.#plane.append(key, this.#formats.encode("refusal", { capability, change: note }, 1), { expect: revision, tombstone: true });
-      return { capability, request: described, before: plan.current, after: null, changed: true, note };
+      return { capability, request: described, before: plan.current, after: null, changed: true, note, at };
     }
     let expect = revision;
     if (proposal.newlyRequired.length > 0 || proposal.retiring.length > 0) {
@@ -180,7 +186,7 @@ export class Coordinator {
       throw error;
     });
     if (capability === RECORD_FORMAT_CAPABILITY) await rewriteFormats(this.#steps, next, author);
-    return { capability, request: described, before: plan.current, after: { value: next, revision: after }, changed: true, note };
+    return { capability, request: described, before: plan.current, after: { value: next, revision: after }, changed: true, note, at };
   }
 
   /** Sets the write level of `capability` to `level`, or ramps a share of writes to it: {@link Coordinator.change} with `enable-write`. */
@@ -227,7 +233,7 @@ export class Coordinator {
       const { actor, reason, incarnation } = author;
       const asked = { kind: "decommission", nodeId, ...(incarnation === undefined ? {} : { incarnation }) };
       const outcome = await this.#submit("_", asked, { actor, reason }, {});
-      return { capability: null, request, before: null, after: null, changed: outcome.outcome === "applied", note: outcome.note };
+      return { capability: null, request, before: null, after: null, changed: outcome.outcome === "applied", note: outcome.note, at: view.now };
     }
     if (planned.refused !== null) {
       await this.#refuse(null, request, author, 0, planned.blockers, planned.refused);
@@ -258,7 +264,7 @@ export class Coordinator {
       );
       await this.#plane.append({ kind: "member", nodeId: target.member.nodeId, incarnation: target.member.incarnation }, departure, { tombstone: true });
     }
-    return { capability: null, request, before: null, after: null, changed: true, note };
+    return { capability: null, request, before: null, after: null, changed: true, note, at: view.now };
   }
 
   /**

@@ -69,15 +69,15 @@ export class Rollouts {
 
   /**
    * Starts `plan` on `capability`. Refused while another plan of it is under
-   * way, and when its first step would be refused now (the blockers are
-   * given): a plan never starts on a fleet that cannot take it.
+   * way, and when the coordinator would refuse its first step now (the
+   * blockers are given): a plan never starts on a fleet that cannot take it.
    */
   async start(capability: string, plan: RolloutPlan, author: ChangeAuthor): Promise<StoredRollout> {
     const planned = await this.planStart(capability, plan, author);
     const [underWay] = planned.problems;
     if (underWay !== undefined) throw new InvalidRequestError(underWay);
     const { firstStep } = planned;
-    if (firstStep.blockers.length > 0 || firstStep.problems.length > 0) {
+    if (firstStep.refused) {
       const problem = `the first step of the plan would be refused: ${firstStep.problems.join("; ") || "some members block it"}`;
       await this.#refuse(planned.rollout, author, problem, firstStep.blockers, firstStep.current?.revision ?? 0);
       throw new UnsafeChangeError(capability, problem, firstStep.blockers);
@@ -146,6 +146,11 @@ export class Rollouts {
     const decoded = this.#formats.decode("controller", entry.value);
     if (!decoded.ok) throw new RecordUnreadableError("controller lease", decoded.problem, "upgrade twostep if a newer one wrote it");
     return decoded.value;
+  }
+
+  /** The control plane's clock, ms since the epoch: what the ages of a rollout are told from. */
+  async serverTime(): Promise<number> {
+    return this.#plane.serverTime();
   }
 
   /**

@@ -226,7 +226,7 @@ export class SimulatedFleet {
       // Each node reports what it applied and wrote; the retirement waits for every one of them.
       await Promise.all(this.nodes().map(({ node }) => node.heartbeat()));
       const plan = await this.coordinator.change(capability, { kind: "retire", level }, author, { dryRun: true });
-      if (plan.blockers.length === 0 && plan.problems.length === 0) return;
+      if (!plan.refused) return;
       await this.rounds(1);
     }
   }

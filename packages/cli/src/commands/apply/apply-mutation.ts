@@ -9,7 +9,7 @@ import { planJson } from "../../json/plan-json.js";
 import { alignColumns } from "../../render/align-columns.js";
 import { type BlockerGroup, groupBlockers, renderBlockerGroups } from "../../render/blocker-groups.js";
 import { renderChange } from "../../render/change-view.js";
-import { renderPlan, wouldRefuse } from "../../render/plan-view.js";
+import { renderPlan } from "../../render/plan-view.js";
 import type { Style } from "../../render/style.js";
 import type { Mutation } from "../../run-mutation.js";
 import { view } from "../../write-output.js";
@@ -70,14 +70,16 @@ type Applied =
  */
 export function applyMutation(source: ApplySource): Mutation {
   let previewed: readonly ApplyStep[] = [];
+  // The latest time the control plane told (with a read of the fleet), for the ages of a refusal's blockers.
+  let told = 0;
   return {
     command: "apply",
     what: `apply ${source.path}`,
-    async preview(coordinator, author, now) {
+    async preview(coordinator, author) {
       const { steps, leftAlone } = await source.plan(coordinator);
       previewed = steps;
       const plans = await Promise.all(steps.map((step) => previewStep(coordinator, step, author, source.declared)));
-      const at = await now();
+      told = Math.max(told, ...plans.map((plan) => plan.at));
       const changing = plans.filter((plan) => plan.changes);
       const summary =
         changing.length === 0
@@ -85,22 +87,22 @@ export function applyMutation(source: ApplySource): Mutation {
           : `${changing.length} to change, ${plans.length - changing.length} already in force`;
       return {
         view: view({ plans, leftAlone: leftAlone ?? [], summary }, (safe, style) => [
-          ...safe.plans.flatMap((plan) => renderPlan(plan, { now: at, style })),
+          ...safe.plans.flatMap((plan) => renderPlan(plan, { now: plan.at, style })),
           ...leftAloneLines(safe.leftAlone, style),
           style.bold(safe.summary),
         ]),
         json: { [source.kind]: source.path, plans: plans.map(planJson), ...(leftAlone === null ? {} : { leftAlone }) },
         changes: changing.length > 0,
-        refused: changing.length > 0 && changing.every(wouldRefuse),
+        refused: changing.length > 0 && changing.every((plan) => plan.refused),
       };
     },
-    async commit(coordinator, author, now) {
+    async commit(coordinator, author) {
       const applied: Applied[] = [];
       for (const step of await source.recheck(coordinator, previewed)) applied.push(await applyStep(coordinator, step, author, source.declared));
       const results = applied.map((one) => one.result);
       const count = (outcome: ApplyResult["outcome"]) => results.filter((result) => result.outcome === outcome).length;
       const summary = `applied ${count("changed")}, already in force ${count("in-force")}, refused ${count("refused")}`;
-      const at = await now();
+      const at = Math.max(told, ...applied.flatMap((one) => ("change" in one ? [one.change.at] : [])));
       return {
         view: view({ applied, summary }, (safe, style) => [...safe.applied.flatMap((one) => appliedLines(one, at, style)), style.bold(safe.summary)]),
         json: { results, changed: count("changed"), inForce: count("in-force"), refused: count("refused") },
@@ -110,10 +112,10 @@ export function applyMutation(source: ApplySource): Mutation {
   };
 }
 
-/** The coordinator's dry run of a step; a held step's reason joins its problems, so it shows, and counts, as a refusal. */
+/** The coordinator's dry run of a step; a held step's reason joins its problems, so it shows, and counts, as a refusal (when it changes anything). */
 async function previewStep(coordinator: Coordinator, step: ApplyStep, author: ChangeAuthor, declared: DeclaredOptions): Promise<Plan> {
   const plan = await coordinator.change(step.capability, step.request, author, { ...declared, dryRun: true });
-  return step.held === undefined ? plan : { ...plan, problems: [...plan.problems, step.held.message] };
+  return step.held === undefined ? plan : { ...plan, problems: [...plan.problems, step.held.message], refused: plan.changes };
 }
 
 async function applyStep(coordinator: Coordinator, step: ApplyStep, author: ChangeAuthor, declared: DeclaredOptions): Promise<Applied> {

@@ -5,7 +5,7 @@ import { type DeclaredFlags, declaredOptions } from "../../declared-levels.js";
 import { type EnableFlags, enableWriteRequest } from "../../enable-write-request.js";
 import { ExitCode } from "../../exit-code.js";
 import { planJson } from "../../json/plan-json.js";
-import { renderPlan, wouldRefuse } from "../../render/plan-view.js";
+import { renderPlan } from "../../render/plan-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
 import { view, writeJson, writeView } from "../../write-output.js";
@@ -27,15 +27,15 @@ export async function plan(options: PlanOptions, context: CliContext): Promise<E
   const declared = await declaredOptions(options, context.cwd);
   const author = changeAuthor({}, context, "plan", { optional: true });
   const request = enableWriteRequest(options.level, options);
-  const [found, at] = await withCoordinator(options, context, async (coordinator, now) => {
-    return [await coordinator.change(options.capability, request, author, { ...declared, dryRun: true }), await now()] as const;
-  });
+  const found = await withCoordinator(options, context, (coordinator) =>
+    coordinator.change(options.capability, request, author, { ...declared, dryRun: true }),
+  );
   if (options.json === true) writeJson(context.stdout, planJson(found));
   else
     writeView(
       context.stdout,
-      view(found, (safe, style) => renderPlan(safe, { now: at, style })),
+      view(found, (safe, style) => renderPlan(safe, { now: safe.at, style })),
       styleFor(context.stdout, context.env),
     );
-  return wouldRefuse(found) ? ExitCode.Refused : ExitCode.Ok;
+  return found.refused ? ExitCode.Refused : ExitCode.Ok;
 }

@@ -3,11 +3,13 @@ import type { AuditEntry, FleetStatus } from "@twostep/fleet";
 import type { CliContext, LiveView } from "../../cli-context.js";
 import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
+import { followHistory } from "../../follow/follow-history.js";
+import { changedButTime, PollProblems } from "../../follow/poll-problems.js";
 import { auditEvent, errorEvent, errorMessage, statusEvent, type WatchEvent } from "../../json/watch-event.js";
 import { auditLine } from "../../render/history-view.js";
 import { styleFor } from "../../render/style.js";
 import { renderWatchFrame, type WatchFrame } from "../../render/watch-frame.js";
-import { snapshotChanged, watchChanges, watchSnapshot, type WatchSnapshot } from "../../render/watch-snapshot.js";
+import { watchChanges, watchSnapshot, type WatchSnapshot } from "../../render/watch-snapshot.js";
 import { withCoordinator } from "../../with-coordinator.js";
 import { view, writeLines, writeView } from "../../write-output.js";
 
@@ -49,28 +51,31 @@ export async function watch(options: WatchOptions, context: CliContext): Promise
   const interval = options.interval ?? 1000;
   return withCoordinator(options, context, async (coordinator) => {
     const status = () => coordinator.status(options.capability);
-    const [first, recent] = await Promise.all([
-      status(),
-      coordinator.history({ ...(options.capability === undefined ? {} : { capability: options.capability }), limit: RECENT }),
-    ]);
+    const first = await status();
     const live = context.stdout.isTTY && options.lines !== true && options.json !== true;
-    const output = live ? liveOutput(await context.liveView(), context, first, recent, options.by) : lineOutput(context, options.json === true, options.by);
-    const concerns = (entry: AuditEntry) => options.capability === undefined || entry.capability === null || entry.capability === options.capability;
-    const subscription = await coordinator.watch((entry) => {
-      if (concerns(entry)) output.audit(entry);
-    });
+    // An entry recorded once the recent ones are read, before there is an output to show it, waits for it.
+    const waiting: AuditEntry[] = [];
+    let output: WatchOutput | undefined;
+    const { recent, subscription } = await followHistory(
+      coordinator,
+      { ...(options.capability === undefined ? {} : { capability: options.capability }), limit: RECENT },
+      (entry) => (output === undefined ? waiting.push(entry) : output.audit(entry)),
+    );
+    const shown = live ? liveOutput(await context.liveView(), context, first, recent, options.by) : lineOutput(context, options.json === true, options.by);
+    output = shown;
     const stop = stopSignal(context.signal, options.for);
     try {
-      output.status(first);
+      shown.status(first);
+      for (const entry of waiting.splice(0)) shown.audit(entry);
       while (!stop.signal.aborted) {
         await sleep(interval, undefined, { signal: stop.signal }).catch(() => {});
         if (stop.signal.aborted) break;
-        await poll(status, output);
+        await poll(status, shown);
       }
     } finally {
       stop.release();
       await subscription.stop().catch(() => {});
-      output.done();
+      shown.done();
     }
     return ExitCode.Ok;
   });
@@ -128,14 +133,13 @@ function liveOutput(live: LiveView, context: CliContext, first: FleetStatus, rec
 function lineOutput(context: CliContext, json: boolean, by: string | undefined): WatchOutput {
   const style = styleFor(context.stdout, context.env);
   let previous: WatchSnapshot | undefined;
-  let lastProblem: string | undefined;
+  const problems = new PollProblems();
   const emit = (event: WatchEvent) => context.stdout.write(`${JSON.stringify(event)}\n`);
   return {
     status(status) {
       const snapshot = watchSnapshot(status, by);
-      if (lastProblem !== undefined && !json) writeLines(context.stdout, ["control plane reachable again"]);
-      lastProblem = undefined;
-      if (json && snapshotChanged(previous, snapshot)) emit(statusEvent(snapshot));
+      if (problems.succeeded() && !json) writeLines(context.stdout, ["control plane reachable again"]);
+      if (json && changedButTime(previous, snapshot)) emit(statusEvent(snapshot));
       if (!json)
         writeView(
           context.stdout,
@@ -155,8 +159,7 @@ function lineOutput(context: CliContext, json: boolean, by: string | undefined):
     },
     problem(error) {
       const message = errorMessage(error);
-      if (message === lastProblem) return;
-      lastProblem = message;
+      if (!problems.failed(message)) return;
       if (json) emit(errorEvent(error));
       else
         writeView(

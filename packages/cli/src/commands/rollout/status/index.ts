@@ -23,14 +23,14 @@ export interface RolloutStatusOptions extends ConnectionFlags {
  * (exit 1); of all, the unreadable ones are listed.
  */
 export async function rolloutStatus(options: RolloutStatusOptions, context: CliContext): Promise<ExitCode> {
-  const status = await withCoordinator(options, context, async (coordinator, now): Promise<RolloutStatusJson> => {
+  const status = await withCoordinator(options, context, async (coordinator): Promise<RolloutStatusJson> => {
     const rollouts = coordinator.rollouts();
     const [listed, lease, at] = await Promise.all([
       options.capability === undefined
         ? rollouts.list()
         : rollouts.get(options.capability).then((one) => ({ rollouts: one === undefined ? [] : [one], unreadable: [] })),
       rollouts.controllerLease(),
-      now(),
+      rollouts.serverTime(),
     ]);
     return {
       format: 1,
