@@ -34,6 +34,7 @@ interface Fleet {
   now: number;
   readonly entries: Map<string, StoredEntry>;
   readonly beats: Map<string, StoredBeat>;
+  readonly builds: readonly BuildRecord[];
 }
 
 const buildArbitrary: fc.Arbitrary<BuildRecord> = fc
@@ -70,6 +71,15 @@ const mutationArbitrary = fc.oneof(
   fc.record({ kind: fc.constant("leave" as const), member: fc.nat(11) }),
   fc.record({ kind: fc.constant("level" as const), capability: fc.constantFrom(...CAPABILITIES), level: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant("same-revision" as const), member: fc.nat(11) }),
+  fc.record({ kind: fc.constant("join" as const), spec: memberArbitrary }),
+  fc.record({ kind: fc.constant("beat-gone" as const), member: fc.nat(11) }),
+  fc.record({ kind: fc.constant("unreadable-beat" as const), member: fc.nat(11) }),
+  fc.record({ kind: fc.constant("orphan" as const), ghost: fc.nat(2) }),
+  fc.record({ kind: fc.constant("decommission" as const), member: fc.nat(11) }),
+  // A build record damaged, or written again.
+  fc.record({ kind: fc.constant("build" as const), build: fc.nat(2), readable: fc.boolean() }),
+  // The same entries and heartbeats read again as other objects (a control plane that does not cache what it reads).
+  fc.record({ kind: fc.constant("copies" as const) }),
 );
 
 const fleetArbitrary = fc.record({
@@ -81,7 +91,7 @@ const fleetArbitrary = fc.record({
 const text = new TextEncoder();
 
 function makeFleet(spec: typeof fleetArbitrary extends fc.Arbitrary<infer T> ? T : never): Fleet {
-  const fleet: Fleet = { revision: 0, beatRevision: 0, now: 100_000, entries: new Map(), beats: new Map() };
+  const fleet: Fleet = { revision: 0, beatRevision: 0, now: 100_000, entries: new Map(), beats: new Map(), builds: spec.builds };
   for (const build of spec.builds) append(fleet, { kind: "build", buildId: buildIdOf(build) }, formats.encode("build", build, 1));
   for (const capability of spec.levels) setLevel(fleet, capability, 1);
   for (const [index, member] of spec.members.entries()) addMember(fleet, index, member, spec.builds);
@@ -157,6 +167,38 @@ function mutate(fleet: Fleet, mutation: typeof mutationArbitrary extends fc.Arbi
       const member = members[mutation.member % Math.max(1, members.length)];
       if (member === undefined) return;
       fleet.entries.set(JSON.stringify(member.key), { ...member, value: text.encode("{}") });
+      return;
+    }
+    case "join":
+      addMember(fleet, 100 + fleet.revision, mutation.spec, fleet.builds);
+      return;
+    case "beat-gone":
+    case "unreadable-beat": {
+      const member = members[mutation.member % Math.max(1, members.length)];
+      if (member === undefined || member.key.kind !== "member") return;
+      const { nodeId, incarnation } = member.key;
+      if (mutation.kind === "beat-gone") fleet.beats.delete(`${nodeId} ${incarnation}`);
+      else beat(fleet, nodeId, incarnation, text.encode("[]"), false);
+      return;
+    }
+    case "orphan":
+      beat(fleet, `ghost${mutation.ghost}`, "00000000", heartbeat(`ghost${mutation.ghost}`, "00000000", {}, 15_000), false);
+      return;
+    case "decommission": {
+      const member = members[mutation.member % Math.max(1, members.length)];
+      if (member === undefined || member.key.kind !== "member") return;
+      const { nodeId, incarnation } = member.key;
+      append(fleet, { kind: "decommission", nodeId, incarnation }, formats.encode("decommission", { nodeId, incarnation, lastWrites: {}, change: note }, 1));
+      return;
+    }
+    case "build": {
+      const build = fleet.builds[mutation.build % fleet.builds.length] as BuildRecord;
+      append(fleet, { kind: "build", buildId: buildIdOf(build) }, mutation.readable ? formats.encode("build", build, 1) : text.encode("{"));
+      return;
+    }
+    case "copies": {
+      for (const [key, entry] of fleet.entries) fleet.entries.set(key, { ...entry });
+      for (const [key, stored] of fleet.beats) fleet.beats.set(key, { ...stored });
       return;
     }
   }

@@ -149,9 +149,9 @@ export class ReadCache<T> {
   /** The messages held that `keep` keeps, in stream order; forgets the others. */
   #kept(keep: ((message: StoredMessage) => boolean) | undefined): StoredMessage[] {
     const messages: StoredMessage[] = [];
-    for (const [subject, message] of this.#held) {
+    for (const message of this.#held.values()) {
       if (keep === undefined || keep(message)) messages.push(message);
-      else this.#held.delete(subject);
+      else this.#held.delete(message.subject);
     }
     return messages;
   }

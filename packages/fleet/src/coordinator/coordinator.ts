@@ -14,7 +14,8 @@ import { type AuditEntry, readAuditEntries, toAuditEntries } from "./audit-entry
 import { DecodeCache } from "./decode-cache.js";
 import { submitRequest } from "./change-requests.js";
 import { decommissionPreview, memberDecommissionPlan } from "./decommission-plan.js";
-import { type FleetStatus, fleetStatus } from "./fleet-status.js";
+import { type FleetStatus, fleetStatus, type MemberStatus } from "./fleet-status.js";
+import { StatusMemo } from "./status-memo.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
@@ -48,6 +49,7 @@ export class Coordinator {
   readonly #formats: RecordFormats<TwostepRecords>;
   readonly #clock: () => number;
   readonly #cache: DecodeCache;
+  readonly #statusMemo = new StatusMemo<MemberStatus>();
   readonly #asController: boolean;
   readonly #requestTimeoutMs: number;
   readonly #steps: ChangeSteps;
@@ -72,7 +74,7 @@ export class Coordinator {
   /** The fleet at a glance: per capability its record, readers, blockers and convergence; per member its state. */
   async status(capability?: string): Promise<FleetStatus> {
     const view = await this.#view();
-    return fleetStatus(view, regressionEvidence(view), capability === undefined ? {} : { capability });
+    return fleetStatus(view, regressionEvidence(view), { ...(capability === undefined ? {} : { capability }), memo: this.#statusMemo });
   }
 
   /**

@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { Decoded, RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
+import { ViewMemory } from "./view-memory.js";
 
 interface SharedMap {
   readonly map: HeartbeatRecord["applied"];
@@ -41,12 +42,10 @@ export class DecodeCache {
   /** Applied maps by their JSON text, with the generation that last used them. */
   readonly #applied = new Map<string, SharedMap>();
   #generation = 0;
-  /**
-   * The members of the last view, by the revision of their member entry:
-   * a view reuses one whose records, heartbeat and state did not change, so
-   * that a view of a fleet that changed little allocates little.
-   */
-  lastMembers: ReadonlyMap<number, unknown> = new Map();
+  /** What the last view kept for the next (see {@link ViewMemory}). */
+  readonly memory = new ViewMemory();
+  /** The shared map of each `applied` map handed out. */
+  readonly #sharedOf = new WeakMap<HeartbeatRecord["applied"], SharedMap>();
 
   constructor(formats: RecordFormats<TwostepRecords>) {
     this.#formats = formats;
@@ -73,12 +72,24 @@ export class DecodeCache {
     return decoded as Decoded<TwostepRecords[K]>;
   }
 
+  /** Keeps the shared `applied` map of `record` (a heartbeat decoded earlier, used again without decoding) for this view. */
+  retain(record: HeartbeatRecord | null | undefined): void {
+    if (record === null || record === undefined) return;
+    const shared = this.#sharedOf.get(record.applied);
+    if (shared !== undefined) shared.seen = this.#generation;
+  }
+
   /** Drops what the view just built did not read; call once per view. */
   sweep(): void {
-    for (const entries of Object.values(this.#spaces)) {
-      for (const [revision, cached] of entries) if (cached.seen !== this.#generation) entries.delete(revision);
+    const generation = this.#generation;
+    for (const entries of [this.#spaces.log, this.#spaces.beats]) {
+      entries.forEach((cached, revision) => {
+        if (cached.seen !== generation) entries.delete(revision);
+      });
     }
-    for (const [text, shared] of this.#applied) if (shared.seen !== this.#generation) this.#applied.delete(text);
+    this.#applied.forEach((shared, text) => {
+      if (shared.seen !== generation) this.#applied.delete(text);
+    });
     this.#generation++;
   }
 
@@ -89,6 +100,7 @@ export class DecodeCache {
     if (shared === undefined) {
       shared = { map: applied, seen: this.#generation };
       this.#applied.set(text, shared);
+      this.#sharedOf.set(applied, shared);
     }
     shared.seen = this.#generation;
     return shared;

@@ -15,34 +15,35 @@ export function readerBlockers(capability: string, levels: readonly number[], me
   if (levels.length === 0) return [];
   const blockers: Blocker[] = [];
   for (const member of members) {
-    if (member.build === null) {
-      blockers.push(
-        blocker(
-          member,
-          "unknown-build",
-          Math.max(...levels),
-          null,
-          `${label(member)}: ${member.problem ?? "its build cannot be told"}; decommission it if it is gone`,
-        ),
-      );
-      continue;
-    }
-    if (!takesPart(member.build, capability)) continue;
-    const reads = member.build.capabilities[capability]?.reads;
-    const unread = levels.find((level) => !inRange(reads, level));
-    if (unread === undefined) continue;
-    blockers.push(
-      blocker(
-        member,
-        "no-reader",
-        unread,
-        reads ?? null,
-        `${label(member)}: no reader of ${capability} v${unread} in build ${member.member?.build ?? "?"} (reads ${formatRange(reads)}): ` +
-          `deploy a build that reads v${unread} on ${member.member?.service ?? "its service"}`,
-      ),
-    );
+    const found = readerBlocker(member, capability, levels);
+    if (found !== undefined) blockers.push(found);
   }
   return blockers;
+}
+
+/** The blocker of one member in {@link readerBlockers}, or undefined when it reads every one of `levels` (non-empty). */
+export function readerBlocker(member: MemberView, capability: string, levels: readonly number[]): Blocker | undefined {
+  if (member.build === null) {
+    return blocker(
+      member,
+      "unknown-build",
+      Math.max(...levels),
+      null,
+      `${label(member)}: ${member.problem ?? "its build cannot be told"}; decommission it if it is gone`,
+    );
+  }
+  if (!takesPart(member.build, capability)) return undefined;
+  const reads = member.build.capabilities[capability]?.reads;
+  const unread = levels.find((level) => !inRange(reads, level));
+  if (unread === undefined) return undefined;
+  return blocker(
+    member,
+    "no-reader",
+    unread,
+    reads ?? null,
+    `${label(member)}: no reader of ${capability} v${unread} in build ${member.member?.build ?? "?"} (reads ${formatRange(reads)}): ` +
+      `deploy a build that reads v${unread} on ${member.member?.service ?? "its service"}`,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { type BuildRecord, type CapabilitySupport, takesPart } from "../records/
 import { inRange } from "../records/level-range.js";
 import type { Labels } from "../records/member-record.js";
 import { drainWindowOf, requiredLevels, type WriteLevelRecord } from "../records/write-level-record.js";
-import { readerBlockers } from "./find-blockers.js";
+import { StatusMemo } from "./status-memo.js";
 import type { FleetView, MemberState, MemberView } from "./fleet-view.js";
 
 /** One member in a {@link FleetStatus}. */
@@ -94,13 +94,17 @@ export interface FleetStatus {
  * capabilities; only the members a capability waits on, or that block it,
  * are looked at one by one.
  */
-export function fleetStatus(view: FleetView, regressed: readonly string[], options: { readonly capability?: string } = {}): FleetStatus {
+export function fleetStatus(
+  view: FleetView,
+  regressed: readonly string[],
+  options: { readonly capability?: string; readonly memo?: StatusMemo<MemberStatus> } = {},
+): FleetStatus {
+  const memo = options.memo ?? new StatusMemo<MemberStatus>();
   const names = new Set([...view.levels.values()].filter((stored) => !stored.forgotten).map((stored) => stored.capability));
   const groups = new Map<BuildRecord | null, Map<Applied | undefined, Group>>();
   const builds = new Map<BuildRecord, number>();
-  const order = new Map<MemberView, number>();
-  view.members.forEach((member, index) => {
-    order.set(member, index);
+  const all = view.members;
+  all.forEach((member, index) => {
     const applied = member.beat?.record?.applied;
     let byApplied = groups.get(member.build);
     if (byApplied === undefined) {
@@ -112,27 +116,20 @@ export function fleetStatus(view: FleetView, regressed: readonly string[], optio
       group = { build: member.build, applied, members: [], notLive: [] };
       byApplied.set(applied, group);
     }
-    group.members.push(member);
-    if (member.state !== "live") group.notLive.push(member);
+    group.members.push(index);
+    if (member.state !== "live") group.notLive.push(index);
     if (member.build !== null) {
       const count = builds.get(member.build);
       if (count === undefined) for (const name of Object.keys(member.build.capabilities)) names.add(name);
       builds.set(member.build, (count ?? 0) + 1);
     }
   });
-  const all = [...groups.values()].flatMap((byApplied) => [...byApplied.values()]);
-  const inOrder = (list: MemberView[]) => list.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  const grouped = [...groups.values()].flatMap((byApplied) => [...byApplied.values()]);
+  // Members are held by their place in the view: lists taken from several groups are put back in the view's order.
+  const inOrder = (places: number[]) => inPlaceOrder(places).map((place) => all[place] as MemberView);
   const wanted = [...names].filter((name) => options.capability === undefined || name === options.capability).sort();
-  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, builds, all, inOrder));
-  const members = view.members.map((member) => {
-    // A view reuses the member views that did not change (see buildFleetView), and their statuses with them.
-    let status = statuses.get(member);
-    if (status === undefined) {
-      status = memberStatus(member);
-      statuses.set(member, status);
-    }
-    return status;
-  });
+  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, builds, grouped, inOrder, memo));
+  const members = memo.statuses(view.members, memberStatus);
   return {
     at: view.now,
     plane: {
@@ -148,7 +145,11 @@ export function fleetStatus(view: FleetView, regressed: readonly string[], optio
   };
 }
 
-const statuses = new WeakMap<MemberView, MemberStatus>();
+/** `places` in ascending order: sorted only when they are not (one group's places already are). */
+function inPlaceOrder(places: number[]): number[] {
+  for (let index = 1; index < places.length; index++) if ((places[index - 1] as number) > (places[index] as number)) return places.sort((a, b) => a - b);
+  return places;
+}
 
 function memberStatus(member: MemberView): MemberStatus {
   return {
@@ -173,9 +174,10 @@ type Applied = Readonly<Record<string, number>>;
 interface Group {
   readonly build: BuildRecord | null;
   readonly applied: Applied | undefined;
-  readonly members: MemberView[];
-  /** Its members that are not live. */
-  readonly notLive: MemberView[];
+  /** Its members, by their place in the view. */
+  readonly members: number[];
+  /** Its members that are not live, by their place in the view. */
+  readonly notLive: number[];
 }
 
 function capabilityStatus(
@@ -183,7 +185,8 @@ function capabilityStatus(
   view: FleetView,
   builds: ReadonlyMap<BuildRecord, number>,
   groups: readonly Group[],
-  inOrder: (members: MemberView[]) => MemberView[],
+  inOrder: (places: number[]) => MemberView[],
+  memo: StatusMemo<MemberStatus>,
 ): CapabilityStatus {
   const stored = view.levels.get(capability);
   const record = stored?.record ?? null;
@@ -203,8 +206,8 @@ function capabilityStatus(
   // The next level: the ramp's target, else the one above the write level once some member reads it.
   const next =
     record === null || record.level === null ? (highest > 0 ? highest : null) : (record.ramp?.to ?? (highest > record.level ? record.level + 1 : null));
-  const blocking: MemberView[] = [];
-  const waiting: MemberView[] = [];
+  const blocking: number[] = [];
+  const waiting: number[] = [];
   let of = 0;
   for (const group of groups) {
     const build = group.build;
@@ -225,7 +228,7 @@ function capabilityStatus(
     readers,
     participants,
     next,
-    blockers: next === null ? [] : readerBlockers(capability, [next], inOrder(blocking)),
+    blockers: next === null ? [] : memo.blockers(capability, next, inOrder(blocking)),
     convergence: {
       applied: of - waiting.length,
       of,

@@ -121,19 +121,20 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
   return buildFleetView(snapshot.entries, snapshot.position, beats, now, options);
 }
 
-/** Builds a {@link FleetView} from what was read. Linear in the entries. */
+/**
+ * Builds a {@link FleetView} from what was read. Linear in the entries, and
+ * cheap for members that did not change: with a cache, their member views
+ * (and the decoded records under them) are the ones built before, found by
+ * the revision of their member entry, and nothing is allocated for them.
+ */
 export function buildFleetView(entries: readonly StoredEntry[], position: number, beats: readonly StoredBeat[], now: number, options: ViewOptions): FleetView {
   const cache = options.cache ?? new DecodeCache(options.formats);
-  const decodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => cache.decode(kind, "log", entry.revision, entry.value);
-  const previous = cache.lastMembers as ReadonlyMap<number, MemberView>;
-  const view = assemble(entries, position, beats, now, options, decodeEntry, (beat) => cache.decode("heartbeat", "beats", beat.revision, beat.value), previous);
+  const view = assemble(entries, position, beats, now, options, cache);
   cache.sweep();
-  cache.lastMembers = new Map(view.members.map((member) => [member.revision, member]));
   return view;
 }
 
-type DecodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => Decoded<TwostepRecords[K]>;
-type DecodeBeat = (beat: StoredBeat) => Decoded<HeartbeatRecord>;
+const NO_LINES: readonly string[] = [];
 
 function assemble(
   entries: readonly StoredEntry[],
@@ -141,30 +142,20 @@ function assemble(
   beats: readonly StoredBeat[],
   now: number,
   options: ViewOptions,
-  decodeEntry: DecodeEntry,
-  decodeBeat: DecodeBeat,
-  previous: ReadonlyMap<number, MemberView>,
+  cache: DecodeCache,
 ): FleetView {
+  const decodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => cache.decode(kind, "log", entry.revision, entry.value);
+  const decodeBeat = (beat: StoredBeat) => cache.decode("heartbeat", "beats", beat.revision, beat.value);
+  const memory = cache.memory;
+  const beatIndex = memory.beats;
   const unreadable: string[] = [];
   const builds = new Map<string, BuildRecord | string>();
   const decommissions = new Map<string, { record: DecommissionRecord; at: number; revision: number }>();
-  // By node id, then incarnation: looked up with the strings at hand, no key built per member.
-  const beatsByNode = new Map<string, Map<string, StoredBeat>>();
-  for (const beat of beats) {
-    let ofNode = beatsByNode.get(beat.key.nodeId);
-    if (ofNode === undefined) {
-      ofNode = new Map();
-      beatsByNode.set(beat.key.nodeId, ofNode);
-    }
-    ofNode.set(beat.key.incarnation, beat);
-  }
-  /** The heartbeats of members and departed incarnations: what is left are orphans. */
-  const matched = new Set<StoredBeat>();
-  const beatOf = (nodeId: string, incarnation: string): StoredBeat | undefined => {
-    const beat = beatsByNode.get(nodeId)?.get(incarnation);
-    if (beat !== undefined) matched.add(beat);
-    return beat;
-  };
+  beatIndex.update(beats, (beat) => incarnationId(beat.key.nodeId, beat.key.incarnation));
+  /** How many heartbeats members and departed incarnations claim: when fewer than there are, the others are orphans. */
+  let claimed = 0;
+  /** The build and decommission entries, in order: what member views depend on besides their own entry and heartbeat. */
+  const contextEntries: StoredEntry[] = [];
   let meta: FleetView["meta"] = null;
   const levels = new Map<string, LevelView>();
   const memberEntries: StoredEntry[] = [];
@@ -195,14 +186,16 @@ function assemble(
         break;
       }
       case "build": {
+        contextEntries.push(entry);
         const decoded = decodeEntry("build", entry);
         builds.set(key.buildId, decoded.ok ? decoded.value : decoded.problem);
         if (!decoded.ok) unreadable.push(`${keyText(key)}: ${decoded.problem}`);
         break;
       }
       case "decommission": {
+        contextEntries.push(entry);
         const decoded = decodeEntry("decommission", entry);
-        if (decoded.ok) decommissions.set(incarnationId(key.nodeId, key.incarnation), { record: decoded.value, at: entry.at, revision: entry.revision });
+        if (decoded.ok) decommissions.set(entryId(entry, key), { record: decoded.value, at: entry.at, revision: entry.revision });
         else unreadable.push(`${keyText(key)}: ${decoded.problem}`);
         break;
       }
@@ -213,14 +206,19 @@ function assemble(
         break;
     }
   }
+  // Members whose entry, heartbeat, build and decommission records are those of the last view keep their view of it.
+  const sameContext = memory.sameContext(contextEntries);
   const members: MemberView[] = [];
   const departed: DepartedView[] = [];
   for (const entry of memberEntries) {
     if (entry.key.kind !== "member") continue;
     const { nodeId, incarnation } = entry.key;
-    const decommission = decommissions.size === 0 ? undefined : decommissions.get(incarnationId(nodeId, incarnation));
+    const slot = memory.slots.get(entry.revision);
+    const sameEntry = sameContext && slot !== undefined && slot.entry === entry;
+    const id = sameEntry ? slot.id : entryId(entry, entry.key);
+    const decommission = decommissions.size === 0 ? undefined : decommissions.get(id);
     if (entry.tombstone || (decommission !== undefined && decommission.revision > entry.revision)) {
-      beatOf(nodeId, incarnation);
+      if (beatIndex.get(id) !== undefined) claimed++;
       const departure = entry.tombstone ? decodeEntry("departure", entry) : undefined;
       const buildId = departure?.ok ? departure.value.buildId : null;
       const stored = buildId === null ? undefined : builds.get(buildId);
@@ -234,36 +232,41 @@ function assemble(
       });
       continue;
     }
-    const decoded = decodeEntry("member", entry);
-    const member = decoded.ok ? decoded.value : null;
-    const stored = member === null ? undefined : builds.get(member.buildId);
-    const build = typeof stored === "object" ? stored : null;
-    const problem = !decoded.ok
-      ? `its member record cannot be read: ${decoded.problem}`
-      : stored === undefined
-        ? `its build record ${member?.buildId} is missing`
-        : typeof stored === "string"
-          ? `its build record cannot be read: ${stored}`
-          : null;
-    if (!decoded.ok) unreadable.push(`${keyText(entry.key)}: ${decoded.problem}`);
-    const storedBeat = beatOf(nodeId, incarnation);
-    const decodedBeat = storedBeat === undefined || storedBeat.tombstone ? undefined : decodeBeat(storedBeat);
-    const before = previous.get(entry.revision);
-    if (
-      before !== undefined &&
-      before.member === member &&
-      before.build === build &&
-      before.problem === problem &&
-      sameBeat(before.beat, storedBeat, decodedBeat)
-    ) {
+    const storedBeat = sameEntry && !beatIndex.changed(id) ? slot.beat : beatIndex.get(id);
+    if (storedBeat !== undefined) claimed++;
+    if (sameEntry && storedBeat === slot.beat) {
       // Nothing of it changed but, maybe, its state: the view of it is the one before.
-      const state = judge({ beat: before.beat, registeredAt: entry.at, leaseMs: before.leaseMs }, now, options.clockMarginMs);
-      members.push(state === before.state ? before : { ...before, state });
+      for (const line of slot.unreadable) unreadable.push(line);
+      cache.retain(slot.view.beat?.record);
+      const state = judge(slot.view, now, options.clockMarginMs);
+      if (state !== slot.view.state) memory.slots.set(entry.revision, { ...slot, view: { ...slot.view, state } });
+      members.push(state === slot.view.state ? slot.view : { ...slot.view, state });
       continue;
     }
-    const beat = readBeat(storedBeat, () => decodedBeat ?? decodeBeat(storedBeat as StoredBeat), unreadable);
+    const lines: string[] = [];
+    let member: MemberRecord | null;
+    let build: BuildRecord | null;
+    let problem: string | null;
+    if (sameEntry) {
+      ({ member, build, problem } = slot.view);
+      if (slot.unreadable.length > 0 && member === null) lines.push(slot.unreadable[0] as string);
+    } else {
+      const decoded = decodeEntry("member", entry);
+      member = decoded.ok ? decoded.value : null;
+      const stored = member === null ? undefined : builds.get(member.buildId);
+      build = typeof stored === "object" ? stored : null;
+      problem = !decoded.ok
+        ? `its member record cannot be read: ${decoded.problem}`
+        : stored === undefined
+          ? `its build record ${member?.buildId} is missing`
+          : typeof stored === "string"
+            ? `its build record cannot be read: ${stored}`
+            : null;
+      if (!decoded.ok) lines.push(`${keyText(entry.key)}: ${decoded.problem}`);
+    }
+    const beat = readBeat(storedBeat, decodeBeat, lines);
     const leaseMs = beat?.record?.leaseMs ?? member?.leaseMs ?? DEFAULT_LEASE_MS;
-    members.push({
+    const view: MemberView = {
       nodeId,
       incarnation,
       member,
@@ -274,22 +277,23 @@ function assemble(
       beat,
       leaseMs,
       state: judge({ beat, registeredAt: entry.at, leaseMs }, now, options.clockMarginMs),
-    });
+    };
+    for (const line of lines) unreadable.push(line);
+    memory.slots.set(entry.revision, { view, entry, id, beat: storedBeat, unreadable: lines.length === 0 ? NO_LINES : lines });
+    members.push(view);
   }
-  const orphans = beats
-    .filter((beat) => !beat.tombstone && !matched.has(beat))
-    .flatMap((beat) => {
+  memory.keepSlots(members);
+  const orphans: FleetView["orphans"][number][] = [];
+  if (claimed < beatIndex.size) {
+    const claimants = new Set<string>();
+    for (const entry of memberEntries) if (entry.key.kind === "member") claimants.add(entryId(entry, entry.key));
+    for (const beat of beats) {
+      if (beat.tombstone || claimants.has(incarnationId(beat.key.nodeId, beat.key.incarnation))) continue;
       const view = readBeat(beat, decodeBeat, unreadable);
-      return view === null ? [] : [{ ...view, nodeId: beat.key.nodeId, incarnation: beat.key.incarnation }];
-    });
+      if (view !== null) orphans.push({ ...view, nodeId: beat.key.nodeId, incarnation: beat.key.incarnation });
+    }
+  }
   return { position, now, meta, levels, members, departed, orphans, unreadable };
-}
-
-/** True when `view` was made of the heartbeat `stored` (whose record decoded as `decoded`). */
-function sameBeat(view: BeatView | null, stored: StoredBeat | undefined, decoded: Decoded<HeartbeatRecord> | undefined): boolean {
-  if (view === null || stored === undefined) return view === null && stored === undefined;
-  if (view.revision !== stored.revision || view.at !== stored.at || view.tombstone !== stored.tombstone) return false;
-  return stored.tombstone || (decoded?.ok === true && view.record === decoded.value);
 }
 
 function readBeat(beat: StoredBeat | undefined, decodeBeat: (beat: StoredBeat) => Decoded<HeartbeatRecord>, unreadable: string[]): BeatView | null {
@@ -315,6 +319,18 @@ function judge(member: Pick<MemberView, "beat" | "registeredAt" | "leaseMs">, no
   if (member.beat === null) return now <= leaseEnd + marginMs ? "starting" : "expired";
   if (now <= leaseEnd) return "live";
   return now <= leaseEnd + marginMs ? "stale" : "expired";
+}
+
+const entryIds = new WeakMap<StoredEntry, string>();
+
+/** The {@link incarnationId} of a member or decommission entry, spelled once per entry read. */
+function entryId(entry: StoredEntry, key: { readonly nodeId: string; readonly incarnation: string }): string {
+  let id = entryIds.get(entry);
+  if (id === undefined) {
+    id = incarnationId(key.nodeId, key.incarnation);
+    entryIds.set(entry, id);
+  }
+  return id;
 }
 
 /** One spelling of an incarnation, for maps: the node id's length tells where the incarnation starts. */

@@ -29,7 +29,8 @@ export function regressionEvidence(view: FleetView): string[] {
   for (const member of view.members) {
     const beat = member.beat?.record;
     if (beat === undefined || beat === null) continue;
-    evidence.push(...reportedRegression(`${member.nodeId}@${member.incarnation.slice(0, 8)}`, beat, meta, missingOf));
+    const found = reportedRegression(member, beat, meta, missingOf);
+    if (found.length > 0) evidence.push(...found);
   }
   return evidence;
 }

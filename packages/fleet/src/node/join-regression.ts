@@ -13,7 +13,7 @@ import type { TwostepRecords } from "../records/twostep-records.js";
  * can only be a store that went backwards). A heartbeat that cannot be
  * read, or none at all, shows nothing. Empty when nothing does.
  */
-export function regressionAtJoin(beat: StoredBeat | undefined, snapshot: Snapshot, formats: RecordFormats<TwostepRecords>): string[] {
+export function regressionAtJoin(beat: StoredBeat | undefined, snapshot: Snapshot, formats: RecordFormats<TwostepRecords>): readonly string[] {
   if (beat === undefined || beat.tombstone) return [];
   const decoded = formats.decode("heartbeat", beat.value);
   if (!decoded.ok) return [];
@@ -39,5 +39,5 @@ export function regressionAtJoin(beat: StoredBeat | undefined, snapshot: Snapsho
   };
   // Everything the heartbeat reports applied was stored before the registration: the snapshot is complete past it.
   const missingOf = (applied: Readonly<Record<string, number>>, epoch: number) => missingRevisions(applied, epoch, stored, Number.POSITIVE_INFINITY);
-  return reportedRegression(`${report.nodeId}@${report.incarnation.slice(0, 8)}`, report, meta, missingOf);
+  return reportedRegression(report, report, meta, missingOf);
 }

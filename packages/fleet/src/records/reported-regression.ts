@@ -15,25 +15,33 @@ export interface StoredLevelState {
  * control plane or a later epoch than the store's, or applied a record
  * revision the store does not have (`missingOf` words those, see
  * {@link missingRevisions}). A report from an earlier epoch of the same
- * control plane shows nothing: a reconcile came after it. Empty when
- * nothing shows.
+ * control plane shows nothing: a reconcile came after it. Empty (and
+ * nothing allocated) when nothing shows; `who` is named in each line as
+ * `node@incarnation`.
  */
 export function reportedRegression(
-  who: string,
+  who: { readonly nodeId: string; readonly incarnation: string },
   report: Pick<HeartbeatRecord, "regressed" | "plane" | "applied">,
   meta: PlaneMeta | null,
   missingOf: (applied: Readonly<Record<string, number>>, epoch: number) => readonly string[],
-): string[] {
+): readonly string[] {
   const plane = report.plane;
-  if (plane !== null && meta !== null && plane.id === meta.planeId && plane.epoch < meta.epoch) return [];
-  const evidence = report.regressed === null ? [] : [`${who} reports: ${report.regressed}`];
+  if (plane !== null && meta !== null && plane.id === meta.planeId && plane.epoch < meta.epoch) return NOTHING;
+  const current = plane !== null && meta !== null && plane.id === meta.planeId && plane.epoch === meta.epoch;
+  const missing = current ? missingOf(report.applied, meta.epoch) : NOTHING;
+  // The common case, a report that shows nothing, allocates nothing: a coordinator judges every member on every read.
+  if (report.regressed === null && (plane === null || current) && missing.length === 0) return NOTHING;
+  const name = `${who.nodeId}@${who.incarnation.slice(0, 8)}`;
+  const evidence = report.regressed === null ? [] : [`${name} reports: ${report.regressed}`];
   if (plane === null) return evidence;
-  if (meta === null) evidence.push(`${who} follows control plane ${plane.id}, and the store has no identity record (lost or recreated?)`);
-  else if (plane.id !== meta.planeId) evidence.push(`${who} follows control plane ${plane.id}, the store is ${meta.planeId}`);
-  else if (plane.epoch > meta.epoch) evidence.push(`${who} saw epoch ${plane.epoch}, the store is at epoch ${meta.epoch}`);
-  else for (const problem of missingOf(report.applied, meta.epoch)) evidence.push(`${who} applied ${problem}`);
+  if (meta === null) evidence.push(`${name} follows control plane ${plane.id}, and the store has no identity record (lost or recreated?)`);
+  else if (plane.id !== meta.planeId) evidence.push(`${name} follows control plane ${plane.id}, the store is ${meta.planeId}`);
+  else if (plane.epoch > meta.epoch) evidence.push(`${name} saw epoch ${plane.epoch}, the store is at epoch ${meta.epoch}`);
+  else for (const problem of missing) evidence.push(`${name} applied ${problem}`);
   return evidence;
 }
+
+const NOTHING: readonly string[] = Object.freeze([]);
 
 /**
  * The revisions of `applied` (of the store's `epoch`) that the store does

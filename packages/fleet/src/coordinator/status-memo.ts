@@ -1,0 +1,62 @@
+import type { Blocker } from "../records/blocker.js";
+import { readerBlocker } from "./find-blockers.js";
+import type { MemberView } from "./fleet-view.js";
+
+/**
+ * What a coordinator's last status made, for the next: the status of each
+ * member, and each capability's reader blockers. A view reuses the member
+ * views that did not change (see `ViewMemory`), in the same order, so the
+ * next status finds what it made by walking the lists side by side and
+ * comparing objects, instead of looking each member up.
+ */
+export class StatusMemo<S> {
+  #members: readonly MemberView[] = [];
+  #statuses: readonly S[] = [];
+  readonly #blockers = new Map<string, { readonly level: number; readonly members: readonly MemberView[]; readonly blockers: readonly Blocker[] }>();
+  /** Per member view, per capability, its reader blocker of the last level asked. */
+  readonly #blockerOf = new WeakMap<MemberView, Map<string, { readonly level: number; readonly blocker: Blocker | undefined }>>();
+
+  /** `make(member)` for each of `members`, reusing what the last call made of the same member view at the same place. */
+  statuses(members: readonly MemberView[], make: (member: MemberView) => S): S[] {
+    const before = this.#members;
+    const made = this.#statuses;
+    const statuses = members.map((member, index) => (before[index] === member ? (made[index] as S) : make(member)));
+    this.#members = members;
+    this.#statuses = statuses;
+    return statuses;
+  }
+
+  /** The reader blockers of `members` for `level` of `capability` (see `readerBlockers`), reused when asked of the same members. */
+  blockers(capability: string, level: number, members: readonly MemberView[]): readonly Blocker[] {
+    const last = this.#blockers.get(capability);
+    if (
+      last !== undefined &&
+      last.level === level &&
+      last.members.length === members.length &&
+      last.members.every((member, index) => member === members[index])
+    ) {
+      return last.blockers;
+    }
+    const blockers: Blocker[] = [];
+    for (const member of members) {
+      const found = this.#blockerFor(member, capability, level);
+      if (found !== undefined) blockers.push(found);
+    }
+    this.#blockers.set(capability, { level, members, blockers });
+    return blockers;
+  }
+
+  #blockerFor(member: MemberView, capability: string, level: number): Blocker | undefined {
+    let byCapability = this.#blockerOf.get(member);
+    if (byCapability === undefined) {
+      byCapability = new Map();
+      this.#blockerOf.set(member, byCapability);
+    }
+    let known = byCapability.get(capability);
+    if (known === undefined || known.level !== level) {
+      known = { level, blocker: readerBlocker(member, capability, [level]) };
+      byCapability.set(capability, known);
+    }
+    return known.blocker;
+  }
+}

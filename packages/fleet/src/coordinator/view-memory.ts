@@ -1,0 +1,45 @@
+import type { StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
+import { BeatIndex } from "./beat-index.js";
+import type { MemberView } from "./fleet-view.js";
+
+/** What a view kept of one member: the view, and what it was built from. */
+export interface MemberSlot {
+  readonly view: MemberView;
+  /** Its member entry. */
+  readonly entry: StoredEntry;
+  /** Its incarnation, spelled as `incarnationId` does. */
+  readonly id: string;
+  /** Its heartbeat as read, if any. */
+  readonly beat: StoredBeat | undefined;
+  /** What of it could not be read, in words (its member record's line, then its heartbeat's). */
+  readonly unreadable: readonly string[];
+}
+
+/**
+ * What one view of the fleet keeps for the next, so that members that did
+ * not change cost next to nothing: per member entry revision, the member
+ * view and what it was built from; the heartbeats by incarnation; and the
+ * entries every member view depends on (build and decommission records).
+ * A member whose entry and heartbeat are the very ones read before, while
+ * those entries are too, keeps its view.
+ */
+export class ViewMemory {
+  /** By the revision of the member entry. */
+  readonly slots = new Map<number, MemberSlot>();
+  readonly beats = new BeatIndex();
+  #context: readonly StoredEntry[] = [];
+
+  /** True when `entries` (the build and decommission entries, in order) are the very ones of the last view; remembers them. */
+  sameContext(entries: readonly StoredEntry[]): boolean {
+    const before = this.#context;
+    this.#context = entries;
+    return entries.length === before.length && entries.every((entry, index) => entry === before[index]);
+  }
+
+  /** Drops the slots of members that are no longer in `members` (the members of the view just built). */
+  keepSlots(members: readonly MemberView[]): void {
+    if (this.slots.size === members.length) return;
+    const kept = new Set(members.map((member) => member.revision));
+    for (const revision of [...this.slots.keys()]) if (!kept.has(revision)) this.slots.delete(revision);
+  }
+}
