@@ -46,6 +46,8 @@ export class DecodeCache {
   readonly memory = new ViewMemory();
   /** The shared map of each `applied` map handed out. */
   readonly #sharedOf = new WeakMap<HeartbeatRecord["applied"], SharedMap>();
+  /** The shared map handed out last. */
+  #lastShared: SharedMap | undefined;
 
   constructor(formats: RecordFormats<TwostepRecords>) {
     this.#formats = formats;
@@ -90,19 +92,37 @@ export class DecodeCache {
     this.#applied.forEach((shared, text) => {
       if (shared.seen !== generation) this.#applied.delete(text);
     });
+    if (this.#lastShared !== undefined && this.#lastShared.seen !== generation) this.#lastShared = undefined;
     this.#generation++;
   }
 
   /** The one object of maps equal to `applied` (`applied` itself when it is the first), kept for this view. */
   #share(applied: HeartbeatRecord["applied"]): SharedMap {
-    const text = JSON.stringify(applied);
-    let shared = this.#applied.get(text);
+    // Heartbeats read in a row mostly report one map: compared entry by entry, it needs no text.
+    const last = this.#lastShared;
+    let shared = last !== undefined && sameEntries(last.map, applied) ? last : undefined;
     if (shared === undefined) {
-      shared = { map: applied, seen: this.#generation };
-      this.#applied.set(text, shared);
-      this.#sharedOf.set(applied, shared);
+      const text = JSON.stringify(applied);
+      shared = this.#applied.get(text);
+      if (shared === undefined) {
+        shared = { map: applied, seen: this.#generation };
+        this.#applied.set(text, shared);
+        this.#sharedOf.set(applied, shared);
+      }
     }
     shared.seen = this.#generation;
+    this.#lastShared = shared;
     return shared;
   }
+}
+
+/** True when `a` and `b` have the same keys with the same values. */
+function sameEntries(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  let keys = 0;
+  for (const key in b) {
+    if (a[key] !== b[key] || !Object.hasOwn(a, key)) return false;
+    keys++;
+  }
+  for (const key in a) if (Object.hasOwn(a, key)) keys--;
+  return keys === 0;
 }
