@@ -1,5 +1,5 @@
 import { allCommands, type CompletionCommand } from "./command-tree.js";
-import { caseBranch, posixQuote } from "./posix-case.js";
+import { caseBranch, optionValueBranches, posixQuote } from "./posix-case.js";
 
 /**
  * The bash completion script of `tree`. The command words typed so far
@@ -15,18 +15,7 @@ export function bashCompletion(tree: CompletionCommand): string {
     commands
       .filter((command) => words(command).length > 0)
       .map((command) => caseBranch(indent, [command.path.join(" ")], `words=${posixQuote(words(command).join(" "))}`));
-  const values = commands.flatMap((command) =>
-    command.options
-      // An option without choices needs no branch: its value, like an argument, completes to file names.
-      .filter((option) => option.choices.length > 0)
-      .map((option) =>
-        caseBranch(
-          "    ",
-          option.names.map((name) => `${command.path.join(" ")}|${name}`),
-          `words=${posixQuote(option.choices.join(" "))}`,
-        ),
-      ),
-  );
+  const values = optionValueBranches(commands, (choices) => `words=${posixQuote(choices.join(" "))}`);
   return `# bash completion of twostep. Load it from ~/.bashrc:
 #   source <(twostep completion bash)
 # or save it as ~/.local/share/bash-completion/completions/twostep.

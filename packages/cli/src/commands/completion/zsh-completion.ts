@@ -1,5 +1,5 @@
 import { allCommands, type CompletionCommand } from "./command-tree.js";
-import { caseBranch, posixQuote } from "./posix-case.js";
+import { caseBranch, optionValueBranches, posixQuote } from "./posix-case.js";
 
 /**
  * The zsh completion script of `tree`: the bash script's reading of the
@@ -15,18 +15,7 @@ export function zshCompletion(tree: CompletionCommand): string {
     commands
       .filter((command) => entries(command).length > 0)
       .map((command) => caseBranch("        ", [command.path.join(" ")], `described=(${entries(command).join(" ")})`));
-  const values = commands.flatMap((command) =>
-    command.options
-      // An option without choices needs no branch: its value, like an argument, completes to file names.
-      .filter((option) => option.choices.length > 0)
-      .map((option) =>
-        caseBranch(
-          "    ",
-          option.names.map((name) => `${command.path.join(" ")}|${name}`),
-          `values=(${option.choices.map(posixQuote).join(" ")})`,
-        ),
-      ),
-  );
+  const values = optionValueBranches(commands, (choices) => `values=(${choices.map(posixQuote).join(" ")})`);
   return `#compdef twostep
 # zsh completion of twostep. Save it as _twostep in a directory of $fpath, such as
 # ~/.zfunc (with fpath+=(~/.zfunc) before compinit in ~/.zshrc):
