@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ContextTooNewError, InvalidContextError } from "../cli-errors.js";
 import { CONNECTION_SETTINGS, type Setting } from "../control-plane-backends.js";
+import { parseJsonText } from "../parse-json-text.js";
 
 /** The format of the context files this twostep reads and writes; it refuses a newer one. */
 export const CONTEXT_FORMAT = 1;
@@ -34,12 +35,7 @@ const contextFileSchema = z.looseObject({
  */
 export function parseContextFile(text: string, name: string, path: string): ContextFile {
   const fix = `fix it, or remove it (twostep context remove ${name}) and add it again`;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidContextError(name, `${path} is not JSON (${error instanceof Error ? error.message : String(error)}): ${fix}`, { cause: error });
-  }
+  const json = parseJsonText(text, (reason, cause) => new InvalidContextError(name, `${path} is not JSON (${reason}): ${fix}`, { cause }));
   const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
   if (typeof format === "number" && Number.isInteger(format) && format > CONTEXT_FORMAT) throw new ContextTooNewError(name, format);
   const result = contextFileSchema.safeParse(json);

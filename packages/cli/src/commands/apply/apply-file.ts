@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ApplyFileError } from "../../cli-errors.js";
+import { parseJsonText } from "../../parse-json-text.js";
 
 /** The desired write state of one capability in an apply file. */
 const desiredLevel = z
@@ -38,12 +39,7 @@ export type ApplyFile = z.output<typeof applyFileSchema>;
 
 /** Parses and validates an apply file's text. Throws {@link ApplyFileError} listing every problem with its path. */
 export function parseApplyFile(text: string, file: string): ApplyFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ApplyFileError(file, [`not JSON: ${error instanceof Error ? error.message : String(error)}`], { cause: error });
-  }
+  const json = parseJsonText(text, (reason, cause) => new ApplyFileError(file, [`not JSON: ${reason}`], { cause }));
   const result = applyFileSchema.safeParse(json);
   if (result.success) return result.data;
   throw new ApplyFileError(

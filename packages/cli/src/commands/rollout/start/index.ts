@@ -6,6 +6,7 @@ import { UsageError } from "../../../cli-errors.js";
 import type { ExitCode } from "../../../exit-code.js";
 import { type RolloutOptions, rolloutStartMutation } from "../../../rollout-mutation.js";
 import { runMutation } from "../../../run-mutation.js";
+import { parseJsonText } from "../../../parse-json-text.js";
 
 /** Options of {@link rolloutStart}. */
 export interface RolloutStartOptions extends RolloutOptions {
@@ -36,11 +37,5 @@ async function readRolloutPlan(file: string, cwd: string): Promise<RolloutPlan> 
     const reason = error instanceof Error && "code" in error ? String(error.code) : String(error);
     throw new UsageError(`cannot read the plan ${file} (${reason}): check the path given to --plan`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`the plan ${file} is not JSON: ${error instanceof Error ? error.message : String(error)} (the format is in docs/rollouts.md)`);
-  }
-  return parseRolloutPlan(json);
+  return parseRolloutPlan(parseJsonText(text, (reason) => new UsageError(`the plan ${file} is not JSON: ${reason} (the format is in docs/rollouts.md)`)));
 }
