@@ -233,7 +233,11 @@ export class FleetNode<P extends Protocol = Protocol> {
   /** Why the node does not write now, or undefined when it does. */
   get fence(): FencedError | undefined {
     const fence = this.#currentFence();
-    return fence === undefined ? undefined : new FencedError(this.nodeId, fence.why, fence.fix);
+    return fence === undefined ? undefined : this.#fencedError(fence);
+  }
+
+  #fencedError(fence: Fence): FencedError {
+    return new FencedError(this.nodeId, fence.why, fence.fix);
   }
 
   /** The write-level record this node follows for `capability`, if any. */
@@ -280,9 +284,9 @@ export class FleetNode<P extends Protocol = Protocol> {
 
   /** The level to write `capability` at, at `now` on the node's clock; throws when the node is fenced or cannot write it. */
   #levelAt(capability: string, key: string | undefined, now: number): number {
-    // Builds nothing unless fenced: this runs for every frame written.
+    // Builds nothing unless fenced, and the error apart: this runs for every frame written, and the engine inlines it only while it is small.
     const fence = this.#currentFence(now);
-    if (fence !== undefined) throw new FencedError(this.nodeId, fence.why, fence.fix);
+    if (fence !== undefined) throw this.#fencedError(fence);
     return this.#levels.select(capability, key);
   }
 
@@ -371,7 +375,7 @@ export class FleetNode<P extends Protocol = Protocol> {
       return;
     }
     try {
-      this.#onFenced(new FencedError(this.nodeId, fence.why, fence.fix));
+      this.#onFenced(this.#fencedError(fence));
     } catch (error) {
       this.#logger.error({ err: error }, "fenced hook failed");
     }
