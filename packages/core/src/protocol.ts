@@ -153,8 +153,13 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
   type<T = unknown>(nameOrId: UntypedKey<P>): MessageType<T>;
   type(nameOrId: string | number): MessageType {
     const type = this.#find(nameOrId);
-    if (type === undefined) throw new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
+    // The error is built apart: a node's encode looks its type up here for every frame, inlined while this is small.
+    if (type === undefined) throw this.#unknownType(nameOrId);
     return type;
+  }
+
+  #unknownType(nameOrId: string | number): UnknownTypeError {
+    return new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
   }
 
   /** The type with this name, or undefined. */
@@ -201,7 +206,7 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
     if (!isEnveloped(frame)) return this.#decodeLegacy(frame);
     const { typeId, version, payloadOffset } = decodeEnvelopeHead(frame);
     const type = this.#byId.get(typeId);
-    if (type === undefined) throw new UnknownTypeError(typeId, [...this.#byId.keys()]);
+    if (type === undefined) throw this.#unknownType(typeId);
     return decodeFrame(type, version, frame, payloadOffset, false);
   }
 
