@@ -191,13 +191,14 @@ export class MessageType<T = unknown, S extends TypeShape = TypeShape, N extends
    * Only the read range is checked, since forwarding is not writing anew.
    */
   encodeWire(wire: unknown, version: number): Uint8Array {
-    const definition = this.version(version);
-    const head = this.#heads[version - this.reads.min];
+    const at = version - this.reads.min;
+    const definition = this.#versions[at];
+    const head = this.#heads[at];
     if (definition === undefined || head === undefined) throw new CannotWriteVersionError(this.name, version, this.reads);
     try {
       return definition.codec.encode(wire, head);
     } catch (cause) {
-      throw new InvalidPayloadError(this.name, version, describe(cause), { cause });
+      throw this.#invalidPayload(version, cause);
     }
   }
 
@@ -206,13 +207,18 @@ export class MessageType<T = unknown, S extends TypeShape = TypeShape, N extends
    * Throws {@link UnknownVersionError} or {@link InvalidPayloadError}.
    */
   decodePayload(frame: Uint8Array, offset: number, version: number): unknown {
-    const definition = this.version(version);
+    // The errors are built elsewhere: this runs for every frame, and the engine inlines it only while it is small.
+    const definition = this.#versions[version - this.reads.min];
     if (definition === undefined) throw new UnknownVersionError(this.name, version, this.reads);
     try {
       return definition.codec.decode(frame, offset);
     } catch (cause) {
-      throw new InvalidPayloadError(this.name, version, describe(cause), { cause });
+      throw this.#invalidPayload(version, cause);
     }
+  }
+
+  #invalidPayload(version: number, cause: unknown): InvalidPayloadError {
+    return new InvalidPayloadError(this.name, version, describe(cause), { cause });
   }
 
   /** One step between adjacent versions; the higher of the two owns the migration. */

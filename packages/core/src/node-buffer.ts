@@ -2,6 +2,7 @@
 export interface NodeBuffer {
   byteLength(text: string, encoding: "utf8"): number;
   allocUnsafe(size: number): Uint8Array;
+  allocUnsafeSlow(size: number): Uint8Array;
   isBuffer(value: unknown): boolean;
   prototype: {
     utf8Slice(this: Uint8Array, start: number, end: number): string;

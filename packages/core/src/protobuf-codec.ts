@@ -70,6 +70,15 @@ function compileCoders(type: protobuf.Type): Coders {
       else target.raw(head);
       return target;
     }
+    // A decode entered again while the reused reader is in use (from a value's own getter): a reader of its own.
+    function decodeAgain(frame, offset) {
+      var reader = Reader.create(frame);
+      reader.pos = offset;
+      reader.discardUnknown = false;
+      return type.decode(reader);
+    }
+    bufferReader.discardUnknown = false;
+    arrayReader.discardUnknown = false;
     return {
       encode: function encode${name}(value, head) {
         if (writing) return type.encode(value, writeHead(Writer.create(), head)).finish();
@@ -88,19 +97,13 @@ function compileCoders(type: protobuf.Type): Coders {
         }
       },
       decode: function decode${name}(frame, offset) {
-        var reader;
-        if (reading) {
-          reader = Reader.create(frame);
-          reader.pos = offset;
-          reader.discardUnknown = false;
-          return type.decode(reader);
-        }
-        reader = isBuffer(frame) ? bufferReader : arrayReader;
+        if (reading) return decodeAgain(frame, offset);
+        // Both readers were made with discardUnknown false, and nothing else sees them to change it.
+        var reader = isBuffer(frame) ? bufferReader : arrayReader;
         reader.buf = frame;
         reader.pos = offset;
         reader.len = frame.length;
         reader.view = null;
-        reader.discardUnknown = false;
         reading = true;
         try {
           return type.decode(reader);

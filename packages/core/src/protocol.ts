@@ -153,8 +153,13 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
   type<T = unknown>(nameOrId: UntypedKey<P>): MessageType<T>;
   type(nameOrId: string | number): MessageType {
     const type = this.#find(nameOrId);
-    if (type === undefined) throw new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
+    // The error is built apart: a node's encode looks its type up here for every frame, inlined while this is small.
+    if (type === undefined) throw this.#unknownType(nameOrId);
     return type;
+  }
+
+  #unknownType(nameOrId: string | number): UnknownTypeError {
+    return new UnknownTypeError(nameOrId, [...this.#byId.keys()]);
   }
 
   /** The type with this name, or undefined. */
@@ -185,22 +190,23 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
    * the newest shape. Throws only twostep errors, whatever the bytes.
    */
   decode(frame: Uint8Array): DecodedFrameOf<P> {
-    // The frame's type and version decide its shapes: the compiler cannot follow bytes.
-    return this.#decode(frame) as unknown as DecodedFrameOf<P>;
-  }
-
-  #decode(frame: Uint8Array): DecodedFrame {
-    // The common head [0x87, t, v] with t and v below 128, read in place: most frames take no other path.
+    // The common head [0x87, t, v] with t and v below 128, read in place: most frames take no other path, and no other call.
     const shortTypeId = frame[1];
     const shortVersion = frame[2];
     if (frame[0] === ENVELOPE_HEADER && shortTypeId !== undefined && shortTypeId < 0x80 && shortVersion !== undefined && shortVersion < 0x80) {
       const type = this.#byShortId[shortTypeId];
-      if (type !== undefined) return decodeFrame(type, shortVersion, frame, 3, false);
+      // The frame's type and version decide its shapes: the compiler cannot follow bytes.
+      if (type !== undefined) return decodeFrame(type, shortVersion, frame, 3, false) as unknown as DecodedFrameOf<P>;
     }
+    return this.#decodeOther(frame) as unknown as DecodedFrameOf<P>;
+  }
+
+  /** A frame with a longer head, of an unknown type, corrupt, or bare. */
+  #decodeOther(frame: Uint8Array): DecodedFrame {
     if (!isEnveloped(frame)) return this.#decodeLegacy(frame);
     const { typeId, version, payloadOffset } = decodeEnvelopeHead(frame);
     const type = this.#byId.get(typeId);
-    if (type === undefined) throw new UnknownTypeError(typeId, [...this.#byId.keys()]);
+    if (type === undefined) throw this.#unknownType(typeId);
     return decodeFrame(type, version, frame, payloadOffset, false);
   }
 

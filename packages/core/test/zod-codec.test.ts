@@ -81,6 +81,15 @@ describe("zod codec text", () => {
     expect(protocol.decode(framed([0xef, 0xbb, 0xbf, ...utf8('{"a":"x"}')])).value).toEqual({ a: "x" });
   });
 
+  test("frames written one after another keep their bytes, small ones cut from a shared pool and large ones not", () => {
+    const texts = Array.from({ length: 300 }, (_, index) => `${"ë".repeat((index * 37) % 1500)}${"😀".repeat(index % 3)}`);
+    const frames = texts.map((text) => type.encodeWire({ a: text }, 1));
+    frames.forEach((frame, index) => {
+      expect(Buffer.isBuffer(frame)).toBe(true);
+      expect(protocol.decode(frame).value).toEqual({ a: texts[index] });
+    });
+  });
+
   test("a frame is exactly head and text: no room left behind it", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (text) => {

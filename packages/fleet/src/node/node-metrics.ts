@@ -47,9 +47,15 @@ export class NodeMetrics {
     this.#at(capability, level).read++;
   }
 
-  /** Notes that `level` of `capability` is being written at `at` (the node's clock; now by default), whether or not the frame is counted. */
-  wrote(capability: string, level: number, at: number = this.#clock()): void {
-    this.#at(capability, level).lastWrite = at;
+  /**
+   * Notes that `level` of `capability` is being written at `at` (the node's
+   * clock; now by default), whether or not the frame is counted. Returns the
+   * level's counts, to count the frame once written without looking them up again.
+   */
+  wrote(capability: string, level: number, at: number = this.#clock()): LevelCounts {
+    const counts = this.#at(capability, level);
+    counts.lastWrite = at;
+    return counts;
   }
 
   /** A copy of every counter of every level that counted a frame. */
@@ -82,7 +88,12 @@ export class NodeMetrics {
   }
 
   #at(capability: string, level: number | "?"): LevelCounts {
-    if (capability === this.#lastCapability && level === this.#lastLevel && this.#lastCounts !== undefined) return this.#lastCounts;
+    // Kept this small so that the engine inlines it into every frame's path; the lookup is apart.
+    const counts = this.#lastCounts;
+    return counts !== undefined && capability === this.#lastCapability && level === this.#lastLevel ? counts : this.#lookUp(capability, level);
+  }
+
+  #lookUp(capability: string, level: number | "?"): LevelCounts {
     let levels = this.#levels.get(capability);
     if (levels === undefined) {
       levels = new Map();

@@ -39,13 +39,17 @@ export class WriteLevels {
    */
   select(capability: string, key: string | undefined): number {
     const plan = this.#plans.get(capability);
-    if (plan === undefined || plan.base === null) {
-      const writes = this.#build.capabilities[capability]?.writes;
-      const closed = plan ?? writePlan(capability, undefined, writes, this.#labels);
-      throw new CannotWriteVersionError(capability, null, writes ?? { min: 0, max: 0 }, closed.closed ?? undefined);
-    }
+    // The error is built apart: this runs for every frame written, and the engine inlines it only while it is small.
+    if (plan === undefined || plan.base === null) throw this.#closed(capability, plan);
     const ramp = plan.ramp;
     if (ramp === null) return plan.base;
     return this.#share.select(capability, ramp.percent, ramp.by === "node" ? `node:${this.#nodeId}` : key) ? ramp.to : plan.base;
+  }
+
+  /** Why `capability` may not be written under `plan` (none: no record was ever applied). */
+  #closed(capability: string, plan: WritePlan | undefined): CannotWriteVersionError {
+    const writes = this.#build.capabilities[capability]?.writes;
+    const closed = plan ?? writePlan(capability, undefined, writes, this.#labels);
+    return new CannotWriteVersionError(capability, null, writes ?? { min: 0, max: 0 }, closed.closed ?? undefined);
   }
 }
