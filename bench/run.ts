@@ -4,14 +4,17 @@
  * here on loopback.
  *
  *   npm run bench -- [--only codec,idle,propagation,coordinator] [--json]
- *                    [--nodes-10k] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]
+ *                    [--nodes-10k] [--heartbeat-ms-10k MS] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]
  *
  * - codec: every path of the shop protocol through `Protocol` and a
  *   `FleetNode` against raw protobufjs or zod (in a process of its own);
  * - idle: nats-server CPU per idle node against a raw `kv.watch` follower
  *   with a raw heartbeat `kv.put` at the same period;
  * - propagation: a committed change to the last of N nodes against raw
- *   `kv.watch` to N watchers (N = 1,000 and 3,000; 10,000 with `--nodes-10k`);
+ *   `kv.watch` to N watchers (N = 1,000 and 3,000; 10,000 with `--nodes-10k`,
+ *   whose followers heartbeat every 10 s, `--heartbeat-ms-10k`, as 3,000 do
+ *   every 3 s: 20,000 followers heartbeating every 3 s need more than the two
+ *   cores of the machine this is measured on);
  * - coordinator: `status` and `enableWrite` at 1,000 and 10,000 members of
  *   50-type builds, a new coordinator and a long-running one.
  *
@@ -76,8 +79,9 @@ if (parts.has("idle")) {
 if (parts.has("propagation")) {
   results.propagation = [];
   for (const nodes of flag("--nodes-10k") ? [1_000, 3_000, 10_000] : [1_000, 3_000]) {
-    log(`propagation: ${nodes} nodes and ${nodes} raw watchers on one server`);
-    results.propagation.push(await measurePropagation({ nodes, rounds: option("--rounds", 15), log }));
+    const heartbeatMs = nodes >= 10_000 ? option("--heartbeat-ms-10k", 10_000) : 3_000;
+    log(`propagation: ${nodes} nodes and ${nodes} raw watchers, each side on a server of its own, heartbeats every ${heartbeatMs / 1000} s`);
+    results.propagation.push(await measurePropagation({ nodes, rounds: option("--rounds", 15), heartbeatMs, log }));
   }
 }
 if (parts.has("coordinator")) {
@@ -102,7 +106,7 @@ if (json) {
   }
   for (const result of results.propagation ?? []) {
     rows.push({
-      goal: `propagation to the last of ${result.nodes.toLocaleString("en-US")} nodes (median)`,
+      goal: `propagation to the last of ${result.nodes.toLocaleString("en-US")} nodes (median, heartbeats every ${result.heartbeatMs / 1000} s)`,
       baseline: `kv.watch: ${formatMs(median(result.times.raw))}`,
       subject: formatMs(median(result.times.twostep)),
       ratio: `${result.ratio.toFixed(2)}x`,
@@ -158,6 +162,17 @@ if (json) {
   const header = `twostep bench, node ${process.version}, ${new Date().toISOString()}`;
   const out = [goalTable(`${header}\n\nGoals of issue 15 (ratios against raw baselines measured in this run)`, rows)];
   if (results.codec !== undefined) out.push("", goalTable("Codec paths (ops/s, median of interleaved rounds)", codecRows(results.codec)));
+  if ((results.propagation ?? []).length > 0) {
+    out.push("", "Propagation: each side's server, CPU idle / over the rounds, and RSS after them");
+    const cores = (value: number) => `${(100 * value).toFixed(0)}%`;
+    for (const result of results.propagation ?? []) {
+      const line = (side: "twostep" | "raw") =>
+        `${side} ${cores(result.serverCpuIdle[side])} / ${cores(result.serverCpuRounds[side])}, ${(result.serverRss[side] / 2 ** 20).toFixed(0)} MiB`;
+      out.push(
+        `  ${result.nodes.toLocaleString("en-US").padStart(6)} nodes: ${line("twostep")}; ${line("raw")}; started in ${result.startSeconds.toFixed(0)} s`,
+      );
+    }
+  }
   if (sizes.length > 0) {
     out.push("", "Coordinator times (median ms)");
     for (const size of sizes) {

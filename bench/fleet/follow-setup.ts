@@ -29,8 +29,12 @@ export interface FollowSetup {
   close(): Promise<void>;
 }
 
-/** Creates both sides on `servers` with heartbeats every `heartbeatMs` (3 s, as nodes do by default). */
-export async function followSetup(servers: BenchServers, heartbeatMs = 3_000): Promise<FollowSetup> {
+/**
+ * Creates both sides with heartbeats every `heartbeatMs` (3 s, as nodes do
+ * by default): twostep's on `servers`, the raw one on `rawServers` (the
+ * same ones unless given).
+ */
+export async function followSetup(servers: BenchServers, heartbeatMs = 3_000, rawServers: BenchServers = servers): Promise<FollowSetup> {
   const release: NatsControlPlane = await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: PREFIX, replicas: servers.replicas });
   let connection: NatsConnection | undefined;
   try {
@@ -39,11 +43,11 @@ export async function followSetup(servers: BenchServers, heartbeatMs = 3_000): P
     const decoded = stored === undefined ? undefined : twostepRecordFormats.decode("level", stored.value);
     if (stored === undefined || decoded?.ok !== true) throw new Error("the bench's level record was not written");
     const record: WriteLevelRecord = decoded.value;
-    connection = await connect({ servers: [...servers.urls], name: "bench-raw-writer" });
+    connection = await connect({ servers: [...rawServers.urls], name: "bench-raw-writer" });
     const kvm = new Kvm(jetstream(connection));
     const [records]: KV[] = await Promise.all([
-      kvm.create(RAW_BUCKET, { history: 1, replicas: servers.replicas }),
-      kvm.create(RAW_BEATS, { history: 1, ttl: 60_000, replicas: servers.replicas }),
+      kvm.create(RAW_BUCKET, { history: 1, replicas: rawServers.replicas }),
+      kvm.create(RAW_BEATS, { history: 1, ttl: 60_000, replicas: rawServers.replicas }),
     ]);
     if (records === undefined) throw new Error("no raw bucket");
     const encode = (level: number) => twostepRecordFormats.encode("level", { ...record, level, levelSince: Date.now() }, 1);
@@ -53,7 +57,7 @@ export async function followSetup(servers: BenchServers, heartbeatMs = 3_000): P
     const writer = connection;
     return {
       twostep: { servers: servers.urls, prefix: PREFIX, protocol: "shop", heartbeatMs, concurrency: 25 },
-      raw: { servers: servers.urls, bucket: RAW_BUCKET, key: CAPABILITY, beatsBucket: RAW_BEATS, capability: CAPABILITY, heartbeatMs, concurrency: 25 },
+      raw: { servers: rawServers.urls, bucket: RAW_BUCKET, key: CAPABILITY, beatsBucket: RAW_BEATS, capability: CAPABILITY, heartbeatMs, concurrency: 25 },
       flipTwostep: async () => {
         revision = await release.append({ kind: "level", capability: CAPABILITY }, encode(flips++ % 2 === 0 ? 1 : 2), { expect: revision });
         return revision;

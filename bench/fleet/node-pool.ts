@@ -1,50 +1,91 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { processUsage } from "./process-usage.js";
 import type { Side, StartRaw, StartTwostep, WorkerCommand, WorkerReport } from "./worker-protocol.js";
 
 /** Followers one worker process holds at most (twostep nodes and raw jobs together). */
 const PER_WORKER = 750;
+/**
+ * The workers' niceness: on a machine they share with the servers (a
+ * bench's), dozens of busy follower processes would otherwise take most of
+ * the CPU from the servers they measure, which in a fleet run elsewhere.
+ */
+const WORKER_NICENESS = 10;
 const workerPath = fileURLToPath(new URL("./node-worker.js", import.meta.url));
 
 type StartOptions<C> = Omit<C, "op" | "from" | "count">;
 
 /**
+ * How {@link NodePool.start} starts followers in waves, as a fleet boots
+ * node by node rather than all at once: each wave starts `wave` followers
+ * of each side together (both sides staged alike), at most `inFlight` of
+ * each side starting at once over all workers, then waits `settleMs`
+ * before the next.
+ */
+export interface Staging {
+  readonly wave: number;
+  readonly inFlight: number;
+  readonly settleMs: number;
+  /** Told after each wave: followers of each side running, the wave's seconds, and the restarts so far. */
+  readonly onWave?: (running: number, seconds: number, restarts: Readonly<Record<Side, number>>) => void;
+}
+
+/**
  * Child processes holding the bench's followers (see `node-worker.ts`),
- * spread so that no process holds more than 750, started and told what to
+ * spread so that no process holds more than 750, run at a lower priority
+ * than the servers ({@link WORKER_NICENESS}), started and told what to
  * run from here. Tells when the last follower of a side, over every
  * process, got a revision. {@link NodePool.stop} ends every process; so
  * does this process ending (they watch their IPC channel).
  */
 export class NodePool {
   readonly #workers: { child: ChildProcess }[] = [];
-  /** How many workers hold followers of each side. */
-  readonly #holders: Record<Side, number> = { twostep: 0, raw: 0 };
+  /** The workers that hold followers of each side, by index. */
+  readonly #holding: Record<Side, Set<number>> = { twostep: new Set(), raw: new Set() };
   readonly #pending = new Map<string, { left: number; latest: number; waiters: ((at: number) => void)[] }>();
   readonly #ready: { side: Side; resolve: () => void; reject: (error: Error) => void; left: number }[] = [];
   readonly #expected: Record<Side, number> = { twostep: 0, raw: 0 };
+  readonly #restarts: Record<Side, number> = { twostep: 0, raw: 0 };
   #failure: Error | undefined;
 
-  /** Starts `twostep` nodes and `raw` jobs of the given options; resolves once all run. */
+  /** Starts `twostep` nodes and `raw` jobs of the given options, all at once or in waves (`staging`); resolves once all run. */
   static async start(
     counts: { readonly twostep: number; readonly raw: number },
     options: { readonly twostep?: StartOptions<StartTwostep>; readonly raw?: StartOptions<StartRaw> },
+    staging?: Staging,
   ): Promise<NodePool> {
     const pool = new NodePool();
     const total = counts.twostep + counts.raw;
     const workers = Math.max(1, Math.ceil(total / PER_WORKER));
     for (let index = 0; index < workers; index++) pool.#spawn();
     try {
-      // Each worker gets its share of both sides, so that both pay for the same processes alike.
-      const starts: Promise<void>[] = [];
-      if (counts.twostep > 0 && options.twostep !== undefined) starts.push(pool.#startSide("twostep", counts.twostep, { op: "twostep", ...options.twostep }));
-      if (counts.raw > 0 && options.raw !== undefined) starts.push(pool.#startSide("raw", counts.raw, { op: "raw", ...options.raw }));
-      await Promise.all(starts);
+      const wave = staging?.wave ?? Math.max(counts.twostep, counts.raw);
+      const concurrency = staging === undefined ? undefined : Math.max(1, Math.ceil(staging.inFlight / workers));
+      for (let from = 0; from < Math.max(counts.twostep, counts.raw); from += wave) {
+        const started = Date.now();
+        // Each worker gets its share of both sides, so that both pay for the same processes alike.
+        const starts: Promise<void>[] = [];
+        const paced = concurrency === undefined ? {} : { concurrency };
+        const twostep = Math.min(wave, counts.twostep - from);
+        const raw = Math.min(wave, counts.raw - from);
+        if (twostep > 0 && options.twostep !== undefined)
+          starts.push(pool.#startSide("twostep", from, twostep, { op: "twostep", ...options.twostep, ...paced }));
+        if (raw > 0 && options.raw !== undefined) starts.push(pool.#startSide("raw", from, raw, { op: "raw", ...options.raw, ...paced }));
+        await Promise.all(starts);
+        staging?.onWave?.(Math.min(from + wave, Math.max(counts.twostep, counts.raw)), (Date.now() - started) / 1000, pool.#restarts);
+        if (staging !== undefined && from + wave < Math.max(counts.twostep, counts.raw)) await new Promise((resolve) => setTimeout(resolve, staging.settleMs));
+      }
       return pool;
     } catch (error) {
       await pool.stop();
       throw error;
     }
+  }
+
+  /** Followers of `side` started again after a failed start (a node that could not join, a watch not created), so far. */
+  restarts(side: Side): number {
+    return this.#restarts[side];
   }
 
   /** Followers of `side` running. */
@@ -61,7 +102,7 @@ export class NodePool {
         () =>
           reject(
             new Error(
-              `revision ${revision} reached every ${side} follower of ${this.#holders[side] - entry.left} of ${this.#holders[side]} workers in ${timeoutMs} ms`,
+              `revision ${revision} reached every ${side} follower of ${this.#holding[side].size - entry.left} of ${this.#holding[side].size} workers in ${timeoutMs} ms`,
             ),
           ),
         timeoutMs,
@@ -107,6 +148,7 @@ export class NodePool {
       env: { ...process.env, TWOSTEP_LOG_LEVEL: process.env["TWOSTEP_LOG_LEVEL"] ?? "error" },
     });
     const worker = { child };
+    if (child.pid !== undefined) setPriority(child.pid, WORKER_NICENESS);
     this.#workers.push(worker);
     child.on("message", (message: WorkerReport) => this.#receive(message));
     child.on("exit", (code, signal) => {
@@ -114,16 +156,18 @@ export class NodePool {
     });
   }
 
-  async #startSide(side: Side, count: number, command: Omit<StartTwostep, "from" | "count"> | Omit<StartRaw, "from" | "count">): Promise<void> {
+  /** Starts followers `first` to `first + count - 1` of `side`, spread over the workers; resolves once all run. */
+  async #startSide(side: Side, first: number, count: number, command: Omit<StartTwostep, "from" | "count"> | Omit<StartRaw, "from" | "count">): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
     const share = Math.ceil(count / this.#workers.length);
     const ready = new Promise<void>((resolve, reject) => {
       this.#ready.push({ side, resolve, reject, left: Math.ceil(count / share) });
     });
     for (let index = 0, from = 0; from < count; index++, from += share) {
-      this.#workers[index]!.child.send({ ...command, from, count: Math.min(share, count - from) } as WorkerCommand);
-      this.#holders[side]++;
+      this.#workers[index]!.child.send({ ...command, from: first + from, count: Math.min(share, count - from) } as WorkerCommand);
+      this.#holding[side].add(index);
     }
-    this.#expected[side] = count;
+    this.#expected[side] += count;
     await ready;
   }
 
@@ -131,7 +175,7 @@ export class NodePool {
     const key = `${side} ${revision}`;
     let entry = this.#pending.get(key);
     if (entry === undefined) {
-      entry = { left: this.#holders[side], latest: 0, waiters: [] };
+      entry = { left: this.#holding[side].size, latest: 0, waiters: [] };
       this.#pending.set(key, entry);
     }
     return entry;
@@ -140,6 +184,7 @@ export class NodePool {
   #receive(message: WorkerReport): void {
     switch (message.op) {
       case "ready": {
+        this.#restarts[message.side] += message.restarts;
         const waiting = this.#ready.find((entry) => entry.side === message.side);
         if (waiting !== undefined && --waiting.left === 0) {
           this.#ready.splice(this.#ready.indexOf(waiting), 1);

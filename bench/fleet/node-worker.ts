@@ -15,6 +15,10 @@ import { wideProtocol } from "./wide-protocol.js";
 import { preciseNow, type Side, type StartRaw, type StartTwostep, type WorkerCommand, type WorkerReport } from "./worker-protocol.js";
 
 const counts: Record<Side, number> = { twostep: 0, raw: 0 };
+/** Attempts at starting one follower, the first included. */
+const MAX_ATTEMPTS = 3;
+/** Followers started again after a failed start, per side. */
+const restarts: Record<Side, number> = { twostep: 0, raw: 0 };
 const arrivals: Record<Side, Map<number, number>> = { twostep: new Map(), raw: new Map() };
 const closers: (() => Promise<unknown>)[] = [];
 /** Kept so that nothing collects them; they are not stopped one by one (the bench's server goes with them). */
@@ -42,42 +46,76 @@ async function inBatches(count: number, width: number, task: (index: number) => 
   }
 }
 
+/**
+ * Runs `start` until it succeeds, at most {@link MAX_ATTEMPTS} times, as a
+ * supervisor restarts a process that failed to start (each attempt cleans
+ * up after itself). Counts the restarts of `side`.
+ */
+async function withRestarts<T>(side: Side, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS) throw error;
+      restarts[side]++;
+    }
+  }
+}
+
 async function startTwostep(command: StartTwostep): Promise<void> {
   const protocol = command.protocol === "wide" ? wideProtocol() : loadShopProtocol().protocol;
+  const before = restarts.twostep;
   await inBatches(command.count, command.concurrency, async (offset) => {
     const index = command.from + offset;
-    const plane: NatsControlPlane = await connectNatsControlPlane({
-      servers: command.servers,
-      bucketPrefix: command.prefix,
-      create: false,
-      name: `live-${index}`,
-    });
-    closers.push(() => plane.close());
-    const node: FleetNode = await startNode({
-      controlPlane: plane,
-      protocol,
-      nodeId: `live-${index}`,
-      service: command.protocol === "wide" ? "wide" : "shop",
-      build: "bench-1",
-      labels: { zone: `z${index % 3}` },
-      heartbeatMs: command.heartbeatMs,
-      onWriteLevel: (_record, revision) => arrive("twostep", revision),
+    const node = await withRestarts("twostep", async () => {
+      const plane: NatsControlPlane = await connectNatsControlPlane({
+        servers: command.servers,
+        bucketPrefix: command.prefix,
+        create: false,
+        name: `live-${index}`,
+      });
+      try {
+        // A node that fails to join has left the fleet (startNode's own clean-up); its connection goes with it.
+        const node: FleetNode = await startNode({
+          controlPlane: plane,
+          protocol,
+          nodeId: `live-${index}`,
+          service: command.protocol === "wide" ? "wide" : "shop",
+          build: "bench-1",
+          labels: { zone: `z${index % 3}` },
+          heartbeatMs: command.heartbeatMs,
+          onWriteLevel: (_record, revision) => arrive("twostep", revision),
+        });
+        closers.push(() => plane.close());
+        return node;
+      } catch (error) {
+        await plane.close().catch(() => {});
+        throw error;
+      }
     });
     nodes.push(node);
     counts.twostep++;
   });
-  report({ op: "ready", side: "twostep", count: command.count });
+  report({ op: "ready", side: "twostep", count: command.count, restarts: restarts.twostep - before });
 }
 
 async function startRaw(command: StartRaw): Promise<void> {
+  const before = restarts.raw;
   await inBatches(command.count, command.concurrency, async (offset) => {
     const index = command.from + offset;
-    const connection: NatsConnection = await connect({ servers: [...command.servers], name: `raw-${index}` });
+    const { connection, beats, watch } = await withRestarts("raw", async () => {
+      const connection: NatsConnection = await connect({ servers: [...command.servers], name: `raw-${index}` });
+      try {
+        const kvm = new Kvm(jetstream(connection));
+        const [records, beats] = await Promise.all([kvm.open(command.bucket), kvm.open(command.beatsBucket)]);
+        return { connection, beats, watch: await records.watch({ key: command.key }) };
+      } catch (error) {
+        await connection.close().catch(() => {});
+        throw error;
+      }
+    });
     closers.push(() => connection.close());
-    const kvm = new Kvm(jetstream(connection));
-    const [records, beats] = await Promise.all([kvm.open(command.bucket), kvm.open(command.beatsBucket)]);
     let applied = 0;
-    const watch = await records.watch({ key: command.key });
     void (async () => {
       for await (const entry of watch) {
         if (entry.operation !== "PUT") continue;
@@ -101,7 +139,7 @@ async function startRaw(command: StartRaw): Promise<void> {
     timers.push(first);
     counts.raw++;
   });
-  report({ op: "ready", side: "raw", count: command.count });
+  report({ op: "ready", side: "raw", count: command.count, restarts: restarts.raw - before });
 }
 
 async function stop(): Promise<never> {

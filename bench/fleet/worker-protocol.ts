@@ -37,8 +37,8 @@ export interface StartRaw {
 export type WorkerCommand = StartTwostep | StartRaw | { readonly op: "stop" };
 
 export type WorkerReport =
-  /** Every node or job of a start command runs. */
-  | { readonly op: "ready"; readonly side: Side; readonly count: number }
+  /** Every node or job of a start command runs; `restarts`: how many were started again after a failed start. */
+  | { readonly op: "ready"; readonly side: Side; readonly count: number; readonly restarts: number }
   /**
    * Every follower of `side` in this worker has `revision`; `at` is when
    * the last one got it, in ms since the epoch with sub-millisecond

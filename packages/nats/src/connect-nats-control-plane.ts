@@ -96,6 +96,7 @@ export async function connectNatsControlPlane(options: NatsControlPlaneOptions):
     const opened = await session.call(`${create ? "create" : "bind to"} the streams under prefix "${layout.prefix}"`, () =>
       openStreams(jsm, layout, { create, replicas, beatTtlMs }, logger),
     );
+    for (const [stream, count] of opened.replicas) session.setReplicas(stream, count);
     return new NatsControlPlane(session, new BeatStore(session, opened.beatTtlMs), resyncMs);
   } catch (error) {
     await connection.close();

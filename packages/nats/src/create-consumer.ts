@@ -29,28 +29,32 @@ const maxUnanswered = 10;
  * down) and again if it answers later. The server drops a consumer left
  * idle for 30 s (a client that crashed mid-read).
  *
+ * Without `hedge` (a stream of one replica, whose consumers all live on its
+ * one server), no creation starts beside one under way: another is started
+ * only when one fails by the client's timeout.
+ *
  * Rejects with the client's `TimeoutError` once the deadline passes with
  * no creation answered, and at once with any other error a creation meets.
  */
-export function createConsumerBefore(jsm: JetStreamManager, stream: string, read: ConsumerRead, deadline: number): Promise<ConsumerInfo> {
+export function createConsumerBefore(jsm: JetStreamManager, stream: string, read: ConsumerRead, deadline: number, hedge = true): Promise<ConsumerInfo> {
   return new Promise<ConsumerInfo>((resolve, reject) => {
     /** The names of the creations under way. */
     const unanswered = new Set<string>();
     let settled = false;
-    let hedge: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
 
     const abandon = (name: string): void => {
       jsm.consumers.delete(stream, name).catch(() => {});
     };
     const settle = (): void => {
       settled = true;
-      clearTimeout(hedge);
+      clearTimeout(timer);
       for (const name of unanswered) abandon(name);
     };
 
     const start = (): void => {
-      clearTimeout(hedge);
-      hedge = undefined;
+      clearTimeout(timer);
+      timer = undefined;
       if (settled) return;
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -87,7 +91,7 @@ export function createConsumerBefore(jsm: JetStreamManager, stream: string, read
         );
       }
       // The next creation, or the deadline.
-      hedge = setTimeout(start, Math.min(hedgeMs, left));
+      timer = setTimeout(start, Math.min(hedge ? hedgeMs : left, left));
     };
 
     start();

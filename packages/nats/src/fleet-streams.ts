@@ -18,6 +18,8 @@ export interface StreamSetup {
 export interface OpenedStreams {
   /** The heartbeat TTL in force: the heartbeat stream's own max age. */
   readonly beatTtlMs: number;
+  /** Replicas of each stream, by name, as its configuration says. */
+  readonly replicas: ReadonlyMap<string, number>;
 }
 
 /** A stream's configuration as twostep creates it. */
@@ -83,7 +85,13 @@ export async function openStreams(jsm: JetStreamManager, layout: NatsLayout, set
   if (beatTtlMs !== setup.beatTtlMs) {
     logger.info({ stream: layout.beatsStream, inForce: beatTtlMs, asked: setup.beatTtlMs }, "the heartbeat stream exists with another TTL; using the stream's");
   }
-  return { beatTtlMs };
+  return {
+    beatTtlMs,
+    replicas: new Map([
+      [fleet.name, fleet.num_replicas],
+      [beats.name, beats.num_replicas],
+    ]),
+  };
 }
 
 async function ensure(jsm: JetStreamManager, config: StreamDefinition, create: boolean): Promise<StreamConfig> {

@@ -34,7 +34,14 @@ const backoffMs = [0, 100, 250, 500, 1_000, 2_000];
  */
 export async function followStream(session: NatsSession, follow: StreamFollow): Promise<Subscription> {
   const { js, jsm, logger, timeoutMs } = session;
-  const first = await createConsumerBefore(jsm, follow.stream, { filter_subject: follow.filter, deliver_policy: DeliverPolicy.New }, Date.now() + timeoutMs);
+  const hedge = session.hedges(follow.stream);
+  const first = await createConsumerBefore(
+    jsm,
+    follow.stream,
+    { filter_subject: follow.filter, deliver_policy: DeliverPolicy.New },
+    Date.now() + timeoutMs,
+    hedge,
+  );
   let stopped = false;
   /** The last stream sequence delivered, or the one the first consumer started after. */
   let lastSeq = first.delivered.stream_seq;
@@ -116,6 +123,7 @@ export async function followStream(session: NatsSession, follow: StreamFollow): 
           follow.stream,
           { filter_subject: follow.filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 },
           Date.now() + timeoutMs,
+          hedge,
         );
         if (stopped) {
           jsm.consumers.delete(follow.stream, info.name).catch(() => {});

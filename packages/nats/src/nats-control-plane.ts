@@ -27,7 +27,7 @@ import type { NatsSession } from "./nats-session.js";
 import { readFilter } from "./read-filter.js";
 import { ReadCache } from "./read-cache.js";
 import { readHistory } from "./read-history.js";
-import { RecordFollower } from "./record-follower.js";
+import { type FollowSeed, RecordFollower } from "./record-follower.js";
 import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
 import { isWrongLastSequence } from "./translate-nats-error.js";
 
@@ -50,6 +50,8 @@ export class NatsControlPlane implements ControlPlane {
   readonly #watches = new Set<Subscription>();
   /** The fleet's cache; a join marker or a foreign subject has no entry. */
   readonly #fleetCache: ReadCache<StoredEntry>;
+  /** The records the last `register` read, for the `follow` that comes next (a joining node's), taken once. */
+  #registered: FollowSeed | undefined;
   #closed = false;
 
   /** Use {@link connectNatsControlPlane}. */
@@ -99,7 +101,10 @@ export class NatsControlPlane implements ControlPlane {
    * Appends `entries` (an `ifAbsent` one only when its subject has no
    * message), publishes a join marker on `<prefix>.fleet.r.j`, and reads the
    * records until the marker's sequence is delivered: the snapshot is as of
-   * a position after every entry appended here.
+   * a position after every entry appended here. A `follow` from that
+   * position (or below) that comes next starts from this read instead of
+   * reading the records again, once the stream's leader shows nothing was
+   * stored after it (see `RecordFollower`).
    */
   async register(entries: readonly RegisterEntry[]): Promise<Snapshot> {
     for (const { key, value, ifAbsent } of entries) {
@@ -110,7 +115,11 @@ export class NatsControlPlane implements ControlPlane {
       }
     }
     const marker = await this.#session.call("register (join marker)", () => this.#session.js.publish(this.layout.joinSubject, empty));
-    return (await this.#read("records", marker.seq, "register")).snapshot;
+    this.#registered = undefined;
+    const { snapshot, behind, messages } = await this.#read("records", marker.seq, "register");
+    // A store that went backwards is read again by the follower, which reports it.
+    if (!behind) this.#registered = { snapshot: { entries: [...snapshot.entries], position: snapshot.position }, subjects: subjectsOf(messages) };
+    return snapshot;
   }
 
   /**
@@ -139,19 +148,22 @@ export class NatsControlPlane implements ControlPlane {
    * Subscribes to the republished records, reads a snapshot as of `from`,
    * then delivers each record as it is republished; resyncs on a gap and a
    * reconnect, and checks every `resyncMs` that nothing was missed (see
-   * `RecordFollower`). Holds no consumer while idle.
+   * `RecordFollower`). Holds no consumer while idle. Right after `register`,
+   * the snapshot is the one `register` read when nothing was stored since.
    */
   async follow(handlers: FollowHandlers, options: FollowOptions = {}): Promise<Subscription> {
     const from = options.from ?? 0;
     checkWhole("follow: from", from, 0);
     const session = this.#session;
+    const seed = this.#registered !== undefined && this.#registered.snapshot.position >= from ? this.#registered : undefined;
+    this.#registered = undefined;
     const follower = await session.call("follow the records", () =>
       RecordFollower.start(
         {
           session,
           readRecords: async (atLeast) => {
             const { snapshot, behind, messages } = await this.#read("records", atLeast, "follow the records (resync)");
-            return { snapshot, behind, subjects: new Map(messages.map((message) => [message.subject, message.seq])) };
+            return { snapshot, behind, subjects: subjectsOf(messages) };
           },
           streamState: async () => {
             const info = await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream));
@@ -172,6 +184,7 @@ export class NatsControlPlane implements ControlPlane {
         },
         handlers,
         from,
+        seed,
       ),
     );
     this.#followers.add(follower);
@@ -307,4 +320,9 @@ export class NatsControlPlane implements ControlPlane {
       }
     }
   }
+}
+
+/** The last sequence of every subject among `messages` (the last message of each subject, in stream order). */
+function subjectsOf(messages: readonly StoredMessage[]): Map<string, number> {
+  return new Map(messages.map((message) => [message.subject, message.seq]));
 }

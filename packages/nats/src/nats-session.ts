@@ -26,6 +26,8 @@ export class NatsSession {
   readonly timeoutMs: number;
   readonly logger: Logger;
   readonly #onMalformed: ((report: MalformedSubject) => void) | undefined;
+  /** Replicas of each stream opened, by name. */
+  readonly #replicas = new Map<string, number>();
 
   constructor(parts: {
     connection: NatsConnection;
@@ -45,6 +47,22 @@ export class NatsSession {
     this.timeoutMs = parts.timeoutMs;
     this.logger = parts.logger;
     this.#onMalformed = parts.onMalformed;
+  }
+
+  /** Records that `stream` has `replicas` replicas (as its configuration said when the streams were opened). */
+  setReplicas(stream: string, replicas: number): void {
+    this.#replicas.set(stream, replicas);
+  }
+
+  /**
+   * Whether a consumer creation on `stream` unanswered for a while gets
+   * another one beside it (see `createConsumerBefore`): only when the stream
+   * has several replicas (or is not known to have one). A one-replica
+   * stream's consumers live on its one server, where another creation only
+   * adds to the load that makes the first one slow.
+   */
+  hedges(stream: string): boolean {
+    return (this.#replicas.get(stream) ?? 2) > 1;
   }
 
   /** Runs `action`, turning the client's errors into the typed errors of `@twostep/fleet` for `operation`. */

@@ -83,7 +83,7 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
     read.from !== undefined
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: read.from }
       : { deliver_policy: read.deliver === "all" ? DeliverPolicy.All : DeliverPolicy.LastPerSubject };
-  const info = await createConsumerBefore(jsm, read.stream, { filter_subject: read.filter, ...policy }, Date.now() + timeoutMs);
+  const info = await createConsumerBefore(jsm, read.stream, { filter_subject: read.filter, ...policy }, Date.now() + timeoutMs, session.hedges(read.stream));
   progressed();
   const consumer = js.consumers.getConsumerFromInfo(info);
   const collected = new Collected(read.from !== undefined ? "all" : read.deliver);

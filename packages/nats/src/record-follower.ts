@@ -13,7 +13,7 @@ export interface FollowerParts {
    */
   readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean; subjects: ReadonlyMap<string, number> }>;
   /** The log's stream as its leader says: when it was created, and its last sequence. */
-  readonly streamState: () => Promise<{ readonly created: string; readonly lastSeq: number }>;
+  readonly streamState: () => Promise<StreamState>;
   /** The subject of the log's message at `seq`, from its leader, or undefined when it holds none there. */
   readonly subjectAt: (seq: number) => Promise<string | undefined>;
   /** The first record (a message the stream republishes) at or after `seq`, from the leader, or undefined. */
@@ -28,6 +28,22 @@ export interface FollowerParts {
   readonly fullResyncEvery?: number;
   /** Republished messages kept while a resync runs, at most; one more makes it read everything again once it ends. Defaults to 100,000. */
   readonly maxBuffered?: number;
+}
+
+/**
+ * A snapshot read before the follower subscribed (by `register`, on the same
+ * connection), with the last sequence of every subject read, as
+ * {@link FollowerParts.readRecords} gives them.
+ */
+export interface FollowSeed {
+  readonly snapshot: Snapshot;
+  readonly subjects: ReadonlyMap<string, number>;
+}
+
+/** The log's stream as its leader describes it. */
+export interface StreamState {
+  readonly created: string;
+  readonly lastSeq: number;
 }
 
 /** Republished messages kept while a resync runs, by default. */
@@ -84,8 +100,12 @@ export class RecordFollower implements Subscription {
     this.#floor = from;
   }
 
-  /** Subscribes, delivers the first snapshot and starts following; rejects (leaving nothing behind) when the first read fails. */
-  static async start(parts: FollowerParts, handlers: FollowHandlers, from: number): Promise<RecordFollower> {
+  /**
+   * Subscribes, delivers the first snapshot and starts following; rejects (leaving nothing behind) when the first read fails.
+   * With a `seed` as of `from` or later, the first snapshot is the seed, without a read, when the leader shows that no
+   * record was stored after it (see {@link RecordFollower.#adopt}); otherwise the records are read.
+   */
+  static async start(parts: FollowerParts, handlers: FollowHandlers, from: number, seed?: FollowSeed): Promise<RecordFollower> {
     const follower = new RecordFollower(parts, handlers, from);
     const { connection, layout } = parts.session;
     follower.#subscription = connection.subscribe(layout.followSubjects, { callback: (error, message) => follower.#receive(error, message) });
@@ -93,7 +113,7 @@ export class RecordFollower implements Subscription {
     try {
       // The server has the subscription before the read starts: whatever is stored after the read is republished to it.
       await flushWithin(connection, parts.session.timeoutMs);
-      await follower.#sync("start");
+      if (seed === undefined || !(await follower.#adopt(seed))) await follower.#sync("start");
     } catch (error) {
       follower.#halt();
       throw error;
@@ -208,9 +228,42 @@ export class RecordFollower implements Subscription {
     // the sequence it had before, which is no gap.
     this.#last = new Map(subjects);
     this.#position = snapshot.position;
-    this.#syncs++;
     // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.
-    this.#floor = behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position);
+    this.#deliverSnapshot(snapshot, behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position));
+  }
+
+  /**
+   * Takes a snapshot read before the subscription was made as the first
+   * one, without reading the records again. A record stored between that
+   * read and the subscription was republished to nobody here, so the seed
+   * is taken only when the backstop's check with the stream's leader finds
+   * nothing stored after it (at or above `from`, the stream holding at
+   * least that much, and no record stored after the seed's position); then
+   * everything stored later reaches the subscription. Returns false, having
+   * delivered nothing, when the check finds anything or the seed is older
+   * than `from`: the caller reads the records instead.
+   */
+  async #adopt(seed: FollowSeed): Promise<boolean> {
+    if (seed.snapshot.position < this.#floor) return false;
+    const state = await this.#parts.streamState();
+    this.#created = state.created;
+    this.#last = new Map(seed.subjects);
+    this.#position = seed.snapshot.position;
+    const found = await this.#check(state);
+    if (this.#stopped) return true;
+    if (found !== undefined) {
+      this.#parts.session.logger.debug({ position: seed.snapshot.position, found }, "the snapshot read at registration is not the latest; reading again");
+      return false;
+    }
+    this.#parts.session.logger.debug({ position: seed.snapshot.position }, "following from the snapshot read at registration");
+    this.#deliverSnapshot(seed.snapshot, Math.max(this.#floor, seed.snapshot.position));
+    return true;
+  }
+
+  /** Delivers `snapshot` (its subjects and position taken already), then what was republished meanwhile, and goes live. */
+  #deliverSnapshot(snapshot: Snapshot, floor: number): void {
+    this.#syncs++;
+    this.#floor = floor;
     this.#call(() => this.#handlers.onSnapshot(snapshot));
     const buffered = this.#buffer;
     this.#buffer = [];
@@ -265,9 +318,9 @@ export class RecordFollower implements Subscription {
    * undefined; when nothing does, the position checked becomes the
    * snapshot's, so that the next check starts from there.
    */
-  async #check(): Promise<string | undefined> {
+  async #check(known?: StreamState): Promise<string | undefined> {
     const syncs = this.#syncs;
-    const { created, lastSeq } = await this.#parts.streamState();
+    const { created, lastSeq } = known ?? (await this.#parts.streamState());
     if (created !== this.#created) return "the stream was recreated";
     if (lastSeq < this.#floor) return `the stream's last sequence ${lastSeq} is below ${this.#floor}, which this follower holds`;
     let newest: [string, number] | undefined;
