@@ -62,7 +62,8 @@ export class NatsSession {
    * adds to the load that makes the first one slow.
    */
   hedges(stream: string): boolean {
-    return (this.#replicas.get(stream) ?? 2) > 1;
+    const replicas = this.#replicas.get(stream);
+    return replicas === undefined || replicas > 1;
   }
 
   /** Runs `action`, turning the client's errors into the typed errors of `@twostep/fleet` for `operation`. */

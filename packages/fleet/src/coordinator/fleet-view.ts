@@ -134,8 +134,6 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
   return view;
 }
 
-const NO_LINES: readonly string[] = [];
-
 function assemble(
   entries: readonly StoredEntry[],
   position: number,
@@ -236,20 +234,25 @@ function assemble(
     if (storedBeat !== undefined) claimed++;
     if (sameEntry && storedBeat === slot.beat) {
       // Nothing of it changed but, maybe, its state: the view of it is the one before.
-      for (const line of slot.unreadable) unreadable.push(line);
+      if (slot.memberLine !== undefined) unreadable.push(slot.memberLine);
+      if (slot.beatLine !== undefined) unreadable.push(slot.beatLine);
       cache.retain(slot.view.beat?.record);
       const state = judge(slot.view, now, options.clockMarginMs);
-      if (state !== slot.view.state) memory.slots.set(entry.revision, { ...slot, view: { ...slot.view, state } });
-      members.push(state === slot.view.state ? slot.view : { ...slot.view, state });
+      if (state === slot.view.state) members.push(slot.view);
+      else {
+        const view = { ...slot.view, state };
+        memory.slots.set(entry.revision, { ...slot, view });
+        members.push(view);
+      }
       continue;
     }
-    const lines: string[] = [];
     let member: MemberRecord | null;
     let build: BuildRecord | null;
     let problem: string | null;
+    let memberLine: string | undefined;
     if (sameEntry) {
       ({ member, build, problem } = slot.view);
-      if (slot.unreadable.length > 0 && member === null) lines.push(slot.unreadable[0] as string);
+      memberLine = slot.memberLine;
     } else {
       const decoded = decodeEntry("member", entry);
       member = decoded.ok ? decoded.value : null;
@@ -262,9 +265,10 @@ function assemble(
           : typeof stored === "string"
             ? `its build record cannot be read: ${stored}`
             : null;
-      if (!decoded.ok) lines.push(`${keyText(entry.key)}: ${decoded.problem}`);
+      memberLine = decoded.ok ? undefined : `${keyText(entry.key)}: ${decoded.problem}`;
     }
-    const beat = readBeat(storedBeat, decodeBeat, lines);
+    const beatLines: string[] = [];
+    const beat = readBeat(storedBeat, decodeBeat, beatLines);
     const leaseMs = beat?.record?.leaseMs ?? member?.leaseMs ?? DEFAULT_LEASE_MS;
     const view: MemberView = {
       nodeId,
@@ -278,8 +282,10 @@ function assemble(
       leaseMs,
       state: judge({ beat, registeredAt: entry.at, leaseMs }, now, options.clockMarginMs),
     };
-    for (const line of lines) unreadable.push(line);
-    memory.slots.set(entry.revision, { view, entry, id, beat: storedBeat, unreadable: lines.length === 0 ? NO_LINES : lines });
+    const [beatLine] = beatLines;
+    if (memberLine !== undefined) unreadable.push(memberLine);
+    if (beatLine !== undefined) unreadable.push(beatLine);
+    memory.slots.set(entry.revision, { view, entry, id, beat: storedBeat, memberLine, beatLine });
     members.push(view);
   }
   memory.keepSlots(members);

@@ -11,8 +11,10 @@ export interface MemberSlot {
   readonly id: string;
   /** Its heartbeat as read, if any. */
   readonly beat: StoredBeat | undefined;
-  /** What of it could not be read, in words (its member record's line, then its heartbeat's). */
-  readonly unreadable: readonly string[];
+  /** Why its member record cannot be read, as the view's `unreadable` says it, if it cannot. */
+  readonly memberLine: string | undefined;
+  /** Why its heartbeat cannot be read, likewise. */
+  readonly beatLine: string | undefined;
 }
 
 /**
