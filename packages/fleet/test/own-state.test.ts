@@ -29,6 +29,22 @@ async function storedRecord(): Promise<{ json: Record<string, unknown>; revision
   return { json: JSON.parse(new TextDecoder().decode(entry.value)) as Record<string, unknown>, revision: entry.revision };
 }
 
+/**
+ * Node `a` (build b2-new) writing v2, after the store was restored to a copy
+ * taken while v1 was the write level (it heartbeated before the restore).
+ */
+async function restoredUnderV2Writer(): Promise<FleetNode> {
+  const a = await fleet.node("a", "b2-new");
+  await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+  const backup = fleet.plane.backup();
+  await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+  await fleet.settle();
+  await a.heartbeat();
+  fleet.plane.restore(backup);
+  await fleet.settle();
+  return a;
+}
+
 describe("11.1 a record twostep cannot read is never taken as absent", () => {
   test("a field a newer twostep added is read, kept when the record is written again, and changes nothing", async () => {
     await fleet.node("a", "b2-new");
@@ -202,14 +218,7 @@ describe("11.1 twostep upgrades its own record format read first", () => {
 
 describe("11.2 a store that went backwards is noticed", () => {
   test("nodes keep their newer records and say so, changes are refused until reconcile, which keeps every level anyone wrote", async () => {
-    const a = await fleet.node("a", "b2-new");
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const backup = fleet.plane.backup();
-    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    await fleet.settle();
-    await a.heartbeat();
-    fleet.plane.restore(backup);
-    await fleet.settle();
+    const a = await restoredUnderV2Writer();
     expect(a.regressed).toContain("went back");
     expect(a.writeLevel(TYPE)).toBe(2);
     await a.heartbeat();
@@ -227,14 +236,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
-    const a = await fleet.node("a", "b2-new");
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const backup = fleet.plane.backup();
-    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    await fleet.settle();
-    await a.heartbeat();
-    fleet.plane.restore(backup);
-    await fleet.settle();
+    const a = await restoredUnderV2Writer();
     await a.heartbeat();
     // The restored record requires only v1, but a still holds and writes v2.
     expect([a.regressed !== null, a.writeLevel(TYPE), (await storedRecord()).json["level"]]).toEqual([true, 2, 1]);

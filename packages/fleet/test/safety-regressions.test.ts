@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { type BuildId, protocolOf, protocolReading } from "./support/builds.js";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
 import { FollowGate, hookedControlPlane, isIntent } from "./support/hooked-control-plane.js";
+import { codeOf } from "./support/outcomes.js";
 
 /**
  * Each situation in which review and attack found the safety promise broken
@@ -36,16 +37,6 @@ function startOn(plane: MemoryControlPlane | ReturnType<typeof hookedControlPlan
       return node;
     },
   );
-}
-
-async function codeOf(attempt: Promise<unknown>): Promise<string> {
-  try {
-    await attempt;
-    return "resolved";
-  } catch (error) {
-    if (!isTwostepError(error)) throw error;
-    return error.code;
-  }
 }
 
 describe("10.1 a withdrawn first enable", () => {

@@ -156,6 +156,23 @@ describe("11.1 on NATS: a record twostep cannot read is never taken as absent", 
 });
 
 /** Every message of the log's stream, as a backup holds it: subject, bytes and headers, in order. */
+/**
+ * Node `a` (reads v1 and v2) running while v1 and then v2 are enabled, with a
+ * copy of the log taken while v1 was the write level; `a` has heartbeated
+ * since it applied v2.
+ */
+async function backedUpAtV1RunningV2(): Promise<{ prefix: string; release: NatsControlPlane; raw: RawNats; a: FleetNode; backup: StoredMsg[] }> {
+  const { prefix, release, coordinator, raw } = await controlPlane();
+  const a = await node(prefix, "a", 2);
+  await coordinator.enableWrite(TYPE, 1, WHO);
+  await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(1), patiently);
+  const backup = await backupOf(raw, release);
+  await coordinator.enableWrite(TYPE, 2, WHO);
+  await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(2), patiently);
+  await a.heartbeat();
+  return { prefix, release, raw, a, backup };
+}
+
 async function backupOf(raw: RawNats, release: NatsControlPlane): Promise<StoredMsg[]> {
   const stream = release.layout.fleetStream;
   const last = (await raw.jsm.streams.info(stream)).state.last_seq;
@@ -226,15 +243,8 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
   });
 
   test("the log restored from an older copy under a running node: it keeps v2 and says so, changes are refused until an audited reconcile that keeps every level written", async () => {
-    const { prefix, release, coordinator, raw } = await controlPlane();
-    const a = await node(prefix, "a", 2);
-    await coordinator.enableWrite(TYPE, 1, WHO);
-    await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(1), patiently);
-    const backup = await backupOf(raw, release);
-    await coordinator.enableWrite(TYPE, 2, WHO);
-    await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(2), patiently);
+    const { prefix, release, raw, a, backup } = await backedUpAtV1RunningV2();
     const applied = a.appliedRevision(TYPE);
-    await a.heartbeat();
 
     await restore(raw, release, backup);
     const manager = new Coordinator(await planes.open({ bucketPrefix: prefix }));
@@ -268,14 +278,7 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
   });
 
   test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
-    const { prefix, release, coordinator, raw } = await controlPlane();
-    const a = await node(prefix, "a", 2);
-    await coordinator.enableWrite(TYPE, 1, WHO);
-    await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(1), patiently);
-    const backup = await backupOf(raw, release);
-    await coordinator.enableWrite(TYPE, 2, WHO);
-    await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(2), patiently);
-    await a.heartbeat();
+    const { prefix, release, raw, a, backup } = await backedUpAtV1RunningV2();
 
     // Only the log is restored: the heartbeats stream keeps what running nodes report.
     await restore(raw, release, backup);

@@ -52,14 +52,20 @@ async function consumersOf(stream: string): Promise<{ policies: string[]; stop: 
   return { policies, stop: () => subscription.unsubscribe() };
 }
 
+/** A plane that read the fleet once (a record and a member), and the consumers created on its stream from then on. */
+async function readOnceThenWatched() {
+  const prefix = planes.prefix();
+  const plane = await planes.open({ bucketPrefix: prefix });
+  await plane.append(level("a"), bytes("a1"));
+  await plane.append(member("n1"), bytes("m1"));
+  const first = await plane.read("fleet");
+  const watched = await consumersOf(plane.layout.fleetStream);
+  return { prefix, plane, first, watched };
+}
+
 describe("reading the fleet again", () => {
   test("reads only what was stored since, and gives what a first read gives: appends, rewrites, tombstones", async () => {
-    const prefix = planes.prefix();
-    const plane = await planes.open({ bucketPrefix: prefix });
-    await plane.append(level("a"), bytes("a1"));
-    await plane.append(member("n1"), bytes("m1"));
-    const first = await plane.read("fleet");
-    const watched = await consumersOf(plane.layout.fleetStream);
+    const { prefix, plane, first, watched } = await readOnceThenWatched();
     try {
       const rewritten = await plane.append(level("a"), bytes("a2"));
       await plane.append(member("n1"), bytes("left"), { tombstone: true });
@@ -76,12 +82,7 @@ describe("reading the fleet again", () => {
   });
 
   test("nothing stored since the last read: the next read creates no consumer and gives what a first read gives", async () => {
-    const prefix = planes.prefix();
-    const plane = await planes.open({ bucketPrefix: prefix });
-    await plane.append(level("a"), bytes("a1"));
-    await plane.append(member("n1"), bytes("m1"));
-    const first = await plane.read("fleet");
-    const watched = await consumersOf(plane.layout.fleetStream);
+    const { prefix, plane, first, watched } = await readOnceThenWatched();
     try {
       const idle = await plane.read("fleet");
       const asked = await plane.read("fleet", { atLeast: first.position });
