@@ -3,13 +3,16 @@
  * measured in the same run, with heartbeats on, on nats-servers started
  * here on loopback.
  *
- *   npm run bench -- [--only codec,idle,propagation,coordinator] [--json]
- *                    [--nodes-10k] [--heartbeat-ms-10k MS] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]
+ *   npm run bench -- [--only codec,idle,backstop,propagation,coordinator] [--json]
+ *                    [--nodes-10k | --propagation-nodes N,N...] [--heartbeat-ms-10k MS] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]
  *
  * - codec: every path of the shop protocol through `Protocol` and a
  *   `FleetNode` against raw protobufjs or zod (in a process of its own);
  * - idle: nats-server CPU per idle node against a raw `kv.watch` follower
  *   with a raw heartbeat `kv.put` at the same period;
+ * - backstop: nats-server CPU per backstop check of an idle follower on a
+ *   log of 10,000 members, against a raw heartbeat `kv.put` (not a goal:
+ *   what the backstop adds to an idle node at fleet scale);
  * - propagation: a committed change to the last of N nodes against raw
  *   `kv.watch` to N watchers (N = 1,000 and 3,000; 10,000 with `--nodes-10k`,
  *   whose followers heartbeat every 10 s, `--heartbeat-ms-10k`, as 3,000 do
@@ -23,6 +26,7 @@
  * {@link BUDGET_MS}).
  */
 import { runCodecBench } from "./codec-bench.js";
+import { type BackstopResult, measureBackstop } from "./fleet/backstop-cost.js";
 import { type CoordinatorResult, measureCoordinator } from "./fleet/coordinator-times.js";
 import { type IdleResult, measureIdleCost } from "./fleet/idle-cost.js";
 import { measurePropagation, type PropagationResult } from "./fleet/propagation.js";
@@ -46,8 +50,16 @@ const option = (name: string, fallback: number): number => {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
   return value;
 };
+/** The fleet sizes propagation is measured at: `--propagation-nodes`, or 1,000 and 3,000 (and 10,000 with `--nodes-10k`). */
+const propagationSizes = (): number[] => {
+  const at = args.indexOf("--propagation-nodes");
+  if (at === -1) return flag("--nodes-10k") ? [1_000, 3_000, 10_000] : [1_000, 3_000];
+  const sizes = (args[at + 1] ?? "").split(",").map(Number);
+  if (!sizes.every((size) => Number.isInteger(size) && size > 0)) throw new Error("--propagation-nodes takes positive integers, separated by commas");
+  return sizes;
+};
 const onlyAt = args.indexOf("--only");
-const parts = new Set(onlyAt === -1 ? ["codec", "idle", "propagation", "coordinator"] : (args[onlyAt + 1] ?? "").split(","));
+const parts = new Set(onlyAt === -1 ? ["codec", "idle", "backstop", "propagation", "coordinator"] : (args[onlyAt + 1] ?? "").split(","));
 const json = flag("--json");
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`);
@@ -63,6 +75,7 @@ budget.unref();
 const results: {
   codec?: CodecResult[];
   idle?: IdleResult;
+  backstop?: BackstopResult;
   propagation?: PropagationResult[];
   coordinator?: CoordinatorResult;
 } = {};
@@ -76,9 +89,13 @@ if (parts.has("idle")) {
   log(`idle: ${nodes} idle nodes against ${nodes} raw jobs, each side alone on a fresh server`);
   results.idle = await measureIdleCost({ nodes, warmupMs: 15_000, windowMs: 20_000, windows: 3, passes: 2, log });
 }
+if (parts.has("backstop")) {
+  log("backstop: an idle follower's backstop check on a log of 10,000 members, against a raw heartbeat put");
+  results.backstop = await measureBackstop({ members: 10_000, followers: 100, resyncMs: 500, windowMs: 10_000, windows: 3, log });
+}
 if (parts.has("propagation")) {
   results.propagation = [];
-  for (const nodes of flag("--nodes-10k") ? [1_000, 3_000, 10_000] : [1_000, 3_000]) {
+  for (const nodes of propagationSizes()) {
     const heartbeatMs = nodes >= 10_000 ? option("--heartbeat-ms-10k", 10_000) : 3_000;
     log(`propagation: ${nodes} nodes and ${nodes} raw watchers, each side on a server of its own, heartbeats every ${heartbeatMs / 1000} s`);
     results.propagation.push(await measurePropagation({ nodes, rounds: option("--rounds", 15), heartbeatMs, log }));
@@ -162,6 +179,16 @@ if (json) {
   const header = `twostep bench, node ${process.version}, ${new Date().toISOString()}`;
   const out = [goalTable(`${header}\n\nGoals of issue 15 (ratios against raw baselines measured in this run)`, rows)];
   if (results.codec !== undefined) out.push("", goalTable("Codec paths (ops/s, median of interleaved rounds)", codecRows(results.codec)));
+  if (results.backstop !== undefined) {
+    const backstop = results.backstop;
+    const check = median(backstop.perBackstopMicros);
+    out.push(
+      "",
+      `Backstop: ${check.toFixed(0)} µs of server CPU per check of an idle follower (${backstop.members.toLocaleString("en-US")} members in the log), ` +
+        `${backstop.ratio.toFixed(2)}x a raw heartbeat put (${median(backstop.perPutMicros).toFixed(0)} µs); ` +
+        `at the default 60 s, ${(check / 60).toFixed(1)}% of a core per 10,000 idle nodes`,
+    );
+  }
   if ((results.propagation ?? []).length > 0) {
     out.push("", "Propagation: each side's server, CPU idle / over the rounds, and RSS after them");
     const cores = (value: number) => `${(100 * value).toFixed(0)}%`;

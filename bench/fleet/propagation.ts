@@ -109,7 +109,7 @@ export async function measurePropagation(options: {
     try {
       // Idle for one heartbeat period and a half: what the followers cost their servers before any change.
       const idle = cpuMeter(servers);
-      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      await new Promise((resolve) => setTimeout(resolve, 1.5 * (options.heartbeatMs ?? 3_000)));
       const serverCpuIdle = idle();
       const rounds = cpuMeter(servers);
       const times: Record<Side, number[]> = { twostep: [], raw: [] };

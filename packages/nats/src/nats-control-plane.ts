@@ -167,7 +167,7 @@ export class NatsControlPlane implements ControlPlane {
           },
           streamState: async () => {
             const info = await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream));
-            return { created: info.created, lastSeq: info.state.last_seq };
+            return { created: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages };
           },
           subjectAt: async (seq) => {
             const message = await session.call("follow the records (check)", () => session.jsm.streams.getMessage(this.layout.fleetStream, { seq }));

@@ -12,7 +12,7 @@ export interface FollowerParts {
    * snapshot leaves out (join markers, subjects not twostep's) included.
    */
   readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean; subjects: ReadonlyMap<string, number> }>;
-  /** The log's stream as its leader says: when it was created, and its last sequence. */
+  /** The log's stream as its leader says: when it was created, which sequences it holds and how many messages. */
   readonly streamState: () => Promise<StreamState>;
   /** The subject of the log's message at `seq`, from its leader, or undefined when it holds none there. */
   readonly subjectAt: (seq: number) => Promise<string | undefined>;
@@ -26,6 +26,12 @@ export interface FollowerParts {
   readonly onStop: (follower: RecordFollower) => void;
   /** Every this many backstops, one reads everything again even when the check finds nothing missed. Defaults to 10. */
   readonly fullResyncEvery?: number;
+  /**
+   * Every this many backstops, one reads everything again even when the
+   * stream did not change since the last read (see {@link quietStream}).
+   * Defaults to 100: ten times `fullResyncEvery`'s default.
+   */
+  readonly quietResyncEvery?: number;
   /** Republished messages kept while a resync runs, at most; one more makes it read everything again once it ends. Defaults to 100,000. */
   readonly maxBuffered?: number;
 }
@@ -43,7 +49,21 @@ export interface FollowSeed {
 /** The log's stream as its leader describes it. */
 export interface StreamState {
   readonly created: string;
+  readonly firstSeq: number;
   readonly lastSeq: number;
+  /** The messages it holds: a message removed lowers it, one stored raises the last sequence. */
+  readonly messages: number;
+}
+
+/**
+ * True when the stream described by `now` is the one described by `then`
+ * with nothing stored or removed since: the same creation, the same first
+ * and last sequence, as many messages. A store only raises its last
+ * sequence, so a message stored in between shows, and one removed lowers
+ * the count unless another was stored.
+ */
+function quietStream(then: StreamState | undefined, now: StreamState): boolean {
+  return then !== undefined && then.created === now.created && then.firstSeq === now.firstSeq && then.lastSeq === now.lastSeq && then.messages === now.messages;
 }
 
 /** Republished messages kept while a resync runs, by default. */
@@ -70,7 +90,10 @@ const maxChecked = 100;
  * republishes nothing): the stream is the one read before and holds at least
  * what was delivered, the last record delivered is still where it was, and
  * every record stored since the last snapshot was delivered. Three requests
- * and no consumer; anything else, and every tenth backstop, resyncs.
+ * and no consumer, two when nothing was stored or removed since the last
+ * check; anything else resyncs, and so does every tenth backstop, or every
+ * hundredth while the stream is as it was when last read: an idle fleet's
+ * backstops cost its server little more than a question each.
  */
 export class RecordFollower implements Subscription {
   readonly #parts: FollowerParts;
@@ -93,6 +116,10 @@ export class RecordFollower implements Subscription {
   /** Counts snapshots taken: a backstop check that saw one taken meanwhile changes nothing. */
   #syncs = 0;
   #backstops = 0;
+  /** The stream as the last check that found nothing missed saw it, having checked every record up to its last sequence. */
+  #checked: StreamState | undefined;
+  /** The stream as it was just before the last snapshot was read. */
+  #readAt: StreamState | undefined;
 
   private constructor(parts: FollowerParts, handlers: FollowHandlers, from: number) {
     this.#parts = parts;
@@ -215,7 +242,8 @@ export class RecordFollower implements Subscription {
     const { session } = this.#parts;
     this.#live = false;
     this.#buffer = [];
-    const { created } = await this.#parts.streamState();
+    const before = await this.#parts.streamState();
+    const created = before.created;
     const recreated = this.#created !== undefined && created !== this.#created;
     if (recreated) session.logger.warn({ stream: session.layout.fleetStream, was: this.#created, now: created }, "the log's stream was recreated");
     this.#created = created;
@@ -228,6 +256,7 @@ export class RecordFollower implements Subscription {
     // the sequence it had before, which is no gap.
     this.#last = new Map(subjects);
     this.#position = snapshot.position;
+    this.#readAt = before;
     // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.
     this.#deliverSnapshot(snapshot, behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position));
   }
@@ -249,6 +278,8 @@ export class RecordFollower implements Subscription {
     this.#created = state.created;
     this.#last = new Map(seed.subjects);
     this.#position = seed.snapshot.position;
+    // Read by register before this state was asked: what the stream held then is not known here.
+    this.#readAt = undefined;
     const found = await this.#check(state);
     if (this.#stopped) return true;
     if (found !== undefined) {
@@ -263,6 +294,7 @@ export class RecordFollower implements Subscription {
   /** Delivers `snapshot` (its subjects and position taken already), then what was republished meanwhile, and goes live. */
   #deliverSnapshot(snapshot: Snapshot, floor: number): void {
     this.#syncs++;
+    this.#checked = undefined;
     this.#floor = floor;
     this.#call(() => this.#handlers.onSnapshot(snapshot));
     const buffered = this.#buffer;
@@ -289,18 +321,27 @@ export class RecordFollower implements Subscription {
     this.#timer.unref();
   }
 
+  /**
+   * A backstop: the check, then, every `fullResyncEvery` backstops, a read
+   * of everything again, unless the stream is as it was just before the
+   * last read (nothing stored or removed since: the read would give what the
+   * follower holds), which is read again only every `quietResyncEvery`.
+   */
   #backstop(): void {
     if (this.#stopped) return;
-    this.#backstops++;
-    if (this.#syncing || !this.#live || this.#backstops % (this.#parts.fullResyncEvery ?? 10) === 0) {
+    const backstop = ++this.#backstops;
+    if (this.#syncing || !this.#live) {
       this.resync("periodic");
       return;
     }
     const syncs = this.#syncs;
-    this.#check().then(
-      (found) => {
+    const checked = this.#parts.streamState().then(async (now) => ({ now, found: await this.#check(now) }));
+    checked.then(
+      ({ now, found }) => {
         if (this.#stopped || this.#syncs !== syncs) return;
         if (found !== undefined) this.resync(`periodic check: ${found}`);
+        else if (backstop % (this.#parts.fullResyncEvery ?? 10) !== 0) return;
+        else if (!quietStream(this.#readAt, now) || backstop % (this.#parts.quietResyncEvery ?? 100) === 0) this.resync("periodic");
       },
       (error: unknown) => {
         this.#parts.session.logger.debug({ err: error }, "a periodic check failed; resyncing");
@@ -320,7 +361,8 @@ export class RecordFollower implements Subscription {
    */
   async #check(known?: StreamState): Promise<string | undefined> {
     const syncs = this.#syncs;
-    const { created, lastSeq } = known ?? (await this.#parts.streamState());
+    const state = known ?? (await this.#parts.streamState());
+    const { created, lastSeq } = state;
     if (created !== this.#created) return "the stream was recreated";
     if (lastSeq < this.#floor) return `the stream's last sequence ${lastSeq} is below ${this.#floor}, which this follower holds`;
     let newest: [string, number] | undefined;
@@ -328,11 +370,16 @@ export class RecordFollower implements Subscription {
     if (newest !== undefined && newest[1] > 0 && (await this.#parts.subjectAt(newest[1])) !== newest[0]) {
       return `sequence ${newest[1]} no longer holds ${newest[0]}`;
     }
+    // Nothing stored or removed since a check that saw every record up to the same last sequence: nothing to walk.
+    if (quietStream(this.#checked, state) && this.#position >= lastSeq) return undefined;
     let from = this.#position + 1;
     for (let checked = 0; checked < maxChecked; checked++) {
       const next = await this.#parts.recordFrom(from);
       if (next === undefined || next.seq > lastSeq) {
-        if (this.#syncs === syncs && this.#live) this.#position = Math.max(this.#position, lastSeq);
+        if (this.#syncs === syncs && this.#live) {
+          this.#position = Math.max(this.#position, lastSeq);
+          this.#checked = state;
+        }
         return undefined;
       }
       if ((this.#last.get(next.subject) ?? 0) < next.seq) return `${next.subject} at sequence ${next.seq} was not delivered`;

@@ -35,6 +35,11 @@ interface Leader {
   readonly subjects: Map<number, string>;
   /** Reads of the records asked for so far. */
   reads: number;
+  /** Questions asked so far: the stream's state, and the first record from a sequence (a check's walk). */
+  infos: number;
+  walks: number;
+  /** `infos` as each read was asked. */
+  readonly infosAtRead: number[];
   /** While set, a read answers (with what the leader held when asked) only once it resolves. */
   gate?: Promise<void> | undefined;
 }
@@ -61,7 +66,7 @@ async function follow(
 }> {
   const layout = natsLayout(`rf${++prefixes}x${process.pid % 1000}`);
   const subject = `${layout.prefix}.fleet.r.s.l.a`;
-  const leader: Leader = { created: "2026-01-01T00:00:00Z", lastSeq: 10, subjects: new Map([[5, subject]]), reads: 0 };
+  const leader: Leader = { created: "2026-01-01T00:00:00Z", lastSeq: 10, subjects: new Map([[5, subject]]), reads: 0, infos: 0, walks: 0, infosAtRead: [] };
   const session = new NatsSession({
     connection: raw.connection,
     js: raw.js,
@@ -88,6 +93,7 @@ async function follow(
     session,
     readRecords: async (atLeast) => {
       leader.reads++;
+      leader.infosAtRead.push(leader.infos);
       const read = {
         snapshot: records(),
         behind: leader.lastSeq < atLeast,
@@ -101,9 +107,13 @@ async function follow(
       await leader.gate;
       return read;
     },
-    streamState: async () => ({ created: leader.created, lastSeq: leader.lastSeq }),
+    streamState: async () => {
+      leader.infos++;
+      return { created: leader.created, firstSeq: Math.min(...leader.subjects.keys()), lastSeq: leader.lastSeq, messages: leader.subjects.size };
+    },
     subjectAt: async (seq) => leader.subjects.get(seq),
     recordFrom: async (seq) => {
+      leader.walks++;
       const found = [...leader.subjects].filter(([at, stored]) => at >= seq && stored.startsWith(`${layout.prefix}.fleet.r.s.`)).sort(([a], [b]) => a - b)[0];
       return found === undefined ? undefined : { subject: found[1], seq: found[0] };
     },
@@ -236,8 +246,48 @@ describe("a follower's backstop check", () => {
     await vi.waitFor(() => expect(followed.snapshots).toHaveLength(2));
   });
 
-  test("every tenth backstop reads everything again, even with nothing missed", async () => {
+  test("with the defaults a quiet stream is still read again, by every hundredth backstop", async () => {
     const { snapshots } = await follow(10, 10);
-    await vi.waitFor(() => expect(snapshots.length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    await vi.waitFor(() => expect(snapshots.length).toBeGreaterThanOrEqual(2), { timeout: 30_000 });
+  });
+
+  test("nothing stored or removed since the last check: the next asks the stream and the newest record, and walks nothing", async () => {
+    const { leader, snapshots, layout } = await follow(10);
+    await vi.waitFor(() => expect(leader.infos).toBeGreaterThanOrEqual(6), { timeout: 5_000 });
+    // The first check walked the records from the snapshot's position; none since did.
+    expect([leader.walks, snapshots.length]).toEqual([1, 1]);
+    // A member stored (the last sequence raised): the next check walks again, finds no record missed.
+    leader.subjects.set(11, `${layout.prefix}.fleet.m.n.1`);
+    leader.lastSeq = 11;
+    await vi.waitFor(() => expect(leader.walks).toBe(2), { timeout: 5_000 });
+    const infos = leader.infos;
+    await vi.waitFor(() => expect(leader.infos).toBeGreaterThanOrEqual(infos + 3), { timeout: 5_000 });
+    expect([leader.walks, snapshots.length]).toEqual([2, 1]);
+  });
+
+  test("while the stream is as it was just before the last read, only every hundredth backstop reads again, not every tenth", async () => {
+    // Scaled down: every second backstop reads again, every sixth while the stream is quiet.
+    const { leader, layout } = await follow(10, 2, { quietResyncEvery: 6 });
+    await vi.waitFor(() => expect(leader.reads).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    // Asked as the second read began: the start's question, six backstops', the read's own.
+    expect(leader.infosAtRead[1]).toBeGreaterThanOrEqual(8);
+    // The stream changed after the last read (a member stored): the next even backstop reads again.
+    const reads = leader.reads;
+    const infos = leader.infos;
+    leader.subjects.set(11, `${layout.prefix}.fleet.m.n.1`);
+    leader.lastSeq = 11;
+    await vi.waitFor(() => expect(leader.reads).toBeGreaterThan(reads), { timeout: 5_000 });
+    expect(leader.infosAtRead[reads]).toBeLessThanOrEqual(infos + 3 + 1);
+  });
+
+  test("a record removed from a stream otherwise quiet (the count lower) is not left held: the next periodic read drops it", async () => {
+    const { leader, snapshots, layout } = await follow(10, 2, { quietResyncEvery: 1_000_000 });
+    leader.subjects.set(12, `${layout.prefix}.fleet.r.s.l.b`);
+    leader.subjects.set(13, `${layout.prefix}.fleet.r.s.l.c`);
+    leader.lastSeq = 13;
+    await vi.waitFor(() => expect(snapshots.at(-1)?.entries.map((entry) => entry.revision)).toEqual([5, 12, 13]), { timeout: 5_000 });
+    // Removed from the middle, not replaced (no tombstone; the first and last sequences as they were): only a read shows it gone.
+    leader.subjects.delete(12);
+    await vi.waitFor(() => expect(snapshots.at(-1)?.entries.map((entry) => entry.revision)).toEqual([5, 13]), { timeout: 5_000 });
   });
 });
