@@ -186,7 +186,8 @@ if (json) {
       "",
       `Backstop: ${check.toFixed(0)} µs of server CPU per check of an idle follower (${backstop.members.toLocaleString("en-US")} members in the log), ` +
         `${backstop.ratio.toFixed(2)}x a raw heartbeat put (${median(backstop.perPutMicros).toFixed(0)} µs); ` +
-        `at the default 60 s, ${(check / 60).toFixed(1)}% of a core per 10,000 idle nodes`,
+        `at the default 60 s, ${(check / 60).toFixed(1)}% of a core per 10,000 idle nodes; ` +
+        `${median(backstop.churnMicros).toFixed(0)} µs while a member joins every 100 ms`,
     );
   }
   if ((results.propagation ?? []).length > 0) {

@@ -10,6 +10,8 @@ import { wideTypeName } from "./wide-protocol.js";
 const TYPES = Array.from({ length: 50 }, (_, index) => wideTypeName(index));
 const CONNECTIONS = 10;
 const TICK_MS = 50;
+/** While measuring churn, a member joins this often. */
+const CHURN_MS = 100;
 
 /** What {@link measureBackstop} found. */
 export interface BackstopResult {
@@ -17,6 +19,8 @@ export interface BackstopResult {
   readonly followers: number;
   /** Server CPU per backstop of an idle follower, in µs, per window. */
   readonly perBackstopMicros: readonly number[];
+  /** The same while members join (one every {@link CHURN_MS}, their appends included), in µs, per window. */
+  readonly churnMicros: readonly number[];
   /** The baseline: server CPU per raw heartbeat `kv.put`, in µs, per window. */
   readonly perPutMicros: readonly number[];
   /** Median backstop over median put. */
@@ -28,9 +32,11 @@ export interface BackstopResult {
  * members (written straight into the store) where nothing changes:
  * `followers` followers on ten connections, each checking every
  * `resyncMs` (far more often than the default 60 s, so that backstops are
- * what the server does), measured over windows after two periods. The
- * baseline is what an idle node pays anyway: a heartbeat `kv.put` of a
- * raw job, measured on the same server as many times per window.
+ * what the server does), measured over windows after two periods; then the
+ * same while a member joins every 100 ms (a fleet whose log changes between
+ * any follower's backstops). The baseline is what an idle node pays anyway:
+ * a heartbeat `kv.put` of a raw job, measured on the same server as many
+ * times per window.
  */
 export async function measureBackstop(options: {
   readonly members: number;
@@ -57,23 +63,35 @@ export async function measureBackstop(options: {
     options.log(`  backstop: ${options.followers} followers of a log of ${options.members} members, each checking every ${options.resyncMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2 * options.resyncMs));
     const backstops = (options.followers * options.windowMs) / options.resyncMs;
-    const perBackstopMicros: number[] = [];
-    for (let window = 0; window < options.windows; window++) {
-      const before = servers.cpuSeconds();
-      await new Promise((resolve) => setTimeout(resolve, options.windowMs));
-      perBackstopMicros.push(((servers.cpuSeconds() - before) / backstops) * 1e6);
-    }
+    const windows = async (): Promise<number[]> => {
+      const micros: number[] = [];
+      for (let window = 0; window < options.windows; window++) {
+        const before = servers.cpuSeconds();
+        await new Promise((resolve) => setTimeout(resolve, options.windowMs));
+        micros.push(((servers.cpuSeconds() - before) / backstops) * 1e6);
+      }
+      return micros;
+    };
+    const perBackstopMicros = await windows();
+    let joined = options.members;
+    const joining = setInterval(() => {
+      const nodeId = `node-${joined++}`;
+      void writer.append({ kind: "member", nodeId, incarnation: "1" }, new TextEncoder().encode(JSON.stringify({ nodeId })));
+    }, CHURN_MS);
+    const churnMicros = await windows().finally(() => clearInterval(joining));
     for (const plane of followers) await plane.close();
     const perPutMicros = await putCost(servers.urls, backstops, options.windowMs, options.windows, () => servers.cpuSeconds());
     const result = {
       members: options.members,
       followers: options.followers,
       perBackstopMicros,
+      churnMicros,
       perPutMicros,
       ratio: median(perBackstopMicros) / median(perPutMicros),
     };
     options.log(
-      `  backstop: ${median(perBackstopMicros).toFixed(0)} µs of server CPU per backstop, ${median(perPutMicros).toFixed(0)} µs per raw heartbeat put`,
+      `  backstop: ${median(perBackstopMicros).toFixed(0)} µs of server CPU per backstop (${median(churnMicros).toFixed(0)} µs while members join), ` +
+        `${median(perPutMicros).toFixed(0)} µs per raw heartbeat put`,
     );
     return result;
   } finally {

@@ -27,9 +27,9 @@ export interface FollowerParts {
   /** Every this many backstops, one reads everything again even when the check finds nothing missed. Defaults to 10. */
   readonly fullResyncEvery?: number;
   /**
-   * Every this many backstops, one reads everything again even when the
-   * stream did not change since the last read (see {@link quietStream}).
-   * Defaults to 100: ten times `fullResyncEvery`'s default.
+   * Every this many backstops, one reads everything again even when nothing
+   * was removed from the stream since the last read. Defaults to 100: ten
+   * times `fullResyncEvery`'s default.
    */
   readonly quietResyncEvery?: number;
   /** Republished messages kept while a resync runs, at most; one more makes it read everything again once it ends. Defaults to 100,000. */
@@ -56,14 +56,26 @@ export interface StreamState {
 }
 
 /**
- * True when the stream described by `now` is the one described by `then`
- * with nothing stored or removed since: the same creation, the same first
- * and last sequence, as many messages. A store only raises its last
- * sequence, so a message stored in between shows, and one removed lowers
- * the count unless another was stored.
+ * True when nothing was removed from the stream between `then` and `now`:
+ * the same stream (its `created` time), the same first sequence, and as
+ * many sequences missing below the last as before. The log keeps its
+ * history, so storing a message raises the last sequence and the count
+ * together; a purge, a removal or a restored backup that lost messages
+ * shows.
  */
+function nothingRemoved(then: StreamState | undefined, now: StreamState): boolean {
+  return (
+    then !== undefined &&
+    then.created === now.created &&
+    then.firstSeq === now.firstSeq &&
+    now.lastSeq >= then.lastSeq &&
+    now.lastSeq - now.messages === then.lastSeq - then.messages
+  );
+}
+
+/** True when the stream described by `now` is the one described by `then` with nothing stored or removed since. */
 function quietStream(then: StreamState | undefined, now: StreamState): boolean {
-  return then !== undefined && then.created === now.created && then.firstSeq === now.firstSeq && then.lastSeq === now.lastSeq && then.messages === now.messages;
+  return nothingRemoved(then, now) && then?.lastSeq === now.lastSeq;
 }
 
 /** Republished messages kept while a resync runs, by default. */
@@ -92,8 +104,9 @@ const maxChecked = 100;
  * every record stored since the last snapshot was delivered. Three requests
  * and no consumer, two when nothing was stored or removed since the last
  * check; anything else resyncs, and so does every tenth backstop, or every
- * hundredth while the stream is as it was when last read: an idle fleet's
- * backstops cost its server little more than a question each.
+ * hundredth while nothing was removed from the stream since the last read
+ * (members joining and leaving only add to it): an idle fleet's backstops
+ * cost its server little more than a question each.
  */
 export class RecordFollower implements Subscription {
   readonly #parts: FollowerParts;
@@ -323,9 +336,10 @@ export class RecordFollower implements Subscription {
 
   /**
    * A backstop: the check, then, every `fullResyncEvery` backstops, a read
-   * of everything again, unless the stream is as it was just before the
-   * last read (nothing stored or removed since: the read would give what the
-   * follower holds), which is read again only every `quietResyncEvery`.
+   * of everything again, unless nothing was removed from the stream since
+   * just before the last read: the check found every record stored since
+   * delivered, so such a read would give what the follower holds. Then it
+   * reads again only every `quietResyncEvery` backstops.
    */
   #backstop(): void {
     if (this.#stopped) return;
@@ -341,7 +355,7 @@ export class RecordFollower implements Subscription {
         if (this.#stopped || this.#syncs !== syncs) return;
         if (found !== undefined) this.resync(`periodic check: ${found}`);
         else if (backstop % (this.#parts.fullResyncEvery ?? 10) !== 0) return;
-        else if (!quietStream(this.#readAt, now) || backstop % (this.#parts.quietResyncEvery ?? 100) === 0) this.resync("periodic");
+        else if (!nothingRemoved(this.#readAt, now) || backstop % (this.#parts.quietResyncEvery ?? 100) === 0) this.resync("periodic");
       },
       (error: unknown) => {
         this.#parts.session.logger.debug({ err: error }, "a periodic check failed; resyncing");

@@ -236,18 +236,19 @@ test("follow from a position the store does not hold (it went backwards) deliver
   expect(recorder.snapshots[0]?.position).toBe(revision);
 });
 
-test("idle followers hold no consumer; every resyncMs a backstop checks with the leader, every tenth reads everything again once the log changed; stop ends all delivery", async () => {
+test("idle followers hold no consumer; every resyncMs a backstop checks with the leader, every tenth reads everything again once the log lost a message; stop ends all delivery", async () => {
   const prefix = planes.prefix();
   const plane = await planes.open({ bucketPrefix: prefix, resyncMs: 100 });
   await plane.append(level("a"), bytes("a1"));
   const recorders = [new Recorder(), new Recorder(), new Recorder()];
   const subscriptions = await Promise.all(recorders.map((recorder) => plane.follow(recorder.handlers)));
-  // A member stored: the log is not as it was when they read it (a quiet log is read again only every hundredth backstop).
+  // A message purged: the log lost something since they read it (otherwise only every hundredth backstop reads again).
+  await using raw = await rawNats(server.url);
   await plane.append({ kind: "member", nodeId: "n", incarnation: "1" }, bytes("n"));
+  await raw.jsm.streams.purge(plane.layout.fleetStream, { filter: `${plane.layout.prefix}.fleet.m.>` });
   // Follows on: what it was given shows when the record stored after the others stopped has been delivered.
   const goesOn = new Recorder();
   const going = await plane.follow(goesOn.handlers);
-  await using raw = await rawNats(server.url);
   for (let look = 0; look < 5; look++) {
     await new Promise((resolve) => setTimeout(resolve, 97));
     const info = await raw.jsm.streams.info(plane.layout.fleetStream);

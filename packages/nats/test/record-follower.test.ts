@@ -266,18 +266,25 @@ describe("a follower's backstop check", () => {
   });
 
   test("while the stream is as it was just before the last read, only every hundredth backstop reads again, not every tenth", async () => {
-    // Scaled down: every second backstop reads again, every sixth while the stream is quiet.
-    const { leader, layout } = await follow(10, 2, { quietResyncEvery: 6 });
+    // Scaled down: every second backstop reads again, every sixth while nothing was removed.
+    const { leader } = await follow(10, 2, { quietResyncEvery: 6 });
     await vi.waitFor(() => expect(leader.reads).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
     // Asked as the second read began: the start's question, six backstops', the read's own.
     expect(leader.infosAtRead[1]).toBeGreaterThanOrEqual(8);
-    // The stream changed after the last read (a member stored): the next even backstop reads again.
-    const reads = leader.reads;
-    const infos = leader.infos;
+  });
+
+  test("members stored since the last read are no reason to read again; a message removed since is", async () => {
+    const { leader, layout } = await follow(10, 2, { quietResyncEvery: 1_000_000 });
     leader.subjects.set(11, `${layout.prefix}.fleet.m.n.1`);
-    leader.lastSeq = 11;
-    await vi.waitFor(() => expect(leader.reads).toBeGreaterThan(reads), { timeout: 5_000 });
-    expect(leader.infosAtRead[reads]).toBeLessThanOrEqual(infos + 3 + 1);
+    leader.subjects.set(12, `${layout.prefix}.fleet.m.n.2`);
+    leader.lastSeq = 12;
+    // Four backstops after the members were stored (two of them every second one): no read.
+    const infos = leader.infos;
+    await vi.waitFor(() => expect(leader.infos).toBeGreaterThanOrEqual(infos + 5), { timeout: 5_000 });
+    expect(leader.reads).toBe(1);
+    // A member removed (the count of missing sequences higher): the next even backstop reads again.
+    leader.subjects.delete(11);
+    await vi.waitFor(() => expect(leader.reads).toBe(2), { timeout: 5_000 });
   });
 
   test("a record removed from a stream otherwise quiet (the count lower) is not left held: the next periodic read drops it", async () => {
