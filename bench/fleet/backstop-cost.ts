@@ -32,17 +32,18 @@ export interface BackstopResult {
  * members (written straight into the store) where nothing changes:
  * `followers` followers on ten connections, each checking every
  * `resyncMs` (far more often than the default 60 s, so that backstops are
- * what the server does), measured over windows after two periods; then the
- * same while a member joins every 100 ms (a fleet whose log changes between
- * any follower's backstops). The baseline is what an idle node pays anyway:
- * a heartbeat `kv.put` of a raw job, measured on the same server as many
- * times per window.
+ * what the server does). Measured over windows of a hundred periods each
+ * (each then holds every follower's read of every hundredth backstop),
+ * after twelve periods (by then every follower read twice and checks
+ * alone); then the same while a member joins every 100 ms (a fleet whose
+ * log changes between any follower's backstops). The baseline is what an
+ * idle node pays anyway: a heartbeat `kv.put` of a raw job, measured on
+ * the same server as many times per window.
  */
 export async function measureBackstop(options: {
   readonly members: number;
   readonly followers: number;
   readonly resyncMs: number;
-  readonly windowMs: number;
   readonly windows: number;
   readonly log: (line: string) => void;
 }): Promise<BackstopResult> {
@@ -61,13 +62,14 @@ export async function measureBackstop(options: {
       await followers[index % followers.length]?.follow({ onSnapshot: () => {}, onEntry: () => {} });
     }
     options.log(`  backstop: ${options.followers} followers of a log of ${options.members} members, each checking every ${options.resyncMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2 * options.resyncMs));
-    const backstops = (options.followers * options.windowMs) / options.resyncMs;
+    await new Promise((resolve) => setTimeout(resolve, 12 * options.resyncMs));
+    const windowMs = 100 * options.resyncMs;
+    const backstops = options.followers * 100;
     const windows = async (): Promise<number[]> => {
       const micros: number[] = [];
       for (let window = 0; window < options.windows; window++) {
         const before = servers.cpuSeconds();
-        await new Promise((resolve) => setTimeout(resolve, options.windowMs));
+        await new Promise((resolve) => setTimeout(resolve, windowMs));
         micros.push(((servers.cpuSeconds() - before) / backstops) * 1e6);
       }
       return micros;
@@ -80,7 +82,7 @@ export async function measureBackstop(options: {
     }, CHURN_MS);
     const churnMicros = await windows().finally(() => clearInterval(joining));
     for (const plane of followers) await plane.close();
-    const perPutMicros = await putCost(servers.urls, backstops, options.windowMs, options.windows, () => servers.cpuSeconds());
+    const perPutMicros = await putCost(servers.urls, backstops, windowMs, options.windows, () => servers.cpuSeconds());
     const result = {
       members: options.members,
       followers: options.followers,

@@ -30,6 +30,8 @@ export interface PropagationResult {
   readonly clientRss: number;
   /** Per side, its server's CPU while the followers ran idle before the rounds, in cores (1 = one core busy). */
   readonly serverCpuIdle: Readonly<Record<Side, number>>;
+  /** How long the followers ran, once all started, before the idle window (0: none, the window caught the start's tail). */
+  readonly settleMs: number;
   /** Per side, its server's CPU over the rounds, in cores. */
   readonly serverCpuRounds: Readonly<Record<Side, number>>;
   /** Seconds from the first follower started to the last one running. */
@@ -81,6 +83,13 @@ export async function measurePropagation(options: {
   readonly cluster?: boolean;
   /** Every follower's heartbeat period on both sides; 3 s unless given. */
   readonly heartbeatMs?: number;
+  /**
+   * How long the followers run before the idle window, once all started:
+   * none unless given. Ten backstop periods (10 min at the default 60 s)
+   * reach the steady state, in which no follower still reads the log its
+   * first tenth backstop finds changed since it joined.
+   */
+  readonly settleMs?: number;
   readonly log: (line: string) => void;
 }): Promise<PropagationResult> {
   const twostepServers = await startBenchServers(options.cluster ?? false);
@@ -107,6 +116,10 @@ export async function measurePropagation(options: {
     const startSeconds = (Date.now() - started) / 1000;
     options.log(`  propagation ${options.nodes}: ${2 * options.nodes} followers running after ${startSeconds.toFixed(0)} s`);
     try {
+      if (options.settleMs !== undefined) {
+        options.log(`  propagation ${options.nodes}: letting the followers settle for ${(options.settleMs / 60_000).toFixed(1)} min`);
+        await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+      }
       // Idle for one heartbeat period and a half: what the followers cost their servers before any change.
       const idle = cpuMeter(servers);
       await new Promise((resolve) => setTimeout(resolve, 1.5 * (options.heartbeatMs ?? 3_000)));
@@ -132,6 +145,7 @@ export async function measurePropagation(options: {
         serverRss: { twostep: twostepServers.rssBytes(), raw: rawServers.rssBytes() },
         clientRss: pool.rssBytes(),
         serverCpuIdle,
+        settleMs: options.settleMs ?? 0,
         serverCpuRounds: rounds(),
         startSeconds,
         heartbeatMs: options.heartbeatMs ?? 3_000,

@@ -7,5 +7,5 @@ export { beatSubject, entrySubject, parseBeatSubject, parseEntrySubject } from "
 export { fleetStreamConfig } from "./fleet-streams.js";
 export { translateNatsError } from "./translate-nats-error.js";
 export { NatsSession } from "./nats-session.js";
-export type { FollowerParts } from "./record-follower.js";
+export type { FollowerParts, FollowSeed } from "./record-follower.js";
 export { RecordFollower } from "./record-follower.js";

@@ -12,7 +12,10 @@ export interface FollowerParts {
    * snapshot leaves out (join markers, subjects not twostep's) included.
    */
   readonly readRecords: (atLeast: number) => Promise<{ snapshot: Snapshot; behind: boolean; subjects: ReadonlyMap<string, number> }>;
-  /** The log's stream as its leader says: when it was created, which sequences it holds and how many messages. */
+  /**
+   * The log's stream as its leader says (any replica, while it has none):
+   * when it was created, which sequences it holds and how many messages.
+   */
   readonly streamState: () => Promise<StreamState>;
   /** The subject of the log's message at `seq`, from its leader, or undefined when it holds none there. */
   readonly subjectAt: (seq: number) => Promise<string | undefined>;
@@ -27,9 +30,9 @@ export interface FollowerParts {
   /** Every this many backstops, one reads everything again even when the check finds nothing missed. Defaults to 10. */
   readonly fullResyncEvery?: number;
   /**
-   * Every this many backstops, one reads everything again even when nothing
-   * was removed from the stream since the last read. Defaults to 100: ten
-   * times `fullResyncEvery`'s default.
+   * Every this many backstops (a multiple of `fullResyncEvery`), one reads
+   * everything again even when nothing was removed from the stream since
+   * the last reads. Defaults to 100.
    */
   readonly quietResyncEvery?: number;
   /** Republished messages kept while a resync runs, at most; one more makes it read everything again once it ends. Defaults to 100,000. */
@@ -73,11 +76,6 @@ function nothingRemoved(then: StreamState | undefined, now: StreamState): boolea
   );
 }
 
-/** True when the stream described by `now` is the one described by `then` with nothing stored or removed since. */
-function quietStream(then: StreamState | undefined, now: StreamState): boolean {
-  return nothingRemoved(then, now) && then?.lastSeq === now.lastSeq;
-}
-
 /** Republished messages kept while a resync runs, by default. */
 const defaultMaxBuffered = 100_000;
 /** Waits between failed resyncs, the last one repeated (capped by the resync period). */
@@ -102,11 +100,11 @@ const maxChecked = 100;
  * republishes nothing): the stream is the one read before and holds at least
  * what was delivered, the last record delivered is still where it was, and
  * every record stored since the last snapshot was delivered. Three requests
- * and no consumer, two when nothing was stored or removed since the last
- * check; anything else resyncs, and so does every tenth backstop, or every
- * hundredth while nothing was removed from the stream since the last read
- * (members joining and leaving only add to it): an idle fleet's backstops
- * cost its server little more than a question each.
+ * and no consumer, two when nothing was stored since the last check;
+ * anything else resyncs, and so does every tenth backstop, or every
+ * hundredth while nothing was removed from the stream since before the last
+ * two reads (members joining and leaving only add to it): an idle fleet's
+ * backstops cost its server two questions each.
  */
 export class RecordFollower implements Subscription {
   readonly #parts: FollowerParts;
@@ -129,9 +127,13 @@ export class RecordFollower implements Subscription {
   /** Counts snapshots taken: a backstop check that saw one taken meanwhile changes nothing. */
   #syncs = 0;
   #backstops = 0;
-  /** The stream as the last check that found nothing missed saw it, having checked every record up to its last sequence. */
-  #checked: StreamState | undefined;
-  /** The stream as it was just before the last snapshot was read. */
+  /** The stream as it was just before the last read. */
+  #lastBefore: StreamState | undefined;
+  /**
+   * The same, when nothing was removed from it since just before the read
+   * before: a read may run on a replica that has not applied a removal the
+   * state before it showed, and the read after it has not.
+   */
   #readAt: StreamState | undefined;
 
   private constructor(parts: FollowerParts, handlers: FollowHandlers, from: number) {
@@ -269,7 +271,8 @@ export class RecordFollower implements Subscription {
     // the sequence it had before, which is no gap.
     this.#last = new Map(subjects);
     this.#position = snapshot.position;
-    this.#readAt = before;
+    this.#readAt = nothingRemoved(this.#lastBefore, before) ? before : undefined;
+    this.#lastBefore = before;
     // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.
     this.#deliverSnapshot(snapshot, behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position));
   }
@@ -292,6 +295,7 @@ export class RecordFollower implements Subscription {
     this.#last = new Map(seed.subjects);
     this.#position = seed.snapshot.position;
     // Read by register before this state was asked: what the stream held then is not known here.
+    this.#lastBefore = undefined;
     this.#readAt = undefined;
     const found = await this.#check(state);
     if (this.#stopped) return true;
@@ -307,7 +311,6 @@ export class RecordFollower implements Subscription {
   /** Delivers `snapshot` (its subjects and position taken already), then what was republished meanwhile, and goes live. */
   #deliverSnapshot(snapshot: Snapshot, floor: number): void {
     this.#syncs++;
-    this.#checked = undefined;
     this.#floor = floor;
     this.#call(() => this.#handlers.onSnapshot(snapshot));
     const buffered = this.#buffer;
@@ -337,9 +340,9 @@ export class RecordFollower implements Subscription {
   /**
    * A backstop: the check, then, every `fullResyncEvery` backstops, a read
    * of everything again, unless nothing was removed from the stream since
-   * just before the last read: the check found every record stored since
-   * delivered, so such a read would give what the follower holds. Then it
-   * reads again only every `quietResyncEvery` backstops.
+   * just before the last two reads: the check found every record stored
+   * since delivered, so such a read would give what the follower holds.
+   * Then it reads again only every `quietResyncEvery` backstops.
    */
   #backstop(): void {
     if (this.#stopped) return;
@@ -349,19 +352,19 @@ export class RecordFollower implements Subscription {
       return;
     }
     const syncs = this.#syncs;
-    const checked = this.#parts.streamState().then(async (now) => ({ now, found: await this.#check(now) }));
-    checked.then(
-      ({ now, found }) => {
+    this.#parts
+      .streamState()
+      .then(async (now) => {
+        const found = await this.#check(now);
         if (this.#stopped || this.#syncs !== syncs) return;
         if (found !== undefined) this.resync(`periodic check: ${found}`);
         else if (backstop % (this.#parts.fullResyncEvery ?? 10) !== 0) return;
         else if (!nothingRemoved(this.#readAt, now) || backstop % (this.#parts.quietResyncEvery ?? 100) === 0) this.resync("periodic");
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         this.#parts.session.logger.debug({ err: error }, "a periodic check failed; resyncing");
         this.resync("periodic check failed");
-      },
-    );
+      });
   }
 
   /**
@@ -375,8 +378,7 @@ export class RecordFollower implements Subscription {
    */
   async #check(known?: StreamState): Promise<string | undefined> {
     const syncs = this.#syncs;
-    const state = known ?? (await this.#parts.streamState());
-    const { created, lastSeq } = state;
+    const { created, lastSeq } = known ?? (await this.#parts.streamState());
     if (created !== this.#created) return "the stream was recreated";
     if (lastSeq < this.#floor) return `the stream's last sequence ${lastSeq} is below ${this.#floor}, which this follower holds`;
     let newest: [string, number] | undefined;
@@ -384,16 +386,13 @@ export class RecordFollower implements Subscription {
     if (newest !== undefined && newest[1] > 0 && (await this.#parts.subjectAt(newest[1])) !== newest[0]) {
       return `sequence ${newest[1]} no longer holds ${newest[0]}`;
     }
-    // Nothing stored or removed since a check that saw every record up to the same last sequence: nothing to walk.
-    if (quietStream(this.#checked, state) && this.#position >= lastSeq) return undefined;
+    // Nothing stored after what the last snapshot or check covered: a walk would find nothing.
+    if (this.#position >= lastSeq) return undefined;
     let from = this.#position + 1;
     for (let checked = 0; checked < maxChecked; checked++) {
       const next = await this.#parts.recordFrom(from);
       if (next === undefined || next.seq > lastSeq) {
-        if (this.#syncs === syncs && this.#live) {
-          this.#position = Math.max(this.#position, lastSeq);
-          this.#checked = state;
-        }
+        if (this.#syncs === syncs && this.#live) this.#position = Math.max(this.#position, lastSeq);
         return undefined;
       }
       if ((this.#last.get(next.subject) ?? 0) < next.seq) return `${next.subject} at sequence ${next.seq} was not delivered`;
