@@ -120,9 +120,11 @@ export async function measurePropagation(options: {
         options.log(`  propagation ${options.nodes}: letting the followers settle for ${(options.settleMs / 60_000).toFixed(1)} min`);
         await new Promise((resolve) => setTimeout(resolve, options.settleMs));
       }
-      // Idle for one heartbeat period and a half: what the followers cost their servers before any change.
+      // Idle for one heartbeat period and a half (a minute at least once settled, a steadier figure): what the followers
+      // cost their servers before any change.
+      const idleMs = 1.5 * (options.heartbeatMs ?? 3_000);
       const idle = cpuMeter(servers);
-      await new Promise((resolve) => setTimeout(resolve, 1.5 * (options.heartbeatMs ?? 3_000)));
+      await new Promise((resolve) => setTimeout(resolve, options.settleMs === undefined ? idleMs : Math.max(idleMs, 60_000)));
       const serverCpuIdle = idle();
       const rounds = cpuMeter(servers);
       const times: Record<Side, number[]> = { twostep: [], raw: [] };
