@@ -76,6 +76,13 @@ function nothingRemoved(then: StreamState | undefined, now: StreamState): boolea
   );
 }
 
+/** True when the stream described by `now` is the one described by `then` with nothing stored or removed since. */
+function unchanged(then: StreamState | undefined, now: StreamState): boolean {
+  return nothingRemoved(then, now) && then?.lastSeq === now.lastSeq;
+}
+
+/** While the stream does not change, a check asks whether the newest record held is still at its sequence this often. */
+const askNewestEvery = 10;
 /** Republished messages kept while a resync runs, by default. */
 const defaultMaxBuffered = 100_000;
 /** Waits between failed resyncs, the last one repeated (capped by the resync period). */
@@ -100,11 +107,12 @@ const maxChecked = 100;
  * republishes nothing): the stream is the one read before and holds at least
  * what was delivered, the last record delivered is still where it was, and
  * every record stored since the last snapshot was delivered. Three requests
- * and no consumer, two when nothing was stored since the last check;
- * anything else resyncs, and so does every tenth backstop, or every
- * hundredth while nothing was removed from the stream since before the last
- * two reads (members joining and leaving only add to it): an idle fleet's
- * backstops cost its server two questions each.
+ * and no consumer, two when nothing was stored since the last check, and
+ * one (the newest record asked about every tenth time) while nothing was
+ * stored or removed at all; anything else resyncs, and so does every tenth
+ * backstop, or every hundredth while nothing was removed from the stream
+ * since before the last two reads (members joining and leaving only add to
+ * it): an idle fleet's backstops cost its server about a question each.
  */
 export class RecordFollower implements Subscription {
   readonly #parts: FollowerParts;
@@ -127,6 +135,9 @@ export class RecordFollower implements Subscription {
   /** Counts snapshots taken: a backstop check that saw one taken meanwhile changes nothing. */
   #syncs = 0;
   #backstops = 0;
+  /** The stream as it was when a check last found the newest record held at its sequence, and the checks since that did not ask. */
+  #askedAt: StreamState | undefined;
+  #unasked = 0;
   /** The stream as it was just before the last read. */
   #lastBefore: StreamState | undefined;
   /**
@@ -311,6 +322,7 @@ export class RecordFollower implements Subscription {
   /** Delivers `snapshot` (its subjects and position taken already), then what was republished meanwhile, and goes live. */
   #deliverSnapshot(snapshot: Snapshot, floor: number): void {
     this.#syncs++;
+    this.#askedAt = undefined;
     this.#floor = floor;
     this.#call(() => this.#handlers.onSnapshot(snapshot));
     const buffered = this.#buffer;
@@ -378,13 +390,22 @@ export class RecordFollower implements Subscription {
    */
   async #check(known?: StreamState): Promise<string | undefined> {
     const syncs = this.#syncs;
-    const { created, lastSeq } = known ?? (await this.#parts.streamState());
+    const state = known ?? (await this.#parts.streamState());
+    const { created, lastSeq } = state;
     if (created !== this.#created) return "the stream was recreated";
     if (lastSeq < this.#floor) return `the stream's last sequence ${lastSeq} is below ${this.#floor}, which this follower holds`;
     let newest: [string, number] | undefined;
     for (const known of this.#last) if (newest === undefined || known[1] > newest[1]) newest = known;
-    if (newest !== undefined && newest[1] > 0 && (await this.#parts.subjectAt(newest[1])) !== newest[0]) {
-      return `sequence ${newest[1]} no longer holds ${newest[0]}`;
+    // Found at its sequence, and nothing stored or removed since: only every tenth check asks again. A restored backup
+    // that grew back to the very same state in between is left to that, to the read of every hundredth check, and to
+    // coordinators, which see the revisions the node reports that the store lacks.
+    if (unchanged(this.#askedAt, state) && this.#unasked < askNewestEvery - 1) this.#unasked++;
+    else if (newest !== undefined && newest[1] > 0) {
+      if ((await this.#parts.subjectAt(newest[1])) !== newest[0]) return `sequence ${newest[1]} no longer holds ${newest[0]}`;
+      if (this.#syncs === syncs) {
+        this.#askedAt = state;
+        this.#unasked = 0;
+      }
     }
     // Nothing stored after what the last snapshot or check covered: a walk would find nothing.
     if (this.#position >= lastSeq) return undefined;

@@ -38,6 +38,8 @@ interface Leader {
   /** Questions asked so far: the stream's state, and the first record from a sequence (a check's walk). */
   infos: number;
   walks: number;
+  /** Questions whether a sequence still holds a subject. */
+  gets: number;
   /** `infos` as each read was asked. */
   readonly infosAtRead: number[];
   /** While set, a read answers (with what the leader held when asked) only once it resolves. */
@@ -69,7 +71,16 @@ async function follow(
 }> {
   const layout = natsLayout(`rf${++prefixes}x${process.pid % 1000}`);
   const subject = `${layout.prefix}.fleet.r.s.l.a`;
-  const leader: Leader = { created: "2026-01-01T00:00:00Z", lastSeq: 10, subjects: new Map([[5, subject]]), reads: 0, infos: 0, walks: 0, infosAtRead: [] };
+  const leader: Leader = {
+    created: "2026-01-01T00:00:00Z",
+    lastSeq: 10,
+    subjects: new Map([[5, subject]]),
+    reads: 0,
+    infos: 0,
+    walks: 0,
+    gets: 0,
+    infosAtRead: [],
+  };
   const session = new NatsSession({
     connection: raw.connection,
     js: raw.js,
@@ -116,7 +127,10 @@ async function follow(
       leader.infos++;
       return { created: leader.created, firstSeq: Math.min(...leader.subjects.keys()), lastSeq: leader.lastSeq, messages: leader.subjects.size };
     },
-    subjectAt: async (seq) => leader.subjects.get(seq),
+    subjectAt: async (seq) => {
+      leader.gets++;
+      return leader.subjects.get(seq);
+    },
     recordFrom: async (seq) => {
       leader.walks++;
       const found = [...leader.subjects].filter(([at, stored]) => at >= seq && stored.startsWith(`${layout.prefix}.fleet.r.s.`)).sort(([a], [b]) => a - b)[0];
@@ -249,7 +263,7 @@ describe("a follower's backstop check", () => {
     expect(snapshots).toHaveLength(2);
   });
 
-  test("the last record held no longer at its sequence (a restored backup that grew since) makes it read everything again", async () => {
+  test("the last record held no longer at its sequence (a restored backup that grew since) makes it read everything again within ten checks", async () => {
     const { leader, snapshots, layout } = await follow(20);
     leader.subjects.set(5, `${layout.prefix}.fleet.m.n.1`);
     await vi.waitFor(() => expect(snapshots).toHaveLength(2));
@@ -278,7 +292,16 @@ describe("a follower's backstop check", () => {
     expect(leader.infosAtRead[2]).toBeGreaterThanOrEqual(1 + 100 + 2);
   });
 
-  test("nothing stored since the snapshot or the last check: a check asks the stream and the newest record, and walks nothing", async () => {
+  test("while nothing is stored or removed, a check asks only the stream's state, and about the newest record every tenth time", async () => {
+    const { leader, snapshots } = await follow(10);
+    await vi.waitFor(() => expect(leader.infos).toBeGreaterThanOrEqual(31), { timeout: 10_000 });
+    const checks = leader.infos - 1;
+    expect(leader.gets).toBeGreaterThanOrEqual(Math.floor(checks / 10));
+    expect(leader.gets).toBeLessThanOrEqual(Math.ceil(checks / 10) + 1);
+    expect(snapshots).toHaveLength(1);
+  });
+
+  test("nothing stored since the snapshot or the last check: a check walks nothing", async () => {
     const { leader, snapshots, layout } = await follow(10);
     await vi.waitFor(() => expect(leader.infos).toBeGreaterThanOrEqual(6), { timeout: 5_000 });
     expect([leader.walks, snapshots.length]).toEqual([0, 1]);
