@@ -29,6 +29,7 @@ import { ReadCache } from "./read-cache.js";
 import { readHistory } from "./read-history.js";
 import { type FollowSeed, RecordFollower } from "./record-follower.js";
 import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
+import { streamStateOf } from "./stream-state.js";
 import { isWrongLastSequence } from "./translate-nats-error.js";
 
 const empty = new Uint8Array(0);
@@ -167,7 +168,7 @@ export class NatsControlPlane implements ControlPlane {
           },
           streamState: async () => {
             const info = await session.call("follow the records (stream info)", () => session.jsm.streams.info(this.layout.fleetStream));
-            return { created: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq, messages: info.state.messages };
+            return streamStateOf(info);
           },
           subjectAt: async (seq) => {
             const message = await session.call("follow the records (check)", () => session.jsm.streams.getMessage(this.layout.fleetStream, { seq }));

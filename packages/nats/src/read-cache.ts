@@ -1,6 +1,7 @@
 import type { NatsSession } from "./nats-session.js";
 import { type FilterReadResult, readFilter } from "./read-filter.js";
 import type { StoredMessage } from "./stored-message.js";
+import { nothingRemoved, type StreamState, streamStateOf } from "./stream-state.js";
 
 /** What a {@link ReadCache} reads, and what it makes of each message. */
 export interface CachedRead<T> {
@@ -34,13 +35,6 @@ export interface CachedReadResult<T> extends FilterReadResult {
  */
 const sameTimeMs = 1;
 
-/** The stream as its leader said before a read. */
-interface StreamMark {
-  readonly created: string;
-  readonly lastSeq: number;
-  readonly messages: number;
-}
-
 /**
  * The last message of every subject of a stream, as a process that reads
  * it again and again (a coordinator, a dashboard) holds it: the first read
@@ -65,7 +59,7 @@ export class ReadCache<T> {
   /** The message of the highest sequence held. */
   #newest: StoredMessage | undefined;
   #position = 0;
-  #mark: StreamMark | undefined;
+  #mark: StreamState | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   /** The value of each message held (or once held), made once. */
   readonly #values = new WeakMap<StoredMessage, T | undefined>();
@@ -96,7 +90,7 @@ export class ReadCache<T> {
   async #readNow(session: NatsSession, atLeast: number, keep: ((message: StoredMessage) => boolean) | undefined): Promise<CachedReadResult<T>> {
     const { stream, filter, kind } = this.#read;
     const info = await session.jsm.streams.info(stream);
-    const mark: StreamMark = { created: info.created, lastSeq: info.state.last_seq, messages: info.state.messages };
+    const mark = streamStateOf(info);
     const delta = this.#mark !== undefined && (await this.#continues(session, this.#mark, mark));
     if (delta && mark.lastSeq <= this.#position && atLeast <= this.#position) {
       // Nothing stored since the last read, and nothing asked beyond it: what is held is the answer, no consumer needed.
@@ -157,11 +151,11 @@ export class ReadCache<T> {
   }
 
   /** True when what is held, as of `before`, is still in the stream as `now` shows it. */
-  async #continues(session: NatsSession, before: StreamMark, now: StreamMark): Promise<boolean> {
+  async #continues(session: NatsSession, before: StreamState, now: StreamState): Promise<boolean> {
     if (now.created !== before.created || now.lastSeq < this.#position) return false;
     if (this.#read.kind === "beats") return true;
     // Nothing leaves a log but by a purge: every sequence stored since is one more message.
-    if (now.messages !== before.messages + (now.lastSeq - before.lastSeq)) return false;
+    if (!nothingRemoved(before, now)) return false;
     const newest = this.#newest;
     if (newest === undefined) return true;
     // The time it was stored, too: a restored backup that grew past this sequence may hold a message of the same

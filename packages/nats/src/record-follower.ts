@@ -2,6 +2,7 @@ import { type Msg, type NatsConnection, type Subscription as NatsSubscription, T
 import type { FollowHandlers, Snapshot, StoredEntry, Subscription } from "@twostep/fleet/control-plane";
 import type { NatsSession } from "./nats-session.js";
 import { fromRepublished, type RepublishedMessage, type StoredMessage } from "./stored-message.js";
+import { nothingRemoved, type StreamState, unchanged } from "./stream-state.js";
 
 /** What a {@link RecordFollower} needs of the control plane. */
 export interface FollowerParts {
@@ -47,38 +48,6 @@ export interface FollowerParts {
 export interface FollowSeed {
   readonly snapshot: Snapshot;
   readonly subjects: ReadonlyMap<string, number>;
-}
-
-/** The log's stream as its leader describes it. */
-export interface StreamState {
-  readonly created: string;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  /** The messages it holds: a message removed lowers it, one stored raises the last sequence. */
-  readonly messages: number;
-}
-
-/**
- * True when nothing was removed from the stream between `then` and `now`:
- * the same stream (its `created` time), the same first sequence, and as
- * many sequences missing below the last as before. The log keeps its
- * history, so storing a message raises the last sequence and the count
- * together; a purge, a removal or a restored backup that lost messages
- * shows.
- */
-function nothingRemoved(then: StreamState | undefined, now: StreamState): boolean {
-  return (
-    then !== undefined &&
-    then.created === now.created &&
-    then.firstSeq === now.firstSeq &&
-    now.lastSeq >= then.lastSeq &&
-    now.lastSeq - now.messages === then.lastSeq - then.messages
-  );
-}
-
-/** True when the stream described by `now` is the one described by `then` with nothing stored or removed since. */
-function unchanged(then: StreamState | undefined, now: StreamState): boolean {
-  return nothingRemoved(then, now) && then?.lastSeq === now.lastSeq;
 }
 
 /** While the stream does not change, a check asks whether the newest record held is still at its sequence this often. */
@@ -141,11 +110,12 @@ export class RecordFollower implements Subscription {
   /** The stream as it was just before the last read. */
   #lastBefore: StreamState | undefined;
   /**
-   * The same, when nothing was removed from it since just before the read
-   * before: a read may run on a replica that has not applied a removal the
-   * state before it showed, and the read after it has not.
+   * True when nothing was removed from it between just before the read
+   * before and just before the last: a read may run on a replica that has
+   * not applied a removal the state before it showed, and the read after it
+   * has not.
    */
-  #readAt: StreamState | undefined;
+  #readTwice = false;
 
   private constructor(parts: FollowerParts, handlers: FollowHandlers, from: number) {
     this.#parts = parts;
@@ -282,7 +252,7 @@ export class RecordFollower implements Subscription {
     // the sequence it had before, which is no gap.
     this.#last = new Map(subjects);
     this.#position = snapshot.position;
-    this.#readAt = nothingRemoved(this.#lastBefore, before) ? before : undefined;
+    this.#readTwice = nothingRemoved(this.#lastBefore, before);
     this.#lastBefore = before;
     // After a store went backwards the follower has been shown so: later snapshots need only be as new as this one.
     this.#deliverSnapshot(snapshot, behind || recreated ? snapshot.position : Math.max(this.#floor, snapshot.position));
@@ -307,7 +277,7 @@ export class RecordFollower implements Subscription {
     this.#position = seed.snapshot.position;
     // Read by register before this state was asked: what the stream held then is not known here.
     this.#lastBefore = undefined;
-    this.#readAt = undefined;
+    this.#readTwice = false;
     const found = await this.#check(state);
     if (this.#stopped) return true;
     if (found !== undefined) {
@@ -371,7 +341,7 @@ export class RecordFollower implements Subscription {
         if (this.#stopped || this.#syncs !== syncs) return;
         if (found !== undefined) this.resync(`periodic check: ${found}`);
         else if (backstop % (this.#parts.fullResyncEvery ?? 10) !== 0) return;
-        else if (!nothingRemoved(this.#readAt, now) || backstop % (this.#parts.quietResyncEvery ?? 100) === 0) this.resync("periodic");
+        else if (!this.#readTwice || !nothingRemoved(this.#lastBefore, now) || backstop % (this.#parts.quietResyncEvery ?? 100) === 0) this.resync("periodic");
       })
       .catch((error: unknown) => {
         this.#parts.session.logger.debug({ err: error }, "a periodic check failed; resyncing");
@@ -380,7 +350,7 @@ export class RecordFollower implements Subscription {
   }
 
   /**
-   * Asks the stream's leader whether this follower missed anything: the
+   * Asks the stream's leader, whose `state` was just told, whether this follower missed anything: the
    * stream is the one read before and holds at least what was delivered; the
    * last record delivered is still there; and every record stored after the
    * last snapshot's position was delivered (or superseded by one delivered:
@@ -388,20 +358,18 @@ export class RecordFollower implements Subscription {
    * undefined; when nothing does, the position checked becomes the
    * snapshot's, so that the next check starts from there.
    */
-  async #check(known?: StreamState): Promise<string | undefined> {
+  async #check(state: StreamState): Promise<string | undefined> {
     const syncs = this.#syncs;
-    const state = known ?? (await this.#parts.streamState());
     const { created, lastSeq } = state;
     if (created !== this.#created) return "the stream was recreated";
     if (lastSeq < this.#floor) return `the stream's last sequence ${lastSeq} is below ${this.#floor}, which this follower holds`;
-    let newest: [string, number] | undefined;
-    for (const known of this.#last) if (newest === undefined || known[1] > newest[1]) newest = known;
     // Found at its sequence, and nothing stored or removed since: only every tenth check asks again. A restored backup
     // that grew back to the very same state in between is left to that, to the read of every hundredth check, and to
     // coordinators, which see the revisions the node reports that the store lacks.
     if (unchanged(this.#askedAt, state) && this.#unasked < askNewestEvery - 1) this.#unasked++;
-    else if (newest !== undefined && newest[1] > 0) {
-      if ((await this.#parts.subjectAt(newest[1])) !== newest[0]) return `sequence ${newest[1]} no longer holds ${newest[0]}`;
+    else {
+      const newest = this.#newestHeld();
+      if (newest !== undefined && (await this.#parts.subjectAt(newest[1])) !== newest[0]) return `sequence ${newest[1]} no longer holds ${newest[0]}`;
       if (this.#syncs === syncs) {
         this.#askedAt = state;
         this.#unasked = 0;
@@ -420,6 +388,13 @@ export class RecordFollower implements Subscription {
       from = next.seq + 1;
     }
     return `more than ${maxChecked} records were stored since the last snapshot`;
+  }
+
+  /** The subject and sequence of the newest record held, or undefined when none is. */
+  #newestHeld(): [string, number] | undefined {
+    let newest: [string, number] | undefined;
+    for (const held of this.#last) if (held[1] > 0 && (newest === undefined || held[1] > newest[1])) newest = held;
+    return newest;
   }
 
   #call(handler: () => void): void {
