@@ -71,6 +71,8 @@ describe("reading the fleet again", () => {
       await plane.append(member("n1"), bytes("left"), { tombstone: true });
       await plane.append(member("n2"), bytes("m2"));
       const again = await plane.read("fleet", { atLeast: rewritten });
+      // Every creation the plane sent before its read returned has reached the watching connection by now.
+      await raw.connection.flush();
       expect(watched.policies).toEqual([`by_start_sequence ${first.position + 1}`]);
       expect(summary(again.entries)).toEqual(await fresh(prefix));
       expect(again.position).toBeGreaterThanOrEqual(rewritten);
