@@ -125,7 +125,7 @@ async function follow(
     },
     streamState: async () => {
       leader.infos++;
-      return { created: leader.created, firstSeq: Math.min(...leader.subjects.keys()), lastSeq: leader.lastSeq, messages: leader.subjects.size };
+      return { created: leader.created, lastSeq: leader.lastSeq, messages: leader.subjects.size };
     },
     subjectAt: async (seq) => {
       leader.gets++;
