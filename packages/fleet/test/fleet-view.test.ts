@@ -51,8 +51,17 @@ const buildArbitrary: fc.Arbitrary<BuildRecord> = fc
     return { capabilities, uses };
   });
 
-/** A few applied maps that members share, or not. */
-const appliedArbitrary = fc.constantFrom<Record<string, number>>({}, { c1: 1 }, { c1: 5, c2: 6 }, { c1: 5, c2: 6, c3: 7 }, { c2: 100 });
+/** A few applied maps that members share, or not: some differ only in a value, a key, or their order. */
+const appliedArbitrary = fc.constantFrom<Record<string, number>>(
+  {},
+  { c1: 1 },
+  { c1: 5, c2: 6 },
+  { c1: 5, c2: 7 },
+  { c2: 6, c1: 5 },
+  { c1: 5, c3: 6 },
+  { c1: 5, c2: 6, c3: 7 },
+  { c2: 100 },
+);
 
 const memberArbitrary = fc.record({
   build: fc.nat(3),
