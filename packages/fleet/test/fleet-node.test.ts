@@ -1,5 +1,6 @@
 import { CoreErrorCode, isTwostepError } from "@twostep/core";
-import { type DeadLetter, type FencedError, FleetErrorCode } from "@twostep/fleet";
+import { type DeadLetter, type FencedError, FleetErrorCode, RECORD_FORMAT_CAPABILITY, type WriteLevelRecord } from "@twostep/fleet";
+import { twostepRecordFormats } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { protocolReading } from "./support/builds.js";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
@@ -164,5 +165,30 @@ describe("FleetNode", () => {
     expect(a.fenced).toBe(true);
     expect(fenced.map((error) => error.why)).toEqual(["it was decommissioned"]);
     expect(() => a.writeLevel(TYPE)).toThrow(/decommissioned/);
+  });
+
+  test("a record that requires a level the build cannot read fences it until no record does: each record judged as it changes", async () => {
+    const a = await fleet.node("a", "b1-old");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 1, WHO);
+    // Records no coordinator would write while a reads only v1 (and record format 1): a store restored from elsewhere, say.
+    const rewrite = async (capability: string, change: (record: WriteLevelRecord) => WriteLevelRecord) => {
+      const stored = await fleet.plane.get({ kind: "level", capability });
+      const decoded = stored === undefined ? undefined : twostepRecordFormats.decode("level", stored.value);
+      if (stored === undefined || decoded?.ok !== true) throw new Error(`no record of ${capability}`);
+      await fleet.plane.append({ kind: "level", capability }, twostepRecordFormats.encode("level", change(decoded.value), 1), { expect: stored.revision });
+      await fleet.settle();
+    };
+    const require2 = (record: WriteLevelRecord): WriteLevelRecord => ({ ...record, level: 2, everWritten: [1, 2], retired: [] });
+    const back1 = (record: WriteLevelRecord): WriteLevelRecord => ({ ...record, level: 1, everWritten: [1, 2], retired: [2] });
+    await rewrite(TYPE, require2);
+    expect(a.fence?.why).toMatch(/requires orders\.OrderPlaced v2/);
+    await rewrite(RECORD_FORMAT_CAPABILITY, require2);
+    expect(a.fenced).toBe(true);
+    await rewrite(TYPE, back1);
+    expect(a.fence?.why).toMatch(/requires twostep\.records v2/);
+    await rewrite(RECORD_FORMAT_CAPABILITY, back1);
+    expect(a.fenced).toBe(false);
+    expect(a.writeLevel(TYPE)).toBe(1);
   });
 });

@@ -53,6 +53,8 @@ export function decodeKey(key: string): string | undefined {
     index += 2;
   }
   if (bytes.length === 0) return undefined;
+  // ASCII bytes (`.` in `orders.OrderPlaced`) are their own characters: no decoder needed, and none can fail.
+  if (bytes.every((byte) => byte < 0x80)) return String.fromCharCode(...bytes);
   try {
     return strictUtf8.decode(Uint8Array.from(bytes));
   } catch {

@@ -90,6 +90,8 @@ export class FleetNode<P extends Protocol = Protocol> {
   readonly #lease: NodeLease;
   #permanentFence: Fence | undefined;
   #recordFence: Fence | undefined;
+  /** The fence of each held record that fences this node, by capability; the first is {@link FleetNode.#recordFence}. */
+  readonly #recordFences = new Map<string, Fence>();
   /** The fence last reported to `onFenced`, to report each change once. */
   #reported: string | undefined;
   /** The unreadable records last logged, to log each change once. */
@@ -398,24 +400,35 @@ export class FleetNode<P extends Protocol = Protocol> {
     } else if (regressed === null && regressedBefore !== null) {
       this.#logger.warn("the control plane's store caught up again");
     }
-    const unreadable = new Set(this.#held.unreadable());
-    for (const problem of unreadable) {
-      if (!this.#loggedUnreadable.has(problem)) this.#logger.error({ problem }, "a record cannot be read; keeping what this node applied before");
+    // Mostly every record can be read, and could before: nothing to compare then.
+    if (this.#held.anyUnreadable || this.#loggedUnreadable.size > 0) {
+      const unreadable = new Set(this.#held.unreadable());
+      for (const problem of unreadable) {
+        if (!this.#loggedUnreadable.has(problem)) this.#logger.error({ problem }, "a record cannot be read; keeping what this node applied before");
+      }
+      for (const problem of this.#loggedUnreadable) {
+        if (!unreadable.has(problem)) this.#logger.warn({ problem }, "a record that could not be read is gone or can be read again");
+      }
+      this.#loggedUnreadable = unreadable;
     }
-    for (const problem of this.#loggedUnreadable) {
-      if (!unreadable.has(problem)) this.#logger.warn({ problem }, "a record that could not be read is gone or can be read again");
-    }
-    this.#loggedUnreadable = unreadable;
     this.#replan(changed, true);
   }
 
-  /** Works out the write plans of changed capabilities, and whether the records fence this node. */
+  /**
+   * Works out the write plans of changed capabilities, and whether the
+   * records fence this node: each record is judged when it changes, so that
+   * a change costs the same whatever the number of capabilities held.
+   */
   #replan(changed: ReadonlySet<string>, notify: boolean): void {
+    const logChanges = this.#logger.isLevelEnabled("info");
     for (const capability of changed) {
       const held = this.#held.get(capability);
       this.#levels.replan(capability, held?.record);
+      const fence = held === undefined ? undefined : recordFence(this.#buildRecord, held);
+      if (fence === undefined) this.#recordFences.delete(capability);
+      else this.#recordFences.set(capability, fence);
       if (held === undefined) continue;
-      this.#logger.info({ capability, level: held.record.level, ramp: held.record.ramp, revision: held.revision }, "write level changed");
+      if (logChanges) this.#logger.info({ capability, level: held.record.level, ramp: held.record.ramp, revision: held.revision }, "write level changed");
       if (!notify) continue;
       try {
         this.#onWriteLevel?.(held.record, held.revision);
@@ -423,7 +436,7 @@ export class FleetNode<P extends Protocol = Protocol> {
         this.#logger.error({ err: error }, "write-level hook failed");
       }
     }
-    this.#recordFence = recordFence(this.#buildRecord, this.#held.all());
+    this.#recordFence = this.#recordFences.values().next().value;
     if (notify) this.#reportFence();
   }
 

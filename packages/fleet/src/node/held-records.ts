@@ -57,6 +57,11 @@ export class HeldRecords {
     return this.#regressed;
   }
 
+  /** True when some record cannot be read. */
+  get anyUnreadable(): boolean {
+    return this.#unreadable.size > 0;
+  }
+
   /** The records that could not be read, each as `key: problem`. */
   unreadable(): string[] {
     return [...this.#unreadable].map(([key, { problem }]) => `${key}: ${problem}`);
@@ -117,7 +122,7 @@ export class HeldRecords {
       this.#unreadable.set(keyText(entry.key), { problem, revision: entry.revision });
       return null;
     }
-    this.#unreadable.delete(keyText(entry.key));
+    if (this.#unreadable.size > 0) this.#unreadable.delete(keyText(entry.key));
     const record = decoded.value;
     if (held !== undefined) {
       if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
@@ -142,7 +147,7 @@ export class HeldRecords {
       this.#unreadable.set(keyText(entry.key), { problem: decoded.problem, revision: entry.revision });
       return null;
     }
-    this.#unreadable.delete(keyText(entry.key));
+    if (this.#unreadable.size > 0) this.#unreadable.delete(keyText(entry.key));
     const meta = decoded.value;
     const held = this.#meta;
     if (held !== undefined) {

@@ -27,19 +27,15 @@ export function leaseFence(leaseMs: number): Fence {
   };
 }
 
-/** A committed required level this build cannot read fences it (an intent does not: it may be withdrawn). */
-export function recordFence(build: BuildRecord, held: Iterable<HeldRecord>): Fence | undefined {
-  for (const { record } of held) {
-    if (!takesPart(build, record.capability)) continue;
-    const reads = build.capabilities[record.capability]?.reads;
-    const unread = committedLevels(record).filter((level) => !inRange(reads, level));
-    if (unread.length > 0) {
-      return {
-        why: `the fleet requires ${record.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`,
-        fix: "restart it on a build that reads what the fleet writes",
-        permanent: false,
-      };
-    }
-  }
-  return undefined;
+/** The fence of a held record: a committed required level this build cannot read fences it (an intent does not: it may be withdrawn). */
+export function recordFence(build: BuildRecord, { record }: HeldRecord): Fence | undefined {
+  if (!takesPart(build, record.capability)) return undefined;
+  const reads = build.capabilities[record.capability]?.reads;
+  const unread = committedLevels(record).filter((level) => !inRange(reads, level));
+  if (unread.length === 0) return undefined;
+  return {
+    why: `the fleet requires ${record.capability} ${unread.map((level) => `v${level}`).join(", ")}, which this build cannot read`,
+    fix: "restart it on a build that reads what the fleet writes",
+    permanent: false,
+  };
 }
