@@ -3,7 +3,7 @@
  * measured in the same run, with heartbeats on, on nats-servers started
  * here on loopback.
  *
- *   npm run bench -- [--only codec,idle,backstop,propagation,coordinator] [--json]
+ *   npm run bench -- [--only codec,idle,backstop,delivery,propagation,coordinator] [--json]
  *                    [--nodes-10k | --propagation-nodes N,N...] [--heartbeat-ms-10k MS] [--settle-ms MS] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]
  *
  * - codec: every path of the shop protocol through `Protocol` and a
@@ -13,6 +13,10 @@
  * - backstop: nats-server CPU per backstop check of an idle follower on a
  *   log of 10,000 members, against a raw heartbeat `kv.put` (not a goal:
  *   what the backstop adds to an idle node at fleet scale);
+ * - delivery: a follower's client CPU per change, 750 twostep nodes (of the
+ *   shop protocol, then of 50 types) against 750 raw `kv.watch` followers,
+ *   each side in a worker process of its own (not a goal: what decides
+ *   propagation once followers saturate the cores);
  * - propagation: a committed change to the last of N nodes against raw
  *   `kv.watch` to N watchers (N = 1,000 and 3,000; 10,000 with `--nodes-10k`,
  *   whose followers heartbeat every 10 s, `--heartbeat-ms-10k`, as 3,000 do
@@ -28,6 +32,7 @@
 import { runCodecBench } from "./codec-bench.js";
 import { type BackstopResult, measureBackstop } from "./fleet/backstop-cost.js";
 import { type CoordinatorResult, measureCoordinator } from "./fleet/coordinator-times.js";
+import { type DeliveryResult, measureDelivery } from "./fleet/delivery-cost.js";
 import { type IdleResult, measureIdleCost } from "./fleet/idle-cost.js";
 import { measurePropagation, type PropagationResult } from "./fleet/propagation.js";
 import { CODEC_TARGET, type CodecResult, codecRows, formatMs, type GoalRow, goalTable } from "./goals.js";
@@ -59,7 +64,7 @@ const propagationSizes = (): number[] => {
   return sizes;
 };
 const onlyAt = args.indexOf("--only");
-const parts = new Set(onlyAt === -1 ? ["codec", "idle", "backstop", "propagation", "coordinator"] : (args[onlyAt + 1] ?? "").split(","));
+const parts = new Set(onlyAt === -1 ? ["codec", "idle", "backstop", "delivery", "propagation", "coordinator"] : (args[onlyAt + 1] ?? "").split(","));
 const json = flag("--json");
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`);
@@ -76,6 +81,7 @@ const results: {
   codec?: CodecResult[];
   idle?: IdleResult;
   backstop?: BackstopResult;
+  delivery?: DeliveryResult[];
   propagation?: PropagationResult[];
   coordinator?: CoordinatorResult;
 } = {};
@@ -92,6 +98,15 @@ if (parts.has("idle")) {
 if (parts.has("backstop")) {
   log("backstop: an idle follower's backstop check on a log of 10,000 members, against a raw heartbeat put");
   results.backstop = await measureBackstop({ members: 10_000, followers: 100, resyncMs: 200, windows: 2, log });
+}
+if (parts.has("delivery")) {
+  results.delivery = [];
+  for (const protocol of ["shop", "wide"] as const) {
+    log(
+      `delivery: a follower's client CPU per change, 750 twostep nodes of ${protocol === "wide" ? "50 types" : "the shop protocol"}, then 750 raw kv.watch followers`,
+    );
+    results.delivery.push(await measureDelivery({ followers: 750, rounds: option("--rounds", 15) * 2, idleMs: 9_000, protocol, log }));
+  }
 }
 if (parts.has("propagation")) {
   results.propagation = [];
@@ -191,7 +206,8 @@ if (json) {
     });
   }
   const header = `twostep bench, node ${process.version}, ${new Date().toISOString()}`;
-  const out = [goalTable(`${header}\n\nGoals of issue 15 (ratios against raw baselines measured in this run)`, rows)];
+  // Parts that measure no goal (backstop, delivery) print no empty goal table.
+  const out = rows.length > 0 ? [goalTable(`${header}\n\nGoals of issue 15 (ratios against raw baselines measured in this run)`, rows)] : [header];
   if (results.codec !== undefined) out.push("", goalTable("Codec paths (ops/s, median of interleaved rounds)", codecRows(results.codec)));
   if (results.backstop !== undefined) {
     const backstop = results.backstop;
@@ -203,6 +219,14 @@ if (json) {
         `at the default 60 s, ${(check / 60).toFixed(1)}% of a core per 10,000 idle nodes; ` +
         `${median(backstop.churnMicros).toFixed(0)} µs while a member joins every 100 ms`,
     );
+  }
+  if ((results.delivery ?? []).length > 0) {
+    out.push("", "Delivery: a follower's client CPU per change (idle CPU taken out), 750 followers a side");
+    for (const delivery of results.delivery ?? []) {
+      const side = (name: "twostep" | "raw") =>
+        `${name} ${delivery.perDeliveryMicros[name].toFixed(1)} µs (idle ${delivery.idleMicrosPerSecond[name].toFixed(1)} µs/s, the last after ${delivery.medianMs[name].toFixed(1)} ms)`;
+      out.push(`  ${delivery.protocol === "wide" ? "50 types" : "shop    "}: ${side("twostep")}; ${side("raw")}; ${delivery.ratio.toFixed(2)}x`);
+    }
   }
   if ((results.propagation ?? []).length > 0) {
     out.push("", "Propagation: each side's server, CPU idle / over the rounds, and RSS after them");

@@ -6,18 +6,19 @@ import { twostepRecordFormats } from "@twostep/fleet/internal";
 import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import type { BenchServers } from "./bench-servers.js";
 import { enableLevels } from "./direct-writes.js";
+import { wideTypeName } from "./wide-protocol.js";
 import type { StartRaw, StartTwostep } from "./worker-protocol.js";
 
-/** The capability whose record the followers follow. */
-export const CAPABILITY = "orders.OrderPlaced";
+/** The capability whose record the followers follow, of the shop protocol. */
+const SHOP_CAPABILITY = "orders.OrderPlaced";
 const PREFIX = "bench";
 const RAW_BUCKET = "raw_records";
 const RAW_BEATS = "raw_beats";
 
 /**
  * One record followed two ways on one server: twostep's level record of
- * {@link CAPABILITY} (written by a release manager's control plane) and the
- * same bytes under one key of a raw KV bucket. Each `flip` writes a change
+ * one type (written by a release manager's control plane) and the same
+ * bytes under one key of a raw KV bucket. Each `flip` writes a change
  * (the level goes between 1 and 2, which every node reads) and returns its
  * revision.
  */
@@ -32,14 +33,22 @@ export interface FollowSetup {
 /**
  * Creates both sides with heartbeats every `heartbeatMs` (3 s, as nodes do
  * by default): twostep's on `servers`, the raw one on `rawServers` (the
- * same ones unless given).
+ * same ones unless given). The nodes run the shop protocol, or with `wide`
+ * the 50 types of {@link wideProtocol} (each with a record; the first is
+ * the one that changes).
  */
-export async function followSetup(servers: BenchServers, heartbeatMs = 3_000, rawServers: BenchServers = servers): Promise<FollowSetup> {
+export async function followSetup(
+  servers: BenchServers,
+  heartbeatMs = 3_000,
+  rawServers: BenchServers = servers,
+  protocol: "shop" | "wide" = "shop",
+): Promise<FollowSetup> {
+  const capability = protocol === "wide" ? wideTypeName(0) : SHOP_CAPABILITY;
   const release: NatsControlPlane = await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: PREFIX, replicas: servers.replicas });
   let connection: NatsConnection | undefined;
   try {
-    await enableLevels(release, [CAPABILITY], 2);
-    const stored = await release.get({ kind: "level", capability: CAPABILITY });
+    await enableLevels(release, protocol === "wide" ? Array.from({ length: 50 }, (_, index) => wideTypeName(index)) : [capability], 2);
+    const stored = await release.get({ kind: "level", capability });
     const decoded = stored === undefined ? undefined : twostepRecordFormats.decode("level", stored.value);
     if (stored === undefined || decoded?.ok !== true) throw new Error("the bench's level record was not written");
     const record: WriteLevelRecord = decoded.value;
@@ -51,19 +60,19 @@ export async function followSetup(servers: BenchServers, heartbeatMs = 3_000, ra
     ]);
     if (records === undefined) throw new Error("no raw bucket");
     const encode = (level: number) => twostepRecordFormats.encode("level", { ...record, level, levelSince: Date.now() }, 1);
-    let rawRevision = await records.put(CAPABILITY, encode(2));
+    let rawRevision = await records.put(capability, encode(2));
     let revision = stored.revision;
     let flips = 0;
     const writer = connection;
     return {
-      twostep: { servers: servers.urls, prefix: PREFIX, protocol: "shop", heartbeatMs, concurrency: 25 },
-      raw: { servers: rawServers.urls, bucket: RAW_BUCKET, key: CAPABILITY, beatsBucket: RAW_BEATS, capability: CAPABILITY, heartbeatMs, concurrency: 25 },
+      twostep: { servers: servers.urls, prefix: PREFIX, protocol, heartbeatMs, concurrency: 25 },
+      raw: { servers: rawServers.urls, bucket: RAW_BUCKET, key: capability, beatsBucket: RAW_BEATS, capability, heartbeatMs, concurrency: 25 },
       flipTwostep: async () => {
-        revision = await release.append({ kind: "level", capability: CAPABILITY }, encode(flips++ % 2 === 0 ? 1 : 2), { expect: revision });
+        revision = await release.append({ kind: "level", capability }, encode(flips++ % 2 === 0 ? 1 : 2), { expect: revision });
         return revision;
       },
       flipRaw: async () => {
-        rawRevision = await records.update(CAPABILITY, encode(flips++ % 2 === 0 ? 1 : 2), rawRevision);
+        rawRevision = await records.update(capability, encode(flips++ % 2 === 0 ? 1 : 2), rawRevision);
         return rawRevision;
       },
       close: async () => {

@@ -119,6 +119,11 @@ export class NodePool {
     this.#pending.delete(`${side} ${revision}`);
   }
 
+  /** CPU time of every worker process together so far, user and system, in seconds. */
+  cpuSeconds(): number {
+    return this.#workers.reduce((sum, worker) => sum + (worker.child.pid === undefined ? 0 : processUsage(worker.child.pid).cpuSeconds), 0);
+  }
+
   /** Resident memory of every worker process together, in bytes. */
   rssBytes(): number {
     return this.#workers.reduce((sum, worker) => sum + (worker.child.pid === undefined ? 0 : processUsage(worker.child.pid).rssBytes), 0);
