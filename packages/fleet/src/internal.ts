@@ -12,5 +12,6 @@ export { buildFleetView, leaseEndOf } from "./coordinator/fleet-view.js";
 export { DecodeCache } from "./coordinator/decode-cache.js";
 export { fleetStatus } from "./coordinator/fleet-status.js";
 export { emptyRecord } from "./coordinator/propose-change.js";
+export { type HeldRecord, HeldRecords } from "./node/held-records.js";
 export { inShare, WriteShare } from "./node/write-share.js";
 export * from "./records/index.js";

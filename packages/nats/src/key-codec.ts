@@ -54,7 +54,8 @@ export function decodeKey(key: string): string | undefined {
   }
   if (bytes.length === 0) return undefined;
   // ASCII bytes (`.` in `orders.OrderPlaced`) are their own characters: no decoder needed, and none can fail.
-  if (bytes.every((byte) => byte < 0x80)) return String.fromCharCode(...bytes);
+  // Only for a key short enough to be spread into one call's arguments: a longer one, from a foreign subject, is decoded below.
+  if (bytes.length <= MAX_KEY_LENGTH && bytes.every((byte) => byte < 0x80)) return String.fromCharCode(...bytes);
   try {
     return strictUtf8.decode(Uint8Array.from(bytes));
   } catch {

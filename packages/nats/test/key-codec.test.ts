@@ -32,3 +32,8 @@ test("names that cannot be keys are refused with InvalidRequestError", () => {
 test("regression: a key cut short after `_` is no encoding (it once decoded as if it were `_00`)", () => {
   for (const key of ["_", "a_", "a_4", "_4"]) expect(decodeKey(key)).toBeUndefined();
 });
+
+test("a foreign key far longer than any encoding, with an escape in it, decodes without throwing", () => {
+  const long = `${"a".repeat(200_000)}_2E`;
+  expect(decodeKey(long)).toBe(`${"a".repeat(200_000)}.`);
+});

@@ -423,10 +423,11 @@ export class FleetNode<P extends Protocol = Protocol> {
     const logChanges = this.#logger.isLevelEnabled("info");
     for (const capability of changed) {
       const held = this.#held.get(capability);
-      this.#levels.replan(capability, held?.record);
+      // The fence first: whatever fails after it, the node does not write what it cannot read.
       const fence = held === undefined ? undefined : recordFence(this.#buildRecord, held);
       if (fence === undefined) this.#recordFences.delete(capability);
       else this.#recordFences.set(capability, fence);
+      this.#levels.replan(capability, held?.record);
       if (held === undefined) continue;
       if (logChanges) this.#logger.info({ capability, level: held.record.level, ramp: held.record.ramp, revision: held.revision }, "write level changed");
       if (!notify) continue;

@@ -14,7 +14,7 @@ export interface RecordFormat<Models> {
   readonly version: number;
   /** Turns a model into the JSON of this format (without `format`). */
   encode<K extends keyof Models>(kind: K, model: Models[K]): Record<string, unknown>;
-  /** Turns the JSON of this format (without `format`) into a model; throws a {@link RecordProblem} when it cannot. */
+  /** Turns the JSON of this format (without `format`) into a new model, the caller's to change; throws a {@link RecordProblem} when it cannot. */
   decode<K extends keyof Models>(kind: K, json: Record<string, unknown>): Models[K];
 }
 
