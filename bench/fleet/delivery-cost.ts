@@ -40,7 +40,7 @@ export async function measureDelivery(options: {
   readonly followers: number;
   readonly rounds: number;
   readonly idleMs: number;
-  /** What the nodes run: the shop protocol (4 types), or 50 types. */
+  /** What the nodes run: the shop protocol (2 types), or 50 types. */
   readonly protocol: "shop" | "wide";
   readonly log: (line: string) => void;
 }): Promise<DeliveryResult> {
