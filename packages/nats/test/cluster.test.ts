@@ -17,12 +17,36 @@ afterAll(async () => {
 });
 afterEach(() => planes.closeAll());
 
+/**
+ * Calls that succeeded so far. The faults below wait for one more after each
+ * of theirs: they slow a run down as much as a loaded machine lets them, but
+ * never starve it (paced by the clock alone, they once kept one registration
+ * failing for 30 s on an idle CI runner, after every other call was done).
+ */
+class Progress {
+  #waiting: (() => void)[] = [];
+
+  /** A call succeeded: wakes the faults waiting for one. */
+  made(): void {
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  /** Resolves once a call succeeds after now, or the faults are stopped. */
+  next(): Promise<void> {
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+const progress = new Progress();
+
 /** Runs `action` again while the control plane is unreachable (an election, a frozen server), for up to 30 s: what a caller does. */
 async function retried<T>(action: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      return await action();
+      const result = await action();
+      progress.made();
+      return result;
     } catch (error) {
       if (Date.now() > deadline || !isTwostepError(error, FleetErrorCode.Unreachable)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -30,7 +54,7 @@ async function retried<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Asks the log's stream leader to step down every `everyMs` until stopped; resolves with how many times it did. */
+/** Asks the log's stream leader to step down every `everyMs`, once a call succeeded since the last time, until stopped; resolves with how many times it did. */
 async function stepdowns(plane: NatsControlPlane, everyMs: number): Promise<{ stop: () => Promise<number> }> {
   const raw = await rawNats(cluster.urls);
   let running = true;
@@ -40,11 +64,14 @@ async function stepdowns(plane: NatsControlPlane, everyMs: number): Promise<{ st
       await new Promise((resolve) => setTimeout(resolve, everyMs * (0.5 + Math.random())));
       const reply = await raw.connection.request(`$JS.API.STREAM.LEADER.STEPDOWN.${plane.layout.fleetStream}`, "", { timeout: 5_000 }).catch(() => undefined);
       if (reply !== undefined && (reply.json() as { success?: boolean }).success === true) count++;
+      // Checked and waited for in one turn: a stop after this wakes the wait, one before it skips it.
+      if (running) await progress.next();
     }
   })();
   return {
     stop: async () => {
       running = false;
+      progress.made();
       await done;
       await raw.connection.close();
       return count;
@@ -52,7 +79,7 @@ async function stepdowns(plane: NatsControlPlane, everyMs: number): Promise<{ st
   };
 }
 
-/** Freezes a random server now and then (up to `maxMs`), so that its replicas fall behind and catch up while reads run on them. */
+/** Freezes a random server now and then (up to `maxMs`, once a call succeeded since the last time), so that its replicas fall behind and catch up while reads run on them. */
 function pauses(maxMs: number): { stop: () => Promise<number> } {
   let running = true;
   let count = 0;
@@ -65,11 +92,13 @@ function pauses(maxMs: number): { stop: () => Promise<number> } {
       count++;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
       server.resume();
+      if (running) await progress.next();
     }
   })();
   return {
     stop: async () => {
       running = false;
+      progress.made();
       await done;
       return count;
     },
