@@ -23,15 +23,14 @@ import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import { startBenchServers } from "./fleet/bench-servers.js";
 import { benchBuild, enableLevels, writeMembers } from "./fleet/direct-writes.js";
 import { NodePool } from "./fleet/node-pool.js";
-import { wideTypeName } from "./fleet/wide-protocol.js";
+import { WIDE_TYPES } from "./fleet/wide-protocol.js";
 import { preciseNow } from "./fleet/worker-protocol.js";
 import { median, quantile } from "./measure.js";
 
 const BUDGET_MS = 90 * 60_000;
 const PREFIX = "scale";
-const TYPES = Array.from({ length: 50 }, (_, index) => wideTypeName(index));
 /** Followed by the propagation rounds: its level goes between 1 and 2. */
-const FLIPPED = TYPES[0] as string;
+const FLIPPED = WIDE_TYPES[0] as string;
 const DIRECT_LEASE_MS = 6 * 3_600_000;
 const author = { actor: "scale", reason: "fleet curve" };
 
@@ -93,14 +92,14 @@ async function main(): Promise<ScaleResult> {
       replicas: servers.replicas,
       beatTtlMs: DIRECT_LEASE_MS + 60_000,
     });
-    await enableLevels(release, TYPES, 1);
+    await enableLevels(release, WIDE_TYPES, 1);
     // The flipped record: v1 and v2 ever written, so that every change between them is one each node applies.
     const flipped = await levelRecord(release);
     let revision = await release.append({ kind: "level", capability: FLIPPED }, encode({ ...flipped.value, everWritten: [1, 2] }), {
       expect: flipped.revision,
     });
     let started = Date.now();
-    const builds = [0, 1, 2].map((variant) => benchBuild(TYPES, variant));
+    const builds = [0, 1, 2].map((variant) => benchBuild(WIDE_TYPES, variant));
     await writeMembers(release, { from: 0, count: nodes - live, builds, leaseMs: DIRECT_LEASE_MS, concurrency: cluster ? 128 : 256 });
     const direct = (Date.now() - started) / 1000;
     log(`  ${nodes - live} members written directly in ${direct.toFixed(0)} s`);
@@ -124,7 +123,7 @@ async function main(): Promise<ScaleResult> {
     check((await warm.status()).memberCount);
     const statusAgainMs = await timedOn(5, undefined, async () => check((await warm.status()).memberCount));
     let type = 1;
-    const enableNewMs = await timedOn(3, fresh, async (one) => void (await new Coordinator(one).enableWrite(TYPES[type++] as string, 2, author)));
+    const enableNewMs = await timedOn(3, fresh, async (one) => void (await new Coordinator(one).enableWrite(WIDE_TYPES[type++] as string, 2, author)));
     log(
       `  status new ${median(statusNewMs).toFixed(0)} ms, again ${median(statusAgainMs).toFixed(0)} ms; enableWrite new ${median(enableNewMs).toFixed(0)} ms`,
     );

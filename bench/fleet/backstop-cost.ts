@@ -5,9 +5,8 @@ import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import { median } from "../measure.js";
 import { startBenchServers } from "./bench-servers.js";
 import { benchBuild, enableLevels, writeMembers } from "./direct-writes.js";
-import { wideTypeName } from "./wide-protocol.js";
+import { WIDE_TYPES } from "./wide-protocol.js";
 
-const TYPES = Array.from({ length: 50 }, (_, index) => wideTypeName(index));
 const CONNECTIONS = 10;
 const TICK_MS = 50;
 /** While measuring churn, a member joins this often. */
@@ -52,8 +51,8 @@ export async function measureBackstop(options: {
   try {
     const writer = await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: "fleet", replicas: 1, beatTtlMs: 3 * 3_600_000 });
     planes.push(writer);
-    await enableLevels(writer, TYPES, 1);
-    await writeMembers(writer, { from: 0, count: options.members, builds: [0, 1, 2].map((variant) => benchBuild(TYPES, variant)), leaseMs: 7_200_000 });
+    await enableLevels(writer, WIDE_TYPES, 1);
+    await writeMembers(writer, { from: 0, count: options.members, builds: [0, 1, 2].map((variant) => benchBuild(WIDE_TYPES, variant)), leaseMs: 7_200_000 });
     for (let index = 0; index < CONNECTIONS; index++) {
       planes.push(await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: "fleet", create: false, resyncMs: options.resyncMs }));
     }

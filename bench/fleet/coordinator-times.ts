@@ -6,10 +6,9 @@ import { median } from "../measure.js";
 import { type BenchServers, startBenchServers } from "./bench-servers.js";
 import { benchBuild, enableLevels, writeMembers } from "./direct-writes.js";
 import { NodePool } from "./node-pool.js";
-import { wideTypeName } from "./wide-protocol.js";
+import { WIDE_TYPES } from "./wide-protocol.js";
 
 const PREFIX = "fleet";
-const TYPES = Array.from({ length: 50 }, (_, index) => wideTypeName(index));
 /** Lease of the members written straight into the store: long enough to stay live for the whole run without heartbeating. */
 const DIRECT_LEASE_MS = 7_200_000;
 const author = { actor: "bench", reason: "coordinator bench" };
@@ -64,8 +63,8 @@ export async function measureCoordinator(options: {
   try {
     release = await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: PREFIX, replicas: servers.replicas, beatTtlMs: 3 * 3_600_000 });
     raw = await connect({ servers: [...servers.urls], name: "bench-raw-reader" });
-    await enableLevels(release, TYPES, 1);
-    const builds = [0, 1, 2].map((variant) => benchBuild(TYPES, variant));
+    await enableLevels(release, WIDE_TYPES, 1);
+    const builds = [0, 1, 2].map((variant) => benchBuild(WIDE_TYPES, variant));
     const started = Date.now();
     pool = await NodePool.start(
       { twostep: options.live, raw: 0 },
@@ -107,19 +106,19 @@ export async function measureCoordinator(options: {
         () => rawReadAll(connection),
         (read) => check(read.members, members),
       );
-      const enables = Math.min(options.enables, Math.floor((TYPES.length - nextType) / 2));
+      const enables = Math.min(options.enables, Math.floor((WIDE_TYPES.length - nextType) / 2));
       const coldEnable = await timed(
         enables,
         0,
         fresh,
-        (plane) => new Coordinator(plane!).enableWrite(TYPES[nextType++]!, 2, author),
+        (plane) => new Coordinator(plane!).enableWrite(WIDE_TYPES[nextType++]!, 2, author),
         () => {},
       );
       const warmEnable = await timed(
         enables,
         0,
         undefined,
-        () => warm.enableWrite(TYPES[nextType++]!, 2, author),
+        () => warm.enableWrite(WIDE_TYPES[nextType++]!, 2, author),
         () => {},
       );
       const times = { members, coldStatus, warmStatus, rawRead, coldEnable, warmEnable };
@@ -130,7 +129,7 @@ export async function measureCoordinator(options: {
       sizes.push(times);
       await options.atSize?.(members, servers, pool);
     }
-    return { live: options.live, types: TYPES.length, sizes, serverRss: servers.rssBytes() };
+    return { live: options.live, types: WIDE_TYPES.length, sizes, serverRss: servers.rssBytes() };
   } finally {
     await pool?.stop();
     await Promise.all([release?.close(), raw?.close()]);

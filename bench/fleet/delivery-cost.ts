@@ -1,15 +1,12 @@
 import { median } from "../measure.js";
 import { startBenchServers } from "./bench-servers.js";
+import { changeRound } from "./change-round.js";
 import { followSetup } from "./follow-setup.js";
 import { NodePool } from "./node-pool.js";
-import { preciseNow, type Side } from "./worker-protocol.js";
+import type { Side } from "./worker-protocol.js";
 
-/** One change must reach every follower within this. */
-const ROUND_TIMEOUT_MS = 60_000;
 /** Rounds before the measured ones: the followers' code is compiled by then. */
 const WARMUP_ROUNDS = 3;
-/** The pause after each change, as in the propagation rounds. */
-const PAUSE_MS = 50;
 
 /** What {@link measureDelivery} found, per side. */
 export interface DeliveryResult {
@@ -65,12 +62,8 @@ export async function measureDelivery(options: {
             cpuFrom = pool.cpuSeconds();
             clockFrom = performance.now();
           }
-          const start = preciseNow();
-          const revision = await (side === "twostep" ? setup.flipTwostep() : setup.flipRaw());
-          const reached = await pool.reached(side, revision, ROUND_TIMEOUT_MS);
-          pool.forget(side, revision);
-          if (round >= WARMUP_ROUNDS) times.push(reached - start);
-          await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+          const ms = await changeRound(setup, pool, side);
+          if (round >= WARMUP_ROUNDS) times.push(ms);
         }
         const seconds = (performance.now() - clockFrom) / 1000;
         const busy = pool.cpuSeconds() - cpuFrom - idleCores * seconds;

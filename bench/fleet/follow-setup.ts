@@ -6,7 +6,7 @@ import { twostepRecordFormats } from "@twostep/fleet/internal";
 import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import type { BenchServers } from "./bench-servers.js";
 import { enableLevels } from "./direct-writes.js";
-import { wideTypeName } from "./wide-protocol.js";
+import { WIDE_TYPES } from "./wide-protocol.js";
 import type { StartRaw, StartTwostep } from "./worker-protocol.js";
 
 /** The capability whose record the followers follow, of the shop protocol. */
@@ -43,11 +43,11 @@ export async function followSetup(
   rawServers: BenchServers = servers,
   protocol: "shop" | "wide" = "shop",
 ): Promise<FollowSetup> {
-  const capability = protocol === "wide" ? wideTypeName(0) : SHOP_CAPABILITY;
+  const capability = protocol === "wide" ? (WIDE_TYPES[0] as string) : SHOP_CAPABILITY;
   const release: NatsControlPlane = await connectNatsControlPlane({ servers: [...servers.urls], bucketPrefix: PREFIX, replicas: servers.replicas });
   let connection: NatsConnection | undefined;
   try {
-    await enableLevels(release, protocol === "wide" ? Array.from({ length: 50 }, (_, index) => wideTypeName(index)) : [capability], 2);
+    await enableLevels(release, protocol === "wide" ? WIDE_TYPES : [capability], 2);
     const stored = await release.get({ kind: "level", capability });
     const decoded = stored === undefined ? undefined : twostepRecordFormats.decode("level", stored.value);
     if (stored === undefined || decoded?.ok !== true) throw new Error("the bench's level record was not written");

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
-import { processUsage } from "./process-usage.js";
+import { type ProcessUsage, processUsage } from "./process-usage.js";
 import type { Side, StartRaw, StartTwostep, WorkerCommand, WorkerReport } from "./worker-protocol.js";
 
 /** Followers one worker process holds at most (twostep nodes and raw jobs together). */
@@ -121,12 +121,16 @@ export class NodePool {
 
   /** CPU time of every worker process together so far, user and system, in seconds. */
   cpuSeconds(): number {
-    return this.#workers.reduce((sum, worker) => sum + (worker.child.pid === undefined ? 0 : processUsage(worker.child.pid).cpuSeconds), 0);
+    return this.#usages().reduce((sum, usage) => sum + usage.cpuSeconds, 0);
   }
 
   /** Resident memory of every worker process together, in bytes. */
   rssBytes(): number {
-    return this.#workers.reduce((sum, worker) => sum + (worker.child.pid === undefined ? 0 : processUsage(worker.child.pid).rssBytes), 0);
+    return this.#usages().reduce((sum, usage) => sum + usage.rssBytes, 0);
+  }
+
+  #usages(): ProcessUsage[] {
+    return this.#workers.flatMap(({ child }) => (child.pid === undefined ? [] : [processUsage(child.pid)]));
   }
 
   /** Stops every worker (they close their connections) and waits for them, killing those still there after 15 s. */

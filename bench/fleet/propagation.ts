@@ -3,10 +3,9 @@ import { median } from "../measure.js";
 import { type BenchServers, startBenchServers } from "./bench-servers.js";
 import { followSetup } from "./follow-setup.js";
 import { NodePool, type Staging } from "./node-pool.js";
-import { preciseNow, type Side } from "./worker-protocol.js";
+import { changeRound } from "./change-round.js";
+import type { Side } from "./worker-protocol.js";
 
-/** One change must reach every follower within this. */
-const ROUND_TIMEOUT_MS = 60_000;
 /**
  * Followers start in waves of 1,000 per side, at most 60 of each side
  * starting at once, with one heartbeat period between waves: a fleet boots
@@ -131,13 +130,8 @@ export async function measurePropagation(options: {
       const warmup = 3;
       for (let round = 0; round < warmup + options.rounds; round++) {
         for (const side of round % 2 === 0 ? (["twostep", "raw"] as const) : (["raw", "twostep"] as const)) {
-          const start = preciseNow();
-          const revision = await (side === "twostep" ? setup.flipTwostep() : setup.flipRaw());
-          const reached = await pool.reached(side, revision, ROUND_TIMEOUT_MS);
-          pool.forget(side, revision);
-          if (round >= warmup) times[side].push(reached - start);
-          // Let the followers' own work (applying, replanning) settle before the next change.
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          const ms = await changeRound(setup, pool, side);
+          if (round >= warmup) times[side].push(ms);
         }
       }
       const result: PropagationResult = {

@@ -6,6 +6,9 @@ export function wideTypeName(index: number): string {
   return `wide.Type${String(index).padStart(2, "0")}`;
 }
 
+/** The names of the 50 types of {@link wideProtocol}. */
+export const WIDE_TYPES: readonly string[] = Array.from({ length: 50 }, (_, index) => wideTypeName(index));
+
 const v1 = z.looseObject({ id: z.string() });
 const v2 = z.looseObject({ id: z.string(), note: z.string() });
 

@@ -89,8 +89,9 @@ export class FleetNode<P extends Protocol = Protocol> {
   #follow: Subscription | undefined;
   readonly #lease: NodeLease;
   #permanentFence: Fence | undefined;
+  /** The first of {@link FleetNode.#recordFences}, kept apart: every frame written looks at it. */
   #recordFence: Fence | undefined;
-  /** The fence of each held record that fences this node, by capability; the first is {@link FleetNode.#recordFence}. */
+  /** The fence of each held record that fences this node, by capability. */
   readonly #recordFences = new Map<string, Fence>();
   /** The fence last reported to `onFenced`, to report each change once. */
   #reported: string | undefined;

@@ -122,7 +122,7 @@ export class HeldRecords {
       this.#unreadable.set(keyText(entry.key), { problem, revision: entry.revision });
       return null;
     }
-    if (this.#unreadable.size > 0) this.#unreadable.delete(keyText(entry.key));
+    this.#readable(entry);
     const record = decoded.value;
     if (held !== undefined) {
       if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
@@ -147,7 +147,7 @@ export class HeldRecords {
       this.#unreadable.set(keyText(entry.key), { problem: decoded.problem, revision: entry.revision });
       return null;
     }
-    if (this.#unreadable.size > 0) this.#unreadable.delete(keyText(entry.key));
+    this.#readable(entry);
     const meta = decoded.value;
     const held = this.#meta;
     if (held !== undefined) {
@@ -165,6 +165,11 @@ export class HeldRecords {
     this.#meta = { value: meta, revision: entry.revision };
     this.#accepted(entry.revision);
     return null;
+  }
+
+  /** The record of `entry`'s key could be read: it is no longer reported (the key is not even spelt while nothing is). */
+  #readable(entry: StoredEntry): void {
+    if (this.#unreadable.size > 0) this.#unreadable.delete(keyText(entry.key));
   }
 
   /** A tombstone removed the record of its key: what could not be read of it, stored before, is gone. */
