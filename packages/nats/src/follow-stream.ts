@@ -67,14 +67,15 @@ export async function followStream(session: NatsSession, follow: StreamFollow): 
     const onMessage = (message: JsMsg): void => {
       if (lost || stopped) return;
       heard = Date.now();
-      if (message.info.deliverySequence !== lastDelivery + 1) {
-        lose(`delivery ${message.info.deliverySequence} after ${lastDelivery}: a message went missing`);
+      const consumed = fromConsumer(message);
+      if (consumed.delivery !== lastDelivery + 1) {
+        lose(`delivery ${consumed.delivery} after ${lastDelivery}: a message went missing`);
         return;
       }
-      lastDelivery = message.info.deliverySequence;
-      if (message.seq <= lastSeq) return;
-      lastSeq = message.seq;
-      follow.onMessage(fromConsumer(message));
+      lastDelivery = consumed.delivery;
+      if (consumed.seq <= lastSeq) return;
+      lastSeq = consumed.seq;
+      follow.onMessage(consumed);
     };
     let messages: ConsumerMessages;
     try {

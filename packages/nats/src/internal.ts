@@ -4,6 +4,10 @@
  * configuration of the log. Not for applications: it changes without notice.
  */
 export { beatSubject, entrySubject, parseBeatSubject, parseEntrySubject } from "./entry-subject.js";
+export type { AckSubject } from "./ack-subject.js";
+export { parseAckSubject } from "./ack-subject.js";
+export type { ConsumedMessage } from "./stored-message.js";
+export { fromConsumer } from "./stored-message.js";
 export { fleetStreamConfig } from "./fleet-streams.js";
 export { translateNatsError } from "./translate-nats-error.js";
 export { NatsSession } from "./nats-session.js";

@@ -128,16 +128,17 @@ async function readOnce(session: NatsSession, read: FilterRead, progressed: () =
 
   const onMessage = (message: JsMsg): void => {
     if (settled) return;
-    if (message.info.deliverySequence !== delivery + 1) {
-      fail(new ConsumerLost(`delivery ${message.info.deliverySequence} came after ${delivery}: a message was lost on the way`));
+    const consumed = fromConsumer(message);
+    if (consumed.delivery !== delivery + 1) {
+      fail(new ConsumerLost(`delivery ${consumed.delivery} came after ${delivery}: a message was lost on the way`));
       return;
     }
-    delivery = message.info.deliverySequence;
+    delivery = consumed.delivery;
     heardAt = Date.now();
     progressed();
-    collected.add(fromConsumer(message));
-    highest = Math.max(highest, message.seq);
-    if (message.info.pending === 0 || delivery >= drainsAt) drained();
+    collected.add(consumed);
+    highest = Math.max(highest, consumed.seq);
+    if (consumed.pending === 0 || delivery >= drainsAt) drained();
     else if (drainedAt !== undefined && highest >= read.atLeast) finish(highest);
   };
 

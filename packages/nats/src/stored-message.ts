@@ -1,4 +1,5 @@
 import type { JsMsg, StoredMsg } from "@nats-io/jetstream";
+import { parseAckSubject } from "./ack-subject.js";
 import { headers as natsHeaders, type Msg, type MsgHdrs } from "@nats-io/transport-node";
 
 /** A message of a stream, however it was read: from a consumer, a get, or republished. */
@@ -6,7 +7,7 @@ export interface StoredMessage {
   /** The subject it was stored under. */
   readonly subject: string;
   readonly seq: number;
-  /** Its bytes, copied out of the client's buffers. */
+  /** Its bytes: never written to again (a consumer's message holds a view of what the client read, which the client does not reuse). */
   readonly data: Uint8Array;
   /** True when it is a tombstone (header `KV-Operation: DEL`). */
   readonly tombstone: boolean;
@@ -25,9 +26,26 @@ export function tombstoneHeaders(tombstone: boolean | undefined): MsgHdrs | unde
   return headers;
 }
 
+/** A message a consumer delivered, with where it stands among the consumer's deliveries. */
+export interface ConsumedMessage extends StoredMessage {
+  /** Its place among what the consumer delivered, from 1. */
+  readonly delivery: number;
+  /** How many messages the consumer had left to deliver after it. */
+  readonly pending: number;
+}
+
 /** A message delivered by a consumer. */
-export function fromConsumer(message: JsMsg): StoredMessage {
-  return { subject: message.subject, seq: message.seq, data: message.data.slice(), tombstone: isTombstone(message.headers), at: message.time.getTime() };
+export function fromConsumer(message: JsMsg): ConsumedMessage {
+  const ack = parseAckSubject(replyOf(message));
+  return {
+    subject: message.subject,
+    seq: ack.streamSequence,
+    data: message.data,
+    tombstone: mayNameOperation(message) && isTombstone(message.headers),
+    at: ack.at,
+    delivery: ack.deliverySequence,
+    pending: ack.pending,
+  };
 }
 
 /** A message read with `STREAM.MSG.GET`. */
@@ -55,6 +73,42 @@ export function fromRepublished(message: Msg, receivedAt: number): RepublishedMe
   if (subject === "" || seq === undefined || seq < 1 || previous === undefined) return undefined;
   const stamped = Date.parse(headers?.get("Nats-Time-Stamp") ?? "");
   return { subject, seq, previous, data: message.data.slice(), tombstone: isTombstone(headers), at: Number.isNaN(stamped) ? receivedAt : stamped };
+}
+
+/** The reply subject of a message a consumer delivered: the client's messages hold it, though their type does not say so. */
+function replyOf(message: JsMsg): string {
+  const reply = (message as JsMsg & { readonly reply?: unknown }).reply;
+  if (typeof reply !== "string") throw new Error("a consumer's message came without its reply subject: this NATS client is not one twostep knows");
+  return reply;
+}
+
+/** The bytes of {@link OPERATION_HEADER}, which a header block must hold for the header to be there. */
+const OPERATION_BYTES = new TextEncoder().encode(OPERATION_HEADER);
+
+/** How the client holds a delivered message inside, though its types do not say so: the header block's length (-1: none) and the bytes it begins. */
+interface ClientLayout {
+  readonly msg?: { readonly _msg?: { readonly hdr?: unknown }; readonly _rdata?: unknown };
+}
+
+/**
+ * False when the header block of a delivered message cannot hold
+ * {@link OPERATION_HEADER} (it lacks its bytes, or there is none): then the
+ * message is no tombstone, and its headers need no decoding, which costs
+ * as much as the rest of its delivery. True otherwise, and when the client
+ * does not hold the message as twostep knows: its headers are decoded.
+ */
+function mayNameOperation(message: JsMsg): boolean {
+  const inner = (message as JsMsg & ClientLayout).msg;
+  const length = inner?._msg?.hdr;
+  const bytes = inner?._rdata;
+  if (typeof length !== "number" || !(bytes instanceof Uint8Array) || length > bytes.length) return true;
+  const last = length - OPERATION_BYTES.length;
+  for (let start = 0; start <= last; start++) {
+    let index = 0;
+    while (index < OPERATION_BYTES.length && bytes[start + index] === OPERATION_BYTES[index]) index++;
+    if (index === OPERATION_BYTES.length) return true;
+  }
+  return false;
 }
 
 function isTombstone(headers: MsgHdrs | undefined): boolean {

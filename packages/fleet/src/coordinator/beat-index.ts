@@ -23,6 +23,10 @@ export class BeatIndex {
 
   /** Makes the index hold exactly `beats` (one per incarnation), keyed by `idOf`. */
   update(beats: readonly StoredBeat[], idOf: (beat: StoredBeat) => string): void {
+    if (this.#byId.size === 0) {
+      this.#rebuild(beats, idOf);
+      return;
+    }
     let changed: Set<string> | undefined;
     for (const beat of beats) {
       if (this.#held.has(beat)) continue;
@@ -36,7 +40,11 @@ export class BeatIndex {
     }
     this.#changed = changed ?? (NONE as Set<string>);
     // Every heartbeat read is held: when the index holds no more, none went away.
-    if (this.#byId.size === beats.length) return;
+    if (this.#byId.size !== beats.length) this.#rebuild(beats, idOf);
+  }
+
+  /** Makes the index hold `beats` from nothing: each of them changed. */
+  #rebuild(beats: readonly StoredBeat[], idOf: (beat: StoredBeat) => string): void {
     this.#byId = new Map();
     this.#held = new WeakMap();
     for (const beat of beats) {

@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { APPLIED_AT, appliedEnd, membersAfter, startsWithApplied } from "../records/heartbeat-layout.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { Decoded, RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
@@ -6,6 +7,8 @@ import { ViewMemory } from "./view-memory.js";
 
 interface SharedMap {
   readonly map: HeartbeatRecord["applied"];
+  /** Its JSON text, as UTF-8: the bytes a heartbeat laid out with this map first holds at `APPLIED_AT`. */
+  readonly bytes: Uint8Array;
   /** The map's keys and values, in its order: what the next map read is compared with. */
   readonly keys: readonly string[];
   readonly values: readonly number[];
@@ -37,7 +40,9 @@ export type RevisionSpace = "log" | "beats";
  * The `applied` maps of decoded heartbeats are shared: equal maps are one
  * object, so that what depends only on a map (convergence, the evidence of a
  * store that went backwards) is worked out once per distinct map, not once
- * per member.
+ * per member. A heartbeat that begins with the bytes of a shared map (see
+ * `appliedFirst`) is decoded without parsing or checking the map again:
+ * only the members after it are parsed.
  */
 export class DecodeCache {
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -66,14 +71,7 @@ export class DecodeCache {
       if (cached.applied !== undefined) cached.applied.seen = this.#generation;
       return cached.decoded as Decoded<TwostepRecords[K]>;
     }
-    const decoded: Decoded<unknown> = this.#formats.decode(kind, bytes);
-    let applied: SharedMap | undefined;
-    if (kind === "heartbeat" && decoded.ok) {
-      // The record was just decoded, for this cache alone: its map is swapped for the shared one in place, not copied.
-      const beat = decoded.value as { applied: HeartbeatRecord["applied"] };
-      applied = this.#share(beat.applied);
-      beat.applied = applied.map;
-    }
+    const { decoded, applied } = kind === "heartbeat" ? this.#decodeBeat(bytes) : { decoded: this.#formats.decode(kind, bytes), applied: undefined };
     entries.set(revision, { kind, bytes, decoded, applied, seen: this.#generation });
     return decoded as Decoded<TwostepRecords[K]>;
   }
@@ -100,6 +98,44 @@ export class DecodeCache {
     this.#generation++;
   }
 
+  /** A heartbeat decoded, with its shared map in place of its own. */
+  #decodeBeat(bytes: Uint8Array): { readonly decoded: Decoded<unknown>; readonly applied: SharedMap | undefined } {
+    const known = this.#sharedIn(bytes);
+    const after = known === undefined ? undefined : this.#decodeAfter(bytes, known);
+    const decoded = after ?? this.#formats.decode("heartbeat", bytes);
+    if (!decoded.ok) return { decoded, applied: undefined };
+    // The record was just decoded, for this cache alone: its map is swapped for the shared one in place, not copied.
+    const beat = decoded.value as { applied: HeartbeatRecord["applied"] };
+    const applied = known !== undefined && after !== undefined ? this.#use(known) : this.#share(beat.applied);
+    beat.applied = applied.map;
+    return { decoded, applied };
+  }
+
+  /** The shared map whose bytes `bytes` begin with, laid out as `appliedFirst` writes a heartbeat, or undefined. */
+  #sharedIn(bytes: Uint8Array): SharedMap | undefined {
+    if (!startsWithApplied(bytes)) return undefined;
+    const last = this.#lastShared;
+    if (last !== undefined && holdsAt(bytes, last.bytes)) return last;
+    const end = appliedEnd(bytes);
+    if (end === undefined) return undefined;
+    const known = this.#applied.get(utf8Decoder.decode(bytes.subarray(APPLIED_AT, end)));
+    return known !== undefined && holdsAt(bytes, known.bytes) ? known : undefined;
+  }
+
+  /**
+   * A heartbeat whose bytes begin with `shared`'s, decoded from the members
+   * after it: exactly what decoding it whole gives (the map was checked when
+   * it was first decoded, and stands in after the check), or undefined when
+   * it has to be decoded whole to say.
+   */
+  #decodeAfter(bytes: Uint8Array, shared: SharedMap): Decoded<unknown> | undefined {
+    const members = membersAfter(bytes, APPLIED_AT + shared.bytes.length);
+    if (members === undefined) return undefined;
+    members["applied"] = NO_APPLIED;
+    const decoded = this.#formats.decodeParsed("heartbeat", 1, members);
+    return decoded.ok ? decoded : undefined;
+  }
+
   /** The one object of maps equal to `applied` (`applied` itself when it is the first), kept for this view. */
   #share(applied: HeartbeatRecord["applied"]): SharedMap {
     // Heartbeats read in a row mostly report one map: compared key by key and value by value, in order, it needs no text.
@@ -109,16 +145,33 @@ export class DecodeCache {
       const text = JSON.stringify(applied);
       shared = this.#applied.get(text);
       if (shared === undefined) {
-        shared = { map: applied, keys: Object.keys(applied), values: Object.values(applied), seen: this.#generation };
+        shared = { map: applied, bytes: utf8.encode(text), keys: Object.keys(applied), values: Object.values(applied), seen: this.#generation };
         this.#applied.set(text, shared);
         this.#sharedOf.set(applied, shared);
       }
     }
+    return this.#use(shared);
+  }
+
+  /** Keeps `shared` for this view, as the map the next heartbeat is compared with first. */
+  #use(shared: SharedMap): SharedMap {
     shared.seen = this.#generation;
     this.#lastShared = shared;
     return shared;
   }
 }
+
+/** True when `bytes` hold `text` at `APPLIED_AT`, followed by more. */
+function holdsAt(bytes: Uint8Array, text: Uint8Array): boolean {
+  const end = APPLIED_AT + text.length;
+  return bytes.length > end && Buffer.compare(bytes.subarray(APPLIED_AT, end), text) === 0;
+}
+
+/** What stands in for a shared map while the members around it are checked. */
+const NO_APPLIED = Object.freeze({});
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8");
 
 /**
  * True when `map` has the keys of `shared`, in the same order, with the same

@@ -111,11 +111,14 @@ const DEFAULT_LEASE_MS = 15_000;
 
 /** Reads the log, the heartbeats and the control plane's clock, and judges each member. */
 export async function loadFleetView(plane: ControlPlane, options: ViewOptions): Promise<FleetView> {
-  // The heartbeats first, then the log: a node registers before it heartbeats, so every heartbeat read has its
-  // member (and the revisions it reports) in the log read after it. Read the other way round, or at once, a node
+  // The heartbeats, then the log: a node registers before it heartbeats, so every heartbeat read has its member
+  // (and the revisions it reports) in the log read after it. Read the other way round, or only at once, a node
   // joining in between would show a heartbeat without a member, which is the evidence of a store gone backwards.
-  const beats = await plane.readBeats();
-  const snapshot = await plane.read("fleet", { atLeast: options.atLeast ?? 0 });
+  // The log is also read while the heartbeats are, so that the store's work on it overlaps ours on them: the read
+  // after them then reads only what was stored since (a plane reads again only what changed, see ControlPlane.read).
+  const atLeast = options.atLeast ?? 0;
+  const [beats] = await Promise.all([plane.readBeats(), plane.read("fleet", { atLeast })]);
+  const snapshot = await plane.read("fleet", { atLeast });
   // The clock after the reads: a heartbeat stored before it is never judged younger than it is.
   const now = await plane.serverTime();
   return buildFleetView(snapshot.entries, snapshot.position, beats, now, options);

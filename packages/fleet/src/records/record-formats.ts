@@ -90,6 +90,14 @@ export class RecordFormats<Models> {
     if (typeof format !== "number" || !Number.isInteger(format) || format < 1) {
       return { ok: false, problem: `it has no record format (format: ${JSON.stringify(format) ?? "missing"})`, newer: false };
     }
+    return this.decodeParsed(kind, format, rest);
+  }
+
+  /**
+   * Decodes a record of `kind` already parsed: `json` is its JSON object
+   * without `format`, which is `format` (a whole number from 1).
+   */
+  decodeParsed<K extends keyof Models>(kind: K, format: number, json: Record<string, unknown>): Decoded<Models[K]> {
     if (format > this.newest) {
       return {
         ok: false,
@@ -98,7 +106,7 @@ export class RecordFormats<Models> {
       };
     }
     try {
-      const value = (this.#formats[format - 1] as RecordFormat<Models>).decode(kind, rest);
+      const value = (this.#formats[format - 1] as RecordFormat<Models>).decode(kind, json);
       return { ok: true, value, format };
     } catch (error) {
       if (error instanceof RecordProblem) return { ok: false, problem: error.message, newer: error.newer };

@@ -4,6 +4,7 @@ import { changeRequestSchema, requestOutcomeSchema } from "./change-request.js";
 import { controllerLeaseSchema } from "./controller-lease.js";
 import { decommissionRecordSchema, departureRecordSchema, refusalRecordSchema } from "./departure-record.js";
 import { fastRecordChecks } from "./fast-record-checks.js";
+import { appliedFirst } from "./heartbeat-layout.js";
 import { heartbeatRecordSchema } from "./heartbeat-record.js";
 import { memberRecordSchema } from "./member-record.js";
 import { planeMetaSchema } from "./plane-meta.js";
@@ -35,13 +36,17 @@ export type TwostepRecords = { readonly [K in keyof typeof schemas]: RecordOf<(t
 export type RecordKind = keyof TwostepRecords;
 
 /**
- * Record format 1: each record is the JSON of its model. Fields a reader
+ * Record format 1: each record is the JSON of its model (a heartbeat's
+ * `applied` map first, see `appliedFirst`). Fields a reader
  * does not know are kept, and written back when it rewrites the record, so
  * a newer twostep may add fields that older ones carry along.
  */
 export const recordFormat1: RecordFormat<TwostepRecords> = {
   version: 1,
-  encode: (_kind, model) => ({ ...(model as unknown as Record<string, unknown>) }),
+  encode: (kind, model) => {
+    const json = model as unknown as Record<string, unknown>;
+    return kind === "heartbeat" ? appliedFirst(json) : { ...json };
+  },
   // JSON that passes a kind's fast check is what its schema would give back: taken as it is, without a parse that copies it.
   // What a schema reads is its record type (RecordOf only drops the typing of unknown fields); the compiler cannot follow that through a generic kind.
   decode: (kind, json) => (fastRecordChecks[kind]?.(json) === true ? json : parseWith(schemas[kind] as z.ZodType, json)) as TwostepRecords[typeof kind],
