@@ -30,8 +30,8 @@ export interface CachedReadResult<T> extends FilterReadResult {
 
 /**
  * Two readings of one stored time, in ms, may differ by this much: a
- * consumer's comes from a count of nanoseconds that a double rounds, a
- * get's from a text that is cut at the millisecond.
+ * consumer's is cut from a count of nanoseconds, a get's from a text, both
+ * at the millisecond, and a client that rounds either may land on the next.
  */
 const sameTimeMs = 1;
 

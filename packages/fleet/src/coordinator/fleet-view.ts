@@ -115,7 +115,7 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
   // (and the revisions it reports) in the log read after it. Read the other way round, or only at once, a node
   // joining in between would show a heartbeat without a member, which is the evidence of a store gone backwards.
   // The log is also read while the heartbeats are, so that the store's work on it overlaps ours on them: the read
-  // after them then reads only what was stored since (a plane reads again only what changed, see ControlPlane.read).
+  // after them then costs what was stored since, on a plane that keeps what it read (the NATS plane does).
   const atLeast = options.atLeast ?? 0;
   const [beats] = await Promise.all([plane.readBeats(), plane.read("fleet", { atLeast })]);
   const snapshot = await plane.read("fleet", { atLeast });
