@@ -76,6 +76,11 @@ export class DecodeCache {
     return decoded as Decoded<TwostepRecords[K]>;
   }
 
+  /** True until a view was built with this cache: then nothing read before is known. */
+  get fresh(): boolean {
+    return this.#generation === 0;
+  }
+
   /** Keeps the shared `applied` map of `record` (a heartbeat decoded earlier, used again without decoding) for this view. */
   retain(record: HeartbeatRecord | null | undefined): void {
     if (record === null || record === undefined) return;

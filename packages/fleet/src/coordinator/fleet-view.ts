@@ -114,10 +114,12 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
   // The heartbeats, then the log: a node registers before it heartbeats, so every heartbeat read has its member
   // (and the revisions it reports) in the log read after it. Read the other way round, or only at once, a node
   // joining in between would show a heartbeat without a member, which is the evidence of a store gone backwards.
-  // The log is also read while the heartbeats are, so that the store's work on it overlaps ours on them: the read
-  // after them then costs what was stored since, on a plane that keeps what it read (the NATS plane does).
+  // For a first view, the log is also read while the heartbeats are, so that the store's work on it overlaps ours
+  // on them: the read after them then costs what was stored since, on a plane that keeps what it read (the NATS
+  // plane does). A later view's reads cost what changed, and that early read would only add a round trip.
   const atLeast = options.atLeast ?? 0;
-  const [beats] = await Promise.all([plane.readBeats(), plane.read("fleet", { atLeast })]);
+  const early = options.cache === undefined || options.cache.fresh ? plane.read("fleet", { atLeast }) : undefined;
+  const [beats] = await Promise.all([plane.readBeats(), early]);
   const snapshot = await plane.read("fleet", { atLeast });
   // The clock after the reads: a heartbeat stored before it is never judged younger than it is.
   const now = await plane.serverTime();
