@@ -42,8 +42,21 @@ const beatArbitrary = fc.record({
 /** What may happen to a heartbeat's bytes on the way: nothing, or what would make reading it after its map alone go wrong. */
 const damageArbitrary = fc.oneof(
   fc.constant({ kind: "none" as const }),
-  fc.constantFrom(',"format":2', ',"applied":{}', ',"applied":{"a":0}', ',"format":1', " ", ',"x":1').map((member) => ({ kind: "append" as const, member })),
+  fc
+    .constantFrom(
+      ',"format":2',
+      ',"applied":{}',
+      ',"applied":{"a":0}',
+      ',"format":1',
+      " ",
+      ',"x":1',
+      ',"\\u0066ormat":2',
+      ',"appl\\u0069ed":{}',
+      ',"__proto__":{"x":1}',
+    )
+    .map((member) => ({ kind: "append" as const, member })),
   fc.constantFrom(" ", "}", ",", "\n", '"', "{}").map((inserted) => ({ kind: "after map" as const, inserted })),
+  fc.constantFrom("\uFEFF", " ", "\n").map((inserted) => ({ kind: "after comma" as const, inserted })),
   fc.constantFrom(",}", ", }", "}", ',"nodeId":"n"}').map((rest) => ({ kind: "members" as const, rest })),
   fc.nat().map((at) => ({ kind: "truncate" as const, at })),
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => ({ kind: "byte" as const, at, byte })),
@@ -60,6 +73,8 @@ function damaged(bytes: Uint8Array, map: Record<string, number>, damage: Damage)
       return concat(bytes.subarray(0, bytes.length - 1), text.encode(`${damage.member}}`));
     case "after map":
       return concat(bytes.subarray(0, mapEnd(map)), text.encode(damage.inserted), bytes.subarray(mapEnd(map)));
+    case "after comma":
+      return concat(bytes.subarray(0, mapEnd(map) + 1), text.encode(damage.inserted), bytes.subarray(mapEnd(map) + 1));
     case "members":
       // The members after the map, in place of its own.
       return concat(bytes.subarray(0, mapEnd(map)), text.encode(damage.rest));
@@ -176,5 +191,21 @@ describe("a heartbeat read after a map the cache knows", () => {
     const read = cache.decode("heartbeat", "beats", 300, text.encode(JSON.stringify({ format: 1, ...beat })));
     expect(read.ok && read.value).toEqual(beat);
     expect(counting.whole).toBe(before + 1);
+  });
+});
+
+describe("a map shared from a heartbeat of a newer record format", () => {
+  test("is no shortcut for a heartbeat of format 1, whose check it never passed", () => {
+    // A newer twostep whose format 2 takes any heartbeat, negative revisions too.
+    const newer = formats.with({ version: 2, encode: (_kind, model) => ({ ...(model as object) }), decode: (_kind, json) => json as never });
+    const cache = new DecodeCache(newer);
+    const beat = (format: number) =>
+      text.encode(
+        `{"format":${format},"applied":{"a":-1},"nodeId":"n","incarnation":"1","beat":1,"leaseMs":1,"plane":null,"writes":{},"frames":{},"fenced":null,"regressed":null,"unreadable":[],"held":{}}`,
+      );
+    expect(cache.decode("heartbeat", "beats", 1, beat(2)).ok).toBe(true);
+    const read = cache.decode("heartbeat", "beats", 2, beat(1));
+    expect(read).toEqual(newer.decode("heartbeat", beat(1)));
+    expect(read.ok).toBe(false);
   });
 });

@@ -1,17 +1,17 @@
 import type { JsMsg, StoredMsg } from "@nats-io/jetstream";
-import { parseAckSubject } from "./ack-subject.js";
 import { headers as natsHeaders, type Msg, type MsgHdrs } from "@nats-io/transport-node";
+import { parseAckSubject } from "./ack-subject.js";
 
 /** A message of a stream, however it was read: from a consumer, a get, or republished. */
 export interface StoredMessage {
   /** The subject it was stored under. */
   readonly subject: string;
   readonly seq: number;
-  /** Its bytes: never written to again (a consumer's message holds a view of what the client read, which the client does not reuse). */
+  /** Its bytes, as the client handed them over (a view of what it read, which it never writes to again): never to be written to. */
   readonly data: Uint8Array;
   /** True when it is a tombstone (header `KV-Operation: DEL`). */
   readonly tombstone: boolean;
-  /** When the stream stored it, ms since the epoch (the server's clock). */
+  /** When the stream stored it, ms since the epoch (the server's clock), cut at the millisecond. */
   readonly at: number;
 }
 
@@ -50,7 +50,7 @@ export function fromConsumer(message: JsMsg): ConsumedMessage {
 
 /** A message read with `STREAM.MSG.GET`. */
 export function fromGet(message: StoredMsg): StoredMessage {
-  return { subject: message.subject, seq: message.seq, data: message.data.slice(), tombstone: isTombstone(message.header), at: message.time.getTime() };
+  return { subject: message.subject, seq: message.seq, data: message.data, tombstone: isTombstone(message.header), at: message.time.getTime() };
 }
 
 /** A republished message as the stream sent it, with the sequence its subject had before (0: none). */
@@ -72,7 +72,7 @@ export function fromRepublished(message: Msg, receivedAt: number): RepublishedMe
   const previous = wholeNumber(headers?.get("Nats-Last-Sequence"));
   if (subject === "" || seq === undefined || seq < 1 || previous === undefined) return undefined;
   const stamped = Date.parse(headers?.get("Nats-Time-Stamp") ?? "");
-  return { subject, seq, previous, data: message.data.slice(), tombstone: isTombstone(headers), at: Number.isNaN(stamped) ? receivedAt : stamped };
+  return { subject, seq, previous, data: message.data, tombstone: isTombstone(headers), at: Number.isNaN(stamped) ? receivedAt : stamped };
 }
 
 /** The reply subject of a message a consumer delivered: the client's messages hold it, though their type does not say so. */

@@ -33,7 +33,7 @@ function withHeaders(entries: readonly (readonly [string, string])[]) {
 }
 
 describe("a message a consumer delivered", () => {
-  test("reads as the client reads it: sequences, time, bytes, and whether it is a tombstone", async () => {
+  test("reads as the client reads it: sequences, bytes, whether it is a tombstone, and its time (cut at the ms, where the client may round up)", async () => {
     await raw.jsm.streams.add({ name: "DELIVERED", subjects: ["delivered.>"] });
     const sent: { subject: string; data: string; headers?: ReturnType<typeof withHeaders>; expect?: number }[] = [
       { subject: "delivered.plain", data: '{"a":1}' },
@@ -75,8 +75,11 @@ describe("a message a consumer delivered", () => {
       if (delivered.length === sent.length) break;
     }
     const tombstones: string[] = [];
+    const decoded: string[] = [];
     for (const message of delivered) {
       const read = fromConsumer(message);
+      // Headers the client decoded (it does so once, when asked): only those whose bytes name the operation were.
+      if ((message as JsMsg & { readonly msg: { readonly _headers?: unknown } }).msg._headers !== undefined) decoded.push(message.subject);
       const operation = message.headers?.get("KV-Operation");
       const tombstone = operation === "DEL" || operation === "PURGE";
       if (tombstone) tombstones.push(message.subject);
@@ -91,6 +94,23 @@ describe("a message a consumer delivered", () => {
       });
     }
     expect(tombstones).toEqual(["delivered.deleted", "delivered.purged", "delivered.second"]);
+    expect(decoded).toEqual(["delivered.deleted", "delivered.purged", "delivered.other", "delivered.lookalike", "delivered.second"]);
+  });
+
+  test("from a client that holds it otherwise than twostep knows, has its headers decoded to tell a tombstone", () => {
+    const reply = "$JS.ACK.S.C.1.5.7.1700000000123456789.0";
+    const message = (operation: string) =>
+      ({ subject: "s", data: text.encode("x"), headers: withHeaders([["KV-Operation", operation]]), reply }) as unknown as JsMsg;
+    expect(fromConsumer(message("DEL"))).toEqual({
+      subject: "s",
+      seq: 5,
+      data: text.encode("x"),
+      tombstone: true,
+      at: 1_700_000_000_123,
+      delivery: 7,
+      pending: 0,
+    });
+    expect(fromConsumer(message("PUT")).tombstone).toBe(false);
   });
 });
 
@@ -110,12 +130,11 @@ describe("the reply subject of a delivered message", () => {
         whole,
         nanos,
         whole,
-        fc.option(token),
+        fc.array(token, { maxLength: 3 }),
         (long, stream, consumer, streamSeq, deliverySeq, delivered, ns, pending, extra) => {
           const numbers = `${delivered}.${streamSeq}.${deliverySeq}.${ns}.${pending}`;
-          const reply = long
-            ? `$JS.ACK.hub.ACCT.${stream}.${consumer}.${numbers}${extra === null ? "" : `.${extra}`}`
-            : `$JS.ACK.${stream}.${consumer}.${numbers}`;
+          // The long form may carry more tokens after the pending count (a random one, today).
+          const reply = long ? [`$JS.ACK.hub.ACCT.${stream}.${consumer}.${numbers}`, ...extra].join(".") : `$JS.ACK.${stream}.${consumer}.${numbers}`;
           expect(parseAckSubject(reply)).toEqual({ streamSequence: streamSeq, deliverySequence: deliverySeq, pending, at: Number(ns / 1_000_000n) });
         },
       ),

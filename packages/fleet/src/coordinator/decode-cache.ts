@@ -6,12 +6,20 @@ import type { TwostepRecords } from "../records/twostep-records.js";
 import { ViewMemory } from "./view-memory.js";
 
 interface SharedMap {
+  /** The one object handed out for every equal map. */
   readonly map: HeartbeatRecord["applied"];
   /** Its JSON text, as UTF-8: the bytes a heartbeat laid out with this map first holds at `APPLIED_AT`. */
   readonly bytes: Uint8Array;
+  /**
+   * True once a heartbeat of record format 1 with this map passed that
+   * format's check: only then may a heartbeat of format 1 that begins with
+   * its bytes skip the check (a newer format may take maps format 1 refuses).
+   */
+  formatOne: boolean;
   /** The map's keys and values, in its order: what the next map read is compared with. */
   readonly keys: readonly string[];
   readonly values: readonly number[];
+  /** The generation of the last view that used it. */
   seen: number;
 }
 
@@ -19,9 +27,11 @@ interface Cached {
   readonly kind: keyof TwostepRecords;
   /** What was decoded: a store that went backwards hands a revision out again, for other bytes. */
   readonly bytes: Uint8Array;
+  /** The record, or why it cannot be read. */
   readonly decoded: Decoded<unknown>;
   /** For a heartbeat, its shared `applied` map. */
   readonly applied: SharedMap | undefined;
+  /** The generation of the last view that read it. */
   seen: number;
 }
 
@@ -111,7 +121,7 @@ export class DecodeCache {
     if (!decoded.ok) return { decoded, applied: undefined };
     // The record was just decoded, for this cache alone: its map is swapped for the shared one in place, not copied.
     const beat = decoded.value as { applied: HeartbeatRecord["applied"] };
-    const applied = known !== undefined && after !== undefined ? this.#use(known) : this.#share(beat.applied);
+    const applied = known !== undefined && after !== undefined ? this.#use(known) : this.#share(beat.applied, decoded.format === 1);
     beat.applied = applied.map;
     return { decoded, applied };
   }
@@ -120,11 +130,11 @@ export class DecodeCache {
   #sharedIn(bytes: Uint8Array): SharedMap | undefined {
     if (!startsWithApplied(bytes)) return undefined;
     const last = this.#lastShared;
-    if (last !== undefined && holdsAt(bytes, last.bytes)) return last;
+    if (last?.formatOne && holdsAt(bytes, last.bytes)) return last;
     const end = appliedEnd(bytes);
     if (end === undefined) return undefined;
     const known = this.#applied.get(utf8Decoder.decode(bytes.subarray(APPLIED_AT, end)));
-    return known !== undefined && holdsAt(bytes, known.bytes) ? known : undefined;
+    return known?.formatOne && holdsAt(bytes, known.bytes) ? known : undefined;
   }
 
   /**
@@ -142,7 +152,7 @@ export class DecodeCache {
   }
 
   /** The one object of maps equal to `applied` (`applied` itself when it is the first), kept for this view. */
-  #share(applied: HeartbeatRecord["applied"]): SharedMap {
+  #share(applied: HeartbeatRecord["applied"], formatOne: boolean): SharedMap {
     // Heartbeats read in a row mostly report one map: compared key by key and value by value, in order, it needs no text.
     const last = this.#lastShared;
     let shared = last !== undefined && sameEntries(last, applied) ? last : undefined;
@@ -150,11 +160,12 @@ export class DecodeCache {
       const text = JSON.stringify(applied);
       shared = this.#applied.get(text);
       if (shared === undefined) {
-        shared = { map: applied, bytes: utf8.encode(text), keys: Object.keys(applied), values: Object.values(applied), seen: this.#generation };
+        shared = { map: applied, bytes: utf8.encode(text), formatOne, keys: Object.keys(applied), values: Object.values(applied), seen: this.#generation };
         this.#applied.set(text, shared);
         this.#sharedOf.set(applied, shared);
       }
     }
+    shared.formatOne ||= formatOne;
     return this.#use(shared);
   }
 

@@ -116,9 +116,10 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
   // joining in between would show a heartbeat without a member, which is the evidence of a store gone backwards.
   // For a first view, the log is also read while the heartbeats are, so that the store's work on it overlaps ours
   // on them: the read after them then costs what was stored since, on a plane that keeps what it read (the NATS
-  // plane does). A later view's reads cost what changed, and that early read would only add a round trip.
+  // plane does). A later view's reads cost what changed, and that early read would only add a round trip. The
+  // early read only saves time: when it fails, the read after the heartbeats reads everything.
   const atLeast = options.atLeast ?? 0;
-  const early = options.cache === undefined || options.cache.fresh ? plane.read("fleet", { atLeast }) : undefined;
+  const early = options.cache === undefined || options.cache.fresh ? plane.read("fleet", { atLeast }).catch(() => undefined) : undefined;
   const [beats] = await Promise.all([plane.readBeats(), early]);
   const snapshot = await plane.read("fleet", { atLeast });
   // The clock after the reads: a heartbeat stored before it is never judged younger than it is.

@@ -84,4 +84,5 @@ export function membersAfter(bytes: Uint8Array, end: number): Record<string, unk
   return Object.hasOwn(members, "format") || Object.hasOwn(members, "applied") ? undefined : members;
 }
 
-const utf8Decoder = new TextDecoder("utf-8");
+/** Keeps a byte-order mark as text: at the start of the rest it stands in the middle of the heartbeat, where a whole parse refuses it. */
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
