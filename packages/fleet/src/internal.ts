@@ -10,6 +10,7 @@ export { readerBlockers } from "./coordinator/find-blockers.js";
 export type { FleetView, MemberView } from "./coordinator/fleet-view.js";
 export { buildFleetView, leaseEndOf } from "./coordinator/fleet-view.js";
 export { DecodeCache } from "./coordinator/decode-cache.js";
+export { highestApplied, regressionEvidence } from "./coordinator/regression-evidence.js";
 export { fleetStatus } from "./coordinator/fleet-status.js";
 export { emptyRecord } from "./coordinator/propose-change.js";
 export { type HeldRecord, HeldRecords } from "./node/held-records.js";

@@ -66,6 +66,8 @@ export class DecodeCache {
   readonly #sharedOf = new WeakMap<HeartbeatRecord["applied"], SharedMap>();
   /** The shared map handed out last. */
   #lastShared: SharedMap | undefined;
+  /** The `applied` map {@link DecodeCache.retain} kept last in this view. */
+  #retained: HeartbeatRecord["applied"] | undefined;
 
   constructor(formats: RecordFormats<TwostepRecords>) {
     this.#formats = formats;
@@ -93,13 +95,16 @@ export class DecodeCache {
 
   /** Keeps the shared `applied` map of `record` (a heartbeat decoded earlier, used again without decoding) for this view. */
   retain(record: HeartbeatRecord | null | undefined): void {
-    if (record === null || record === undefined) return;
+    // Members kept in a row mostly share one map: kept once, it needs no lookup again in this view.
+    if (record === null || record === undefined || record.applied === this.#retained) return;
     const shared = this.#sharedOf.get(record.applied);
     if (shared !== undefined) shared.seen = this.#generation;
+    this.#retained = record.applied;
   }
 
   /** Drops what the view just built did not read; call once per view. */
   sweep(): void {
+    this.#retained = undefined;
     const generation = this.#generation;
     for (const entries of [this.#spaces.log, this.#spaces.beats]) {
       entries.forEach((cached, revision) => {

@@ -1,4 +1,5 @@
 import { missingRevisions, reportedRegression, type StoredLevelState } from "../records/reported-regression.js";
+import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { FleetView } from "./fleet-view.js";
 
 /**
@@ -26,13 +27,22 @@ export function regressionEvidence(view: FleetView): string[] {
     }
     return missing;
   };
+  // A report of the last one's plane and applied map (mostly one object, see DecodeCache), when that showed nothing, shows nothing either.
+  let clear: HeartbeatRecord | undefined;
   for (const member of view.members) {
     const beat = member.beat?.record;
     if (beat === undefined || beat === null) continue;
+    if (clear !== undefined && beat.regressed === null && beat.applied === clear.applied && samePlane(beat.plane, clear.plane)) continue;
     const found = reportedRegression(member, beat, meta, missingOf);
     if (found.length > 0) evidence.push(...found);
+    else clear = beat;
   }
   return evidence;
+}
+
+/** True when two heartbeats name one control plane and epoch (or none). */
+function samePlane(a: HeartbeatRecord["plane"], b: HeartbeatRecord["plane"]): boolean {
+  return a === b || (a !== null && b !== null && a.id === b.id && a.epoch === b.epoch);
 }
 
 /** The level record of `capability` in the view, as the regression rule judges it. */
@@ -46,10 +56,14 @@ export function highestApplied(view: FleetView): number {
   const meta = view.meta?.value;
   let highest = 0;
   const seen = new Set<Readonly<Record<string, number>>>();
+  let last: Readonly<Record<string, number>> | undefined;
   for (const member of view.members) {
     const beat = member.beat?.record;
-    if (beat?.plane === undefined || beat.plane === null || meta === undefined || meta === null) continue;
+    // Heartbeats read in a row mostly share one map (see DecodeCache): a map just looked at needs no lookup.
+    if (beat === undefined || beat === null || beat.applied === last) continue;
+    if (beat.plane === null || meta === undefined || meta === null) continue;
     if (beat.plane.id !== meta.planeId || beat.plane.epoch !== meta.epoch) continue;
+    last = beat.applied;
     if (seen.has(beat.applied)) continue;
     seen.add(beat.applied);
     for (const revision of Object.values(beat.applied)) highest = Math.max(highest, revision);

@@ -19,6 +19,8 @@ export type { LabelSelector, Labels, MemberRecord } from "./member-record.js";
 export { memberRecordSchema } from "./member-record.js";
 export type { PlaneMeta } from "./plane-meta.js";
 export type { Decoded, RecordFormat } from "./record-formats.js";
+export type { StoredLevelState } from "./reported-regression.js";
+export { missingRevisions, reportedRegression } from "./reported-regression.js";
 export { RECORD_FORMAT_CAPABILITY, RecordFormats, RecordProblem, parseWith } from "./record-formats.js";
 export type { RecordKind, TwostepRecords } from "./twostep-records.js";
 export { recordFormat1, twostepRecordFormats } from "./twostep-records.js";
