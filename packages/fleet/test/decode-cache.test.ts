@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { DecodeCache, type Decoded, RecordFormats, recordFormat1, type TwostepRecords, twostepRecordFormats } from "@twostep/fleet/internal";
 import { describe, expect, test } from "vitest";
+import { heartbeatRecord } from "./support/heartbeat-records.js";
 
 // A heartbeat is written with its applied map first, and a cache that has
 // read that map before parses only what follows it. These tests hold that
@@ -107,21 +108,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 function primed(cacheFormats: RecordFormats<TwostepRecords> = formats): DecodeCache {
   const cache = new DecodeCache(cacheFormats);
   maps.forEach((applied, index) => {
-    const beat = {
-      nodeId: "primer",
-      incarnation: "1",
-      beat: 1,
-      leaseMs: 1,
-      plane: null,
-      applied,
-      writes: {},
-      frames: {},
-      fenced: null,
-      regressed: null,
-      unreadable: [],
-      held: {},
-    };
-    expect(cache.decode("heartbeat", "beats", index + 1, formats.encode("heartbeat", beat, 1)).ok).toBe(true);
+    expect(cache.decode("heartbeat", "beats", index + 1, formats.encode("heartbeat", heartbeatRecord("primer", { applied }), 1)).ok).toBe(true);
   });
   return cache;
 }
@@ -146,20 +133,7 @@ describe("a heartbeat read after a map the cache knows", () => {
     const before = counting.whole;
     const shared = new Map<string, unknown>();
     for (const [index, applied] of [two, two, odd, one, two, twoReversed].entries()) {
-      const beat = {
-        nodeId: `n${index}`,
-        incarnation: "1",
-        beat: 3,
-        leaseMs: 9,
-        plane: null,
-        applied,
-        writes: {},
-        frames: {},
-        fenced: null,
-        regressed: null,
-        unreadable: [],
-        held: {},
-      };
+      const beat = heartbeatRecord(`n${index}`, { applied });
       const read = cache.decode("heartbeat", "beats", 200 + index, formats.encode("heartbeat", beat, 1));
       if (!read.ok) throw new Error(read.problem);
       expect(read.value).toEqual(beat);
@@ -174,20 +148,7 @@ describe("a heartbeat read after a map the cache knows", () => {
     const counting = new CountingFormats([recordFormat1]);
     const cache = primed(counting);
     const before = counting.whole;
-    const beat = {
-      nodeId: "old",
-      incarnation: "1",
-      beat: 1,
-      leaseMs: 9,
-      plane: null,
-      applied: two,
-      writes: {},
-      frames: {},
-      fenced: null,
-      regressed: null,
-      unreadable: [],
-      held: {},
-    };
+    const beat = heartbeatRecord("old", { applied: two });
     const read = cache.decode("heartbeat", "beats", 300, text.encode(JSON.stringify({ format: 1, ...beat })));
     expect(read.ok && read.value).toEqual(beat);
     expect(counting.whole).toBe(before + 1);

@@ -8,7 +8,6 @@ import {
   emptyRecord,
   type FleetView,
   fleetStatus,
-  type HeartbeatRecord,
   leaseEndOf,
   type MemberRecord,
   type MemberView,
@@ -17,6 +16,7 @@ import {
 } from "@twostep/fleet/internal";
 import { describe, expect, test } from "vitest";
 import type { FleetStatus } from "@twostep/fleet";
+import { heartbeatRecord } from "./support/heartbeat-records.js";
 
 // A coordinator that reads the fleet again reuses what it decoded and built
 // before (decoded records by revision, shared applied maps, member views and
@@ -121,21 +121,7 @@ function beat(fleet: Fleet, nodeId: string, incarnation: string, value: Uint8Arr
 }
 
 function heartbeat(nodeId: string, incarnation: string, applied: Record<string, number>, leaseMs: number): Uint8Array {
-  const record: HeartbeatRecord = {
-    nodeId,
-    incarnation,
-    beat: 1,
-    leaseMs,
-    plane: null,
-    applied,
-    writes: {},
-    frames: {},
-    fenced: null,
-    regressed: null,
-    unreadable: [],
-    held: {},
-  };
-  return formats.encode("heartbeat", record, 1);
+  return formats.encode("heartbeat", heartbeatRecord(nodeId, { incarnation, applied, leaseMs }), 1);
 }
 
 function addMember(fleet: Fleet, index: number, spec: MemberSpec, builds: readonly BuildRecord[]): void {

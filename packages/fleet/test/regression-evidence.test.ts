@@ -12,6 +12,7 @@ import {
 } from "@twostep/fleet/internal";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { heartbeatRecord } from "./support/heartbeat-records.js";
 
 // What members report of a store that went backwards is judged once per
 // run of members that report the same plane and applied map (mostly one
@@ -51,20 +52,13 @@ function view(withMeta: boolean, members: readonly MemberSpec[]): FleetView {
       const member = { nodeId, incarnation, service: "s", build: "b", buildId: buildIdOf(build), labels: {}, startedAt: 0, leaseMs: 60_000 };
       append({ kind: "member", nodeId, incarnation }, formats.encode("member", member, 1));
     }
-    const beat = {
-      nodeId,
+    const beat = heartbeatRecord(nodeId, {
       incarnation,
-      beat: 1,
       leaseMs: 60_000,
       plane: planes[spec.plane] ?? null,
       applied: maps[spec.applied] ?? {},
-      writes: {},
-      frames: {},
-      fenced: null,
       regressed: spec.regressed,
-      unreadable: [],
-      held: {},
-    };
+    });
     beats.push({ key: { nodeId, incarnation }, value: formats.encode("heartbeat", beat, 1), tombstone: false, revision: index + 1, at: 0 });
   });
   return buildFleetView(entries, entries.length + 20, beats, 1_000, { formats, clockMarginMs: 5_000 });
