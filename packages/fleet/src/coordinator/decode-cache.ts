@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { APPLIED_AT, appliedEnd, membersAfter, startsWithApplied } from "../records/heartbeat-layout.js";
+import { appliedText, beginsWithMap, membersAfter } from "../records/heartbeat-layout.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { Decoded, RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
@@ -8,7 +8,7 @@ import { ViewMemory } from "./view-memory.js";
 interface SharedMap {
   /** The one object handed out for every equal map. */
   readonly map: HeartbeatRecord["applied"];
-  /** Its JSON text, as UTF-8: the bytes a heartbeat laid out with this map first holds at `APPLIED_AT`. */
+  /** Its JSON text, as UTF-8: what a heartbeat laid out with this map first begins with (see `beginsWithMap`). */
   readonly bytes: Uint8Array;
   /**
    * True once a heartbeat of record format 1 with this map passed that
@@ -122,38 +122,39 @@ export class DecodeCache {
   #decodeBeat(bytes: Uint8Array): { readonly decoded: Decoded<unknown>; readonly applied: SharedMap | undefined } {
     const known = this.#sharedIn(bytes);
     const after = known === undefined ? undefined : this.#decodeAfter(bytes, known);
-    const decoded = after ?? this.#formats.decode("heartbeat", bytes);
+    if (after !== undefined) return after;
+    const decoded = this.#formats.decode("heartbeat", bytes);
     if (!decoded.ok) return { decoded, applied: undefined };
     // The record was just decoded, for this cache alone: its map is swapped for the shared one in place, not copied.
     const beat = decoded.value as { applied: HeartbeatRecord["applied"] };
-    const applied = known !== undefined && after !== undefined ? this.#use(known) : this.#share(beat.applied, decoded.format === 1);
+    const applied = this.#share(beat.applied, decoded.format === 1);
     beat.applied = applied.map;
     return { decoded, applied };
   }
 
-  /** The shared map whose bytes `bytes` begin with, laid out as `appliedFirst` writes a heartbeat, or undefined. */
+  /** The shared map that `bytes`, a heartbeat laid out as `appliedFirst` writes it, begin with, or undefined. */
   #sharedIn(bytes: Uint8Array): SharedMap | undefined {
-    if (!startsWithApplied(bytes)) return undefined;
     const last = this.#lastShared;
-    if (last?.formatOne && holdsAt(bytes, last.bytes)) return last;
-    const end = appliedEnd(bytes);
-    if (end === undefined) return undefined;
-    const known = this.#applied.get(utf8Decoder.decode(bytes.subarray(APPLIED_AT, end)));
-    return known?.formatOne && holdsAt(bytes, known.bytes) ? known : undefined;
+    if (last?.formatOne && beginsWithMap(bytes, last.bytes)) return last;
+    const text = appliedText(bytes);
+    const known = text === undefined ? undefined : this.#applied.get(text);
+    return known?.formatOne && beginsWithMap(bytes, known.bytes) ? known : undefined;
   }
 
   /**
    * A heartbeat whose bytes begin with `shared`'s, decoded from the members
-   * after it: exactly what decoding it whole gives (the map was checked when
-   * it was first decoded, and stands in after the check), or undefined when
-   * it has to be decoded whole to say.
+   * after it, with the shared map in place: exactly what decoding it whole
+   * gives (the map was checked when it was first decoded, and stands in
+   * after the check), or undefined when it has to be decoded whole to say.
    */
-  #decodeAfter(bytes: Uint8Array, shared: SharedMap): Decoded<unknown> | undefined {
-    const members = membersAfter(bytes, APPLIED_AT + shared.bytes.length);
+  #decodeAfter(bytes: Uint8Array, shared: SharedMap): { readonly decoded: Decoded<unknown>; readonly applied: SharedMap } | undefined {
+    const members = membersAfter(bytes, shared.bytes);
     if (members === undefined) return undefined;
     members["applied"] = NO_APPLIED;
     const decoded = this.#formats.decodeParsed("heartbeat", 1, members);
-    return decoded.ok ? decoded : undefined;
+    if (!decoded.ok) return undefined;
+    (decoded.value as { applied: HeartbeatRecord["applied"] }).applied = this.#use(shared).map;
+    return { decoded, applied: shared };
   }
 
   /** The one object of maps equal to `applied` (`applied` itself when it is the first), kept for this view. */
@@ -182,17 +183,10 @@ export class DecodeCache {
   }
 }
 
-/** True when `bytes` hold `text` at `APPLIED_AT`, followed by more. */
-function holdsAt(bytes: Uint8Array, text: Uint8Array): boolean {
-  const end = APPLIED_AT + text.length;
-  return bytes.length > end && Buffer.compare(bytes.subarray(APPLIED_AT, end), text) === 0;
-}
-
 /** What stands in for a shared map while the members around it are checked. */
 const NO_APPLIED = Object.freeze({});
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8");
 
 /**
  * True when `map` has the keys of `shared`, in the same order, with the same

@@ -1,4 +1,4 @@
-import { isUtf8 } from "node:buffer";
+import { Buffer, isUtf8 } from "node:buffer";
 
 /**
  * How record format 1 lays out a heartbeat's bytes: its `applied` map comes
@@ -12,7 +12,7 @@ import { isUtf8 } from "node:buffer";
 const APPLIED_FIRST = new TextEncoder().encode('{"format":1,"applied":');
 
 /** Where the `applied` map of a heartbeat laid out by {@link appliedFirst} begins. */
-export const APPLIED_AT = APPLIED_FIRST.length;
+const APPLIED_AT = APPLIED_FIRST.length;
 
 const OPEN = 0x7b;
 const QUOTE = 0x22;
@@ -30,19 +30,32 @@ export function appliedFirst(model: Readonly<Record<string, unknown>>): Record<s
 }
 
 /** True when `bytes` begin as a heartbeat of record format 1 laid out with its `applied` map first. */
-export function startsWithApplied(bytes: Uint8Array): boolean {
+function startsWithApplied(bytes: Uint8Array): boolean {
   if (bytes.length <= APPLIED_AT) return false;
   for (let index = 0; index < APPLIED_AT; index++) if (bytes[index] !== APPLIED_FIRST[index]) return false;
   return true;
 }
 
+/** True when `bytes` are a heartbeat laid out with the map whose JSON text is `map` (UTF-8) first, followed by more. */
+export function beginsWithMap(bytes: Uint8Array, map: Uint8Array): boolean {
+  const end = APPLIED_AT + map.length;
+  return bytes.length > end && startsWithApplied(bytes) && Buffer.compare(bytes.subarray(APPLIED_AT, end), map) === 0;
+}
+
 /**
- * Where the `applied` map that begins at {@link APPLIED_AT} ends (the index
- * after its `}`), when it reads as `JSON.stringify` writes a map of names to
- * whole numbers; otherwise undefined. A guess to look a known map up by:
- * what is found is compared byte by byte before it is used.
+ * The JSON text of the `applied` map a heartbeat laid out with it first
+ * seems to begin with, when it reads as `JSON.stringify` writes a map of
+ * names to whole numbers; otherwise undefined. A guess to look a known map
+ * up by: {@link beginsWithMap} tells whether the heartbeat holds it.
  */
-export function appliedEnd(bytes: Uint8Array): number | undefined {
+export function appliedText(bytes: Uint8Array): string | undefined {
+  if (!startsWithApplied(bytes)) return undefined;
+  const end = appliedEnd(bytes);
+  return end === undefined ? undefined : utf8Decoder.decode(bytes.subarray(APPLIED_AT, end));
+}
+
+/** Where the `applied` map that begins at {@link APPLIED_AT} ends (the index after its `}`), or undefined. */
+function appliedEnd(bytes: Uint8Array): number | undefined {
   if (bytes[APPLIED_AT] !== OPEN) return undefined;
   let index = APPLIED_AT + 1;
   if (bytes[index] === CLOSE) return index + 1;
@@ -62,8 +75,9 @@ export function appliedEnd(bytes: Uint8Array): number | undefined {
 }
 
 /**
- * The members of a heartbeat after its `applied` map (which ends at `end`),
- * parsed as one JSON object, when that is what parsing the whole heartbeat
+ * The members of a heartbeat after its `applied` map (which
+ * {@link beginsWithMap} found to be `map`), parsed as one JSON object, when
+ * that is what parsing the whole heartbeat
  * would give without `format` and `applied`: the map is followed by a
  * comma, the rest is UTF-8 and JSON, and it does not name `format` or
  * `applied` again (a repeated member would win). The one text it takes
@@ -71,7 +85,8 @@ export function appliedEnd(bytes: Uint8Array): number | undefined {
  * heartbeat has none of the members its schema requires. Otherwise
  * undefined, and the heartbeat is to be parsed whole.
  */
-export function membersAfter(bytes: Uint8Array, end: number): Record<string, unknown> | undefined {
+export function membersAfter(bytes: Uint8Array, map: Uint8Array): Record<string, unknown> | undefined {
+  const end = APPLIED_AT + map.length;
   if (bytes[end] !== COMMA) return undefined;
   const rest = bytes.subarray(end + 1);
   if (!isUtf8(rest)) return undefined;
