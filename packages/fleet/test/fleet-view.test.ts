@@ -84,6 +84,8 @@ const mutationArbitrary = fc.oneof(
   fc.record({ kind: fc.constant("beat-gone" as const), member: fc.nat(11) }),
   fc.record({ kind: fc.constant("unreadable-beat" as const), member: fc.nat(11) }),
   fc.record({ kind: fc.constant("orphan" as const), ghost: fc.nat(2) }),
+  // A process of another node id that drew the incarnation of a member (heartbeats are found by incarnation first).
+  fc.record({ kind: fc.constant("twin" as const), member: fc.nat(11), spec: memberArbitrary }),
   fc.record({ kind: fc.constant("decommission" as const), member: fc.nat(11) }),
   // A build record damaged, or written again.
   fc.record({ kind: fc.constant("build" as const), build: fc.nat(2), readable: fc.boolean() }),
@@ -124,9 +126,8 @@ function heartbeat(nodeId: string, incarnation: string, applied: Record<string, 
   return formats.encode("heartbeat", heartbeatRecord(nodeId, { incarnation, applied, leaseMs }), 1);
 }
 
-function addMember(fleet: Fleet, index: number, spec: MemberSpec, builds: readonly BuildRecord[]): void {
+function addMember(fleet: Fleet, index: number, spec: MemberSpec, builds: readonly BuildRecord[], incarnation = `${index}`.padStart(8, "0")): void {
   const nodeId = `n${index}`;
-  const incarnation = `${index}`.padStart(8, "0");
   const build = builds[spec.build % builds.length] as BuildRecord;
   const record: MemberRecord = { nodeId, incarnation, service: "s", build: "b", buildId: buildIdOf(build), labels: {}, startedAt: 0, leaseMs: spec.leaseMs };
   append(fleet, { kind: "member", nodeId, incarnation }, spec.readable ? formats.encode("member", record, 1) : text.encode("{"));
@@ -167,6 +168,12 @@ function mutate(fleet: Fleet, mutation: typeof mutationArbitrary extends fc.Arbi
     case "join":
       addMember(fleet, 100 + fleet.revision, mutation.spec, fleet.builds);
       return;
+    case "twin": {
+      const member = members[mutation.member % Math.max(1, members.length)];
+      if (member === undefined || member.key.kind !== "member") return;
+      addMember(fleet, 100 + fleet.revision, mutation.spec, fleet.builds, member.key.incarnation);
+      return;
+    }
     case "beat-gone":
     case "unreadable-beat": {
       const member = members[mutation.member % Math.max(1, members.length)];
@@ -205,6 +212,15 @@ function view(fleet: Fleet, cache?: DecodeCache): FleetView {
   return buildFleetView(entries, fleet.revision, beats, fleet.now, { formats, clockMarginMs: 5_000, ...(cache === undefined ? {} : { cache }) });
 }
 
+/** Checks `view` against the store itself: each member has the heartbeat of its node id and incarnation, and the orphans are the heartbeats of no incarnation in the log. */
+function expectBeatsOfStore(fleet: Fleet, view: FleetView): void {
+  for (const member of view.members) expect(member.beat?.revision).toBe(fleet.beats.get(`${member.nodeId} ${member.incarnation}`)?.revision);
+  const logged = new Set<string>();
+  for (const entry of fleet.entries.values()) if (entry.key.kind === "member") logged.add(`${entry.key.nodeId} ${entry.key.incarnation}`);
+  const orphans = [...fleet.beats].filter(([id, stored]) => !logged.has(id) && !stored.tombstone).map(([, stored]) => stored.revision);
+  expect(view.orphans.map((orphan) => orphan.revision).sort((a, b) => a - b)).toEqual(orphans.sort((a, b) => a - b));
+}
+
 describe("a view built again with what earlier views kept", () => {
   test("is the view built from nothing, and so is its status, whatever changed in between", () => {
     fc.assert(
@@ -216,6 +232,7 @@ describe("a view built again with what earlier views kept", () => {
           const kept = view(fleet, cache);
           const fresh = view(fleet);
           expect(kept).toEqual(fresh);
+          expectBeatsOfStore(fleet, fresh);
           expect(fleetStatus(kept, [])).toEqual(fleetStatus(fresh, []));
         }
       }),

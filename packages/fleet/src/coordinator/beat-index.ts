@@ -8,60 +8,105 @@ const NONE: ReadonlySet<string> = new Set();
  * plane that caches what it read) updates the index in place, looking up
  * by object, and tells which incarnations got another heartbeat, so that an
  * unchanged fleet costs a pass over the read and allocates nothing.
+ *
+ * A heartbeat is found by its incarnation and then checked for its node id,
+ * with no key spelled out of the two: an incarnation is drawn at random per
+ * process start, so it nearly always names one node. An incarnation that
+ * two node ids report is held apart, by node id.
  */
 export class BeatIndex {
-  #byId = new Map<string, StoredBeat>();
-  /** The incarnation of each heartbeat held now. */
-  #held = new WeakMap<StoredBeat, string>();
+  /** The heartbeat of each incarnation that one node id reports. */
+  #byIncarnation = new Map<string, StoredBeat>();
+  /** The heartbeats of incarnations that more than one node id reports, by node id (such an incarnation is not in `#byIncarnation`). */
+  #shared = new Map<string, Map<string, StoredBeat>>();
+  #size = 0;
+  /** The heartbeats held now. */
+  #held = new WeakSet<StoredBeat>();
   /** Incarnations whose heartbeat came or changed at the last update; null when the index was built anew. */
   #changed: Set<string> | null = null;
 
   /** How many incarnations have a heartbeat. */
   get size(): number {
-    return this.#byId.size;
+    return this.#size;
   }
 
-  /** Makes the index hold exactly `beats` (one per incarnation), keyed by `idOf`. */
-  update(beats: readonly StoredBeat[], idOf: (beat: StoredBeat) => string): void {
-    if (this.#byId.size === 0) {
-      this.#rebuild(beats, idOf);
+  /** Makes the index hold exactly `beats` (one per node id and incarnation). */
+  update(beats: readonly StoredBeat[]): void {
+    if (this.#size === 0) {
+      this.#rebuild(beats);
       return;
     }
     let changed: Set<string> | undefined;
     for (const beat of beats) {
       if (this.#held.has(beat)) continue;
-      const id = idOf(beat);
-      const before = this.#byId.get(id);
-      if (before !== undefined) this.#held.delete(before);
-      this.#byId.set(id, beat);
-      this.#held.set(beat, id);
+      this.#put(beat);
       changed ??= new Set();
-      changed.add(id);
+      changed.add(beat.key.incarnation);
     }
     this.#changed = changed ?? (NONE as Set<string>);
     // Every heartbeat read is held: when the index holds no more, none went away.
-    if (this.#byId.size !== beats.length) this.#rebuild(beats, idOf);
+    if (this.#size !== beats.length) this.#rebuild(beats);
   }
 
   /** Makes the index hold `beats` from nothing: each of them changed. */
-  #rebuild(beats: readonly StoredBeat[], idOf: (beat: StoredBeat) => string): void {
-    this.#byId = new Map();
-    this.#held = new WeakMap();
-    for (const beat of beats) {
-      const id = idOf(beat);
-      this.#byId.set(id, beat);
-      this.#held.set(beat, id);
-    }
+  #rebuild(beats: readonly StoredBeat[]): void {
+    this.#byIncarnation = new Map();
+    this.#shared = new Map();
+    this.#size = 0;
+    this.#held = new WeakSet();
+    for (const beat of beats) this.#put(beat);
     this.#changed = null;
   }
 
-  /** True when the heartbeat of `id` may differ from the one it had before the last update. */
-  changed(id: string): boolean {
-    return this.#changed === null || (this.#changed.size > 0 && this.#changed.has(id));
+  /** Holds `beat` in place of the one of its node id and incarnation, if any. */
+  #put(beat: StoredBeat): void {
+    const { nodeId, incarnation } = beat.key;
+    this.#held.add(beat);
+    const one = this.#byIncarnation.get(incarnation);
+    if (one !== undefined && one.key.nodeId === nodeId) {
+      this.#held.delete(one);
+      this.#byIncarnation.set(incarnation, beat);
+      return;
+    }
+    this.#size++;
+    if (one !== undefined) {
+      // A second node id with this incarnation: both are held apart from now on.
+      this.#byIncarnation.delete(incarnation);
+      this.#shared.set(
+        incarnation,
+        new Map([
+          [one.key.nodeId, one],
+          [nodeId, beat],
+        ]),
+      );
+      return;
+    }
+    const many = this.#shared.get(incarnation);
+    if (many === undefined) {
+      this.#byIncarnation.set(incarnation, beat);
+      return;
+    }
+    const before = many.get(nodeId);
+    if (before !== undefined) {
+      this.#held.delete(before);
+      this.#size--;
+    }
+    many.set(nodeId, beat);
   }
 
-  /** The heartbeat of the incarnation `id`, if any. */
-  get(id: string): StoredBeat | undefined {
-    return this.#byId.get(id);
+  /**
+   * True when a heartbeat of `incarnation` may differ from the one it had
+   * before the last update (asked per incarnation: for every node id that
+   * reports it).
+   */
+  changed(incarnation: string): boolean {
+    return this.#changed === null || (this.#changed.size > 0 && this.#changed.has(incarnation));
+  }
+
+  /** The heartbeat of `nodeId`'s `incarnation`, if any. */
+  get(nodeId: string, incarnation: string): StoredBeat | undefined {
+    const one = this.#byIncarnation.get(incarnation);
+    if (one !== undefined) return one.key.nodeId === nodeId ? one : undefined;
+    return this.#shared.size === 0 ? undefined : this.#shared.get(incarnation)?.get(nodeId);
   }
 }

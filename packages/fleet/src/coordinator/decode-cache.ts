@@ -52,7 +52,8 @@ export type RevisionSpace = "log" | "beats";
  * store that went backwards) is worked out once per distinct map, not once
  * per member. A heartbeat that begins with the bytes of a shared map (see
  * `appliedFirst`) is decoded without parsing or checking the map again:
- * only the members after it are parsed.
+ * only the members after it are parsed. So are the parts that most
+ * heartbeats repeat: the plane they report, and their empty members.
  */
 export class DecodeCache {
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -68,6 +69,8 @@ export class DecodeCache {
   #lastShared: SharedMap | undefined;
   /** The `applied` map {@link DecodeCache.retain} kept last in this view. */
   #retained: HeartbeatRecord["applied"] | undefined;
+  /** The plane that heartbeats decoded since share, when it is theirs (see {@link DecodeCache.#shareRepeated}). */
+  #plane: HeartbeatRecord["plane"] = null;
 
   constructor(formats: RecordFormats<TwostepRecords>) {
     this.#formats = formats;
@@ -126,9 +129,10 @@ export class DecodeCache {
     const decoded = this.#formats.decode("heartbeat", bytes);
     if (!decoded.ok) return { decoded, applied: undefined };
     // The record was just decoded, for this cache alone: its map is swapped for the shared one in place, not copied.
-    const beat = decoded.value as { applied: HeartbeatRecord["applied"] };
+    const beat = decoded.value as Writable<HeartbeatRecord>;
     const applied = this.#share(beat.applied, decoded.format === 1);
     beat.applied = applied.map;
+    this.#shareRepeated(beat);
     return { decoded, applied };
   }
 
@@ -153,8 +157,30 @@ export class DecodeCache {
     members["applied"] = NO_APPLIED;
     const decoded = this.#formats.decodeParsed("heartbeat", 1, members);
     if (!decoded.ok) return undefined;
-    (decoded.value as { applied: HeartbeatRecord["applied"] }).applied = this.#use(shared).map;
+    const beat = decoded.value as Writable<HeartbeatRecord>;
+    beat.applied = this.#use(shared).map;
+    this.#shareRepeated(beat);
     return { decoded, applied: shared };
+  }
+
+  /**
+   * Swaps what a heartbeat just decoded (for this cache alone) repeats of
+   * others for one shared object: its plane, when equal to the plane before
+   * and with no member but `id` and `epoch`, and each empty member. A view
+   * of a large fleet then keeps a few objects less per member, which its
+   * garbage collection would otherwise copy.
+   */
+  #shareRepeated(beat: Writable<HeartbeatRecord>): void {
+    const plane = beat.plane;
+    if (plane !== null && memberCount(plane) === 2) {
+      const last = this.#plane;
+      if (last !== null && last.id === plane.id && last.epoch === plane.epoch) beat.plane = last;
+      else this.#plane = plane;
+    }
+    if (memberCount(beat.writes) === 0) beat.writes = NO_MEMBERS;
+    if (memberCount(beat.frames) === 0) beat.frames = NO_MEMBERS;
+    if (memberCount(beat.held) === 0) beat.held = NO_MEMBERS;
+    if (beat.unreadable.length === 0) beat.unreadable = NO_PROBLEMS;
   }
 
   /** The one object of maps equal to `applied` (`applied` itself when it is the first), kept for this view. */
@@ -185,6 +211,18 @@ export class DecodeCache {
 
 /** What stands in for a shared map while the members around it are checked. */
 const NO_APPLIED = Object.freeze({});
+/** The one empty object and the one empty list of decoded heartbeats. */
+const NO_MEMBERS = Object.freeze({});
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** How many members `object` has (its own enumerable keys, which is all that JSON gives it). */
+function memberCount(object: object): number {
+  let count = 0;
+  for (const _ in object) count++;
+  return count;
+}
 
 const utf8 = new TextEncoder();
 

@@ -155,7 +155,7 @@ function assemble(
   const unreadable: string[] = [];
   const builds = new Map<string, BuildRecord | string>();
   const decommissions = new Map<string, { record: DecommissionRecord; at: number; revision: number }>();
-  beatIndex.update(beats, (beat) => incarnationId(beat.key.nodeId, beat.key.incarnation));
+  beatIndex.update(beats);
   /** How many heartbeats members and departed incarnations claim: when fewer than there are, the others are orphans. */
   let claimed = 0;
   /** The build and decommission entries, in order: what member views depend on besides their own entry and heartbeat. */
@@ -219,10 +219,9 @@ function assemble(
     const { nodeId, incarnation } = entry.key;
     const slot = memory.slots.get(entry.revision);
     const sameEntry = sameContext && slot !== undefined && slot.entry === entry;
-    const id = sameEntry ? slot.id : entryId(entry, entry.key);
-    const decommission = decommissions.size === 0 ? undefined : decommissions.get(id);
+    const decommission = decommissions.size === 0 ? undefined : decommissions.get(entryId(entry, entry.key));
     if (entry.tombstone || (decommission !== undefined && decommission.revision > entry.revision)) {
-      if (beatIndex.get(id) !== undefined) claimed++;
+      if (beatIndex.get(nodeId, incarnation) !== undefined) claimed++;
       const departure = entry.tombstone ? decodeEntry("departure", entry) : undefined;
       const buildId = departure?.ok ? departure.value.buildId : null;
       const stored = buildId === null ? undefined : builds.get(buildId);
@@ -236,7 +235,7 @@ function assemble(
       });
       continue;
     }
-    const storedBeat = sameEntry && !beatIndex.changed(id) ? slot.beat : beatIndex.get(id);
+    const storedBeat = sameEntry && !beatIndex.changed(incarnation) ? slot.beat : beatIndex.get(nodeId, incarnation);
     if (storedBeat !== undefined) claimed++;
     if (sameEntry && storedBeat === slot.beat) {
       // Nothing of it changed but, maybe, its state: the view of it is the one before.
@@ -291,7 +290,7 @@ function assemble(
     const [beatLine] = beatLines;
     if (memberLine !== undefined) unreadable.push(memberLine);
     if (beatLine !== undefined) unreadable.push(beatLine);
-    memory.slots.set(entry.revision, { view, entry, id, beat: storedBeat, memberLine, beatLine });
+    memory.slots.set(entry.revision, { view, entry, beat: storedBeat, memberLine, beatLine });
     members.push(view);
   }
   memory.keepSlots(members);

@@ -7,8 +7,6 @@ export interface MemberSlot {
   readonly view: MemberView;
   /** Its member entry. */
   readonly entry: StoredEntry;
-  /** Its incarnation, spelled as `incarnationId` does. */
-  readonly id: string;
   /** Its heartbeat as read, if any. */
   readonly beat: StoredBeat | undefined;
   /** Why its member record cannot be read, as the view's `unreadable` says it, if it cannot. */
