@@ -41,11 +41,21 @@ export function entrySubject(layout: NatsLayout, key: EntryKey): string {
   }
 }
 
+/** What follows the prefix in every subject of the log. */
+const FLEET = ".fleet.";
+/** What begins the subject of a member (after `<prefix>.fleet.`). */
+const MEMBER = "m.";
+
 /** The key a subject of the log stands for; anything that {@link entrySubject} cannot have written is `malformed`. */
 export function parseEntrySubject(layout: NatsLayout, subject: string): SubjectMeaning {
-  const base = `${layout.prefix}.fleet.`;
-  if (!subject.startsWith(base)) return malformed("it is outside the log's subjects");
-  const tokens = subject.slice(base.length).split(".");
+  const start = layout.prefix.length + FLEET.length;
+  if (!subject.startsWith(layout.prefix) || !subject.startsWith(FLEET, layout.prefix.length)) return malformed("it is outside the log's subjects");
+  // Members, most of a log by far, are read without splitting their subject.
+  if (subject.startsWith(MEMBER, start)) {
+    const names = namePair(subject, start + MEMBER.length);
+    return names === undefined ? malformed(NOT_OURS) : entry({ kind: "member", nodeId: names.nodeId, incarnation: names.incarnation });
+  }
+  const tokens = subject.slice(start).split(".");
   const names = (from: number): (string | undefined)[] => tokens.slice(from).map(decodeKey);
   const [area, kind] = tokens;
   if (area === "r" && kind === "j" && tokens.length === 2) return { kind: "join" };
@@ -53,10 +63,6 @@ export function parseEntrySubject(layout: NatsLayout, subject: string): SubjectM
   if (area === "r" && kind === "s" && tokens[2] === "l" && tokens.length === 4) {
     const [capability] = names(3);
     if (capability !== undefined) return entry({ kind: "level", capability });
-  }
-  if (area === "m" && tokens.length === 3) {
-    const [nodeId, incarnation] = names(1);
-    if (nodeId !== undefined && incarnation !== undefined) return entry({ kind: "member", nodeId, incarnation });
   }
   if (area === "b" && tokens.length === 2) {
     const [buildId] = names(1);
@@ -80,7 +86,19 @@ export function parseEntrySubject(layout: NatsLayout, subject: string): SubjectM
     const [capability, id] = names(2);
     if (capability !== undefined && id !== undefined) return entry({ kind: "request", capability, id });
   }
-  return malformed("it is no subject twostep writes (written by something else?)");
+  return malformed(NOT_OURS);
+}
+
+/** Why a subject under twostep's own is none it writes. */
+const NOT_OURS = "it is no subject twostep writes (written by something else?)";
+
+/** The node id and incarnation that the last two tokens of `subject`, from `from` on, encode, or undefined when they are not exactly two such tokens. */
+function namePair(subject: string, from: number): BeatKey | undefined {
+  const dot = subject.indexOf(".", from);
+  if (dot === -1 || subject.indexOf(".", dot + 1) !== -1) return undefined;
+  const nodeId = decodeKey(subject.slice(from, dot));
+  const incarnation = decodeKey(subject.slice(dot + 1));
+  return nodeId === undefined || incarnation === undefined ? undefined : { nodeId, incarnation };
 }
 
 /** The filters whose entries make up the history: every one, or those of one capability (its level record, refusals, plan and requests). */
@@ -95,6 +113,10 @@ export function historyFilters(layout: NatsLayout, capability?: string): string[
   ];
 }
 
+/** What begins every subject of a KV-style stream. */
+const KV = "$KV.";
+const DOT = 0x2e;
+
 /** The subject of an incarnation's heartbeat: `$KV.<prefix>_beats.<node>.<incarnation>`. */
 export function beatSubject(layout: NatsLayout, key: BeatKey): string {
   return `$KV.${layout.beatsBucket}.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
@@ -103,11 +125,10 @@ export function beatSubject(layout: NatsLayout, key: BeatKey): string {
 /** The heartbeat key a subject of the heartbeat bucket stands for; undefined for the clock, a problem for anything else. */
 export function parseBeatSubject(layout: NatsLayout, subject: string): BeatKey | { readonly problem: string } | undefined {
   if (subject === layout.clockSubject) return undefined;
-  const base = `$KV.${layout.beatsBucket}.`;
-  const tokens = subject.startsWith(base) ? subject.slice(base.length).split(".") : [];
-  const [nodeId, incarnation] = tokens.map(decodeKey);
-  if (tokens.length === 2 && nodeId !== undefined && incarnation !== undefined) return { nodeId, incarnation };
-  return { problem: "it is no heartbeat subject twostep writes (written by something else?)" };
+  const bucketAt = KV.length;
+  const start = bucketAt + layout.beatsBucket.length + 1;
+  const inBucket = subject.startsWith(KV) && subject.startsWith(layout.beatsBucket, bucketAt) && subject.charCodeAt(start - 1) === DOT;
+  return (inBucket ? namePair(subject, start) : undefined) ?? { problem: "it is no heartbeat subject twostep writes (written by something else?)" };
 }
 
 function entry(key: EntryKey): SubjectMeaning {

@@ -75,19 +75,27 @@ export function fromRepublished(message: Msg, receivedAt: number): RepublishedMe
   return { subject, seq, previous, data: message.data, tombstone: isTombstone(headers), at: Number.isNaN(stamped) ? receivedAt : stamped };
 }
 
-/** The reply subject of a message a consumer delivered: the client's messages hold it, though their type does not say so. */
-function replyOf(message: JsMsg): string {
+/**
+ * The reply subject of a message a consumer delivered, as bytes: as the
+ * client holds it inside (no decoding), else as it hands it out (its
+ * messages hold it, though their type does not say so).
+ */
+function replyOf(message: JsMsg): Uint8Array {
+  const held = (message as JsMsg & ClientLayout).msg?._msg?.reply;
+  if (held instanceof Uint8Array) return held;
   const reply = (message as JsMsg & { readonly reply?: unknown }).reply;
   if (typeof reply !== "string") throw new Error("a consumer's message came without its reply subject: this NATS client is not one twostep knows");
-  return reply;
+  return utf8.encode(reply);
 }
 
-/** The bytes of {@link OPERATION_HEADER}, which a header block must hold for the header to be there. */
-const OPERATION_BYTES = new TextEncoder().encode(OPERATION_HEADER);
+const utf8 = new TextEncoder();
 
-/** How the client holds a delivered message inside, though its types do not say so: the header block's length (-1: none) and the bytes it begins. */
+/** The bytes of {@link OPERATION_HEADER}, which a header block must hold for the header to be there. */
+const OPERATION_BYTES = utf8.encode(OPERATION_HEADER);
+
+/** How the client holds a delivered message inside, though its types do not say so: its reply subject, the header block's length (-1: none) and the bytes it begins. */
 interface ClientLayout {
-  readonly msg?: { readonly _msg?: { readonly hdr?: unknown }; readonly _rdata?: unknown };
+  readonly msg?: { readonly _msg?: { readonly reply?: unknown; readonly hdr?: unknown }; readonly _rdata?: unknown };
 }
 
 /**

@@ -56,10 +56,28 @@ test("subjects twostep does not write are malformed, never some other key", () =
     "twostep.fleet.r.s.l._2",
     "twostep.fleet.r.s.meta.x",
     "twostep.fleet.m.shop-1",
+    "twostep.fleet.m",
+    "twostep.fleet.m.",
+    "twostep.fleet.m..3f2a",
+    "twostep.fleet.m.shop-1.",
+    "twostep.fleet.m.shop-1.3f2a.x",
+    "twostep.fleet.m.shop_41.3f2a",
+    "twostepx.fleet.m.shop-1.3f2a",
     "twostep.fleet.a.r.a.b",
     "other.fleet.r.s.meta",
   ]) {
     expect(parseEntrySubject(layout, subject).kind, subject).toBe("malformed");
   }
-  expect(parseBeatSubject(layout, "$KV.twostep_beats.only-one")).toHaveProperty("problem");
+  for (const subject of [
+    "$KV.twostep_beats.only-one",
+    "$KV.twostep_beats.a.b.c",
+    "$KV.twostep_beats..b",
+    "$KV.twostep_beats.a.",
+    "$KV.twostep_beatsx.a.b",
+    "$KV.twostep_beat.a.b",
+    "$KV.twostep_beats",
+    "KV.twostep_beats.a.b",
+  ]) {
+    expect(parseBeatSubject(layout, subject), subject).toHaveProperty("problem");
+  }
 });

@@ -135,7 +135,12 @@ describe("the reply subject of a delivered message", () => {
           const numbers = `${delivered}.${streamSeq}.${deliverySeq}.${ns}.${pending}`;
           // The long form may carry more tokens after the pending count (a random one, today).
           const reply = long ? [`$JS.ACK.hub.ACCT.${stream}.${consumer}.${numbers}`, ...extra].join(".") : `$JS.ACK.${stream}.${consumer}.${numbers}`;
-          expect(parseAckSubject(reply)).toEqual({ streamSequence: streamSeq, deliverySequence: deliverySeq, pending, at: Number(ns / 1_000_000n) });
+          expect(parseAckSubject(text.encode(reply))).toEqual({
+            streamSequence: streamSeq,
+            deliverySequence: deliverySeq,
+            pending,
+            at: Number(ns / 1_000_000n),
+          });
         },
       ),
     );
@@ -152,7 +157,7 @@ describe("the reply subject of a delivered message", () => {
       "$JS.NAK.s.c.1.2.3.4.5",
       "$JS.ACK.d.a.s.c.1.2.3.4",
     ]) {
-      expect(() => parseAckSubject(reply), reply).toThrow(/unable to parse delivery info/);
+      expect(() => parseAckSubject(text.encode(reply)), reply).toThrow(/unable to parse delivery info/);
     }
   });
 });
