@@ -25,12 +25,19 @@ const range = rarely(
   fc.record({ min: whole, max: whole }),
 );
 
+/** Lowercase hex of every length from 6 to 34 alike (around the limits of incarnations and build ids). */
+const lowerHex = fc
+  .integer({ min: 6, max: 34 })
+  .chain((length) => fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: length, maxLength: length }));
+/** Nearly lowercase hex: upper-case digits, a letter past `f`, a line break, lengths around the limits. */
+const nearHex = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEFg\n"), minLength: 6, maxLength: 34 });
+
 const member = fc.record({
   nodeId: rarely(name(256), name(300)),
-  incarnation: rarely(fc.stringMatching(/^[0-9a-f]{8,32}$/), fc.string()),
+  incarnation: rarely(fc.stringMatching(/^[0-9a-f]{8,32}$/), fc.oneof(fc.string(), nearHex)),
   service: rarely(name(256), fc.string({ maxLength: 300 })),
   build: name(20),
-  buildId: rarely(fc.stringMatching(/^[0-9a-f]{32}$/), fc.string()),
+  buildId: rarely(fc.stringMatching(/^[0-9a-f]{32}$/), fc.oneof(fc.string(), nearHex, fc.stringMatching(/^[0-9a-f]{31,33}$/))),
   labels: fc.dictionary(
     rarely(fc.string({ minLength: 1, maxLength: 64 }), fc.string({ maxLength: 70 })),
     rarely(fc.string({ maxLength: 10 }), fc.string({ maxLength: 300 })),
@@ -182,5 +189,20 @@ describe.each([
     const decoded = twostepRecordFormats.decode(kind, bytes);
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.problem).toMatch(/does not match its schema/);
+  });
+});
+
+describe("the fast check of a member's incarnation and build id", () => {
+  test("takes exactly the lowercase hex digits, and the lengths, that the schema takes", () => {
+    const check = fastRecordChecks["member"];
+    if (check === undefined) throw new Error("no fast check of member");
+    const base = { nodeId: "n", incarnation: "0123abcd", service: "s", build: "b", buildId: "0".repeat(32), labels: {}, startedAt: 0, leaseMs: 1 };
+    fc.assert(
+      fc.property(fc.constantFrom("incarnation", "buildId"), fc.oneof(nearHex, lowerHex), (field, value) => {
+        const json = { ...base, [field]: value };
+        expect(check(json)).toBe(memberRecordSchema.safeParse(json).success);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

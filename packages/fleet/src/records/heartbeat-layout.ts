@@ -1,4 +1,5 @@
-import { Buffer, isUtf8 } from "node:buffer";
+import { Buffer } from "node:buffer";
+import { strictText } from "./strict-text.js";
 
 /**
  * How record format 1 lays out a heartbeat's bytes: its `applied` map comes
@@ -88,11 +89,11 @@ function appliedEnd(bytes: Uint8Array): number | undefined {
 export function membersAfter(bytes: Uint8Array, map: Uint8Array): Record<string, unknown> | undefined {
   const end = APPLIED_AT + map.length;
   if (bytes[end] !== COMMA) return undefined;
-  const rest = bytes.subarray(end + 1);
-  if (!isUtf8(rest)) return undefined;
+  const text = strictText(utf8Decoder, bytes.subarray(end + 1));
+  if (text === undefined) return undefined;
   let members: Record<string, unknown>;
   try {
-    members = JSON.parse(`{${utf8Decoder.decode(rest)}`) as Record<string, unknown>;
+    members = JSON.parse(`{${text}`) as Record<string, unknown>;
   } catch {
     return undefined;
   }

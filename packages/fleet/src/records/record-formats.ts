@@ -1,6 +1,6 @@
-import { isUtf8 } from "node:buffer";
 import type { z } from "zod";
 import { formatProblem } from "./format-problem.js";
+import { strictText } from "./strict-text.js";
 
 /**
  * One format of twostep's own records: how each kind of record is written
@@ -79,9 +79,10 @@ export class RecordFormats<Models> {
   decode<K extends keyof Models>(kind: K, bytes: Uint8Array): Decoded<Models[K]> {
     let json: unknown;
     try {
-      // Checked apart and decoded without a fatal decoder, which costs twice as much: invalid UTF-8 is still refused, never replaced.
-      if (!isUtf8(bytes)) throw new TypeError("not UTF-8");
-      json = JSON.parse(utf8Decoder.decode(bytes));
+      // Decoded without a fatal decoder, which costs twice as much: invalid UTF-8 is still refused, never replaced.
+      const text = strictText(utf8Decoder, bytes);
+      if (text === undefined) throw new TypeError("not UTF-8");
+      json = JSON.parse(text);
     } catch {
       return { ok: false, problem: bytes.length === 0 ? "the value is empty" : "the value is not JSON text", newer: false };
     }
