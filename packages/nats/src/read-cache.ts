@@ -77,6 +77,19 @@ export class ReadCache<T> {
   }
 
   /**
+   * Notes that the message stored at `seq` is one that no read keeps a
+   * value of (the clock's): when it is the next after what is held, what is
+   * held is complete up to it, and a read need not fetch it. A message
+   * stored in between makes this a no-op (a read fetches both).
+   */
+  passOver(seq: number): void {
+    const run = this.#queue.then(() => {
+      if (this.#mark !== undefined && seq === this.#position + 1) this.#position = seq;
+    });
+    this.#queue = run;
+  }
+
+  /**
    * The last message of every subject, complete up to a position of at
    * least `atLeast` (see `readFilter`), in stream order; `keep` leaves out
    * (and forgets) messages that no longer count (heartbeats past their TTL).
@@ -129,9 +142,9 @@ export class ReadCache<T> {
   #result(read: FilterReadResult): CachedReadResult<T> {
     const values: T[] = [];
     for (const message of read.messages) {
-      let value: T | undefined;
-      if (this.#values.has(message)) value = this.#values.get(message);
-      else {
+      let value = this.#values.get(message);
+      // A message without a value (a foreign subject, the clock) is looked up twice; one with a value, once.
+      if (value === undefined && !this.#values.has(message)) {
         value = this.#read.valueOf(message);
         this.#values.set(message, value);
       }

@@ -175,6 +175,35 @@ describe("reading the fleet again", () => {
 });
 
 describe("reading the heartbeats again", () => {
+  test("nothing stored since but the server's clock: the next read creates no consumer; a heartbeat stored in between is read", async () => {
+    const prefix = planes.prefix();
+    const plane = await planes.open({ bucketPrefix: prefix });
+    const texts = (beats: readonly { value: Uint8Array }[]) => beats.map((beat) => textOf(beat.value));
+    await plane.beat({ nodeId: "a", incarnation: "1" }, bytes("a1"), { expect: 0 });
+    await plane.readBeats();
+    // What a view reads after the heartbeats: the clock, stored in the heartbeats' stream.
+    await plane.serverTime();
+    const watched = await consumersOf(plane.layout.beatsStream);
+    try {
+      expect(texts(await plane.readBeats())).toEqual(["a1"]);
+      await plane.serverTime();
+      expect(texts(await plane.readBeats())).toEqual(["a1"]);
+      await raw.connection.flush();
+      expect(watched.policies).toEqual([]);
+      // Another process's heartbeat between this one's clock and its own: the next read fetches it.
+      const other = await planes.open({ bucketPrefix: prefix, create: false });
+      await plane.serverTime();
+      await other.beat({ nodeId: "b", incarnation: "1" }, bytes("b1"), { expect: 0 });
+      await other.serverTime();
+      expect(texts(await plane.readBeats())).toEqual(["a1", "b1"]);
+      await raw.connection.flush();
+      expect(watched.policies).toHaveLength(1);
+      expect(texts(await plane.readBeats())).toEqual(texts(await other.readBeats()));
+    } finally {
+      watched.stop();
+    }
+  });
+
   test("reads only what was stored since, with rewrites, tombstones and expiry, as a first read does", async () => {
     const prefix = planes.prefix();
     const plane = await planes.open({ bucketPrefix: prefix, beatTtlMs: 2_000 });
