@@ -168,12 +168,22 @@ describe("heartbeats read one after another by one cache", () => {
       fc.property(fc.array(beatArbitrary, { minLength: 1, maxLength: 8 }), (beats) => {
         const cache = primed();
         const planes = new Map<string, unknown>();
+        // The empty members of a heartbeat read before: the shared ones.
+        const first = cache.decode("heartbeat", "beats", 99, formats.encode("heartbeat", heartbeatRecord("first"), 1));
+        if (!first.ok) throw new Error(first.problem);
+        const empties = { map: first.value.writes, list: first.value.unreadable };
+        expect(Object.isFrozen(empties.map) && Object.isFrozen(empties.list)).toBe(true);
         beats.forEach((beat, index) => {
           const bytes = formats.encode("heartbeat", beat, 1);
           const read = cache.decode("heartbeat", "beats", 100 + index, bytes);
           const whole = formats.decode("heartbeat", bytes);
           if (!read.ok || !whole.ok) throw new Error("a heartbeat of this twostep could not be read");
           expect(read.value).toEqual(whole.value);
+          // What is shared is frozen, and every empty member is one shared object.
+          for (const part of [read.value.writes, read.value.frames, read.value.held, read.value.unreadable]) {
+            if (Object.keys(part).length === 0) expect(part).toBe(Array.isArray(part) ? empties.list : empties.map);
+          }
+          if (read.value.plane !== null && Object.keys(read.value.plane).length === 2) expect(Object.isFrozen(read.value.plane)).toBe(true);
           const plane = read.value.plane;
           if (plane === null || Object.keys(plane).length !== 2) return;
           // Equal planes in a row are one object.

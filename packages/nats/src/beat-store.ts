@@ -115,9 +115,10 @@ export class BeatStore {
   async serverTime(): Promise<number> {
     const { js, layout } = this.#session;
     return this.#session.call("read the server's clock", async () => {
-      const { seq } = await js.publish(layout.clockSubject, empty);
+      const ack = await js.publish(layout.clockSubject, empty);
       // No read keeps the clock: the next read of the heartbeats need not fetch this message when nothing else came.
-      this.#cache.passOver(seq);
+      // Only a sequence of the stream read counts (a clock stored by some other stream says nothing of it).
+      if (ack.stream === layout.beatsStream) this.#cache.passOver(ack.seq);
       const stored = await this.#last(layout.clockSubject);
       if (stored === undefined) throw new Error(`the clock message on ${layout.clockSubject} is gone: is the heartbeat stream's max age below a second?`);
       return stored.at;

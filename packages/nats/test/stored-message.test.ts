@@ -78,6 +78,8 @@ describe("a message a consumer delivered", () => {
     const decoded: string[] = [];
     for (const message of delivered) {
       const read = fromConsumer(message);
+      // The reply subject was read from the bytes the client holds: the client decoded no string of it (it keeps one once asked).
+      expect((message as JsMsg & { readonly msg: { readonly _reply?: unknown } }).msg._reply).toBeUndefined();
       // Headers the client decoded (it does so once, when asked): only those whose bytes name the operation were.
       if ((message as JsMsg & { readonly msg: { readonly _headers?: unknown } }).msg._headers !== undefined) decoded.push(message.subject);
       const operation = message.headers?.get("KV-Operation");

@@ -175,7 +175,8 @@ export class DecodeCache {
     if (plane !== null && memberCount(plane) === 2) {
       const last = this.#plane;
       if (last !== null && last.id === plane.id && last.epoch === plane.epoch) beat.plane = last;
-      else this.#plane = plane;
+      // Frozen, as every object shared between records: a change to one record's would change them all.
+      else this.#plane = Object.freeze(plane);
     }
     if (memberCount(beat.writes) === 0) beat.writes = NO_MEMBERS;
     if (memberCount(beat.frames) === 0) beat.frames = NO_MEMBERS;
