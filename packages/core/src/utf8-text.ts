@@ -35,6 +35,11 @@ export function readUtf8(bytes: Uint8Array, start: number): string | undefined {
   }
 }
 
+/** `text` without a leading byte-order mark, which is no part of JSON: dropped, as a UTF-8 decoder does. */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Frames at most half this long are cut from a pool of this many bytes, as Node's `Buffer.from` cuts small strings from its own. */
 const POOL_BYTES = 8 * 1024;
 let pool: Uint8Array | undefined;

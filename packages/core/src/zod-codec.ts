@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Codec } from "./codec.js";
 import { formatZodIssues } from "./format-zod-issues.js";
-import { readUtf8, writeUtf8 } from "./utf8-text.js";
+import { readUtf8, withoutByteOrderMark, writeUtf8 } from "./utf8-text.js";
 
 /**
  * A codec that writes JSON (UTF-8) and validates with a zod schema both when
@@ -25,8 +25,7 @@ export function zodCodec<S extends z.ZodType>(schema: S): Codec<z.output<S>, z.i
     decode(frame, offset) {
       const text = readUtf8(frame, offset);
       if (text === undefined) throw new TypeError("the payload is not valid UTF-8");
-      // A leading byte-order mark is not JSON: it is dropped, as a UTF-8 decoder does.
-      return parse(schema, JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+      return parse(schema, JSON.parse(withoutByteOrderMark(text)));
     },
   };
 }

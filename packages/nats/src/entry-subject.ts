@@ -41,21 +41,19 @@ export function entrySubject(layout: NatsLayout, key: EntryKey): string {
   }
 }
 
-/** What follows the prefix in every subject of the log. */
-const FLEET = ".fleet.";
 /** What begins the subject of a member (after `<prefix>.fleet.`). */
 const MEMBER = "m.";
 
 /** The key a subject of the log stands for; anything that {@link entrySubject} cannot have written is `malformed`. */
 export function parseEntrySubject(layout: NatsLayout, subject: string): SubjectMeaning {
-  const start = layout.prefix.length + FLEET.length;
-  if (!subject.startsWith(layout.prefix) || !subject.startsWith(FLEET, layout.prefix.length)) return malformed("it is outside the log's subjects");
+  const base = `${layout.prefix}.fleet.`;
+  if (!subject.startsWith(base)) return malformed("it is outside the log's subjects");
   // Members, most of a log by far, are read without splitting their subject.
-  if (subject.startsWith(MEMBER, start)) {
-    const names = namePair(subject, start + MEMBER.length);
+  if (subject.startsWith(MEMBER, base.length)) {
+    const names = namePair(subject, base.length + MEMBER.length);
     return names === undefined ? malformed(NOT_OURS) : entry({ kind: "member", nodeId: names.nodeId, incarnation: names.incarnation });
   }
-  const tokens = subject.slice(start).split(".");
+  const tokens = subject.slice(base.length).split(".");
   const names = (from: number): (string | undefined)[] => tokens.slice(from).map(decodeKey);
   const [area, kind] = tokens;
   if (area === "r" && kind === "j" && tokens.length === 2) return { kind: "join" };
@@ -113,10 +111,6 @@ export function historyFilters(layout: NatsLayout, capability?: string): string[
   ];
 }
 
-/** What begins every subject of a KV-style stream. */
-const KV = "$KV.";
-const DOT = 0x2e;
-
 /** The subject of an incarnation's heartbeat: `$KV.<prefix>_beats.<node>.<incarnation>`. */
 export function beatSubject(layout: NatsLayout, key: BeatKey): string {
   return `$KV.${layout.beatsBucket}.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
@@ -125,10 +119,12 @@ export function beatSubject(layout: NatsLayout, key: BeatKey): string {
 /** The heartbeat key a subject of the heartbeat bucket stands for; undefined for the clock, a problem for anything else. */
 export function parseBeatSubject(layout: NatsLayout, subject: string): BeatKey | { readonly problem: string } | undefined {
   if (subject === layout.clockSubject) return undefined;
-  const bucketAt = KV.length;
-  const start = bucketAt + layout.beatsBucket.length + 1;
-  const inBucket = subject.startsWith(KV) && subject.startsWith(layout.beatsBucket, bucketAt) && subject.charCodeAt(start - 1) === DOT;
-  return (inBucket ? namePair(subject, start) : undefined) ?? { problem: "it is no heartbeat subject twostep writes (written by something else?)" };
+  const base = `$KV.${layout.beatsBucket}.`;
+  return (
+    (subject.startsWith(base) ? namePair(subject, base.length) : undefined) ?? {
+      problem: "it is no heartbeat subject twostep writes (written by something else?)",
+    }
+  );
 }
 
 function entry(key: EntryKey): SubjectMeaning {

@@ -19,7 +19,6 @@ export class BeatIndex {
   #byIncarnation = new Map<string, StoredBeat>();
   /** The heartbeats of incarnations that more than one node id reports, by node id (such an incarnation is not in `#byIncarnation`). */
   #shared = new Map<string, Map<string, StoredBeat>>();
-  #size = 0;
   /** The heartbeats held now. */
   #held = new WeakSet<StoredBeat>();
   /** Incarnations whose heartbeat came or changed at the last update; null when the index was built anew. */
@@ -27,12 +26,14 @@ export class BeatIndex {
 
   /** How many incarnations have a heartbeat. */
   get size(): number {
-    return this.#size;
+    let size = this.#byIncarnation.size;
+    for (const many of this.#shared.values()) size += many.size;
+    return size;
   }
 
   /** Makes the index hold exactly `beats` (one per node id and incarnation). */
   update(beats: readonly StoredBeat[]): void {
-    if (this.#size === 0) {
+    if (this.size === 0) {
       this.#rebuild(beats);
       return;
     }
@@ -45,14 +46,13 @@ export class BeatIndex {
     }
     this.#changed = changed ?? (NONE as Set<string>);
     // Every heartbeat read is held: when the index holds no more, none went away.
-    if (this.#size !== beats.length) this.#rebuild(beats);
+    if (this.size !== beats.length) this.#rebuild(beats);
   }
 
   /** Makes the index hold `beats` from nothing: each of them changed. */
   #rebuild(beats: readonly StoredBeat[]): void {
     this.#byIncarnation = new Map();
     this.#shared = new Map();
-    this.#size = 0;
     this.#held = new WeakSet();
     for (const beat of beats) this.#put(beat);
     this.#changed = null;
@@ -68,7 +68,6 @@ export class BeatIndex {
       this.#byIncarnation.set(incarnation, beat);
       return;
     }
-    this.#size++;
     if (one !== undefined) {
       // A second node id with this incarnation: both are held apart from now on.
       this.#byIncarnation.delete(incarnation);
@@ -87,10 +86,7 @@ export class BeatIndex {
       return;
     }
     const before = many.get(nodeId);
-    if (before !== undefined) {
-      this.#held.delete(before);
-      this.#size--;
-    }
+    if (before !== undefined) this.#held.delete(before);
     many.set(nodeId, beat);
   }
 

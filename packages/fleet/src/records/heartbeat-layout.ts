@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { strictText } from "./strict-text.js";
+import { readUtf8 } from "@twostep/core/internal";
 
 /**
  * How record format 1 lays out a heartbeat's bytes: its `applied` map comes
@@ -89,7 +89,8 @@ function appliedEnd(bytes: Uint8Array): number | undefined {
 export function membersAfter(bytes: Uint8Array, map: Uint8Array): Record<string, unknown> | undefined {
   const end = APPLIED_AT + map.length;
   if (bytes[end] !== COMMA) return undefined;
-  const text = strictText(utf8Decoder, bytes.subarray(end + 1));
+  // A byte-order mark is kept as text: at the start of the rest it stands in the middle of the heartbeat, where a whole parse refuses it.
+  const text = readUtf8(bytes, end + 1);
   if (text === undefined) return undefined;
   let members: Record<string, unknown>;
   try {
@@ -100,5 +101,5 @@ export function membersAfter(bytes: Uint8Array, map: Uint8Array): Record<string,
   return Object.hasOwn(members, "format") || Object.hasOwn(members, "applied") ? undefined : members;
 }
 
-/** Keeps a byte-order mark as text: at the start of the rest it stands in the middle of the heartbeat, where a whole parse refuses it. */
+/** Decodes an applied map's text exactly as its bytes spell it (a byte-order mark kept), to look the map up by. */
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });

@@ -1,6 +1,6 @@
+import { readUtf8, withoutByteOrderMark } from "@twostep/core/internal";
 import type { z } from "zod";
 import { formatProblem } from "./format-problem.js";
-import { strictText } from "./strict-text.js";
 
 /**
  * One format of twostep's own records: how each kind of record is written
@@ -79,10 +79,10 @@ export class RecordFormats<Models> {
   decode<K extends keyof Models>(kind: K, bytes: Uint8Array): Decoded<Models[K]> {
     let json: unknown;
     try {
-      // Decoded without a fatal decoder, which costs twice as much: invalid UTF-8 is still refused, never replaced.
-      const text = strictText(utf8Decoder, bytes);
+      // Invalid UTF-8 is refused, never replaced.
+      const text = readUtf8(bytes, 0);
       if (text === undefined) throw new TypeError("not UTF-8");
-      json = JSON.parse(text);
+      json = JSON.parse(withoutByteOrderMark(text));
     } catch {
       return { ok: false, problem: bytes.length === 0 ? "the value is empty" : "the value is not JSON text", newer: false };
     }
@@ -124,4 +124,3 @@ export function parseWith<T>(schema: z.ZodType<T>, json: unknown): T {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8");
