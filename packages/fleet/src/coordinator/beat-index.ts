@@ -99,6 +99,16 @@ export class BeatIndex {
     return this.#changed === null || (this.#changed.size > 0 && this.#changed.has(incarnation));
   }
 
+  /** The incarnations whose heartbeat came or changed at the last update, or null when the index was built anew (every one did). */
+  changes(): ReadonlySet<string> | null {
+    return this.#changed;
+  }
+
+  /** True when more than one node id reports `incarnation` (see {@link BeatIndex}). */
+  shared(incarnation: string): boolean {
+    return this.#shared.size > 0 && this.#shared.has(incarnation);
+  }
+
   /** The heartbeat of `nodeId`'s `incarnation`, if any. */
   get(nodeId: string, incarnation: string): StoredBeat | undefined {
     const one = this.#byIncarnation.get(incarnation);

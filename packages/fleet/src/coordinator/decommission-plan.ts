@@ -2,7 +2,8 @@ import { InvalidRequestError } from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
 import type { DecommissionPreview } from "./change-types.js";
 import { blocker, label } from "./find-blockers.js";
-import { type FleetView, leaseEndOf, type MemberView } from "./fleet-view.js";
+import { leaseEndOf } from "./member-view.js";
+import type { FleetView, MemberView } from "./fleet-view.js";
 
 /** One incarnation to remove, and until when it may have written each level (control plane's clock). */
 export interface DecommissionTarget {

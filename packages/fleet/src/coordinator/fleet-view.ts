@@ -5,8 +5,10 @@ import type { DecommissionRecord, DepartureRecord } from "../records/departure-r
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
 import type { MemberRecord } from "../records/member-record.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
-import type { Decoded, RecordFormats } from "../records/record-formats.js";
+import type { RecordFormats } from "../records/record-formats.js";
 import { DecodeCache } from "./decode-cache.js";
+import { beatDecoder, judge, readBeat, stateUntil, withBeat } from "./member-view.js";
+import { patchLastView } from "./patch-view.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 
@@ -106,9 +108,6 @@ export interface ViewOptions {
   readonly atLeast?: number;
 }
 
-/** The lease assumed for a member whose records say none. */
-const DEFAULT_LEASE_MS = 15_000;
-
 /** Reads the log, the heartbeats and the control plane's clock, and judges each member. */
 export async function loadFleetView(plane: ControlPlane, options: ViewOptions): Promise<FleetView> {
   // The heartbeats, then the log: a node registers before it heartbeats, so every heartbeat read has its member
@@ -135,8 +134,12 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
  */
 export function buildFleetView(entries: readonly StoredEntry[], position: number, beats: readonly StoredBeat[], now: number, options: ViewOptions): FleetView {
   const cache = options.cache ?? new DecodeCache(options.formats);
-  const view = assemble(entries, position, beats, now, options, cache);
+  cache.memory.beats.update(beats);
+  const patched = patchLastView(entries, position, now, options, cache);
+  if (patched !== undefined) return patched;
+  const { view, until } = assemble(entries, position, beats, now, options, cache);
   cache.sweep();
+  cache.memory.remember({ view, entries, until }, false);
   return view;
 }
 
@@ -147,15 +150,16 @@ function assemble(
   now: number,
   options: ViewOptions,
   cache: DecodeCache,
-): FleetView {
+): { readonly view: FleetView; readonly until: number } {
   const decodeEntry = <K extends keyof TwostepRecords>(kind: K, entry: StoredEntry) => cache.decode(kind, "log", entry.revision, entry.value);
-  const decodeBeat = (beat: StoredBeat) => cache.decode("heartbeat", "beats", beat.revision, beat.value);
+  const decodeBeat = beatDecoder(cache);
   const memory = cache.memory;
   const beatIndex = memory.beats;
   const unreadable: string[] = [];
+  /** The earliest end of a member's state. */
+  let until = Number.POSITIVE_INFINITY;
   const builds = new Map<string, BuildRecord | string>();
   const decommissions = new Map<string, { record: DecommissionRecord; at: number; revision: number }>();
-  beatIndex.update(beats);
   /** How many heartbeats members and departed incarnations claim: when fewer than there are, the others are orphans. */
   let claimed = 0;
   /** The build and decommission entries, in order: what member views depend on besides their own entry and heartbeat. */
@@ -243,6 +247,7 @@ function assemble(
       if (slot.beatLine !== undefined) unreadable.push(slot.beatLine);
       cache.retain(slot.view.beat?.record);
       const state = judge(slot.view, now, options.clockMarginMs);
+      until = Math.min(until, stateUntil(slot.view, state, options.clockMarginMs));
       if (state === slot.view.state) members.push(slot.view);
       else {
         const view = { ...slot.view, state };
@@ -272,22 +277,14 @@ function assemble(
             : null;
       memberLine = decoded.ok ? undefined : `${keyText(entry.key)}: ${decoded.problem}`;
     }
-    const beatLines: string[] = [];
-    const beat = readBeat(storedBeat, decodeBeat, beatLines);
-    const leaseMs = beat?.record?.leaseMs ?? member?.leaseMs ?? DEFAULT_LEASE_MS;
-    const view: MemberView = {
-      nodeId,
-      incarnation,
-      member,
-      build,
-      problem,
-      registeredAt: entry.at,
-      revision: entry.revision,
-      beat,
-      leaseMs,
-      state: judge({ beat, registeredAt: entry.at, leaseMs }, now, options.clockMarginMs),
-    };
-    const [beatLine] = beatLines;
+    const { view, beatLine } = withBeat(
+      { nodeId, incarnation, member, build, problem, registeredAt: entry.at, revision: entry.revision },
+      storedBeat,
+      decodeBeat,
+      now,
+      options.clockMarginMs,
+    );
+    until = Math.min(until, stateUntil(view, view.state, options.clockMarginMs));
     if (memberLine !== undefined) unreadable.push(memberLine);
     if (beatLine !== undefined) unreadable.push(beatLine);
     memory.slots.set(entry.revision, { view, entry, beat: storedBeat, memberLine, beatLine });
@@ -304,32 +301,7 @@ function assemble(
       if (view !== null) orphans.push({ ...view, nodeId: beat.key.nodeId, incarnation: beat.key.incarnation });
     }
   }
-  return { position, now, meta, levels, members, departed, orphans, unreadable };
-}
-
-function readBeat(beat: StoredBeat | undefined, decodeBeat: (beat: StoredBeat) => Decoded<HeartbeatRecord>, unreadable: string[]): BeatView | null {
-  if (beat === undefined) return null;
-  if (beat.tombstone) return { record: null, problem: null, at: beat.at, revision: beat.revision, tombstone: true };
-  const decoded = decodeBeat(beat);
-  if (!decoded.ok) unreadable.push(`heartbeat ${beat.key.nodeId}@${beat.key.incarnation}: ${decoded.problem}`);
-  return { record: decoded.ok ? decoded.value : null, problem: decoded.ok ? null : decoded.problem, at: beat.at, revision: beat.revision, tombstone: false };
-}
-
-/**
- * When the lease of a member ends (control plane's clock): its lease after
- * its last heartbeat, or after it registered when it has sent none. Until
- * then, and the clock margin after, it may be writing.
- */
-export function leaseEndOf(member: Pick<MemberView, "beat" | "registeredAt" | "leaseMs">): number {
-  return (member.beat?.at ?? member.registeredAt) + member.leaseMs;
-}
-
-function judge(member: Pick<MemberView, "beat" | "registeredAt" | "leaseMs">, now: number, marginMs: number): MemberState {
-  if (member.beat?.tombstone === true) return "expired";
-  const leaseEnd = leaseEndOf(member);
-  if (member.beat === null) return now <= leaseEnd + marginMs ? "starting" : "expired";
-  if (now <= leaseEnd) return "live";
-  return now <= leaseEnd + marginMs ? "stale" : "expired";
+  return { view: { position, now, meta, levels, members, departed, orphans, unreadable }, until };
 }
 
 const entryIds = new WeakMap<StoredEntry, string>();

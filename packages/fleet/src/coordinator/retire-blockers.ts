@@ -2,7 +2,8 @@ import type { Blocker } from "../records/blocker.js";
 import { inRange } from "../records/level-range.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { blocker, label, levelsWrittenBy, writesOf } from "./find-blockers.js";
-import { type FleetView, type LevelView, leaseEndOf } from "./fleet-view.js";
+import { leaseEndOf } from "./member-view.js";
+import type { FleetView, LevelView } from "./fleet-view.js";
 
 /** What stands in the way of retiring a level. */
 export interface RetireCheck {

@@ -12,7 +12,16 @@ import type { MemberView } from "./fleet-view.js";
 export class StatusMemo<S> {
   #members: readonly MemberView[] = [];
   #statuses: readonly S[] = [];
-  readonly #blockers = new Map<string, { readonly level: number; readonly members: readonly MemberView[]; readonly blockers: readonly Blocker[] }>();
+  readonly #blockers = new Map<
+    string,
+    {
+      readonly level: number;
+      readonly members: readonly MemberView[];
+      /** The blocker of each of `members`, by place (undefined: it reads the level). */
+      readonly byPlace: readonly (Blocker | undefined)[];
+      readonly blockers: readonly Blocker[];
+    }
+  >();
   /** Per member view, per capability, its reader blocker of the last level asked. */
   readonly #blockerOf = new WeakMap<MemberView, Map<string, { readonly level: number; readonly blocker: Blocker | undefined }>>();
 
@@ -26,24 +35,33 @@ export class StatusMemo<S> {
     return statuses;
   }
 
-  /** The reader blockers of `members` for `level` of `capability` (see `readerBlockers`), reused when asked of the same members. */
+  /**
+   * The reader blockers of `members` for `level` of `capability` (see
+   * `readerBlockers`): asked of the same members as the last time, or of
+   * as many with a few changed (a view patched, see `patchLastView`), what
+   * the last call made of the member at each place is reused by walking the
+   * two lists side by side; the same list of blockers when none changed.
+   */
   blockers(capability: string, level: number, members: readonly MemberView[]): readonly Blocker[] {
     const last = this.#blockers.get(capability);
-    if (
-      last !== undefined &&
-      last.level === level &&
-      last.members.length === members.length &&
-      last.members.every((member, index) => member === members[index])
-    ) {
-      return last.blockers;
-    }
+    const alongside = last !== undefined && last.level === level && last.members.length === members.length ? last : undefined;
+    const byPlace: (Blocker | undefined)[] = new Array(members.length);
     const blockers: Blocker[] = [];
-    for (const member of members) {
-      const found = this.#blockerFor(member, capability, level);
+    let changed = alongside === undefined;
+    for (let place = 0; place < members.length; place++) {
+      const member = members[place] as MemberView;
+      let found: Blocker | undefined;
+      if (alongside !== undefined && alongside.members[place] === member) found = alongside.byPlace[place];
+      else {
+        found = this.#blockerFor(member, capability, level);
+        changed = true;
+      }
+      byPlace[place] = found;
       if (found !== undefined) blockers.push(found);
     }
-    this.#blockers.set(capability, { level, members, blockers });
-    return blockers;
+    const made = changed ? blockers : (alongside?.blockers ?? blockers);
+    this.#blockers.set(capability, { level, members, byPlace, blockers: made });
+    return made;
   }
 
   #blockerFor(member: MemberView, capability: string, level: number): Blocker | undefined {

@@ -1,6 +1,6 @@
 import type { StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
 import { BeatIndex } from "./beat-index.js";
-import type { MemberView } from "./fleet-view.js";
+import type { FleetView, MemberView } from "./fleet-view.js";
 
 /** What a view kept of one member: the view, and what it was built from. */
 export interface MemberSlot {
@@ -13,6 +13,15 @@ export interface MemberSlot {
   readonly memberLine: string | undefined;
   /** Why its heartbeat cannot be read, likewise. */
   readonly beatLine: string | undefined;
+}
+
+/** The last view built, what it was built from, and until when each of its members keeps its state. */
+export interface LastView {
+  readonly view: FleetView;
+  /** The log entries it was built from. */
+  readonly entries: readonly StoredEntry[];
+  /** The latest time (control plane's clock) at which the state of every member is still the one in the view: the earliest end of a state. */
+  readonly until: number;
 }
 
 /**
@@ -28,6 +37,31 @@ export class ViewMemory {
   readonly slots = new Map<number, MemberSlot>();
   readonly beats = new BeatIndex();
   #context: readonly StoredEntry[] = [];
+  #last: LastView | undefined;
+  /** The place of each incarnation among the last view's members, -1 for one that two members share; made when first asked. */
+  #places: Map<string, number> | undefined;
+
+  /** The last view built, if any. */
+  get last(): LastView | undefined {
+    return this.#last;
+  }
+
+  /** Remembers `last` as the last view built; `sameMembers` when its members are the last view's, in the same places. */
+  remember(last: LastView, sameMembers: boolean): void {
+    this.#last = last;
+    if (!sameMembers) this.#places = undefined;
+  }
+
+  /** The place of `incarnation` among the last view's members: undefined when none has it, -1 when more than one does. */
+  placeOf(incarnation: string): number | undefined {
+    let places = this.#places;
+    if (places === undefined) {
+      places = new Map();
+      for (const [place, member] of (this.#last?.view.members ?? []).entries()) places.set(member.incarnation, places.has(member.incarnation) ? -1 : place);
+      this.#places = places;
+    }
+    return places.get(incarnation);
+  }
 
   /** True when `entries` (the build and decommission entries, in order) are the very ones of the last view; remembers them. */
   sameContext(entries: readonly StoredEntry[]): boolean {
