@@ -11,7 +11,7 @@ export type { FleetView, MemberView } from "./coordinator/fleet-view.js";
 export { buildFleetView } from "./coordinator/fleet-view.js";
 export { leaseEndOf } from "./coordinator/member-view.js";
 export { DecodeCache } from "./coordinator/decode-cache.js";
-export { highestApplied, regressionEvidence } from "./coordinator/regression-evidence.js";
+export { BeatDigest, highestApplied, regressionEvidence } from "./coordinator/regression-evidence.js";
 export { fleetStatus } from "./coordinator/fleet-status.js";
 export { emptyRecord } from "./coordinator/propose-change.js";
 export { type HeldRecord, HeldRecords } from "./node/held-records.js";

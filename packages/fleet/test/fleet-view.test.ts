@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import type { StoredBeat, StoredEntry } from "@twostep/fleet/control-plane";
 import {
+  BeatDigest,
   type BuildRecord,
   buildFleetView,
   buildIdOf,
@@ -8,10 +9,12 @@ import {
   emptyRecord,
   type FleetView,
   fleetStatus,
+  highestApplied,
   leaseEndOf,
   type MemberRecord,
   type MemberView,
   readerBlockers,
+  regressionEvidence,
   twostepRecordFormats,
 } from "@twostep/fleet/internal";
 import { describe, expect, test } from "vitest";
@@ -105,6 +108,7 @@ const text = new TextEncoder();
 
 function makeFleet(spec: typeof fleetArbitrary extends fc.Arbitrary<infer T> ? T : never): Fleet {
   const fleet: Fleet = { revision: 0, beatRevision: 0, now: 100_000, entries: new Map(), beats: new Map(), builds: spec.builds };
+  append(fleet, { kind: "meta" }, formats.encode("meta", { planeId: "p", epoch: 1, createdAt: 0, change: note }, 1));
   for (const build of spec.builds) append(fleet, { kind: "build", buildId: buildIdOf(build) }, formats.encode("build", build, 1));
   for (const capability of spec.levels) setLevel(fleet, capability, 1);
   for (const [index, member] of spec.members.entries()) addMember(fleet, index, member, spec.builds);
@@ -125,7 +129,7 @@ function beat(fleet: Fleet, nodeId: string, incarnation: string, value: Uint8Arr
 }
 
 function heartbeat(nodeId: string, incarnation: string, applied: Record<string, number>, leaseMs: number): Uint8Array {
-  return formats.encode("heartbeat", heartbeatRecord(nodeId, { incarnation, applied, leaseMs }), 1);
+  return formats.encode("heartbeat", heartbeatRecord(nodeId, { incarnation, applied, leaseMs, plane: { id: "p", epoch: 1 } }), 1);
 }
 
 function addMember(fleet: Fleet, index: number, spec: MemberSpec, builds: readonly BuildRecord[], incarnation = `${index}`.padStart(8, "0")): void {
@@ -229,17 +233,26 @@ function expectBeatsOfStore(fleet: Fleet, view: FleetView): void {
   expect(view.orphans.map((orphan) => orphan.revision).sort((a, b) => a - b)).toEqual(orphans.sort((a, b) => a - b));
 }
 
-/** Builds the fleet of `spec`, then after each mutation checks that a view built with what earlier views kept is the one built from nothing, and so is its status. */
+/**
+ * Builds the fleet of `spec`, then after each mutation checks that a view
+ * built with what earlier views kept is the one built from nothing, and so
+ * are its status and what its heartbeats show (kept from view to view too).
+ */
 function expectKeptIsFresh(spec: typeof fleetArbitrary extends fc.Arbitrary<infer T> ? T : never, mutations: readonly Mutation[]): void {
   const fleet = makeFleet(spec);
   const cache = new DecodeCache(formats);
-  for (const mutation of [{ kind: "time" as const, ms: 0 }, ...mutations]) {
+  const digest = new BeatDigest();
+  for (const [step, mutation] of [{ kind: "time" as const, ms: 0 }, ...mutations].entries()) {
     mutate(fleet, mutation);
     const kept = view(fleet, cache);
     const fresh = view(fleet);
     expect(kept).toEqual(fresh);
     expectBeatsOfStore(fleet, fresh);
     expect(fleetStatus(kept, [])).toEqual(fleetStatus(fresh, []));
+    // Every third view is not shown to the digest: the next is patched from a view it did not see.
+    if (step % 3 === 2) continue;
+    expect(digest.evidence(kept, cache.memory.patchOf(kept))).toEqual(regressionEvidence(fresh));
+    expect(digest.highest(kept, cache.memory.patchOf(kept))).toBe(highestApplied(fresh));
   }
 }
 

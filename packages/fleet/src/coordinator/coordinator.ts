@@ -19,7 +19,7 @@ import { StatusMemo } from "./status-memo.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
-import { highestApplied, regressionEvidence } from "./regression-evidence.js";
+import { BeatDigest, regressionEvidence } from "./regression-evidence.js";
 import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
 import { checkAuthor } from "./check-author.js";
@@ -50,6 +50,8 @@ export class Coordinator {
   readonly #clock: () => number;
   readonly #cache: DecodeCache;
   readonly #statusMemo = new StatusMemo<MemberStatus>();
+  /** What heartbeats show of the views read, kept from one view to the next. */
+  readonly #digest = new BeatDigest();
   readonly #asController: boolean;
   readonly #requestTimeoutMs: number;
   readonly #steps: ChangeSteps;
@@ -74,7 +76,10 @@ export class Coordinator {
   /** The fleet at a glance: per capability its record, readers, blockers and convergence; per member its state. */
   async status(capability?: string): Promise<FleetStatus> {
     const view = await this.#view();
-    return fleetStatus(view, regressionEvidence(view), { ...(capability === undefined ? {} : { capability }), memo: this.#statusMemo });
+    return fleetStatus(view, this.#digest.evidence(view, this.#cache.memory.patchOf(view)), {
+      ...(capability === undefined ? {} : { capability }),
+      memo: this.#statusMemo,
+    });
   }
 
   /**
@@ -368,7 +373,7 @@ export class Coordinator {
   async #view(atLeast = 0): Promise<FleetView> {
     const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast, cache: this.#cache };
     const view = await loadFleetView(this.#plane, options);
-    const wanted = highestApplied(view);
+    const wanted = this.#digest.highest(view, this.#cache.memory.patchOf(view));
     return wanted > view.position ? loadFleetView(this.#plane, { ...options, atLeast: wanted }) : view;
   }
 

@@ -51,7 +51,7 @@ export function patchLastView(entries: readonly StoredEntry[], position: number,
     members = patched;
   }
   const view: FleetView = { ...last.view, now, members };
-  memory.remember({ view, entries, until }, true);
+  memory.remember({ view, entries, until }, { from: last.view, places: patches.map((patch) => patch.place) });
   return view;
 }
 

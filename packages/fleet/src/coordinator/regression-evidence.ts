@@ -1,6 +1,9 @@
 import { missingRevisions, reportedRegression, type StoredLevelState } from "../records/reported-regression.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
-import type { FleetView } from "./fleet-view.js";
+import type { FleetView, MemberView } from "./fleet-view.js";
+import type { ViewPatch } from "./view-memory.js";
+
+type Applied = Readonly<Record<string, number>>;
 
 /**
  * What shows that the store went backwards, from what members report (by
@@ -9,36 +12,125 @@ import type { FleetView } from "./fleet-view.js";
  * incarnations the store has no member record of. Empty when nothing does.
  */
 export function regressionEvidence(view: FleetView): string[] {
-  const evidence: string[] = [];
-  const meta = view.meta?.value ?? null;
-  const missingByMap = new Map<Readonly<Record<string, number>>, readonly string[]>();
-  for (const orphan of view.orphans) {
-    // A live heartbeat of an incarnation the log does not know: registered on a store that has since lost it.
-    if (orphan.record?.plane !== null && orphan.record?.plane !== undefined) {
-      evidence.push(`${orphan.nodeId}@${orphan.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`);
-    }
-  }
-  // Equal applied maps are mostly one object (see DecodeCache): each is looked at once.
-  const missingOf = (applied: Readonly<Record<string, number>>, epoch: number): readonly string[] => {
-    let missing = missingByMap.get(applied);
-    if (missing === undefined) {
-      missing = missingRevisions(applied, epoch, (capability) => storedLevel(view, capability), view.position);
-      missingByMap.set(applied, missing);
-    }
-    return missing;
-  };
-  // A report of the last one's plane and applied map (mostly one object, see DecodeCache), when that showed nothing, shows nothing either.
-  let clear: HeartbeatRecord | undefined;
-  for (const member of view.members) {
-    const beat = member.beat?.record;
-    if (beat === undefined || beat === null) continue;
-    if (clear !== undefined && beat.regressed === null && beat.applied === clear.applied && samePlane(beat.plane, clear.plane)) continue;
-    const found = reportedRegression(member, beat, meta, missingOf);
-    if (found.length > 0) evidence.push(...found);
-    else clear = beat;
-  }
-  return evidence;
+  return new BeatDigest().evidence(view);
 }
+
+/** The highest record revision any member of the store's epoch reports having applied: a view must reach it to judge. */
+export function highestApplied(view: FleetView): number {
+  return new BeatDigest().highest(view);
+}
+
+/**
+ * What members' heartbeats show in a view, member by member, kept for the
+ * next view: the evidence of a store gone backwards ({@link regressionEvidence})
+ * and the highest revision applied ({@link highestApplied}). Asked of a view
+ * patched from the last one asked of (see `patchLastView`), it looks again
+ * only at the members patched: the log read, and with it the records and
+ * the position judged by, is the same.
+ */
+export class BeatDigest {
+  #view: FleetView | undefined;
+  /** By member place in `#view`. */
+  #evidence: (readonly string[])[] = [];
+  #highest: number[] = [];
+  /** What each applied map misses, for the log read of `#view`. */
+  #missing = new Map<Applied, readonly string[]>();
+  /** The highest revision of each applied map (equal maps are mostly one object, see `DecodeCache`). */
+  readonly #top = new WeakMap<Applied, number>();
+
+  /** {@link regressionEvidence} of `view`; `patch` when it was patched from another. */
+  evidence(view: FleetView, patch?: ViewPatch): string[] {
+    this.#update(view, patch);
+    const evidence: string[] = [];
+    for (const orphan of view.orphans) {
+      // A live heartbeat of an incarnation the log does not know: registered on a store that has since lost it.
+      if (orphan.record?.plane !== null && orphan.record?.plane !== undefined) {
+        evidence.push(`${orphan.nodeId}@${orphan.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`);
+      }
+    }
+    for (const found of this.#evidence) if (found.length > 0) evidence.push(...found);
+    return evidence;
+  }
+
+  /** {@link highestApplied} of `view`; `patch` when it was patched from another. */
+  highest(view: FleetView, patch?: ViewPatch): number {
+    this.#update(view, patch);
+    let highest = 0;
+    for (const revision of this.#highest) if (revision > highest) highest = revision;
+    return highest;
+  }
+
+  #update(view: FleetView, patch: ViewPatch | undefined): void {
+    if (view === this.#view) return;
+    if (patch !== undefined && this.#view !== undefined && patch.from === this.#view) {
+      const evidence = [...this.#evidence];
+      const highest = [...this.#highest];
+      for (const place of patch.places) {
+        const member = view.members[place] as MemberView;
+        evidence[place] = this.#evidenceOf(member, view);
+        highest[place] = this.#highestOf(member, view);
+      }
+      this.#evidence = evidence;
+      this.#highest = highest;
+    } else {
+      this.#missing = new Map();
+      this.#evidence = [];
+      this.#highest = [];
+      // A report of the last one's plane and applied map (mostly one object, see DecodeCache), when that showed nothing, shows nothing either.
+      let clear: HeartbeatRecord | undefined;
+      for (const member of view.members) {
+        const beat = member.beat?.record;
+        if (
+          clear !== undefined &&
+          beat !== undefined &&
+          beat !== null &&
+          beat.regressed === null &&
+          beat.applied === clear.applied &&
+          samePlane(beat.plane, clear.plane)
+        ) {
+          this.#evidence.push(NOTHING);
+        } else {
+          const found = this.#evidenceOf(member, view);
+          this.#evidence.push(found);
+          if (found.length === 0 && beat !== undefined && beat !== null) clear = beat;
+        }
+        this.#highest.push(this.#highestOf(member, view));
+      }
+    }
+    this.#view = view;
+  }
+
+  /** What `member`'s heartbeat shows of a store gone backwards. */
+  #evidenceOf(member: MemberView, view: FleetView): readonly string[] {
+    const beat = member.beat?.record;
+    if (beat === undefined || beat === null) return NOTHING;
+    return reportedRegression(member, beat, view.meta?.value ?? null, (applied, epoch) => {
+      let missing = this.#missing.get(applied);
+      if (missing === undefined) {
+        missing = missingRevisions(applied, epoch, (capability) => storedLevel(view, capability), view.position);
+        this.#missing.set(applied, missing);
+      }
+      return missing;
+    });
+  }
+
+  /** The highest revision `member` reports having applied, when it reports the store's plane and epoch; else 0. */
+  #highestOf(member: MemberView, view: FleetView): number {
+    const beat = member.beat?.record;
+    const meta = view.meta?.value;
+    if (beat === undefined || beat === null || beat.plane === null || meta === undefined || meta === null) return 0;
+    if (beat.plane.id !== meta.planeId || beat.plane.epoch !== meta.epoch) return 0;
+    let top = this.#top.get(beat.applied);
+    if (top === undefined) {
+      top = 0;
+      for (const revision of Object.values(beat.applied)) top = Math.max(top, revision);
+      this.#top.set(beat.applied, top);
+    }
+    return top;
+  }
+}
+
+const NOTHING: readonly string[] = Object.freeze([]);
 
 /** True when two heartbeats name one control plane and epoch (or none). */
 function samePlane(a: HeartbeatRecord["plane"], b: HeartbeatRecord["plane"]): boolean {
@@ -49,24 +141,4 @@ function samePlane(a: HeartbeatRecord["plane"], b: HeartbeatRecord["plane"]): bo
 function storedLevel(view: FleetView, capability: string): StoredLevelState | undefined {
   const level = view.levels.get(capability);
   return level === undefined ? undefined : { revision: level.revision, epoch: level.record?.epoch ?? null };
-}
-
-/** The highest record revision any member of the store's epoch reports having applied: a view must reach it to judge. */
-export function highestApplied(view: FleetView): number {
-  const meta = view.meta?.value;
-  let highest = 0;
-  const seen = new Set<Readonly<Record<string, number>>>();
-  let last: Readonly<Record<string, number>> | undefined;
-  for (const member of view.members) {
-    const beat = member.beat?.record;
-    // Heartbeats read in a row mostly share one map (see DecodeCache): a map just looked at needs no lookup.
-    if (beat === undefined || beat === null || beat.applied === last) continue;
-    if (beat.plane === null || meta === undefined || meta === null) continue;
-    if (beat.plane.id !== meta.planeId || beat.plane.epoch !== meta.epoch) continue;
-    last = beat.applied;
-    if (seen.has(beat.applied)) continue;
-    seen.add(beat.applied);
-    for (const revision of Object.values(beat.applied)) highest = Math.max(highest, revision);
-  }
-  return highest;
 }

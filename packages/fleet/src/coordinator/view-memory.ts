@@ -24,6 +24,12 @@ export interface LastView {
   readonly until: number;
 }
 
+/** How a view was made from another: its members at `places` were made again, the rest is the same. */
+export interface ViewPatch {
+  readonly from: FleetView;
+  readonly places: readonly number[];
+}
+
 /**
  * What one view of the fleet keeps for the next, so that members that did
  * not change cost next to nothing: per member entry revision, the member
@@ -38,6 +44,7 @@ export class ViewMemory {
   readonly beats = new BeatIndex();
   #context: readonly StoredEntry[] = [];
   #last: LastView | undefined;
+  #patch: ViewPatch | undefined;
   /** The place of each incarnation among the last view's members, -1 for one that two members share; made when first asked. */
   #places: Map<string, number> | undefined;
 
@@ -46,10 +53,16 @@ export class ViewMemory {
     return this.#last;
   }
 
-  /** Remembers `last` as the last view built; `sameMembers` when its members are the last view's, in the same places. */
-  remember(last: LastView, sameMembers: boolean): void {
+  /** Remembers `last` as the last view built; `patch` when it was patched from the last view (its members are in the same places). */
+  remember(last: LastView, patch?: ViewPatch): void {
     this.#last = last;
-    if (!sameMembers) this.#places = undefined;
+    this.#patch = patch;
+    if (patch === undefined) this.#places = undefined;
+  }
+
+  /** How `view` was patched from the view before, when it is the last view built and was patched. */
+  patchOf(view: FleetView): ViewPatch | undefined {
+    return this.#last?.view === view ? this.#patch : undefined;
   }
 
   /** The place of `incarnation` among the last view's members: undefined when none has it, -1 when more than one does. */
