@@ -13,6 +13,7 @@ export { leaseEndOf } from "./coordinator/member-view.js";
 export { DecodeCache } from "./coordinator/decode-cache.js";
 export { BeatDigest, highestApplied, regressionEvidence } from "./coordinator/regression-evidence.js";
 export { fleetStatus } from "./coordinator/fleet-status.js";
+export { StatusMemo } from "./coordinator/status-memo.js";
 export { emptyRecord } from "./coordinator/propose-change.js";
 export { type HeldRecord, HeldRecords } from "./node/held-records.js";
 export { inShare, WriteShare } from "./node/write-share.js";

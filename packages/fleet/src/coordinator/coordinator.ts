@@ -76,9 +76,11 @@ export class Coordinator {
   /** The fleet at a glance: per capability its record, readers, blockers and convergence; per member its state. */
   async status(capability?: string): Promise<FleetStatus> {
     const view = await this.#view();
-    return fleetStatus(view, this.#digest.evidence(view, this.#cache.memory.patchOf(view)), {
+    const patch = this.#cache.memory.patchOf(view);
+    return fleetStatus(view, this.#digest.evidence(view, patch), {
       ...(capability === undefined ? {} : { capability }),
       memo: this.#statusMemo,
+      patch,
     });
   }
 

@@ -1,9 +1,11 @@
 import type { Blocker } from "../records/blocker.js";
-import { type BuildRecord, type CapabilitySupport, takesPart } from "../records/build-record.js";
+import { type CapabilitySupport, takesPart } from "../records/build-record.js";
 import { inRange } from "../records/level-range.js";
 import type { Labels } from "../records/member-record.js";
 import { drainWindowOf, requiredLevels, type WriteLevelRecord } from "../records/write-level-record.js";
+import type { MemberGroup, MemberGroups } from "./member-groups.js";
 import { StatusMemo } from "./status-memo.js";
+import type { ViewPatch } from "./view-memory.js";
 import type { FleetView, MemberState, MemberView } from "./fleet-view.js";
 
 /** One member in a {@link FleetStatus}. */
@@ -97,38 +99,20 @@ export interface FleetStatus {
 export function fleetStatus(
   view: FleetView,
   regressed: readonly string[],
-  options: { readonly capability?: string; readonly memo?: StatusMemo<MemberStatus> } = {},
+  options: { readonly capability?: string; readonly memo?: StatusMemo<MemberStatus>; readonly patch?: ViewPatch | undefined } = {},
 ): FleetStatus {
   const memo = options.memo ?? new StatusMemo<MemberStatus>();
   const names = new Set([...view.levels.values()].filter((stored) => !stored.forgotten).map((stored) => stored.capability));
-  const groups = new Map<BuildRecord | null, Map<Applied | undefined, Group>>();
-  const builds = new Map<BuildRecord, number>();
+  const groups = memo.groups;
+  groups.update(view, options.patch);
+  const builds = groups.builds;
+  for (const build of builds.keys()) for (const name of Object.keys(build.capabilities)) names.add(name);
   const all = view.members;
-  all.forEach((member, index) => {
-    const applied = member.beat?.record?.applied;
-    let byApplied = groups.get(member.build);
-    if (byApplied === undefined) {
-      byApplied = new Map();
-      groups.set(member.build, byApplied);
-    }
-    let group = byApplied.get(applied);
-    if (group === undefined) {
-      group = { build: member.build, applied, members: [], notLive: [] };
-      byApplied.set(applied, group);
-    }
-    group.members.push(index);
-    if (member.state !== "live") group.notLive.push(index);
-    if (member.build !== null) {
-      const count = builds.get(member.build);
-      if (count === undefined) for (const name of Object.keys(member.build.capabilities)) names.add(name);
-      builds.set(member.build, (count ?? 0) + 1);
-    }
-  });
-  const grouped = [...groups.values()].flatMap((byApplied) => [...byApplied.values()]);
+  const grouped = groups.list();
   // Members are held by their place in the view: lists taken from several groups are put back in the view's order.
   const inOrder = (places: number[]) => inPlaceOrder(places).map((place) => all[place] as MemberView);
   const wanted = [...names].filter((name) => options.capability === undefined || name === options.capability).sort();
-  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, builds, grouped, inOrder, memo));
+  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, groups, grouped, inOrder, memo));
   const members = memo.statuses(view.members, memberStatus);
   return {
     at: view.now,
@@ -168,23 +152,11 @@ function memberStatus(member: MemberView): MemberStatus {
   };
 }
 
-type Applied = Readonly<Record<string, number>>;
-
-/** Members of one build (null: unknown) whose heartbeats report one applied map (undefined: none). */
-interface Group {
-  readonly build: BuildRecord | null;
-  readonly applied: Applied | undefined;
-  /** Its members, by their place in the view. */
-  readonly members: number[];
-  /** Its members that are not live, by their place in the view. */
-  readonly notLive: number[];
-}
-
 function capabilityStatus(
   capability: string,
   view: FleetView,
-  builds: ReadonlyMap<BuildRecord, number>,
-  groups: readonly Group[],
+  groups: MemberGroups,
+  grouped: readonly MemberGroup[],
   inOrder: (places: number[]) => MemberView[],
   memo: StatusMemo<MemberStatus>,
 ): CapabilityStatus {
@@ -194,7 +166,7 @@ function capabilityStatus(
   const readers: Record<string, number> = {};
   let highest = 0;
   let participants = 0;
-  for (const [build, members] of builds) {
+  for (const [build, members] of groups.builds) {
     if (!takesPart(build, capability)) continue;
     const reads = build.capabilities[capability]?.reads;
     if (reads === undefined) continue;
@@ -206,13 +178,22 @@ function capabilityStatus(
   // The next level: the ramp's target, else the one above the write level once some member reads it.
   const next =
     record === null || record.level === null ? (highest > 0 ? highest : null) : (record.ramp?.to ?? (highest > record.level ? record.level + 1 : null));
-  const blocking: number[] = [];
+  // Who blocks the next level depends only on builds: a view patched from the last keeps them (see `MemberGroups`).
+  const blocking =
+    next === null
+      ? []
+      : memo.blocking(capability, next, groups.generation, () =>
+          inPlaceOrder(
+            grouped
+              .filter(({ build }) => build === null || (takesPart(build, capability) && !inRange(build.capabilities[capability]?.reads, next)))
+              .flatMap((group) => group.members),
+          ),
+        );
   const waiting: number[] = [];
   let of = 0;
-  for (const group of groups) {
+  for (const group of grouped) {
     const build = group.build;
     if (build !== null && !takesPart(build, capability)) continue;
-    if (next !== null && (build === null || !inRange(build.capabilities[capability]?.reads, next))) blocking.push(...group.members);
     // Convergence counts the members whose build knows the capability (or cannot be told).
     if (build !== null && build.capabilities[capability] === undefined) continue;
     of += group.members.length;
@@ -228,7 +209,14 @@ function capabilityStatus(
     readers,
     participants,
     next,
-    blockers: next === null ? [] : memo.blockers(capability, next, inOrder(blocking)),
+    blockers:
+      next === null
+        ? []
+        : memo.blockers(
+            capability,
+            next,
+            blocking.map((place) => view.members[place] as MemberView),
+          ),
     convergence: {
       applied: of - waiting.length,
       of,

@@ -1,6 +1,7 @@
 import type { Blocker } from "../records/blocker.js";
 import { readerBlocker } from "./find-blockers.js";
 import type { MemberView } from "./fleet-view.js";
+import { MemberGroups } from "./member-groups.js";
 
 /**
  * What a coordinator's last status made, for the next: the status of each
@@ -22,6 +23,10 @@ export class StatusMemo<S> {
       readonly blockers: readonly Blocker[];
     }
   >();
+  /** Per capability, the places of the members that block the last level asked, and the groups' generation they were found in. */
+  readonly #blocking = new Map<string, { readonly level: number; readonly generation: number; readonly places: readonly number[] }>();
+  /** The members of the views asked of, grouped (kept from one view to the next). */
+  readonly groups = new MemberGroups();
   /** Per member view, per capability, its reader blocker of the last level asked. */
   readonly #blockerOf = new WeakMap<MemberView, Map<string, { readonly level: number; readonly blocker: Blocker | undefined }>>();
 
@@ -33,6 +38,15 @@ export class StatusMemo<S> {
     this.#members = members;
     this.#statuses = statuses;
     return statuses;
+  }
+
+  /** The places of the members that block `level` of `capability`: `find()`, unless found for that level while the members of each build were the same (`generation`). */
+  blocking(capability: string, level: number, generation: number, find: () => readonly number[]): readonly number[] {
+    const last = this.#blocking.get(capability);
+    if (last !== undefined && last.level === level && last.generation === generation) return last.places;
+    const places = find();
+    this.#blocking.set(capability, { level, generation, places });
+    return places;
   }
 
   /**
