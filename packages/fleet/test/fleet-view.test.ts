@@ -317,6 +317,30 @@ describe("a view built again with what earlier views kept", () => {
   });
 });
 
+describe("a long-running view", () => {
+  test("is built in full again after as many patches as members (and a few), even when heartbeats keep arriving expired", () => {
+    // Heartbeats read long after they were stored end no state: time alone would never make a full view, and
+    // what patches decode is swept only by one.
+    const fleet = makeFleet({
+      builds: [{ capabilities: { c1: { reads: { min: 1, max: 1 } } }, uses: null }],
+      levels: ["c1"],
+      members: [0, 1].map(() => ({ build: 0, readable: true, beat: "beat", applied: { c1: 1 }, leaseMs: 1_000, beatAgo: 60_000 })),
+    });
+    const cache = new DecodeCache(formats);
+    let before = view(fleet, cache);
+    let full = 0;
+    for (let step = 0; step < 200; step++) {
+      mutate(fleet, { kind: "late-beat", member: step, applied: { c1: step }, ago: 60_000 });
+      const next = view(fleet, cache);
+      expect(next.members.map((member) => member.state)).toEqual(["expired", "expired"]);
+      if (next.levels !== before.levels) full++;
+      before = next;
+    }
+    expect(full).toBeGreaterThanOrEqual(2);
+    expect(full).toBeLessThanOrEqual(4);
+  });
+});
+
 describe("the lease of a member", () => {
   test("ends its lease after its last heartbeat, or after it registered, and its state follows from that end and the clock margin", () => {
     fc.assert(

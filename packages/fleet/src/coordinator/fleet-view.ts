@@ -139,7 +139,7 @@ export function buildFleetView(entries: readonly StoredEntry[], position: number
   if (patched !== undefined) return patched;
   const { view, until } = assemble(entries, position, beats, now, options, cache);
   cache.sweep();
-  cache.memory.remember({ view, entries, until });
+  cache.memory.remember({ view, entries, until, patched: 0 });
   return view;
 }
 

@@ -18,14 +18,18 @@ import type { MemberSlot } from "./view-memory.js";
  * anew, a heartbeat changed that no member alone claims (an orphan, a
  * departed incarnation, an incarnation two node ids report), or a heartbeat
  * cannot be read (or could not be), which the view's list of what cannot be
- * read would tell.
+ * read would tell. Also after as many members were patched as there are
+ * members: the full view then sweeps the decode cache of what patches
+ * decoded (heartbeats that arrive expired end no state, so time alone
+ * would never make a view built in full), at a cost spread over them.
  */
 export function patchLastView(entries: readonly StoredEntry[], position: number, now: number, options: ViewOptions, cache: DecodeCache): FleetView | undefined {
   const memory = cache.memory;
   const last = memory.last;
   const changed = memory.beats.changes();
   if (last === undefined || changed === null || now < last.view.now || now > last.until || position !== last.view.position) return undefined;
-  if (!sameEntries(entries, last.entries)) return undefined;
+  // After as many patches as members (and a few), a view is built in full: what the patches decoded is swept then.
+  if (last.patched + changed.size > Math.max(PATCHES_AT_LEAST, last.view.members.length) || !sameEntries(entries, last.entries)) return undefined;
   const decodeBeat = beatDecoder(cache);
   const patches: { readonly place: number; readonly slot: MemberSlot }[] = [];
   let until = last.until;
@@ -51,9 +55,12 @@ export function patchLastView(entries: readonly StoredEntry[], position: number,
     members = patched;
   }
   const view: FleetView = { ...last.view, now, members };
-  memory.remember({ view, entries, until }, { from: last.view, places: patches.map((patch) => patch.place) });
+  memory.remember({ view, entries, until, patched: last.patched + patches.length }, { from: last.view, places: patches.map((patch) => patch.place) });
   return view;
 }
+
+/** How many member views may be patched between two views built in full, however few members there are. */
+const PATCHES_AT_LEAST = 64;
 
 /** True when `entries` are the very objects of `before`, in order. */
 function sameEntries(entries: readonly StoredEntry[], before: readonly StoredEntry[]): boolean {

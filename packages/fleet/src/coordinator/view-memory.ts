@@ -22,6 +22,8 @@ export interface LastView {
   readonly entries: readonly StoredEntry[];
   /** The latest time (control plane's clock) at which the state of every member is still the one in the view: the earliest end of a state. */
   readonly until: number;
+  /** How many member views were patched since the last view built in full. */
+  readonly patched: number;
 }
 
 /** How a view was made from another: its members at `places` were made again, the rest is the same. */
