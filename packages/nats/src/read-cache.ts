@@ -23,8 +23,8 @@ export interface CachedRead<T> {
   readonly valueOf: (message: StoredMessage) => T | undefined;
 }
 
-/** What a {@link ReadCache} read: the messages, and the value of each that has one, in stream order. */
-export interface CachedReadResult<T> extends FilterReadResult {
+/** What a {@link ReadCache} read: the value of each message that has one, in stream order. */
+export interface CachedReadResult<T> extends Omit<FilterReadResult, "messages"> {
   readonly values: T[];
 }
 
@@ -61,8 +61,8 @@ export class ReadCache<T> {
   #position = 0;
   #mark: StreamState | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  /** The value of each message held (or once held), made once. */
-  readonly #values = new WeakMap<StoredMessage, T | undefined>();
+  /** The value of each message held that has one, by subject, in the order of `#held`: made once, as the message is held. */
+  #values = new Map<string, T>();
 
   constructor(read: CachedRead<T>) {
     this.#read = read;
@@ -72,6 +72,7 @@ export class ReadCache<T> {
   clear(): void {
     this.#mark = undefined;
     this.#held = new Map();
+    this.#values = new Map();
     this.#newest = undefined;
     this.#position = 0;
   }
@@ -108,7 +109,7 @@ export class ReadCache<T> {
     if (delta && mark.lastSeq <= this.#position && atLeast <= this.#position) {
       // Nothing stored since the last read, and nothing asked beyond it: what is held is the answer, no consumer needed.
       this.#mark = mark;
-      return this.#result({ messages: this.#kept(keep), position: this.#position, behind: false });
+      return this.#heldResult(keep);
     }
     // At least what the stream held when the read began (the filter is the whole stream): the pending count a
     // consumer reads from a start sequence carries can reach 0 early on nats-server 2.9.10, which alone would end
@@ -120,47 +121,42 @@ export class ReadCache<T> {
     if (result.behind) {
       // The store went backwards: hold nothing, and say what it holds now.
       this.clear();
-      return this.#result(delta ? await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result);
+      const fresh = delta ? await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result;
+      const values: T[] = [];
+      for (const message of fresh.messages) {
+        const value = this.#read.valueOf(message);
+        if (value !== undefined) values.push(value);
+      }
+      return { values, position: fresh.position, behind: fresh.behind };
     }
-    if (!delta) {
-      this.#held = new Map();
-      this.#newest = undefined;
-    }
+    if (!delta) this.clear();
     for (const message of result.messages) {
-      const known = this.#held.get(message.subject);
+      const subject = message.subject;
+      const known = this.#held.get(subject);
       if (known !== undefined && known.seq >= message.seq) continue;
-      this.#held.delete(message.subject);
-      this.#held.set(message.subject, message);
+      // A subject stored again moves to the end, in both maps: they stay in one order.
+      this.#held.delete(subject);
+      this.#held.set(subject, message);
+      this.#values.delete(subject);
+      const value = this.#read.valueOf(message);
+      if (value !== undefined) this.#values.set(subject, value);
       if (this.#newest === undefined || message.seq > this.#newest.seq) this.#newest = message;
     }
     this.#position = Math.max(result.position, delta ? this.#position : 0);
     this.#mark = mark;
-    return this.#result({ messages: this.#kept(keep), position: this.#position, behind: false });
+    return this.#heldResult(keep);
   }
 
-  /** `read` with the value of each message. */
-  #result(read: FilterReadResult): CachedReadResult<T> {
-    const values: T[] = [];
-    for (const message of read.messages) {
-      let value = this.#values.get(message);
-      // A message without a value (a foreign subject, the clock) is looked up twice; one with a value, once.
-      if (value === undefined && !this.#values.has(message)) {
-        value = this.#read.valueOf(message);
-        this.#values.set(message, value);
+  /** The values of the messages held that `keep` keeps, in stream order; forgets the others. */
+  #heldResult(keep: ((message: StoredMessage) => boolean) | undefined): CachedReadResult<T> {
+    if (keep !== undefined) {
+      for (const message of this.#held.values()) {
+        if (keep(message)) continue;
+        this.#held.delete(message.subject);
+        this.#values.delete(message.subject);
       }
-      if (value !== undefined) values.push(value);
     }
-    return { ...read, values };
-  }
-
-  /** The messages held that `keep` keeps, in stream order; forgets the others. */
-  #kept(keep: ((message: StoredMessage) => boolean) | undefined): StoredMessage[] {
-    const messages: StoredMessage[] = [];
-    for (const message of this.#held.values()) {
-      if (keep === undefined || keep(message)) messages.push(message);
-      else this.#held.delete(message.subject);
-    }
-    return messages;
+    return { values: [...this.#values.values()], position: this.#position, behind: false };
   }
 
   /** True when what is held, as of `before`, is still in the stream as `now` shows it. */
