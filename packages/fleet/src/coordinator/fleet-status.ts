@@ -107,12 +107,9 @@ export function fleetStatus(
   groups.update(view, options.patch);
   const builds = groups.builds;
   for (const build of builds.keys()) for (const name of Object.keys(build.capabilities)) names.add(name);
-  const all = view.members;
   const grouped = groups.list();
-  // Members are held by their place in the view: lists taken from several groups are put back in the view's order.
-  const inOrder = (places: number[]) => inPlaceOrder(places).map((place) => all[place] as MemberView);
   const wanted = [...names].filter((name) => options.capability === undefined || name === options.capability).sort();
-  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, groups, grouped, inOrder, memo));
+  const capabilities = wanted.map((capability) => capabilityStatus(capability, view, groups, grouped, memo));
   const members = memo.statuses(view.members, memberStatus);
   return {
     at: view.now,
@@ -157,7 +154,6 @@ function capabilityStatus(
   view: FleetView,
   groups: MemberGroups,
   grouped: readonly MemberGroup[],
-  inOrder: (places: number[]) => MemberView[],
   memo: StatusMemo<MemberStatus>,
 ): CapabilityStatus {
   const stored = view.levels.get(capability);
@@ -220,7 +216,8 @@ function capabilityStatus(
     convergence: {
       applied: of - waiting.length,
       of,
-      waiting: inOrder(waiting).map((member) => ({
+      // Places taken from several groups are put back in the view's order.
+      waiting: memo.waiting(capability, inPlaceOrder(waiting), view.members, (member) => ({
         nodeId: member.nodeId,
         incarnation: member.incarnation,
         state: member.state,

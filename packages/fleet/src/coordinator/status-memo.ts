@@ -1,7 +1,11 @@
 import type { Blocker } from "../records/blocker.js";
 import { readerBlocker } from "./find-blockers.js";
+import type { Convergence } from "./fleet-status.js";
 import type { MemberView } from "./fleet-view.js";
 import { MemberGroups } from "./member-groups.js";
+
+/** One member a capability waits on. */
+type Waiting = Convergence["waiting"][number];
 
 /**
  * What a coordinator's last status made, for the next: the status of each
@@ -25,6 +29,8 @@ export class StatusMemo<S> {
   >();
   /** Per capability, the places of the members that block the last level asked, and the groups' generation they were found in. */
   readonly #blocking = new Map<string, { readonly level: number; readonly generation: number; readonly places: readonly number[] }>();
+  /** Per capability, what the last call of {@link StatusMemo.waiting} made, by place. */
+  readonly #waiting = new Map<string, { readonly places: readonly number[]; readonly members: readonly MemberView[]; readonly made: readonly Waiting[] }>();
   /** The members of the views asked of, grouped (kept from one view to the next). */
   readonly groups = new MemberGroups();
   /** Per member view, per capability, its reader blocker of the last level asked. */
@@ -47,6 +53,29 @@ export class StatusMemo<S> {
     const places = find();
     this.#blocking.set(capability, { level, generation, places });
     return places;
+  }
+
+  /**
+   * `make(member)` for the member at each of `places` (ascending) of `members`
+   * (a view's), for `capability`: what the last call for it made of the same
+   * member view is reused (it depends on nothing else), found by walking
+   * both lists of places in order, so that a patched view makes only what
+   * changed.
+   */
+  waiting(capability: string, places: readonly number[], members: readonly MemberView[], make: (member: MemberView) => Waiting): Waiting[] {
+    const last = this.#waiting.get(capability);
+    const at: MemberView[] = new Array(places.length);
+    const made: Waiting[] = new Array(places.length);
+    let before = 0;
+    for (let index = 0; index < places.length; index++) {
+      const place = places[index] as number;
+      const member = members[place] as MemberView;
+      if (last !== undefined) while (before < last.places.length && (last.places[before] as number) < place) before++;
+      at[index] = member;
+      made[index] = last !== undefined && last.members[before] === member ? (last.made[before] as Waiting) : make(member);
+    }
+    this.#waiting.set(capability, { places, members: at, made });
+    return made;
   }
 
   /**
