@@ -2,11 +2,9 @@ import { RecordUnreadableError, RevisionConflictError, StoreRegressedError } fro
 import { RECORD_FORMAT_CAPABILITY } from "../records/record-formats.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 import type { FleetView, LevelView } from "./fleet-view.js";
-import { regressionEvidence } from "./regression-evidence.js";
 
-/** Refuses every change while the store went backwards, or while the control plane's identity cannot be read. */
-export function checkPlane(view: FleetView): void {
-  const evidence = regressionEvidence(view);
+/** Refuses every change while the store went backwards (`evidence`, see `regressionEvidence`), or while the control plane's identity cannot be read. */
+export function checkPlane(view: FleetView, evidence: readonly string[]): void {
   if (evidence.length > 0) throw new StoreRegressedError(evidence);
   if (view.meta !== null && view.meta.value === null) {
     throw new RecordUnreadableError(

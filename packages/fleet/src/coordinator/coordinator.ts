@@ -19,7 +19,7 @@ import { StatusMemo } from "./status-memo.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
-import { BeatDigest, regressionEvidence } from "./regression-evidence.js";
+import { BeatDigest } from "./regression-evidence.js";
 import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
 import { checkAuthor } from "./check-author.js";
@@ -77,7 +77,7 @@ export class Coordinator {
   async status(capability?: string): Promise<FleetStatus> {
     const view = await this.#view();
     const patch = this.#cache.memory.patchOf(view);
-    return fleetStatus(view, this.#digest.evidence(view, patch), {
+    return fleetStatus(view, this.#evidence(view), {
       ...(capability === undefined ? {} : { capability }),
       memo: this.#statusMemo,
       patch,
@@ -103,7 +103,7 @@ export class Coordinator {
       throw new InvalidRequestError(`capability ${JSON.stringify(capability)} is not a name of 1 to 256 characters`);
     const described = describeRequest(request);
     const view = await this.#view();
-    checkPlane(view);
+    checkPlane(view, this.#evidence(view));
     const stored = readableLevel(view, capability);
     const format = writeFormat(view, capability, this.#formats.newest);
     const current = stored?.record ?? null;
@@ -236,7 +236,7 @@ export class Coordinator {
     checkAuthor(author);
     const request = `decommission ${nodeId}${author.incarnation === undefined ? "" : `@${author.incarnation}`}`;
     const view = await this.#view();
-    checkPlane(view);
+    checkPlane(view, this.#evidence(view));
     const planned = memberDecommissionPlan(view, nodeId, author.incarnation, this.#marginMs);
     if (this.#viaController(view)) {
       const { actor, reason, incarnation } = author;
@@ -297,7 +297,7 @@ export class Coordinator {
   ): Promise<{ readonly planeId: string; readonly created: boolean; readonly mode: "direct" | "controller" }> {
     checkAuthor(author);
     const view = await this.#view();
-    checkPlane(view);
+    checkPlane(view, this.#evidence(view));
     const existing = view.meta?.value;
     if (existing === undefined || existing === null) {
       const meta = await this.#ensureMeta(view, author, options.mode);
@@ -321,7 +321,7 @@ export class Coordinator {
   async reconcile(author: ChangeAuthor): Promise<{ readonly epoch: number; readonly records: readonly string[]; readonly evidence: readonly string[] }> {
     checkAuthor(author);
     const view = await this.#view();
-    const evidence = regressionEvidence(view);
+    const evidence = this.#evidence(view);
     const history = await this.#plane.history();
     const result = reconcileRecords(view, history, this.#formats);
     const meta = view.meta?.value ?? null;
@@ -372,6 +372,11 @@ export class Coordinator {
   }
 
   /** Reads the fleet; again as of the newest revision a member reports, so that a lagging read is not taken for a store that went backwards. */
+  /** What shows that the store went backwards, in a view this coordinator read (see `regressionEvidence`). */
+  #evidence(view: FleetView): string[] {
+    return this.#digest.evidence(view, this.#cache.memory.patchOf(view));
+  }
+
   async #view(atLeast = 0): Promise<FleetView> {
     const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast, cache: this.#cache };
     const view = await loadFleetView(this.#plane, options);

@@ -205,14 +205,7 @@ function capabilityStatus(
     readers,
     participants,
     next,
-    blockers:
-      next === null
-        ? []
-        : memo.blockers(
-            capability,
-            next,
-            blocking.map((place) => view.members[place] as MemberView),
-          ),
+    blockers: next === null ? [] : memo.blockers(capability, next, blocking, view.members),
     convergence: {
       applied: of - waiting.length,
       of,

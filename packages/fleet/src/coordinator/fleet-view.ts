@@ -131,6 +131,8 @@ export async function loadFleetView(plane: ControlPlane, options: ViewOptions): 
  * cheap for members that did not change: with a cache, their member views
  * (and the decoded records under them) are the ones built before, found by
  * the revision of their member entry, and nothing is allocated for them.
+ * When only members' heartbeats changed, the last view is patched instead
+ * (see `patchLastView`): the cost grows with what changed.
  */
 export function buildFleetView(entries: readonly StoredEntry[], position: number, beats: readonly StoredBeat[], now: number, options: ViewOptions): FleetView {
   const cache = options.cache ?? new DecodeCache(options.formats);

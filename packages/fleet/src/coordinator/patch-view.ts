@@ -39,7 +39,7 @@ export function patchLastView(entries: readonly StoredEntry[], position: number,
     const before = last.view.members[place] as MemberView;
     const slot = memory.slots.get(before.revision);
     const storedBeat = memory.beats.get(before.nodeId, incarnation);
-    if (slot === undefined || slot.view !== before || slot.beatLine !== undefined || storedBeat === undefined) return undefined;
+    if (slot === undefined || slot.beatLine !== undefined || storedBeat === undefined) return undefined;
     const { view, beatLine } = withBeat(before, storedBeat, decodeBeat, now, options.clockMarginMs);
     if (beatLine !== undefined) return undefined;
     until = Math.min(until, stateUntil(view, view.state, options.clockMarginMs));

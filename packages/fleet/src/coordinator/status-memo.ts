@@ -9,7 +9,8 @@ type Waiting = Convergence["waiting"][number];
 
 /**
  * What a coordinator's last status made, for the next: the status of each
- * member, and each capability's reader blockers. A view reuses the member
+ * member, the members grouped, and per capability who blocks its next level
+ * and who it waits on. A view reuses the member
  * views that did not change (see `ViewMemory`), in the same order, so the
  * next status finds what it made by walking the lists side by side and
  * comparing objects, instead of looking each member up.
@@ -17,20 +18,12 @@ type Waiting = Convergence["waiting"][number];
 export class StatusMemo<S> {
   #members: readonly MemberView[] = [];
   #statuses: readonly S[] = [];
-  readonly #blockers = new Map<
-    string,
-    {
-      readonly level: number;
-      readonly members: readonly MemberView[];
-      /** The blocker of each of `members`, by place (undefined: it reads the level). */
-      readonly byPlace: readonly (Blocker | undefined)[];
-      readonly blockers: readonly Blocker[];
-    }
-  >();
+  /** Per capability, the reader blockers of the last level asked, and what they were made of (see {@link StatusMemo.blockers}). */
+  readonly #blockers = new Map<string, { readonly level: number; readonly made: Made<Blocker | undefined>; readonly blockers: readonly Blocker[] }>();
   /** Per capability, the places of the members that block the last level asked, and the groups' generation they were found in. */
   readonly #blocking = new Map<string, { readonly level: number; readonly generation: number; readonly places: readonly number[] }>();
-  /** Per capability, what the last call of {@link StatusMemo.waiting} made, by place. */
-  readonly #waiting = new Map<string, { readonly places: readonly number[]; readonly members: readonly MemberView[]; readonly made: readonly Waiting[] }>();
+  /** Per capability, what the last call of {@link StatusMemo.waiting} made. */
+  readonly #waiting = new Map<string, Made<Waiting>>();
   /** The members of the views asked of, grouped (kept from one view to the next). */
   readonly groups = new MemberGroups();
   /** Per member view, per capability, its reader blocker of the last level asked. */
@@ -55,56 +48,29 @@ export class StatusMemo<S> {
     return places;
   }
 
-  /**
-   * `make(member)` for the member at each of `places` (ascending) of `members`
-   * (a view's), for `capability`: what the last call for it made of the same
-   * member view is reused (it depends on nothing else), found by walking
-   * both lists of places in order, so that a patched view makes only what
-   * changed.
-   */
-  waiting(capability: string, places: readonly number[], members: readonly MemberView[], make: (member: MemberView) => Waiting): Waiting[] {
-    const last = this.#waiting.get(capability);
-    const at: MemberView[] = new Array(places.length);
-    const made: Waiting[] = new Array(places.length);
-    let before = 0;
-    for (let index = 0; index < places.length; index++) {
-      const place = places[index] as number;
-      const member = members[place] as MemberView;
-      if (last !== undefined) while (before < last.places.length && (last.places[before] as number) < place) before++;
-      at[index] = member;
-      made[index] = last !== undefined && last.members[before] === member ? (last.made[before] as Waiting) : make(member);
-    }
-    this.#waiting.set(capability, { places, members: at, made });
-    return made;
+  /** `make(member)` for the member at each of `places` (ascending) of `members` (a view's) that `capability` waits on: see {@link remade}. */
+  waiting(capability: string, places: readonly number[], members: readonly MemberView[], make: (member: MemberView) => Waiting): readonly Waiting[] {
+    const made = remade(this.#waiting.get(capability), places, members, make);
+    this.#waiting.set(capability, made);
+    return made.values;
   }
 
   /**
-   * The reader blockers of `members` for `level` of `capability` (see
-   * `readerBlockers`): asked of the same members as the last time, or of
-   * as many with a few changed (a view patched, see `patchLastView`), what
-   * the last call made of the member at each place is reused by walking the
-   * two lists side by side; the same list of blockers when none changed.
+   * The reader blockers, for `level` of `capability`, of the members at
+   * `places` (ascending) of `members` (see `readerBlockers`): what the last
+   * call made of each member view is reused (see {@link remade}), and the
+   * very list of the last call when nothing changed.
    */
-  blockers(capability: string, level: number, members: readonly MemberView[]): readonly Blocker[] {
+  blockers(capability: string, level: number, places: readonly number[], members: readonly MemberView[]): readonly Blocker[] {
     const last = this.#blockers.get(capability);
-    const alongside = last !== undefined && last.level === level && last.members.length === members.length ? last : undefined;
-    const byPlace: (Blocker | undefined)[] = new Array(members.length);
-    const blockers: Blocker[] = [];
-    let changed = alongside === undefined;
-    for (let place = 0; place < members.length; place++) {
-      const member = members[place] as MemberView;
-      let found: Blocker | undefined;
-      if (alongside !== undefined && alongside.members[place] === member) found = alongside.byPlace[place];
-      else {
-        found = this.#blockerFor(member, capability, level);
-        changed = true;
-      }
-      byPlace[place] = found;
-      if (found !== undefined) blockers.push(found);
-    }
-    const made = changed ? blockers : (alongside?.blockers ?? blockers);
-    this.#blockers.set(capability, { level, members, byPlace, blockers: made });
-    return made;
+    const same = last !== undefined && last.level === level ? last : undefined;
+    const made = remade(same?.made, places, members, (member) => this.#blockerFor(member, capability, level));
+    const blockers =
+      same !== undefined && made.remade === 0 && made.values.length === same.made.values.length
+        ? same.blockers
+        : made.values.filter((blocker): blocker is Blocker => blocker !== undefined);
+    this.#blockers.set(capability, { level, made, blockers });
+    return blockers;
   }
 
   #blockerFor(member: MemberView, capability: string, level: number): Blocker | undefined {
@@ -120,4 +86,42 @@ export class StatusMemo<S> {
     }
     return known.blocker;
   }
+}
+
+/** What {@link remade} made: a value per member, with the member views it was made of. */
+interface Made<T> {
+  readonly members: readonly MemberView[];
+  readonly places: readonly number[];
+  readonly values: readonly T[];
+  /**
+   * How many values were made anew. None, with as many values as the last
+   * call, means the very values of the last call in the same order (the
+   * walk reuses them in order, one member view per place).
+   */
+  readonly remade: number;
+}
+
+/**
+ * `make(member)` for the member at each of `places` (ascending) of
+ * `members`, reusing what `last` made of the same member view (what is made
+ * depends on nothing else), found by walking both lists of places in order:
+ * a view patched from the last (see `patchLastView`) makes only what changed.
+ */
+function remade<T>(last: Made<T> | undefined, places: readonly number[], members: readonly MemberView[], make: (member: MemberView) => T): Made<T> {
+  const at: MemberView[] = new Array(places.length);
+  const values: T[] = new Array(places.length);
+  let remadeCount = 0;
+  let before = 0;
+  for (let index = 0; index < places.length; index++) {
+    const place = places[index] as number;
+    const member = members[place] as MemberView;
+    at[index] = member;
+    if (last !== undefined) while (before < last.places.length && (last.places[before] as number) < place) before++;
+    if (last !== undefined && last.members[before] === member) values[index] = last.values[before] as T;
+    else {
+      values[index] = make(member);
+      remadeCount++;
+    }
+  }
+  return { members: at, places, values, remade: remadeCount };
 }
