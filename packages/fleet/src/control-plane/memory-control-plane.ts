@@ -61,7 +61,8 @@ export class MemoryControlPlane implements ControlPlane {
       if (current !== options.expect) throw new RevisionConflictError(keyText(key), options.expect);
     }
     const entry = freeze({
-      key: structuredClone(key),
+      // Keys hold strings only: a shallow copy is a whole one (and costs a tenth of a structured clone).
+      key: { ...key },
       value: value.slice(),
       tombstone: options.tombstone ?? false,
       revision: ++this.#revision,
@@ -206,7 +207,7 @@ function beatId(key: BeatKey): string {
 }
 
 function copy(entry: StoredEntry): StoredEntry {
-  return { ...entry, key: structuredClone(entry.key), value: entry.value.slice() };
+  return { ...entry, key: { ...entry.key }, value: entry.value.slice() };
 }
 
 function copyBeat(beat: StoredBeat): StoredBeat {

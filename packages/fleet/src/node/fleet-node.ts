@@ -230,7 +230,7 @@ export class FleetNode<P extends Protocol = Protocol> {
 
   /** True once the node may not write: see {@link FleetNode.fence}. */
   get fenced(): boolean {
-    return this.fence !== undefined;
+    return this.#currentFence() !== undefined;
   }
 
   /** Why the node does not write now, or undefined when it does. */
@@ -264,7 +264,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     for (const name of Object.keys(this.#buildRecord.capabilities)) {
       capabilities[name] = capabilityStatus(this.#levels.plan(name), this.appliedRevision(name));
     }
-    return { fenced: this.fence?.why ?? null, regressed: this.#held.regressed, unreadable: this.#held.unreadable(), capabilities };
+    return { fenced: this.#currentFence()?.why ?? null, regressed: this.#held.regressed, unreadable: this.#held.unreadable(), capabilities };
   }
 
   /**

@@ -126,7 +126,9 @@ export class ModelFleet {
         try {
           level = process.node.writeLevel(TYPE, key === undefined ? {} : { key });
         } catch (error) {
-          if (isTwostepError(error) && (error.code === FleetErrorCode.Fenced || error.code === "CANNOT_WRITE_VERSION")) continue;
+          // A fence is checked before any key is looked at: the other keys would be refused alike.
+          if (isTwostepError(error, FleetErrorCode.Fenced)) break;
+          if (isTwostepError(error, "CANNOT_WRITE_VERSION")) continue;
           throw error;
         }
         if (!reads(process.build, level)) problems.push(`${process.nodeId} (${process.build}) writes v${level}, which its own build cannot read`);
@@ -169,7 +171,8 @@ export class ModelFleet {
         let level: number;
         try {
           level = process.node.writeLevel(TYPE, key === undefined ? {} : { key });
-        } catch {
+        } catch (error) {
+          if (isTwostepError(error, FleetErrorCode.Fenced)) break;
           continue;
         }
         if (!required.has(level)) problems.push(`${process.nodeId} may write v${level}, which the store no longer requires (${[...required].join(",")})`);
