@@ -15,8 +15,8 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type CodecCase, codecCases, INPUTS } from "./codec-cases.js";
-import { CODEC_TARGET, type CodecResult } from "./goals.js";
-import { compare, median } from "./measure.js";
+import { CODEC_TARGET, type CodecResult, codecVerdict, verdictText } from "./goals.js";
+import { compare, median, quantile } from "./measure.js";
 
 const self = fileURLToPath(import.meta.url);
 
@@ -45,13 +45,18 @@ export async function runCodecBench(options: {
       runs.push(JSON.parse(stdout) as CaseRun);
     }
     const first = runs[0]!;
+    const ratios = runs.flatMap((run) => run.ratios);
     const result: CodecResult = {
       ...first.result,
       baseline: { ...first.result.baseline, opsPerSecond: Math.round(median(runs.map((run) => run.result.baseline.opsPerSecond))) },
       subject: { ...first.result.subject, opsPerSecond: Math.round(median(runs.map((run) => run.result.subject.opsPerSecond))) },
-      ratio: median(runs.flatMap((run) => run.ratios)),
+      ratio: median(ratios),
+      spread: spreadOf(ratios),
     };
-    options.log?.(`  ${result.name}: ${result.ratio.toFixed(3)}x (processes: ${runs.map((run) => run.result.ratio.toFixed(3)).join(", ")})`);
+    options.log?.(
+      `  ${result.name}: ${result.ratio.toFixed(3)}x, rounds ${result.spread.q25.toFixed(3)}-${result.spread.q75.toFixed(3)} ` +
+        `(processes: ${runs.map((run) => run.result.ratio.toFixed(3)).join(", ")})`,
+    );
     results.push(result);
   }
   return results;
@@ -76,12 +81,18 @@ async function measureCase(index: number, rounds: number): Promise<CaseRun> {
       baseline: { label: entry.baseline.label, opsPerSecond: Math.round(measured.baseline) },
       subject: { label: entry.subject.label, opsPerSecond: Math.round(measured.subject) },
       ratio: measured.ratio,
+      spread: spreadOf(measured.ratios),
       target: CODEC_TARGET,
     };
     return { result, ratios: measured.ratios };
   } finally {
     await close();
   }
+}
+
+/** The first and third quartiles of `ratios`. */
+function spreadOf(ratios: readonly number[]): CodecResult["spread"] {
+  return { q25: quantile(ratios, 0.25), q75: quantile(ratios, 0.75) };
 }
 
 function caseName(entry: CodecCase): string {
@@ -107,9 +118,9 @@ if (process.argv[1] === self) {
       process.stdout.write(`${JSON.stringify(results)}\n`);
     } else {
       for (const result of results) {
-        const verdict = result.ratio >= result.target ? "PASS" : "MISS";
         process.stdout.write(
-          `${result.name.padEnd(62)} ${String(result.bytes).padStart(5)} B  ${formatOps(result.baseline.opsPerSecond)}  ${formatOps(result.subject.opsPerSecond)}  ${result.ratio.toFixed(3)}x  ${verdict}\n`,
+          `${result.name.padEnd(62)} ${String(result.bytes).padStart(5)} B  ${formatOps(result.baseline.opsPerSecond)}  ${formatOps(result.subject.opsPerSecond)}  ` +
+            `${result.ratio.toFixed(3)}x (${result.spread.q25.toFixed(2)}-${result.spread.q75.toFixed(2)})  ${verdictText(codecVerdict(result))}\n`,
         );
       }
     }
