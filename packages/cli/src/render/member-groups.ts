@@ -38,7 +38,11 @@ export function groupMembers(members: readonly MemberStatus[], capability?: stri
     .sort((a, b) => naturally.compare(a.service, b.service) || naturally.compare(a.build, b.build))
     .map((group) => {
       const capabilities = new Map<string, Set<string>>();
+      // Members of one build share its capabilities object: each is described once.
+      const described = new Set<MemberStatus["capabilities"]>();
       for (const member of group.members) {
+        if (described.has(member.capabilities)) continue;
+        described.add(member.capabilities);
         for (const [name, support] of Object.entries(member.capabilities)) {
           if (capability !== undefined && name !== capability) continue;
           capabilities.set(name, (capabilities.get(name) ?? new Set()).add(describeSupport(support)));

@@ -19,12 +19,54 @@ export function escapeControls(text: string): string {
   return text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** A copy of plain data (objects, arrays, strings, numbers) with {@link escapeControls} applied to every string, keys included. */
+/** {@link UNSAFE} without its global flag, to test a text without keeping a position between calls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const HAS_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Plain data (objects, arrays, strings, numbers) with {@link escapeControls}
+ * applied to every string, keys included. What holds nothing to escape is
+ * returned as it is, not copied, and an object or array met twice (a
+ * build's capabilities, shared by each of its members) is looked at once:
+ * a status of 10,000 members is made safe without copying it.
+ */
 export function terminalSafe<T>(value: T): T {
-  if (typeof value === "string") return escapeControls(value) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => terminalSafe(item)) as T;
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [escapeControls(key), terminalSafe(item)])) as T;
+  return safeValue(value, new Map()) as T;
+}
+
+function safeValue(value: unknown, seen: Map<object, unknown>): unknown {
+  if (typeof value === "string") return HAS_UNSAFE.test(value) ? escapeControls(value) : value;
+  if (typeof value !== "object" || value === null) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  const safe = Array.isArray(value) ? safeArray(value, seen) : safeObject(value, seen);
+  seen.set(value, safe);
+  return safe;
+}
+
+function safeArray(array: readonly unknown[], seen: Map<object, unknown>): readonly unknown[] {
+  let copy: unknown[] | undefined;
+  for (let index = 0; index < array.length; index++) {
+    const item = array[index];
+    const safe = safeValue(item, seen);
+    if (safe !== item) copy ??= array.slice();
+    if (copy !== undefined) copy[index] = safe;
   }
-  return value;
+  return copy ?? array;
+}
+
+function safeObject(object: object, seen: Map<object, unknown>): object {
+  const entries = Object.entries(object);
+  let changed = false;
+  for (const entry of entries) {
+    const [key, item] = entry;
+    const safeKey = HAS_UNSAFE.test(key) ? escapeControls(key) : key;
+    const safe = safeValue(item, seen);
+    if (safeKey !== key || safe !== item) {
+      changed = true;
+      entry[0] = safeKey;
+      entry[1] = safe;
+    }
+  }
+  return changed ? Object.fromEntries(entries) : object;
 }

@@ -178,6 +178,16 @@ describe("status", () => {
     expect(stdout).toMatch(/convergence {3}applied by 2 of 3; waiting on b-1, live, on rev \d+/);
   });
 
+  test("members of one service and build label whose builds declare different things show each, once", async () => {
+    const fleet = newFleet();
+    // Three members on each of two builds both labelled orders@2: the members of a build share its capabilities.
+    await fleet.add({ prefix: "old-", count: 3, service: "orders", build: "orders@2", reads: 1 });
+    await fleet.add({ prefix: "new-", count: 3, service: "orders", build: "orders@2", reads: 2 });
+    const { stdout } = await fleet.run(["status"]);
+    expect(stdout).toMatch(/orders\s+orders@2\s+·\s+6\s+·\s+·\s+orders\.OrderPlaced reads v1, writes v1 \| reads v1\.\.v2, writes v1\.\.v2$/m);
+    expect(stdout.match(/reads v1\.\.v2, writes v1\.\.v2/g)?.length).toBe(1);
+  });
+
   test("two processes with one node id are shown as such; a member whose lease ran out is not live", async () => {
     const fleet = newFleet();
     await fleet.add({ prefix: "a-", count: 1, service: "orders", build: "orders@1.4.0" });

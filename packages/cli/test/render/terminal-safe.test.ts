@@ -1,4 +1,5 @@
 import { escapeControls, terminalSafe } from "@twostep/cli";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ORDERS, useFleets, WHO } from "../support/memory-fleet.js";
 
@@ -18,6 +19,55 @@ describe("escapeControls", () => {
 
   test("terminalSafe copies plain data, keys included", () => {
     expect(terminalSafe({ [`k${ESC}`]: [`v${ESC}`, 1, null, { deep: `${ESC}x` }] })).toEqual({ "k\\u001b": ["v\\u001b", 1, null, { deep: "\\u001bx" }] });
+  });
+
+  test("terminalSafe hands back what holds nothing to escape, and copies only the path to what does", () => {
+    const clean = { nodeId: "n-1", labels: { zone: "a" }, applied: [1, 2], state: null };
+    expect(terminalSafe(clean)).toBe(clean);
+    const mixed = { clean, dirty: { build: `b${ESC}` } };
+    const safe = terminalSafe(mixed);
+    expect(safe).not.toBe(mixed);
+    expect(safe.clean).toBe(clean);
+    expect(safe.dirty).toEqual({ build: "b\\u001b" });
+    expect(mixed.dirty.build).toBe(`b${ESC}`);
+  });
+
+  test("terminalSafe makes an object met twice safe once: a build's capabilities shared by its members stay shared", () => {
+    const capabilities = { [`flags${ESC}`]: { reads: { min: 1, max: 2 } } };
+    const members = Array.from({ length: 3 }, (_, index) => ({ nodeId: `n-${index}`, capabilities }));
+    const safe = terminalSafe(members);
+    expect(safe[0]?.capabilities).toEqual({ "flags\\u001b": { reads: { min: 1, max: 2 } } });
+    expect(safe[1]?.capabilities).toBe(safe[0]?.capabilities);
+    expect(safe[2]?.capabilities).toBe(safe[0]?.capabilities);
+  });
+
+  test("terminalSafe of any plain data equals a deep copy with every string and key escaped, and leaves its input alone", () => {
+    const unsafe = fc.constantFrom(ESC, "\n", "\t", "\u0000", "\u007f", "\u009b", "\u200e", "\u202e", "\u2069");
+    const text = fc.array(fc.oneof(fc.string({ maxLength: 3 }), unsafe), { maxLength: 4 }).map((parts) => parts.join(""));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, text, fc.integer(), fc.constant(null), fc.boolean(), tie("array"), tie("object")),
+      array: fc.array(tie("value"), { maxLength: 4 }),
+      object: fc.dictionary(text, tie("value"), { maxKeys: 4 }),
+    }));
+    // Some values are put in twice, as a status shares a build's capabilities among its members.
+    const data = fc.tuple(value, fc.array(fc.nat(3), { maxLength: 3 })).map(([shared, places]) => ({ shared, again: places.map(() => shared), own: shared }));
+    const reference = (item: unknown): unknown => {
+      if (typeof item === "string") return escapeControls(item);
+      if (Array.isArray(item)) return item.map(reference);
+      if (typeof item === "object" && item !== null)
+        return Object.fromEntries(Object.entries(item).map(([key, inner]) => [escapeControls(key), reference(inner)]));
+      return item;
+    };
+    fc.assert(
+      fc.property(data, (input) => {
+        const before = JSON.stringify(input);
+        const safe = terminalSafe(input);
+        expect(safe).toEqual(reference(input));
+        for (const seen of textsOf(safe)) expect(seen).not.toMatch(UNSAFE);
+        expect(JSON.stringify(input)).toBe(before);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
 
@@ -69,3 +119,14 @@ describe("untrusted text from the control plane never reaches the terminal raw",
     expect(run.questions).toEqual(["orders.OrderPlaced\\u001b[2J\\u001b[H: drain window: 3600000 ms?"]);
   });
 });
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Every string in plain data, keys included. */
+function textsOf(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(textsOf);
+  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([key, inner]) => [key, ...textsOf(inner)]);
+  return [];
+}
