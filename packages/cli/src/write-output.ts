@@ -8,10 +8,12 @@ export interface View {
 }
 
 /**
- * The one way data reaches a terminal as text: `render` gets a copy of
- * `data` in which every control character is escaped ({@link terminalSafe}),
- * so no node id, build, label or reason can move the cursor, clear the
- * screen or hide a link in the output.
+ * The one way data reaches a terminal as text: `render` gets `data` with
+ * every control character escaped ({@link terminalSafe}), so no node id,
+ * build, label or reason can move the cursor, clear the screen or hide a
+ * link in the output. What needed no escaping is the caller's own data
+ * (a coordinator's, shared between members and kept between polls):
+ * `render` reads it and never changes it.
  */
 export function view<T>(data: T, render: (safe: T, style: Style) => readonly string[]): View {
   return { lines: (style) => render(terminalSafe(data), style) };

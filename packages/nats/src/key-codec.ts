@@ -13,10 +13,12 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  * byte becomes `_` and two upper-case hex digits, so `orders.OrderPlaced`
  * becomes `orders_2EOrderPlaced`. Reversible, and never contains `.`, so a
  * key is one token that permissions can name exactly. Throws
- * {@link InvalidRequestError} for an empty name, one with a lone surrogate,
- * or one too long to be a key.
+ * {@link InvalidRequestError} for what is not a string, an empty name, one
+ * with a lone surrogate, or one too long to be a key.
  */
 export function encodeKey(name: string): string {
+  // A caller without types may give anything: only a string is a name.
+  if (typeof name !== "string") throw new InvalidRequestError(`a control-plane key is made of names, and this one is ${typeof name}, not a string`);
   if (name.length === 0) throw new InvalidRequestError("an empty name cannot be a control-plane key: give a node id or capability name");
   // A lone surrogate would encode like U+FFFD, and two names must never share a key.
   if (/\p{Cs}/u.test(name)) throw new InvalidRequestError(`${JSON.stringify(name)} is not well-formed Unicode (it has a lone surrogate): fix the name`);

@@ -309,7 +309,8 @@ export class NatsControlPlane implements ControlPlane {
       this.#session.malformed({ stream: this.layout.fleetStream, subject: message.subject, seq: message.seq, problem: meaning.problem });
       return undefined;
     }
-    return { key: meaning.key, value: message.data, tombstone: message.tombstone, revision: message.seq, at: message.at };
+    // Frozen: the read cache hands the same entry to every read, and a coordinator keeps what it made of it.
+    return Object.freeze({ key: Object.freeze(meaning.key), value: message.data, tombstone: message.tombstone, revision: message.seq, at: message.at });
   }
 
   /** Resyncs every follower after a reconnect or a slow-consumer report: republished messages may have been lost. */

@@ -25,10 +25,14 @@ const HAS_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\
 
 /**
  * Plain data (objects, arrays, strings, numbers) with {@link escapeControls}
- * applied to every string, keys included. What holds nothing to escape is
- * returned as it is, not copied, and an object or array met twice (a
- * build's capabilities, shared by each of its members) is looked at once:
- * a status of 10,000 members is made safe without copying it.
+ * applied to every string, keys included. A plain object or array (of
+ * literals, JSON or `Object.fromEntries`) that holds nothing to escape is
+ * returned as it is, not copied, and one met twice (a build's
+ * capabilities, shared by each of its members) is looked at once: a
+ * status of 10,000 members is made safe without copying it. Any other
+ * object (a class instance, an error, a map) is copied as plain data, its
+ * own enumerable string-keyed properties only, as it always was: what it
+ * holds apart from those never reaches a renderer.
  */
 export function terminalSafe<T>(value: T): T {
   return safeValue(value, new Map()) as T;
@@ -45,7 +49,8 @@ function safeValue(value: unknown, seen: Map<object, unknown>): unknown {
 }
 
 function safeArray(array: readonly unknown[], seen: Map<object, unknown>): readonly unknown[] {
-  let copy: unknown[] | undefined;
+  // An array of another kind is copied, as an array of its items.
+  let copy: unknown[] | undefined = Object.getPrototypeOf(array) === Array.prototype ? undefined : [];
   for (let index = 0; index < array.length; index++) {
     const item = array[index];
     const safe = safeValue(item, seen);
@@ -57,7 +62,8 @@ function safeArray(array: readonly unknown[], seen: Map<object, unknown>): reado
 
 function safeObject(object: object, seen: Map<object, unknown>): object {
   const entries = Object.entries(object);
-  let changed = false;
+  const prototype = Object.getPrototypeOf(object);
+  let changed = prototype !== Object.prototype && prototype !== null;
   for (const entry of entries) {
     const [key, item] = entry;
     const safeKey = HAS_UNSAFE.test(key) ? escapeControls(key) : key;

@@ -32,6 +32,20 @@ describe("escapeControls", () => {
     expect(mixed.dirty.build).toBe(`b${ESC}`);
   });
 
+  test("terminalSafe copies what is not plain data as plain data, as always: only its own enumerable properties reach a renderer", () => {
+    class Member {
+      constructor(readonly nodeId: string) {}
+      get label(): string {
+        return `L${ESC}[2J`;
+      }
+    }
+    const member = terminalSafe(new Member("n-1"));
+    expect(Object.getPrototypeOf(member)).toBe(Object.prototype);
+    expect(member.label).toBeUndefined();
+    expect(member).toEqual({ nodeId: "n-1" });
+    expect(terminalSafe({ error: new Error(`boom${ESC}`), seen: new Map([["k", `v${ESC}`]]) })).toEqual({ error: {}, seen: {} });
+  });
+
   test("terminalSafe makes an object met twice safe once: a build's capabilities shared by its members stay shared", () => {
     const capabilities = { [`flags${ESC}`]: { reads: { min: 1, max: 2 } } };
     const members = Array.from({ length: 3 }, (_, index) => ({ nodeId: `n-${index}`, capabilities }));

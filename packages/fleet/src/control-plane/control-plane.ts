@@ -111,9 +111,11 @@ export interface HistoryOptions {
  *   snapshot whose position is at least `atLeast`.
  * These do not need linearizable reads: a backend may answer from a
  * lagging replica, as long as it proves the replica holds the position.
+ * What a read hands back is a copy or frozen (the keys too): changing it
+ * changes nothing stored, nor what a later read gives.
  */
 export interface ControlPlane {
-  /** Appends an entry to `key`; returns its revision. */
+  /** Appends an entry to `key`, whose names must be strings (else `INVALID_REQUEST`); returns its revision. */
   append(key: EntryKey, value: Uint8Array, options?: AppendOptions): Promise<number>;
   /**
    * Appends `entries` in order, then reads the `records` scope as of a

@@ -1,4 +1,4 @@
-import { RevisionConflictError } from "../errors/fleet-errors.js";
+import { InvalidRequestError, RevisionConflictError } from "../errors/fleet-errors.js";
 import type {
   AppendOptions,
   ControlPlane,
@@ -60,9 +60,10 @@ export class MemoryControlPlane implements ControlPlane {
       const current = this.#last.get(id)?.revision ?? 0;
       if (current !== options.expect) throw new RevisionConflictError(keyText(key), options.expect);
     }
+    checkKey(key);
     const entry = freeze({
-      // Keys hold strings only: a shallow copy is a whole one (and costs a tenth of a structured clone).
-      key: { ...key },
+      // Keys hold strings only (checked above): a shallow copy is a whole one, and costs a tenth of a structured clone.
+      key: freeze({ ...key }),
       value: value.slice(),
       tombstone: options.tombstone ?? false,
       revision: ++this.#revision,
@@ -212,6 +213,14 @@ function copy(entry: StoredEntry): StoredEntry {
 
 function copyBeat(beat: StoredBeat): StoredBeat {
   return { ...beat, key: { ...beat.key }, value: beat.value.slice() };
+}
+
+/** Refuses a key with a field that is not a string (or null, a refusal's capability): kept as given, it could change under the plane. */
+function checkKey(key: EntryKey): void {
+  for (const [field, value] of Object.entries(key)) {
+    if (typeof value !== "string" && value !== null)
+      throw new InvalidRequestError(`the entry key's ${field} is ${typeof value}, not a string: keys hold names only`);
+  }
 }
 
 function freeze<T extends object>(value: T): T {

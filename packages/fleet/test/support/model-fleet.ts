@@ -173,7 +173,8 @@ export class ModelFleet {
           level = process.node.writeLevel(TYPE, key === undefined ? {} : { key });
         } catch (error) {
           if (isTwostepError(error, FleetErrorCode.Fenced)) break;
-          continue;
+          if (isTwostepError(error, "CANNOT_WRITE_VERSION")) continue;
+          throw error;
         }
         if (!required.has(level)) problems.push(`${process.nodeId} may write v${level}, which the store no longer requires (${[...required].join(",")})`);
         for (const other of this.processes) {

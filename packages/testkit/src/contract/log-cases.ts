@@ -125,6 +125,27 @@ export function logCases(context: ContractContext): void {
       expect(textOf((await plane.get(levelKey("a")))?.value ?? new Uint8Array())).toBe("original");
     });
 
+    test("a key whose names are not strings is refused as an invalid request, and nothing is stored", async () => {
+      const { plane } = context;
+      for (const capability of [["orders"], 7, { name: "orders" }]) {
+        const key = { kind: "level", capability } as unknown as EntryKey;
+        await expect(plane.append(key, bytes("x"))).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+      }
+      expect((await plane.read("fleet")).entries).toEqual([]);
+    });
+
+    test("keys handed back are copies, or frozen: changing one changes nothing stored", async () => {
+      const { plane } = context;
+      await plane.append(levelKey("a"), bytes("one"));
+      const read = await plane.read("fleet");
+      try {
+        (read.entries[0]?.key as { capability: string }).capability = "b";
+      } catch {
+        // A frozen key refuses the change.
+      }
+      expect((await plane.read("fleet")).entries.map((entry) => entry.key)).toEqual([levelKey("a")]);
+    });
+
     test("register appends in order and returns the records as of a position at or after them; ifAbsent stores a build once", async () => {
       const { plane } = context;
       const build = { kind: "build", buildId: "abcdefabcdefabcdefabcdefabcdefab" } as const;
