@@ -156,6 +156,7 @@ export class BeatStore {
       this.#session.malformed({ stream: this.#session.layout.beatsStream, subject: message.subject, seq: message.seq, problem: key.problem });
       return undefined;
     }
-    return { key, value: message.data, tombstone: message.tombstone, revision: message.seq, at: message.at };
+    // Frozen: the read cache hands the same heartbeat to every read.
+    return Object.freeze({ key: Object.freeze(key), value: message.data, tombstone: message.tombstone, revision: message.seq, at: message.at });
   }
 }

@@ -41,6 +41,18 @@ export function beatCases(context: ContractContext): void {
       expect(beats.map((beat) => [beat.key.nodeId, textOf(beat.value)]).sort()).toEqual(awkwardNames.map((nodeId, index) => [nodeId, `beat ${index}`]).sort());
     });
 
+    test("heartbeats handed back are copies, or frozen: changing one's key changes nothing a later read gives", async () => {
+      const { plane } = context;
+      await plane.beat(key, bytes("beat"), { expect: 0 });
+      const [first] = await plane.readBeats();
+      try {
+        (first?.key as { nodeId: string }).nodeId = "someone-else";
+      } catch {
+        // A frozen key refuses the change.
+      }
+      expect((await plane.readBeats()).map((beat) => beat.key)).toEqual([key]);
+    });
+
     test("lastBeat is the heartbeat stored last, of any incarnation and on any client, passing over tombstones and the clock; none when there is none", async () => {
       const { plane } = context;
       const peer = await context.peer();
