@@ -76,11 +76,10 @@ export class Coordinator {
   /** The fleet at a glance: per capability its record, readers, blockers and convergence; per member its state. */
   async status(capability?: string): Promise<FleetStatus> {
     const view = await this.#view();
-    const patch = this.#cache.memory.patchOf(view);
     return fleetStatus(view, this.#evidence(view), {
       ...(capability === undefined ? {} : { capability }),
       memo: this.#statusMemo,
-      patch,
+      patch: this.#cache.memory.patchOf(view),
     });
   }
 
@@ -371,12 +370,12 @@ export class Coordinator {
     });
   }
 
-  /** Reads the fleet; again as of the newest revision a member reports, so that a lagging read is not taken for a store that went backwards. */
   /** What shows that the store went backwards, in a view this coordinator read (see `regressionEvidence`). */
   #evidence(view: FleetView): string[] {
     return this.#digest.evidence(view, this.#cache.memory.patchOf(view));
   }
 
+  /** Reads the fleet; again as of the newest revision a member reports, so that a lagging read is not taken for a store that went backwards. */
   async #view(atLeast = 0): Promise<FleetView> {
     const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast, cache: this.#cache };
     const view = await loadFleetView(this.#plane, options);

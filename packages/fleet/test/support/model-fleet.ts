@@ -121,16 +121,7 @@ export class ModelFleet {
   write(): string[] {
     const problems: string[] = [];
     for (const process of this.processes) {
-      for (const key of ["k1", "k2", "k3", undefined, undefined]) {
-        let level: number;
-        try {
-          level = process.node.writeLevel(TYPE, key === undefined ? {} : { key });
-        } catch (error) {
-          // A fence is checked before any key is looked at: the other keys would be refused alike.
-          if (isTwostepError(error, FleetErrorCode.Fenced)) break;
-          if (isTwostepError(error, "CANNOT_WRITE_VERSION")) continue;
-          throw error;
-        }
+      for (const level of levelsWritten(process.node)) {
         if (!reads(process.build, level)) problems.push(`${process.nodeId} (${process.build}) writes v${level}, which its own build cannot read`);
         this.written.push({ level, at: this.clock.now(), by: process.nodeId });
       }
@@ -167,15 +158,7 @@ export class ModelFleet {
       }
     }
     for (const process of this.processes) {
-      for (const key of ["k1", "k2", "k3", undefined, undefined]) {
-        let level: number;
-        try {
-          level = process.node.writeLevel(TYPE, key === undefined ? {} : { key });
-        } catch (error) {
-          if (isTwostepError(error, FleetErrorCode.Fenced)) break;
-          if (isTwostepError(error, "CANNOT_WRITE_VERSION")) continue;
-          throw error;
-        }
+      for (const level of levelsWritten(process.node)) {
         if (!required.has(level)) problems.push(`${process.nodeId} may write v${level}, which the store no longer requires (${[...required].join(",")})`);
         for (const other of this.processes) {
           if (members.has(other.node.incarnation) && !reads(other.build, level))
@@ -193,6 +176,25 @@ export class ModelFleet {
       await process.node.stop().catch(() => {});
     }
   }
+}
+
+/**
+ * The levels `node` writes frames at now, with keys and without (a key it
+ * cannot write is left out), each counted as written by the node; none
+ * while it is fenced. Any other error is thrown.
+ */
+function levelsWritten(node: FleetNode): number[] {
+  const levels: number[] = [];
+  for (const key of ["k1", "k2", "k3", undefined, undefined]) {
+    try {
+      levels.push(node.writeLevel(TYPE, key === undefined ? {} : { key }));
+    } catch (error) {
+      // A fence is checked before any key is looked at: the other keys would be refused alike.
+      if (isTwostepError(error, FleetErrorCode.Fenced)) break;
+      if (!isTwostepError(error, "CANNOT_WRITE_VERSION")) throw error;
+    }
+  }
+  return levels;
 }
 
 /** True for the refusals a correct system may answer with (and a cut-off node's failed calls). */
