@@ -23,7 +23,8 @@
  *   every 3 s: 20,000 followers heartbeating every 3 s need more than the two
  *   cores of the machine this is measured on);
  * - coordinator: `status` and `enableWrite` at 1,000 and 10,000 members of
- *   50-type builds, a new coordinator and a long-running one.
+ *   50-type builds, a new coordinator and a long-running one, and the
+ *   `twostep status` command itself (a new process).
  *
  * Prints the figures, the ratios and PASS or MISS per goal; a MISS does not
  * fail the command. Stops by itself (everything is stopped after
@@ -245,7 +246,8 @@ if (json) {
     out.push("", "Coordinator times (median ms)");
     for (const size of sizes) {
       out.push(
-        `  ${size.members.toLocaleString("en-US").padStart(6)} members: status new ${formatMs(median(size.coldStatus))}, again ${formatMs(median(size.warmStatus))}, ` +
+        `  ${size.members.toLocaleString("en-US").padStart(6)} members: status new ${formatMs(median(size.coldStatus))}, ` +
+          `twostep status (a new process) ${formatMs(median(size.commandStatus))}, again ${formatMs(median(size.warmStatus))}, ` +
           `raw read ${formatMs(median(size.rawRead))}, enableWrite new ${formatMs(median(size.coldEnable))}, again ${formatMs(median(size.warmEnable))}`,
       );
     }

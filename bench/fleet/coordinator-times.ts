@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Coordinator } from "@twostep/fleet";
@@ -19,6 +22,8 @@ export interface CoordinatorTimes {
   readonly members: number;
   /** `Coordinator.status()` on a new coordinator and a new connection each time (as `twostep status` runs). */
   readonly coldStatus: readonly number[];
+  /** The `twostep status` command, a new process each time: what a person waits for (the CLI's start and its first, cold run included). */
+  readonly commandStatus: readonly number[];
   /** `status()` again on one long-running coordinator, nothing changed but the live nodes' heartbeats. */
   readonly warmStatus: readonly number[];
   /** The raw floor: every last message of the log and of the heartbeats read with one ordered consumer each, and parsed as JSON. */
@@ -91,6 +96,13 @@ export async function measureCoordinator(options: {
         (plane) => new Coordinator(plane!).status(),
         (status) => check(status.memberCount, members),
       );
+      const commandStatus = await timed(
+        options.runs,
+        0,
+        undefined,
+        () => statusCommand(servers.urls),
+        () => {},
+      );
       await warm.status();
       const warmStatus = await timed(
         options.runs,
@@ -121,9 +133,9 @@ export async function measureCoordinator(options: {
         () => warm.enableWrite(WIDE_TYPES[nextType++]!, 2, author),
         () => {},
       );
-      const times = { members, coldStatus, warmStatus, rawRead, coldEnable, warmEnable };
+      const times = { members, coldStatus, commandStatus, warmStatus, rawRead, coldEnable, warmEnable };
       options.log(
-        `  coordinator ${members}: status new ${median(coldStatus).toFixed(0)} ms, again ${median(warmStatus).toFixed(0)} ms, raw read ${median(rawRead).toFixed(0)} ms, ` +
+        `  coordinator ${members}: status new ${median(coldStatus).toFixed(0)} ms, twostep status ${median(commandStatus).toFixed(0)} ms, again ${median(warmStatus).toFixed(0)} ms, raw read ${median(rawRead).toFixed(0)} ms, ` +
           `enable new ${median(coldEnable).toFixed(0)} ms, again ${median(warmEnable).toFixed(0)} ms`,
       );
       sizes.push(times);
@@ -166,6 +178,17 @@ async function timed<T>(
     }
   }
   return times;
+}
+
+/** The `twostep` command, as npm installs it. */
+const TWOSTEP_BIN = fileURLToPath(new URL("../../../packages/cli/bin/twostep.js", import.meta.url));
+
+/** Runs `twostep status` against the bench's servers, its text to nowhere; rejects when it fails. */
+async function statusCommand(urls: readonly string[]): Promise<void> {
+  await promisify(execFile)(process.execPath, [TWOSTEP_BIN, "status", "--nats", urls.join(","), "--prefix", PREFIX], {
+    maxBuffer: 256 * 2 ** 20,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
 }
 
 /** The raw floor of a fleet read: the last message of every subject of the log and of the heartbeats, parsed as JSON. Counts the members. */
