@@ -1,5 +1,5 @@
 // The card of one capability: everything the page shows of it, drawn from
-// `twostep status --json` and the capability's rollout plan.
+// the fleet's summary (`/api/fleet`) and the capability's rollout plan.
 import { badge, bar, h, row } from "./elements.js";
 import {
   BLOCKER_WORDS,
@@ -15,42 +15,19 @@ import {
   naturally,
   plural,
 } from "./format.js";
+import { groupsOf, readersIn } from "./readiness.js";
 
 /** The capability of the control plane's own record format (`RECORD_FORMAT_CAPABILITY` of @twostep/fleet). */
 const RECORD_FORMAT_CAPABILITY = "twostep.records";
 
-function participates(member, capability) {
-  return member.capabilities[capability] !== undefined;
-}
-
-function readsLevel(member, capability, level) {
-  const reads = member.capabilities[capability]?.reads;
-  return reads !== undefined && reads.min <= level && level <= reads.max;
-}
-
-/** The name of a member's group, by the chosen grouping: service and build, service, or a label. */
-function groupOf(member, grouping) {
-  if (grouping === "service") return member.service;
-  if (grouping.startsWith("label:")) {
-    const name = grouping.slice("label:".length);
-    return Object.hasOwn(member.labels, name) ? `${name}=${member.labels[name]}` : `no ${name} label`;
-  }
-  return `${member.build} (${member.service})`;
-}
-
 /** A bar per level (readers of those taking part), and one per group of members under it. */
-function drawReadiness(entry, status, grouping) {
+function drawReadiness(entry, summary, grouping) {
   const record = entry.record;
   const levels = new Set([...Object.keys(entry.readers).map(Number), ...entry.required]);
   if (record?.level != null) levels.add(record.level);
   if (record?.ramp) levels.add(record.ramp.to);
   if (entry.next !== null) levels.add(entry.next);
-  const members = status.members.filter((member) => participates(member, entry.capability));
-  const groups = new Map();
-  for (const member of members) {
-    const name = groupOf(member, grouping.value);
-    groups.set(name, [...(groups.get(name) ?? []), member]);
-  }
+  const groups = groupsOf(summary, entry.capability, grouping.value);
   const names = [...groups.keys()].sort(naturally.compare);
   const rows = [...levels]
     .sort((a, b) => b - a)
@@ -60,17 +37,17 @@ function drawReadiness(entry, status, grouping) {
       if (record?.level === level) tags.push(badge("written", "ok"));
       if (record?.ramp?.to === level) tags.push(badge(`ramp ${record.ramp.percent}%`, "info"));
       if (entry.required.includes(level)) tags.push(badge("required", "muted"));
-      if (entry.next === level) tags.push(badge(entry.blockers.length === 0 ? "next: ready" : "next: blocked", entry.blockers.length === 0 ? "ok" : "bad"));
+      if (entry.next === level) tags.push(badge(entry.blockerCount === 0 ? "next: ready" : "next: blocked", entry.blockerCount === 0 ? "ok" : "bad"));
       if (record?.retired.includes(level)) tags.push(badge("retired", "muted"));
       const perGroup = names.map((name) => {
         const group = groups.get(name);
-        const count = group.filter((member) => readsLevel(member, entry.capability, level)).length;
+        const count = readersIn(group, level);
         return h(
           "div",
-          { class: "group", "data-group": name, "data-readers": count, "data-of": group.length },
+          { class: "group", "data-group": name, "data-readers": count, "data-of": group.members },
           h("span", { class: "group-name", title: name }, name),
-          bar(count, group.length, `${name}: ${count} of ${group.length} read v${level}`),
-          h("span", { class: "count" }, `${count}/${group.length}`),
+          bar(count, group.members, `${name}: ${count} of ${group.members} read v${level}`),
+          h("span", { class: "count" }, `${count}/${group.members}`),
           h("span", {}),
         );
       });
@@ -96,7 +73,7 @@ function drawReadiness(entry, status, grouping) {
   );
 }
 
-function drawWriteState(entry, status) {
+function drawWriteState(entry, summary) {
   const record = entry.record;
   const rows = [];
   if (entry.problem !== null) {
@@ -123,7 +100,7 @@ function drawWriteState(entry, status) {
           h(
             "span",
             { class: "warn" },
-            `intent to require ${formatLevels(record.intent.levels)} by ${record.intent.actor}, ${formatAge(record.intent.at, status.at)}`,
+            `intent to require ${formatLevels(record.intent.levels)} by ${record.intent.actor}, ${formatAge(record.intent.at, summary.at)}`,
           ),
         ),
       );
@@ -132,7 +109,7 @@ function drawWriteState(entry, status) {
   return h("div", { class: "part", "data-part": "write" }, rows);
 }
 
-function drawRollout(stored, status) {
+function drawRollout(stored, summary) {
   const rollout = stored.rollout;
   const step = rollout.steps[rollout.step];
   const kinds = { running: "info", holding: "warn", paused: "warn", failed: "bad", aborted: "bad", done: "ok" };
@@ -147,9 +124,9 @@ function drawRollout(stored, status) {
   if (rollout.state === "running" || rollout.state === "holding" || rollout.state === "paused") {
     if (rollout.applied === null) lines.push(row("step", "being applied"));
     else if (rollout.bakeStartedAt === null)
-      lines.push(row("step", `applied ${formatAge(rollout.applied.at, status.at)}, waiting to converge before its bake`));
+      lines.push(row("step", `applied ${formatAge(rollout.applied.at, summary.at)}, waiting to converge before its bake`));
     else if (step !== undefined) {
-      const left = rollout.bakeStartedAt + step.bakeMs - status.at;
+      const left = rollout.bakeStartedAt + step.bakeMs - summary.at;
       lines.push(row("bake", left > 0 ? `${formatRemaining(left)} left of ${formatDuration(step.bakeMs)}` : "baked: the next look moves on"));
     }
   }
@@ -188,10 +165,10 @@ function drawRollout(stored, status) {
   );
 }
 
-function drawConvergence(entry, status) {
+function drawConvergence(entry, summary) {
   const convergence = entry.convergence;
   const waiting = convergence.waiting.map((member) => {
-    const seen = member.lastSeen === null ? "never seen" : `last seen ${formatAge(member.lastSeen, status.at)}`;
+    const seen = member.lastSeen === null ? "never seen" : `last seen ${formatAge(member.lastSeen, summary.at)}`;
     return h("li", { "data-node": member.nodeId }, h("code", {}, member.nodeId), ` ${member.state}, applied rev ${member.applied}, ${seen}`);
   });
   return h(
@@ -201,13 +178,20 @@ function drawConvergence(entry, status) {
       "convergence",
       bar(convergence.applied, convergence.of, `${convergence.applied} of ${convergence.of} applied revision ${entry.revision}`),
       ` applied by ${convergence.applied} of ${convergence.of}`,
-      convergence.waiting.length === 0 ? "" : `, waiting on ${plural(convergence.waiting.length, "member")}:`,
+      convergence.waitingCount === 0 ? "" : `, waiting on ${plural(convergence.waitingCount, "member")}:`,
     ),
-    waiting.length === 0 ? null : h("ul", { class: "waiting" }, waiting),
+    waiting.length === 0
+      ? null
+      : h(
+          "ul",
+          { class: "waiting" },
+          waiting,
+          convergence.waitingCount > waiting.length ? h("li", { class: "muted" }, `… and ${convergence.waitingCount - waiting.length} more`) : null,
+        ),
   );
 }
 
-function drawDrain(entry, status) {
+function drawDrain(entry, summary) {
   const record = entry.record;
   const window = `${formatDuration(entry.drainWindowMs)}${entry.drainWindowIsDefault ? " (default)" : " (policy)"}`;
   const levels = (record?.everWritten ?? []).filter((level) => !record.retired.includes(level));
@@ -217,7 +201,7 @@ function drawDrain(entry, status) {
     if (until === undefined) return h("li", { "data-level": level }, `v${level}: when writers stopped is not recorded; twostep retire checks it`);
     const ends = until + entry.drainWindowMs;
     const when =
-      status.at >= ends
+      summary.at >= ends
         ? "drain window over: retirable once no member still writes it (twostep retire checks)"
         : `retirable from ${formatTime(ends)} at the earliest`;
     return h("li", { "data-level": level, "data-retirable-at": ends }, `v${level}: not written since ${formatTime(until)}; ${when}`);
@@ -225,9 +209,9 @@ function drawDrain(entry, status) {
   return h("div", { class: "part", "data-part": "drain" }, row("drain window", window), items.length === 0 ? null : h("ul", { class: "drain" }, items));
 }
 
-function drawBlockers(entry, status) {
+function drawBlockers(entry, summary) {
   if (entry.next === null) return null;
-  if (entry.blockers.length === 0) {
+  if (entry.blockerCount === 0) {
     return h(
       "div",
       { class: "part", "data-part": "blockers", "data-count": 0 },
@@ -236,30 +220,30 @@ function drawBlockers(entry, status) {
   }
   const groups = entry.blockerGroups.map((group) => {
     const words = (BLOCKER_WORDS[group.reason] ?? ((level) => `${group.reason} (v${level})`))(group.level);
-    const seen = group.reason === "stale" && group.lastSeen !== null ? ` (last seen ${formatAge(group.lastSeen, status.at)})` : "";
+    const seen = group.reason === "stale" && group.lastSeen !== null ? ` (last seen ${formatAge(group.lastSeen, summary.at)})` : "";
     return h(
       "li",
       { "data-reason": group.reason },
-      h("strong", {}, `${group.nodeIds.length} ×`),
+      h("strong", {}, `${group.count} ×`),
       ` ${words}${seen} in build ${group.build} (service ${group.service}): `,
-      h("code", {}, nameList(group.nodeIds)),
+      h("code", {}, nameList(group.nodeIds, group.count)),
     );
   });
   return h(
     "div",
-    { class: "part blocked", "data-part": "blockers", "data-count": entry.blockers.length },
-    row("next level", `v${entry.next}: `, h("span", { class: "bad" }, `blocked by ${entry.blockers.length} of ${entry.participants} members`)),
+    { class: "part blocked", "data-part": "blockers", "data-count": entry.blockerCount },
+    row("next level", `v${entry.next}: `, h("span", { class: "bad" }, `blocked by ${entry.blockerCount} of ${entry.participants} members`)),
     h("ul", { class: "blockers" }, groups),
   );
 }
 
 /**
- * The card of one capability of a `status --json` (`entry`): its write
+ * The card of one capability (`entry`) of the fleet's `summary`: its write
  * state, its rollout plan (`stored`, an entry of `Rollouts.list()`, or
  * undefined), readiness by `grouping` (`{ value, name }` of the "readers
  * by" choice), convergence, drain and blockers.
  */
-export function drawCapability(entry, status, stored, grouping) {
+export function drawCapability(entry, summary, stored, grouping) {
   const writes = entry.writes === "open" ? `writes v${entry.record.level}` : entry.writes === "closed" ? "writes closed" : "record unreadable";
   return h(
     "section",
@@ -272,11 +256,11 @@ export function drawCapability(entry, status, stored, grouping) {
       badge(writes, entry.writes === "unreadable" ? "bad" : entry.writes === "open" ? "ok" : "muted"),
       entry.record?.ramp ? badge(`ramp v${entry.record.ramp.to} ${entry.record.ramp.percent}%`, "info") : null,
     ),
-    drawWriteState(entry, status),
-    stored === undefined ? null : drawRollout(stored, status),
-    drawReadiness(entry, status, grouping),
-    entry.record === null ? null : drawConvergence(entry, status),
-    drawDrain(entry, status),
-    drawBlockers(entry, status),
+    drawWriteState(entry, summary),
+    stored === undefined ? null : drawRollout(stored, summary),
+    drawReadiness(entry, summary, grouping),
+    entry.record === null ? null : drawConvergence(entry, summary),
+    drawDrain(entry, summary),
+    drawBlockers(entry, summary),
   );
 }

@@ -4,16 +4,16 @@
 // (`h` of elements.js appends text nodes and sets attributes), never as markup.
 import { drawCapability } from "./capability-card.js";
 import { badge, fill, h } from "./elements.js";
-import { formatTime, nameList, naturally, plural } from "./format.js";
+import { formatTime, nameList, plural } from "./format.js";
 
 const state = {
-  /** `twostep status --json`. */
-  status: null,
+  /** `/api/fleet`: the status of the fleet, its members counted by cohort. */
+  fleet: null,
   /** `Rollouts.list()`: `{ rollouts: [{ rollout, revision }], unreadable }`. */
   rollouts: { rollouts: [], unreadable: [] },
   /** Audit entries, oldest first, as `twostep history --json` gives them. */
   history: [],
-  /** The last failed poll (`{ code, message }`), until a status arrives. */
+  /** The last failed poll (`{ code, message }`), until the fleet is read again. */
   problem: null,
   connected: false,
 };
@@ -22,30 +22,23 @@ const HISTORY_SHOWN = 50;
 const only = new URLSearchParams(window.location.search).get("capability") || null;
 const groupBy = document.getElementById("group-by");
 
-function countByState(members) {
-  const counts = { starting: 0, live: 0, stale: 0, expired: 0 };
-  for (const member of members) counts[member.state] = (counts[member.state] ?? 0) + 1;
-  return counts;
-}
-
-function drawFleet(status) {
-  const counts = countByState(status.members);
-  const states = Object.entries(counts)
+function drawFleet(summary) {
+  const states = Object.entries(summary.states)
     .filter(([name, count]) => count > 0 || name === "live")
     .map(([name, count]) => `${count} ${name}`)
     .join(", ");
-  const plane = status.plane.id === null ? "control plane not set up yet" : `control plane ${status.plane.id.slice(0, 8)} epoch ${status.plane.epoch}`;
+  const plane = summary.plane.id === null ? "control plane not set up yet" : `control plane ${summary.plane.id.slice(0, 8)} epoch ${summary.plane.epoch}`;
   const fleet = document.getElementById("fleet");
-  fleet.dataset.members = String(status.memberCount);
+  fleet.dataset.members = String(summary.memberCount);
   fill(
     fleet,
-    h("strong", {}, plural(status.memberCount, "member")),
-    `: ${states} · ${plane} · as of ${formatTime(status.at)}`,
+    h("strong", {}, plural(summary.memberCount, "member")),
+    `: ${states} · ${plane} · as of ${formatTime(summary.at)}`,
     only === null ? null : [" · only ", h("code", {}, only), " (", h("a", { href: "/" }, "show all"), ")"],
   );
 }
 
-function drawNotices(status) {
+function drawNotices(summary) {
   const notices = [];
   if (state.problem !== null)
     notices.push(
@@ -69,14 +62,14 @@ function drawNotices(status) {
         ),
       );
   };
-  listed("regressed", "the store went backwards: changes wait for twostep reconcile", status?.plane.regressed ?? []);
-  const unreadable = status?.plane.unreadable ?? [];
+  listed("regressed", "the store went backwards: changes wait for twostep reconcile", summary?.plane.regressed ?? []);
+  const unreadable = summary?.plane.unreadable ?? [];
   listed("unreadable", `${plural(unreadable.length, "record")} cannot be read (none is taken as absent):`, unreadable);
   listed("rollouts", "rollout plans that cannot be read:", state.rollouts.unreadable);
   fill(document.getElementById("notices"), notices);
 }
 
-function drawNodes(status) {
+function drawNodes(summary) {
   const states = ["starting", "live", "stale", "expired"];
   const head = h(
     "tr",
@@ -85,7 +78,7 @@ function drawNodes(status) {
     h("th", {}, "build"),
     states.map((name) => h("th", { class: "num" }, name)),
   );
-  const rows = status.groups.map((group) =>
+  const rows = summary.groups.map((group) =>
     h(
       "tr",
       {},
@@ -94,15 +87,13 @@ function drawNodes(status) {
       states.map((name) => h("td", { class: `num ${group[name] > 0 && name !== "live" ? "warn" : ""}` }, group[name])),
     ),
   );
-  const fenced = status.members.filter((member) => member.fenced !== null);
+  const fenced = summary.fenced;
   fill(
     document.getElementById("nodes"),
-    status.groups.length === 0
+    summary.groups.length === 0
       ? h("p", { class: "muted" }, "no node has registered")
       : h("table", { class: "nodes" }, h("thead", {}, head), h("tbody", {}, rows)),
-    fenced.length === 0
-      ? null
-      : h("p", { class: "bad" }, `${fenced.length} fenced, not writing: `, h("code", {}, nameList(fenced.map((member) => member.nodeId)))),
+    fenced.count === 0 ? null : h("p", { class: "bad" }, `${fenced.count} fenced, not writing: `, h("code", {}, nameList(fenced.nodeIds, fenced.count))),
   );
 }
 
@@ -135,9 +126,8 @@ function drawHistory() {
 }
 
 /** Offers a grouping by each label the members carry. */
-function updateGroupings(status) {
-  const labels = new Set(status.members.flatMap((member) => Object.keys(member.labels)));
-  const wanted = ["build", "service", ...[...labels].sort(naturally.compare).map((name) => `label:${name}`)];
+function updateGroupings(summary) {
+  const wanted = ["build", "service", ...summary.labels.map((name) => `label:${name}`)];
   const present = [...groupBy.options].map((option) => option.value);
   if (wanted.join("\n") === present.join("\n")) return;
   const chosen = groupBy.value;
@@ -153,20 +143,20 @@ function updateGroupings(status) {
 }
 
 function draw() {
-  const status = state.status;
+  const summary = state.fleet;
   const connection = document.getElementById("connection");
   connection.dataset.state = state.connected ? (state.problem === null ? "live" : "failing") : "reconnecting";
   connection.textContent = state.connected ? (state.problem === null ? "live" : "poll failing") : "reconnecting";
-  drawNotices(status);
+  drawNotices(summary);
   drawHistory();
-  if (status === null) return;
-  updateGroupings(status);
-  drawFleet(status);
-  drawNodes(status);
-  const shown = status.capabilities.filter((entry) => only === null || entry.capability === only);
+  if (summary === null) return;
+  updateGroupings(summary);
+  drawFleet(summary);
+  drawNodes(summary);
+  const shown = summary.capabilities.filter((entry) => only === null || entry.capability === only);
   const grouping = { value: groupBy.value, name: groupBy.selectedOptions[0]?.textContent ?? "group" };
   const rolloutOf = (entry) => state.rollouts.rollouts.find((stored) => stored.rollout.capability === entry.capability);
-  const cards = shown.map((entry) => drawCapability(entry, status, rolloutOf(entry), grouping));
+  const cards = shown.map((entry) => drawCapability(entry, summary, rolloutOf(entry), grouping));
   if (cards.length === 0) {
     cards.push(
       h(
@@ -188,8 +178,8 @@ function listen() {
       handle(JSON.parse(event.data));
       draw();
     });
-  on("status", (status) => {
-    state.status = status;
+  on("fleet", (fleet) => {
+    state.fleet = fleet;
     state.problem = null;
   });
   on("rollouts", (list) => {

@@ -75,8 +75,9 @@ export function formatRamp(ramp) {
   return ramp.percent === 100 ? `to v${ramp.to} on every node${where}` : `to v${ramp.to} at ${ramp.percent}% by ${ramp.by}${where}`;
 }
 
-export function nameList(names) {
-  return names.length <= NAMES_SHOWN + 1 ? names.join(", ") : `${names.slice(0, NAMES_SHOWN).join(", ")}, … and ${names.length - NAMES_SHOWN} more`;
+/** The first names of a list of `total` (the summary sends the first few), and how many more there are. */
+export function nameList(names, total = names.length) {
+  return total <= NAMES_SHOWN + 1 ? names.join(", ") : `${names.slice(0, NAMES_SHOWN).join(", ")}, … and ${total - NAMES_SHOWN} more`;
 }
 
 export function plural(count, word) {

@@ -14,6 +14,8 @@ export type { ConnectionOptions } from "./connection-options.js";
 export { applyFileSchema, parseApplyFile, readApplyFile } from "./commands/apply/apply-file.js";
 export type { ApplyFile } from "./commands/apply/apply-file.js";
 export type { StatusJson, CapabilityJson } from "./json/status-json.js";
+export { fleetSummaryJson, SUMMARY_NAMES } from "./json/fleet-summary-json.js";
+export type { FleetSummaryJson, CapabilitySummaryJson, Cohort, SummaryBlockerGroup, SummaryGroup } from "./json/fleet-summary-json.js";
 export type { PlanJson } from "./json/plan-json.js";
 export type { DiffJson, TypeDiffJson, UnknownCapabilityJson } from "./json/diff-json.js";
 export type { ChangeJson } from "./json/change-json.js";

@@ -2,7 +2,7 @@ import type { AuditEntry, Coordinator, Rollouts, StoredRollout, Subscription } f
 import { followHistory } from "../follow/follow-history.js";
 import { PollProblems, timelessKey } from "../follow/poll-problems.js";
 import { type HistoryJson, historyJson } from "../json/history-json.js";
-import { type StatusJson, statusJson } from "../json/status-json.js";
+import { type FleetSummaryJson, fleetSummaryJson } from "../json/fleet-summary-json.js";
 import { auditEvent, errorEvent, type WatchErrorEvent } from "../json/watch-event.js";
 
 /** What `Rollouts.list()` of `@twostep/fleet` gives: every rollout plan that can be read, and the problems of those that cannot. */
@@ -13,14 +13,14 @@ export interface RolloutList {
 
 /**
  * The events of the dashboard's live channel, by name, with their data:
- * `status` and `history` as `twostep status --json` and `history --json`
- * print them, `audit` and `problem` as `twostep watch --json` prints its
+ * `fleet` as `/api/fleet` gives it (the status with members counted, not
+ * listed), `history` as `twostep history --json` prints it, `audit` and `problem` as `twostep watch --json` prints its
  * `audit` and `error` events (`problem`, since an EventSource gives the name
  * `error` to its own connection errors), and `rollouts` as
  * `Rollouts.list()` gives them.
  */
 export interface FeedEvents {
-  readonly status: StatusJson;
+  readonly fleet: FleetSummaryJson;
   readonly rollouts: RolloutList;
   readonly history: HistoryJson;
   readonly audit: ReturnType<typeof auditEvent>;
@@ -38,15 +38,15 @@ export interface FeedOptions {
   readonly historyLimit: number;
 }
 
-/** A status unchanged but for its time is sent again after this many polls, so that the ages a page shows stay current. */
+/** A fleet unchanged but for its time is sent again after this many polls, so that the ages a page shows stay current. */
 const REFRESH_POLLS = 10;
 
 /**
  * What every open page is told: polls the coordinator's status and the
  * rollout plans every interval (at once after a change is recorded) and
- * follows the history with `Coordinator.watch`. Sends a status or the
+ * follows the history with `Coordinator.watch`. Sends the fleet or the
  * rollouts only when they changed, an audit event per entry, and an error
- * event when a poll fails (once per distinct message; a later status says
+ * event when a poll fails (once per distinct message; the next fleet event says
  * the control plane is back). A page that connects is given the latest of
  * each first.
  */
@@ -56,7 +56,7 @@ export class DashboardFeed {
   readonly #options: FeedOptions;
   readonly #listeners = new Set<(event: FeedEvent) => void>();
   readonly #stopped = new AbortController();
-  #status: { json: StatusJson; key: string; polls: number };
+  #fleet: { json: FleetSummaryJson; key: string; polls: number };
   #rolloutList: { json: RolloutList; key: string };
   #history: AuditEntry[];
   #problem: WatchErrorEvent | undefined;
@@ -65,19 +65,19 @@ export class DashboardFeed {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
-  private constructor(coordinator: Coordinator, rollouts: Rollouts, options: FeedOptions, first: { status: StatusJson; rollouts: RolloutList }) {
+  private constructor(coordinator: Coordinator, rollouts: Rollouts, options: FeedOptions, first: { fleet: FleetSummaryJson; rollouts: RolloutList }) {
     this.#coordinator = coordinator;
     this.#rollouts = rollouts;
     this.#options = options;
-    this.#status = { json: first.status, key: timelessKey(first.status), polls: 0 };
+    this.#fleet = { json: first.fleet, key: timelessKey(first.fleet), polls: 0 };
     this.#rolloutList = { json: first.rollouts, key: JSON.stringify(first.rollouts) };
     this.#history = [];
   }
 
-  /** Reads the status, the rollouts and the recent history (a failure here fails the start), then keeps polling until {@link DashboardFeed.stop}. */
+  /** Reads the fleet, the rollouts and the recent history (a failure here fails the start), then keeps polling until {@link DashboardFeed.stop}. */
   static async start(coordinator: Coordinator, rollouts: Rollouts, options: FeedOptions): Promise<DashboardFeed> {
     const [status, list] = await Promise.all([coordinator.status(), rollouts.list()]);
-    const feed = new DashboardFeed(coordinator, rollouts, options, { status: statusJson(status), rollouts: list });
+    const feed = new DashboardFeed(coordinator, rollouts, options, { fleet: fleetSummaryJson(status), rollouts: list });
     try {
       await feed.#follow();
     } catch (error) {
@@ -88,9 +88,9 @@ export class DashboardFeed {
     return feed;
   }
 
-  /** Calls `listener` with the latest status, rollouts and history (and the current problem, if any), then with every event until it is removed. */
+  /** Calls `listener` with the latest fleet, rollouts and history (and the current problem, if any), then with every event until it is removed. */
   subscribe(listener: (event: FeedEvent) => void): () => void {
-    listener({ name: "status", data: this.#status.json });
+    listener({ name: "fleet", data: this.#fleet.json });
     listener({ name: "rollouts", data: this.#rolloutList.json });
     listener({ name: "history", data: historyJson(this.#history) });
     if (this.#problem !== undefined) listener({ name: "problem", data: this.#problem });
@@ -140,15 +140,15 @@ export class DashboardFeed {
   async #poll(): Promise<void> {
     try {
       const [status, list] = await Promise.all([this.#coordinator.status(), this.#rollouts.list()]);
-      const json = statusJson(status);
+      const json = fleetSummaryJson(status);
       const key = timelessKey(json);
-      const polls = this.#status.polls + 1;
+      const polls = this.#fleet.polls + 1;
       const recovered = this.#problems.succeeded();
       this.#problem = undefined;
-      if (recovered || key !== this.#status.key || polls >= REFRESH_POLLS) {
-        this.#status = { json, key, polls: 0 };
-        this.#emit({ name: "status", data: json });
-      } else this.#status = { ...this.#status, polls };
+      if (recovered || key !== this.#fleet.key || polls >= REFRESH_POLLS) {
+        this.#fleet = { json, key, polls: 0 };
+        this.#emit({ name: "fleet", data: json });
+      } else this.#fleet = { ...this.#fleet, polls };
       const listKey = JSON.stringify(list);
       if (listKey !== this.#rolloutList.key) {
         this.#rolloutList = { json: list, key: listKey };

@@ -13,6 +13,7 @@ const FILES: Readonly<Record<string, readonly [file: string, type: string]>> = {
   "/capability-card.js": ["capability-card.js", "text/javascript; charset=utf-8"],
   "/elements.js": ["elements.js", "text/javascript; charset=utf-8"],
   "/format.js": ["format.js", "text/javascript; charset=utf-8"],
+  "/readiness.js": ["readiness.js", "text/javascript; charset=utf-8"],
   "/dashboard.css": ["dashboard.css", "text/css; charset=utf-8"],
   "/favicon.svg": ["favicon.svg", "image/svg+xml"],
 };

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Coordinator, Rollouts } from "@twostep/fleet";
 import { CliErrorCode, UsageError } from "../cli-errors.js";
 import { historyJson } from "../json/history-json.js";
+import { fleetSummaryJson } from "../json/fleet-summary-json.js";
 import { statusJson } from "../json/status-json.js";
 import { errorEvent } from "../json/watch-event.js";
 import { allowedHosts, checkDashboardHost, checkDashboardPort, DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT } from "./dashboard-address.js";
@@ -63,6 +64,7 @@ const HISTORY_MAX = 1000;
  *
  * - `/` and its files (`/dashboard.js` and the modules it imports, `/dashboard.css`, `/favicon.svg`): the page, static;
  * - `/api/status[?capability=NAME]`: `twostep status --json`;
+ * - `/api/fleet`: the status with members counted, not listed, which the page is drawn from (`fleetSummaryJson`);
  * - `/api/history[?capability=NAME][&limit=N]`: `twostep history --json` (the last 50 entries unless `limit` says);
  * - `/api/rollouts`: the rollout plans, as `Rollouts.list()` gives them;
  * - `/api/events`: Server-Sent Events (see `DashboardFeed`).
@@ -101,6 +103,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         const capability = capabilityParameter(url);
         return sendJson(response, 200, statusJson(await options.coordinator.status(capability), capability));
       }
+      case "/api/fleet":
+        return sendJson(response, 200, fleetSummaryJson(await options.coordinator.status()));
       case "/api/history": {
         const capability = capabilityParameter(url);
         const limit = limitParameter(url, historyLimit);
@@ -112,7 +116,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       case "/api/events":
         return stream(response);
       default:
-        return sendText(response, 404, "not found: the dashboard serves / and /api/status, /api/history, /api/rollouts, /api/events\n");
+        return sendText(response, 404, "not found: the dashboard serves / and /api/status, /api/fleet, /api/history, /api/rollouts, /api/events\n");
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Blocker, Convergence, FleetStatus, MemberStatus, WriteLevelRecord } from "@twostep/fleet";
+import type { Blocker, CapabilityStatus, Convergence, FleetStatus, MemberStatus, WriteLevelRecord } from "@twostep/fleet";
 import { type BlockerGroup, groupBlockers } from "../render/blocker-groups.js";
 import { blockersByLabel, groupByLabel, type LabelBlockers, type LabelGroup } from "../render/label-groups.js";
 import { groupMembers, type MemberGroup } from "../render/member-groups.js";
@@ -53,6 +53,27 @@ export interface StatusJson {
   readonly by?: { readonly label: string; readonly groups: readonly LabelGroup[] };
 }
 
+/** One capability of the coordinator's status in the documented JSON shape. */
+export function capabilityJson(entry: CapabilityStatus): CapabilityJson {
+  return {
+    capability: entry.capability,
+    revision: entry.revision,
+    record: entry.record,
+    problem: entry.problem,
+    writes: entry.problem !== null ? "unreadable" : (entry.record?.level ?? null) === null ? "closed" : "open",
+    required: entry.required,
+    readers: entry.readers,
+    participants: entry.participants,
+    convergence: entry.convergence,
+    drainWindowMs: entry.drainWindowMs,
+    drainWindowIsDefault: (entry.record?.policy.drainWindowMs ?? null) === null,
+    next: entry.next,
+    readyForNext: entry.next !== null && entry.blockers.length === 0,
+    blockers: entry.blockers,
+    blockerGroups: groupBlockers(entry.blockers),
+  };
+}
+
 /** Maps the coordinator's status to the documented JSON shape; with `by`, grouped by that label too. */
 export function statusJson(status: FleetStatus, capability?: string, by?: string): StatusJson {
   const json: StatusJson = {
@@ -60,23 +81,7 @@ export function statusJson(status: FleetStatus, capability?: string, by?: string
     at: status.at,
     plane: status.plane,
     memberCount: status.memberCount,
-    capabilities: status.capabilities.map((entry) => ({
-      capability: entry.capability,
-      revision: entry.revision,
-      record: entry.record,
-      problem: entry.problem,
-      writes: entry.problem !== null ? "unreadable" : (entry.record?.level ?? null) === null ? "closed" : "open",
-      required: entry.required,
-      readers: entry.readers,
-      participants: entry.participants,
-      convergence: entry.convergence,
-      drainWindowMs: entry.drainWindowMs,
-      drainWindowIsDefault: (entry.record?.policy.drainWindowMs ?? null) === null,
-      next: entry.next,
-      readyForNext: entry.next !== null && entry.blockers.length === 0,
-      blockers: entry.blockers,
-      blockerGroups: groupBlockers(entry.blockers),
-    })),
+    capabilities: status.capabilities.map(capabilityJson),
     groups: groupMembers(status.members, capability),
     members: status.members,
   };

@@ -88,6 +88,24 @@ describe("the dashboard in a browser", { timeout: 120_000 }, () => {
     await page.locator('#fleet[data-members="3"]').waitFor();
   });
 
+  test("names the first of many blockers and counts them all: the page is sent a summary, not every member", async () => {
+    const fleet = newFleet();
+    await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone: "a" } });
+    await fleet.add({ prefix: "old-", count: 25, service: "orders", build: "orders@1.4.0", reads: 1, labels: { zone: "b" } });
+    await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
+    await fleet.heartbeat();
+    const page = await open(fleet);
+    await page.locator('#fleet[data-members="27"]').waitFor();
+    const blockers = capability(page).locator('[data-part="blockers"][data-count="25"]');
+    await expect(blockers.textContent()).resolves.toContain("v2: blocked by 25 of 27 members");
+    await expect(blockers.locator('li[data-reason="no-reader"]').textContent()).resolves.toBe(
+      "25 × no reader of v2 in build orders@1.4.0 (service orders): old-1, old-2, old-3, old-4, old-5, old-6, old-7, old-8, … and 17 more",
+    );
+    await capability(page).locator('.level[data-level="2"][data-readers="2"][data-of="27"]').waitFor();
+    await page.selectOption("#group-by", "label:zone");
+    await capability(page).locator('.level[data-level="1"] .group[data-group="zone=b"][data-readers="25"][data-of="25"]').waitFor();
+  });
+
   test("updates as a rollout plan advances, step by step, to done", async () => {
     const fleet = newFleet();
     for (const zone of ["a", "b"]) await fleet.add({ prefix: `${zone}-`, count: 2, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone } });

@@ -1,4 +1,4 @@
-import { type HistoryJson, type StatusJson, startDashboard } from "@twostep/cli";
+import { type FleetSummaryJson, type HistoryJson, type StatusJson, startDashboard } from "@twostep/cli";
 import { isTwostepError } from "@twostep/core";
 import { ControlPlaneUnreachableError, type ControlPlane, Coordinator, type RolloutPlan, Rollouts } from "@twostep/fleet";
 import { describe, expect, test, vi } from "vitest";
@@ -32,6 +32,7 @@ describe("the page", () => {
       ["capability-card.js", "text/javascript; charset=utf-8"],
       ["elements.js", "text/javascript; charset=utf-8"],
       ["format.js", "text/javascript; charset=utf-8"],
+      ["readiness.js", "text/javascript; charset=utf-8"],
       ["dashboard.css", "text/css; charset=utf-8"],
       ["favicon.svg", "image/svg+xml"],
     ] as const) {
@@ -40,7 +41,7 @@ describe("the page", () => {
       expect(file.body).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     }
     // The page draws with text nodes only: nothing it is sent is ever parsed as markup.
-    for (const module of ["dashboard.js", "capability-card.js", "elements.js", "format.js"]) {
+    for (const module of ["dashboard.js", "capability-card.js", "elements.js", "format.js", "readiness.js"]) {
       const script = (await ask(new URL(module, dashboard.url).href)).body;
       expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
     }
@@ -70,6 +71,39 @@ describe("the JSON endpoints", () => {
     const one = await ask(new URL(`api/status?capability=${ORDERS}`, dashboard.url).href);
     expect(one.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(JSON.parse(one.body)).toEqual((await fleet.json(["status", ORDERS])).output);
+  });
+
+  test("/api/fleet is the status with members counted by cohort: each build and label set once, blockers by group", async () => {
+    const fleet = await fleetWithBlocker();
+    const dashboard = await newDashboard(fleet);
+    const answer = await ask(new URL("api/fleet", dashboard.url).href);
+    expect(answer.headers["content-type"]).toBe("application/json; charset=utf-8");
+    const summary = JSON.parse(answer.body) as FleetSummaryJson;
+    const status = (await fleet.json<StatusJson>(["status"])).output;
+    expect(summary).toMatchObject({ format: 1, at: status.at, plane: status.plane, memberCount: 3, labels: ["zone"], fenced: { nodeIds: [], count: 0 } });
+    expect(summary.states).toEqual({ starting: 0, live: 3, stale: 0, expired: 0 });
+    expect(summary.groups).toEqual([
+      { service: "orders", build: "orders@1.4.0", starting: 0, live: 1, stale: 0, expired: 0 },
+      { service: "orders", build: "orders@2.0.0", starting: 0, live: 2, stale: 0, expired: 0 },
+    ]);
+    expect(summary.cohorts).toEqual([
+      { service: "orders", build: "orders@1.4.0", labels: { zone: "b" }, reads: 0, members: 1 },
+      { service: "orders", build: "orders@2.0.0", labels: { zone: "a" }, reads: 1, members: 2 },
+    ]);
+    expect(summary.reads.map((reads) => reads[ORDERS])).toEqual([
+      { min: 1, max: 1 },
+      { min: 1, max: 2 },
+    ]);
+    const { blockers, blockerGroups, convergence, ...rest } = status.capabilities.find(
+      (entry) => entry.capability === ORDERS,
+    ) as StatusJson["capabilities"][number];
+    expect(summary.capabilities.find((entry) => entry.capability === ORDERS)).toEqual({
+      ...rest,
+      blockerCount: 1,
+      blockerGroups: blockerGroups.map((group) => ({ ...group, count: 1 })),
+      convergence: { ...convergence, waitingCount: 0 },
+    });
+    expect(blockers).toHaveLength(1);
   });
 
   test("/api/history is `twostep history --json`, the last 50 entries unless limit says; a bad limit is a 400", async () => {
@@ -103,18 +137,18 @@ describe("the JSON endpoints", () => {
     expect(listed.rollouts[0].rollout).toMatchObject({ capability: ORDERS, target: 2, state: "running", step: 0 });
   });
 
-  test("/api/events sends the latest status, rollouts and history at once, then each recorded change and each changed status", async () => {
+  test("/api/events sends the latest fleet, rollouts and history at once, then each recorded change and each changed fleet", async () => {
     const fleet = await fleetWithBlocker();
     const dashboard = await newDashboard(fleet);
     const stream = await followEvents(dashboard.url);
     try {
-      await vi.waitFor(() => expect(stream.events().map((event) => event.name)).toEqual(["status", "rollouts", "history"]));
-      const [status, rollouts, history] = stream.events();
-      expect(status?.data).toEqual((await fleet.json(["status"])).output);
+      await vi.waitFor(() => expect(stream.events().map((event) => event.name)).toEqual(["fleet", "rollouts", "history"]));
+      const [summary, rollouts, history] = stream.events();
+      expect(summary?.data).toEqual(JSON.parse((await ask(new URL("api/fleet", dashboard.url).href)).body));
       expect(rollouts?.data).toEqual({ rollouts: [], unreadable: [] });
       expect(history?.data).toEqual((await fleet.json(["history"])).output);
       await fleet.add({ prefix: "late-", count: 1, service: "orders", build: "orders@2.0.0", reads: 2 });
-      await vi.waitFor(() => expect(stream.events().some((event) => event.name === "status" && (event.data as StatusJson).memberCount === 4)).toBe(true));
+      await vi.waitFor(() => expect(stream.events().some((event) => event.name === "fleet" && (event.data as FleetSummaryJson).memberCount === 4)).toBe(true));
       await fleet.coordinator().change(ORDERS, { kind: "policy", drainWindowMs: 60_000 }, WHO);
       // The `audit` event is `twostep watch --json`'s, as it prints it.
       await vi.waitFor(() =>
@@ -124,17 +158,19 @@ describe("the JSON endpoints", () => {
         }),
       );
       await vi.waitFor(() =>
-        expect(stream.events().some((event) => event.name === "status" && (event.data as StatusJson).capabilities[0]?.drainWindowMs === 60_000)).toBe(true),
+        expect(stream.events().some((event) => event.name === "fleet" && (event.data as FleetSummaryJson).capabilities[0]?.drainWindowMs === 60_000)).toBe(
+          true,
+        ),
       );
-      // A status is sent again only when something changed.
-      const statuses = stream.events().filter((event) => event.name === "status");
+      // The fleet is sent again only when something changed.
+      const statuses = stream.events().filter((event) => event.name === "fleet");
       expect(new Set(statuses.map((event) => JSON.stringify(event.data))).size).toBe(statuses.length);
     } finally {
       stream.close();
     }
   });
 
-  test("a poll that fails is sent as a problem (the watch's error event), once, and the status again when the control plane is back", async () => {
+  test("a poll that fails is sent as a problem (the watch's error event), once, and the fleet again when the control plane is back", async () => {
     const fleet = await fleetWithBlocker();
     let down = false;
     const flaky = new Proxy(fleet.plane, {
@@ -161,7 +197,7 @@ describe("the JSON endpoints", () => {
       expect(failing.status).toBe(503);
       expect(JSON.parse(failing.body)).toMatchObject({ error: { code: "CONTROL_PLANE_UNREACHABLE" } });
       down = false;
-      await vi.waitFor(() => expect(stream.events().at(-1)?.name).toBe("status"));
+      await vi.waitFor(() => expect(stream.events().at(-1)?.name).toBe("fleet"));
       expect(stream.events().filter((event) => event.name === "problem")).toHaveLength(1);
     } finally {
       stream.close();

@@ -1,0 +1,191 @@
+// The dashboard's summary of the fleet against the members it sums up: the
+// page draws from the summary alone, so everything it shows (counts per
+// state and build, labels, fenced members, and readers per level in every
+// grouping, counted by the page's own code) must equal what the members say.
+import { type FleetSummaryJson, fleetSummaryJson, SUMMARY_NAMES } from "@twostep/cli";
+import type { Blocker, CapabilityStatus, FleetStatus, LevelRange, MemberStatus } from "@twostep/fleet";
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+
+/** The page's readiness module (`dashboard-page/readiness.js`), which it counts readers with. */
+interface Readiness {
+  groupsOf(summary: FleetSummaryJson, capability: string, grouping: string): Map<string, { members: number }>;
+  readersIn(group: { members: number }, level: number): number;
+}
+const readinessModule = new URL("../../dashboard-page/readiness.js", import.meta.url).href;
+const readiness = (await import(readinessModule)) as Readiness;
+
+const CAPABILITIES = ["orders.OrderPlaced", "billing.Invoice", "twostep.records"];
+const LEVELS = [1, 2, 3, 4];
+
+/** A few capabilities objects, shared by the members of a build as the coordinator shares them; equal copies stand for other builds. */
+const supportArbitrary = fc.dictionary(
+  fc.constantFrom(...CAPABILITIES),
+  fc
+    .tuple(fc.constantFrom(...LEVELS), fc.constantFrom(...LEVELS))
+    .map(([a, b]): { reads: LevelRange } => ({ reads: { min: Math.min(a, b), max: Math.max(a, b) } })),
+);
+
+const memberArbitrary = (pool: readonly MemberStatus["capabilities"][]) =>
+  fc.record({
+    nodeId: fc.constantFrom("n-1", "n-2", "n-10", "n-11", "n-3", "m-1", "m-20"),
+    incarnation: fc.string({ minLength: 1, maxLength: 4 }),
+    service: fc.constantFrom("orders", "billing"),
+    build: fc.constantFrom("orders@1.0.0", "orders@2.0.0", "billing@1.0.0"),
+    labels: fc.dictionary(fc.constantFrom("zone", "tier"), fc.constantFrom("a", "b", "c"), { maxKeys: 2 }),
+    state: fc.constantFrom("starting", "live", "stale", "expired"),
+    lastSeen: fc.option(fc.nat(), { nil: null }),
+    registeredAt: fc.nat(),
+    fenced: fc.option(fc.constantFrom("its lease ended", "fenced by decommission"), { nil: null }),
+    applied: fc.dictionary(fc.constantFrom(...CAPABILITIES), fc.nat(20)),
+    capabilities: fc.oneof(
+      fc.constantFrom(...pool),
+      fc.constantFrom(...pool).map((shared) => structuredClone(shared)),
+    ),
+    problem: fc.constant(null),
+  }) as fc.Arbitrary<MemberStatus>;
+
+const fleetArbitrary = fc
+  .array(supportArbitrary, { minLength: 1, maxLength: 4 })
+  .chain((pool) => fc.array(memberArbitrary(pool), { maxLength: 40 }))
+  .map(
+    (members): FleetStatus => ({
+      at: 1_000,
+      plane: { id: "plane", epoch: 1, mode: "direct", regressed: [], unreadable: [] },
+      memberCount: members.length,
+      capabilities: [],
+      members,
+    }),
+  );
+
+const naturally = new Intl.Collator("en", { numeric: true });
+
+/** The group a member is in by `grouping`, as the page names it. */
+function groupOf(member: MemberStatus, grouping: string): string {
+  if (grouping === "service") return member.service;
+  if (grouping.startsWith("label:")) {
+    const name = grouping.slice("label:".length);
+    return Object.hasOwn(member.labels, name) ? `${name}=${member.labels[name]}` : `no ${name} label`;
+  }
+  return `${member.build} (${member.service})`;
+}
+
+/** Per group, members taking part in `capability` and those of them that read `level`, counted member by member. */
+function readersByMember(members: readonly MemberStatus[], capability: string, grouping: string, level: number): Map<string, [number, number]> {
+  const groups = new Map<string, [number, number]>();
+  for (const member of members) {
+    const reads = member.capabilities[capability]?.reads;
+    if (reads === undefined) continue;
+    const [all, readers] = groups.get(groupOf(member, grouping)) ?? [0, 0];
+    groups.set(groupOf(member, grouping), [all + 1, readers + (reads.min <= level && level <= reads.max ? 1 : 0)]);
+  }
+  return groups;
+}
+
+/** The summary as the feed compares it: everything but its time. */
+const timeless = (summary: FleetSummaryJson) => JSON.stringify({ ...summary, at: 0 });
+
+describe("fleetSummaryJson", () => {
+  test("says what the members say: counts per state and build, labels, fenced members, and readers per level in every grouping", () => {
+    fc.assert(
+      fc.property(fleetArbitrary, (status) => {
+        const summary = fleetSummaryJson(status);
+        const members = status.members;
+        const count = (keep: (member: MemberStatus) => boolean) => members.filter(keep).length;
+        expect(summary.memberCount).toBe(members.length);
+        expect(summary.cohorts.reduce((sum, cohort) => sum + cohort.members, 0)).toBe(members.length);
+        for (const state of ["starting", "live", "stale", "expired"] as const) {
+          expect(summary.states[state]).toBe(count((member) => member.state === state));
+          for (const group of summary.groups)
+            expect(group[state]).toBe(count((member) => member.state === state && member.service === group.service && member.build === group.build));
+        }
+        expect(new Set(summary.groups.map((group) => JSON.stringify([group.service, group.build]))).size).toBe(
+          new Set(members.map((member) => JSON.stringify([member.service, member.build]))).size,
+        );
+        expect(summary.labels).toEqual([...new Set(members.flatMap((member) => Object.keys(member.labels)))].sort(naturally.compare));
+        const fenced = [...new Set(members.filter((member) => member.fenced !== null).map((member) => member.nodeId))].sort(naturally.compare);
+        expect(summary.fenced).toEqual({ nodeIds: fenced.slice(0, SUMMARY_NAMES), count: fenced.length });
+        for (const grouping of ["build", "service", ...summary.labels.map((name) => `label:${name}`)])
+          for (const capability of CAPABILITIES)
+            for (const level of LEVELS) {
+              const byPage = readiness.groupsOf(summary, capability, grouping);
+              const shown = new Map([...byPage].map(([name, group]) => [name, [group.members, readiness.readersIn(group, level)]]));
+              expect(shown).toEqual(readersByMember(members, capability, grouping, level));
+            }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("grows with the kinds of members, not their number, and stays the same through heartbeats and in any order", () => {
+    fc.assert(
+      fc.property(fleetArbitrary, fc.nat(), (status, seed) => {
+        const summary = fleetSummaryJson(status);
+        const kinds = new Set(
+          status.members.map((member) =>
+            JSON.stringify([member.service, member.build, Object.entries(member.labels).sort(), JSON.stringify(Object.entries(member.capabilities).sort())]),
+          ),
+        );
+        expect(summary.cohorts.length).toBe(kinds.size);
+        // Heartbeats change when members were seen and what they applied; reordering is what a new read may do.
+        const shuffled = [...status.members]
+          .map((member, index) => ({ member, order: (index * 7919 + seed) % 104_729 }))
+          .sort((a, b) => a.order - b.order)
+          .map(({ member }) => ({ ...member, lastSeen: (member.lastSeen ?? 0) + 1, applied: {}, incarnation: `${member.incarnation}+` }));
+        expect(timeless(fleetSummaryJson({ ...status, at: 2_000, members: shuffled }))).toBe(timeless(summary));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("names the first blockers and waiting members of a capability and counts them all", () => {
+    const blockers: Blocker[] = Array.from({ length: 30 }, (_, index) => ({
+      nodeId: `old-${index + 1}`,
+      incarnation: "i",
+      service: "orders",
+      build: "orders@1.4.0",
+      reason: "no-reader",
+      level: 2,
+      lastSeen: 500 + index,
+    })) as Blocker[];
+    const waiting = blockers.map(({ nodeId, lastSeen }) => ({ nodeId, incarnation: "i", state: "live" as const, lastSeen, applied: 3 }));
+    const capability = {
+      capability: "orders.OrderPlaced",
+      record: null,
+      revision: 4,
+      problem: null,
+      required: [1],
+      readers: { "1": 30 },
+      participants: 30,
+      convergence: { applied: 0, of: 30, waiting },
+      drainWindowMs: 3_600_000,
+      next: 2,
+      blockers,
+    } as unknown as CapabilityStatus;
+    const status: FleetStatus = {
+      at: 1_000,
+      plane: { id: "plane", epoch: 1, mode: "direct", regressed: [], unreadable: [] },
+      memberCount: 0,
+      capabilities: [capability],
+      members: [],
+    };
+    const [entry] = fleetSummaryJson(status).capabilities;
+    expect(entry?.blockerCount).toBe(30);
+    expect(entry?.readyForNext).toBe(false);
+    expect(entry?.blockerGroups).toEqual([
+      {
+        reason: "no-reader",
+        level: 2,
+        service: "orders",
+        build: "orders@1.4.0",
+        nodeIds: blockers
+          .map((blocker) => blocker.nodeId)
+          .sort(naturally.compare)
+          .slice(0, SUMMARY_NAMES),
+        count: 30,
+        lastSeen: 500,
+      },
+    ]);
+    expect(entry?.convergence).toEqual({ applied: 0, of: 30, waiting: waiting.slice(0, SUMMARY_NAMES), waitingCount: 30 });
+  });
+});
