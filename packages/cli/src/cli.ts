@@ -46,6 +46,8 @@ const capability = (required: boolean, description = "the capability, such as a 
 });
 const level = (description: string): ArgumentSpec => ({ name: "level", description, required: true, parse: parseLevel });
 const json = () => new Option("--json", "print JSON instead of text (shapes in docs/cli.md)");
+const summary = () =>
+  new Option("--summary", "with --json: the members counted by kind, not listed (what the dashboard is drawn from), for fleets of thousands");
 const byLabel = () => new Option("--by <label>", "group the members, and the blockers of each next level, by this label's value (zone, region, ...)");
 const manifest = () => new Option("--manifest <path>", "the protocol manifest, relative to the working directory (default: schemas/twostep.json)");
 const ramp = () => [
@@ -68,9 +70,9 @@ const commands: readonly CommandSpec[] = [
     summary:
       "the control plane and its store; per capability: write state, ramp, drain window, readers, who applied it, who blocks the next level; nodes by service and build",
     arguments: [capability(false, "show only this capability")],
-    options: () => [byLabel(), json()],
+    options: () => [byLabel(), json(), summary()],
     mutates: false,
-    examples: ["twostep status", "twostep status orders.OrderPlaced --json", "twostep status --by zone"],
+    examples: ["twostep status", "twostep status orders.OrderPlaced --json", "twostep status --by zone", "twostep status --json --summary"],
     load: async () => (await import("./commands/status/index.js")).status,
   },
   {

@@ -1,4 +1,4 @@
-import type { StatusJson } from "@twostep/cli";
+import { type FleetSummaryJson, fleetSummaryJson, type StatusJson } from "@twostep/cli";
 import { describe, expect, test } from "vitest";
 import { ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
 
@@ -104,6 +104,35 @@ describe("status", () => {
       state: "live",
       fenced: null,
     });
+  });
+
+  test("--json --summary counts the members by kind instead of listing them: the same counts, blockers counted, the first named", async () => {
+    const fleet = await hundredNodes();
+    const full = (await fleet.json<StatusJson>(["status"])).output;
+    const { run, output } = await fleet.json<FleetSummaryJson>(["status", "--summary"]);
+    expect(run.code).toBe(0);
+    expect(output).toEqual(fleetSummaryJson(await fleet.coordinator().status()));
+    expect(output).toMatchObject({ format: 1, at: full.at, plane: full.plane, memberCount: 100, states: { starting: 1, live: 96, stale: 3, expired: 0 } });
+    expect(output.cohorts.map((cohort) => [cohort.build, cohort.members])).toEqual([
+      ["billing@3.1", 3],
+      ["orders@1.4.0", 8],
+      ["orders@2.0.0", 80],
+      ["payments@7", 8],
+      ["shipping@1.0", 1],
+    ]);
+    const orders = output.capabilities.find((entry) => entry.capability === ORDERS);
+    const blockers = full.capabilities.find((entry) => entry.capability === ORDERS)?.blockers ?? [];
+    expect(orders?.blockerCount).toBe(blockers.length);
+    expect(orders?.blockerGroups.reduce((sum, group) => sum + group.count, 0)).toBe(blockers.length);
+    expect(JSON.stringify(output).length).toBeLessThan(JSON.stringify(full).length / 10);
+  });
+
+  test("--summary goes with --json and without --by: otherwise a usage error that says so", async () => {
+    const fleet = await hundredNodes();
+    const alone = await fleet.run(["status", "--summary"]);
+    expect([alone.code, alone.stderr]).toEqual([2, expect.stringContaining("--summary goes with --json")]);
+    const by = await fleet.run(["status", "--json", "--summary", "--by", "zone"]);
+    expect([by.code, by.stderr]).toEqual([2, expect.stringContaining("--summary does not group by a label")]);
   });
 
   test("colour only on a terminal, and never with NO_COLOR", async () => {

@@ -2,6 +2,7 @@ import type { CliContext } from "../../cli-context.js";
 import { UsageError } from "../../cli-errors.js";
 import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
+import { fleetSummaryJson } from "../../json/fleet-summary-json.js";
 import { statusJson } from "../../json/status-json.js";
 import { renderStatus } from "../../render/status-view.js";
 import { styleFor } from "../../render/style.js";
@@ -15,10 +16,12 @@ export interface StatusOptions extends ConnectionFlags {
   /** Group the members, and the blockers of each next level, by this label's value. */
   readonly by?: string;
   readonly json?: boolean;
+  /** With `json`: the members counted by kind, not listed (`fleetSummaryJson`). */
+  readonly summary?: boolean;
 }
 
 /**
- * `twostep status [capability] [--by LABEL]`: the control plane's
+ * `twostep status [capability] [--by LABEL | --json --summary]`: the control plane's
  * identity, epoch and what is wrong with its store; per capability the
  * write state, drain window, readers per level, who applied its record and
  * who blocks the next level; the members grouped by service and build, or
@@ -27,11 +30,13 @@ export interface StatusOptions extends ConnectionFlags {
  * error (a typo, most likely).
  */
 export async function status(options: StatusOptions, context: CliContext): Promise<ExitCode> {
+  if (options.summary === true && options.json !== true) throw new UsageError("--summary goes with --json: the text view counts the members already");
+  if (options.summary === true && options.by !== undefined) throw new UsageError("--summary does not group by a label: leave out --by or --summary");
   const fleet = await withCoordinator(options, context, (coordinator) => coordinator.status(options.capability));
   if (options.capability !== undefined && fleet.capabilities.length === 0) {
     throw new UsageError(`no capability named ${options.capability}: no member's build declares it and it has no record (twostep status lists them)`);
   }
-  if (options.json === true) writeJson(context.stdout, statusJson(fleet, options.capability, options.by));
+  if (options.json === true) writeJson(context.stdout, options.summary === true ? fleetSummaryJson(fleet) : statusJson(fleet, options.capability, options.by));
   else {
     const only = { ...(options.capability === undefined ? {} : { capability: options.capability }), ...(options.by === undefined ? {} : { by: options.by }) };
     writeView(
