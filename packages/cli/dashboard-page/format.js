@@ -75,7 +75,7 @@ export function formatRamp(ramp) {
   return ramp.percent === 100 ? `to v${ramp.to} on every node${where}` : `to v${ramp.to} at ${ramp.percent}% by ${ramp.by}${where}`;
 }
 
-/** The first names of a list of `total` (the summary sends the first few), and how many more there are. */
+/** The first names of a list of `total` (the summary sends its first 20, more than are shown here), and how many more there are. */
 export function nameList(names, total = names.length) {
   return total <= NAMES_SHOWN + 1 ? names.join(", ") : `${names.slice(0, NAMES_SHOWN).join(", ")}, … and ${total - NAMES_SHOWN} more`;
 }

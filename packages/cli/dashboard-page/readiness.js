@@ -16,8 +16,10 @@ function groupOf(cohort, grouping) {
 export function groupsOf(summary, capability, grouping) {
   const groups = new Map();
   for (const cohort of summary.cohorts) {
-    const reads = summary.reads[cohort.reads]?.[capability];
-    if (reads === undefined) continue;
+    const set = summary.reads[cohort.reads];
+    // Own names only: a capability named `constructor` is not every object's.
+    if (set === undefined || !Object.hasOwn(set, capability)) continue;
+    const reads = set[capability];
     const name = groupOf(cohort, grouping);
     const group = groups.get(name) ?? { members: 0, cohorts: [] };
     group.members += cohort.members;

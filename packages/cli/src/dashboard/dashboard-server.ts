@@ -64,7 +64,7 @@ const HISTORY_MAX = 1000;
  *
  * - `/` and its files (`/dashboard.js` and the modules it imports, `/dashboard.css`, `/favicon.svg`): the page, static;
  * - `/api/status[?capability=NAME]`: `twostep status --json`;
- * - `/api/fleet`: the status with members counted, not listed, which the page is drawn from (`fleetSummaryJson`);
+ * - `/api/fleet[?capability=NAME]`: `twostep status --json --summary`, the members counted, not listed, which the page is drawn from;
  * - `/api/history[?capability=NAME][&limit=N]`: `twostep history --json` (the last 50 entries unless `limit` says);
  * - `/api/rollouts`: the rollout plans, as `Rollouts.list()` gives them;
  * - `/api/events`: Server-Sent Events (see `DashboardFeed`).
@@ -104,7 +104,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return sendJson(response, 200, statusJson(await options.coordinator.status(capability), capability));
       }
       case "/api/fleet":
-        return sendJson(response, 200, fleetSummaryJson(await options.coordinator.status()));
+        return sendJson(response, 200, fleetSummaryJson(await options.coordinator.status(capabilityParameter(url))));
       case "/api/history": {
         const capability = capabilityParameter(url);
         const limit = limitParameter(url, historyLimit);

@@ -3,7 +3,7 @@ import type { BlockerGroup } from "../render/blocker-groups.js";
 import type { StateCounts } from "../render/member-groups.js";
 import { type CapabilityJson, capabilityJson } from "./status-json.js";
 
-/** The most node ids a list of the summary names; the list's count says how many there are in all. */
+/** The most node ids a list of the summary names (more than the dashboard shows, 8); the list's count says how many there are in all. */
 export const SUMMARY_NAMES = 20;
 
 /** Members of one service on one build, counted by state. */
@@ -20,7 +20,7 @@ export interface SummaryGroup extends StateCounts {
 export interface Cohort {
   readonly service: string;
   readonly build: string;
-  /** Its labels, by name in code-point order. */
+  /** Its labels (in the order `Object.fromEntries` gives to names sorted by code point). */
   readonly labels: Readonly<Record<string, string>>;
   /** What its members read, per capability: an index into {@link FleetSummaryJson.reads}. */
   readonly reads: number;
@@ -29,11 +29,13 @@ export interface Cohort {
 }
 
 /** Blockers of one reason, level, service and build: the first {@link SUMMARY_NAMES} node ids, and how many there are. */
-export interface SummaryBlockerGroup extends Omit<BlockerGroup, "nodeIds"> {
+export interface SummaryBlockerGroup extends Omit<BlockerGroup, "nodeIds" | "lastSeen"> {
   /** The first node ids, in natural order. */
   readonly nodeIds: readonly string[];
   /** How many nodes the group holds. */
   readonly count: number;
+  /** For `stale` blockers, which do not beat, their oldest heartbeat; otherwise null (it would move at every heartbeat). */
+  readonly lastSeen: number | null;
 }
 
 /** One capability of a {@link FleetSummaryJson}: as in `status --json`, without the list of every blocker. */
@@ -48,8 +50,10 @@ export interface CapabilitySummaryJson extends Omit<CapabilityJson, "blockers" |
 /**
  * The fleet as the dashboard draws it (docs/cli.md, "dashboard"): what
  * `twostep status --json` says, with members counted instead of listed. Its
- * size grows with the kinds of members, not their number, and it changes
- * when a member joins, leaves or changes state, not at every heartbeat.
+ * size grows with the kinds of members, not their number (a label unique
+ * to each member makes each a kind of its own), and it changes when a
+ * member joins, leaves or changes state, not at every heartbeat (members a
+ * record waits on are named with their last heartbeat, until they apply it).
  */
 export interface FleetSummaryJson {
   /** Version of this shape; bumped only for incompatible changes. */
@@ -64,7 +68,7 @@ export interface FleetSummaryJson {
   readonly groups: readonly SummaryGroup[];
   /** The names of the labels members carry, in natural order. */
   readonly labels: readonly string[];
-  /** Members that do not write: the first {@link SUMMARY_NAMES} node ids, and how many. */
+  /** Members that do not write: the first {@link SUMMARY_NAMES} of their node ids, and how many members. */
   readonly fenced: { readonly nodeIds: readonly string[]; readonly count: number };
   /** The members, counted by cohort, in natural order. */
   readonly cohorts: readonly Cohort[];
@@ -81,6 +85,7 @@ export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
   const groups = new Map<string, { service: string; build: string; counts: Record<MemberStatus["state"], number> }>();
   const labels = new Set<string>();
   const fenced = new Set<string>();
+  let fencedCount = 0;
   const cohorts = new Map<string, { member: MemberStatus; reads: number; members: number }>();
   const readSets = new ReadSets();
   for (const member of status.members) {
@@ -90,7 +95,10 @@ export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
     group.counts[member.state]++;
     groups.set(groupKey, group);
     for (const name of Object.keys(member.labels)) labels.add(name);
-    if (member.fenced !== null) fenced.add(member.nodeId);
+    if (member.fenced !== null) {
+      fenced.add(member.nodeId);
+      fencedCount++;
+    }
     const reads = readSets.idOf(member.capabilities);
     const key = JSON.stringify([member.service, member.build, sortedLabels(member.labels), reads]);
     const cohort = cohorts.get(key) ?? { member, reads, members: 0 };
@@ -100,7 +108,7 @@ export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
   // Ordered by what they hold, never by which member came first, so that equal fleets give equal summaries.
   const ordered = [...cohorts.values()]
     .map((cohort) => ({ ...cohort, order: JSON.stringify([sortedLabels(cohort.member.labels), readSets.keyOf(cohort.reads)]) }))
-    .sort((a, b) => byServiceAndBuild(a.member, b.member) || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    .sort((a, b) => byServiceAndBuild(a.member, b.member) || byCodePoint(a.order, b.order));
   // The sets of levels read are numbered in the order cohorts show them.
   const numbers = new Map<number, number>();
   for (const cohort of ordered) if (!numbers.has(cohort.reads)) numbers.set(cohort.reads, numbers.size);
@@ -111,8 +119,8 @@ export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
     memberCount: status.memberCount,
     states,
     groups: [...groups.values()].sort(byServiceAndBuild).map(({ service, build, counts }) => ({ service, build, ...counts })),
-    labels: [...labels].sort(naturally.compare),
-    fenced: { nodeIds: [...fenced].sort(naturally.compare).slice(0, SUMMARY_NAMES), count: fenced.size },
+    labels: [...labels].sort(naturalOrder),
+    fenced: { nodeIds: [...fenced].sort(naturalOrder).slice(0, SUMMARY_NAMES), count: fencedCount },
     cohorts: ordered.map(({ member, reads, members }) => ({
       service: member.service,
       build: member.build,
@@ -130,7 +138,12 @@ function capabilitySummary(entry: FleetStatus["capabilities"][number]): Capabili
   return {
     ...rest,
     blockerCount: blockers.length,
-    blockerGroups: blockerGroups.map(({ nodeIds, ...group }) => ({ ...group, nodeIds: nodeIds.slice(0, SUMMARY_NAMES), count: nodeIds.length })),
+    blockerGroups: blockerGroups.map(({ nodeIds, lastSeen, ...group }) => ({
+      ...group,
+      nodeIds: nodeIds.slice(0, SUMMARY_NAMES),
+      count: nodeIds.length,
+      lastSeen: group.reason === "stale" ? lastSeen : null,
+    })),
     convergence: { ...convergence, waiting: convergence.waiting.slice(0, SUMMARY_NAMES), waitingCount: convergence.waiting.length },
   };
 }
@@ -151,7 +164,7 @@ class ReadSets {
     if (known !== undefined) return known;
     const reads = Object.fromEntries(
       Object.entries(capabilities)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .sort(([a], [b]) => byCodePoint(a, b))
         .map(([name, support]) => [name, { min: support.reads.min, max: support.reads.max }]),
     );
     const key = JSON.stringify(reads);
@@ -176,11 +189,20 @@ class ReadSets {
 }
 
 function sortedLabels(labels: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.entries(labels).sort(([a], [b]) => byCodePoint(a, b));
 }
 
 function byServiceAndBuild(a: { service: string; build: string }, b: { service: string; build: string }): number {
-  return naturally.compare(a.service, b.service) || naturally.compare(a.build, b.build);
+  return naturalOrder(a.service, b.service) || naturalOrder(a.build, b.build);
+}
+
+/** Natural order (`node-2` before `node-10`), and code points between texts it calls equal (`1.01` and `1.1`): never the order they came in. */
+function naturalOrder(a: string, b: string): number {
+  return naturally.compare(a, b) || byCodePoint(a, b);
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function zeroCounts(): Record<MemberStatus["state"], number> {
