@@ -24,7 +24,8 @@
  *   cores of the machine this is measured on);
  * - coordinator: `status` and `enableWrite` at 1,000 and 10,000 members of
  *   50-type builds, a new coordinator and a long-running one, and the
- *   `twostep status` command itself (a new process).
+ *   `twostep status` command itself (a new process); and one event of the
+ *   dashboard's feed against the whole `status --json` it sent before.
  *
  * Prints the figures, the ratios and PASS or MISS per goal; a MISS does not
  * fail the command. Stops by itself (everything is stopped after
@@ -36,7 +37,7 @@ import { type CoordinatorResult, measureCoordinator } from "./fleet/coordinator-
 import { type DeliveryResult, measureDelivery } from "./fleet/delivery-cost.js";
 import { type IdleResult, measureIdleCost } from "./fleet/idle-cost.js";
 import { measurePropagation, type PropagationResult } from "./fleet/propagation.js";
-import { CODEC_TARGET, type CodecResult, codecRows, codecVerdict, formatMs, type GoalRow, goalTable } from "./goals.js";
+import { CODEC_TARGET, type CodecResult, codecRows, codecVerdict, formatBytes, formatMs, type GoalRow, goalTable } from "./goals.js";
 import { median } from "./measure.js";
 
 const BUDGET_MS = 60 * 60_000;
@@ -249,6 +250,14 @@ if (json) {
         `  ${size.members.toLocaleString("en-US").padStart(6)} members: status new ${formatMs(median(size.coldStatus))}, ` +
           `twostep status (a new process) ${formatMs(median(size.commandStatus))}, again ${formatMs(median(size.warmStatus))}, ` +
           `raw read ${formatMs(median(size.rawRead))}, enableWrite new ${formatMs(median(size.coldEnable))}, again ${formatMs(median(size.warmEnable))}`,
+      );
+    }
+    out.push("", "Dashboard: one event of its feed (the summary) against the whole status --json it sent before");
+    for (const { members, dashboard } of sizes) {
+      out.push(
+        `  ${members.toLocaleString("en-US").padStart(6)} members: ${formatBytes(dashboard.summaryBytes)} built in ${formatMs(median(dashboard.summaryMs))}; ` +
+          `status --json ${formatBytes(dashboard.statusBytes)} in ${formatMs(median(dashboard.statusMs))}; ` +
+          `${(dashboard.statusBytes / dashboard.summaryBytes).toFixed(0)}x fewer bytes, ${(median(dashboard.statusMs) / median(dashboard.summaryMs)).toFixed(1)}x less time`,
       );
     }
   }

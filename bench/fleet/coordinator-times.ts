@@ -7,6 +7,7 @@ import { Coordinator } from "@twostep/fleet";
 import { connectNatsControlPlane, type NatsControlPlane } from "@twostep/nats";
 import { median } from "../measure.js";
 import { type BenchServers, startBenchServers } from "./bench-servers.js";
+import { type DashboardCost, measureDashboardEvent } from "./dashboard-cost.js";
 import { benchBuild, enableLevels, writeMembers } from "./direct-writes.js";
 import { NodePool } from "./node-pool.js";
 import { WIDE_TYPES } from "./wide-protocol.js";
@@ -32,6 +33,8 @@ export interface CoordinatorTimes {
   readonly coldEnable: readonly number[];
   /** The same on one long-running coordinator. */
   readonly warmEnable: readonly number[];
+  /** What the dashboard spends on each read of this fleet, and sends. */
+  readonly dashboard: DashboardCost;
 }
 
 /** What {@link measureCoordinator} found. */
@@ -111,6 +114,7 @@ export async function measureCoordinator(options: {
         () => warm.status(),
         (status) => check(status.memberCount, members),
       );
+      const dashboard = measureDashboardEvent(await warm.status(), options.runs);
       const rawRead = await timed(
         options.runs,
         1,
@@ -133,7 +137,7 @@ export async function measureCoordinator(options: {
         () => warm.enableWrite(WIDE_TYPES[nextType++]!, 2, author),
         () => {},
       );
-      const times = { members, coldStatus, commandStatus, warmStatus, rawRead, coldEnable, warmEnable };
+      const times = { members, coldStatus, commandStatus, warmStatus, rawRead, coldEnable, warmEnable, dashboard };
       options.log(
         `  coordinator ${members}: status new ${median(coldStatus).toFixed(0)} ms, twostep status ${median(commandStatus).toFixed(0)} ms, again ${median(warmStatus).toFixed(0)} ms, raw read ${median(rawRead).toFixed(0)} ms, ` +
           `enable new ${median(coldEnable).toFixed(0)} ms, again ${median(warmEnable).toFixed(0)} ms`,

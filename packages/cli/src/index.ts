@@ -13,6 +13,7 @@ export type { ConnectionFlags } from "./connection-flags.js";
 export type { ConnectionOptions } from "./connection-options.js";
 export { applyFileSchema, parseApplyFile, readApplyFile } from "./commands/apply/apply-file.js";
 export type { ApplyFile } from "./commands/apply/apply-file.js";
+export { statusJson } from "./json/status-json.js";
 export type { StatusJson, CapabilityJson } from "./json/status-json.js";
 export { fleetSummaryJson, SUMMARY_NAMES } from "./json/fleet-summary-json.js";
 export type { FleetSummaryJson, CapabilitySummaryJson, Cohort, SummaryBlockerGroup, SummaryGroup } from "./json/fleet-summary-json.js";
