@@ -10,7 +10,7 @@ import {
   type ProtocolTypeName,
   type UntypedKey,
 } from "@twostep/core";
-import { type Logger, pino } from "pino";
+import type { Logger } from "pino";
 import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, Subscription } from "../control-plane/control-plane.js";
 import { FencedError, FleetErrorCode, JoinRefusedError, StoreRegressedError } from "../errors/fleet-errors.js";
 import { type BuildRecord, buildIdOf } from "../records/build-record.js";
@@ -21,6 +21,7 @@ import type { Labels, MemberRecord } from "../records/member-record.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
+import { defaultLogger } from "./default-logger.js";
 import { HeldRecords } from "./held-records.js";
 import { joinProblems, recordsAtJoin } from "./join-guard.js";
 import { regressionAtJoin } from "./join-regression.js";
@@ -117,7 +118,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     this.#clock = options.clock ?? monotonicNow;
     this.#metrics = new NodeMetrics(this.#clock);
     this.#held = new HeldRecords(this.#formats);
-    this.#logger = (options.logger ?? pino({ name: "twostep", level: process.env["TWOSTEP_LOG_LEVEL"] ?? "warn" }, pino.destination(2))).child({
+    this.#logger = (options.logger ?? defaultLogger()).child({
       nodeId: this.nodeId,
       incarnation: this.incarnation,
       service: this.service,

@@ -114,6 +114,18 @@ export interface ScenarioRun {
  * `maxDepth` bounds the steps of one execution. Stops at the first violation.
  */
 export async function explore(setup: (scheduler: Scheduler) => Promise<ScenarioRun>, maxDepth = 60): Promise<Exploration> {
+  // Refusals are thrown at nearly every state (a fenced node asked for its level, a refused change); only their
+  // messages are read here, and capturing their stacks took a tenth of the run.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await exploreAll(setup, maxDepth);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
+async function exploreAll(setup: (scheduler: Scheduler) => Promise<ScenarioRun>, maxDepth: number): Promise<Exploration> {
   let executions = 0;
   let states = 0;
   let prefix: number[] = [];
