@@ -50,7 +50,7 @@ export interface NodeOptions<P extends Protocol = Protocol> {
    * changes nothing. Defaults to none.
    */
   readonly onWriteLevel?: (record: WriteLevelRecord, revision: number) => void;
-  /** Structured logger. Defaults to pino on stderr at the level of `TWOSTEP_LOG_LEVEL` (else `warn`). */
+  /** Structured logger. Defaults to one pino on stderr that the process's nodes share, at the level of `TWOSTEP_LOG_LEVEL` when the first of them started (else `warn`). */
   readonly logger?: Logger;
   /** A monotonic clock in ms, for the lease and "last written" times. Defaults to `performance.now`; tests pass a fake one. */
   readonly clock?: () => number;
