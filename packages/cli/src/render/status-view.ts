@@ -116,8 +116,17 @@ function renderMembers(status: FleetStatus, capability: string | undefined, styl
     paint: style.dim,
   }));
   const rows: Cell[][] = [header];
+  // Builds of many services often declare the same: a list of more than one line is shown once, and named after.
+  const shown = new Map<string, string>();
   for (const group of groups) {
     const support = Object.entries(group.capabilities).map(([name, seen]) => (capability === undefined ? `${name} ${seen.join(" | ")}` : seen.join(" | ")));
+    const key = support.join("\n");
+    const first = support.length > 1 ? shown.get(key) : undefined;
+    if (first !== undefined) {
+      rows.push([group.service, group.build, ...stateCells(group, style), { text: `same as ${first}`, paint: style.dim }]);
+      continue;
+    }
+    shown.set(key, `${group.build} (${group.service})`);
     rows.push([group.service, group.build, ...stateCells(group, style), support[0] ?? "declares nothing"]);
     for (const more of support.slice(1)) rows.push(["", "", "", "", "", "", more]);
   }
