@@ -93,7 +93,7 @@ function drawNodes(summary) {
     summary.groups.length === 0
       ? h("p", { class: "muted" }, "no node has registered")
       : h("table", { class: "nodes" }, h("thead", {}, head), h("tbody", {}, rows)),
-    fenced.count === 0 ? null : h("p", { class: "bad" }, `${fenced.count} fenced, not writing: `, h("code", {}, nameList(fenced.nodeIds, fenced.count))),
+    fenced.count === 0 ? null : h("p", { class: "bad" }, `${fenced.count} fenced, not writing: `, h("code", {}, nameList(fenced.nodeIds, fenced.nodes))),
   );
 }
 

@@ -103,8 +103,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         const capability = capabilityParameter(url);
         return sendJson(response, 200, statusJson(await options.coordinator.status(capability), capability));
       }
-      case "/api/fleet":
-        return sendJson(response, 200, fleetSummaryJson(await options.coordinator.status(capabilityParameter(url))));
+      case "/api/fleet": {
+        const capability = capabilityParameter(url);
+        return sendJson(response, 200, fleetSummaryJson(await options.coordinator.status(capability), capability));
+      }
       case "/api/history": {
         const capability = capabilityParameter(url);
         const limit = limitParameter(url, historyLimit);

@@ -68,11 +68,11 @@ export interface FleetSummaryJson {
   readonly groups: readonly SummaryGroup[];
   /** The names of the labels members carry, in natural order. */
   readonly labels: readonly string[];
-  /** Members that do not write: the first {@link SUMMARY_NAMES} of their node ids, and how many members. */
-  readonly fenced: { readonly nodeIds: readonly string[]; readonly count: number };
+  /** Members that do not write: how many (`count`), on how many node ids (`nodes`), the first {@link SUMMARY_NAMES} of which are named. */
+  readonly fenced: { readonly nodeIds: readonly string[]; readonly nodes: number; readonly count: number };
   /** The members, counted by cohort, in natural order. */
   readonly cohorts: readonly Cohort[];
-  /** The distinct sets of levels read, per capability, that cohorts point to. */
+  /** The distinct sets of levels read, per capability (only the one asked for, when one was), that cohorts point to. */
   readonly reads: readonly Readonly<Record<string, LevelRange>>[];
   readonly capabilities: readonly CapabilitySummaryJson[];
 }
@@ -80,14 +80,14 @@ export interface FleetSummaryJson {
 const naturally = new Intl.Collator("en", { numeric: true });
 
 /** Sums up the coordinator's status for the dashboard. */
-export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
+export function fleetSummaryJson(status: FleetStatus, capability?: string): FleetSummaryJson {
   const states = zeroCounts();
   const groups = new Map<string, { service: string; build: string; counts: Record<MemberStatus["state"], number> }>();
   const labels = new Set<string>();
   const fenced = new Set<string>();
   let fencedCount = 0;
   const cohorts = new Map<string, { member: MemberStatus; reads: number; members: number }>();
-  const readSets = new ReadSets();
+  const readSets = new ReadSets(capability);
   for (const member of status.members) {
     states[member.state]++;
     const groupKey = JSON.stringify([member.service, member.build]);
@@ -120,7 +120,7 @@ export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
     states,
     groups: [...groups.values()].sort(byServiceAndBuild).map(({ service, build, counts }) => ({ service, build, ...counts })),
     labels: [...labels].sort(naturalOrder),
-    fenced: { nodeIds: [...fenced].sort(naturalOrder).slice(0, SUMMARY_NAMES), count: fencedCount },
+    fenced: { nodeIds: [...fenced].sort(naturalOrder).slice(0, SUMMARY_NAMES), nodes: fenced.size, count: fencedCount },
     cohorts: ordered.map(({ member, reads, members }) => ({
       service: member.service,
       build: member.build,
@@ -133,18 +133,29 @@ export function fleetSummaryJson(status: FleetStatus): FleetSummaryJson {
   };
 }
 
+/** A capability's status, its lists cut to their first names in an order that does not depend on the members' (ties broken by code point). */
 function capabilitySummary(entry: FleetStatus["capabilities"][number]): CapabilitySummaryJson {
   const { blockers, blockerGroups, convergence, ...rest } = capabilityJson(entry);
+  const groups = blockerGroups.map(({ nodeIds, lastSeen, ...group }) => ({
+    ...group,
+    nodeIds: [...nodeIds].sort(naturalOrder).slice(0, SUMMARY_NAMES),
+    count: nodeIds.length,
+    lastSeen: group.reason === "stale" ? lastSeen : null,
+  }));
+  const waiting = [...convergence.waiting].sort((a, b) => naturalOrder(a.nodeId, b.nodeId) || byCodePoint(a.incarnation, b.incarnation));
   return {
     ...rest,
     blockerCount: blockers.length,
-    blockerGroups: blockerGroups.map(({ nodeIds, lastSeen, ...group }) => ({
-      ...group,
-      nodeIds: nodeIds.slice(0, SUMMARY_NAMES),
-      count: nodeIds.length,
-      lastSeen: group.reason === "stale" ? lastSeen : null,
-    })),
-    convergence: { ...convergence, waiting: convergence.waiting.slice(0, SUMMARY_NAMES), waitingCount: convergence.waiting.length },
+    blockerGroups: groups.sort(
+      (a, b) =>
+        b.count - a.count ||
+        naturalOrder(a.service, b.service) ||
+        naturalOrder(a.build, b.build) ||
+        byCodePoint(a.reason, b.reason) ||
+        a.level - b.level ||
+        byCodePoint(a.nodeIds.join("\n"), b.nodeIds.join("\n")),
+    ),
+    convergence: { ...convergence, waiting: waiting.slice(0, SUMMARY_NAMES), waitingCount: waiting.length },
   };
 }
 
@@ -154,9 +165,15 @@ function capabilitySummary(entry: FleetStatus["capabilities"][number]): Capabili
  * looked at once.
  */
 class ReadSets {
+  readonly #only: string | undefined;
   readonly #byObject = new Map<MemberStatus["capabilities"], number>();
   readonly #byKey = new Map<string, number>();
   readonly #values: { key: string; reads: Record<string, LevelRange> }[] = [];
+
+  /** With `only`, a set holds that capability alone. */
+  constructor(only: string | undefined) {
+    this.#only = only;
+  }
 
   /** The number of the set of levels `capabilities` read. */
   idOf(capabilities: MemberStatus["capabilities"]): number {
@@ -164,6 +181,7 @@ class ReadSets {
     if (known !== undefined) return known;
     const reads = Object.fromEntries(
       Object.entries(capabilities)
+        .filter(([name]) => this.#only === undefined || name === this.#only)
         .sort(([a], [b]) => byCodePoint(a, b))
         .map(([name, support]) => [name, { min: support.reads.min, max: support.reads.max }]),
     );

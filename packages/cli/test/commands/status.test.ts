@@ -129,6 +129,10 @@ describe("status", () => {
     expect(orders?.blockerCount).toBe(blockers.length);
     expect(orders?.blockerGroups.reduce((sum, group) => sum + group.count, 0)).toBe(blockers.length);
     expect(JSON.stringify(output).length).toBeLessThan(JSON.stringify(full).length / 10);
+    // Of one capability: its entry, and the levels read of it alone.
+    const one = (await fleet.json<FleetSummaryJson>(["status", ORDERS, "--summary"])).output;
+    expect(one.capabilities.map((entry) => entry.capability)).toEqual([ORDERS]);
+    expect(one.reads.flatMap((set) => Object.keys(set))).toEqual(one.reads.map(() => ORDERS));
   });
 
   test("--summary goes with --json and without --by: otherwise a usage error that says so", async () => {

@@ -49,15 +49,60 @@ const memberArbitrary = (pool: readonly MemberStatus["capabilities"][]) =>
     problem: fc.constant(null),
   }) as fc.Arbitrary<MemberStatus>;
 
+/** A capability whose next level some members block (for a reason among a few) and whose record some members have not applied. */
+const capabilityOf = (members: readonly MemberStatus[]) =>
+  fc
+    .tuple(
+      fc.array(fc.tuple(fc.nat(members.length), fc.constantFrom("no-reader", "not-applied", "stale")), { maxLength: members.length }),
+      fc.subarray([...members.keys()]),
+    )
+    .map(([blocking, waiting]): CapabilityStatus => {
+      const blockers = blocking
+        .filter(([index]) => index < members.length)
+        .map(([index, reason]) => {
+          const member = members[index] as MemberStatus;
+          return {
+            nodeId: member.nodeId,
+            incarnation: member.incarnation,
+            service: member.service,
+            build: member.build,
+            reason,
+            level: 2,
+            lastSeen: member.lastSeen,
+          };
+        });
+      return {
+        capability: "orders.OrderPlaced",
+        record: null,
+        revision: 4,
+        problem: null,
+        required: [1],
+        readers: {},
+        participants: members.length,
+        convergence: {
+          applied: members.length - waiting.length,
+          of: members.length,
+          waiting: waiting.map((index) => {
+            const member = members[index] as MemberStatus;
+            return { nodeId: member.nodeId, incarnation: member.incarnation, state: member.state, lastSeen: member.lastSeen, applied: 3 };
+          }),
+        },
+        drainWindowMs: 3_600_000,
+        next: 2,
+        blockers,
+      } as unknown as CapabilityStatus;
+    });
+
 const fleetArbitrary = fc
   .array(supportArbitrary, { minLength: 1, maxLength: 4 })
   .chain((pool) => fc.array(memberArbitrary(pool), { maxLength: 40 }))
+  .chain((members) => capabilityOf(members).map((capability) => ({ members, capability })))
   .map(
-    (members): FleetStatus => ({
+    ({ members, capability }): FleetStatus => ({
       at: 1_000,
       plane: { id: "plane", epoch: 1, mode: "direct", regressed: [], unreadable: [] },
       memberCount: members.length,
-      capabilities: [],
+      capabilities: [capability],
       members,
     }),
   );
@@ -112,13 +157,29 @@ describe("fleetSummaryJson", () => {
         expect(summary.fenced.count).toBe(fenced.length);
         const ids = [...new Set(fenced.map((member) => member.nodeId))].sort((a, b) => naturally.compare(a, b) || (a < b ? -1 : 1));
         expect(summary.fenced.nodeIds).toEqual(ids.slice(0, SUMMARY_NAMES));
+        expect(summary.fenced.nodes).toBe(ids.length);
+        // Blockers and waiting members are counted in full.
+        const [entry] = summary.capabilities;
+        const [source] = status.capabilities;
+        expect(entry?.blockerCount).toBe(source?.blockers.length);
+        expect(entry?.blockerGroups.reduce((sum, group) => sum + group.count, 0)).toBe(
+          new Set(source?.blockers.map((blocker) => JSON.stringify([blocker.reason, blocker.service, blocker.build, blocker.nodeId]))).size,
+        );
+        expect(entry?.convergence.waitingCount).toBe(source?.convergence.waiting.length);
         for (const grouping of ["build", "service", ...summary.labels.map((name) => `label:${name}`)])
-          for (const capability of CAPABILITIES)
+          for (const capability of CAPABILITIES) {
+            // The summary of one capability counts its readers as the whole one does, and holds no other capability.
+            const one = fleetSummaryJson(status, capability);
+            expect(one.reads.every((set) => Object.keys(set).every((name) => name === capability))).toBe(true);
             for (const level of LEVELS) {
-              const byPage = readiness.groupsOf(summary, capability, grouping);
-              const shown = new Map([...byPage].map(([name, group]) => [name, [group.members, readiness.readersIn(group, level)]]));
-              expect(shown).toEqual(readersByMember(members, capability, grouping, level));
+              const expected = readersByMember(members, capability, grouping, level);
+              for (const each of [summary, one]) {
+                const byPage = readiness.groupsOf(each, capability, grouping);
+                const shown = new Map([...byPage].map(([name, group]) => [name, [group.members, readiness.readersIn(group, level)]]));
+                expect(shown).toEqual(expected);
+              }
             }
+          }
       }),
       { numRuns: 300 },
     );
@@ -134,12 +195,21 @@ describe("fleetSummaryJson", () => {
           ),
         );
         expect(summary.cohorts.length).toBe(kinds.size);
-        // Heartbeats change when members were seen and what they applied; reordering is what a new read may do.
-        const shuffled = [...status.members]
-          .map((member, index) => ({ member, order: (index * 7919 + seed) % 104_729 }))
-          .sort((a, b) => a.order - b.order)
-          .map(({ member }) => ({ ...member, lastSeen: (member.lastSeen ?? 0) + 1, applied: {}, incarnation: `${member.incarnation}+` }));
-        expect(timeless(fleetSummaryJson({ ...status, at: 2_000, members: shuffled }))).toBe(timeless(summary));
+        // Heartbeats change when members were seen and what they applied (a live blocker's lastSeen too); reordering is what a new read may do.
+        const shuffle = <T>(items: readonly T[]) =>
+          [...items]
+            .map((item, index) => ({ item, order: (index * 7919 + seed) % 104_729 }))
+            .sort((a, b) => a.order - b.order)
+            .map(({ item }) => item);
+        const shuffled = shuffle(status.members).map((member) => ({ ...member, lastSeen: (member.lastSeen ?? 0) + 1, applied: {} }));
+        // The coordinator's lists of blockers and of members waiting come in its members' order.
+        const capabilities = status.capabilities.map((entry) => ({
+          ...entry,
+          // A stale blocker does not beat; the others do.
+          blockers: shuffle(entry.blockers).map((blocker) => (blocker.reason === "stale" ? blocker : { ...blocker, lastSeen: (blocker.lastSeen ?? 0) + 1 })),
+          convergence: { ...entry.convergence, waiting: shuffle(entry.convergence.waiting) },
+        }));
+        expect(timeless(fleetSummaryJson({ ...status, at: 2_000, members: shuffled, capabilities }))).toBe(timeless(summary));
       }),
       { numRuns: 300 },
     );

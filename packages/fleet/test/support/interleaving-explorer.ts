@@ -115,7 +115,8 @@ export interface ScenarioRun {
  */
 export async function explore(setup: (scheduler: Scheduler) => Promise<ScenarioRun>, maxDepth = 60): Promise<Exploration> {
   // Refusals are thrown at nearly every state (a fenced node asked for its level, a refused change); only their
-  // messages are read here, and capturing their stacks took a tenth of the run.
+  // messages are read here, and capturing their stacks took a tenth of the run. To debug a failure with stacks,
+  // run it again without this.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {

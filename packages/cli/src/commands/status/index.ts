@@ -36,7 +36,8 @@ export async function status(options: StatusOptions, context: CliContext): Promi
   if (options.capability !== undefined && fleet.capabilities.length === 0) {
     throw new UsageError(`no capability named ${options.capability}: no member's build declares it and it has no record (twostep status lists them)`);
   }
-  if (options.json === true) writeJson(context.stdout, options.summary === true ? fleetSummaryJson(fleet) : statusJson(fleet, options.capability, options.by));
+  if (options.json === true)
+    writeJson(context.stdout, options.summary === true ? fleetSummaryJson(fleet, options.capability) : statusJson(fleet, options.capability, options.by));
   else {
     const only = { ...(options.capability === undefined ? {} : { capability: options.capability }), ...(options.by === undefined ? {} : { by: options.by }) };
     writeView(
