@@ -24,10 +24,11 @@ export const EMPTY_PLANE = "the control plane is empty: no node has registered a
 /**
  * `twostep status` as text: the control plane's identity and what is wrong
  * with its store; per capability its write state, readers per level, who
- * applied its record and who blocks the next level (grouped); then the
- * members grouped by service and build. Grows with capabilities, builds and
- * blocker kinds, not with nodes: a fleet of 100 nodes on a few builds fits
- * one screen.
+ * applied its record and who blocks the next level (grouped), past a dozen
+ * capabilities those with nothing to act on a line each; then the members
+ * grouped by service and build. Grows with capabilities, builds and blocker
+ * kinds, not with nodes: a fleet of 100 nodes on a few builds fits one
+ * screen.
  */
 export function renderStatus(status: FleetStatus, options: StatusViewOptions = {}): string[] {
   const style = options.style ?? plain;
@@ -35,9 +36,53 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
   if (status.capabilities.length === 0 && status.members.length === 0) {
     return [...lines, "", status.plane.id === null ? `${EMPTY_PLANE}, \`twostep init\` sets it up.` : `${EMPTY_PLANE}.`];
   }
-  for (const capability of status.capabilities) lines.push("", ...renderCapability(capability, status, options.by, style));
+  // Past a dozen capabilities, those with nothing to act on are a table, one line each, after the others.
+  const quiet = options.capability === undefined && status.capabilities.length > FULL_BLOCKS_UP_TO ? status.capabilities.filter(isQuiet) : [];
+  for (const capability of status.capabilities) if (!quiet.includes(capability)) lines.push("", ...renderCapability(capability, status, options.by, style));
+  if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, style));
   const members = options.by === undefined ? renderMembers(status, options.capability, style) : renderMembersByLabel(status, options.by, style);
   return [...lines, "", ...members];
+}
+
+/** How many capabilities are shown in full, each, before those with nothing to act on are listed one line each. */
+const FULL_BLOCKS_UP_TO = 12;
+
+/**
+ * A capability with nothing to act on: its record is read and writes a
+ * level (or it has none, and nothing is enabled), with no ramp and no
+ * pending intent, every member taking part applied it, and nobody blocks
+ * its next level.
+ */
+function isQuiet(capability: CapabilityStatus): boolean {
+  const record = capability.record;
+  return (
+    capability.problem === null &&
+    (record === null || (record.ramp === null && record.intent === null)) &&
+    capability.convergence.waiting.length === 0 &&
+    capability.blockers.length === 0
+  );
+}
+
+/** The capabilities with nothing to act on, one line each: write state, required levels, readers and the next level. */
+function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, style: Style): string[] {
+  const header: Cell[] = ["CAPABILITY", "REV", "WRITES", "REQUIRED", "NEXT", "READERS"].map((text) => ({ text, paint: style.dim }));
+  const rows: Cell[][] = [header];
+  for (const capability of capabilities) {
+    const level = capability.record?.level ?? null;
+    rows.push([
+      { text: capability.capability, paint: (text) => style.bold(style.cyan(text)) },
+      String(capability.revision),
+      level === null ? (capability.capability === RECORD_FORMAT_CAPABILITY ? "format 1 (default)" : "closed") : `v${level}`,
+      formatLevels(capability.required),
+      capability.next === null ? "-" : { text: `v${capability.next} ready`, paint: style.green },
+      formatReaders(capability.readers, capability.participants) ?? "no member reads it",
+    ]);
+  }
+  const count = `${capabilities.length}${more ? " more" : ""} capabilit${capabilities.length === 1 ? "y" : "ies"}`;
+  return [
+    `${style.bold(count)} with nothing to act on: no ramp or intent, applied by every member, nothing blocked (twostep status CAPABILITY shows one in full)`,
+    ...alignColumns(rows, "  "),
+  ];
 }
 
 function renderPlane(status: FleetStatus, style: Style): string[] {

@@ -215,6 +215,31 @@ describe("status", () => {
     expect(stdout).toMatch(/convergence {3}applied by 2 of 3; waiting on b-1, live, on rev \d+/);
   });
 
+  test("past a dozen capabilities, those with nothing to act on are one line each, after those shown in full", async () => {
+    const fleet = newFleet();
+    const names = Array.from({ length: 13 }, (_, index) => `feature.f${String(index + 1).padStart(2, "0")}`);
+    const features = Object.fromEntries(names.map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));
+    await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features });
+    await fleet.add({ prefix: "old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, features });
+    const coordinator = fleet.coordinator();
+    for (const name of [ORDERS, ...names]) await coordinator.enableWrite(name, 1, WHO);
+    await coordinator.enableWrite("feature.f02", 2, { ...WHO, percent: 50 });
+    await fleet.heartbeat();
+    const { stdout } = await fleet.run(["status"]);
+    // Blocked (orders) and ramping (f02): in full.
+    expect(stdout).toMatch(/^orders\.OrderPlaced {2}rev \d+$/m);
+    expect(stdout).toContain("next level    v2: blocked by 1 of 3 members");
+    expect(stdout).toMatch(/^feature\.f02 {2}rev \d+\n(.*\n)*? {2}ramp {10}to v2 at 50%/m);
+    // The 12 other features and the record format: a line each.
+    expect(stdout).toContain("13 more capabilities with nothing to act on");
+    expect(stdout).toMatch(/^ {2}CAPABILITY\s+REV\s+WRITES\s+REQUIRED\s+NEXT\s+READERS$/m);
+    expect(stdout).toMatch(/^ {2}feature\.f01\s+\d+\s+v1\s+v1\s+v2 ready\s+v1 3\/3 {3}v2 3\/3$/m);
+    expect(stdout).toMatch(/^ {2}twostep\.records\s+0\s+format 1 \(default\)\s+none\s+v1 ready\s+v1 3\/3$/m);
+    expect(stdout).not.toMatch(/^feature\.f01 {2}rev/m);
+    // One capability asked for is shown in full, whatever it is.
+    expect((await fleet.run(["status", "feature.f01"])).stdout).toMatch(/^feature\.f01 {2}rev \d+$/m);
+  });
+
   test("members of one service and build label whose builds declare different things show each, once", async () => {
     const fleet = newFleet();
     // Three members on each of two builds both labelled orders@2: the members of a build share its capabilities.
