@@ -238,6 +238,59 @@ function drawBlockers(entry, summary) {
 }
 
 /**
+ * True for a capability with nothing to act on: its record is read and
+ * writes a level (or it has none), no ramp or intent is pending, no rollout
+ * plan is under way, every member taking part applied it, and nobody blocks
+ * its next level. Past a dozen capabilities, these are a table row each.
+ */
+export function isQuiet(entry, stored) {
+  const record = entry.record;
+  const rollout = stored?.rollout.state;
+  return (
+    entry.problem === null &&
+    (record === null || (record.ramp === null && record.intent === null)) &&
+    entry.convergence.waitingCount === 0 &&
+    entry.blockerCount === 0 &&
+    (rollout === undefined || rollout === "done" || rollout === "aborted")
+  );
+}
+
+/** One card for the capabilities with nothing to act on: a row each, its name a link to its full card. */
+export function drawQuiet(entries, more) {
+  const head = h(
+    "tr",
+    {},
+    ["capability", "rev", "writes", "required", "next", "readers"].map((name) => h("th", {}, name)),
+  );
+  const rows = entries.map((entry) => {
+    const level = entry.record?.level ?? null;
+    const writes = level !== null ? `v${level}` : entry.capability === RECORD_FORMAT_CAPABILITY ? "format 1 (default)" : "closed";
+    const readers = Object.keys(entry.readers)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((each) => `v${each} ${entry.readers[String(each)]}/${entry.participants}`)
+      .join(" · ");
+    return h(
+      "tr",
+      { "data-capability": entry.capability },
+      h("td", {}, h("a", { href: `/?capability=${encodeURIComponent(entry.capability)}` }, h("code", {}, entry.capability))),
+      h("td", { class: "num" }, entry.revision),
+      h("td", {}, writes),
+      h("td", {}, formatLevels(entry.required)),
+      h("td", { class: entry.next === null ? "muted" : "ok" }, entry.next === null ? "–" : `v${entry.next} ready`),
+      h("td", {}, readers || "no member reads it"),
+    );
+  });
+  return h(
+    "section",
+    { class: "card quiet", "data-part": "quiet", "data-count": entries.length },
+    h("h3", {}, `${entries.length}${more ? " more" : ""} ${entries.length === 1 ? "capability" : "capabilities"} with nothing to act on`),
+    h("p", { class: "muted" }, "no ramp, intent or plan under way, applied by every member, nothing blocked; a name opens its full card"),
+    h("table", { class: "nodes" }, h("thead", {}, head), h("tbody", {}, rows)),
+  );
+}
+
+/**
  * The card of one capability (`entry`) of the fleet's `summary`: its write
  * state, its rollout plan (`stored`, an entry of `Rollouts.list()`, or
  * undefined), readiness by `grouping` (`{ value, name }` of the "readers

@@ -2,7 +2,7 @@
 // (/api/events). Every string of the fleet (node ids, builds, labels,
 // reasons, capability names) is untrusted: it reaches the page only as text
 // (`h` of elements.js appends text nodes and sets attributes), never as markup.
-import { drawCapability } from "./capability-card.js";
+import { drawCapability, drawQuiet, isQuiet } from "./capability-card.js";
 import { badge, fill, h } from "./elements.js";
 import { formatTime, nameList, plural } from "./format.js";
 
@@ -19,6 +19,8 @@ const state = {
 };
 
 const HISTORY_SHOWN = 50;
+/** How many capabilities get a card each before those with nothing to act on share one. */
+const FULL_CARDS_UP_TO = 12;
 const only = new URLSearchParams(window.location.search).get("capability") || null;
 const groupBy = document.getElementById("group-by");
 
@@ -156,7 +158,10 @@ function draw() {
   const shown = summary.capabilities.filter((entry) => only === null || entry.capability === only);
   const grouping = { value: groupBy.value, name: groupBy.selectedOptions[0]?.textContent ?? "group" };
   const rolloutOf = (entry) => state.rollouts.rollouts.find((stored) => stored.rollout.capability === entry.capability);
-  const cards = shown.map((entry) => drawCapability(entry, summary, rolloutOf(entry), grouping));
+  // Past a dozen capabilities, those with nothing to act on share one card, a row each.
+  const quiet = only === null && shown.length > FULL_CARDS_UP_TO ? shown.filter((entry) => isQuiet(entry, rolloutOf(entry))) : [];
+  const cards = shown.filter((entry) => !quiet.includes(entry)).map((entry) => drawCapability(entry, summary, rolloutOf(entry), grouping));
+  if (quiet.length > 0) cards.push(drawQuiet(quiet, quiet.length < shown.length));
   if (cards.length === 0) {
     cards.push(
       h(

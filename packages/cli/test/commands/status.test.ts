@@ -1,6 +1,6 @@
 import { type FleetSummaryJson, fleetSummaryJson, type StatusJson } from "@twostep/cli";
 import { describe, expect, test } from "vitest";
-import { ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
+import { addWideFleet, ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
 
 const newFleet = useFleets();
 
@@ -216,15 +216,7 @@ describe("status", () => {
   });
 
   test("past a dozen capabilities, those with nothing to act on are one line each, after those shown in full", async () => {
-    const fleet = newFleet();
-    const names = Array.from({ length: 13 }, (_, index) => `feature.f${String(index + 1).padStart(2, "0")}`);
-    const features = Object.fromEntries(names.map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));
-    await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features });
-    await fleet.add({ prefix: "old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, features });
-    const coordinator = fleet.coordinator();
-    for (const name of [ORDERS, ...names]) await coordinator.enableWrite(name, 1, WHO);
-    await coordinator.enableWrite("feature.f02", 2, { ...WHO, percent: 50 });
-    await fleet.heartbeat();
+    const fleet = await addWideFleet(newFleet());
     const { stdout } = await fleet.run(["status"]);
     // Blocked (orders) and ramping (f02): in full.
     expect(stdout).toMatch(/^orders\.OrderPlaced {2}rev \d+$/m);

@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { type Chromium, launchChromium } from "../../scripts/chromium.js";
 import { addBlockedFleet, useDashboards } from "../support/dashboard.js";
-import { ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
+import { addWideFleet, ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
 
 const HANG_GUARD_MS = 45_000;
 
@@ -104,6 +104,25 @@ describe("the dashboard in a browser", { timeout: 120_000 }, () => {
     await capability(page).locator('.level[data-level="2"][data-readers="2"][data-of="27"]').waitFor();
     await page.selectOption("#group-by", "label:zone");
     await capability(page).locator('.level[data-level="1"] .group[data-group="zone=b"][data-readers="25"][data-of="25"]').waitFor();
+  });
+
+  test("past a dozen capabilities, those with nothing to act on share one card, a row each, whose names open their full cards", async () => {
+    const fleet = await addWideFleet(newFleet());
+    const page = await open(fleet);
+    await page.locator('#fleet[data-members="3"]').waitFor();
+    // Blocked and ramping: a card each.
+    await capability(page).locator('[data-part="blockers"][data-count="1"]').waitFor();
+    await capability(page, "feature.f02").locator(".badge", { hasText: "ramp v2 50%" }).waitFor();
+    const quiet = page.locator('section[data-part="quiet"][data-count="13"]');
+    await expect(quiet.locator("h3").textContent()).resolves.toBe("13 more capabilities with nothing to act on");
+    // Name, revision, written, required, next, readers.
+    const cells = await quiet.locator('tr[data-capability="feature.f01"] td').allTextContents();
+    expect(cells).toEqual(["feature.f01", expect.stringMatching(/^\d+$/), "v1", "v1", "v2 ready", "v1 3/3 · v2 3/3"]);
+    await quiet.locator('tr[data-capability="twostep.records"]').waitFor();
+    await expect(page.locator('section.capability[data-capability="feature.f01"]').count()).resolves.toBe(0);
+    await quiet.locator('tr[data-capability="feature.f01"] a').click();
+    await capability(page, "feature.f01").locator('[data-part="convergence"][data-applied="3"][data-of="3"]').waitFor();
+    await expect(page.locator('section[data-part="quiet"]').count()).resolves.toBe(0);
   });
 
   test("updates as a rollout plan advances, step by step, to done", async () => {

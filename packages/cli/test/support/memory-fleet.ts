@@ -160,6 +160,26 @@ export class TestFleet {
   }
 }
 
+/** The 13 features of {@link addWideFleet}: `feature.f01` to `feature.f13`. */
+export const FEATURES = Array.from({ length: 13 }, (_, index) => `feature.f${String(index + 1).padStart(2, "0")}`);
+
+/**
+ * Gives `fleet` 15 capabilities: orders.OrderPlaced blocked at v2 by one
+ * old node (of three), `feature.f02` ramping to v2 at 50%, and the other
+ * features and the record format with nothing to act on (v1 enabled,
+ * applied by every member, v2 ready).
+ */
+export async function addWideFleet(fleet: TestFleet): Promise<TestFleet> {
+  const features = Object.fromEntries(FEATURES.map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));
+  await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features });
+  await fleet.add({ prefix: "old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, features });
+  const coordinator = fleet.coordinator();
+  for (const name of [ORDERS, ...FEATURES]) await coordinator.enableWrite(name, 1, WHO);
+  await coordinator.enableWrite("feature.f02", 2, { ...WHO, percent: 50 });
+  await fleet.heartbeat();
+  return fleet;
+}
+
 /** A maker of test fleets whose nodes are stopped after each test. */
 export function useFleets(): () => TestFleet {
   const made: TestFleet[] = [];
