@@ -239,9 +239,10 @@ function drawBlockers(entry, summary) {
 
 /**
  * True for a capability with nothing to act on: its record is read and
- * writes a level (or it has none), no ramp or intent is pending, no rollout
- * plan is under way, every member taking part applied it, and nobody blocks
- * its next level. Past a dozen capabilities, these are a table row each.
+ * writes a level (or it has none), no ramp or intent is pending, its
+ * rollout plan (`stored`, if any) is done or aborted, every member taking
+ * part is live and applied it, and nobody blocks its next level. Past a
+ * dozen capabilities, these are a table row each.
  */
 export function isQuiet(entry, stored) {
   const record = entry.record;
@@ -255,8 +256,12 @@ export function isQuiet(entry, stored) {
   );
 }
 
-/** One card for the capabilities with nothing to act on: a row each, its name a link to its full card. */
-export function drawQuiet(entries, more) {
+/**
+ * One card for the capabilities with nothing to act on: a row each, its
+ * name a link to its full card; a required level whose drain window is
+ * over (at `at`) is marked drained.
+ */
+export function drawQuiet(entries, more, at) {
   const head = h(
     "tr",
     {},
@@ -273,10 +278,11 @@ export function drawQuiet(entries, more) {
     return h(
       "tr",
       { "data-capability": entry.capability },
-      h("td", {}, h("a", { href: `/?capability=${encodeURIComponent(entry.capability)}` }, h("code", {}, entry.capability))),
+      // URLSearchParams writes any name, a lone surrogate included, where encodeURIComponent throws.
+      h("td", {}, h("a", { href: `/?${new URLSearchParams({ capability: entry.capability })}` }, h("code", {}, entry.capability))),
       h("td", { class: "num" }, entry.revision),
       h("td", {}, writes),
-      h("td", {}, formatLevels(entry.required)),
+      h("td", {}, requiredLevels(entry, at)),
       h("td", { class: entry.next === null ? "muted" : "ok" }, entry.next === null ? "–" : `v${entry.next} ready`),
       h("td", {}, readers || "no member reads it"),
     );
@@ -285,9 +291,22 @@ export function drawQuiet(entries, more) {
     "section",
     { class: "card quiet", "data-part": "quiet", "data-count": entries.length },
     h("h3", {}, `${entries.length}${more ? " more" : ""} ${entries.length === 1 ? "capability" : "capabilities"} with nothing to act on`),
-    h("p", { class: "muted" }, "no ramp, intent or plan under way, applied by every member, nothing blocked; a name opens its full card"),
+    h("p", { class: "muted" }, "no ramp, intent or rollout plan under way, applied by every member, nothing blocked; a name opens its full card"),
     h("table", { class: "nodes" }, h("thead", {}, head), h("tbody", {}, rows)),
   );
+}
+
+/** The required levels, a level no longer written whose drain window is over (at `at`) marked drained: retiring it is the second step of a change. */
+function requiredLevels(entry, at) {
+  const record = entry.record;
+  if (entry.required.length === 0) return "none";
+  return entry.required
+    .map((level) => {
+      const until = record?.writtenUntil[String(level)];
+      const written = record?.level === level || record?.ramp?.to === level;
+      return !written && until !== undefined && at >= until + entry.drainWindowMs ? `v${level} (drained)` : `v${level}`;
+    })
+    .join(", ");
 }
 
 /**

@@ -11,6 +11,8 @@ const state = {
   fleet: null,
   /** `Rollouts.list()`: `{ rollouts: [{ rollout, revision }], unreadable }`. */
   rollouts: { rollouts: [], unreadable: [] },
+  /** True once the plans were read: until then, and while any cannot be read, no capability is taken as quiet. */
+  rolloutsKnown: false,
   /** Audit entries, oldest first, as `twostep history --json` gives them. */
   history: [],
   /** The last failed poll (`{ code, message }`), until the fleet is read again. */
@@ -144,6 +146,15 @@ function updateGroupings(summary) {
   groupBy.value = wanted.includes(chosen) ? chosen : "build";
 }
 
+/** A card drawn by `drawCard`, or, when drawing it fails, a card that says so: one bad entry never blanks the others. */
+function drawSafely(what, drawCard) {
+  try {
+    return drawCard();
+  } catch (error) {
+    return h("p", { class: "card bad", "data-part": "draw-failed" }, `${what} cannot be drawn: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function draw() {
   const summary = state.fleet;
   const connection = document.getElementById("connection");
@@ -159,9 +170,12 @@ function draw() {
   const grouping = { value: groupBy.value, name: groupBy.selectedOptions[0]?.textContent ?? "group" };
   const rolloutOf = (entry) => state.rollouts.rollouts.find((stored) => stored.rollout.capability === entry.capability);
   // Past a dozen capabilities, those with nothing to act on share one card, a row each.
-  const quiet = only === null && shown.length > FULL_CARDS_UP_TO ? shown.filter((entry) => isQuiet(entry, rolloutOf(entry))) : [];
-  const cards = shown.filter((entry) => !quiet.includes(entry)).map((entry) => drawCapability(entry, summary, rolloutOf(entry), grouping));
-  if (quiet.length > 0) cards.push(drawQuiet(quiet, quiet.length < shown.length));
+  const plansKnown = state.rolloutsKnown && state.rollouts.unreadable.length === 0;
+  const quiet = only === null && plansKnown && shown.length > FULL_CARDS_UP_TO ? shown.filter((entry) => isQuiet(entry, rolloutOf(entry))) : [];
+  const cards = shown
+    .filter((entry) => !quiet.includes(entry))
+    .map((entry) => drawSafely(entry.capability, () => drawCapability(entry, summary, rolloutOf(entry), grouping)));
+  if (quiet.length > 0) cards.push(drawSafely("the quiet capabilities", () => drawQuiet(quiet, quiet.length < shown.length, summary.at)));
   if (cards.length === 0) {
     cards.push(
       h(
@@ -189,6 +203,7 @@ function listen() {
   });
   on("rollouts", (list) => {
     state.rollouts = list;
+    state.rolloutsKnown = true;
   });
   on("history", (history) => {
     state.history = history.entries;

@@ -140,6 +140,12 @@ export class DashboardFeed {
   async #poll(): Promise<void> {
     try {
       const [status, list] = await Promise.all([this.#coordinator.status(), this.#rollouts.list()]);
+      // The plans first: a page judges the fleet's capabilities by them (one whose plan is under way is never quiet).
+      const listKey = JSON.stringify(list);
+      if (listKey !== this.#rolloutList.key) {
+        this.#rolloutList = { json: list, key: listKey };
+        this.#emit({ name: "rollouts", data: list });
+      }
       const json = fleetSummaryJson(status);
       const key = timelessKey(json);
       const polls = this.#fleet.polls + 1;
@@ -149,11 +155,6 @@ export class DashboardFeed {
         this.#fleet = { json, key, polls: 0 };
         this.#emit({ name: "fleet", data: json });
       } else this.#fleet = { ...this.#fleet, polls };
-      const listKey = JSON.stringify(list);
-      if (listKey !== this.#rolloutList.key) {
-        this.#rolloutList = { json: list, key: listKey };
-        this.#emit({ name: "rollouts", data: list });
-      }
     } catch (error) {
       const event = errorEvent(error);
       if (!this.#problems.failed(event.message)) return;

@@ -15,6 +15,12 @@ export interface StatusViewOptions {
   readonly capability?: string;
   /** Group the members, and the blockers of each next level, by this label's value instead of by service and build. */
   readonly by?: string;
+  /**
+   * The capabilities whose rollout plan is under way (not done or aborted):
+   * never listed as having nothing to act on. Unknown when not given (a plan
+   * could not be read, say): then every capability is shown in full.
+   */
+  readonly plans?: ReadonlySet<string>;
   readonly style?: Style;
 }
 
@@ -37,7 +43,11 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
     return [...lines, "", status.plane.id === null ? `${EMPTY_PLANE}, \`twostep init\` sets it up.` : `${EMPTY_PLANE}.`];
   }
   // Past a dozen capabilities, those with nothing to act on are a table, one line each, after the others.
-  const quiet = options.capability === undefined && status.capabilities.length > FULL_BLOCKS_UP_TO ? status.capabilities.filter(isQuiet) : [];
+  const plans = options.plans;
+  const quiet =
+    options.capability === undefined && plans !== undefined && status.capabilities.length > FULL_BLOCKS_UP_TO
+      ? status.capabilities.filter((capability) => isQuiet(capability) && !plans.has(capability.capability))
+      : [];
   for (const capability of status.capabilities) if (!quiet.includes(capability)) lines.push("", ...renderCapability(capability, status, options.by, style));
   if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, style));
   const members = options.by === undefined ? renderMembers(status, options.capability, style) : renderMembersByLabel(status, options.by, style);
@@ -48,10 +58,10 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
 const FULL_BLOCKS_UP_TO = 12;
 
 /**
- * A capability with nothing to act on: its record is read and writes a
- * level (or it has none, and nothing is enabled), with no ramp and no
- * pending intent, every member taking part applied it, and nobody blocks
- * its next level.
+ * A capability with nothing to act on, its rollout plan apart: its record
+ * is read and writes a level (or it has none, and nothing is enabled), with
+ * no ramp and no pending intent, every member taking part is live and
+ * applied it, and nobody blocks its next level.
  */
 function isQuiet(capability: CapabilityStatus): boolean {
   const record = capability.record;
@@ -80,7 +90,7 @@ function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, s
   }
   const count = `${capabilities.length}${more ? " more" : ""} capabilit${capabilities.length === 1 ? "y" : "ies"}`;
   return [
-    `${style.bold(count)} with nothing to act on: no ramp or intent, applied by every member, nothing blocked (twostep status CAPABILITY shows one in full)`,
+    `${style.bold(count)} with nothing to act on: no ramp, intent or rollout plan under way, applied by every member, nothing blocked (twostep status CAPABILITY shows one in full)`,
     ...alignColumns(rows, "  "),
   ];
 }

@@ -1,6 +1,7 @@
 import { type FleetSummaryJson, fleetSummaryJson, type StatusJson } from "@twostep/cli";
+import { RolloutController, Rollouts } from "@twostep/fleet";
 import { describe, expect, test } from "vitest";
-import { addWideFleet, ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
+import { addWideFleet, FEATURES, ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
 
 const newFleet = useFleets();
 
@@ -230,6 +231,23 @@ describe("status", () => {
     expect(stdout).not.toMatch(/^feature\.f01 {2}rev/m);
     // One capability asked for is shown in full, whatever it is.
     expect((await fleet.run(["status", "feature.f01"])).stdout).toMatch(/^feature\.f01 {2}rev \d+$/m);
+    // A capability whose rollout plan is under way is in full, even once its step applied and converged.
+    const rollouts = new Rollouts(fleet.plane, fleet.coordinator(), { clock: fleet.clock.now });
+    await rollouts.start("feature.f03", { target: 2, steps: [{ percent: 100, where: null, bakeMs: 60_000 }] }, WHO);
+    await new RolloutController(fleet.plane, { clock: fleet.clock.now }).tick();
+    await fleet.heartbeat();
+    const planned = (await fleet.run(["status"])).stdout;
+    expect(planned).toMatch(/^feature\.f03 {2}rev \d+$/m);
+    expect(planned).toContain("12 more capabilities with nothing to act on");
+  });
+
+  test("up to a dozen capabilities, each is shown in full", async () => {
+    const fleet = newFleet();
+    const features = Object.fromEntries(FEATURES.slice(0, 10).map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));
+    await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features });
+    const { stdout } = await fleet.run(["status"]);
+    expect(stdout.match(/^\S+ {2}rev \d+$/gm)).toHaveLength(12);
+    expect(stdout).not.toContain("with nothing to act on");
   });
 
   test("members of one service and build label whose builds declare different things show each, once", async () => {

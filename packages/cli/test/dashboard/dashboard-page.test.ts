@@ -108,13 +108,41 @@ describe("the dashboard in a browser", { timeout: 120_000 }, () => {
 
   test("past a dozen capabilities, those with nothing to act on share one card, a row each, whose names open their full cards", async () => {
     const fleet = await addWideFleet(newFleet());
+    // A node that takes part in nothing adds capabilities named to break the page: a lone surrogate, markup.
+    const hostile = ["evil.\uD800", '<img src=x onerror="window.pwned=1">'];
+    const support = { reads: { min: 1, max: 1 }, writes: { min: 1, max: 1 } };
+    await fleet.add({
+      prefix: "odd-",
+      count: 1,
+      service: "odd",
+      build: "odd@1",
+      reads: 2,
+      uses: [],
+      features: Object.fromEntries(hostile.map((name) => [name, support])),
+    });
+    const coordinator = fleet.coordinator();
+    // feature.f03 under a rollout plan (its step applied), feature.f04 moved to v2 more than its drain window ago.
+    const rollouts = new Rollouts(fleet.plane, coordinator, { clock: fleet.clock.now });
+    await rollouts.start("feature.f03", { target: 2, steps: [{ percent: 100, where: null, bakeMs: 600_000 }] }, WHO);
+    await new RolloutController(fleet.plane, { clock: fleet.clock.now }).tick();
+    await coordinator.change("feature.f04", { kind: "policy", drainWindowMs: 60_000 }, WHO);
+    await coordinator.enableWrite("feature.f04", 2, WHO);
+    await fleet.heartbeat();
+    await fleet.advance(61_000);
     const page = await open(fleet);
-    await page.locator('#fleet[data-members="3"]').waitFor();
-    // Blocked and ramping: a card each.
+    await page.locator('#fleet[data-members="4"]').waitFor();
+    // Blocked, ramping, and under a plan: a card each.
     await capability(page).locator('[data-part="blockers"][data-count="1"]').waitFor();
     await capability(page, "feature.f02").locator(".badge", { hasText: "ramp v2 50%" }).waitFor();
-    const quiet = page.locator('section[data-part="quiet"][data-count="13"]');
-    await expect(quiet.locator("h3").textContent()).resolves.toBe("13 more capabilities with nothing to act on");
+    await capability(page, "feature.f03").locator('[data-part="rollout"][data-state="running"]').waitFor();
+    const quiet = page.locator('section[data-part="quiet"][data-count="14"]');
+    await expect(quiet.locator("h3").textContent()).resolves.toBe("14 more capabilities with nothing to act on");
+    await expect(quiet.locator('tr[data-capability="feature.f04"] td').nth(3).textContent()).resolves.toBe("v1 (drained), v2");
+    await expect(quiet.locator(`tr[data-capability='${hostile[1]}'] a`).getAttribute("href")).resolves.toBe(
+      `/?${new URLSearchParams({ capability: hostile[1] as string })}`,
+    );
+    await expect(quiet.locator("tr", { hasText: "evil." }).count()).resolves.toBe(1);
+    await expect(page.locator('[data-part="draw-failed"], img').count()).resolves.toBe(0);
     // Name, revision, written, required, next, readers.
     const cells = await quiet.locator('tr[data-capability="feature.f01"] td').allTextContents();
     expect(cells).toEqual(["feature.f01", expect.stringMatching(/^\d+$/), "v1", "v1", "v2 ready", "v1 3/3 · v2 3/3"]);

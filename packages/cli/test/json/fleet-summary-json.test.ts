@@ -240,6 +240,9 @@ describe("fleetSummaryJson", () => {
       lastSeen: 500 + index,
     })) as Blocker[];
     const waiting = blockers.map(({ nodeId, lastSeen }) => ({ nodeId, incarnation: "i", state: "live" as const, lastSeen, applied: 3 }));
+    const stale = ["gone-2", "gone-1", "gone-3"].map(
+      (nodeId, index) => ({ ...blockers[0], nodeId, build: "orders@1.0.0", reason: "stale", lastSeen: 100 + index }) as Blocker,
+    );
     const capability = {
       capability: "orders.OrderPlaced",
       record: null,
@@ -251,7 +254,8 @@ describe("fleetSummaryJson", () => {
       convergence: { applied: 0, of: 30, waiting },
       drainWindowMs: 3_600_000,
       next: 2,
-      blockers,
+      // Three stale blockers of another build come first: the larger group is shown first all the same.
+      blockers: [...stale, ...blockers],
     } as unknown as CapabilityStatus;
     const status: FleetStatus = {
       at: 1_000,
@@ -261,7 +265,7 @@ describe("fleetSummaryJson", () => {
       members: [],
     };
     const [entry] = fleetSummaryJson(status).capabilities;
-    expect(entry?.blockerCount).toBe(30);
+    expect(entry?.blockerCount).toBe(33);
     expect(entry?.readyForNext).toBe(false);
     expect(entry?.blockerGroups).toEqual([
       {
@@ -277,6 +281,8 @@ describe("fleetSummaryJson", () => {
         // These blockers beat: when each was last seen would change the summary at every heartbeat.
         lastSeen: null,
       },
+      // Stale blockers do not beat: the oldest heartbeat among them is kept.
+      { reason: "stale", level: 2, service: "orders", build: "orders@1.0.0", nodeIds: ["gone-1", "gone-2", "gone-3"], count: 3, lastSeen: 100 },
     ]);
     expect(entry?.convergence).toEqual({ applied: 0, of: 30, waiting: waiting.slice(0, SUMMARY_NAMES), waitingCount: 30 });
   });

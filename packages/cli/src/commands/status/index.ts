@@ -1,3 +1,4 @@
+import type { Coordinator } from "@twostep/fleet";
 import type { CliContext } from "../../cli-context.js";
 import { UsageError } from "../../cli-errors.js";
 import type { ConnectionFlags } from "../../connection-flags.js";
@@ -32,14 +33,22 @@ export interface StatusOptions extends ConnectionFlags {
 export async function status(options: StatusOptions, context: CliContext): Promise<ExitCode> {
   if (options.summary === true && options.json !== true) throw new UsageError("--summary goes with --json: the text view counts the members already");
   if (options.summary === true && options.by !== undefined) throw new UsageError("--summary does not group by a label: leave out --by or --summary");
-  const fleet = await withCoordinator(options, context, (coordinator) => coordinator.status(options.capability));
+  const { fleet, plans } = await withCoordinator(options, context, async (coordinator) => ({
+    fleet: await coordinator.status(options.capability),
+    // The text of every capability lists those with nothing to act on a line each: never one whose rollout plan is under way.
+    plans: options.json !== true && options.capability === undefined ? await plansUnderWay(coordinator) : undefined,
+  }));
   if (options.capability !== undefined && fleet.capabilities.length === 0) {
     throw new UsageError(`no capability named ${options.capability}: no member's build declares it and it has no record (twostep status lists them)`);
   }
   if (options.json === true)
     writeJson(context.stdout, options.summary === true ? fleetSummaryJson(fleet, options.capability) : statusJson(fleet, options.capability, options.by));
   else {
-    const only = { ...(options.capability === undefined ? {} : { capability: options.capability }), ...(options.by === undefined ? {} : { by: options.by }) };
+    const only = {
+      ...(options.capability === undefined ? {} : { capability: options.capability }),
+      ...(options.by === undefined ? {} : { by: options.by }),
+      ...(plans === undefined ? {} : { plans }),
+    };
     writeView(
       context.stdout,
       view(fleet, (safe, style) => renderStatus(safe, { ...only, style })),
@@ -47,4 +56,18 @@ export async function status(options: StatusOptions, context: CliContext): Promi
     );
   }
   return ExitCode.Ok;
+}
+
+/**
+ * The capabilities whose rollout plan is not done or aborted; undefined when
+ * the plans cannot all be read (then every capability is shown in full:
+ * nothing is taken as having no plan).
+ */
+async function plansUnderWay(coordinator: Coordinator): Promise<ReadonlySet<string> | undefined> {
+  const listed = await coordinator
+    .rollouts()
+    .list()
+    .catch(() => undefined);
+  if (listed === undefined || listed.unreadable.length > 0) return undefined;
+  return new Set(listed.rollouts.filter(({ rollout }) => rollout.state !== "done" && rollout.state !== "aborted").map(({ rollout }) => rollout.capability));
 }
