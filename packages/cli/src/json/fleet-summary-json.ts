@@ -20,7 +20,7 @@ export interface SummaryGroup extends StateCounts {
 export interface Cohort {
   readonly service: string;
   readonly build: string;
-  /** Its labels (in the order `Object.fromEntries` gives to names sorted by code point). */
+  /** Its labels (in the order `Object.fromEntries` gives to names sorted by UTF-16 code unit). */
   readonly labels: Readonly<Record<string, string>>;
   /** What its members read, per capability: an index into {@link FleetSummaryJson.reads}. */
   readonly reads: number;
@@ -108,7 +108,7 @@ export function fleetSummaryJson(status: FleetStatus, capability?: string): Flee
   // Ordered by what they hold, never by which member came first, so that equal fleets give equal summaries.
   const ordered = [...cohorts.values()]
     .map((cohort) => ({ ...cohort, order: JSON.stringify([sortedLabels(cohort.member.labels), readSets.keyOf(cohort.reads)]) }))
-    .sort((a, b) => byServiceAndBuild(a.member, b.member) || byCodePoint(a.order, b.order));
+    .sort((a, b) => byServiceAndBuild(a.member, b.member) || byCodeUnit(a.order, b.order));
   // The sets of levels read are numbered in the order cohorts show them.
   const numbers = new Map<number, number>();
   for (const cohort of ordered) if (!numbers.has(cohort.reads)) numbers.set(cohort.reads, numbers.size);
@@ -133,7 +133,7 @@ export function fleetSummaryJson(status: FleetStatus, capability?: string): Flee
   };
 }
 
-/** A capability's status, its lists cut to their first names in an order that does not depend on the members' (ties broken by code point). */
+/** A capability's status, its lists cut to their first names in an order that does not depend on the members' (ties broken by UTF-16 code unit). */
 function capabilitySummary(entry: FleetStatus["capabilities"][number]): CapabilitySummaryJson {
   const { blockers, blockerGroups, convergence, ...rest } = capabilityJson(entry);
   const groups = blockerGroups.map(({ nodeIds, lastSeen, ...group }) => ({
@@ -142,7 +142,7 @@ function capabilitySummary(entry: FleetStatus["capabilities"][number]): Capabili
     count: nodeIds.length,
     lastSeen: group.reason === "stale" ? lastSeen : null,
   }));
-  const waiting = [...convergence.waiting].sort((a, b) => naturalOrder(a.nodeId, b.nodeId) || byCodePoint(a.incarnation, b.incarnation));
+  const waiting = [...convergence.waiting].sort((a, b) => naturalOrder(a.nodeId, b.nodeId) || byCodeUnit(a.incarnation, b.incarnation));
   return {
     ...rest,
     blockerCount: blockers.length,
@@ -151,9 +151,9 @@ function capabilitySummary(entry: FleetStatus["capabilities"][number]): Capabili
         b.count - a.count ||
         naturalOrder(a.service, b.service) ||
         naturalOrder(a.build, b.build) ||
-        byCodePoint(a.reason, b.reason) ||
+        byCodeUnit(a.reason, b.reason) ||
         a.level - b.level ||
-        byCodePoint(a.nodeIds.join("\n"), b.nodeIds.join("\n")),
+        byCodeUnit(a.nodeIds.join("\n"), b.nodeIds.join("\n")),
     ),
     convergence: { ...convergence, waiting: waiting.slice(0, SUMMARY_NAMES), waitingCount: waiting.length },
   };
@@ -182,7 +182,7 @@ class ReadSets {
     const reads = Object.fromEntries(
       Object.entries(capabilities)
         .filter(([name]) => this.#only === undefined || name === this.#only)
-        .sort(([a], [b]) => byCodePoint(a, b))
+        .sort(([a], [b]) => byCodeUnit(a, b))
         .map(([name, support]) => [name, { min: support.reads.min, max: support.reads.max }]),
     );
     const key = JSON.stringify(reads);
@@ -207,19 +207,19 @@ class ReadSets {
 }
 
 function sortedLabels(labels: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(labels).sort(([a], [b]) => byCodePoint(a, b));
+  return Object.entries(labels).sort(([a], [b]) => byCodeUnit(a, b));
 }
 
 function byServiceAndBuild(a: { service: string; build: string }, b: { service: string; build: string }): number {
   return naturalOrder(a.service, b.service) || naturalOrder(a.build, b.build);
 }
 
-/** Natural order (`node-2` before `node-10`), and code points between texts it calls equal (`1.01` and `1.1`): never the order they came in. */
+/** Natural order (`node-2` before `node-10`), and UTF-16 code units between texts it calls equal (`1.01` and `1.1`): never the order they came in. */
 function naturalOrder(a: string, b: string): number {
-  return naturally.compare(a, b) || byCodePoint(a, b);
+  return naturally.compare(a, b) || byCodeUnit(a, b);
 }
 
-function byCodePoint(a: string, b: string): number {
+function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
