@@ -241,6 +241,14 @@ describe("status", () => {
     expect(planned).toContain("12 more capabilities with nothing to act on");
   });
 
+  test("a rollout plan that cannot be read keeps every capability in full: none is taken as having no plan", async () => {
+    const fleet = await addWideFleet(newFleet());
+    await fleet.plane.append({ kind: "rollout", capability: "feature.f05" }, new TextEncoder().encode("not a plan"), { expect: 0 });
+    const { stdout } = await fleet.run(["status"]);
+    expect(stdout.match(/^\S+ {2}rev \d+$/gm)).toHaveLength(15);
+    expect(stdout).not.toContain("with nothing to act on");
+  });
+
   test("up to a dozen capabilities, each is shown in full", async () => {
     const fleet = newFleet();
     const features = Object.fromEntries(FEATURES.slice(0, 10).map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));
