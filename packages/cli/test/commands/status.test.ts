@@ -249,6 +249,26 @@ describe("status", () => {
     expect(stdout).not.toContain("with nothing to act on");
   });
 
+  test("a capability under a plan is in full even when its name holds a control character (compared as the view shows it)", async () => {
+    const fleet = newFleet();
+    const bell = "feature.\u0007bell";
+    const support = { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } };
+    const features = Object.fromEntries([...FEATURES.slice(0, 12), bell].map((name) => [name, support]));
+    await fleet.add({ prefix: "n-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features });
+    const coordinator = fleet.coordinator();
+    await coordinator.enableWrite(bell, 1, WHO);
+    await new Rollouts(fleet.plane, coordinator, { clock: fleet.clock.now }).start(
+      bell,
+      { target: 2, steps: [{ percent: 100, where: null, bakeMs: 60_000 }] },
+      WHO,
+    );
+    await new RolloutController(fleet.plane, { clock: fleet.clock.now }).tick();
+    await fleet.heartbeat();
+    const { stdout } = await fleet.run(["status"]);
+    expect(stdout).toMatch(/^feature\.\\u0007bell {2}rev \d+$/m);
+    expect(stdout).not.toMatch(/^ {2}feature\.\\u0007bell /m);
+  });
+
   test("up to a dozen capabilities, each is shown in full", async () => {
     const fleet = newFleet();
     const features = Object.fromEntries(FEATURES.slice(0, 10).map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));

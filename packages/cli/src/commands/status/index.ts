@@ -44,14 +44,12 @@ export async function status(options: StatusOptions, context: CliContext): Promi
   if (options.json === true)
     writeJson(context.stdout, options.summary === true ? fleetSummaryJson(fleet, options.capability) : statusJson(fleet, options.capability, options.by));
   else {
-    const only = {
-      ...(options.capability === undefined ? {} : { capability: options.capability }),
-      ...(options.by === undefined ? {} : { by: options.by }),
-      ...(plans === undefined ? {} : { plans }),
-    };
+    const only = { ...(options.capability === undefined ? {} : { capability: options.capability }), ...(options.by === undefined ? {} : { by: options.by }) };
+    // The plans' names are made safe with the status, so that they are compared with the names the view shows.
+    const shown = { status: fleet, plans: plans === undefined ? null : [...plans] };
     writeView(
       context.stdout,
-      view(fleet, (safe, style) => renderStatus(safe, { ...only, style })),
+      view(shown, (safe, style) => renderStatus(safe.status, { ...only, ...(safe.plans === null ? {} : { plans: new Set(safe.plans) }), style })),
       styleFor(context.stdout, context.env),
     );
   }
