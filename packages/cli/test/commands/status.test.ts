@@ -267,6 +267,10 @@ describe("status", () => {
     const { stdout } = await fleet.run(["status"]);
     expect(stdout).toMatch(/^feature\.\\u0007bell {2}rev \d+$/m);
     expect(stdout).not.toMatch(/^ {2}feature\.\\u0007bell /m);
+    // Asked for by its name, it is shown escaped, and the node table finds what its builds do with it.
+    const one = (await fleet.run(["status", bell])).stdout;
+    expect(one).not.toContain("\u0007");
+    expect(one).toMatch(/orders@2\.0\.0\s+·\s+2\s+·\s+·\s+reads v1\.\.v2, writes v1\.\.v2$/m);
   });
 
   test("up to a dozen capabilities, each is shown in full", async () => {

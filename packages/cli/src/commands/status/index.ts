@@ -44,12 +44,18 @@ export async function status(options: StatusOptions, context: CliContext): Promi
   if (options.json === true)
     writeJson(context.stdout, options.summary === true ? fleetSummaryJson(fleet, options.capability) : statusJson(fleet, options.capability, options.by));
   else {
-    const only = { ...(options.capability === undefined ? {} : { capability: options.capability }), ...(options.by === undefined ? {} : { by: options.by }) };
-    // The plans' names are made safe with the status, so that they are compared with the names the view shows.
-    const shown = { status: fleet, plans: plans === undefined ? null : [...plans] };
+    // The names asked for and the plans' are made safe with the status, so that they are compared with the names the view shows.
+    const shown = { status: fleet, capability: options.capability ?? null, by: options.by ?? null, plans: plans === undefined ? null : [...plans] };
     writeView(
       context.stdout,
-      view(shown, (safe, style) => renderStatus(safe.status, { ...only, ...(safe.plans === null ? {} : { plans: new Set(safe.plans) }), style })),
+      view(shown, (safe, style) =>
+        renderStatus(safe.status, {
+          ...(safe.capability === null ? {} : { capability: safe.capability }),
+          ...(safe.by === null ? {} : { by: safe.by }),
+          ...(safe.plans === null ? {} : { plans: new Set(safe.plans) }),
+          style,
+        }),
+      ),
       styleFor(context.stdout, context.env),
     );
   }
