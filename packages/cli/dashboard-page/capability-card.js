@@ -20,7 +20,10 @@ import { groupsOf, readersIn } from "./readiness.js";
 /** The capability of the control plane's own record format (`RECORD_FORMAT_CAPABILITY` of @twostep/fleet). */
 const RECORD_FORMAT_CAPABILITY = "twostep.records";
 
-/** A bar per level (readers of those taking part), and one per group of members under it. */
+/** How many groups get a bar each under a level before only those that do not all read it do. */
+const GROUP_BARS_UP_TO = 12;
+
+/** A bar per level (readers of those taking part), and one per group of members under it (past a dozen groups, per group that does not all read it). */
 function drawReadiness(entry, summary, grouping) {
   const record = entry.record;
   const levels = new Set([...Object.keys(entry.readers).map(Number), ...entry.required]);
@@ -39,18 +42,20 @@ function drawReadiness(entry, summary, grouping) {
       if (entry.required.includes(level)) tags.push(badge("required", "muted"));
       if (entry.next === level) tags.push(badge(entry.blockerCount === 0 ? "next: ready" : "next: blocked", entry.blockerCount === 0 ? "ok" : "bad"));
       if (record?.retired.includes(level)) tags.push(badge("retired", "muted"));
-      const perGroup = names.map((name) => {
-        const group = groups.get(name);
-        const count = readersIn(group, level);
-        return h(
+      // Past a dozen groups, only those not every member of which reads the level get a bar; the others are counted.
+      const counted = names.map((name) => ({ name, group: groups.get(name), count: readersIn(groups.get(name), level) }));
+      const barred = names.length > GROUP_BARS_UP_TO ? counted.filter(({ group, count }) => count < group.members) : counted;
+      const full = counted.length - barred.length;
+      const perGroup = barred.map(({ name, group, count }) =>
+        h(
           "div",
           { class: "group", "data-group": name, "data-readers": count, "data-of": group.members },
           h("span", { class: "group-name", title: name }, name),
           bar(count, group.members, `${name}: ${count} of ${group.members} read v${level}`),
           h("span", { class: "count" }, `${count}/${group.members}`),
           h("span", {}),
-        );
-      });
+        ),
+      );
       return h(
         "div",
         { class: "level", "data-level": level, "data-readers": readers, "data-of": entry.participants },
@@ -62,7 +67,14 @@ function drawReadiness(entry, summary, grouping) {
           h("span", { class: "count" }, `${readers}/${entry.participants}`),
           h("span", { class: "tags" }, tags),
         ),
-        names.length > 1 ? h("div", { class: "groups" }, perGroup) : null,
+        names.length > 1
+          ? h(
+              "div",
+              { class: "groups" },
+              perGroup,
+              full === 0 ? null : h("p", { class: "muted", "data-full-groups": full }, `${plural(full, "other group")}: every member reads v${level}`),
+            )
+          : null,
       );
     });
   return h(

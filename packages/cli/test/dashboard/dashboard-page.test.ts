@@ -153,6 +153,24 @@ describe("the dashboard in a browser", { timeout: 120_000 }, () => {
     await expect(page.locator('section[data-part="quiet"]').count()).resolves.toBe(0);
   });
 
+  test("past a dozen groups, a level shows a bar for each group that does not all read it and counts the others", async () => {
+    const fleet = newFleet();
+    for (let service = 1; service <= 13; service++)
+      await fleet.add({ prefix: `s${service}-`, count: 1, service: `s${service}`, build: `s${service}@2`, reads: 2 });
+    await fleet.add({ prefix: "old-", count: 1, service: "s14", build: "s14@1", reads: 1 });
+    await fleet.coordinator().enableWrite(ORDERS, 1, WHO);
+    await fleet.heartbeat();
+    const page = await open(fleet);
+    await page.locator('#fleet[data-members="14"]').waitFor();
+    const level2 = capability(page).locator('.level[data-level="2"]');
+    await level2.locator('.group[data-group="s14@1 (s14)"][data-readers="0"][data-of="1"]').waitFor();
+    await expect(level2.locator(".group").count()).resolves.toBe(1);
+    await expect(level2.locator("[data-full-groups]").textContent()).resolves.toBe("13 other groups: every member reads v2");
+    const level1 = capability(page).locator('.level[data-level="1"]');
+    await expect(level1.locator("[data-full-groups]").textContent()).resolves.toBe("14 other groups: every member reads v1");
+    await expect(level1.locator(".group").count()).resolves.toBe(0);
+  });
+
   test("updates as a rollout plan advances, step by step, to done", async () => {
     const fleet = newFleet();
     for (const zone of ["a", "b"]) await fleet.add({ prefix: `${zone}-`, count: 2, service: "orders", build: "orders@2.0.0", reads: 2, labels: { zone } });
