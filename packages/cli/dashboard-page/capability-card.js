@@ -250,22 +250,14 @@ function drawBlockers(entry, summary) {
 }
 
 /**
- * True for a capability with nothing to act on: its record is read and
- * writes a level (or it has none), no ramp or intent is pending, its
- * rollout plan (`stored`, if any) is done or aborted, every member taking
- * part is live and applied it, and nobody blocks its next level. Past a
- * dozen capabilities, these are a table row each.
+ * True for a capability with nothing to act on: the summary says so of all
+ * but its rollout plan (`entry.quiet`, as `twostep status` judges it), and
+ * its plan (`stored`, if any) is done or aborted. Past a dozen
+ * capabilities, these are a table row each.
  */
 export function isQuiet(entry, stored) {
-  const record = entry.record;
   const rollout = stored?.rollout.state;
-  return (
-    entry.problem === null &&
-    (record === null || (record.ramp === null && record.intent === null)) &&
-    entry.convergence.waitingCount === 0 &&
-    entry.blockerCount === 0 &&
-    (rollout === undefined || rollout === "done" || rollout === "aborted")
-  );
+  return entry.quiet && (rollout === undefined || rollout === "done" || rollout === "aborted");
 }
 
 /**

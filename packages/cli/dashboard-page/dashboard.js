@@ -21,7 +21,7 @@ const state = {
 };
 
 const HISTORY_SHOWN = 50;
-/** How many capabilities get a card each before those with nothing to act on share one. */
+/** How many capabilities get a card each before those with nothing to act on share one (as `twostep status` shows them in full). */
 const FULL_CARDS_UP_TO = 12;
 const only = new URLSearchParams(window.location.search).get("capability") || null;
 const groupBy = document.getElementById("group-by");

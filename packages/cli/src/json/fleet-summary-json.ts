@@ -1,6 +1,8 @@
 import type { Convergence, FleetStatus, LevelRange, MemberStatus } from "@twostep/fleet";
 import type { BlockerGroup } from "../render/blocker-groups.js";
 import type { StateCounts } from "../render/member-groups.js";
+import { byCodeUnit, naturalOrder } from "../render/natural-order.js";
+import { hasNothingToActOn } from "../render/quiet-capability.js";
 import { type CapabilityJson, capabilityJson } from "./status-json.js";
 
 /** The most node ids a list of the summary names (more than the dashboard shows, 8); the list's count says how many there are in all. */
@@ -45,6 +47,8 @@ export interface CapabilitySummaryJson extends Omit<CapabilityJson, "blockers" |
   readonly blockerGroups: readonly SummaryBlockerGroup[];
   /** Who applied the current record; `waiting` holds the first {@link SUMMARY_NAMES} of `waitingCount`. */
   readonly convergence: Convergence & { readonly waitingCount: number };
+  /** True when there is nothing to act on, its rollout plan apart (see `hasNothingToActOn`). */
+  readonly quiet: boolean;
 }
 
 /**
@@ -76,8 +80,6 @@ export interface FleetSummaryJson {
   readonly reads: readonly Readonly<Record<string, LevelRange>>[];
   readonly capabilities: readonly CapabilitySummaryJson[];
 }
-
-const naturally = new Intl.Collator("en", { numeric: true });
 
 /** Sums up the coordinator's status for the dashboard. */
 export function fleetSummaryJson(status: FleetStatus, capability?: string): FleetSummaryJson {
@@ -133,29 +135,26 @@ export function fleetSummaryJson(status: FleetStatus, capability?: string): Flee
   };
 }
 
-/** A capability's status, its lists cut to their first names in an order that does not depend on the members' (ties broken by UTF-16 code unit). */
+/**
+ * A capability's status, its lists cut to their first names (blocker
+ * groups come in an order of their own; the members a record waits on, in
+ * the coordinator's, are put in natural order so that which are named never
+ * depends on it).
+ */
 function capabilitySummary(entry: FleetStatus["capabilities"][number]): CapabilitySummaryJson {
   const { blockers, blockerGroups, convergence, ...rest } = capabilityJson(entry);
-  const groups = blockerGroups.map(({ nodeIds, lastSeen, ...group }) => ({
-    ...group,
-    nodeIds: [...nodeIds].sort(naturalOrder).slice(0, SUMMARY_NAMES),
-    count: nodeIds.length,
-    lastSeen: group.reason === "stale" ? lastSeen : null,
-  }));
   const waiting = [...convergence.waiting].sort((a, b) => naturalOrder(a.nodeId, b.nodeId) || byCodeUnit(a.incarnation, b.incarnation));
   return {
     ...rest,
     blockerCount: blockers.length,
-    blockerGroups: groups.sort(
-      (a, b) =>
-        b.count - a.count ||
-        naturalOrder(a.service, b.service) ||
-        naturalOrder(a.build, b.build) ||
-        byCodeUnit(a.reason, b.reason) ||
-        a.level - b.level ||
-        byCodeUnit(a.nodeIds.join("\n"), b.nodeIds.join("\n")),
-    ),
+    blockerGroups: blockerGroups.map(({ nodeIds, lastSeen, ...group }) => ({
+      ...group,
+      nodeIds: nodeIds.slice(0, SUMMARY_NAMES),
+      count: nodeIds.length,
+      lastSeen: group.reason === "stale" ? lastSeen : null,
+    })),
     convergence: { ...convergence, waiting: waiting.slice(0, SUMMARY_NAMES), waitingCount: waiting.length },
+    quiet: hasNothingToActOn(entry),
   };
 }
 
@@ -212,15 +211,6 @@ function sortedLabels(labels: Readonly<Record<string, string>>): [string, string
 
 function byServiceAndBuild(a: { service: string; build: string }, b: { service: string; build: string }): number {
   return naturalOrder(a.service, b.service) || naturalOrder(a.build, b.build);
-}
-
-/** Natural order (`node-2` before `node-10`), and UTF-16 code units between texts it calls equal (`1.01` and `1.1`): never the order they came in. */
-function naturalOrder(a: string, b: string): number {
-  return naturally.compare(a, b) || byCodeUnit(a, b);
-}
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function zeroCounts(): Record<MemberStatus["state"], number> {

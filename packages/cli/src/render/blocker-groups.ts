@@ -1,6 +1,7 @@
 import type { Blocker } from "@twostep/fleet";
 import { formatAge } from "./format-time.js";
 import { plain, type Style } from "./style.js";
+import { byCodeUnit, naturalOrder } from "./natural-order.js";
 
 /** Blockers that share a reason, a level, a service and a build: shown as one line however many nodes they hold. */
 export interface BlockerGroup {
@@ -28,9 +29,7 @@ export interface BlockerGroupOptions {
   readonly advice?: boolean;
 }
 
-const naturally = new Intl.Collator("en", { numeric: true });
-
-/** Groups blockers by reason, level, service and build; the largest group first. */
+/** Groups blockers by reason, level, service and build: the largest group first, then by service, build, reason and level, node ids in natural order (an order that never depends on the blockers'). */
 export function groupBlockers(blockers: readonly Blocker[]): BlockerGroup[] {
   const groups = new Map<string, { head: Blocker; nodeIds: Set<string>; lastSeen: number | null }>();
   for (const blocker of blockers) {
@@ -46,10 +45,17 @@ export function groupBlockers(blockers: readonly Blocker[]): BlockerGroup[] {
       level: head.level,
       service: head.service,
       build: head.build,
-      nodeIds: [...nodeIds].sort(naturally.compare),
+      nodeIds: [...nodeIds].sort(naturalOrder),
       lastSeen,
     }))
-    .sort((a, b) => b.nodeIds.length - a.nodeIds.length || naturally.compare(a.service, b.service) || naturally.compare(a.build, b.build));
+    .sort(
+      (a, b) =>
+        b.nodeIds.length - a.nodeIds.length ||
+        naturalOrder(a.service, b.service) ||
+        naturalOrder(a.build, b.build) ||
+        byCodeUnit(a.reason, b.reason) ||
+        a.level - b.level,
+    );
 }
 
 /**
@@ -114,7 +120,7 @@ function advice(groups: readonly BlockerGroup[]): string[] {
     for (const group of groups.filter((candidate) => reasons.includes(candidate.reason))) {
       byLevel.set(group.level, (byLevel.get(group.level) ?? new Set()).add(group.service));
     }
-    return [...byLevel].sort(([a], [b]) => a - b).map(([level, names]) => [level, [...names].sort(naturally.compare).join(", ")] as const);
+    return [...byLevel].sort(([a], [b]) => a - b).map(([level, names]) => [level, [...names].sort(naturalOrder).join(", ")] as const);
   };
   for (const [level, names] of services(["no-reader"])) lines.push(`deploy a build that reads v${level} on ${names}`);
   for (const [level, names] of services(["no-writer", "keeps-writing"])) lines.push(`deploy a build that writes v${level} on ${names}`);

@@ -2,6 +2,7 @@ import type { Blocker, MemberStatus } from "@twostep/fleet";
 import { type BlockerGroup, type BlockerGroupOptions, groupBlockers, renderBlockerGroups } from "./blocker-groups.js";
 import { countByState, type StateCounts } from "./member-groups.js";
 import { plain } from "./style.js";
+import { naturalOrder } from "./natural-order.js";
 
 /** Members that share one value of a label (`zone=us-east-1a`), counted by state, with the builds they run. */
 export interface LabelGroup extends StateCounts {
@@ -22,8 +23,6 @@ export interface LabelBlockers {
   readonly blockerGroups: readonly BlockerGroup[];
 }
 
-const naturally = new Intl.Collator("en", { numeric: true });
-
 /** Groups members by the value of `label`, values in natural order, members without it last. */
 export function groupByLabel(members: readonly MemberStatus[], label: string): LabelGroup[] {
   return byValue(members, (member) => member.labels[label] ?? null).map(([value, group]) => {
@@ -33,8 +32,8 @@ export function groupByLabel(members: readonly MemberStatus[], label: string): L
       label,
       value,
       ...countByState(group),
-      nodeIds: [...new Set(group.map((member) => member.nodeId))].sort(naturally.compare),
-      builds: Object.fromEntries(Object.entries(builds).sort(([a], [b]) => naturally.compare(a, b))),
+      nodeIds: [...new Set(group.map((member) => member.nodeId))].sort(naturalOrder),
+      builds: Object.fromEntries(Object.entries(builds).sort(([a], [b]) => naturalOrder(a, b))),
     };
   });
 }
@@ -70,5 +69,5 @@ function byValue<T>(items: readonly T[], labelOf: (item: T) => string | null): [
     const value = labelOf(item);
     groups.set(value, [...(groups.get(value) ?? []), item]);
   }
-  return [...groups].sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : naturally.compare(a, b)));
+  return [...groups].sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : naturalOrder(a, b)));
 }

@@ -1,5 +1,6 @@
 import type { MemberState, MemberStatus } from "@twostep/fleet";
 import { describeSupport } from "./write-state.js";
+import { naturalOrder } from "./natural-order.js";
 
 /** How many members are in each state. */
 export type StateCounts = Readonly<Record<MemberState, number>>;
@@ -20,8 +21,6 @@ export interface MemberGroup extends StateCounts {
 /** The states in the order views show them. */
 export const MEMBER_STATES: readonly MemberState[] = ["starting", "live", "stale", "expired"];
 
-const naturally = new Intl.Collator("en", { numeric: true });
-
 /**
  * Groups members by service and build, in natural order. With `capability`,
  * only what they do with that capability is kept.
@@ -35,7 +34,7 @@ export function groupMembers(members: readonly MemberStatus[], capability?: stri
     groups.set(key, group);
   }
   return [...groups.values()]
-    .sort((a, b) => naturally.compare(a.service, b.service) || naturally.compare(a.build, b.build))
+    .sort((a, b) => naturalOrder(a.service, b.service) || naturalOrder(a.build, b.build))
     .map((group) => {
       const capabilities = new Map<string, Set<string>>();
       // Members of one build share its capabilities object: each is described once.
@@ -52,8 +51,8 @@ export function groupMembers(members: readonly MemberStatus[], capability?: stri
         service: group.service,
         build: group.build,
         ...countByState(group.members),
-        nodeIds: [...new Set(group.members.map((member) => member.nodeId))].sort(naturally.compare),
-        capabilities: Object.fromEntries([...capabilities].sort(([a], [b]) => naturally.compare(a, b)).map(([name, seen]) => [name, [...seen].sort()])),
+        nodeIds: [...new Set(group.members.map((member) => member.nodeId))].sort(naturalOrder),
+        capabilities: Object.fromEntries([...capabilities].sort(([a], [b]) => naturalOrder(a, b)).map(([name, seen]) => [name, [...seen].sort()])),
       };
     });
 }

@@ -6,6 +6,7 @@ import { formatReaders } from "./format-readers.js";
 import { formatAge, formatDuration, formatTime } from "./format-time.js";
 import { blockersByLabel, groupByLabel, renderBlockersByLabel } from "./label-groups.js";
 import { describeMemberCounts, groupMembers, MEMBER_STATES, type StateCounts } from "./member-groups.js";
+import { hasNothingToActOn, SHOWN_IN_FULL_UP_TO } from "./quiet-capability.js";
 import { plain, type Style } from "./style.js";
 import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
 
@@ -45,32 +46,13 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
   // Past a dozen capabilities, those with nothing to act on are a table, one line each, after the others.
   const plans = options.plans;
   const quiet =
-    options.capability === undefined && plans !== undefined && status.capabilities.length > FULL_BLOCKS_UP_TO
-      ? status.capabilities.filter((capability) => isQuiet(capability) && !plans.has(capability.capability))
+    options.capability === undefined && plans !== undefined && status.capabilities.length > SHOWN_IN_FULL_UP_TO
+      ? status.capabilities.filter((capability) => hasNothingToActOn(capability) && !plans.has(capability.capability))
       : [];
   for (const capability of status.capabilities) if (!quiet.includes(capability)) lines.push("", ...renderCapability(capability, status, options.by, style));
   if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, style));
   const members = options.by === undefined ? renderMembers(status, options.capability, style) : renderMembersByLabel(status, options.by, style);
   return [...lines, "", ...members];
-}
-
-/** How many capabilities are shown in full, each, before those with nothing to act on are listed one line each. */
-const FULL_BLOCKS_UP_TO = 12;
-
-/**
- * A capability with nothing to act on, its rollout plan apart: its record
- * is read and writes a level (or it has none, and nothing is enabled), with
- * no ramp and no pending intent, every member taking part is live and
- * applied it, and nobody blocks its next level.
- */
-function isQuiet(capability: CapabilityStatus): boolean {
-  const record = capability.record;
-  return (
-    capability.problem === null &&
-    (record === null || (record.ramp === null && record.intent === null)) &&
-    capability.convergence.waiting.length === 0 &&
-    capability.blockers.length === 0
-  );
 }
 
 /** The capabilities with nothing to act on, one line each: write state, required levels, readers and the next level. */

@@ -103,6 +103,8 @@ describe("the JSON endpoints", () => {
       // A no-reader blocker beats: when it was last seen is left out, so that heartbeats do not change the summary.
       blockerGroups: blockerGroups.map((group) => ({ ...group, count: 1, lastSeen: null })),
       convergence: { ...convergence, waitingCount: 0 },
+      // A blocked next level is something to act on.
+      quiet: false,
     });
     expect(blockers).toHaveLength(1);
     const one = JSON.parse((await ask(new URL(`api/fleet?capability=${ORDERS}`, dashboard.url).href)).body) as FleetSummaryJson;

@@ -55,14 +55,14 @@ export class MemoryControlPlane implements ControlPlane {
   }
 
   async append(key: EntryKey, value: Uint8Array, options: AppendOptions = {}): Promise<number> {
+    checkKey(key);
     const id = keyId(key);
     if (options.expect !== undefined) {
       const current = this.#last.get(id)?.revision ?? 0;
       if (current !== options.expect) throw new RevisionConflictError(keyText(key), options.expect);
     }
-    checkKey(key);
     const entry = freeze({
-      // Keys hold strings only (checked above): a shallow copy is a whole one, and costs a tenth of a structured clone.
+      // Keys hold strings only (checked above): a frozen shallow copy is a whole one, which reads hand out as it is.
       key: freeze({ ...key }),
       value: value.slice(),
       tombstone: options.tombstone ?? false,
@@ -113,10 +113,17 @@ export class MemoryControlPlane implements ControlPlane {
   }
 
   async beat(key: BeatKey, value: Uint8Array, options: { readonly expect: number; readonly tombstone?: boolean }): Promise<number> {
+    checkKey(key);
     const id = beatId(key);
     const current = this.#liveBeat(id)?.revision ?? 0;
     if (current !== options.expect) throw new RevisionConflictError(`heartbeat of ${key.nodeId}@${key.incarnation}`, options.expect);
-    const beat = freeze({ key: { ...key }, value: value.slice(), tombstone: options.tombstone ?? false, revision: ++this.#beatRevision, at: this.#clock() });
+    const beat = freeze({
+      key: freeze({ ...key }),
+      value: value.slice(),
+      tombstone: options.tombstone ?? false,
+      revision: ++this.#beatRevision,
+      at: this.#clock(),
+    });
     this.#beats.set(id, beat);
     return beat.revision;
   }
@@ -207,16 +214,18 @@ function beatId(key: BeatKey): string {
   return JSON.stringify([key.nodeId, key.incarnation]);
 }
 
+/** An entry as a read hands it out: its value copied, its key (frozen when stored) shared. */
 function copy(entry: StoredEntry): StoredEntry {
-  return { ...entry, key: { ...entry.key }, value: entry.value.slice() };
+  return { ...entry, value: entry.value.slice() };
 }
 
+/** A heartbeat as a read hands it out: its value copied, its key (frozen when stored) shared. */
 function copyBeat(beat: StoredBeat): StoredBeat {
-  return { ...beat, key: { ...beat.key }, value: beat.value.slice() };
+  return { ...beat, value: beat.value.slice() };
 }
 
 /** Refuses a key with a field that is not a string (or null, a refusal's capability): kept as given, it could change under the plane. */
-function checkKey(key: EntryKey): void {
+function checkKey(key: EntryKey | BeatKey): void {
   for (const [field, value] of Object.entries(key)) {
     if (typeof value !== "string" && value !== null)
       throw new InvalidRequestError(`the entry key's ${field} is ${typeof value}, not a string: keys hold names only`);

@@ -5,6 +5,7 @@ import type { ConnectionFlags } from "../../connection-flags.js";
 import { ExitCode } from "../../exit-code.js";
 import { fleetSummaryJson } from "../../json/fleet-summary-json.js";
 import { statusJson } from "../../json/status-json.js";
+import { hasNothingToActOn, SHOWN_IN_FULL_UP_TO } from "../../render/quiet-capability.js";
 import { renderStatus } from "../../render/status-view.js";
 import { styleFor } from "../../render/style.js";
 import { withCoordinator } from "../../with-coordinator.js";
@@ -33,11 +34,16 @@ export interface StatusOptions extends ConnectionFlags {
 export async function status(options: StatusOptions, context: CliContext): Promise<ExitCode> {
   if (options.summary === true && options.json !== true) throw new UsageError("--summary goes with --json: the text view counts the members already");
   if (options.summary === true && options.by !== undefined) throw new UsageError("--summary does not group by a label: leave out --by or --summary");
-  const { fleet, plans } = await withCoordinator(options, context, async (coordinator) => ({
-    fleet: await coordinator.status(options.capability),
-    // The text of every capability lists those with nothing to act on a line each: never one whose rollout plan is under way.
-    plans: options.json !== true && options.capability === undefined ? await plansUnderWay(coordinator) : undefined,
-  }));
+  const { fleet, plans } = await withCoordinator(options, context, async (coordinator) => {
+    const fleet = await coordinator.status(options.capability);
+    // The text of many capabilities lists those with nothing to act on a line each, never one whose rollout plan is under way: only then are the plans read.
+    const listsQuiet =
+      options.json !== true &&
+      options.capability === undefined &&
+      fleet.capabilities.length > SHOWN_IN_FULL_UP_TO &&
+      fleet.capabilities.some(hasNothingToActOn);
+    return { fleet, plans: listsQuiet ? await plansUnderWay(coordinator) : undefined };
+  });
   if (options.capability !== undefined && fleet.capabilities.length === 0) {
     throw new UsageError(`no capability named ${options.capability}: no member's build declares it and it has no record (twostep status lists them)`);
   }
