@@ -263,13 +263,14 @@ export function isQuiet(entry, stored) {
 /**
  * One card for the capabilities with nothing to act on: a row each, its
  * name a link to its full card; a required level whose drain window is
- * over (at `at`) is marked drained.
+ * over (at `at`) is marked drained. The members that are not live which
+ * their records wait on are named once, for them all.
  */
 export function drawQuiet(entries, more, at) {
   const head = h(
     "tr",
     {},
-    ["capability", "rev", "writes", "required", "next", "readers"].map((name) => h("th", {}, name)),
+    ["capability", "rev", "writes", "required", "next", "applied", "readers"].map((name) => h("th", {}, name)),
   );
   const rows = entries.map((entry) => {
     const level = entry.record?.level ?? null;
@@ -288,6 +289,7 @@ export function drawQuiet(entries, more, at) {
       h("td", {}, writes),
       h("td", {}, requiredLevels(entry, at)),
       h("td", { class: entry.next === null ? "muted" : "ok" }, entry.next === null ? "–" : `v${entry.next} ready`),
+      drawApplied(entry.convergence),
       h("td", {}, readers || "no member reads it"),
     );
   });
@@ -295,8 +297,43 @@ export function drawQuiet(entries, more, at) {
     "section",
     { class: "card quiet", "data-part": "quiet", "data-count": entries.length },
     h("h3", {}, `${entries.length}${more ? " more" : ""} ${entries.length === 1 ? "capability" : "capabilities"} with nothing to act on`),
-    h("p", { class: "muted" }, "no ramp, intent or rollout plan under way, applied by every member, nothing blocked; a name opens its full card"),
+    h("p", { class: "muted" }, "no ramp, intent or rollout plan under way, applied by every live member, nothing blocked; a name opens its full card"),
+    drawNotLive(entries, at),
     h("table", { class: "nodes" }, h("thead", {}, head), h("tbody", {}, rows)),
+  );
+}
+
+/** Who applied a quiet capability's record, of those taking part: short of all only by members that are not live. */
+function drawApplied(convergence) {
+  if (convergence.of === 0) return h("td", { class: "muted" }, "–");
+  return h("td", { class: convergence.applied === convergence.of ? "num" : "num warn" }, `${convergence.applied}/${convergence.of}`);
+}
+
+/** How many of the members that are not live, which quiet capabilities wait on, are named. */
+const NOT_LIVE_NAMED = 5;
+
+/** The members that are not live which the records of quiet `entries` wait on, each once, the first few named; or nothing. */
+function drawNotLive(entries, at) {
+  const found = new Map();
+  let more = false;
+  for (const entry of entries) {
+    const { waiting, waitingCount } = entry.convergence;
+    // The summary names the first 20 members a record waits on: past those, there may be others.
+    if (waitingCount > waiting.length) more = true;
+    for (const member of waiting) found.set(`${member.nodeId}\u0000${member.incarnation}`, member);
+  }
+  if (found.size === 0) return null;
+  const members = [...found.values()].sort((a, b) => naturally.compare(a.nodeId, b.nodeId) || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+  const named = members
+    .slice(0, NOT_LIVE_NAMED)
+    .map((member) => `${member.nodeId} (${member.state}, ${member.lastSeen === null ? "never seen" : `last seen ${formatAge(member.lastSeen, at)}`})`);
+  const unnamed = members.length - NOT_LIVE_NAMED;
+  const others = unnamed > 0 ? `, … and ${more ? "at least " : ""}${unnamed} more` : more ? ", … and more" : "";
+  return h(
+    "p",
+    { class: "warn", "data-part": "not-live" },
+    `waiting only on members that are not live: ${named.join(", ")}${others}`,
+    " (start them again; one gone for good: twostep decommission it once its lease has run out)",
   );
 }
 

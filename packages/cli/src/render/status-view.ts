@@ -1,12 +1,12 @@
 import { type CapabilityStatus, type FleetStatus, type MemberStatus, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { alignColumns, type Cell } from "./align-columns.js";
 import { groupBlockers, nameList, renderBlockerAdvice, renderBlockerGroups } from "./blocker-groups.js";
-import { convergenceLine } from "./convergence-line.js";
+import { convergenceLine, describeWaiting } from "./convergence-line.js";
 import { formatReaders } from "./format-readers.js";
 import { formatAge, formatDuration, formatTime } from "./format-time.js";
 import { blockersByLabel, groupByLabel, renderBlockersByLabel } from "./label-groups.js";
 import { describeMemberCounts, groupMembers, MEMBER_STATES, type StateCounts } from "./member-groups.js";
-import { hasNothingToActOn, SHOWN_IN_FULL_UP_TO } from "./quiet-capability.js";
+import { hasNothingToActOn, notLiveWaitedOn, SHOWN_IN_FULL_UP_TO } from "./quiet-capability.js";
 import { plain, type Style } from "./style.js";
 import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
 
@@ -50,31 +50,49 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
       ? status.capabilities.filter((capability) => hasNothingToActOn(capability) && !plans.has(capability.capability))
       : [];
   for (const capability of status.capabilities) if (!quiet.includes(capability)) lines.push("", ...renderCapability(capability, status, options.by, style));
-  if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, style));
+  if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, status.at, style));
   const members = options.by === undefined ? renderMembers(status, options.capability, style) : renderMembersByLabel(status, options.by, style);
   return [...lines, "", ...members];
 }
 
-/** The capabilities with nothing to act on, one line each: write state, required levels, readers and the next level. */
-function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, style: Style): string[] {
-  const header: Cell[] = ["CAPABILITY", "REV", "WRITES", "REQUIRED", "NEXT", "READERS"].map((text) => ({ text, paint: style.dim }));
+/** How many of the members that are not live, which quiet capabilities wait on, are named. */
+const NOT_LIVE_NAMED = 5;
+
+/**
+ * The capabilities with nothing to act on, one line each: write state,
+ * required levels, next level, who applied the record, readers; and, once
+ * for them all, the members that are not live that they wait on.
+ */
+function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, now: number, style: Style): string[] {
+  const header: Cell[] = ["CAPABILITY", "REV", "WRITES", "REQUIRED", "NEXT", "APPLIED", "READERS"].map((text) => ({ text, paint: style.dim }));
   const rows: Cell[][] = [header];
   for (const capability of capabilities) {
     const level = capability.record?.level ?? null;
+    const { applied, of } = capability.convergence;
     rows.push([
       { text: capability.capability, paint: (text) => style.bold(style.cyan(text)) },
       String(capability.revision),
       level === null ? (capability.capability === RECORD_FORMAT_CAPABILITY ? "format 1 (default)" : "closed") : `v${level}`,
       formatLevels(capability.required),
       capability.next === null ? "-" : { text: `v${capability.next} ready`, paint: style.green },
+      of === 0 ? "-" : applied === of ? `${applied}/${of}` : { text: `${applied}/${of}`, paint: style.yellow },
       formatReaders(capability.readers, capability.participants) ?? "no member reads it",
     ]);
   }
   const count = `${capabilities.length}${more ? " more" : ""} capabilit${capabilities.length === 1 ? "y" : "ies"}`;
-  return [
-    `${style.bold(count)} with nothing to act on: no ramp, intent or rollout plan under way, applied by every member, nothing blocked (twostep status CAPABILITY shows one in full)`,
-    ...alignColumns(rows, "  "),
+  const lines = [
+    `${style.bold(count)} with nothing to act on: no ramp, intent or rollout plan under way, applied by every live member, nothing blocked (twostep status CAPABILITY shows one in full)`,
   ];
+  const notLive = notLiveWaitedOn(capabilities);
+  if (notLive.length > 0) {
+    const named = notLive.slice(0, NOT_LIVE_NAMED).map((member) => describeWaiting(member, now));
+    const others = notLive.length > NOT_LIVE_NAMED ? `; … and ${notLive.length - NOT_LIVE_NAMED} more` : "";
+    lines.push(
+      `  ${style.yellow("waiting only on members that are not live")}: ${named.join("; ")}${others} ` +
+        "(start them again; one gone for good: twostep decommission it once its lease has run out)",
+    );
+  }
+  return [...lines, ...alignColumns(rows, "  ")];
 }
 
 function renderPlane(status: FleetStatus, style: Style): string[] {

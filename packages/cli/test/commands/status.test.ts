@@ -225,9 +225,10 @@ describe("status", () => {
     expect(stdout).toMatch(/^feature\.f02 {2}rev \d+\n(.*\n)*? {2}ramp {10}to v2 at 50%/m);
     // The 12 other features and the record format: a line each.
     expect(stdout).toContain("13 more capabilities with nothing to act on");
-    expect(stdout).toMatch(/^ {2}CAPABILITY\s+REV\s+WRITES\s+REQUIRED\s+NEXT\s+READERS$/m);
-    expect(stdout).toMatch(/^ {2}feature\.f01\s+\d+\s+v1\s+v1\s+v2 ready\s+v1 3\/3 {3}v2 3\/3$/m);
-    expect(stdout).toMatch(/^ {2}twostep\.records\s+0\s+format 1 \(default\)\s+none\s+v1 ready\s+v1 3\/3$/m);
+    expect(stdout).toMatch(/^ {2}CAPABILITY\s+REV\s+WRITES\s+REQUIRED\s+NEXT\s+APPLIED\s+READERS$/m);
+    expect(stdout).toMatch(/^ {2}feature\.f01\s+\d+\s+v1\s+v1\s+v2 ready\s+3\/3\s+v1 3\/3 {3}v2 3\/3$/m);
+    expect(stdout).toMatch(/^ {2}twostep\.records\s+0\s+format 1 \(default\)\s+none\s+v1 ready\s+3\/3\s+v1 3\/3$/m);
+    expect(stdout).not.toContain("not live");
     expect(stdout).not.toMatch(/^feature\.f01 {2}rev/m);
     // One capability asked for is shown in full, whatever it is.
     expect((await fleet.run(["status", "feature.f01"])).stdout).toMatch(/^feature\.f01 {2}rev \d+$/m);
@@ -239,6 +240,26 @@ describe("status", () => {
     const planned = (await fleet.run(["status"])).stdout;
     expect(planned).toMatch(/^feature\.f03 {2}rev \d+$/m);
     expect(planned).toContain("12 more capabilities with nothing to act on");
+  });
+
+  test("members that are not live are named once over the table, not a full block per capability; a live member behind keeps its capability in full", async () => {
+    const fleet = await addWideFleet(newFleet());
+    // new-2 stops sending heartbeats: every record it takes part in waits on it.
+    fleet.silence("new-2");
+    await fleet.advance(60_000);
+    const { stdout } = await fleet.run(["status"]);
+    expect(stdout).toMatch(/^Fleet {2}3 members: 2 live, 1 expired/m);
+    expect(stdout).toContain("13 more capabilities with nothing to act on: no ramp, intent or rollout plan under way, applied by every live member");
+    expect(stdout).toMatch(/^ {2}waiting only on members that are not live: new-2, expired for 60 s \(start them again/m);
+    // Named in the two capabilities in full (orders, blocked; f02, ramping), and once for the 13 others.
+    expect(stdout.match(/new-2, expired for 60 s/g)).toHaveLength(3);
+    expect(stdout).toMatch(/^ {2}CAPABILITY\s+REV\s+WRITES\s+REQUIRED\s+NEXT\s+APPLIED\s+READERS$/m);
+    expect(stdout).toMatch(/^ {2}feature\.f01\s+\d+\s+v1\s+v1\s+v2 ready\s+2\/3\s+v1 3\/3 {3}v2 3\/3$/m);
+    // A record that live members have not applied yet is something to follow: that capability is in full.
+    await fleet.coordinator().enableWrite("feature.f04", 2, WHO);
+    const behind = (await fleet.run(["status"])).stdout;
+    expect(behind).toMatch(/^feature\.f04 {2}rev \d+\n(.*\n)*? {2}convergence {3}applied by 0 of 3; waiting on new-1, live, on rev \d+/m);
+    expect(behind).toContain("12 more capabilities with nothing to act on");
   });
 
   test("a rollout plan that cannot be read keeps every capability in full: none is taken as having no plan", async () => {

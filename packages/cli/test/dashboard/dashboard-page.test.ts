@@ -143,14 +143,31 @@ describe("the dashboard in a browser", { timeout: 120_000 }, () => {
     );
     await expect(quiet.locator("tr", { hasText: "evil." }).count()).resolves.toBe(1);
     await expect(page.locator('[data-part="draw-failed"], img').count()).resolves.toBe(0);
-    // Name, revision, written, required, next, readers.
+    // Name, revision, written, required, next, applied, readers.
     const cells = await quiet.locator('tr[data-capability="feature.f01"] td').allTextContents();
-    expect(cells).toEqual(["feature.f01", expect.stringMatching(/^\d+$/), "v1", "v1", "v2 ready", "v1 3/3 · v2 3/3"]);
+    expect(cells).toEqual(["feature.f01", expect.stringMatching(/^\d+$/), "v1", "v1", "v2 ready", "3/3", "v1 3/3 · v2 3/3"]);
+    await expect(quiet.locator('[data-part="not-live"]').count()).resolves.toBe(0);
     await quiet.locator('tr[data-capability="twostep.records"]').waitFor();
     await expect(page.locator('section.capability[data-capability="feature.f01"]').count()).resolves.toBe(0);
     await quiet.locator('tr[data-capability="feature.f01"] a').click();
     await capability(page, "feature.f01").locator('[data-part="convergence"][data-applied="3"][data-of="3"]').waitFor();
     await expect(page.locator('section[data-part="quiet"]').count()).resolves.toBe(0);
+  });
+
+  test("members that are not live are named once on the quiet card, instead of keeping every capability on a card of its own", async () => {
+    const fleet = await addWideFleet(newFleet());
+    // new-2 stops sending heartbeats: every record it takes part in waits on it.
+    fleet.silence("new-2");
+    await fleet.advance(60_000);
+    const page = await open(fleet);
+    const quiet = page.locator('section[data-part="quiet"][data-count="13"]');
+    await expect(quiet.locator('[data-part="not-live"]').textContent()).resolves.toMatch(
+      /^waiting only on members that are not live: new-2 \(expired, last seen [^)]+\) \(start them again; /,
+    );
+    await expect(quiet.locator('tr[data-capability="feature.f01"] td').nth(5).textContent()).resolves.toBe("2/3");
+    // Blocked (orders) and ramping (f02) keep their cards, which name new-2 where they wait on it.
+    await capability(page).locator('[data-part="convergence"] li[data-node="new-2"]').waitFor();
+    await expect(page.locator("section.capability").count()).resolves.toBe(2);
   });
 
   test("past a dozen groups, a level shows a bar for each group that does not all read it and counts the others", async () => {
