@@ -105,6 +105,8 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
   readonly #byShortId: (MessageType | undefined)[] = new Array(128).fill(undefined);
   readonly #byName = new Map<string, MessageType>();
   readonly #legacyType: MessageType | undefined;
+  /** The version bare payloads are read at (0 without a legacy reading). */
+  readonly #legacyVersion: number = 0;
 
   constructor(definition: ProtocolDefinition) {
     for (const type of definition.types) {
@@ -140,6 +142,7 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
         );
       }
       this.#legacyType = type;
+      this.#legacyVersion = version;
     }
   }
 
@@ -191,12 +194,18 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
    */
   decode(frame: Uint8Array): DecodedFrameOf<P> {
     // The common head [0x87, t, v] with t and v below 128, read in place: most frames take no other path, and no other call.
-    const shortTypeId = frame[1];
-    const shortVersion = frame[2];
-    if (frame[0] === ENVELOPE_HEADER && shortTypeId !== undefined && shortTypeId < 0x80 && shortVersion !== undefined && shortVersion < 0x80) {
-      const type = this.#byShortId[shortTypeId];
-      // The frame's type and version decide its shapes: the compiler cannot follow bytes.
-      if (type !== undefined) return decodeFrame(type, shortVersion, frame, 3, false) as unknown as DecodedFrameOf<P>;
+    const first = frame[0];
+    if (first === ENVELOPE_HEADER) {
+      const shortTypeId = frame[1];
+      const shortVersion = frame[2];
+      if (shortTypeId !== undefined && shortTypeId < 0x80 && shortVersion !== undefined && shortVersion < 0x80) {
+        const type = this.#byShortId[shortTypeId];
+        // The frame's type and version decide its shapes: the compiler cannot follow bytes.
+        if (type !== undefined) return decodeFrame(type, shortVersion, frame, 3, false) as unknown as DecodedFrameOf<P>;
+      }
+    } else if (first !== undefined && this.#legacyType !== undefined) {
+      // A bare payload, read by the legacy reading without another call: a fleet adopting twostep reads mostly these.
+      return decodeFrame(this.#legacyType, this.#legacyVersion, frame, 0, true) as unknown as DecodedFrameOf<P>;
     }
     return this.#decodeOther(frame) as unknown as DecodedFrameOf<P>;
   }
