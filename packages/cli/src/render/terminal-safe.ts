@@ -61,18 +61,20 @@ function safeArray(array: readonly unknown[], seen: Map<object, unknown>): reado
 }
 
 function safeObject(object: object, seen: Map<object, unknown>): object {
-  const entries = Object.entries(object);
+  const record = object as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(record);
+  // Each value is read once (a getter is not asked twice), and the entries are made only if something changed.
+  const values: unknown[] = new Array(keys.length);
   const prototype = Object.getPrototypeOf(object);
   let changed = prototype !== Object.prototype && prototype !== null;
-  for (const entry of entries) {
-    const [key, item] = entry;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    const item = record[key];
     const safeKey = HAS_UNSAFE.test(key) ? escapeControls(key) : key;
     const safe = safeValue(item, seen);
-    if (safeKey !== key || safe !== item) {
-      changed = true;
-      entry[0] = safeKey;
-      entry[1] = safe;
-    }
+    if (safeKey !== key || safe !== item) changed = true;
+    keys[index] = safeKey;
+    values[index] = safe;
   }
-  return changed ? Object.fromEntries(entries) : object;
+  return changed ? Object.fromEntries(keys.map((key, index) => [key, values[index]])) : object;
 }
