@@ -320,24 +320,41 @@ function drawNotLive(entries, at) {
     const { waiting, waitingCount } = entry.convergence;
     // The summary names the first 20 members a record waits on: past those, there may be others.
     if (waitingCount > waiting.length) more = true;
-    for (const member of waiting) found.set(`${member.nodeId}\u0000${member.incarnation}`, member);
+    for (const member of waiting) if (member.state !== "live") found.set(`${member.nodeId}\u0000${member.incarnation}`, member);
   }
   if (found.size === 0) return null;
-  const members = [...found.values()].sort((a, b) => naturally.compare(a.nodeId, b.nodeId) || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
-  const named = members
-    .slice(0, NOT_LIVE_NAMED)
-    .map((member) => `${member.nodeId} (${member.state}, ${member.lastSeen === null ? "never seen" : `last seen ${formatAge(member.lastSeen, at)}`})`);
+  const byCodeUnit = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  const members = [...found.values()].sort(
+    (a, b) => naturally.compare(a.nodeId, b.nodeId) || byCodeUnit(a.nodeId, b.nodeId) || byCodeUnit(a.incarnation, b.incarnation),
+  );
+  const named = members.slice(0, NOT_LIVE_NAMED).map((member) => {
+    const seen = member.lastSeen === null ? "never seen" : `last seen ${formatAge(member.lastSeen, at)}`;
+    return `${member.nodeId} (${member.state}, ${seen}, incarnation ${member.incarnation})`;
+  });
   const unnamed = members.length - NOT_LIVE_NAMED;
   const others = unnamed > 0 ? `, … and ${more ? "at least " : ""}${unnamed} more` : more ? ", … and more" : "";
   return h(
     "p",
     { class: "warn", "data-part": "not-live" },
-    `waiting only on members that are not live: ${named.join(", ")}${others}`,
-    " (start them again; one gone for good: twostep decommission it once its lease has run out)",
+    `waiting only on members that are not live: ${named.join(", ")}${others} (${notLiveAdvice(new Set(members.map((member) => member.state)))})`,
   );
 }
 
-/** The required levels, a level no longer written whose drain window is over (at `at`) marked drained: retiring it is the second step of a change. */
+/** What to do about members that are not live, in these states, which records wait on (as `twostep status` says it). */
+function notLiveAdvice(states) {
+  const clauses = [];
+  if (states.has("starting")) clauses.push("starting ones apply them at their first heartbeat");
+  if (states.has("stale")) clauses.push("stale ones: start them again, or twostep decommission them once their leases have run out");
+  if (states.has("expired")) clauses.push("expired ones: start them again, or twostep decommission them (with --incarnation when the node id runs again)");
+  return clauses.join("; ");
+}
+
+/**
+ * The required levels, a level no longer written whose drain window is over
+ * (at `at`) marked drained: retiring it is the second step of a change. Not
+ * while the record waits on a member (one that is not live, on the quiet
+ * card), which may still write it: retire waits for it too.
+ */
 function requiredLevels(entry, at) {
   const record = entry.record;
   if (entry.required.length === 0) return "none";
@@ -345,7 +362,9 @@ function requiredLevels(entry, at) {
     .map((level) => {
       const until = record?.writtenUntil[String(level)];
       const written = record?.level === level || record?.ramp?.to === level;
-      return !written && until !== undefined && at >= until + entry.drainWindowMs ? `v${level} (drained)` : `v${level}`;
+      // A member that is not live may still write it, as far as anyone can tell: retire waits on it, so the level is not called drained.
+      const waitedOn = entry.convergence.waitingCount > 0;
+      return !written && !waitedOn && until !== undefined && at >= until + entry.drainWindowMs ? `v${level} (drained)` : `v${level}`;
     })
     .join(", ");
 }

@@ -10,8 +10,8 @@ export const SHOWN_IN_FULL_UP_TO = 12;
  * (or it has none, and nothing is enabled), with no ramp and no pending
  * intent, every live member taking part applied it, and nobody blocks its
  * next level. A member that is not live (starting, stale, expired) is not
- * the capability's to act on: it waits on every record it takes part in,
- * and is named once for all of them (see {@link notLiveWaitedOn}).
+ * the capability's to act on: every record it takes part in waits on it,
+ * and it is named once for all of them (see {@link notLiveWaitedOn}).
  */
 export function hasNothingToActOn(capability: CapabilityStatus): boolean {
   const record = capability.record;
@@ -36,4 +36,13 @@ export function notLiveWaitedOn(capabilities: readonly Pick<CapabilityStatus, "c
     }
   }
   return [...found.values()].sort((a, b) => naturalOrder(a.nodeId, b.nodeId) || naturalOrder(a.incarnation, b.incarnation));
+}
+
+/** What to do about members that are not live, in these states, which records wait on: for each state there is, one clause. */
+export function notLiveAdvice(states: ReadonlySet<string>): string {
+  const clauses: string[] = [];
+  if (states.has("starting")) clauses.push("starting ones apply them at their first heartbeat");
+  if (states.has("stale")) clauses.push("stale ones: start them again, or twostep decommission them once their leases have run out");
+  if (states.has("expired")) clauses.push("expired ones: start them again, or twostep decommission them (with --incarnation when the node id runs again)");
+  return clauses.join("; ");
 }

@@ -6,7 +6,7 @@ import { formatReaders } from "./format-readers.js";
 import { formatAge, formatDuration, formatTime } from "./format-time.js";
 import { blockersByLabel, groupByLabel, renderBlockersByLabel } from "./label-groups.js";
 import { describeMemberCounts, groupMembers, MEMBER_STATES, type StateCounts } from "./member-groups.js";
-import { hasNothingToActOn, notLiveWaitedOn, SHOWN_IN_FULL_UP_TO } from "./quiet-capability.js";
+import { hasNothingToActOn, notLiveAdvice, notLiveWaitedOn, SHOWN_IN_FULL_UP_TO } from "./quiet-capability.js";
 import { plain, type Style } from "./style.js";
 import { formatLevels, formatRamp, WRITES_CLOSED } from "./write-state.js";
 
@@ -50,7 +50,7 @@ export function renderStatus(status: FleetStatus, options: StatusViewOptions = {
       ? status.capabilities.filter((capability) => hasNothingToActOn(capability) && !plans.has(capability.capability))
       : [];
   for (const capability of status.capabilities) if (!quiet.includes(capability)) lines.push("", ...renderCapability(capability, status, options.by, style));
-  if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, status.at, style));
+  if (quiet.length > 0) lines.push("", ...renderQuiet(quiet, quiet.length < status.capabilities.length, status, style));
   const members = options.by === undefined ? renderMembers(status, options.capability, style) : renderMembersByLabel(status, options.by, style);
   return [...lines, "", ...members];
 }
@@ -60,10 +60,12 @@ const NOT_LIVE_NAMED = 5;
 
 /**
  * The capabilities with nothing to act on, one line each: write state,
- * required levels, next level, who applied the record, readers; and, once
- * for them all, the members that are not live that they wait on.
+ * required levels, next level, how many live members applied the record,
+ * readers; and, once for them all, the members that are not live that they
+ * wait on, with what to do about them.
  */
-function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, now: number, style: Style): string[] {
+function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, status: FleetStatus, style: Style): string[] {
+  const { at: now, members } = status;
   const header: Cell[] = ["CAPABILITY", "REV", "WRITES", "REQUIRED", "NEXT", "APPLIED", "READERS"].map((text) => ({ text, paint: style.dim }));
   const rows: Cell[][] = [header];
   for (const capability of capabilities) {
@@ -85,12 +87,20 @@ function renderQuiet(capabilities: readonly CapabilityStatus[], more: boolean, n
   ];
   const notLive = notLiveWaitedOn(capabilities);
   if (notLive.length > 0) {
-    const named = notLive.slice(0, NOT_LIVE_NAMED).map((member) => describeWaiting(member, now));
+    // A node id that another process runs under too is told apart by its incarnation, which decommission then takes.
+    const incarnations = new Map<string, number>();
+    for (const member of members) incarnations.set(member.nodeId, (incarnations.get(member.nodeId) ?? 0) + 1);
+    const named = notLive
+      .slice(0, NOT_LIVE_NAMED)
+      .map((member) =>
+        describeWaiting(
+          (incarnations.get(member.nodeId) ?? 0) > 1 ? { ...member, nodeId: `${member.nodeId} (incarnation ${member.incarnation})` } : member,
+          now,
+        ),
+      );
     const others = notLive.length > NOT_LIVE_NAMED ? `; … and ${notLive.length - NOT_LIVE_NAMED} more` : "";
-    lines.push(
-      `  ${style.yellow("waiting only on members that are not live")}: ${named.join("; ")}${others} ` +
-        "(start them again; one gone for good: twostep decommission it once its lease has run out)",
-    );
+    const advice = notLiveAdvice(new Set(notLive.map((member) => member.state)));
+    lines.push(`  ${style.yellow("waiting only on members that are not live")}: ${named.join("; ")}${others} (${advice})`);
   }
   return [...lines, ...alignColumns(rows, "  ")];
 }

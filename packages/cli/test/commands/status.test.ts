@@ -1,7 +1,7 @@
 import { type FleetSummaryJson, fleetSummaryJson, type StatusJson } from "@twostep/cli";
 import { RolloutController, Rollouts } from "@twostep/fleet";
 import { describe, expect, test } from "vitest";
-import { addWideFleet, FEATURES, ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
+import { addWideFleet, FEATURES, ORDERS, type TestFleet, useFleets, WHO, WIDE_FEATURES } from "../support/memory-fleet.js";
 
 const newFleet = useFleets();
 
@@ -250,15 +250,28 @@ describe("status", () => {
     const { stdout } = await fleet.run(["status"]);
     expect(stdout).toMatch(/^Fleet {2}3 members: 2 live, 1 expired/m);
     expect(stdout).toContain("13 more capabilities with nothing to act on: no ramp, intent or rollout plan under way, applied by every live member");
-    expect(stdout).toMatch(/^ {2}waiting only on members that are not live: new-2, expired for 60 s \(start them again/m);
+    expect(stdout).toContain(
+      "  waiting only on members that are not live: new-2, expired for 60 s " +
+        "(expired ones: start them again, or twostep decommission them (with --incarnation when the node id runs again))",
+    );
     // Named in the two capabilities in full (orders, blocked; f02, ramping), and once for the 13 others.
     expect(stdout.match(/new-2, expired for 60 s/g)).toHaveLength(3);
     expect(stdout).toMatch(/^ {2}CAPABILITY\s+REV\s+WRITES\s+REQUIRED\s+NEXT\s+APPLIED\s+READERS$/m);
     expect(stdout).toMatch(/^ {2}feature\.f01\s+\d+\s+v1\s+v1\s+v2 ready\s+2\/3\s+v1 3\/3 {3}v2 3\/3$/m);
+    // A member still starting is named too, with what it will do; a node id that runs again is told apart by incarnation.
+    await fleet.addStarting("late-1", "orders", "orders@2.0.0", 2, WIDE_FEATURES);
+    const expired = fleet.nodes.find((node) => node.nodeId === "new-2")?.incarnation;
+    await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features: WIDE_FEATURES });
+    const both = (await fleet.run(["status"])).stdout;
+    expect(both).toContain(
+      `  waiting only on members that are not live: late-1, starting; new-2 (incarnation ${expired}), expired for 60 s ` +
+        "(starting ones apply them at their first heartbeat; expired ones: start them again",
+    );
+    expect(both).toContain("13 more capabilities with nothing to act on");
     // A record that live members have not applied yet is something to follow: that capability is in full.
     await fleet.coordinator().enableWrite("feature.f04", 2, WHO);
     const behind = (await fleet.run(["status"])).stdout;
-    expect(behind).toMatch(/^feature\.f04 {2}rev \d+\n(.*\n)*? {2}convergence {3}applied by 0 of 3; waiting on new-1, live, on rev \d+/m);
+    expect(behind).toMatch(/^feature\.f04 {2}rev \d+\n(.*\n)*? {2}convergence {3}applied by 0 of 6; waiting on new-1, live, on rev \d+/m);
     expect(behind).toContain("12 more capabilities with nothing to act on");
   });
 

@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { type Chromium, launchChromium } from "../../scripts/chromium.js";
 import { addBlockedFleet, useDashboards } from "../support/dashboard.js";
-import { addWideFleet, ORDERS, type TestFleet, useFleets, WHO } from "../support/memory-fleet.js";
+import { addWideFleet, ORDERS, type TestFleet, useFleets, WHO, WIDE_FEATURES } from "../support/memory-fleet.js";
 
 const HANG_GUARD_MS = 45_000;
 
@@ -156,17 +156,29 @@ describe("the dashboard in a browser", { timeout: 120_000 }, () => {
 
   test("members that are not live are named once on the quiet card, instead of keeping every capability on a card of its own", async () => {
     const fleet = await addWideFleet(newFleet());
-    // new-2 stops sending heartbeats: every record it takes part in waits on it.
-    fleet.silence("new-2");
-    await fleet.advance(60_000);
+    // 22 more nodes, and new-2, stop sending heartbeats: every record they take part in waits on them.
+    const gone = await fleet.add({ prefix: "gone-", count: 22, service: "orders", build: "orders@2.0.0", reads: 2, features: WIDE_FEATURES });
+    // feature.f04 moves to v2 and its drain window of v1 ends, but they might still write v1.
+    const coordinator = fleet.coordinator();
+    await coordinator.change("feature.f04", { kind: "policy", drainWindowMs: 60_000 }, WHO);
+    await coordinator.enableWrite("feature.f04", 2, WHO);
+    await fleet.heartbeat();
+    fleet.silence("new-2", ...gone.map((node) => node.nodeId));
+    await fleet.advance(61_000);
     const page = await open(fleet);
     const quiet = page.locator('section[data-part="quiet"][data-count="13"]');
+    // The summary names the first 20 members each record waits on, of 23: five are named here, and the rest counted as at least.
+    const first = fleet.nodes.find((node) => node.nodeId === "gone-1")?.incarnation;
     await expect(quiet.locator('[data-part="not-live"]').textContent()).resolves.toMatch(
-      /^waiting only on members that are not live: new-2 \(expired, last seen [^)]+\) \(start them again; /,
+      new RegExp(
+        `^waiting only on members that are not live: gone-1 \\(expired, last seen [^,]+, incarnation ${first}\\), gone-2 .*, gone-5 \\([^)]+\\), … and at least 15 more ` +
+          "\\(expired ones: start them again, or twostep decommission them \\(with --incarnation when the node id runs again\\)\\)$",
+      ),
     );
-    await expect(quiet.locator('tr[data-capability="feature.f01"] td').nth(5).textContent()).resolves.toBe("2/3");
-    // Blocked (orders) and ramping (f02) keep their cards, which name new-2 where they wait on it.
-    await capability(page).locator('[data-part="convergence"] li[data-node="new-2"]').waitFor();
+    await expect(quiet.locator('tr[data-capability="feature.f01"] td').nth(5).textContent()).resolves.toBe("2/25");
+    await expect(quiet.locator('tr[data-capability="feature.f04"] td').nth(3).textContent()).resolves.toBe("v1, v2");
+    // Blocked (orders) and ramping (f02) keep their cards, which name the first members they wait on.
+    await capability(page).locator('[data-part="convergence"] li[data-node="gone-1"]').waitFor();
     await expect(page.locator("section.capability").count()).resolves.toBe(2);
   });
 

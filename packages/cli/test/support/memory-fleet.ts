@@ -83,9 +83,13 @@ export class TestFleet {
     return started;
   }
 
-  /** Registers a member that never sent a heartbeat (its process is still starting), with a build that reads orders v1..`reads`. */
-  async addStarting(nodeId: string, service: string, build: string, reads = 1): Promise<void> {
-    const capabilities = { [ORDERS]: { reads: { min: 1, max: reads }, writes: { min: 1, max: reads } }, "twostep.records": { reads: { min: 1, max: 1 } } };
+  /** Registers a member that never sent a heartbeat (its process is still starting), with a build that reads orders v1..`reads` and `features`. */
+  async addStarting(nodeId: string, service: string, build: string, reads = 1, features: Readonly<Record<string, CapabilitySupport>> = {}): Promise<void> {
+    const capabilities = {
+      [ORDERS]: { reads: { min: 1, max: reads }, writes: { min: 1, max: reads } },
+      ...features,
+      "twostep.records": { reads: { min: 1, max: 1 } },
+    };
     const record = { capabilities, uses: null };
     const buildId = buildIdOf(record);
     const incarnation = "0123456789abcdef";
@@ -163,6 +167,11 @@ export class TestFleet {
 /** The 13 features of {@link addWideFleet}: `feature.f01` to `feature.f13`. */
 export const FEATURES = Array.from({ length: 13 }, (_, index) => `feature.f${String(index + 1).padStart(2, "0")}`);
 
+/** What every build of {@link addWideFleet} does with each of {@link FEATURES}: reads and writes v1..v2. */
+export const WIDE_FEATURES: Readonly<Record<string, CapabilitySupport>> = Object.fromEntries(
+  FEATURES.map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]),
+);
+
 /**
  * Gives `fleet` 15 capabilities: orders.OrderPlaced blocked at v2 by one
  * old node (of three), `feature.f02` ramping to v2 at 50%, and the other
@@ -170,9 +179,8 @@ export const FEATURES = Array.from({ length: 13 }, (_, index) => `feature.f${Str
  * applied by every member, v2 ready).
  */
 export async function addWideFleet(fleet: TestFleet): Promise<TestFleet> {
-  const features = Object.fromEntries(FEATURES.map((name) => [name, { reads: { min: 1, max: 2 }, writes: { min: 1, max: 2 } }]));
-  await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features });
-  await fleet.add({ prefix: "old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, features });
+  await fleet.add({ prefix: "new-", count: 2, service: "orders", build: "orders@2.0.0", reads: 2, features: WIDE_FEATURES });
+  await fleet.add({ prefix: "old-", count: 1, service: "orders", build: "orders@1.4.0", reads: 1, features: WIDE_FEATURES });
   const coordinator = fleet.coordinator();
   for (const name of [ORDERS, ...FEATURES]) await coordinator.enableWrite(name, 1, WHO);
   await coordinator.enableWrite("feature.f02", 2, { ...WHO, percent: 50 });
