@@ -235,6 +235,42 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.disableWrite(TYPE, WHO);
   });
 
+  test("a coordinator that read a revision the store has since lost refuses changes, though no node reports it", async () => {
+    // a's heartbeat is restored with the store: it reports nothing the store lacks until it beats again.
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    const read = (await fleet.coordinator.status()).capabilities[0]?.revision ?? 0;
+    fleet.plane.restore(backup);
+    const refused = await typedFailure(fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain(`short of revision ${read}, which this coordinator read before`);
+    expect((await fleet.coordinator.status()).plane.regressed.join()).toContain("this coordinator read before");
+    // A reconcile starts a new epoch, from which the coordinator judges positions afresh.
+    await fleet.coordinator.reconcile(WHO);
+    await fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    expect((await fleet.coordinator.status()).plane.regressed).toEqual([]);
+  });
+
+  test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync", async () => {
+    const a = await restoredUnderV2Writer();
+    const lost = a.appliedRevision(TYPE);
+    const held = a.record(TYPE);
+    // Written again up to the lost revision, as a coordinator that saw no evidence could: the v1 record, at new revisions.
+    for (let stored = await fleet.plane.get(levelKey); stored !== undefined && stored.revision < lost; stored = await fleet.plane.get(levelKey)) {
+      await fleet.plane.append(levelKey, stored.value, { expect: stored.revision });
+    }
+    expect((await storedRecord()).revision).toBe(lost);
+    // A complete snapshot, as a follower's resync delivers.
+    fleet.plane.restore(fleet.plane.backup());
+    await fleet.settle();
+    expect(a.regressed).toContain(`at revision ${lost} is not the one this node applied there`);
+    expect([a.record(TYPE), a.writeLevel(TYPE)]).toEqual([held, 2]);
+    await a.heartbeat();
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+  });
+
   test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
     const a = await restoredUnderV2Writer();
     await a.heartbeat();

@@ -277,6 +277,20 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     await vi.waitFor(() => expect(a.writeLevel(TYPE)).toBe(1), patiently);
   });
 
+  test("a change right after the log is restored, before any node says so, is refused: a heartbeat reports a revision the log, asked for it, does not hold", async () => {
+    const { prefix, release, raw, a, backup } = await backedUpAtV1RunningV2();
+    const applied = a.appliedRevision(TYPE);
+    await restore(raw, release, backup);
+    const before = await lastSequenceOf(raw, release, levelKey);
+    // A new coordinator, with no memory of the store: only a's last heartbeat, sent before the restore, shows the lost revision.
+    const manager = new Coordinator(await planes.open({ bucketPrefix: prefix, create: false }));
+    const refused = await typedFailure(manager.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain(`short of revision ${applied}, which a member reports having applied`);
+    // Nothing was written: the lost revisions are not handed out again under a's record.
+    expect(await lastSequenceOf(raw, release, levelKey)).toBe(before);
+  });
+
   test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
     const { prefix, release, raw, a, backup } = await backedUpAtV1RunningV2();
 

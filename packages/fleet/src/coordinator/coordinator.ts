@@ -19,6 +19,7 @@ import { StatusMemo } from "./status-memo.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
+import { ReadPositions } from "./read-positions.js";
 import { BeatDigest } from "./regression-evidence.js";
 import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
@@ -52,6 +53,8 @@ export class Coordinator {
   readonly #statusMemo = new StatusMemo<MemberStatus>();
   /** What heartbeats show of the views read, kept from one view to the next. */
   readonly #digest = new BeatDigest();
+  /** The highest position this coordinator read, and the views the store gave short of what they were asked for. */
+  readonly #positions = new ReadPositions();
   readonly #asController: boolean;
   readonly #requestTimeoutMs: number;
   readonly #steps: ChangeSteps;
@@ -370,17 +373,32 @@ export class Coordinator {
     });
   }
 
-  /** What shows that the store went backwards, in a view this coordinator read (see `regressionEvidence`). */
+  /** What shows that the store went backwards, in a view this coordinator read (see `regressionEvidence` and `ReadPositions`). */
   #evidence(view: FleetView): string[] {
-    return this.#digest.evidence(view, this.#cache.memory.patchOf(view));
+    const evidence = this.#digest.evidence(view, this.#cache.memory.patchOf(view));
+    // A read short of what was asked is said when nothing else shows it: right after a restore, before any node reports it.
+    const short = this.#positions.evidence(view);
+    return short === undefined || evidence.length > 0 ? evidence : [short];
   }
 
-  /** Reads the fleet; again as of the newest revision a member reports, so that a lagging read is not taken for a store that went backwards. */
+  /**
+   * Reads the fleet; again as of the newest revision a member reports, or
+   * this coordinator read before, so that a lagging read is not taken for a
+   * store that went backwards, and a store that holds less than that is.
+   */
   async #view(atLeast = 0): Promise<FleetView> {
     const options = { formats: this.#formats, clockMarginMs: this.#marginMs, atLeast, cache: this.#cache };
     const view = await loadFleetView(this.#plane, options);
-    const wanted = this.#digest.highest(view, this.#cache.memory.patchOf(view));
-    return wanted > view.position ? loadFleetView(this.#plane, { ...options, atLeast: wanted }) : view;
+    const reported = this.#digest.highest(view, this.#cache.memory.patchOf(view));
+    const read = this.#positions.floor(view);
+    const wanted = Math.max(reported, read);
+    if (wanted <= view.position) {
+      this.#positions.note(view);
+      return view;
+    }
+    const again = await loadFleetView(this.#plane, { ...options, atLeast: wanted });
+    this.#positions.note(again, wanted, reported >= read ? "a member reports having applied" : "this coordinator read before");
+    return again;
   }
 
   async #ensureMeta(view: FleetView, author: ChangeAuthor, mode?: "direct" | "controller"): Promise<PlaneMeta> {

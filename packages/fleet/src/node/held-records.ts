@@ -20,8 +20,10 @@ export interface HeldRecord {
  * vanished, a store behind what the node saw or a different control plane
  * mean the store went backwards: the node keeps its newer state and says so,
  * until the store catches up again or a release manager reconciles (a new
- * epoch). A record that cannot be read is reported while the store holds
- * it: no longer once it is removed (a tombstone) or missing from a snapshot.
+ * epoch). So does another record (or a removal) at the very revision of
+ * one held: revisions are handed out once. A record that cannot be read is
+ * reported while the store holds it: no longer once it is removed (a
+ * tombstone) or missing from a snapshot.
  */
 export class HeldRecords {
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -109,6 +111,8 @@ export class HeldRecords {
       this.#forgetUnreadable(entry);
       if (held === undefined) return null;
       if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
+      // Removed at the very revision this node applied a record at: that revision was handed out again.
+      if (entry.revision === held.revision) return reissued(capability, entry.revision);
       this.#records.delete(capability);
       this.#accepted(entry.revision);
       changed.add(capability);
@@ -127,7 +131,8 @@ export class HeldRecords {
     if (held !== undefined) {
       if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
       if (record.epoch === held.record.epoch) {
-        if (entry.revision === held.revision) return null;
+        // Other bytes at the revision this node applied (the same bytes returned above): a store gone backwards and written again.
+        if (entry.revision === held.revision) return reissued(capability, entry.revision);
         if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
       }
     }
@@ -182,4 +187,13 @@ export class HeldRecords {
   #accepted(revision: number): void {
     this.#highest = Math.max(this.#highest, revision);
   }
+}
+
+/**
+ * Why a record other than the one held, at the revision it was held at,
+ * shows a store that went backwards: a revision is given once, so the store
+ * lost what it held and wrote something else under the same number.
+ */
+function reissued(capability: string, revision: number): string {
+  return `the record of ${capability} at revision ${revision} is not the one this node applied there: the store went backwards and was written again`;
 }
