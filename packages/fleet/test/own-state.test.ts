@@ -253,6 +253,34 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect((await fleet.coordinator.status()).plane.regressed).toEqual([]);
   });
 
+  test("a coordinator judges each record it read: writes elsewhere that carry the log past what it read do not hide a record gone back", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    const read = (await fleet.coordinator.status()).capabilities[0]?.revision ?? 0;
+    fleet.plane.restore(backup);
+    // Nodes join the restored store (a's heartbeat was restored too, and shows nothing), carrying its log past what was read.
+    for (let joined = 0; (await fleet.plane.read("fleet")).position <= read; joined++) await fleet.node(`late-${joined}`, "b2-new");
+    const refused = await typedFailure(fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain(`the record of ${TYPE} went back from revision ${read}, which this coordinator read, to`);
+  });
+
+  test("a store restored to before a reconcile is noticed by a coordinator that read the later epoch, and the next reconcile starts above it", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    expect((await fleet.coordinator.reconcile(WHO)).epoch).toBe(2);
+    await fleet.coordinator.status();
+    fleet.plane.restore(backup);
+    const refused = await typedFailure(fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain("the control plane went back from epoch 2, which this coordinator read, to epoch 1");
+    expect((await fleet.coordinator.reconcile(WHO)).epoch).toBe(3);
+    await fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+  });
+
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync", async () => {
     const a = await restoredUnderV2Writer();
     const lost = a.appliedRevision(TYPE);

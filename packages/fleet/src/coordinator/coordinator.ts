@@ -53,7 +53,7 @@ export class Coordinator {
   readonly #statusMemo = new StatusMemo<MemberStatus>();
   /** What heartbeats show of the views read, kept from one view to the next. */
   readonly #digest = new BeatDigest();
-  /** The highest position this coordinator read, and the views the store gave short of what they were asked for. */
+  /** What this coordinator read of the store (identity, epoch, position, records), to judge the next read by. */
   readonly #positions = new ReadPositions();
   readonly #asController: boolean;
   readonly #requestTimeoutMs: number;
@@ -327,7 +327,8 @@ export class Coordinator {
     const history = await this.#plane.history();
     const result = reconcileRecords(view, history, this.#formats);
     const meta = view.meta?.value ?? null;
-    const epoch = result.epoch;
+    // Above every epoch this coordinator read too: a store restored to before a reconcile starts again past it.
+    const epoch = Math.max(result.epoch, this.#positions.nextEpoch(view));
     const planeId = result.planeId ?? meta?.planeId ?? randomUUID();
     const reason = evidence.length === 0 ? author.reason : `${author.reason}${author.reason === "" ? "" : "; "}evidence: ${evidence.slice(0, 3).join("; ")}`;
     const written: string[] = [];
@@ -376,9 +377,9 @@ export class Coordinator {
   /** What shows that the store went backwards, in a view this coordinator read (see `regressionEvidence` and `ReadPositions`). */
   #evidence(view: FleetView): string[] {
     const evidence = this.#digest.evidence(view, this.#cache.memory.patchOf(view));
-    // A read short of what was asked is said when nothing else shows it: right after a restore, before any node reports it.
-    const short = this.#positions.evidence(view);
-    return short === undefined || evidence.length > 0 ? evidence : [short];
+    // What this coordinator read before is said when nothing else shows it: right after a restore, before any node reports it.
+    const read = this.#positions.evidence(view);
+    return read.length === 0 || evidence.length > 0 ? evidence : [...read];
   }
 
   /**

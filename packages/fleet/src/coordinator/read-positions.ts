@@ -1,48 +1,124 @@
-import type { FleetView } from "./fleet-view.js";
+import type { FleetView, LevelView } from "./fleet-view.js";
+
+/** What a coordinator read of a control plane in one epoch. */
+interface Seen {
+  /** The control plane's id, or `none` before it is set up. */
+  readonly plane: string;
+  readonly epoch: number;
+  readonly position: number;
+  /** Per capability, the revision of its record and which write it was. */
+  readonly levels: ReadonlyMap<string, { readonly revision: number; readonly write: string }>;
+}
 
 /**
- * The highest log position one coordinator has read of a control plane in
- * one epoch, and what a view read short of a position the store was asked
- * for shows. A store's positions only grow, and a reconcile starts a new
- * epoch: so a store that, asked as of a position it was once read at (or
- * that a member reports having applied), holds less, went backwards. Judged
- * before it writes again: a revision handed out twice would let a node that
- * applied the lost record take the new one for it.
+ * What one coordinator has read of the store, kept to judge the next read
+ * by: the control plane and epoch, the highest log position, and the
+ * revision of each record. A store's positions and revisions only grow, a
+ * reconcile starts a higher epoch, and a revision is written once: so a
+ * store that holds an earlier epoch, a record at a lower revision, another
+ * write at a revision read before, or, asked as of a position it was once
+ * read at (or that a member reports having applied), less, went backwards.
+ * Judged before a change is written: a revision handed out twice would let
+ * a node that applied the lost record take the new one for it, and writes
+ * elsewhere in the log can carry the position past what was read.
  */
 export class ReadPositions {
-  /** The highest position read, and the control plane and epoch it was read in. */
-  #seen: { readonly plane: string; readonly position: number } | undefined;
-  /** The views read short of what they were asked for, and why that shows a store gone backwards. */
-  readonly #short = new WeakMap<FleetView, string>();
+  #seen: Seen | undefined;
+  /** Per view read, what it shows of a store gone backwards. */
+  readonly #evidence = new WeakMap<FleetView, readonly string[]>();
 
   /** The position a view of `view`'s control plane and epoch must reach: the highest read before in them (0 when none). */
   floor(view: FleetView): number {
     const seen = this.#seen;
-    return seen !== undefined && seen.plane === planeOf(view) ? seen.position : 0;
+    return seen !== undefined && seen.plane === planeOf(view) && seen.epoch === epochOf(view) ? seen.position : 0;
+  }
+
+  /** The lowest epoch a reconcile may start: above every epoch read of `view`'s control plane. */
+  nextEpoch(view: FleetView): number {
+    const seen = this.#seen;
+    return seen !== undefined && seen.plane === planeOf(view) ? seen.epoch + 1 : 0;
   }
 
   /**
-   * Notes that `view` was read, as of `asked` (0: as of nothing in
-   * particular) because `why` (`a member reports having applied it`, say):
-   * a view below what it was asked for is one the store could not give.
+   * Judges `view` against what was read before, and keeps what it read when
+   * it shows nothing. `asked`: the position the view was read as of, for
+   * `why` (`a member reports having applied`, say); a view below it is one
+   * the store could not give.
    */
   note(view: FleetView, asked = 0, why = ""): void {
+    const evidence: string[] = [];
     if (view.position < asked) {
-      this.#short.set(view, `the store holds its log up to revision ${view.position}, short of revision ${asked}, which ${why}: it went backwards`);
+      evidence.push(`the store holds its log up to revision ${view.position}, short of revision ${asked}, which ${why}: it went backwards`);
     }
-    const plane = planeOf(view);
+    // An identity record that cannot be read refuses every change by itself: nothing to judge it against, nor to keep.
+    if (view.meta !== null && view.meta.value === null) {
+      if (evidence.length > 0) this.#evidence.set(view, evidence);
+      return;
+    }
     const seen = this.#seen;
-    if (seen === undefined || seen.plane !== plane || view.position > seen.position) this.#seen = { plane, position: view.position };
+    const plane = planeOf(view);
+    const epoch = epochOf(view);
+    if (seen !== undefined && seen.plane !== "none") {
+      if (plane !== seen.plane) {
+        evidence.push(
+          plane === "none"
+            ? `the store has no identity record, where this coordinator read control plane ${seen.plane}: it was lost or recreated`
+            : `the store is control plane ${plane}, where this coordinator read ${seen.plane}: it was lost or recreated`,
+        );
+      } else if (epoch < seen.epoch) {
+        evidence.push(`the control plane went back from epoch ${seen.epoch}, which this coordinator read, to epoch ${epoch}`);
+      } else if (epoch === seen.epoch) {
+        evidence.push(...levelsGoneBack(seen, view));
+      }
+    }
+    if (evidence.length > 0) {
+      // What was read stays the measure until a reconcile starts a higher epoch.
+      this.#evidence.set(view, evidence);
+      return;
+    }
+    const same = seen !== undefined && seen.plane === plane && seen.epoch === epoch;
+    const levels = new Map(same ? seen.levels : []);
+    for (const level of view.levels.values()) levels.set(level.capability, { revision: level.revision, write: writeOf(level) });
+    this.#seen = { plane, epoch, position: same ? Math.max(seen.position, view.position) : view.position, levels };
   }
 
-  /** What `view` shows of a store gone backwards, in a line, or undefined. */
-  evidence(view: FleetView): string | undefined {
-    return this.#short.get(view);
+  /** What `view` shows of a store gone backwards, in lines (none: nothing). */
+  evidence(view: FleetView): readonly string[] {
+    return this.#evidence.get(view) ?? NOTHING;
   }
 }
 
-/** The control plane and epoch of `view`, as one text (`none` before it is set up, or while its identity cannot be read). */
+const NOTHING: readonly string[] = Object.freeze([]);
+
+/** The records of `view` that went back from what `seen` read of them, in words. */
+function levelsGoneBack(seen: Seen, view: FleetView): string[] {
+  const found: string[] = [];
+  for (const [capability, read] of seen.levels) {
+    const level = view.levels.get(capability);
+    if (level === undefined) found.push(`the record of ${capability}, which this coordinator read at revision ${read.revision}, vanished from the store`);
+    else if (level.revision < read.revision) {
+      found.push(`the record of ${capability} went back from revision ${read.revision}, which this coordinator read, to ${level.revision}`);
+    } else if (level.revision === read.revision && writeOf(level) !== read.write) {
+      found.push(
+        `the record of ${capability} at revision ${read.revision} is not the one this coordinator read there: the store went backwards and was written again`,
+      );
+    }
+  }
+  return found;
+}
+
+/** Which write a record is: its change note's id (every write has its own), or when it was stored. */
+function writeOf(level: LevelView): string {
+  return level.record?.change.id ?? `at ${level.at}`;
+}
+
+/** The control plane of `view`: its id, or `none` before it is set up. */
 function planeOf(view: FleetView): string {
   const meta = view.meta?.value;
-  return meta === undefined || meta === null ? "none" : `${meta.planeId}\u0000${meta.epoch}`;
+  return meta === undefined || meta === null ? "none" : meta.planeId;
+}
+
+/** The epoch of `view`'s control plane (0 before it is set up). */
+function epochOf(view: FleetView): number {
+  return view.meta?.value?.epoch ?? 0;
 }
