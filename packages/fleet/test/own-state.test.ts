@@ -216,6 +216,22 @@ describe("11.1 twostep upgrades its own record format read first", () => {
   });
 });
 
+/**
+ * Node `a` (build b2-new), v1 then v2 enabled by the harness's long-running
+ * coordinator, which reads the v2 record; then the store (heartbeats
+ * included: a's reports nothing the store lacks until it beats again) is
+ * restored to a copy taken at v1. Returns the revision the coordinator read.
+ */
+async function restoredUnderCoordinatorThatRead(): Promise<number> {
+  await fleet.node("a", "b2-new");
+  await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+  const backup = fleet.plane.backup();
+  await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+  const read = (await fleet.coordinator.status()).capabilities[0]?.revision ?? 0;
+  fleet.plane.restore(backup);
+  return read;
+}
+
 describe("11.2 a store that went backwards is noticed", () => {
   test("nodes keep their newer records and say so, changes are refused until reconcile, which keeps every level anyone wrote", async () => {
     const a = await restoredUnderV2Writer();
@@ -236,13 +252,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a coordinator that read a revision the store has since lost refuses changes, though no node reports it", async () => {
-    // a's heartbeat is restored with the store: it reports nothing the store lacks until it beats again.
-    await fleet.node("a", "b2-new");
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const backup = fleet.plane.backup();
-    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    const read = (await fleet.coordinator.status()).capabilities[0]?.revision ?? 0;
-    fleet.plane.restore(backup);
+    const read = await restoredUnderCoordinatorThatRead();
     const refused = await typedFailure(fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO));
     expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
     expect(refused.message).toContain(`short of revision ${read}, which this coordinator read before`);
@@ -254,12 +264,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a coordinator judges each record it read: writes elsewhere that carry the log past what it read do not hide a record gone back", async () => {
-    await fleet.node("a", "b2-new");
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const backup = fleet.plane.backup();
-    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    const read = (await fleet.coordinator.status()).capabilities[0]?.revision ?? 0;
-    fleet.plane.restore(backup);
+    const read = await restoredUnderCoordinatorThatRead();
     // Nodes join the restored store (a's heartbeat was restored too, and shows nothing), carrying its log past what was read.
     for (let joined = 0; (await fleet.plane.read("fleet")).position <= read; joined++) await fleet.node(`late-${joined}`, "b2-new");
     const refused = await typedFailure(fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO));
