@@ -31,6 +31,13 @@ export class HeldRecords {
   /** The records that cannot be read, by key: the problem and the revision it was stored at. */
   readonly #unreadable = new Map<string, { readonly problem: string; readonly revision: number }>();
   #meta: { readonly value: PlaneMeta; readonly revision: number } | undefined;
+  /**
+   * Per capability, why its history in the store forked from the one held:
+   * another write, or a removal, at the revision held. Such a store never
+   * catches up: later records of it are not taken either, and only a new
+   * epoch (a reconcile) ends it.
+   */
+  readonly #forked = new Map<string, string>();
   /** The highest revision accepted in the current epoch. */
   #highest = 0;
   #regressed: string | null = null;
@@ -112,7 +119,9 @@ export class HeldRecords {
       if (held === undefined) return null;
       if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
       // Removed at the very revision this node applied a record at: that revision was handed out again.
-      if (entry.revision === held.revision) return reissued(capability, entry.revision);
+      if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
+      const forked = this.#forked.get(capability);
+      if (forked !== undefined) return forked;
       this.#records.delete(capability);
       this.#accepted(entry.revision);
       changed.add(capability);
@@ -132,10 +141,13 @@ export class HeldRecords {
       if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
       if (record.epoch === held.record.epoch) {
         // Other bytes at the revision this node applied (the same bytes returned above): a store gone backwards and written again.
-        if (entry.revision === held.revision) return reissued(capability, entry.revision);
+        if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
         if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
+        const forked = this.#forked.get(capability);
+        if (forked !== undefined) return forked;
       }
     }
+    this.#forked.delete(capability);
     this.#records.set(capability, { record, revision: entry.revision, stored: entry.value.slice() });
     this.#accepted(entry.revision);
     changed.add(capability);
@@ -164,12 +176,19 @@ export class HeldRecords {
         // A reconcile: revisions start again from what the store has now.
         this.#highest = 0;
         this.#regressed = null;
+        this.#forked.clear();
         for (const capability of this.#records.keys()) changed.add(capability);
       }
     }
     this.#meta = { value: meta, revision: entry.revision };
     this.#accepted(entry.revision);
     return null;
+  }
+
+  /** Notes that the store's history of `capability` forked from the one held, `why`; returns why. */
+  #fork(capability: string, why: string): string {
+    this.#forked.set(capability, why);
+    return why;
   }
 
   /** The record of `entry`'s key could be read: it is no longer reported (the key is not even spelt while nothing is). */
