@@ -1,4 +1,4 @@
-import { FleetErrorCode, type FleetNode, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import { FleetErrorCode, type FleetNode, MemoryControlPlane, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { pino } from "pino";
 import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -284,6 +284,25 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(refused.message).toContain("the control plane went back from epoch 2, which this coordinator read, to epoch 1");
     expect((await fleet.coordinator.reconcile(WHO)).epoch).toBe(3);
     await fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+  });
+
+  test("a reconcile by another coordinator starts a history this one judges afresh, even at an epoch number it read, or on a recreated store", async () => {
+    for (const recreated of [false, true]) {
+      const plane = new MemoryControlPlane({ clock: fleet.clock.now });
+      const reader = fleet.coordinatorOn(plane);
+      await fleet.node(`a-${recreated}`, "b2-new", { controlPlane: plane });
+      await reader.enableWrite(TYPE, 1, WHO);
+      const backup = recreated ? new MemoryControlPlane().backup() : plane.backup();
+      // The reader reconciles to epoch 2 and reads on; the store is then restored to epoch 1 (or to nothing).
+      await reader.reconcile(WHO);
+      await reader.enableWrite(TYPE, 2, WHO);
+      plane.restore(backup);
+      expect(await codeOf(reader.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO))).toBe(FleetErrorCode.StoreRegressed);
+      // Another coordinator, to which no member reported epoch 2, reconciles: epoch 2 again, or a new control plane.
+      await fleet.coordinatorOn(plane).reconcile(WHO);
+      await reader.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+      expect((await reader.status()).plane.regressed).toEqual([]);
+    }
   });
 
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync, past it too", async () => {

@@ -5,6 +5,8 @@ interface Seen {
   /** The control plane's id, or `none` before it is set up. */
   readonly plane: string;
   readonly epoch: number;
+  /** The id of the reconcile that started this history (its identity record's change note), when its last change was one. */
+  readonly reconcile: string | undefined;
   readonly position: number;
   /** Per capability, the revision of its record and which write it was. */
   readonly levels: ReadonlyMap<string, { readonly revision: number; readonly write: string }>;
@@ -20,7 +22,9 @@ interface Seen {
  * read at (or that a member reports having applied), less, went backwards.
  * Judged before a change is written: a revision handed out twice would let
  * a node that applied the lost record take the new one for it, and writes
- * elsewhere in the log can carry the position past what was read.
+ * elsewhere in the log can carry the position past what was read. A
+ * reconcile it did not read starts a history judged afresh: a restore
+ * cannot make one up.
  */
 export class ReadPositions {
   #seen: Seen | undefined;
@@ -30,7 +34,7 @@ export class ReadPositions {
   /** The position a view of `view`'s control plane and epoch must reach: the highest read before in them (0 when none). */
   floor(view: FleetView): number {
     const seen = this.#seen;
-    return seen !== undefined && seen.plane === planeOf(view) && seen.epoch === epochOf(view) ? seen.position : 0;
+    return seen !== undefined && sameHistory(seen, view) ? seen.position : 0;
   }
 
   /** The lowest epoch a reconcile may start: above every epoch read of `view`'s control plane. */
@@ -58,7 +62,11 @@ export class ReadPositions {
     const seen = this.#seen;
     const plane = planeOf(view);
     const epoch = epochOf(view);
-    if (seen !== undefined && seen.plane !== "none") {
+    const reconcile = reconcileOf(view);
+    // A reconcile this coordinator did not read (another's, perhaps at an epoch number it read already, when no member
+    // reported that epoch to it) starts a history of its own; an earlier epoch of this plane is no such history.
+    const anew = reconcile !== undefined && reconcile !== seen?.reconcile && (plane !== seen?.plane || epoch >= seen.epoch);
+    if (seen !== undefined && seen.plane !== "none" && !anew) {
       if (plane !== seen.plane) {
         evidence.push(
           plane === "none"
@@ -76,10 +84,16 @@ export class ReadPositions {
       this.#evidence.set(view, evidence);
       return;
     }
-    const same = seen !== undefined && seen.plane === plane && seen.epoch === epoch;
+    const same = seen !== undefined && !anew && sameHistory(seen, view);
     const levels = new Map(same ? seen.levels : []);
     for (const level of view.levels.values()) levels.set(level.capability, { revision: level.revision, write: writeOf(level) });
-    this.#seen = { plane, epoch, position: same ? Math.max(seen.position, view.position) : view.position, levels };
+    this.#seen = {
+      plane,
+      epoch,
+      reconcile: reconcile ?? (same ? seen.reconcile : undefined),
+      position: same ? Math.max(seen.position, view.position) : view.position,
+      levels,
+    };
   }
 
   /** What `view` shows of a store gone backwards, in lines (none: nothing). */
@@ -110,6 +124,18 @@ function levelsGoneBack(seen: Seen, view: FleetView): string[] {
 /** Which write a record is: its change note's id (every write has its own), or when it was stored. */
 function writeOf(level: LevelView): string {
   return level.record?.change.id ?? `at ${level.at}`;
+}
+
+/** True when `view` reads the history `seen` was read of: one control plane and epoch, and no reconcile but the one read. */
+function sameHistory(seen: Seen, view: FleetView): boolean {
+  const reconcile = reconcileOf(view);
+  return seen.plane === planeOf(view) && seen.epoch === epochOf(view) && (reconcile === undefined || reconcile === seen.reconcile);
+}
+
+/** The id of the reconcile `view`'s identity record was last written by, or undefined (set up, or changed since by `init`). */
+function reconcileOf(view: FleetView): string | undefined {
+  const change = view.meta?.value?.change;
+  return change?.action === "reconcile" ? change.id : undefined;
 }
 
 /** The control plane of `view`: its id, or `none` before it is set up. */
