@@ -80,7 +80,7 @@ export class ReadPositions {
       }
     }
     if (evidence.length > 0) {
-      // What was read stays the measure until a reconcile starts a higher epoch.
+      // What was read stays the measure until a reconcile starts another history (a higher epoch, or one this coordinator did not read).
       this.#evidence.set(view, evidence);
       return;
     }
