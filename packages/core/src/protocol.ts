@@ -105,8 +105,6 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
   readonly #byShortId: (MessageType | undefined)[] = new Array(128).fill(undefined);
   readonly #byName = new Map<string, MessageType>();
   readonly #legacyType: MessageType | undefined;
-  /** The version bare payloads are read at (0 without a legacy reading). */
-  readonly #legacyVersion: number = 0;
 
   constructor(definition: ProtocolDefinition) {
     for (const type of definition.types) {
@@ -142,7 +140,6 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
         );
       }
       this.#legacyType = type;
-      this.#legacyVersion = version;
     }
   }
 
@@ -205,7 +202,7 @@ export class Protocol<P extends ProtocolShape = ProtocolShape> {
       }
     } else if (first !== undefined && this.#legacyType !== undefined) {
       // A bare payload, read by the legacy reading without another call: a fleet adopting twostep reads mostly these.
-      return decodeFrame(this.#legacyType, this.#legacyVersion, frame, 0, true) as unknown as DecodedFrameOf<P>;
+      return decodeFrame(this.#legacyType, (this.legacy as LegacyReading).version, frame, 0, true) as unknown as DecodedFrameOf<P>;
     }
     return this.#decodeOther(frame) as unknown as DecodedFrameOf<P>;
   }

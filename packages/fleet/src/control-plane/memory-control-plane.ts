@@ -61,14 +61,7 @@ export class MemoryControlPlane implements ControlPlane {
       const current = this.#last.get(id)?.revision ?? 0;
       if (current !== options.expect) throw new RevisionConflictError(keyText(key), options.expect);
     }
-    const entry = freeze({
-      // Keys hold strings only (checked above): a frozen shallow copy is a whole one, which reads hand out as it is.
-      key: freeze({ ...key }),
-      value: value.slice(),
-      tombstone: options.tombstone ?? false,
-      revision: ++this.#revision,
-      at: this.#clock(),
-    });
+    const entry = stored(key, value, options.tombstone ?? false, ++this.#revision, this.#clock());
     this.#log.push(entry);
     this.#last.set(id, entry);
     if (inScope(key, "records")) for (const follower of this.#followers) deliver(() => follower.onEntry(copy(entry)));
@@ -117,13 +110,7 @@ export class MemoryControlPlane implements ControlPlane {
     const id = beatId(key);
     const current = this.#liveBeat(id)?.revision ?? 0;
     if (current !== options.expect) throw new RevisionConflictError(`heartbeat of ${key.nodeId}@${key.incarnation}`, options.expect);
-    const beat = freeze({
-      key: freeze({ ...key }),
-      value: value.slice(),
-      tombstone: options.tombstone ?? false,
-      revision: ++this.#beatRevision,
-      at: this.#clock(),
-    });
+    const beat = stored(key, value, options.tombstone ?? false, ++this.#beatRevision, this.#clock());
     this.#beats.set(id, beat);
     return beat.revision;
   }
@@ -244,4 +231,13 @@ function deliver(call: () => void): void {
       // A follower's failure is its own; it must not stop delivery to others.
     }
   });
+}
+
+/**
+ * What is stored of an entry or a heartbeat, frozen: its key copied (keys
+ * hold strings only, checked before, so a frozen shallow copy is a whole one,
+ * which reads hand out as it is) and its bytes copied.
+ */
+function stored<K extends EntryKey | BeatKey>(key: K, value: Uint8Array, tombstone: boolean, revision: number, at: number) {
+  return freeze({ key: freeze({ ...key }), value: value.slice(), tombstone, revision, at });
 }

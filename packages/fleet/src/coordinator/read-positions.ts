@@ -1,5 +1,11 @@
 import type { FleetView, LevelView } from "./fleet-view.js";
 
+/** What a coordinator read of one record: its revision, and which write it was. */
+interface ReadLevel {
+  readonly revision: number;
+  readonly write: string;
+}
+
 /** What a coordinator read of a control plane in one epoch. */
 interface Seen {
   /** The control plane's id, or `none` before it is set up. */
@@ -8,8 +14,8 @@ interface Seen {
   /** The id of the reconcile that started this history (its identity record's change note), when its last change was one. */
   readonly reconcile: string | undefined;
   readonly position: number;
-  /** Per capability, the revision of its record and which write it was. */
-  readonly levels: ReadonlyMap<string, { readonly revision: number; readonly write: string }>;
+  /** Per capability, what was read of its record (updated in place while the history is the same). */
+  readonly levels: Map<string, ReadLevel>;
 }
 
 /**
@@ -85,7 +91,8 @@ export class ReadPositions {
       return;
     }
     const same = seen !== undefined && !anew && sameHistory(seen, view);
-    const levels = new Map(same ? seen.levels : []);
+    // The same history's records are updated in place: a coordinator reads a view for every status.
+    const levels = same ? seen.levels : new Map<string, ReadLevel>();
     for (const level of view.levels.values()) levels.set(level.capability, { revision: level.revision, write: writeOf(level) });
     this.#seen = {
       plane,
