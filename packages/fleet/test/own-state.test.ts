@@ -21,6 +21,12 @@ beforeEach(() => {
 afterEach(() => fleet.close());
 
 const utf8 = new TextEncoder();
+
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
+}
 const levelKey = { kind: "level", capability: TYPE } as const;
 
 async function storedRecord(): Promise<{ json: Record<string, unknown>; revision: number }> {
@@ -347,6 +353,66 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(b.writeLevel(TYPE)).toBe(2);
   });
 
+  test("a node that joined after the restore and beats last does not hide another's report: a build that does not read what it writes stays refused until reconcile", async () => {
+    const a = await restoredUnderV2Writer();
+    // The restore took a's heartbeat back too: until a beats again, nothing stored says the store went backwards.
+    const b = await fleet.node("b", "b2-new");
+    await a.heartbeat();
+    await b.heartbeat();
+    const last = await fleet.plane.lastBeat();
+    expect([a.regressed !== null, a.writeLevel(TYPE), last?.key.nodeId]).toEqual([true, 2, "b"]);
+    expect((await fleet.plane.regressionReports()).map((report) => report.nodeId)).toEqual(["a"]);
+
+    const refused = await typedFailure(fleet.node("old", "b1-old"));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain("a@");
+
+    await fleet.coordinator.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, await fleet.plane.regressionReports()]).toEqual([null, []]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+  });
+
+  test("in every order of a's heartbeat, another node's join and heartbeat, and an old build's join, the old build is refused exactly when a reported first", async () => {
+    const events = ["a beats", "b joins", "b beats", "old joins"] as const;
+    const orders = permutations([...events]).filter((order) => order.indexOf("b joins") < order.indexOf("b beats"));
+    expect(orders.length).toBe(12);
+    await fleet.close();
+    for (const order of orders) {
+      const run = new FleetHarness();
+      fleet = run;
+      const a = await restoredUnderV2Writer();
+      let b: FleetNode | undefined;
+      let old = "not yet";
+      for (const event of order) {
+        if (event === "a beats") await a.heartbeat();
+        if (event === "b joins") b = await run.node("b", "b2-new").catch(() => undefined);
+        if (event === "b beats") await b?.heartbeat();
+        if (event === "old joins") old = await codeOf(run.node("old", "b1-old"));
+      }
+      // a holds v2, which the old build cannot read. Before a says so, nothing stored shows it: the window that stays open.
+      const reportedFirst = order.indexOf("a beats") < order.indexOf("old joins");
+      expect(old, order.join(", ")).toBe(reportedFirst ? FleetErrorCode.StoreRegressed : "resolved");
+      await run.close();
+    }
+  });
+
+  test("a node that leaves withdraws its report, and one that cannot be read refuses a join", async () => {
+    const a = await restoredUnderV2Writer();
+    await a.heartbeat();
+    expect((await fleet.plane.regressionReports()).length).toBe(1);
+    await a.stop();
+    expect(await fleet.plane.regressionReports()).toEqual([]);
+    // No heartbeat shows it any more: the join goes through.
+    expect(await codeOf(fleet.node("n1", "b2-new"))).toBe("resolved");
+
+    await fleet.plane.reportRegression("ghost", utf8.encode("{not a record"));
+    const refused = await typedFailure(fleet.node("n2", "b2-new"));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain("ghost keeps a report that the store went backwards, which cannot be read");
+  });
+
   test("at join, the last heartbeat stored is judged as coordinators judge members: another control plane, a later epoch or a revision the store lacks refuse; a report from before a reconcile does not", async () => {
     await fleet.node("a", "b2-new");
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
@@ -381,7 +447,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await a.heartbeat();
-    fleet.plane.restore({ log: [], beats: [], revision: 0 });
+    fleet.plane.restore({ log: [], beats: [], reports: [], revision: 0 });
     await fleet.settle();
     await a.heartbeat();
     expect(a.regressed).not.toBeNull();

@@ -1,6 +1,7 @@
 import type { JetStreamPublishOptions } from "@nats-io/jetstream";
-import { type BeatKey, RevisionConflictError, type StoredBeat } from "@twostep/fleet/control-plane";
-import { beatSubject, parseBeatSubject } from "./entry-subject.js";
+import type { MsgRequest } from "@nats-io/jetstream";
+import { type BeatKey, RevisionConflictError, type StoredBeat, type StoredReport } from "@twostep/fleet/control-plane";
+import { beatSubject, parseBeatSubject, reportSubject } from "./entry-subject.js";
 import type { NatsSession } from "./nats-session.js";
 import { ReadCache } from "./read-cache.js";
 import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
@@ -107,6 +108,49 @@ export class BeatStore {
     });
   }
 
+  /** Keeps a node's report of a store gone backwards (see `ControlPlane.reportRegression`), compare-and-set when `expect` is given. */
+  async reportRegression(nodeId: string, value: Uint8Array, options: { readonly expect?: number; readonly tombstone?: boolean } = {}): Promise<number> {
+    const what = `report of ${nodeId}`;
+    if (options.expect !== undefined) checkRevision(options.expect, `keep the ${what}`);
+    const subject = reportSubject(this.#session.layout, nodeId);
+    return this.#session.call(`keep the ${what}`, async () => {
+      try {
+        return await this.#publish(subject, value, options.expect, options.tombstone);
+      } catch (error) {
+        if (options.expect !== undefined && isWrongLastSequence(error)) throw new RevisionConflictError(what, options.expect, { cause: error });
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Every node's report of a store gone backwards (see
+   * `ControlPlane.regressionReports`): the last message on the reports'
+   * subjects, and only when there is one, every message on them from the
+   * first, one `STREAM.MSG.GET` (`next_by_subj`) each. A node's
+   * credentials allow it: the gets of `lastBeat`.
+   */
+  async regressionReports(): Promise<StoredReport[]> {
+    const { jsm, layout } = this.#session;
+    return this.#session.call("read the reports of a store gone backwards", async () => {
+      const last = await jsm.streams.getMessage(layout.beatsStream, { last_by_subj: layout.reportsFilter });
+      if (last === null) return [];
+      const reports: StoredReport[] = [];
+      for (let seq = 1; seq <= last.seq; ) {
+        // The client's types leave out `next_by_subj`, which nats-server takes since 2.9.
+        const found = await jsm.streams.getMessage(layout.beatsStream, { seq, next_by_subj: layout.reportsFilter } as unknown as MsgRequest);
+        if (found === null) break;
+        const message = fromGet(found);
+        const key = parseBeatSubject(layout, message.subject);
+        if (!message.tombstone && key !== undefined && "reportOf" in key) {
+          reports.push({ nodeId: key.reportOf, value: message.data, revision: message.seq, at: message.at });
+        }
+        seq = message.seq + 1;
+      }
+      return reports;
+    });
+  }
+
   /**
    * The server's clock now: publishes an empty message on the clock subject
    * and reads the timestamp of the subject's last message (this one, or one
@@ -125,9 +169,13 @@ export class BeatStore {
     });
   }
 
-  async #publish(subject: string, value: Uint8Array, expect: number, tombstone: boolean | undefined): Promise<number> {
+  /** Publishes on `subject`, compare-and-set on its last sequence unless `expect` is undefined; returns the sequence. */
+  async #publish(subject: string, value: Uint8Array, expect: number | undefined, tombstone: boolean | undefined): Promise<number> {
     const headers = tombstoneHeaders(tombstone);
-    const options: Partial<JetStreamPublishOptions> = { expect: { lastSubjectSequence: expect }, ...(headers === undefined ? {} : { headers }) };
+    const options: Partial<JetStreamPublishOptions> = {
+      ...(expect === undefined ? {} : { expect: { lastSubjectSequence: expect } }),
+      ...(headers === undefined ? {} : { headers }),
+    };
     return (await this.#session.js.publish(subject, value, options)).seq;
   }
 
@@ -151,7 +199,7 @@ export class BeatStore {
 
   #beatOf(message: StoredMessage): StoredBeat | undefined {
     const key = parseBeatSubject(this.#session.layout, message.subject);
-    if (key === undefined) return undefined;
+    if (key === undefined || "reportOf" in key) return undefined;
     if ("problem" in key) {
       this.#session.malformed({ stream: this.#session.layout.beatsStream, subject: message.subject, seq: message.seq, problem: key.problem });
       return undefined;

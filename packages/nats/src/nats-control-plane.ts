@@ -15,6 +15,7 @@ import {
   type Scope,
   type Snapshot,
   type StoredBeat,
+  type StoredReport,
   type StoredEntry,
   type Subscription,
 } from "@twostep/fleet/control-plane";
@@ -244,6 +245,14 @@ export class NatsControlPlane implements ControlPlane {
 
   lastBeat(): Promise<StoredBeat | undefined> {
     return this.#beats.lastBeat();
+  }
+
+  reportRegression(nodeId: string, value: Uint8Array, options?: { readonly expect?: number; readonly tombstone?: boolean }): Promise<number> {
+    return this.#beats.reportRegression(nodeId, value, options);
+  }
+
+  regressionReports(): Promise<StoredReport[]> {
+    return this.#beats.regressionReports();
   }
 
   serverTime(): Promise<number> {

@@ -1,6 +1,7 @@
 import type { StoredMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { Coordinator, type FleetNode, FleetErrorCode, startNode } from "@twostep/fleet";
+import { twostepRecordFormats } from "@twostep/fleet/internal";
 import type { AppendOptions, ControlPlane, EntryKey } from "@twostep/fleet/control-plane";
 import type { NatsControlPlane } from "@twostep/nats";
 import { entrySubject, fleetStreamConfig } from "@twostep/nats/internal";
@@ -9,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vite
 import { orderProtocol } from "./support/order-protocol.js";
 import { Planes, textOf } from "./support/planes.js";
 import { type RawNats, rawNats } from "./support/raw-nats.js";
+import { heartbeatRecord } from "../../fleet/test/support/heartbeat-records.js";
 import { codeOf, typedFailure } from "../../fleet/test/support/outcomes.js";
 
 /**
@@ -291,7 +293,7 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     expect(await lastSequenceOf(raw, release, levelKey)).toBe(before);
   });
 
-  test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile", async () => {
+  test("a build that does not read what running nodes write is refused at join while the store has gone backwards, until reconcile, though another node beat last", async () => {
     const { prefix, release, raw, a, backup } = await backedUpAtV1RunningV2();
 
     // Only the log is restored: the heartbeats stream keeps what running nodes report.
@@ -301,6 +303,13 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     expect(a.writeLevel(TYPE)).toBe(2);
     const restored = await raw.jsm.streams.getMessage(release.layout.fleetStream, { last_by_subj: entrySubject(release.layout, levelKey) });
     expect((JSON.parse(textOf(restored?.data ?? new Uint8Array())) as { level: number }).level).toBe(1);
+
+    // Another node beats after a, with nothing to report: a joining node reads a's report all the same.
+    const ghost = { nodeId: "ghost", incarnation: "0123456789abcdef" };
+    const clean = heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation, leaseMs: 600_000 });
+    await release.beat(ghost, twostepRecordFormats.encode("heartbeat", clean, 1), { expect: 0 });
+    expect((await release.lastBeat())?.key).toEqual(ghost);
+    expect((await release.regressionReports()).map((report) => report.nodeId)).toEqual(["a"]);
 
     // A node's own credentials see it: the restored record requires only v1, and a writes v2.
     const refused = await typedFailure(node(prefix, "old", 1));
@@ -314,6 +323,7 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     await manager.reconcile({ actor: "bob", reason: "restored from backup" });
     await vi.waitFor(() => expect(a.regressed).toBeNull(), patiently);
     await a.heartbeat();
+    expect(await release.regressionReports()).toEqual([]);
     expect(await codeOf(node(prefix, "old", 1))).toBe(FleetErrorCode.JoinRefused);
     const b = await node(prefix, "b", 2);
     expect(b.writeLevel(TYPE)).toBe(2);

@@ -30,6 +30,18 @@ export interface StoredBeat {
   readonly at: number;
 }
 
+/** A running node's report that the store went backwards, kept where joining nodes read it (see {@link ControlPlane.reportRegression}). */
+export interface StoredReport {
+  /** The node id it is kept under (every incarnation of the id shares it). */
+  readonly nodeId: string;
+  /** The report's bytes: the reporting node's heartbeat. */
+  readonly value: Uint8Array;
+  /** Revision of this report under its node id; `expect` takes it back. */
+  readonly revision: number;
+  /** When the control plane stored it, ms since the epoch, on the control plane's clock. */
+  readonly at: number;
+}
+
 /** The last entry of every key of a scope, complete up to a log position. */
 export interface Snapshot {
   /** The last entry of each key (tombstones included), in revision order. */
@@ -160,6 +172,24 @@ export interface ControlPlane {
    * no right to read the other heartbeats.
    */
   lastBeat(): Promise<StoredBeat | undefined>;
+  /**
+   * Keeps a running node's report that the store went backwards (its
+   * heartbeat, as it sent it) under its node id, where every joining node
+   * reads it ({@link ControlPlane.regressionReports}), until it expires as a
+   * heartbeat does or a tombstone removes it. Without `expect` it replaces
+   * whatever is kept; with it, only a report of that revision (0: none,
+   * or expired), else `RevisionConflictError`. Returns the new revision. A
+   * node's credentials allow it for its own node id.
+   */
+  reportRegression(nodeId: string, value: Uint8Array, options?: { readonly expect?: number; readonly tombstone?: boolean }): Promise<number>;
+  /**
+   * Every report {@link ControlPlane.reportRegression} keeps, in revision
+   * order, tombstones left out: none at all in a store that never went
+   * backwards, which costs one read. One past the TTL may still be given
+   * until the backend removes it. A joining node reads them before
+   * registering, with the rights of {@link ControlPlane.lastBeat}.
+   */
+  regressionReports(): Promise<StoredReport[]>;
   /** How long a heartbeat is kept before it expires, in ms. */
   readonly beatTtlMs: number;
 

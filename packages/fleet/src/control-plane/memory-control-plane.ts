@@ -9,6 +9,7 @@ import type {
   Snapshot,
   StoredBeat,
   StoredEntry,
+  StoredReport,
   Subscription,
 } from "./control-plane.js";
 import { type BeatKey, capabilityOf, type EntryKey, inHistory, inScope, keyId, keyText, type Scope } from "./entry-key.js";
@@ -25,7 +26,14 @@ export interface MemoryControlPlaneOptions {
 export interface MemoryBackup {
   readonly log: readonly StoredEntry[];
   readonly beats: readonly StoredBeat[];
+  /** The reports of a store gone backwards, tombstones included. */
+  readonly reports: readonly KeptReport[];
   readonly revision: number;
+}
+
+/** A report as the memory plane keeps it: a tombstone too, which compare-and-set counts. */
+export interface KeptReport extends StoredReport {
+  readonly tombstone: boolean;
 }
 
 /**
@@ -44,6 +52,8 @@ export class MemoryControlPlane implements ControlPlane {
   /** The last entry of each key. */
   #last = new Map<string, StoredEntry>();
   #beats = new Map<string, StoredBeat>();
+  /** The reports of a store gone backwards, by node id. */
+  #reports = new Map<string, KeptReport>();
   #revision = 0;
   #beatRevision = 0;
   readonly #followers = new Set<FollowHandlers>();
@@ -108,7 +118,7 @@ export class MemoryControlPlane implements ControlPlane {
   async beat(key: BeatKey, value: Uint8Array, options: { readonly expect: number; readonly tombstone?: boolean }): Promise<number> {
     checkKey(key);
     const id = beatId(key);
-    const current = this.#liveBeat(id)?.revision ?? 0;
+    const current = this.#live(this.#beats, id)?.revision ?? 0;
     if (current !== options.expect) throw new RevisionConflictError(`heartbeat of ${key.nodeId}@${key.incarnation}`, options.expect);
     const beat = stored(key, value, options.tombstone ?? false, ++this.#beatRevision, this.#clock());
     this.#beats.set(id, beat);
@@ -117,23 +127,40 @@ export class MemoryControlPlane implements ControlPlane {
 
   async readBeats(): Promise<StoredBeat[]> {
     return [...this.#beats.keys()]
-      .map((id) => this.#liveBeat(id))
+      .map((id) => this.#live(this.#beats, id))
       .filter((beat) => beat !== undefined)
       .map(copyBeat);
   }
 
   async readBeat(key: BeatKey): Promise<StoredBeat | undefined> {
-    const beat = this.#liveBeat(beatId(key));
+    const beat = this.#live(this.#beats, beatId(key));
     return beat === undefined ? undefined : copyBeat(beat);
   }
 
   async lastBeat(): Promise<StoredBeat | undefined> {
     let last: StoredBeat | undefined;
     for (const id of [...this.#beats.keys()]) {
-      const beat = this.#liveBeat(id);
+      const beat = this.#live(this.#beats, id);
       if (beat !== undefined && !beat.tombstone && (last === undefined || beat.revision > last.revision)) last = beat;
     }
     return last === undefined ? undefined : copyBeat(last);
+  }
+
+  async reportRegression(nodeId: string, value: Uint8Array, options: { readonly expect?: number; readonly tombstone?: boolean } = {}): Promise<number> {
+    checkKey({ nodeId });
+    const current = this.#live(this.#reports, nodeId)?.revision ?? 0;
+    if (options.expect !== undefined && current !== options.expect) throw new RevisionConflictError(`report of ${nodeId}`, options.expect);
+    const report = freeze({ nodeId, value: value.slice(), tombstone: options.tombstone ?? false, revision: ++this.#beatRevision, at: this.#clock() });
+    this.#reports.set(nodeId, report);
+    return report.revision;
+  }
+
+  async regressionReports(): Promise<StoredReport[]> {
+    return [...this.#reports.keys()]
+      .map((nodeId) => this.#live(this.#reports, nodeId))
+      .filter((report): report is KeptReport => report !== undefined && !report.tombstone)
+      .sort((a, b) => a.revision - b.revision)
+      .map(({ nodeId, value, revision, at }) => ({ nodeId, value: value.slice(), revision, at }));
   }
 
   async serverTime(): Promise<number> {
@@ -153,7 +180,7 @@ export class MemoryControlPlane implements ControlPlane {
 
   /** A copy of the whole state, to {@link restore} later. */
   backup(): MemoryBackup {
-    return { log: [...this.#log], beats: [...this.#beats.values()], revision: this.#revision };
+    return { log: [...this.#log], beats: [...this.#beats.values()], reports: [...this.#reports.values()], revision: this.#revision };
   }
 
   /**
@@ -166,6 +193,7 @@ export class MemoryControlPlane implements ControlPlane {
     this.#log = [...backup.log];
     this.#last = new Map(backup.log.map((entry) => [keyId(entry.key), entry]));
     this.#beats = new Map(backup.beats.map((beat) => [beatId(beat.key), beat]));
+    this.#reports = new Map(backup.reports.map((report) => [report.nodeId, report]));
     this.#revision = backup.revision;
     for (const follower of this.#followers) {
       const snapshot = this.#snapshot("records");
@@ -186,14 +214,15 @@ export class MemoryControlPlane implements ControlPlane {
     return { entries, position: this.#revision };
   }
 
-  #liveBeat(id: string): StoredBeat | undefined {
-    const beat = this.#beats.get(id);
-    if (beat === undefined) return undefined;
-    if (this.#clock() - beat.at > this.beatTtlMs) {
-      this.#beats.delete(id);
+  /** What `kept` holds under `id`, unless it is past the TTL (then it goes, as a bucket's max age removes it). */
+  #live<T extends { readonly at: number }>(kept: Map<string, T>, id: string): T | undefined {
+    const value = kept.get(id);
+    if (value === undefined) return undefined;
+    if (this.#clock() - value.at > this.beatTtlMs) {
+      kept.delete(id);
       return undefined;
     }
-    return beat;
+    return value;
   }
 }
 
@@ -212,7 +241,7 @@ function copyBeat(beat: StoredBeat): StoredBeat {
 }
 
 /** Refuses a key with a field that is not a string (or null, a refusal's capability): kept as given, it could change under the plane. */
-function checkKey(key: EntryKey | BeatKey): void {
+function checkKey(key: EntryKey | BeatKey | { readonly nodeId: string }): void {
   for (const [field, value] of Object.entries(key)) {
     if (typeof value !== "string" && value !== null)
       throw new InvalidRequestError(`the entry key's ${field} is ${typeof value}, not a string: keys hold names only`);

@@ -11,7 +11,7 @@ import {
   type UntypedKey,
 } from "@twostep/core";
 import type { Logger } from "pino";
-import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, Subscription } from "../control-plane/control-plane.js";
+import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, StoredReport, Subscription } from "../control-plane/control-plane.js";
 import { FencedError, FleetErrorCode, JoinRefusedError, StoreRegressedError } from "../errors/fleet-errors.js";
 import { type BuildRecord, buildIdOf } from "../records/build-record.js";
 import type { DepartureRecord } from "../records/departure-record.js";
@@ -160,10 +160,11 @@ export class FleetNode<P extends Protocol = Protocol> {
   }
 
   /**
-   * Reads the last heartbeat stored, registers, runs the join guard,
-   * starts following and sends the first heartbeat. If a step fails after registering, it leaves again (best
-   * effort) before rethrowing: a node that never ran must not stay behind as
-   * a member whose lease others must wait out.
+   * Reads the last heartbeat stored and the reports of a store gone
+   * backwards, registers, runs the join guard, starts following and sends
+   * the first heartbeat. If a step fails after registering, it leaves again
+   * (best effort) before rethrowing: a node that never ran must not stay
+   * behind as a member whose lease others must wait out.
    */
   async join(): Promise<void> {
     if (this.#member !== undefined) throw new Error("this node has joined already");
@@ -177,13 +178,13 @@ export class FleetNode<P extends Protocol = Protocol> {
       startedAt: this.#startedAt,
       leaseMs: this.#leaseMs,
     };
-    // Read before registering: what it says was applied was stored before the records the node is given.
-    const lastBeat = await this.#plane.lastBeat();
+    // Read before registering: what they say was applied was stored before the records the node is given.
+    const [lastBeat, reports] = await Promise.all([this.#plane.lastBeat(), this.#plane.regressionReports()]);
     this.#member = member;
     try {
       // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
       const snapshot = await this.#plane.register(this.#registration());
-      this.#admit(snapshot, lastBeat);
+      this.#admit(snapshot, lastBeat, reports);
       this.#follow = await this.#plane.follow(
         { onSnapshot: (next) => this.#takeSnapshot(next), onEntry: (entry) => this.#takeEntry(entry) },
         { from: snapshot.position },
@@ -205,8 +206,8 @@ export class FleetNode<P extends Protocol = Protocol> {
     }
   }
 
-  /** The records as of registration and the last heartbeat before it: the join guard's judgement, then what the node holds. */
-  #admit(snapshot: Snapshot, lastBeat: StoredBeat | undefined): void {
+  /** The records as of registration, and the last heartbeat and the reports of a store gone backwards before it: the join guard's judgement, then what the node holds. */
+  #admit(snapshot: Snapshot, lastBeat: StoredBeat | undefined, reports: readonly StoredReport[]): void {
     const { records, unreadable } = recordsAtJoin(snapshot, this.#formats);
     const problems = joinProblems(this.#buildRecord, this.labels, records, unreadable);
     if (problems.length > 0) {
@@ -214,7 +215,7 @@ export class FleetNode<P extends Protocol = Protocol> {
       this.#logger.error({ code: error.code, problems }, "join refused");
       throw error;
     }
-    const evidence = regressionAtJoin(lastBeat, snapshot, this.#formats);
+    const evidence = regressionAtJoin(lastBeat, reports, snapshot, this.#formats);
     if (evidence.length > 0) {
       const error = new StoreRegressedError(evidence, {
         refused: `node ${this.nodeId} refuses to start`,

@@ -1,4 +1,4 @@
-import type { Snapshot, StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
+import type { Snapshot, StoredBeat, StoredEntry, StoredReport } from "../control-plane/control-plane.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import { missingRevisions, reportedRegression, type StoredLevelState } from "../records/reported-regression.js";
@@ -7,17 +7,21 @@ import type { TwostepRecords } from "../records/twostep-records.js";
 /**
  * What shows, at join, that the store went backwards: the rule
  * coordinators apply to their members ({@link reportedRegression}), applied
- * to the one heartbeat a joining node reads, the last one stored, read
- * before registering, against the records as of its registration (every
- * revision it reports applied was stored before it, so a record behind it
- * can only be a store that went backwards). A heartbeat that cannot be
- * read, or none at all, shows nothing. Empty when nothing does.
+ * to what a joining node reads before registering: the last heartbeat
+ * stored, and every report that running nodes keep of a store gone
+ * backwards (`ControlPlane.regressionReports`), against the records as of
+ * its registration (every revision they report applied was stored before
+ * it, so a record behind it can only be a store that went backwards). A
+ * last heartbeat that cannot be read, or none at all, shows nothing; a
+ * report that cannot be read shows that its node thinks so, since a node
+ * keeps one only then. Empty when nothing shows.
  */
-export function regressionAtJoin(beat: StoredBeat | undefined, snapshot: Snapshot, formats: RecordFormats<TwostepRecords>): readonly string[] {
-  if (beat === undefined || beat.tombstone) return [];
-  const decoded = formats.decode("heartbeat", beat.value);
-  if (!decoded.ok) return [];
-  const report = decoded.value;
+export function regressionAtJoin(
+  lastBeat: StoredBeat | undefined,
+  reports: readonly StoredReport[],
+  snapshot: Snapshot,
+  formats: RecordFormats<TwostepRecords>,
+): readonly string[] {
   const levels = new Map<string, StoredEntry>();
   let metaEntry: StoredEntry | undefined;
   for (const entry of snapshot.entries) {
@@ -37,7 +41,17 @@ export function regressionAtJoin(beat: StoredBeat | undefined, snapshot: Snapsho
     const level = entry.tombstone ? undefined : formats.decode("level", entry.value);
     return { revision: entry.revision, epoch: level?.ok === true ? level.value.epoch : null };
   };
-  // Everything the heartbeat reports applied was stored before the registration: the snapshot is complete past it.
+  // Everything a heartbeat or report says was applied was stored before the registration: the snapshot is complete past it.
   const missingOf = (applied: Readonly<Record<string, number>>, epoch: number) => missingRevisions(applied, epoch, stored, Number.POSITIVE_INFINITY);
-  return reportedRegression(report, report, meta, missingOf);
+  const evidence: string[] = [];
+  if (lastBeat !== undefined && !lastBeat.tombstone) {
+    const decoded = formats.decode("heartbeat", lastBeat.value);
+    if (decoded.ok) evidence.push(...reportedRegression(decoded.value, decoded.value, meta, missingOf));
+  }
+  for (const report of reports) {
+    const decoded = formats.decode("heartbeat", report.value);
+    if (decoded.ok) evidence.push(...reportedRegression(decoded.value, decoded.value, meta, missingOf));
+    else evidence.push(`${report.nodeId} keeps a report that the store went backwards, which cannot be read: ${decoded.problem}`);
+  }
+  return evidence;
 }
