@@ -119,15 +119,17 @@ export class ReadCache<T> {
       ? await readFilter(session, { stream, filter, deliver: "all", atLeast: until, from: this.#position + 1 })
       : await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast: until });
     if (result.behind) {
-      // The store went backwards: hold nothing, and say what it holds now.
+      // The store went backwards: hold nothing, and say what it holds now. Its leader was just seen to hold less than
+      // asked for long enough: the read again is as of what it holds, and does not wait for the rest a second time.
       this.clear();
-      const fresh = delta ? await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast }) : result;
+      const holds = Math.min(atLeast, result.position);
+      const fresh = delta ? await readFilter(session, { stream, filter, deliver: kind === "log" ? "last-per-subject" : "all", atLeast: holds }) : result;
       const values: T[] = [];
       for (const message of fresh.messages) {
         const value = this.#read.valueOf(message);
         if (value !== undefined) values.push(value);
       }
-      return { values, position: fresh.position, behind: fresh.behind };
+      return { values, position: fresh.position, behind: fresh.position < atLeast };
     }
     if (!delta) this.clear();
     for (const message of result.messages) {

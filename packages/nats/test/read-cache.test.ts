@@ -111,6 +111,20 @@ describe("reading the fleet again", () => {
     }
   });
 
+  test("asked beyond what the store holds (a store gone backwards): the read gives what it holds, as a first read does, and reads it anew", async () => {
+    const { prefix, plane, first, watched } = await readOnceThenWatched();
+    try {
+      const beyond = await plane.read("fleet", { atLeast: first.position + 5 });
+      await raw.connection.flush();
+      // From the next sequence on, found short; then everything again, as of what the store holds.
+      expect(watched.policies).toEqual([`by_start_sequence ${first.position + 1}`, "last_per_subject"]);
+      expect(beyond.position).toBe(first.position);
+      expect(summary(beyond.entries)).toEqual(await fresh(prefix));
+    } finally {
+      watched.stop();
+    }
+  });
+
   test("compaction by another connection (a purge) is noticed: the next read reads everything", async () => {
     const prefix = planes.prefix();
     const plane = await planes.open({ bucketPrefix: prefix });
