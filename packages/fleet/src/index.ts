@@ -1,5 +1,5 @@
 export type { ControlPlane, Subscription } from "./control-plane/control-plane.js";
-export type { KeptReport, MemoryBackup, MemoryControlPlaneOptions } from "./control-plane/memory-control-plane.js";
+export type { MemoryBackup, MemoryControlPlaneOptions } from "./control-plane/memory-control-plane.js";
 export { MemoryControlPlane } from "./control-plane/memory-control-plane.js";
 export type { AuditEntry } from "./coordinator/audit-entry.js";
 export type { Change, ChangeOptions, CoordinatorOptions, DecommissionPreview, Plan, Versioned } from "./coordinator/change-types.js";

@@ -353,7 +353,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(b.writeLevel(TYPE)).toBe(2);
   });
 
-  test("a node that joined after the restore and beats last does not hide another's report: a build that does not read what it writes stays refused until reconcile", async () => {
+  test("a node that joined after the restore and beats last does not hide another's heartbeat: a build that does not read what it writes stays refused until reconcile", async () => {
     const a = await restoredUnderV2Writer();
     // The restore took a's heartbeat back too: until a beats again, nothing stored says the store went backwards.
     const b = await fleet.node("b", "b2-new");
@@ -361,7 +361,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     await b.heartbeat();
     const last = await fleet.plane.lastBeat();
     expect([a.regressed !== null, a.writeLevel(TYPE), last?.key.nodeId]).toEqual([true, 2, "b"]);
-    expect((await fleet.plane.regressionReports()).map((report) => report.nodeId)).toEqual(["a"]);
+    expect(await fleet.plane.regressionMarks()).toEqual(["a"]);
 
     const refused = await typedFailure(fleet.node("old", "b1-old"));
     expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
@@ -370,7 +370,8 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.reconcile(WHO);
     await fleet.settle();
     await a.heartbeat();
-    expect([a.regressed, await fleet.plane.regressionReports()]).toEqual([null, []]);
+    // The mark stays until it expires, and points at a heartbeat that shows nothing now: the records decide.
+    expect([a.regressed, await fleet.plane.regressionMarks()]).toEqual([null, ["a"]]);
     expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
   });
 
@@ -398,19 +399,68 @@ describe("11.2 a store that went backwards is noticed", () => {
     }
   });
 
-  test("a node that leaves withdraws its report, and one that cannot be read refuses a join", async () => {
-    const a = await restoredUnderV2Writer();
-    await a.heartbeat();
-    expect((await fleet.plane.regressionReports()).length).toBe(1);
-    await a.stop();
-    expect(await fleet.plane.regressionReports()).toEqual([]);
-    // No heartbeat shows it any more: the join goes through.
-    expect(await codeOf(fleet.node("n1", "b2-new"))).toBe("resolved");
-
-    await fleet.plane.reportRegression("ghost", utf8.encode("{not a record"));
-    const refused = await typedFailure(fleet.node("n2", "b2-new"));
+  test("two processes under one node id hold records the store lost: the one that leaves last marked the id, and the other's heartbeat still refuses a join", async () => {
+    const a1 = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const a2 = await fleet.node("a", "b2-new");
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await Promise.all([a1.heartbeat(), a2.heartbeat()]);
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    const b = await fleet.node("b", "b2-new");
+    await a2.heartbeat();
+    await a1.heartbeat();
+    await b.heartbeat();
+    await a1.stop();
+    expect([a2.regressed !== null, a2.writeLevel(TYPE), (await fleet.plane.lastBeat())?.key.nodeId]).toEqual([true, 2, "b"]);
+    const refused = await typedFailure(fleet.node("old", "b1-old"));
     expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
-    expect(refused.message).toContain("ghost keeps a report that the store went backwards, which cannot be read");
+    expect(refused.message).toContain(`a@${a2.incarnation.slice(0, 8)}`);
+  });
+
+  test("a marked node id whose heartbeat cannot be read refuses a join; one whose heartbeats show nothing does not", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.plane.markRegression("a");
+    expect(await codeOf(fleet.node("n1", "b2-new"))).toBe("resolved");
+    const ghost = { nodeId: "ghost", incarnation: "0123456789abcdef" };
+    await fleet.plane.beat(ghost, utf8.encode("{not a record"), { expect: 0 });
+    await fleet.node("n2", "b2-new").then((n2) => n2.heartbeat());
+    await fleet.plane.markRegression("ghost");
+    const refused = await typedFailure(fleet.node("n3", "b2-new"));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain("ghost@01234567 is marked as holding records the store lost, and its heartbeat cannot be read");
+  });
+
+  test("a node that holds records the store lost renews its lease only while its node id stays marked", async () => {
+    let marking = true;
+    const plane = new Proxy(fleet.plane, {
+      get(target, name, receiver) {
+        if (name === "markRegression" && !marking) return async () => Promise.reject(new Error("the mark cannot be stored"));
+        const value = Reflect.get(target, name, receiver) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const a = await fleet.node("a", "b2-new", { controlPlane: plane, leaseMs: 10_000 });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    await a.heartbeat();
+    // Stored, but its node id not marked: the lease runs out 10 s after the last heartbeat that was.
+    fleet.clock.advance(5_000);
+    marking = false;
+    await a.heartbeat();
+    expect((await fleet.plane.readBeat({ nodeId: "a", incarnation: a.incarnation }))?.at).toBe(fleet.clock.now());
+    fleet.clock.advance(5_001);
+    expect([a.regressed !== null, a.fenced]).toEqual([true, true]);
+    marking = true;
+    await a.heartbeat();
+    expect(a.fenced).toBe(false);
   });
 
   test("at join, the last heartbeat stored is judged as coordinators judge members: another control plane, a later epoch or a revision the store lacks refuse; a report from before a reconcile does not", async () => {
@@ -447,7 +497,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await a.heartbeat();
-    fleet.plane.restore({ log: [], beats: [], reports: [], revision: 0 });
+    fleet.plane.restore({ log: [], beats: [], revision: 0 });
     await fleet.settle();
     await a.heartbeat();
     expect(a.regressed).not.toBeNull();

@@ -1,7 +1,7 @@
 import type { JetStreamPublishOptions } from "@nats-io/jetstream";
 import type { MsgRequest } from "@nats-io/jetstream";
-import { type BeatKey, RevisionConflictError, type StoredBeat, type StoredReport } from "@twostep/fleet/control-plane";
-import { beatSubject, parseBeatSubject, reportSubject } from "./entry-subject.js";
+import { type BeatKey, RevisionConflictError, type StoredBeat } from "@twostep/fleet/control-plane";
+import { beatSubject, beatSubjectsOf, markSubject, parseBeatSubject } from "./entry-subject.js";
 import type { NatsSession } from "./nats-session.js";
 import { ReadCache } from "./read-cache.js";
 import { fromGet, type StoredMessage, tombstoneHeaders } from "./stored-message.js";
@@ -11,6 +11,8 @@ import { isWrongLastSequence } from "./translate-nats-error.js";
 const empty = new Uint8Array(0);
 /** How many stored messages {@link BeatStore.lastBeat} looks at, at most, to pass over tombstones. */
 const LOOK_BACK = 64;
+/** How many messages a scan of the heartbeat bucket reads at most: more than any fleet's heartbeats of one node id, or marks. */
+const MAX_SCAN = 100_000;
 
 /**
  * The heartbeats, in a KV-style stream (`KV_<prefix>_beats`, history 1,
@@ -108,46 +110,43 @@ export class BeatStore {
     });
   }
 
-  /** Keeps a node's report of a store gone backwards (see `ControlPlane.reportRegression`), compare-and-set when `expect` is given. */
-  async reportRegression(nodeId: string, value: Uint8Array, options: { readonly expect?: number; readonly tombstone?: boolean } = {}): Promise<number> {
-    const what = `report of ${nodeId}`;
-    if (options.expect !== undefined) checkRevision(options.expect, `keep the ${what}`);
-    const subject = reportSubject(this.#session.layout, nodeId);
-    return this.#session.call(`keep the ${what}`, async () => {
-      try {
-        return await this.#publish(subject, value, options.expect, options.tombstone);
-      } catch (error) {
-        if (options.expect !== undefined && isWrongLastSequence(error)) throw new RevisionConflictError(what, options.expect, { cause: error });
-        throw error;
-      }
-    });
+  /** Marks a node id as holding records the store lost (see `ControlPlane.markRegression`): an empty message under `<N>._regressed`. */
+  async markRegression(nodeId: string): Promise<void> {
+    const subject = markSubject(this.#session.layout, nodeId);
+    await this.#session.call(`mark ${nodeId} as holding records the store lost`, () => this.#publish(subject, empty, undefined, false));
   }
 
   /**
-   * Every node's report of a store gone backwards (see
-   * `ControlPlane.regressionReports`): the last message on the reports'
-   * subjects, and only when there is one, every message on them from the
-   * first, one `STREAM.MSG.GET` (`next_by_subj`) each. A node's
-   * credentials allow it: the gets of `lastBeat`.
+   * The node ids marked as holding records the store lost (see
+   * `ControlPlane.regressionMarks`): the last message on the marks'
+   * subjects, and only when there is one, every message on them (see
+   * {@link BeatStore.#scan}).
    */
-  async regressionReports(): Promise<StoredReport[]> {
+  async regressionMarks(): Promise<string[]> {
     const { jsm, layout } = this.#session;
-    return this.#session.call("read the reports of a store gone backwards", async () => {
-      const last = await jsm.streams.getMessage(layout.beatsStream, { last_by_subj: layout.reportsFilter });
+    return this.#session.call("read the marks of nodes holding records the store lost", async () => {
+      const last = await jsm.streams.getMessage(layout.beatsStream, { last_by_subj: layout.marksFilter });
       if (last === null) return [];
-      const reports: StoredReport[] = [];
-      for (let seq = 1; seq <= last.seq; ) {
-        // The client's types leave out `next_by_subj`, which nats-server takes since 2.9.
-        const found = await jsm.streams.getMessage(layout.beatsStream, { seq, next_by_subj: layout.reportsFilter } as unknown as MsgRequest);
-        if (found === null) break;
-        const message = fromGet(found);
+      const marked = new Set<string>();
+      await this.#scan(layout.marksFilter, (message) => {
         const key = parseBeatSubject(layout, message.subject);
-        if (!message.tombstone && key !== undefined && "reportOf" in key) {
-          reports.push({ nodeId: key.reportOf, value: message.data, revision: message.seq, at: message.at });
-        }
-        seq = message.seq + 1;
-      }
-      return reports;
+        if (key !== undefined && "markOf" in key) marked.add(key.markOf);
+        else this.#malformed(message, key);
+      });
+      return [...marked];
+    });
+  }
+
+  /** The last heartbeat of every incarnation of `nodeId` (see `ControlPlane.beatsOf`), read as {@link BeatStore.#scan} does. */
+  async beatsOf(nodeId: string): Promise<StoredBeat[]> {
+    const filter = beatSubjectsOf(this.#session.layout, nodeId);
+    return this.#session.call(`read the heartbeats of ${nodeId}`, async () => {
+      const beats: StoredBeat[] = [];
+      await this.#scan(filter, (message) => {
+        const beat = message.tombstone ? undefined : this.#beatOf(message);
+        if (beat !== undefined) beats.push(beat);
+      });
+      return beats;
     });
   }
 
@@ -197,11 +196,38 @@ export class BeatStore {
     }
   }
 
+  /** Hands a subject of the heartbeat bucket that twostep cannot have written to the session's `onMalformed`. */
+  #malformed(message: StoredMessage, key: { readonly problem: string } | BeatKey | undefined): void {
+    const problem = key !== undefined && "problem" in key ? key.problem : "it is no mark subject twostep writes (written by something else?)";
+    this.#session.malformed({ stream: this.#session.layout.beatsStream, subject: message.subject, seq: message.seq, problem });
+  }
+
+  /**
+   * Every message on `filter`, from the first, one `STREAM.MSG.GET`
+   * (`next_by_subj`) each, until there is none after: a message stored
+   * again meanwhile (a renewed mark, a heartbeat) moves past the scan and is
+   * still met. A node's credentials allow it: the gets of `lastBeat`. More
+   * than {@link MAX_SCAN} messages fail the read: nothing is judged on part
+   * of them.
+   */
+  async #scan(filter: string, each: (message: StoredMessage) => void): Promise<void> {
+    const { jsm, layout } = this.#session;
+    for (let seq = 1, read = 0; ; read++) {
+      if (read >= MAX_SCAN) throw new Error(`more than ${MAX_SCAN} messages on ${filter}, and more keep coming: cannot read them all`);
+      // The client's types leave out `next_by_subj`, which nats-server takes since 2.9.
+      const found = await jsm.streams.getMessage(layout.beatsStream, { seq, next_by_subj: filter } as unknown as MsgRequest);
+      if (found === null) return;
+      const message = fromGet(found);
+      each(message);
+      seq = message.seq + 1;
+    }
+  }
+
   #beatOf(message: StoredMessage): StoredBeat | undefined {
     const key = parseBeatSubject(this.#session.layout, message.subject);
-    if (key === undefined || "reportOf" in key) return undefined;
+    if (key === undefined || "markOf" in key) return undefined;
     if ("problem" in key) {
-      this.#session.malformed({ stream: this.#session.layout.beatsStream, subject: message.subject, seq: message.seq, problem: key.problem });
+      this.#malformed(message, key);
       return undefined;
     }
     // Frozen: the read cache hands the same heartbeat to every read.

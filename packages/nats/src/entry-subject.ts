@@ -1,6 +1,6 @@
 import type { BeatKey, EntryKey } from "@twostep/fleet/control-plane";
 import { decodeKey, encodeKey } from "./key-codec.js";
-import { type NatsLayout, REPORT_TOKEN } from "./nats-layout.js";
+import { MARK_TOKEN, type NatsLayout } from "./nats-layout.js";
 
 /** What a subject of the log stands for: an entry's key, the join marker, or nothing twostep writes. */
 export type SubjectMeaning =
@@ -116,18 +116,23 @@ export function beatSubject(layout: NatsLayout, key: BeatKey): string {
   return `$KV.${layout.beatsBucket}.${encodeKey(key.nodeId)}.${encodeKey(key.incarnation)}`;
 }
 
-/** The subject of a node's report of a store gone backwards: `$KV.<prefix>_beats.<node>._regressed`. */
-export function reportSubject(layout: NatsLayout, nodeId: string): string {
-  return `$KV.${layout.beatsBucket}.${encodeKey(nodeId)}.${REPORT_TOKEN}`;
+/** The subject that marks a node id as holding records the store lost: `$KV.<prefix>_beats.<node>._regressed`. */
+export function markSubject(layout: NatsLayout, nodeId: string): string {
+  return `$KV.${layout.beatsBucket}.${encodeKey(nodeId)}.${MARK_TOKEN}`;
 }
 
-/** What a subject of the heartbeat bucket stands for: a heartbeat's key, a node's report (its node id), nothing (the clock), or a problem. */
-export function parseBeatSubject(layout: NatsLayout, subject: string): BeatKey | { readonly reportOf: string } | { readonly problem: string } | undefined {
+/** The subjects of every heartbeat of `nodeId` (and its mark): `$KV.<prefix>_beats.<node>.*`. */
+export function beatSubjectsOf(layout: NatsLayout, nodeId: string): string {
+  return `$KV.${layout.beatsBucket}.${encodeKey(nodeId)}.*`;
+}
+
+/** What a subject of the heartbeat bucket stands for: a heartbeat's key, a node id's mark, nothing (the clock), or a problem. */
+export function parseBeatSubject(layout: NatsLayout, subject: string): BeatKey | { readonly markOf: string } | { readonly problem: string } | undefined {
   if (subject === layout.clockSubject) return undefined;
   const base = `$KV.${layout.beatsBucket}.`;
-  if (subject.startsWith(base) && subject.endsWith(`.${REPORT_TOKEN}`)) {
-    const nodeId = decodeKey(subject.slice(base.length, -REPORT_TOKEN.length - 1));
-    if (nodeId !== undefined) return { reportOf: nodeId };
+  if (subject.startsWith(base) && subject.endsWith(`.${MARK_TOKEN}`)) {
+    const nodeId = decodeKey(subject.slice(base.length, -MARK_TOKEN.length - 1));
+    if (nodeId !== undefined) return { markOf: nodeId };
   }
   return (
     (subject.startsWith(base) ? namePair(subject, base.length) : undefined) ?? {

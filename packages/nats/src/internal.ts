@@ -3,7 +3,7 @@
  * public entry: how entries and heartbeats map to subjects, and the stream
  * configuration of the log. Not for applications: it changes without notice.
  */
-export { beatSubject, entrySubject, parseBeatSubject, parseEntrySubject, reportSubject } from "./entry-subject.js";
+export { beatSubject, entrySubject, parseBeatSubject, parseEntrySubject, markSubject } from "./entry-subject.js";
 export type { AckSubject } from "./ack-subject.js";
 export { parseAckSubject } from "./ack-subject.js";
 export type { ConsumedMessage } from "./stored-message.js";

@@ -15,7 +15,6 @@ import {
   type Scope,
   type Snapshot,
   type StoredBeat,
-  type StoredReport,
   type StoredEntry,
   type Subscription,
 } from "@twostep/fleet/control-plane";
@@ -247,12 +246,16 @@ export class NatsControlPlane implements ControlPlane {
     return this.#beats.lastBeat();
   }
 
-  reportRegression(nodeId: string, value: Uint8Array, options?: { readonly expect?: number; readonly tombstone?: boolean }): Promise<number> {
-    return this.#beats.reportRegression(nodeId, value, options);
+  markRegression(nodeId: string): Promise<void> {
+    return this.#beats.markRegression(nodeId);
   }
 
-  regressionReports(): Promise<StoredReport[]> {
-    return this.#beats.regressionReports();
+  regressionMarks(): Promise<string[]> {
+    return this.#beats.regressionMarks();
+  }
+
+  beatsOf(nodeId: string): Promise<StoredBeat[]> {
+    return this.#beats.beatsOf(nodeId);
   }
 
   serverTime(): Promise<number> {

@@ -29,18 +29,18 @@ export interface NatsLayout {
   readonly beatsStream: string;
   /** Every subject of the heartbeat bucket: `$KV.twostep_beats.>`. */
   readonly beatsSubjects: string;
-  /** Every node's report of a store gone backwards, in the heartbeat bucket: `$KV.twostep_beats.*._regressed`. */
-  readonly reportsFilter: string;
+  /** The marks of node ids holding records the store lost, in the heartbeat bucket: `$KV.twostep_beats.*._regressed`. */
+  readonly marksFilter: string;
   /** Where {@link NatsLayout.beatsStream} takes the time from: `$KV.twostep_beats._clock`. */
   readonly clockSubject: string;
 }
 
 /**
- * The last token of a node's report of a store gone backwards, after its
- * node id: never an encoded incarnation (an encoding has `_` only before two
- * hex digits), and inside a node's heartbeat permissions (`<N>.*`).
+ * The last token of the mark of a node id holding records the store lost,
+ * after the node id: never an encoded incarnation (an encoding has `_` only
+ * before two hex digits), and inside a node's heartbeat permissions (`<N>.*`).
  */
-export const REPORT_TOKEN = "_regressed";
+export const MARK_TOKEN = "_regressed";
 
 /** A prefix names streams and subjects: keep it to what both allow, in one case so that two prefixes never share the upper-cased stream name. */
 const prefixPattern = /^[a-z0-9_-]{1,32}$/;
@@ -66,7 +66,7 @@ export function natsLayout(prefix: string): NatsLayout {
     beatsBucket,
     beatsStream: `KV_${beatsBucket}`,
     beatsSubjects: `$KV.${beatsBucket}.>`,
-    reportsFilter: `$KV.${beatsBucket}.*.${REPORT_TOKEN}`,
+    marksFilter: `$KV.${beatsBucket}.*.${MARK_TOKEN}`,
     clockSubject: `$KV.${beatsBucket}._clock`,
   };
 }

@@ -1,6 +1,6 @@
 import type { EntryKey } from "@twostep/fleet/control-plane";
 import { natsLayout } from "@twostep/nats";
-import { beatSubject, entrySubject, parseBeatSubject, parseEntrySubject, reportSubject } from "@twostep/nats/internal";
+import { beatSubject, entrySubject, parseBeatSubject, parseEntrySubject, markSubject } from "@twostep/nats/internal";
 import fc from "fast-check";
 import { expect, test } from "vitest";
 
@@ -46,8 +46,8 @@ test("the subjects of docs/nats.md, and records apart from members", () => {
   expect(beatSubject(layout, { nodeId: "shop-1", incarnation: "3f2a" })).toBe("$KV.twostep_beats.shop-1.3f2a");
   expect(parseBeatSubject(layout, "$KV.twostep_beats.shop-1.3f2a")).toEqual({ nodeId: "shop-1", incarnation: "3f2a" });
   expect(parseBeatSubject(layout, layout.clockSubject)).toBeUndefined();
-  expect(reportSubject(layout, "shop.1")).toBe("$KV.twostep_beats.shop_2E1._regressed");
-  expect(parseBeatSubject(layout, "$KV.twostep_beats.shop_2E1._regressed")).toEqual({ reportOf: "shop.1" });
+  expect(markSubject(layout, "shop.1")).toBe("$KV.twostep_beats.shop_2E1._regressed");
+  expect(parseBeatSubject(layout, "$KV.twostep_beats.shop_2E1._regressed")).toEqual({ markOf: "shop.1" });
 });
 
 test("subjects twostep does not write are malformed, never some other key", () => {

@@ -59,7 +59,7 @@ test("a fleet node runs on the documented node credentials and follows the level
   }
 });
 
-test("a node registers, heartbeats, reads the last heartbeat stored and every report of a store gone backwards, follows the records and leaves on its own credentials", async () => {
+test("a node registers, heartbeats, reads the last heartbeat stored and those of marked node ids, follows the records and leaves on its own credentials", async () => {
   const node = await asNode();
   const before = await release.append(level("payments.Captured"), bytes("l1"));
   const snapshot = await node.register([
@@ -80,14 +80,11 @@ test("a node registers, heartbeats, reads the last heartbeat stored and every re
   expect([last?.key, last?.revision, textOf(last?.value ?? bytes(""))]).toEqual([other, theirs, "theirs"]);
   await release.beat(other, bytes("gone"), { expect: theirs, tombstone: true });
   expect((await node.lastBeat())?.revision).toBe(beat);
-  // And every report of a store gone backwards, which a node keeps under its own node id.
-  const report = await node.reportRegression(me.nodeId, bytes("mine"));
-  await release.reportRegression(other.nodeId, bytes("theirs"));
-  expect((await node.regressionReports()).map((kept) => [kept.nodeId, textOf(kept.value)])).toEqual([
-    [me.nodeId, "mine"],
-    [other.nodeId, "theirs"],
-  ]);
-  await node.reportRegression(me.nodeId, bytes("withdrawn"), { expect: report, tombstone: true });
+  // And the marks of node ids holding records the store lost, the heartbeats of a marked node id, and its own mark.
+  await node.markRegression(me.nodeId);
+  await release.markRegression(other.nodeId);
+  expect((await node.regressionMarks()).sort()).toEqual([me.nodeId, other.nodeId].sort());
+  expect((await node.beatsOf(me.nodeId)).map((stored) => stored.revision)).toEqual([beat]);
 
   const entries: StoredEntry[] = [];
   const follow = await node.follow({ onSnapshot: () => {}, onEntry: (entry) => entries.push(entry) }, { from: snapshot.position });
@@ -112,7 +109,7 @@ test("a node is refused what release managers do, with PermissionDeniedError nam
   const attempts: Record<string, () => Promise<unknown>> = {
     "another node's member": () => node.append({ kind: "member", nodeId: "shop-2", incarnation: "1" }, bytes("m")),
     "another node's heartbeat": () => node.beat({ nodeId: "shop-2", incarnation: "1" }, bytes("b"), { expect: 0 }),
-    "another node's report": () => node.reportRegression("shop-2", bytes("r")),
+    "another node's mark": () => node.markRegression("shop-2"),
     "a refusal": () => node.append({ kind: "refusal", capability: null }, bytes("r")),
     "a decommission": () => node.append({ kind: "decommission", nodeId: "shop-2", incarnation: "1" }, bytes("d")),
     "the meta record": () => node.append({ kind: "meta" }, bytes("meta")),

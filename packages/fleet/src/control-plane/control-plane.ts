@@ -30,18 +30,6 @@ export interface StoredBeat {
   readonly at: number;
 }
 
-/** A running node's report that the store went backwards, kept where joining nodes read it (see {@link ControlPlane.reportRegression}). */
-export interface StoredReport {
-  /** The node id it is kept under (every incarnation of the id shares it). */
-  readonly nodeId: string;
-  /** The report's bytes: the reporting node's heartbeat. */
-  readonly value: Uint8Array;
-  /** Revision of this report under its node id; `expect` takes it back. */
-  readonly revision: number;
-  /** When the control plane stored it, ms since the epoch, on the control plane's clock. */
-  readonly at: number;
-}
-
 /** The last entry of every key of a scope, complete up to a log position. */
 export interface Snapshot {
   /** The last entry of each key (tombstones included), in revision order. */
@@ -173,23 +161,29 @@ export interface ControlPlane {
    */
   lastBeat(): Promise<StoredBeat | undefined>;
   /**
-   * Keeps a running node's report that the store went backwards (its
-   * heartbeat, as it sent it) under its node id, where every joining node
-   * reads it ({@link ControlPlane.regressionReports}), until it expires as a
-   * heartbeat does or a tombstone removes it. Without `expect` it replaces
-   * whatever is kept; with it, only a report of that revision (0: none,
-   * or expired), else `RevisionConflictError`. Returns the new revision. A
-   * node's credentials allow it for its own node id.
+   * Marks `nodeId` as holding records the store lost, where every joining
+   * node looks ({@link ControlPlane.regressionMarks}), until it expires as a
+   * heartbeat does: a regressed node marks itself at every heartbeat. The
+   * mark says only where to look: the heartbeats of that node id's
+   * incarnations ({@link ControlPlane.beatsOf}) say what each holds. A node's
+   * credentials allow it for its own node id.
    */
-  reportRegression(nodeId: string, value: Uint8Array, options?: { readonly expect?: number; readonly tombstone?: boolean }): Promise<number>;
+  markRegression(nodeId: string): Promise<void>;
   /**
-   * Every report {@link ControlPlane.reportRegression} keeps, in revision
-   * order, tombstones left out: none at all in a store that never went
-   * backwards, which costs one read. One past the TTL may still be given
-   * until the backend removes it. A joining node reads them before
-   * registering, with the rights of {@link ControlPlane.lastBeat}.
+   * The node ids marked by {@link ControlPlane.markRegression} and not
+   * expired: none at all in a store that never went backwards, which costs
+   * one read. One past the TTL may still be given until the backend removes
+   * it. A joining node reads them before registering, with the rights of
+   * {@link ControlPlane.lastBeat}.
    */
-  regressionReports(): Promise<StoredReport[]>;
+  regressionMarks(): Promise<string[]>;
+  /**
+   * The last heartbeat of every incarnation of `nodeId` (tombstones left
+   * out), as {@link ControlPlane.readBeats} gives them but of one node id,
+   * with the rights of {@link ControlPlane.lastBeat}. One past the TTL may
+   * still be given until the backend removes it.
+   */
+  beatsOf(nodeId: string): Promise<StoredBeat[]>;
   /** How long a heartbeat is kept before it expires, in ms. */
   readonly beatTtlMs: number;
 

@@ -8,12 +8,11 @@ export type {
   Snapshot,
   StoredBeat,
   StoredEntry,
-  StoredReport,
   Subscription,
 } from "./control-plane.js";
 export type { BeatKey, EntryKey, Scope } from "./entry-key.js";
 export { capabilityOf, inHistory, inScope, keyId, keyText } from "./entry-key.js";
-export type { KeptReport, MemoryBackup, MemoryControlPlaneOptions } from "./memory-control-plane.js";
+export type { MemoryBackup, MemoryControlPlaneOptions } from "./memory-control-plane.js";
 export { MemoryControlPlane } from "./memory-control-plane.js";
 export {
   AuthenticationFailedError,

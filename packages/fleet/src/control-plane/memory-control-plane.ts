@@ -9,7 +9,6 @@ import type {
   Snapshot,
   StoredBeat,
   StoredEntry,
-  StoredReport,
   Subscription,
 } from "./control-plane.js";
 import { type BeatKey, capabilityOf, type EntryKey, inHistory, inScope, keyId, keyText, type Scope } from "./entry-key.js";
@@ -26,14 +25,9 @@ export interface MemoryControlPlaneOptions {
 export interface MemoryBackup {
   readonly log: readonly StoredEntry[];
   readonly beats: readonly StoredBeat[];
-  /** The reports of a store gone backwards, tombstones included. */
-  readonly reports: readonly KeptReport[];
+  /** When each node id marked itself as holding records the store lost (none when left out). */
+  readonly marks?: ReadonlyMap<string, { readonly at: number }>;
   readonly revision: number;
-}
-
-/** A report as the memory plane keeps it: a tombstone too, which compare-and-set counts. */
-export interface KeptReport extends StoredReport {
-  readonly tombstone: boolean;
 }
 
 /**
@@ -52,8 +46,8 @@ export class MemoryControlPlane implements ControlPlane {
   /** The last entry of each key. */
   #last = new Map<string, StoredEntry>();
   #beats = new Map<string, StoredBeat>();
-  /** The reports of a store gone backwards, by node id. */
-  #reports = new Map<string, KeptReport>();
+  /** Node ids that hold records the store lost: when they marked themselves last. */
+  #marks = new Map<string, { readonly at: number }>();
   #revision = 0;
   #beatRevision = 0;
   readonly #followers = new Set<FollowHandlers>();
@@ -146,21 +140,17 @@ export class MemoryControlPlane implements ControlPlane {
     return last === undefined ? undefined : copyBeat(last);
   }
 
-  async reportRegression(nodeId: string, value: Uint8Array, options: { readonly expect?: number; readonly tombstone?: boolean } = {}): Promise<number> {
+  async markRegression(nodeId: string): Promise<void> {
     checkKey({ nodeId });
-    const current = this.#live(this.#reports, nodeId)?.revision ?? 0;
-    if (options.expect !== undefined && current !== options.expect) throw new RevisionConflictError(`report of ${nodeId}`, options.expect);
-    const report = freeze({ nodeId, value: value.slice(), tombstone: options.tombstone ?? false, revision: ++this.#beatRevision, at: this.#clock() });
-    this.#reports.set(nodeId, report);
-    return report.revision;
+    this.#marks.set(nodeId, { at: this.#clock() });
   }
 
-  async regressionReports(): Promise<StoredReport[]> {
-    return [...this.#reports.keys()]
-      .map((nodeId) => this.#live(this.#reports, nodeId))
-      .filter((report): report is KeptReport => report !== undefined && !report.tombstone)
-      .sort((a, b) => a.revision - b.revision)
-      .map(({ nodeId, value, revision, at }) => ({ nodeId, value: value.slice(), revision, at }));
+  async regressionMarks(): Promise<string[]> {
+    return [...this.#marks.keys()].filter((nodeId) => this.#live(this.#marks, nodeId) !== undefined);
+  }
+
+  async beatsOf(nodeId: string): Promise<StoredBeat[]> {
+    return (await this.readBeats()).filter((beat) => beat.key.nodeId === nodeId && !beat.tombstone);
   }
 
   async serverTime(): Promise<number> {
@@ -180,7 +170,7 @@ export class MemoryControlPlane implements ControlPlane {
 
   /** A copy of the whole state, to {@link restore} later. */
   backup(): MemoryBackup {
-    return { log: [...this.#log], beats: [...this.#beats.values()], reports: [...this.#reports.values()], revision: this.#revision };
+    return { log: [...this.#log], beats: [...this.#beats.values()], marks: new Map(this.#marks), revision: this.#revision };
   }
 
   /**
@@ -193,7 +183,7 @@ export class MemoryControlPlane implements ControlPlane {
     this.#log = [...backup.log];
     this.#last = new Map(backup.log.map((entry) => [keyId(entry.key), entry]));
     this.#beats = new Map(backup.beats.map((beat) => [beatId(beat.key), beat]));
-    this.#reports = new Map(backup.reports.map((report) => [report.nodeId, report]));
+    this.#marks = new Map(backup.marks);
     this.#revision = backup.revision;
     for (const follower of this.#followers) {
       const snapshot = this.#snapshot("records");

@@ -11,7 +11,7 @@ import {
   type UntypedKey,
 } from "@twostep/core";
 import type { Logger } from "pino";
-import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, StoredReport, Subscription } from "../control-plane/control-plane.js";
+import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, Subscription } from "../control-plane/control-plane.js";
 import { FencedError, FleetErrorCode, JoinRefusedError, StoreRegressedError } from "../errors/fleet-errors.js";
 import { type BuildRecord, buildIdOf } from "../records/build-record.js";
 import type { DepartureRecord } from "../records/departure-record.js";
@@ -160,11 +160,12 @@ export class FleetNode<P extends Protocol = Protocol> {
   }
 
   /**
-   * Reads the last heartbeat stored and the reports of a store gone
-   * backwards, registers, runs the join guard, starts following and sends
-   * the first heartbeat. If a step fails after registering, it leaves again
-   * (best effort) before rethrowing: a node that never ran must not stay
-   * behind as a member whose lease others must wait out.
+   * Reads the last heartbeat stored and those of nodes marked as holding
+   * records the store lost, registers, runs the join guard, starts
+   * following and sends the first heartbeat. If a step fails after
+   * registering, it leaves again (best effort) before rethrowing: a node
+   * that never ran must not stay behind as a member whose lease others must
+   * wait out.
    */
   async join(): Promise<void> {
     if (this.#member !== undefined) throw new Error("this node has joined already");
@@ -179,12 +180,13 @@ export class FleetNode<P extends Protocol = Protocol> {
       leaseMs: this.#leaseMs,
     };
     // Read before registering: what they say was applied was stored before the records the node is given.
-    const [lastBeat, reports] = await Promise.all([this.#plane.lastBeat(), this.#plane.regressionReports()]);
+    const [lastBeat, marks] = await Promise.all([this.#plane.lastBeat(), this.#plane.regressionMarks()]);
+    const marked = (await Promise.all(marks.map((nodeId) => this.#plane.beatsOf(nodeId)))).flat();
     this.#member = member;
     try {
       // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
       const snapshot = await this.#plane.register(this.#registration());
-      this.#admit(snapshot, lastBeat, reports);
+      this.#admit(snapshot, lastBeat, marked);
       this.#follow = await this.#plane.follow(
         { onSnapshot: (next) => this.#takeSnapshot(next), onEntry: (entry) => this.#takeEntry(entry) },
         { from: snapshot.position },
@@ -206,8 +208,8 @@ export class FleetNode<P extends Protocol = Protocol> {
     }
   }
 
-  /** The records as of registration, and the last heartbeat and the reports of a store gone backwards before it: the join guard's judgement, then what the node holds. */
-  #admit(snapshot: Snapshot, lastBeat: StoredBeat | undefined, reports: readonly StoredReport[]): void {
+  /** The records as of registration, and the heartbeats read before it: the join guard's judgement, then what the node holds. */
+  #admit(snapshot: Snapshot, lastBeat: StoredBeat | undefined, marked: readonly StoredBeat[]): void {
     const { records, unreadable } = recordsAtJoin(snapshot, this.#formats);
     const problems = joinProblems(this.#buildRecord, this.labels, records, unreadable);
     if (problems.length > 0) {
@@ -215,7 +217,7 @@ export class FleetNode<P extends Protocol = Protocol> {
       this.#logger.error({ code: error.code, problems }, "join refused");
       throw error;
     }
-    const evidence = regressionAtJoin(lastBeat, reports, snapshot, this.#formats);
+    const evidence = regressionAtJoin(lastBeat, marked, snapshot, this.#formats);
     if (evidence.length > 0) {
       const error = new StoreRegressedError(evidence, {
         refused: `node ${this.nodeId} refuses to start`,

@@ -1,4 +1,4 @@
-import type { Snapshot, StoredBeat, StoredEntry, StoredReport } from "../control-plane/control-plane.js";
+import type { Snapshot, StoredBeat, StoredEntry } from "../control-plane/control-plane.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import { missingRevisions, reportedRegression, type StoredLevelState } from "../records/reported-regression.js";
@@ -8,17 +8,17 @@ import type { TwostepRecords } from "../records/twostep-records.js";
  * What shows, at join, that the store went backwards: the rule
  * coordinators apply to their members ({@link reportedRegression}), applied
  * to what a joining node reads before registering: the last heartbeat
- * stored, and every report that running nodes keep of a store gone
- * backwards (`ControlPlane.regressionReports`), against the records as of
+ * stored, and every heartbeat of the node ids marked as holding records the
+ * store lost (`ControlPlane.regressionMarks`), against the records as of
  * its registration (every revision they report applied was stored before
- * it, so a record behind it can only be a store that went backwards). A
- * last heartbeat that cannot be read, or none at all, shows nothing; a
- * report that cannot be read shows that its node thinks so, since a node
- * keeps one only then. Empty when nothing shows.
+ * it, so a record behind it can only be a store that went backwards). The
+ * last heartbeat shows nothing when it cannot be read (or there is none);
+ * a marked node's heartbeat that cannot be read shows that its node may
+ * think so. Empty when nothing shows.
  */
 export function regressionAtJoin(
   lastBeat: StoredBeat | undefined,
-  reports: readonly StoredReport[],
+  marked: readonly StoredBeat[],
   snapshot: Snapshot,
   formats: RecordFormats<TwostepRecords>,
 ): readonly string[] {
@@ -44,14 +44,16 @@ export function regressionAtJoin(
   // Everything a heartbeat or report says was applied was stored before the registration: the snapshot is complete past it.
   const missingOf = (applied: Readonly<Record<string, number>>, epoch: number) => missingRevisions(applied, epoch, stored, Number.POSITIVE_INFINITY);
   const evidence: string[] = [];
-  if (lastBeat !== undefined && !lastBeat.tombstone) {
-    const decoded = formats.decode("heartbeat", lastBeat.value);
+  const judge = (beat: StoredBeat, unreadable: boolean): void => {
+    if (beat.tombstone) return;
+    const decoded = formats.decode("heartbeat", beat.value);
     if (decoded.ok) evidence.push(...reportedRegression(decoded.value, decoded.value, meta, missingOf));
-  }
-  for (const report of reports) {
-    const decoded = formats.decode("heartbeat", report.value);
-    if (decoded.ok) evidence.push(...reportedRegression(decoded.value, decoded.value, meta, missingOf));
-    else evidence.push(`${report.nodeId} keeps a report that the store went backwards, which cannot be read: ${decoded.problem}`);
-  }
+    else if (unreadable) {
+      const { nodeId, incarnation } = beat.key;
+      evidence.push(`${nodeId}@${incarnation.slice(0, 8)} is marked as holding records the store lost, and its heartbeat cannot be read: ${decoded.problem}`);
+    }
+  };
+  if (lastBeat !== undefined) judge(lastBeat, false);
+  for (const beat of marked) judge(beat, true);
   return evidence;
 }

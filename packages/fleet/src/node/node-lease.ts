@@ -8,7 +8,6 @@ import type { TwostepRecords } from "../records/twostep-records.js";
 import { decommissionedFence, type Fence } from "./node-fence.js";
 import { storedBeatOwner } from "./node-heartbeat.js";
 import { memberKey } from "./node-registration.js";
-import { RegressionReport } from "./regression-report.js";
 
 /** What a {@link NodeLease} needs of its node. */
 export interface LeaseHolder {
@@ -50,7 +49,6 @@ export class NodeLease {
   readonly #leaseMs: number;
   readonly #clock: () => number;
   readonly #logger: Logger;
-  readonly #report: RegressionReport;
   #timer: NodeJS.Timeout | undefined;
   #beats = 0;
   #beatRevision = 0;
@@ -67,7 +65,6 @@ export class NodeLease {
     this.#leaseMs = options.leaseMs;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    this.#report = new RegressionReport(options.plane, holder.nodeId, options.logger);
   }
 
   /** Until when (on the node's clock) the lease lets the node write; -Infinity before the first heartbeat. */
@@ -114,28 +111,23 @@ export class NodeLease {
     if (!this.#holder.beats()) return;
     const sentAt = this.#clock();
     const record = this.#holder.heartbeat(++this.#beats);
-    const encoded = this.#formats.encode("heartbeat", record, 1);
-    let sentAgain = false;
     try {
-      this.#beatRevision = await this.#plane.beat(this.#beatKey(), encoded, { expect: this.#beatRevision });
-      this.#until = Math.max(this.#until, sentAt + this.#leaseMs);
+      this.#beatRevision = await this.#plane.beat(this.#beatKey(), this.#formats.encode("heartbeat", record, 1), { expect: this.#beatRevision });
+      // A node that holds records the store lost writes on only while joining nodes are pointed at this heartbeat.
+      if (record.regressed === null || (await this.#markRegression())) this.#until = Math.max(this.#until, sentAt + this.#leaseMs);
     } catch (error) {
       if (isTwostepError(error) && error.code === FleetErrorCode.RevisionConflict && !retried) {
-        sentAgain = await this.#resolveConflict(record.beat);
-        if (sentAgain) await this.send(true);
+        if (await this.#resolveConflict(record.beat)) await this.send(true);
       } else {
         // Keep the records held and try again at the next beat; the lease decides whether writes go on.
         this.#logger.warn({ err: error }, "heartbeat failed; keeping the records held");
       }
     }
-    // The heartbeat sent again reported for itself. A node fenced for good writes nothing, and reports nothing either.
-    if (!sentAgain) await this.#report.update(encoded, record.regressed !== null && this.#holder.beats());
     this.#holder.beaten();
   }
 
-  /** Ends the heartbeat with `departure` (a tombstone), if one was ever stored, and withdraws a report this node kept; best effort. */
+  /** Ends the heartbeat with `departure` (a tombstone), if one was ever stored; best effort. */
   async end(departure: Uint8Array): Promise<void> {
-    await this.#report.withdraw();
     if (this.#beatRevision <= 0) return;
     await this.#plane.beat(this.#beatKey(), departure, { expect: this.#beatRevision, tombstone: true }).catch((error: unknown) => {
       // Decommissioned meanwhile, or unreachable: the member's tombstone is what counts.
@@ -207,6 +199,23 @@ export class NodeLease {
       if (departure.ok) return departure.value.change?.actor;
     }
     return undefined;
+  }
+
+  /**
+   * Marks this node id as holding records the store lost (see
+   * `ControlPlane.markRegression`), so that every joining node reads the
+   * heartbeat just stored, which says so. Another process of the id may
+   * hold such records too, and withdrawing the mark would hide its
+   * heartbeat: a mark expires on its own. False when it could not be stored.
+   */
+  async #markRegression(): Promise<boolean> {
+    try {
+      await this.#plane.markRegression(this.#holder.nodeId);
+      return true;
+    } catch (error) {
+      this.#logger.warn({ err: error }, "could not mark this node as holding records the store lost; its lease is not renewed until it can");
+      return false;
+    }
   }
 
   /** Fences the node for good and stops its heartbeats. */

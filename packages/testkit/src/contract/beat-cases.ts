@@ -6,7 +6,7 @@ import { bytes, textOf } from "./entry-bytes.js";
 
 const key: BeatKey = { nodeId: "shop-1", incarnation: "0123456789abcdef" };
 
-/** Cases of heartbeats: compare-and-set renewal, tombstones, the last one stored, reports of a store gone backwards, expiry, the server's clock. */
+/** Cases of heartbeats: compare-and-set renewal, tombstones, the last one stored, marks of nodes holding records the store lost, expiry, the server's clock. */
 export function beatCases(context: ContractContext): void {
   describe("heartbeats", () => {
     test("a heartbeat is created with expect 0, renewed with its revision, and stamped with the control plane's time", async () => {
@@ -78,40 +78,38 @@ export function beatCases(context: ContractContext): void {
       expect(await last()).toBeUndefined();
     });
 
-    test("reports of a store gone backwards: kept per node id, replaced, compare-and-set when asked, removed by a tombstone, and never a heartbeat", async () => {
+    test("marks of node ids holding records the store lost: one per node id, read by any client, never a heartbeat; beatsOf gives one node id's heartbeats", async () => {
       const { plane } = context;
       const peer = await context.peer();
-      const reports = async (): Promise<[string, string][]> => (await peer.regressionReports()).map((report) => [report.nodeId, textOf(report.value)]);
-      expect(await reports()).toEqual([]);
-      const first = await plane.reportRegression("shop-1", bytes("shop-1 1"));
-      // A node id NATS must encode, reported by another client.
-      await peer.reportRegression("x.y.z", bytes("x.y.z 1"));
-      const replaced = await plane.reportRegression("shop-1", bytes("shop-1 2"));
-      expect(replaced).toBeGreaterThan(first);
-      expect(await reports()).toEqual([
-        ["x.y.z", "x.y.z 1"],
-        ["shop-1", "shop-1 2"],
-      ]);
-      await expectRevisionConflict(plane.reportRegression("shop-1", bytes("withdrawn"), { expect: first, tombstone: true }));
-      await plane.reportRegression("shop-1", bytes("withdrawn"), { expect: replaced, tombstone: true });
-      expect(await reports()).toEqual([["x.y.z", "x.y.z 1"]]);
-      // A report is no heartbeat: neither read gives it, nor does the last one stored pass for one.
-      await plane.beat(key, bytes("beat"), { expect: 0 });
-      await plane.reportRegression("shop-1", bytes("shop-1 3"));
-      expect((await plane.readBeats()).map((beat) => textOf(beat.value))).toEqual(["beat"]);
-      expect(textOf((await peer.lastBeat())?.value ?? new Uint8Array())).toBe("beat");
-      const stored = (await plane.regressionReports()).at(-1);
-      expect(stored?.at).toBeLessThanOrEqual(context.time.now() + context.time.tolerance);
+      expect(await peer.regressionMarks()).toEqual([]);
+      await plane.markRegression("shop-1");
+      // A node id NATS must encode, marked by another client, and a mark renewed.
+      await peer.markRegression("x.y.z");
+      await plane.markRegression("shop-1");
+      expect((await peer.regressionMarks()).sort()).toEqual(["shop-1", "x.y.z"]);
+      // A mark is no heartbeat: neither read gives it, nor does the last one stored pass for one.
+      const two: BeatKey = { nodeId: "shop-1", incarnation: "0000000000000002" };
+      const other: BeatKey = { nodeId: "shop-10", incarnation: "0000000000000003" };
+      await plane.beat(key, bytes("one"), { expect: 0 });
+      const second = await plane.beat(two, bytes("two"), { expect: 0 });
+      await plane.beat(other, bytes("other"), { expect: 0 });
+      await plane.markRegression("shop-1");
+      expect((await plane.readBeats()).map((beat) => textOf(beat.value)).sort()).toEqual(["one", "other", "two"]);
+      expect(textOf((await peer.lastBeat())?.value ?? new Uint8Array())).toBe("other");
+      // Every incarnation of one node id, and of that id alone; a tombstone ends one.
+      await plane.beat(two, bytes("left"), { expect: second, tombstone: true });
+      expect((await peer.beatsOf("shop-1")).map((beat) => [beat.key, textOf(beat.value)])).toEqual([[key, "one"]]);
+      expect(await peer.beatsOf("nobody")).toEqual([]);
     });
 
-    test("a heartbeat older than the TTL expires, and so does a report of a store gone backwards; the key then takes expect 0 again", async () => {
+    test("a heartbeat older than the TTL expires, and so does a mark; the key then takes expect 0 again", async () => {
       const { plane } = context;
       const revision = await plane.beat(key, bytes("old"), { expect: 0 });
-      await plane.reportRegression(key.nodeId, bytes("report"));
+      await plane.markRegression(key.nodeId);
       await context.time.advance(context.ttlMs + 2 * context.time.tolerance + 100);
       await expect.poll(async () => (await plane.readBeats()).length, { timeout: 10_000 }).toBe(0);
-      await expect.poll(async () => (await plane.regressionReports()).length, { timeout: 10_000 }).toBe(0);
-      expect(await plane.reportRegression(key.nodeId, bytes("fresh"), { expect: 0 })).toBeGreaterThan(0);
+      await expect.poll(async () => (await plane.regressionMarks()).length, { timeout: 10_000 }).toBe(0);
+      expect(await plane.beatsOf(key.nodeId)).toEqual([]);
       expect(await plane.readBeat(key)).toBeUndefined();
       await expectRevisionConflict(plane.beat(key, bytes("stale"), { expect: revision }));
       expect(await plane.beat(key, bytes("fresh"), { expect: 0 })).toBeGreaterThan(0);
