@@ -1,4 +1,4 @@
-import { FleetErrorCode, type FleetNode, MemoryControlPlane, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import { FleetErrorCode, type FleetNode, MemoryControlPlane, type NodeOptions, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { pino } from "pino";
 import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -39,8 +39,8 @@ async function storedRecord(): Promise<{ json: Record<string, unknown>; revision
  * Node `a` (build b2-new) writing v2, after the store was restored to a copy
  * taken while v1 was the write level (it heartbeated before the restore).
  */
-async function restoredUnderV2Writer(): Promise<FleetNode> {
-  const a = await fleet.node("a", "b2-new");
+async function restoredUnderV2Writer(options: Partial<NodeOptions> = {}): Promise<FleetNode> {
+  const a = await fleet.node("a", "b2-new", options);
   await fleet.coordinator.enableWrite(TYPE, 1, WHO);
   const backup = fleet.plane.backup();
   await fleet.coordinator.enableWrite(TYPE, 2, WHO);
@@ -311,6 +311,33 @@ describe("11.2 a store that went backwards is noticed", () => {
     }
   });
 
+  test("a reconcile made without a node's records (at an epoch number it saw, before it beat again) is not taken by it; the next one, which has them, is", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    const backup = fleet.plane.backup();
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.coordinatorOn().enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    // Right after the restore, before a beats: the reconcile sees epoch 1 and none of a's records, and starts epoch 2 again.
+    expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(2);
+    await fleet.settle();
+    expect([a.regressed, a.writeLevel(TYPE)]).toEqual([expect.stringContaining("revision"), 2]);
+    await a.heartbeat();
+    expect(await codeOf(fleet.coordinatorOn().change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO))).toBe(FleetErrorCode.StoreRegressed);
+    // a said what it holds, at epoch 2: the next reconcile starts above it and keeps v2.
+    expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(3);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.writeLevel(TYPE)]).toEqual([null, 2]);
+    await fleet.coordinatorOn().change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+  });
+
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync, past it too", async () => {
     const a = await restoredUnderV2Writer();
     const lost = a.appliedRevision(TYPE);
@@ -442,14 +469,7 @@ describe("11.2 a store that went backwards is noticed", () => {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    const a = await fleet.node("a", "b2-new", { controlPlane: plane, leaseMs: 10_000 });
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const backup = fleet.plane.backup();
-    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    await fleet.settle();
-    await a.heartbeat();
-    fleet.plane.restore(backup);
-    await fleet.settle();
+    const a = await restoredUnderV2Writer({ controlPlane: plane, leaseMs: 10_000 });
     await a.heartbeat();
     // Stored, but its node id not marked: the lease runs out 10 s after the last heartbeat that was.
     fleet.clock.advance(5_000);
