@@ -39,6 +39,7 @@ import { type IdleResult, measureIdleCost } from "./fleet/idle-cost.js";
 import { measurePropagation, type PropagationResult } from "./fleet/propagation.js";
 import { CODEC_TARGET, type CodecResult, codecRows, codecVerdict, formatBytes, formatMs, type GoalRow, goalTable } from "./goals.js";
 import { median } from "./measure.js";
+import { benchArgs } from "./bench-args.js";
 
 const BUDGET_MS = 60 * 60_000;
 const PROPAGATION_TARGET = 1.2;
@@ -48,26 +49,50 @@ const ENABLE_TARGET_MS = 500;
 /** Status again at 10x the (unchanged) members may take at most this many times as long: sub-linear. */
 const SUBLINEAR_TARGET = 2;
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const option = (name: string, fallback: number): number => {
-  const at = args.indexOf(name);
-  if (at === -1) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
-  return value;
-};
+const cli = benchArgs(
+  [
+    "usage: npm run bench -- [--only PARTS] [--json] [--nodes-10k | --propagation-nodes N,N...] [--heartbeat-ms-10k MS]",
+    "                        [--settle-ms MS] [--rounds N] [--idle-nodes N] [--codec-rounds N] [--codec-repeat P]",
+    "",
+    "Measures the goals of issue 15 against raw baselines measured in the same run, on nats-servers started here.",
+    "  --only PARTS            some of codec,idle,backstop,delivery,propagation,coordinator (default: all)",
+    "  --json                  the results as JSON on stdout, nothing on stderr",
+    "  --nodes-10k             propagation at 1,000, 3,000 and 10,000 nodes (default: 1,000 and 3,000)",
+    "  --propagation-nodes N   propagation at these sizes, comma-separated",
+    "  --heartbeat-ms-10k MS   the heartbeat period of 10,000 followers (default 10,000)",
+    "  --settle-ms MS          the pause before each propagation round",
+    "  --rounds N              propagation rounds (default 15; delivery twice as many)",
+    "  --idle-nodes N          idle nodes per side (default 1,000)",
+    "  --codec-rounds N        codec rounds per process (default 15)",
+    "  --codec-repeat P        codec processes per path (default 3)",
+  ].join("\n"),
+  [
+    "--only",
+    "--json",
+    "--nodes-10k",
+    "--propagation-nodes",
+    "--heartbeat-ms-10k",
+    "--settle-ms",
+    "--rounds",
+    "--idle-nodes",
+    "--codec-rounds",
+    "--codec-repeat",
+    "--help",
+    "-h",
+  ],
+);
+const option = (name: string, fallback: number): number => cli.option(name) ?? fallback;
 /** The fleet sizes propagation is measured at: `--propagation-nodes`, or 1,000 and 3,000 (and 10,000 with `--nodes-10k`). */
 const propagationSizes = (): number[] => {
-  const at = args.indexOf("--propagation-nodes");
-  if (at === -1) return flag("--nodes-10k") ? [1_000, 3_000, 10_000] : [1_000, 3_000];
-  const sizes = (args[at + 1] ?? "").split(",").map(Number);
-  if (!sizes.every((size) => Number.isInteger(size) && size > 0)) throw new Error("--propagation-nodes takes positive integers, separated by commas");
-  return sizes;
+  const given = cli.text("--propagation-nodes");
+  if (given === undefined) return cli.flag("--nodes-10k") ? [1_000, 3_000, 10_000] : [1_000, 3_000];
+  const sizes = given.split(",").map(Number);
+  return sizes.every((size) => Number.isInteger(size) && size > 0) ? sizes : cli.fail("--propagation-nodes takes positive integers, separated by commas");
 };
-const onlyAt = args.indexOf("--only");
-const parts = new Set(onlyAt === -1 ? ["codec", "idle", "backstop", "delivery", "propagation", "coordinator"] : (args[onlyAt + 1] ?? "").split(","));
-const json = flag("--json");
+const PARTS = ["codec", "idle", "backstop", "delivery", "propagation", "coordinator"];
+const parts = new Set(cli.text("--only")?.split(",") ?? PARTS);
+for (const part of parts) if (!PARTS.includes(part)) cli.fail(`--only: no part ${JSON.stringify(part)}; the parts are ${PARTS.join(",")}`);
+const json = cli.flag("--json");
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`);
 };
@@ -115,7 +140,8 @@ if (parts.has("propagation")) {
   for (const nodes of propagationSizes()) {
     const heartbeatMs = nodes >= 10_000 ? option("--heartbeat-ms-10k", 10_000) : 3_000;
     log(`propagation: ${nodes} nodes and ${nodes} raw watchers, each side on a server of its own, heartbeats every ${heartbeatMs / 1000} s`);
-    const settleMs = args.includes("--settle-ms") ? { settleMs: option("--settle-ms", 1) } : {};
+    const settle = cli.option("--settle-ms");
+    const settleMs = settle === undefined ? {} : { settleMs: settle };
     results.propagation.push(await measurePropagation({ nodes, rounds: option("--rounds", 15), heartbeatMs, ...settleMs, log }));
   }
 }

@@ -25,6 +25,7 @@ import { benchBuild, enableLevels, writeMembers } from "./fleet/direct-writes.js
 import { NodePool } from "./fleet/node-pool.js";
 import { WIDE_TYPES } from "./fleet/wide-protocol.js";
 import { preciseNow } from "./fleet/worker-protocol.js";
+import { benchArgs } from "./bench-args.js";
 import { median, quantile } from "./measure.js";
 
 const BUDGET_MS = 90 * 60_000;
@@ -34,24 +35,25 @@ const FLIPPED = WIDE_TYPES[0] as string;
 const DIRECT_LEASE_MS = 6 * 3_600_000;
 const author = { actor: "scale", reason: "fleet curve" };
 
-const args = process.argv.slice(2);
-const option = (name: string): number | undefined => {
-  const at = args.indexOf(name);
-  if (at === -1) return undefined;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
-  return value;
-};
-const nodes = option("--nodes") ?? usage();
-const live = Math.min(nodes, option("--live") ?? 3_000);
-const cluster = args.includes("--cluster");
-const windowMs = (option("--window-s") ?? 30) * 1_000;
-const json = args.includes("--json");
+const cli = benchArgs(
+  [
+    "usage: npm run scale -- --nodes N [--live L] [--cluster] [--json] [--window-s S]",
+    "",
+    "The fleet curve at one size, on nats-servers started here (see docs/nats.md, sizing).",
+    "  --nodes N      members in all, of 50-type builds",
+    "  --live L       of them, live nodes in child processes (default: all, up to 3,000); the rest written straight into the store",
+    "  --cluster      three servers, every stream on three replicas (default: one server)",
+    "  --json         the result as JSON on stdout",
+    "  --window-s S   the idle window the servers' CPU is measured over (default 30)",
+  ].join("\n"),
+  ["--nodes", "--live", "--cluster", "--json", "--window-s", "--help", "-h"],
+);
+const nodes = cli.option("--nodes") ?? cli.fail("--nodes is needed");
+const live = Math.min(nodes, cli.option("--live") ?? 3_000);
+const cluster = cli.flag("--cluster");
+const windowMs = (cli.option("--window-s") ?? 30) * 1_000;
+const json = cli.flag("--json");
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function usage(): never {
-  throw new Error("usage: npm run scale -- --nodes N [--live L] [--cluster] [--json] [--window-s S]");
-}
 
 const budget = setTimeout(() => {
   log(`scale: still running after ${BUDGET_MS / 60_000} min; stopping everything`);
