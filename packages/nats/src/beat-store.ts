@@ -1,5 +1,4 @@
 import type { JetStreamPublishOptions } from "@nats-io/jetstream";
-import type { MsgRequest } from "@nats-io/jetstream";
 import { type BeatKey, RevisionConflictError, type StoredBeat } from "@twostep/fleet/control-plane";
 import { beatSubject, beatSubjectsOf, markSubject, parseBeatSubject } from "./entry-subject.js";
 import type { NatsSession } from "./nats-session.js";
@@ -11,8 +10,6 @@ import { isWrongLastSequence } from "./translate-nats-error.js";
 const empty = new Uint8Array(0);
 /** How many stored messages {@link BeatStore.lastBeat} looks at, at most, to pass over tombstones. */
 const LOOK_BACK = 64;
-/** How many messages a scan of the heartbeat bucket reads at most: more than any fleet's heartbeats of one node id, or marks. */
-const MAX_SCAN = 100_000;
 
 /**
  * The heartbeats, in a KV-style stream (`KV_<prefix>_beats`, history 1,
@@ -118,36 +115,45 @@ export class BeatStore {
 
   /**
    * The node ids marked as holding records the store lost (see
-   * `ControlPlane.regressionMarks`): the last message on the marks'
-   * subjects, and only when there is one, every message on them (see
-   * {@link BeatStore.#scan}).
+   * `ControlPlane.regressionMarks`): the subjects of the marks, listed at
+   * once by `STREAM.INFO` with a subject filter (the right a node has to
+   * bind). One request, however many there are.
    */
   async regressionMarks(): Promise<string[]> {
-    const { jsm, layout } = this.#session;
+    const layout = this.#session.layout;
     return this.#session.call("read the marks of nodes holding records the store lost", async () => {
-      const last = await jsm.streams.getMessage(layout.beatsStream, { last_by_subj: layout.marksFilter });
-      if (last === null) return [];
-      const marked = new Set<string>();
-      await this.#scan(layout.marksFilter, (message) => {
-        const key = parseBeatSubject(layout, message.subject);
-        if (key !== undefined && "markOf" in key) marked.add(key.markOf);
-        else this.#malformed(message, key);
-      });
-      return [...marked];
+      const marked: string[] = [];
+      for (const subject of await this.#subjects(layout.marksFilter)) {
+        const key = parseBeatSubject(layout, subject);
+        if (key !== undefined && "markOf" in key) marked.push(key.markOf);
+        else this.#malformed({ subject, seq: 0 }, key);
+      }
+      return marked;
     });
   }
 
-  /** The last heartbeat of every incarnation of `nodeId` (see `ControlPlane.beatsOf`), read as {@link BeatStore.#scan} does. */
+  /**
+   * The last heartbeat of every incarnation of `nodeId` (see
+   * `ControlPlane.beatsOf`): its subjects, listed at once as the marks are,
+   * then the last message of each (tombstones left out).
+   */
   async beatsOf(nodeId: string): Promise<StoredBeat[]> {
-    const filter = beatSubjectsOf(this.#session.layout, nodeId);
+    const layout = this.#session.layout;
     return this.#session.call(`read the heartbeats of ${nodeId}`, async () => {
-      const beats: StoredBeat[] = [];
-      await this.#scan(filter, (message) => {
-        const beat = message.tombstone ? undefined : this.#beatOf(message);
-        if (beat !== undefined) beats.push(beat);
+      const subjects = (await this.#subjects(beatSubjectsOf(layout, nodeId))).filter((subject) => {
+        const key = parseBeatSubject(layout, subject);
+        return key !== undefined && "incarnation" in key;
       });
-      return beats;
+      const messages = await Promise.all(subjects.map((subject) => this.#last(subject)));
+      return messages.flatMap((message) => (message === undefined || message.tombstone ? [] : (this.#beatOf(message) ?? [])));
     });
+  }
+
+  /** The subjects of the heartbeat stream that `filter` matches and that hold a message now. */
+  async #subjects(filter: string): Promise<string[]> {
+    const { jsm, layout } = this.#session;
+    const info = await jsm.streams.info(layout.beatsStream, { subjects_filter: filter });
+    return Object.keys(info.state.subjects ?? {});
   }
 
   /**
@@ -197,30 +203,9 @@ export class BeatStore {
   }
 
   /** Hands a subject of the heartbeat bucket that twostep cannot have written to the session's `onMalformed`. */
-  #malformed(message: StoredMessage, key: { readonly problem: string } | BeatKey | undefined): void {
+  #malformed(message: Pick<StoredMessage, "subject" | "seq">, key: { readonly problem: string } | BeatKey | undefined): void {
     const problem = key !== undefined && "problem" in key ? key.problem : "it is no mark subject twostep writes (written by something else?)";
     this.#session.malformed({ stream: this.#session.layout.beatsStream, subject: message.subject, seq: message.seq, problem });
-  }
-
-  /**
-   * Every message on `filter`, from the first, one `STREAM.MSG.GET`
-   * (`next_by_subj`) each, until there is none after: a message stored
-   * again meanwhile (a renewed mark, a heartbeat) moves past the scan and is
-   * still met. A node's credentials allow it: the gets of `lastBeat`. More
-   * than {@link MAX_SCAN} messages fail the read: nothing is judged on part
-   * of them.
-   */
-  async #scan(filter: string, each: (message: StoredMessage) => void): Promise<void> {
-    const { jsm, layout } = this.#session;
-    for (let seq = 1, read = 0; ; read++) {
-      if (read >= MAX_SCAN) throw new Error(`more than ${MAX_SCAN} messages on ${filter}, and more keep coming: cannot read them all`);
-      // The client's types leave out `next_by_subj`, which nats-server takes since 2.9.
-      const found = await jsm.streams.getMessage(layout.beatsStream, { seq, next_by_subj: filter } as unknown as MsgRequest);
-      if (found === null) return;
-      const message = fromGet(found);
-      each(message);
-      seq = message.seq + 1;
-    }
   }
 
   #beatOf(message: StoredMessage): StoredBeat | undefined {

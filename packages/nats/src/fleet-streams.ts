@@ -124,6 +124,14 @@ function beatsProblems(layout: NatsLayout, config: StreamConfig): string[] {
   const problems = commonProblems(name, config);
   if (!config.subjects.includes(layout.beatsSubjects)) problems.push(`${name} does not take the subjects ${layout.beatsSubjects}`);
   if (!(config.max_age > 0)) problems.push(`${name} has no max age: heartbeats would never expire; give it the heartbeat TTL`);
+  if (config.max_msgs_per_subject !== 1) {
+    problems.push(
+      `${name} keeps ${config.max_msgs_per_subject > 1 ? `${config.max_msgs_per_subject} messages` : "every message"} per subject, not one: an older heartbeat could be read for the last; set max_msgs_per_subject 1`,
+    );
+  }
+  if (config.max_msgs > 0 || config.max_bytes > 0) {
+    problems.push(`${name} drops messages by a limit of messages or bytes: a heartbeat could go before its TTL, while its node writes; remove the limits`);
+  }
   return problems;
 }
 

@@ -85,19 +85,28 @@ describe("layout", () => {
     expect(error.message).toContain(`does not republish ${prefix}.fleet.r.s.>`);
   });
 
-  test("a heartbeat stream that allows rollups or deletes, is kept in memory or never expires is refused, naming each fix", async () => {
+  test("a heartbeat stream that allows rollups or deletes, is kept in memory, never expires, keeps more than one message per subject or drops by a limit is refused, naming each fix", async () => {
     const prefix = planes.prefix();
     await planes.open({ bucketPrefix: prefix });
     await using raw = await rawNats(server.url);
     const beats = `KV_${prefix}_beats`;
     await raw.jsm.streams.delete(beats);
-    await raw.jsm.streams.add({ name: beats, subjects: [`$KV.${prefix}_beats.>`], allow_rollup_hdrs: true, storage: StorageType.Memory });
+    await raw.jsm.streams.add({
+      name: beats,
+      subjects: [`$KV.${prefix}_beats.>`],
+      allow_rollup_hdrs: true,
+      storage: StorageType.Memory,
+      max_msgs_per_subject: 5,
+      max_msgs: 50,
+    });
     const error = await failure(planes.open({ bucketPrefix: prefix, create: false }));
     expect(isTwostepError(error, FleetErrorCode.Misconfigured)).toBe(true);
     expect(error.message).toContain(`${beats} allows rollups`);
     expect(error.message).toContain(`${beats} allows message deletes`);
     expect(error.message).toContain(`${beats} is kept in memory`);
     expect(error.message).toContain(`${beats} has no max age`);
+    expect(error.message).toContain(`${beats} keeps 5 messages per subject, not one`);
+    expect(error.message).toContain(`${beats} drops messages by a limit of messages or bytes`);
   });
 
   test("a prefix NATS names cannot carry is InvalidRequestError", async () => {

@@ -215,11 +215,12 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     const manager = new Coordinator(again);
 
     await vi.waitFor(() => expect(a.regressed).not.toBeNull(), patiently);
-    expect([a.writeLevel(TYPE), a.record(TYPE)?.everWritten]).toEqual([2, [1, 2]]);
     await vi.waitFor(async () => {
       await a.heartbeat();
       expect((await manager.status()).plane.regressed.join()).toContain("a@");
     }, patiently);
+    // It writes on once a heartbeat that says so is stored, with its node id marked.
+    expect([a.writeLevel(TYPE), a.record(TYPE)?.everWritten]).toEqual([2, [1, 2]]);
     const refused = await typedFailure(manager.enableWrite(TYPE, 1, WHO));
     expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
     expect(refused.message).toContain("reconcile");
@@ -252,11 +253,11 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
     const manager = new Coordinator(await planes.open({ bucketPrefix: prefix }));
 
     await vi.waitFor(() => expect(a.regressed).not.toBeNull(), patiently);
-    expect([a.writeLevel(TYPE), a.appliedRevision(TYPE)]).toEqual([2, applied]);
     await vi.waitFor(async () => {
       await a.heartbeat();
       expect((await manager.status()).plane.regressed.join()).toContain("a@");
     }, patiently);
+    expect([a.writeLevel(TYPE), a.appliedRevision(TYPE)]).toEqual([2, applied]);
     const before = await lastSequenceOf(raw, release, levelKey);
     expect(before).toBeLessThan(applied);
     expect(await codeOf(manager.enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.StoreRegressed);

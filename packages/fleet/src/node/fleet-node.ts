@@ -25,7 +25,7 @@ import { defaultLogger } from "./default-logger.js";
 import { HeldRecords } from "./held-records.js";
 import { joinProblems, recordsAtJoin } from "./join-guard.js";
 import { regressionAtJoin } from "./join-regression.js";
-import { type Fence, leaseFence, recordFence, STOPPED } from "./node-fence.js";
+import { type Fence, leaseFence, recordFence, STOPPED, UNMARKED } from "./node-fence.js";
 import { heartbeatRecord } from "./node-heartbeat.js";
 import { type LeaseHolder, NodeLease } from "./node-lease.js";
 import { NodeFrames, replyLevel } from "./node-frames.js";
@@ -34,6 +34,9 @@ import type { EncodeOptions, NodeOptions } from "./node-options.js";
 import { buildRecordOf, memberKey, registration } from "./node-registration.js";
 import { capabilityStatus, type NodeStatus } from "./node-status.js";
 import { WriteLevels } from "./write-levels.js";
+
+/** How many marked node ids a joining node reads the heartbeats of at once. */
+const MARKED_AT_ONCE = 16;
 
 /**
  * Starts a node: registers this process as a member, runs the join guard
@@ -181,7 +184,11 @@ export class FleetNode<P extends Protocol = Protocol> {
     };
     // Read before registering: what they say was applied was stored before the records the node is given.
     const [lastBeat, marks] = await Promise.all([this.#plane.lastBeat(), this.#plane.regressionMarks()]);
-    const marked = (await Promise.all(marks.map((nodeId) => this.#plane.beatsOf(nodeId)))).flat();
+    const marked: StoredBeat[] = [];
+    // A few node ids at a time: after a restore every running node may mark its own, and a join must not flood the store.
+    for (let at = 0; at < marks.length; at += MARKED_AT_ONCE) {
+      for (const beats of await Promise.all(marks.slice(at, at + MARKED_AT_ONCE).map((nodeId) => this.#plane.beatsOf(nodeId)))) marked.push(...beats);
+    }
     this.#member = member;
     try {
       // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
@@ -367,6 +374,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     if (this.#stopped) return STOPPED;
     if (this.#permanentFence !== undefined) return this.#permanentFence;
     if (now > this.#lease.until) return leaseFence(this.#leaseMs);
+    if (this.#held.regressed !== null && !this.#lease.marked) return UNMARKED;
     return this.#recordFence;
   }
 
@@ -400,6 +408,8 @@ export class FleetNode<P extends Protocol = Protocol> {
 
   #afterApply(changed: Set<string>, regressedBefore: string | null): void {
     const regressed = this.#held.regressed;
+    // Not written until a heartbeat says so and marks this node id, so that joining nodes read it.
+    if (regressed !== null && regressedBefore === null) this.#lease.unmark();
     if (regressed !== null && regressed !== regressedBefore) {
       this.#logger.error({ regressed }, "the control plane's store went backwards; keeping the newer records this node holds");
     } else if (regressed === null && regressedBefore !== null) {

@@ -41,7 +41,7 @@ export function regressionAtJoin(
     const level = entry.tombstone ? undefined : formats.decode("level", entry.value);
     return { revision: entry.revision, epoch: level?.ok === true ? level.value.epoch : null };
   };
-  // Everything a heartbeat or report says was applied was stored before the registration: the snapshot is complete past it.
+  // Everything a heartbeat says was applied was stored before the registration: the snapshot is complete past it.
   const missingOf = (applied: Readonly<Record<string, number>>, epoch: number) => missingRevisions(applied, epoch, stored, Number.POSITIVE_INFINITY);
   const evidence: string[] = [];
   const judge = (beat: StoredBeat, unreadable: boolean): void => {
@@ -55,5 +55,6 @@ export function regressionAtJoin(
   };
   if (lastBeat !== undefined) judge(lastBeat, false);
   for (const beat of marked) judge(beat, true);
-  return evidence;
+  // The last heartbeat may be a marked node's too: each line once.
+  return [...new Set(evidence)];
 }

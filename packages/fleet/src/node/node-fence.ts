@@ -13,6 +13,13 @@ export interface Fence {
 /** The fence of a node that has stopped. */
 export const STOPPED: Fence = { why: "it has stopped", fix: "start a new node", permanent: true };
 
+/** The fence of a node that found records the store lost, until a heartbeat says so and marks its node id for joining nodes. */
+export const UNMARKED: Fence = {
+  why: "it holds records the store lost, and no heartbeat has said so yet",
+  fix: "it writes again once a heartbeat that says so is stored",
+  permanent: false,
+};
+
 /** The fence of a decommissioned node (`by`: who decommissioned it, when known): only a new process ends it. */
 export function decommissionedFence(by: string | undefined): Fence {
   return { why: `it was decommissioned${by === undefined ? "" : ` by ${by}`}`, fix: "start it again: a new process joins as a new member", permanent: true };

@@ -56,6 +56,8 @@ export class NodeLease {
   #beating: Promise<void> | undefined;
   /** Until when (on `#clock`) the lease lets the node write; -Infinity before the first heartbeat. */
   #until = Number.NEGATIVE_INFINITY;
+  /** True once a heartbeat that says the node holds records the store lost also marked its node id, since {@link NodeLease.unmark}. */
+  #marked = false;
 
   constructor(holder: LeaseHolder, options: LeaseOptions) {
     this.#holder = holder;
@@ -70,6 +72,16 @@ export class NodeLease {
   /** Until when (on the node's clock) the lease lets the node write; -Infinity before the first heartbeat. */
   get until(): number {
     return this.#until;
+  }
+
+  /** True once a heartbeat that says the node holds records the store lost has also marked its node id (see `#markRegression`). */
+  get marked(): boolean {
+    return this.#marked;
+  }
+
+  /** Forgets the marks stored so far: the node just found records the store lost, and is unmarked until a heartbeat says so. */
+  unmark(): void {
+    this.#marked = false;
   }
 
   /** True while the lease lets the node write. */
@@ -114,7 +126,9 @@ export class NodeLease {
     try {
       this.#beatRevision = await this.#plane.beat(this.#beatKey(), this.#formats.encode("heartbeat", record, 1), { expect: this.#beatRevision });
       // A node that holds records the store lost writes on only while joining nodes are pointed at this heartbeat.
-      if (record.regressed === null || (await this.#markRegression())) this.#until = Math.max(this.#until, sentAt + this.#leaseMs);
+      const marked = record.regressed !== null && (await this.#markRegression());
+      if (record.regressed === null || marked) this.#until = Math.max(this.#until, sentAt + this.#leaseMs);
+      if (marked) this.#marked = true;
     } catch (error) {
       if (isTwostepError(error) && error.code === FleetErrorCode.RevisionConflict && !retried) {
         if (await this.#resolveConflict(record.beat)) await this.send(true);

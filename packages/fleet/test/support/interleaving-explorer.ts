@@ -1,5 +1,5 @@
 /** Calls that only read: two of them commute, so their order need not be explored. */
-const READS = new Set(["read", "get", "history", "readBeats", "readBeat", "lastBeat", "regressionReports", "serverTime"]);
+const READS = new Set(["read", "get", "history", "readBeats", "readBeat", "lastBeat", "regressionMarks", "beatsOf", "serverTime"]);
 
 /** A call of an actor, held until the scheduler lets it through. */
 interface HeldCall {
