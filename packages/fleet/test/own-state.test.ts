@@ -1,8 +1,9 @@
-import { FleetErrorCode, type FleetNode, MemoryControlPlane, type NodeOptions, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import { type ControlPlane, FleetErrorCode, type FleetNode, MemoryControlPlane, type NodeOptions, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
 import { pino } from "pino";
 import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+import { HushedPlanes } from "./support/hushed-planes.js";
 import { codeOf, typedFailure } from "./support/outcomes.js";
 
 /**
@@ -16,7 +17,16 @@ let fleet: FleetHarness;
 
 beforeEach(() => {
   fleet = new FleetHarness();
+  quiet.clear();
 });
+
+/** How nodes started on {@link hushable} planes see the store: they may be kept from saying what they noticed. */
+const quiet = new HushedPlanes();
+
+/** `plane` as a node that {@link quiet} may hush sees it. */
+function hushable(plane: ControlPlane = fleet.plane): ControlPlane {
+  return quiet.plane(plane);
+}
 
 afterEach(() => fleet.close());
 
@@ -38,14 +48,18 @@ async function storedRecord(): Promise<{ json: Record<string, unknown>; revision
 /**
  * Node `a` (build b2-new) writing v2, after the store was restored to a copy
  * taken while v1 was the write level (it heartbeated before the restore).
+ * It noticed, and says so at once; `quiet`: its heartbeats cannot reach the
+ * control plane from the restore on, until {@link quiet} is cleared.
  */
-async function restoredUnderV2Writer(options: Partial<NodeOptions> = {}): Promise<FleetNode> {
-  const a = await fleet.node("a", "b2-new", options);
+async function restoredUnderV2Writer(options: Partial<NodeOptions> & { readonly quiet?: boolean } = {}): Promise<FleetNode> {
+  const { quiet: silent, ...nodeOptions } = options;
+  const a = await fleet.node("a", "b2-new", { controlPlane: hushable(), ...nodeOptions });
   await fleet.coordinator.enableWrite(TYPE, 1, WHO);
   const backup = fleet.plane.backup();
   await fleet.coordinator.enableWrite(TYPE, 2, WHO);
   await fleet.settle();
   await a.heartbeat();
+  if (silent === true) quiet.hush();
   fleet.plane.restore(backup);
   await fleet.settle();
   return a;
@@ -229,21 +243,24 @@ describe("11.1 twostep upgrades its own record format read first", () => {
  * restored to a copy taken at v1. Returns the revision the coordinator read.
  */
 async function restoredUnderCoordinatorThatRead(): Promise<number> {
-  await fleet.node("a", "b2-new");
+  await fleet.node("a", "b2-new", { controlPlane: hushable() });
   await fleet.coordinator.enableWrite(TYPE, 1, WHO);
   const backup = fleet.plane.backup();
   await fleet.coordinator.enableWrite(TYPE, 2, WHO);
   const read = (await fleet.coordinator.status()).capabilities[0]?.revision ?? 0;
+  // No node says so: a cannot reach the control plane.
+  quiet.hush();
   fleet.plane.restore(backup);
   return read;
 }
 
 describe("11.2 a store that went backwards is noticed", () => {
   test("nodes keep their newer records and say so, changes are refused until reconcile, which keeps every level anyone wrote", async () => {
-    const a = await restoredUnderV2Writer();
+    const a = await restoredUnderV2Writer({ quiet: true });
     expect(a.regressed).toContain("went back");
     // Nothing stored says so yet, so a joining node could not tell: a writes nothing until a heartbeat does.
     expect(a.fence?.message).toContain("it holds records the store lost, and no heartbeat has said so yet");
+    quiet.clear();
     await a.heartbeat();
     expect(a.writeLevel(TYPE)).toBe(2);
     expect(await codeOf(fleet.coordinator.enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.StoreRegressed);
@@ -257,6 +274,45 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
     await fleet.heartbeat();
     await fleet.coordinator.disableWrite(TYPE, WHO);
+  });
+
+  test("a node that finds records the store lost says so at once: its heartbeat and mark are stored without waiting for the next one, and it writes on", async () => {
+    const a = await restoredUnderV2Writer();
+    await vi.waitFor(async () => expect(await fleet.plane.regressionMarks()).toEqual(["a"]));
+    const beat = twostepRecordFormats.decode("heartbeat", (await fleet.plane.lastBeat())?.value ?? new Uint8Array());
+    expect(beat.ok && beat.value.regressed).toContain("went back");
+    expect([a.fence, a.writeLevel(TYPE)]).toEqual([undefined, 2]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+  });
+
+  test("a mark stored for records the store lost before is not taken for those it lost since: the node writes nothing until a heartbeat says so", async () => {
+    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const older = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    const newer = fleet.plane.backup();
+    fleet.plane.restore(older);
+    await fleet.settle();
+    await vi.waitFor(() => expect([a.regressed !== null, a.fence]).toEqual([true, undefined]));
+    // A heartbeat of this first time goes out, and its mark is held back.
+    let release = (): void => {};
+    quiet.markGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sent = a.heartbeat();
+    // The store catches up, then goes back again: a second time, which no heartbeat has said yet.
+    fleet.plane.restore(newer);
+    await fleet.settle();
+    expect(a.regressed).toBeNull();
+    fleet.plane.restore(older);
+    await fleet.settle();
+    quiet.hushed.add("beat");
+    release();
+    await sent;
+    await a.heartbeat();
+    expect([a.regressed !== null, a.fence?.message]).toEqual([true, expect.stringContaining("no heartbeat has said so yet")]);
   });
 
   test("a coordinator that read a revision the store has since lost refuses changes, though no node reports it", async () => {
@@ -298,12 +354,14 @@ describe("11.2 a store that went backwards is noticed", () => {
     for (const recreated of [false, true]) {
       const plane = new MemoryControlPlane({ clock: fleet.clock.now });
       const reader = fleet.coordinatorOn(plane);
-      await fleet.node(`a-${recreated}`, "b2-new", { controlPlane: plane });
+      quiet.clear();
+      await fleet.node(`a-${recreated}`, "b2-new", { controlPlane: hushable(plane) });
       await reader.enableWrite(TYPE, 1, WHO);
       const backup = recreated ? new MemoryControlPlane().backup() : plane.backup();
       // The reader reconciles to epoch 2 and reads on; the store is then restored to epoch 1 (or to nothing).
       await reader.reconcile(WHO);
       await reader.enableWrite(TYPE, 2, WHO);
+      quiet.hush();
       plane.restore(backup);
       expect(await codeOf(reader.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO))).toBe(FleetErrorCode.StoreRegressed);
       // Another coordinator, to which no member reported epoch 2, reconciles: epoch 2 again, or a new control plane.
@@ -314,7 +372,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a reconcile made without a node's records (at an epoch number it saw, before it beat again) is not taken by it; the next one, which has them, is", async () => {
-    const a = await fleet.node("a", "b2-new");
+    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
     await fleet.settle();
     await a.heartbeat();
@@ -323,11 +381,13 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinatorOn().enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await a.heartbeat();
+    quiet.hush();
     fleet.plane.restore(backup);
     await fleet.settle();
-    // Right after the restore, before a beats: the reconcile sees epoch 1 and none of a's records, and starts epoch 2 again.
+    // Right after the restore, before a's heartbeat gets through: the reconcile sees epoch 1 and none of a's records, and starts epoch 2 again.
     expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(2);
     await fleet.settle();
+    quiet.clear();
     await a.heartbeat();
     expect([a.regressed, a.writeLevel(TYPE)]).toEqual([expect.stringContaining("revision"), 2]);
     expect(await codeOf(fleet.coordinatorOn().change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO))).toBe(FleetErrorCode.StoreRegressed);
@@ -383,9 +443,10 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a node that joined after the restore and beats last does not hide another's heartbeat: a build that does not read what it writes stays refused until reconcile", async () => {
-    const a = await restoredUnderV2Writer();
-    // The restore took a's heartbeat back too: until a beats again, nothing stored says the store went backwards.
+    const a = await restoredUnderV2Writer({ quiet: true });
+    // The restore took a's heartbeat back too: until a's heartbeat gets through, nothing stored says the store went backwards.
     const b = await fleet.node("b", "b2-new");
+    quiet.clear();
     await a.heartbeat();
     await b.heartbeat();
     const last = await fleet.plane.lastBeat();
@@ -412,16 +473,19 @@ describe("11.2 a store that went backwards is noticed", () => {
     for (const order of orders) {
       const run = new FleetHarness();
       fleet = run;
-      const a = await restoredUnderV2Writer();
+      const a = await restoredUnderV2Writer({ quiet: true });
       let b: FleetNode | undefined;
       let old = "not yet";
       for (const event of order) {
-        if (event === "a beats") await a.heartbeat();
+        if (event === "a beats") {
+          quiet.clear();
+          await a.heartbeat();
+        }
         if (event === "b joins") b = await run.node("b", "b2-new").catch(() => undefined);
         if (event === "b beats") await b?.heartbeat();
         if (event === "old joins") old = await codeOf(run.node("old", "b1-old"));
       }
-      // a holds v2, which the old build cannot read. Before a says so, nothing stored shows it: the window that stays open.
+      // a holds v2, which the old build cannot read. Before a's heartbeat gets through, nothing stored shows it: the window that stays open.
       const reportedFirst = order.indexOf("a beats") < order.indexOf("old joins");
       expect(old, order.join(", ")).toBe(reportedFirst ? FleetErrorCode.StoreRegressed : "resolved");
       await run.close();
@@ -429,16 +493,18 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("two processes under one node id hold records the store lost: the one that leaves last marked the id, and the other's heartbeat still refuses a join", async () => {
-    const a1 = await fleet.node("a", "b2-new");
+    const a1 = await fleet.node("a", "b2-new", { controlPlane: hushable() });
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const a2 = await fleet.node("a", "b2-new");
+    const a2 = await fleet.node("a", "b2-new", { controlPlane: hushable() });
     const backup = fleet.plane.backup();
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await Promise.all([a1.heartbeat(), a2.heartbeat()]);
+    quiet.hush();
     fleet.plane.restore(backup);
     await fleet.settle();
     const b = await fleet.node("b", "b2-new");
+    quiet.clear();
     await a2.heartbeat();
     await a1.heartbeat();
     await b.heartbeat();
@@ -463,24 +529,16 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a node that holds records the store lost renews its lease only while its node id stays marked", async () => {
-    let marking = true;
-    const plane = new Proxy(fleet.plane, {
-      get(target, name, receiver) {
-        if (name === "markRegression" && !marking) return async () => Promise.reject(new Error("the mark cannot be stored"));
-        const value = Reflect.get(target, name, receiver) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    const a = await restoredUnderV2Writer({ controlPlane: plane, leaseMs: 10_000 });
+    const a = await restoredUnderV2Writer({ leaseMs: 10_000 });
     await a.heartbeat();
     // Stored, but its node id not marked: the lease runs out 10 s after the last heartbeat that was.
     fleet.clock.advance(5_000);
-    marking = false;
+    quiet.hushed.add("markRegression");
     await a.heartbeat();
     expect((await fleet.plane.readBeat({ nodeId: "a", incarnation: a.incarnation }))?.at).toBe(fleet.clock.now());
     fleet.clock.advance(5_001);
     expect([a.regressed !== null, a.fenced]).toEqual([true, true]);
-    marking = true;
+    quiet.clear();
     await a.heartbeat();
     expect(a.fenced).toBe(false);
   });

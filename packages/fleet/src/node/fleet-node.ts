@@ -408,8 +408,11 @@ export class FleetNode<P extends Protocol = Protocol> {
 
   #afterApply(changed: Set<string>, regressedBefore: string | null): void {
     const regressed = this.#held.regressed;
-    // Not written until a heartbeat says so and marks this node id, so that joining nodes read it.
-    if (regressed !== null && regressedBefore === null) this.#lease.unmark();
+    if (regressed !== null && regressed !== regressedBefore) {
+      // Nothing is written until a heartbeat says so and marks this node id, so that joining nodes read it: one goes at once.
+      this.#lease.unmark();
+      if (this.#running) void this.#lease.beat();
+    }
     if (regressed !== null && regressed !== regressedBefore) {
       this.#logger.error({ regressed }, "the control plane's store went backwards; keeping the newer records this node holds");
     } else if (regressed === null && regressedBefore !== null) {

@@ -58,6 +58,8 @@ export class NodeLease {
   #until = Number.NEGATIVE_INFINITY;
   /** True once a heartbeat that says the node holds records the store lost also marked its node id, since {@link NodeLease.unmark}. */
   #marked = false;
+  /** How many times {@link NodeLease.unmark} was called: a heartbeat built before the last call marks nothing for it. */
+  #episode = 0;
 
   constructor(holder: LeaseHolder, options: LeaseOptions) {
     this.#holder = holder;
@@ -82,6 +84,7 @@ export class NodeLease {
   /** Forgets the marks stored so far: the node just found records the store lost, and is unmarked until a heartbeat says so. */
   unmark(): void {
     this.#marked = false;
+    this.#episode++;
   }
 
   /** True while the lease lets the node write. */
@@ -123,12 +126,14 @@ export class NodeLease {
     if (!this.#holder.beats()) return;
     const sentAt = this.#clock();
     const record = this.#holder.heartbeat(++this.#beats);
+    const episode = this.#episode;
     try {
       this.#beatRevision = await this.#plane.beat(this.#beatKey(), this.#formats.encode("heartbeat", record, 1), { expect: this.#beatRevision });
       // A node that holds records the store lost writes on only while joining nodes are pointed at this heartbeat.
       const marked = record.regressed !== null && (await this.#markRegression());
       if (record.regressed === null || marked) this.#until = Math.max(this.#until, sentAt + this.#leaseMs);
-      if (marked) this.#marked = true;
+      // Only for the records it says the node holds: a heartbeat built before they changed again does not say so.
+      if (marked && episode === this.#episode) this.#marked = true;
     } catch (error) {
       if (isTwostepError(error) && error.code === FleetErrorCode.RevisionConflict && !retried) {
         if (await this.#resolveConflict(record.beat)) await this.send(true);
