@@ -4,6 +4,7 @@ import { twostepRecordFormats } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { protocolReading } from "./support/builds.js";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+import { failure } from "./support/outcomes.js";
 
 describe("FleetNode", () => {
   let fleet: FleetHarness;
@@ -26,6 +27,14 @@ describe("FleetNode", () => {
     expect(await fleet.plane.readBeat({ nodeId: "a", incarnation: a.incarnation })).toMatchObject({ tombstone: true });
     expect((await fleet.coordinator.status()).members.map((member) => member.nodeId)).toEqual(["b"]);
     expect(b.fenced).toBe(false);
+  });
+
+  test("a lease not below the heartbeat TTL is refused before anything is written: the heartbeat, or a mark, would expire while the node writes", async () => {
+    const refused = await failure(fleet.node("a", "b2-new", { leaseMs: fleet.plane.beatTtlMs }));
+    expect(isTwostepError(refused, FleetErrorCode.InvalidRequest)).toBe(true);
+    expect(refused.message).toContain(`a lease of ${fleet.plane.beatTtlMs} ms is not below the control plane's heartbeat TTL`);
+    expect((await fleet.plane.read("fleet")).entries).toEqual([]);
+    await fleet.node("b", "b2-new", { leaseMs: fleet.plane.beatTtlMs - 1 });
   });
 
   test("writes are closed until a level is enabled, with an error that names the command to run", async () => {

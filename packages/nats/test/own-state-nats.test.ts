@@ -75,7 +75,7 @@ async function node(prefix: string, nodeId: string, newest: number): Promise<Fle
     service: "orders",
     build: `b${newest}`,
     heartbeatMs: 1e9,
-    leaseMs: 600_000,
+    leaseMs: 50_000,
   });
   nodes.push(started);
   return started;
@@ -315,7 +315,7 @@ describe("11.2 on NATS: a store that went backwards is noticed", () => {
 
     // Another node beats after a, with nothing to report: a joining node reads a's heartbeat all the same, its node id being marked.
     const ghost = { nodeId: "ghost", incarnation: "0123456789abcdef" };
-    const clean = heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation, leaseMs: 600_000 });
+    const clean = heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation, leaseMs: 50_000 });
     await release.beat(ghost, twostepRecordFormats.encode("heartbeat", clean, 1), { expect: 0 });
     expect((await release.lastBeat())?.key).toEqual(ghost);
     expect(await release.regressionMarks()).toEqual(["a"]);

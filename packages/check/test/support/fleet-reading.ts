@@ -8,6 +8,9 @@ const payload = z.strictObject({ id: z.string() });
 /** The capability the fleets of this file read and write. */
 const ORDERS = "orders.OrderPlaced";
 
+/** The heartbeat TTL of the control planes made here: past the day-long lease of {@link startShopNodes}. */
+export const LONG_BEAT_TTL_MS = 2 * 86_400_000;
+
 /** Who makes the changes of {@link writeThenRetire}. */
 const RELEASE_MANAGER = { actor: "release-manager", reason: "test" } as const;
 
@@ -24,21 +27,22 @@ export interface WrittenLevels {
  * behind); the coordinator counts them whatever their state.
  */
 export async function fleetReading(readsUpTo: Readonly<Record<string, number>>): Promise<MemoryControlPlane> {
-  const plane = new MemoryControlPlane();
+  const plane = new MemoryControlPlane({ beatTtlMs: LONG_BEAT_TTL_MS });
   await startShopNodes(plane, readsUpTo);
   return plane;
 }
 
 /** A {@link fleetReading} fleet that wrote and retired the levels of orders.OrderPlaced that `levels` says ({@link writeThenRetire}). */
 export async function fleetThatWrote(readsUpTo: Readonly<Record<string, number>>, levels: WrittenLevels): Promise<MemoryControlPlane> {
-  const plane = new MemoryControlPlane();
+  const plane = new MemoryControlPlane({ beatTtlMs: LONG_BEAT_TTL_MS });
   await writeThenRetire(plane, await startShopNodes(plane, readsUpTo), levels);
   return plane;
 }
 
 /**
  * Starts the shop nodes of {@link fleetReading} on `plane`, with a lease of
- * a day: they stay live for the coordinator however slowly a test runs.
+ * a day: they stay live for the coordinator however slowly a test runs
+ * (`plane` keeps heartbeats longer: {@link LONG_BEAT_TTL_MS}).
  */
 export async function startShopNodes(plane: ControlPlane, readsUpTo: Readonly<Record<string, number>>): Promise<FleetNode[]> {
   const nodes: FleetNode[] = [];

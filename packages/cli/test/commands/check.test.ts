@@ -4,7 +4,7 @@ import type { FleetNode } from "@twostep/fleet";
 import { connectNatsControlPlane } from "@twostep/nats";
 import { startNatsServer } from "@twostep/testkit/nats-server";
 import { describe, expect, test, vi } from "vitest";
-import { fleetReading, fleetThatWrote, startShopNodes, writeThenRetire } from "../../../check/test/support/fleet-reading.js";
+import { fleetReading, fleetThatWrote, LONG_BEAT_TTL_MS, startShopNodes, writeThenRetire } from "../../../check/test/support/fleet-reading.js";
 import { lineOf, renderManifest, retireOrdersV1, shopManifest, tempRepos, type GitRepo } from "../../../check/test/support/git-repo.js";
 import { TestFleet } from "../support/memory-fleet.js";
 import { runInProcess, testContext, withMethod } from "../support/test-context.js";
@@ -234,7 +234,7 @@ describe("twostep check --fleet: retirements", () => {
 
   test("asks a real NATS control plane (check --fleet nats://...): refused until twostep retire ran, then passes", async () => {
     const [server] = await Promise.all([startNatsServer(), buildCli()]);
-    const plane = await connectNatsControlPlane({ servers: server.url });
+    const plane = await connectNatsControlPlane({ servers: server.url, beatTtlMs: LONG_BEAT_TTL_MS });
     const nodes: FleetNode[] = [];
     try {
       const repo = await repos.shop();

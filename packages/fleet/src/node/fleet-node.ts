@@ -12,7 +12,7 @@ import {
 } from "@twostep/core";
 import type { Logger } from "pino";
 import type { ControlPlane, RegisterEntry, Snapshot, StoredBeat, StoredEntry, Subscription } from "../control-plane/control-plane.js";
-import { FencedError, FleetErrorCode, JoinRefusedError, StoreRegressedError } from "../errors/fleet-errors.js";
+import { FencedError, FleetErrorCode, InvalidRequestError, JoinRefusedError, StoreRegressedError } from "../errors/fleet-errors.js";
 import { type BuildRecord, buildIdOf } from "../records/build-record.js";
 import type { DepartureRecord } from "../records/departure-record.js";
 import type { HeartbeatRecord } from "../records/heartbeat-record.js";
@@ -118,6 +118,13 @@ export class FleetNode<P extends Protocol = Protocol> {
     this.#plane = options.controlPlane;
     this.#formats = options.recordFormats ?? twostepRecordFormats;
     this.#leaseMs = options.leaseMs ?? 15_000;
+    if (!(this.#leaseMs < this.#plane.beatTtlMs)) {
+      // A heartbeat, or the mark of a node that holds records the store lost, would expire while the node still writes by it.
+      throw new InvalidRequestError(
+        `node ${this.nodeId}: a lease of ${this.#leaseMs} ms is not below the control plane's heartbeat TTL of ${this.#plane.beatTtlMs} ms; ` +
+          "give the node a shorter lease (leaseMs), or the control plane a longer TTL (see docs/fleet.md, settings)",
+      );
+    }
     this.#clock = options.clock ?? monotonicNow;
     this.#metrics = new NodeMetrics(this.#clock);
     this.#held = new HeldRecords(this.#formats);

@@ -36,7 +36,9 @@ export interface NodeOptions<P extends Protocol = Protocol> {
    * How long after its last acknowledged heartbeat was sent the node keeps
    * writing when it cannot reach the control plane. Defaults to 15 s. A
    * release manager may decommission it only once this and the clock margin
-   * have passed.
+   * have passed. Must be below the control plane's heartbeat TTL
+   * (`INVALID_REQUEST` at start otherwise): a heartbeat must outlive the
+   * writes it stands for.
    */
   readonly leaseMs?: number;
   /** Receives every frame that cannot be decoded. Defaults to logging it at warn level. */

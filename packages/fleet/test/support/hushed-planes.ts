@@ -28,11 +28,12 @@ export class HushedPlanes {
   /** `plane` as a node sees it through these rules. */
   plane(plane: ControlPlane): ControlPlane {
     return new Proxy(plane, {
-      get: (target, name, receiver) => {
+      get: (target, name) => {
         if (this.hushed.has(name as Saying)) return async () => Promise.reject(new Error(`${String(name)} cannot reach the control plane`));
         const gate = this.markGate;
         if (name === "markRegression" && gate !== undefined) return async (nodeId: string) => gate.then(() => target.markRegression(nodeId));
-        const value = Reflect.get(target, name, receiver) as unknown;
+        // Read on the plane itself: a getter of a class with private fields works on its own instances only.
+        const value = Reflect.get(target, name) as unknown;
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
