@@ -572,12 +572,31 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(await codeOf(fleet.node("after", "b2-new"))).toBe("resolved");
   });
 
+  test("the log restored to a copy from before a node joined, heartbeats kept: its heartbeat refuses changes until a reconcile, after which it registers again and counts", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    const b = await fleet.node("b", "b1-old");
+    // Only the log goes back, as docs/nats.md advises: the heartbeats and marks are kept.
+    const kept = fleet.plane.backup();
+    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    await fleet.settle();
+    await Promise.all([a.heartbeat(), b.heartbeat()]);
+    expect((await fleet.coordinator.status()).plane.regressed).toEqual([`b@${b.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`]);
+    expect(await codeOf(fleet.coordinatorOn().enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.StoreRegressed);
+    await fleet.coordinatorOn().reconcile(WHO);
+    await vi.waitFor(async () => expect((await fleet.coordinator.status()).members.map((member) => member.nodeId).sort()).toEqual(["a", "b"]));
+    expect((await fleet.coordinator.status()).plane.regressed).toEqual([]);
+    // b counts again: v2, which it cannot read, is refused for it.
+    expect(await codeOf(fleet.coordinatorOn().enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.UnsafeChange);
+  });
+
   test("a store replaced by an empty one (lost and recreated) is noticed from what nodes report", async () => {
     const a = await fleet.node("a", "b2-new");
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await a.heartbeat();
-    fleet.plane.restore({ log: [], beats: [], revision: 0 });
+    fleet.plane.restore({ log: [], beats: [], marks: new Map(), revision: 0 });
     await fleet.settle();
     await a.heartbeat();
     expect(a.regressed).not.toBeNull();

@@ -25,8 +25,8 @@ export interface MemoryControlPlaneOptions {
 export interface MemoryBackup {
   readonly log: readonly StoredEntry[];
   readonly beats: readonly StoredBeat[];
-  /** When each node id marked itself as holding records the store lost (none when left out). */
-  readonly marks?: ReadonlyMap<string, { readonly at: number }>;
+  /** When each node id marked itself as holding records the store lost. */
+  readonly marks: ReadonlyMap<string, { readonly at: number }>;
   readonly revision: number;
 }
 

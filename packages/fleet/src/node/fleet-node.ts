@@ -371,6 +371,24 @@ export class FleetNode<P extends Protocol = Protocol> {
     this.#logger.info("left the fleet");
   }
 
+  /**
+   * Registers again when the store has no member record of this incarnation,
+   * or no record of its build, as after a restore of the log to a copy taken
+   * before it joined: its heartbeat alone would say the store went
+   * backwards for good. A removal (a decommission) is kept. Best effort; a
+   * failure is logged.
+   */
+  async #registerIfLost(): Promise<void> {
+    try {
+      const [member, build] = await Promise.all([this.#plane.get(memberKey(this)), this.#plane.get({ kind: "build", buildId: this.#buildId })]);
+      if (member?.tombstone === true || (member !== undefined && build !== undefined)) return;
+      this.#logger.error("the store lost this node's registration; registering again");
+      await this.#plane.register(this.#registration());
+    } catch (error) {
+      this.#logger.warn({ err: error }, "could not check this node's registration after a reconcile");
+    }
+  }
+
   /** What registering (again) appends: see {@link registration}. */
   #registration(): RegisterEntry[] {
     if (this.#member === undefined) throw new Error("this node has not joined");
@@ -404,17 +422,22 @@ export class FleetNode<P extends Protocol = Protocol> {
   }
 
   #takeSnapshot(snapshot: Snapshot): void {
-    const before = this.#held.regressed;
-    this.#afterApply(this.#held.applySnapshot(snapshot), before);
+    const { regressed, plane } = this.#held;
+    this.#afterApply(this.#held.applySnapshot(snapshot), regressed, plane);
   }
 
   #takeEntry(entry: StoredEntry): void {
-    const before = this.#held.regressed;
-    this.#afterApply(this.#held.applyEntry(entry), before);
+    const { regressed, plane } = this.#held;
+    this.#afterApply(this.#held.applyEntry(entry), regressed, plane);
   }
 
-  #afterApply(changed: Set<string>, regressedBefore: string | null): void {
+  #afterApply(changed: Set<string>, regressedBefore: string | null, planeBefore: HeldRecords["plane"]): void {
     const regressed = this.#held.regressed;
+    const plane = this.#held.plane;
+    // A reconcile: the store went backwards, and may have lost this node's registration with it.
+    if (this.#running && planeBefore !== null && plane !== null && (plane.id !== planeBefore.id || plane.epoch > planeBefore.epoch)) {
+      void this.#registerIfLost();
+    }
     if (regressed !== null && regressed !== regressedBefore) {
       // Nothing is written until a heartbeat says so and marks this node id, so that joining nodes read it: one goes at once.
       this.#lease.unmark();
