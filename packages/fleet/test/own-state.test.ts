@@ -1,8 +1,17 @@
-import { type ControlPlane, FleetErrorCode, type FleetNode, MemoryControlPlane, type NodeOptions, RECORD_FORMAT_CAPABILITY } from "@twostep/fleet";
+import {
+  type ControlPlane,
+  FleetErrorCode,
+  type FleetNode,
+  type MemoryBackup,
+  MemoryControlPlane,
+  type NodeOptions,
+  RECORD_FORMAT_CAPABILITY,
+} from "@twostep/fleet";
 import { pino } from "pino";
 import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, twostepRecordFormats, type WriteLevelRecord } from "@twostep/fleet/internal";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
+import { heartbeatRecord } from "./support/heartbeat-records.js";
 import { HushedPlanes } from "./support/hushed-planes.js";
 import { codeOf, typedFailure } from "./support/outcomes.js";
 
@@ -53,12 +62,7 @@ async function storedRecord(): Promise<{ json: Record<string, unknown>; revision
  */
 async function restoredUnderV2Writer(options: Partial<NodeOptions> & { readonly quiet?: boolean } = {}): Promise<FleetNode> {
   const { quiet: silent, ...nodeOptions } = options;
-  const a = await fleet.node("a", "b2-new", { controlPlane: hushable(), ...nodeOptions });
-  await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-  const backup = fleet.plane.backup();
-  await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-  await fleet.settle();
-  await a.heartbeat();
+  const { a, backup } = await underV2Writer(nodeOptions);
   if (silent === true) quiet.hush();
   fleet.plane.restore(backup);
   await fleet.settle();
@@ -242,6 +246,17 @@ describe("11.1 twostep upgrades its own record format read first", () => {
  * included: a's reports nothing the store lacks until it beats again) is
  * restored to a copy taken at v1. Returns the revision the coordinator read.
  */
+/** Node `a` (build b2-new, on a {@link hushable} plane) writing v2 and having said so, and a copy of the store taken while v1 was the write level. */
+async function underV2Writer(options: Partial<NodeOptions> = {}): Promise<{ a: FleetNode; backup: MemoryBackup }> {
+  const a = await fleet.node("a", "b2-new", { controlPlane: hushable(), ...options });
+  await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+  const backup = fleet.plane.backup();
+  await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+  await fleet.settle();
+  await a.heartbeat();
+  return { a, backup };
+}
+
 async function restoredUnderCoordinatorThatRead(): Promise<number> {
   await fleet.node("a", "b2-new", { controlPlane: hushable() });
   await fleet.coordinator.enableWrite(TYPE, 1, WHO);
@@ -286,12 +301,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a mark stored for records the store lost before is not taken for those it lost since: the node writes nothing until a heartbeat says so", async () => {
-    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
-    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
-    const older = fleet.plane.backup();
-    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    await fleet.settle();
-    await a.heartbeat();
+    const { a, backup: older } = await underV2Writer();
     const newer = fleet.plane.backup();
     fleet.plane.restore(older);
     await fleet.settle();
@@ -570,6 +580,25 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.reconcile(WHO);
     expect((await fleet.coordinator.status()).plane.epoch).toBe(2);
     expect(await codeOf(fleet.node("after", "b2-new"))).toBe("resolved");
+  });
+
+  test("a coordinator that sees a member's heartbeat show the store went backwards marks its node id, so that joins read it though the node cannot say so", async () => {
+    const { a, backup } = await underV2Writer();
+    // a is cut off from the store; the log alone goes back, and another heartbeat, with nothing to say, is stored last.
+    quiet.hush();
+    const kept = fleet.plane.backup();
+    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    await fleet.settle();
+    const ghost = { nodeId: "ghost", incarnation: "0123456789abcdef" };
+    await fleet.plane.beat(ghost, twostepRecordFormats.encode("heartbeat", heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation }), 1), {
+      expect: 0,
+    });
+    expect([a.regressed !== null, await fleet.plane.regressionMarks()]).toEqual([true, []]);
+    expect((await fleet.coordinatorOn().status()).plane.regressed.join()).toContain("which a member reports having applied");
+    await vi.waitFor(async () => expect(await fleet.plane.regressionMarks()).toEqual(["a"]));
+    const refused = await typedFailure(fleet.node("old", "b1-old"));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain(`a@${a.incarnation.slice(0, 8)}`);
   });
 
   test("the log restored to a copy from before a node joined, heartbeats kept: its heartbeat refuses changes until a reconcile, after which it registers again and counts", async () => {

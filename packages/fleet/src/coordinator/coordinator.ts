@@ -379,7 +379,26 @@ export class Coordinator {
     const evidence = this.#digest.evidence(view, this.#cache.memory.patchOf(view));
     // What this coordinator read before is said when nothing else shows it: right after a restore, before any node reports it.
     const read = this.#positions.evidence(view);
+    if (evidence.length > 0 || read.length > 0) void this.#markShowing(view);
     return read.length === 0 || evidence.length > 0 ? evidence : [...read];
+  }
+
+  /**
+   * Marks the node ids of members whose heartbeats show the store went
+   * backwards and that are not marked yet (see `ControlPlane.markRegression`),
+   * so that joining nodes read those heartbeats too: a node that has not
+   * noticed, cut off from the store, may still write by records the store
+   * lost until its lease runs out. Best effort: credentials that may not
+   * mark (a requester's) or a lost connection leave it to the nodes.
+   */
+  async #markShowing(view: FleetView): Promise<void> {
+    const showing = this.#digest.showing(view, this.#cache.memory.patchOf(view));
+    try {
+      const marked = new Set(await this.#plane.regressionMarks());
+      await Promise.all(showing.filter((nodeId) => !marked.has(nodeId)).map((nodeId) => this.#plane.markRegression(nodeId)));
+    } catch {
+      // The nodes mark themselves once they notice; this only comes sooner.
+    }
   }
 
   /**

@@ -52,6 +52,21 @@ export class BeatDigest {
     return evidence;
   }
 
+  /**
+   * The node ids of the members whose heartbeats show a store gone
+   * backwards in `view`: by {@link regressionEvidence}, or by a revision
+   * applied past what the view holds (a view read as of it that came back
+   * short); `patch` when it was patched from another.
+   */
+  showing(view: FleetView, patch?: ViewPatch): string[] {
+    this.#update(view, patch);
+    const nodeIds = new Set<string>();
+    view.members.forEach((member, place) => {
+      if ((this.#evidence[place]?.length ?? 0) > 0 || (this.#highest[place] ?? 0) > view.position) nodeIds.add(member.nodeId);
+    });
+    return [...nodeIds];
+  }
+
   /** {@link highestApplied} of `view`; `patch` when it was patched from another. */
   highest(view: FleetView, patch?: ViewPatch): number {
     this.#update(view, patch);
