@@ -252,7 +252,8 @@ export async function codecCases(): Promise<{ cases: CodecCase[]; close: () => P
 
 /** A node of `protocol` (the same objects as the other cases: the same compiled coders) on its own in-memory control plane, whose records make it write both types at `level`. */
 async function nodeWritingAt(protocol: ShopProtocol, level: 1 | 2): Promise<FleetNode<ShopProtocol>> {
-  const plane = new MemoryControlPlane();
+  // Heartbeats kept past the node's two-hour lease, which must be below their TTL.
+  const plane = new MemoryControlPlane({ beatTtlMs: 7_260_000 });
   const coordinator = new Coordinator(plane);
   const author = { actor: "bench", reason: "codec bench" };
   for (const capability of ["orders.OrderPlaced", "customers.CustomerUpdated"]) {

@@ -5,6 +5,7 @@ import {
   type MemoryBackup,
   MemoryControlPlane,
   type NodeOptions,
+  PermissionDeniedError,
   RECORD_FORMAT_CAPABILITY,
 } from "@twostep/fleet";
 import { pino } from "pino";
@@ -612,12 +613,94 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.settle();
     await Promise.all([a.heartbeat(), b.heartbeat()]);
     expect((await fleet.coordinator.status()).plane.regressed).toEqual([`b@${b.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`]);
+    // The coordinator points joining nodes at its heartbeat too.
+    await vi.waitFor(async () => expect(await fleet.plane.regressionMarks()).toContain("b"));
     expect(await codeOf(fleet.coordinatorOn().enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.StoreRegressed);
     await fleet.coordinatorOn().reconcile(WHO);
     await vi.waitFor(async () => expect((await fleet.coordinator.status()).members.map((member) => member.nodeId).sort()).toEqual(["a", "b"]));
     expect((await fleet.coordinator.status()).plane.regressed).toEqual([]);
     // b counts again: v2, which it cannot read, is refused for it.
     expect(await codeOf(fleet.coordinatorOn().enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.UnsafeChange);
+  });
+
+  test("a node decommissioned while cut off is no member again after a reconcile, though compaction removed its member tombstone", async () => {
+    const b = await fleet.node("b", "b1-old", { controlPlane: hushable(), leaseMs: 10_000 });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    quiet.hush();
+    fleet.clock.advance(20_000);
+    await fleet.coordinator.decommission("b", WHO);
+    fleet.clock.advance(1);
+    expect(await fleet.plane.compact(0)).toBeGreaterThan(0);
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await fleet.settle();
+    expect(await fleet.plane.get({ kind: "member", nodeId: "b", incarnation: b.incarnation })).toBeUndefined();
+    // Back in touch, its lease finds the decommission and fences it for good; a reconcile then leaves it out too.
+    quiet.clear();
+    await b.heartbeat();
+    expect(b.fence?.message).toContain("decommissioned");
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await fleet.settle();
+    expect((await fleet.coordinator.status()).members).toEqual([]);
+    await fleet.coordinatorOn().enableWrite(TYPE, 2, { ...WHO, allowUndeclared: true });
+  });
+
+  test("a node that stops while it registers again after a reconcile stays gone", async () => {
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = false;
+    const plane = new Proxy(fleet.plane, {
+      get(target, name) {
+        // Read at once, answered late: what it read may be stale by then.
+        if (name === "get" && holding) return async (key: Parameters<ControlPlane["get"]>[0]) => target.get(key).then((entry) => held.then(() => entry));
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await fleet.coordinator.enableWrite(TYPE, 1, { ...WHO, allowUndeclared: true });
+    const backup = fleet.plane.backup();
+    const c = await fleet.node("c", "b2-new", { controlPlane: plane });
+    await fleet.settle();
+    // The log goes back to before c joined; c sees the reconcile, and its check of its registration is held.
+    fleet.plane.restore({ ...fleet.plane.backup(), log: backup.log, revision: backup.revision });
+    holding = true;
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    const stopped = c.stop();
+    release();
+    await stopped;
+    await fleet.settle();
+    expect(await fleet.plane.get({ kind: "member", nodeId: "c", incarnation: c.incarnation })).toMatchObject({ tombstone: true });
+  });
+
+  test("a coordinator whose credentials may not mark stops asking", async () => {
+    let asked = 0;
+    const plane = new Proxy(fleet.plane, {
+      get(target, name) {
+        if (name === "markRegression") {
+          return async () => {
+            asked++;
+            throw new PermissionDeniedError("mark", "these credentials may not mark");
+          };
+        }
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const requester = fleet.coordinatorOn(plane);
+    // A member cut off from the store reports what it lost: a coordinator would mark it.
+    const { backup } = await underV2Writer();
+    quiet.hush();
+    const kept = fleet.plane.backup();
+    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    await fleet.settle();
+    for (let read = 0; read < 3; read++) expect((await requester.status()).plane.regressed.length).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(asked).toBe(1));
+    await requester.status();
+    expect(asked).toBe(1);
   });
 
   test("a store replaced by an empty one (lost and recreated) is noticed from what nodes report", async () => {

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { ControlPlane, Subscription } from "../control-plane/control-plane.js";
 import type { EntryKey } from "../control-plane/entry-key.js";
-import { InvalidRequestError, RecordUnreadableError, RevisionConflictError, StoreRegressedError, UnsafeChangeError } from "../errors/fleet-errors.js";
+import {
+  InvalidRequestError,
+  PermissionDeniedError,
+  RecordUnreadableError,
+  RevisionConflictError,
+  StoreRegressedError,
+  UnsafeChangeError,
+} from "../errors/fleet-errors.js";
 import type { Blocker } from "../records/blocker.js";
 import { takesPart } from "../records/build-record.js";
 import { type ChangeAction, type ChangeAuthor, type ChangeNote, RECORDED_BLOCKERS } from "../records/change-note.js";
@@ -31,6 +38,9 @@ import { judgeChange } from "./judge-change.js";
 import { abandonIntent, commitIntent } from "./change-intent.js";
 import { rewriteFormats } from "./rewrite-formats.js";
 
+/** How many node ids a coordinator marks at once (see `#markShowing`). */
+const MARKS_AT_ONCE = 16;
+
 /**
  * Allows a write level only when every member reads it, and records every
  * change in the same write as the change. A change that newly requires
@@ -53,6 +63,8 @@ export class Coordinator {
   readonly #statusMemo = new StatusMemo<MemberStatus>();
   /** What heartbeats show of the views read, kept from one view to the next. */
   readonly #digest = new BeatDigest();
+  /** False once this coordinator's credentials were refused a mark (see `#markShowing`). */
+  #mayMark = true;
   /** What this coordinator read of the store (identity, epoch, position, records), to judge the next read by. */
   readonly #positions = new ReadPositions();
   readonly #asController: boolean;
@@ -392,12 +404,18 @@ export class Coordinator {
    * mark (a requester's) or a lost connection leave it to the nodes.
    */
   async #markShowing(view: FleetView): Promise<void> {
+    if (!this.#mayMark) return;
     const showing = this.#digest.showing(view, this.#cache.memory.patchOf(view));
     try {
       const marked = new Set(await this.#plane.regressionMarks());
-      await Promise.all(showing.filter((nodeId) => !marked.has(nodeId)).map((nodeId) => this.#plane.markRegression(nodeId)));
-    } catch {
-      // The nodes mark themselves once they notice; this only comes sooner.
+      const unmarked = showing.filter((nodeId) => !marked.has(nodeId));
+      // A few at a time, as joining nodes read them: after a restore, many may show it at once.
+      for (let at = 0; at < unmarked.length; at += MARKS_AT_ONCE) {
+        await Promise.all(unmarked.slice(at, at + MARKS_AT_ONCE).map((nodeId) => this.#plane.markRegression(nodeId)));
+      }
+    } catch (error) {
+      // Credentials that may not mark never will: stop asking. Otherwise the nodes mark themselves once they notice; this only comes sooner.
+      if (error instanceof PermissionDeniedError) this.#mayMark = false;
     }
   }
 

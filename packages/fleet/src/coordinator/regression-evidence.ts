@@ -53,10 +53,11 @@ export class BeatDigest {
   }
 
   /**
-   * The node ids of the members whose heartbeats show a store gone
-   * backwards in `view`: by {@link regressionEvidence}, or by a revision
-   * applied past what the view holds (a view read as of it that came back
-   * short); `patch` when it was patched from another.
+   * The node ids whose heartbeats show a store gone backwards in `view`:
+   * members by {@link regressionEvidence} or by a revision applied past what
+   * the view holds (a view read as of it that came back short), and
+   * heartbeats the log has no member of; `patch` when it was patched from
+   * another.
    */
   showing(view: FleetView, patch?: ViewPatch): string[] {
     this.#update(view, patch);
@@ -64,6 +65,8 @@ export class BeatDigest {
     view.members.forEach((member, place) => {
       if ((this.#evidence[place]?.length ?? 0) > 0 || (this.#highest[place] ?? 0) > view.position) nodeIds.add(member.nodeId);
     });
+    // A heartbeat the log has no member of, which names a control plane: a node registered on a store that lost it.
+    for (const orphan of view.orphans) if (orphan.record?.plane !== null && orphan.record?.plane !== undefined) nodeIds.add(orphan.nodeId);
     return [...nodeIds];
   }
 

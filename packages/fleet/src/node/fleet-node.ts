@@ -81,6 +81,8 @@ export class FleetNode<P extends Protocol = Protocol> {
   readonly #buildRecord: BuildRecord;
   readonly #buildId: string;
   readonly #leaseMs: number;
+  /** A registration again after a reconcile (see `#registerIfLost`), under way or done: leaving waits for it. */
+  #registering: Promise<void> | undefined;
   readonly #clock: () => number;
   readonly #onFenced: (error: FencedError) => void;
   readonly #onWriteLevel: ((record: WriteLevelRecord, revision: number) => void) | undefined;
@@ -122,7 +124,7 @@ export class FleetNode<P extends Protocol = Protocol> {
       // A heartbeat, or the mark of a node that holds records the store lost, would expire while the node still writes by it.
       throw new InvalidRequestError(
         `node ${this.nodeId}: a lease of ${this.#leaseMs} ms is not below the control plane's heartbeat TTL of ${this.#plane.beatTtlMs} ms; ` +
-          "give the node a shorter lease (leaseMs), or the control plane a longer TTL (see docs/fleet.md, settings)",
+          "give the node a shorter lease (leaseMs), or the control plane a longer heartbeat TTL (on NATS, the heartbeat stream's max age: see docs/nats.md)",
       );
     }
     this.#clock = options.clock ?? monotonicNow;
@@ -367,6 +369,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     while (this.#lease.beating !== undefined) await this.#lease.beating;
     this.#stopped = true;
     await this.#follow?.stop();
+    await this.#registering;
     await this.#leave("left");
     this.#logger.info("left the fleet");
   }
@@ -379,11 +382,20 @@ export class FleetNode<P extends Protocol = Protocol> {
    * failure is logged.
    */
   async #registerIfLost(): Promise<void> {
+    const gone = (): boolean => this.#stopped || this.#permanentFence !== undefined;
+    if (gone()) return;
     try {
-      const [member, build] = await Promise.all([this.#plane.get(memberKey(this)), this.#plane.get({ kind: "build", buildId: this.#buildId })]);
-      if (member?.tombstone === true || (member !== undefined && build !== undefined)) return;
+      const { nodeId, incarnation } = this;
+      const [member, build, decommission] = await Promise.all([
+        this.#plane.get(memberKey(this)),
+        this.#plane.get({ kind: "build", buildId: this.#buildId }),
+        this.#plane.get({ kind: "decommission", nodeId, incarnation }),
+      ]);
+      // Decommissioned: its lease finds that out and fences it for good (see `NodeLease`); it is no member again.
+      if (gone() || decommission !== undefined || member?.tombstone === true || (member !== undefined && build !== undefined)) return;
       this.#logger.error("the store lost this node's registration; registering again");
-      await this.#plane.register(this.#registration());
+      // Only where nothing is stored: a departure or a removal written meanwhile wins.
+      await this.#plane.register(this.#registration().map((entry) => ({ ...entry, ifAbsent: true })));
     } catch (error) {
       this.#logger.warn({ err: error }, "could not check this node's registration after a reconcile");
     }
@@ -436,7 +448,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     const plane = this.#held.plane;
     // A reconcile: the store went backwards, and may have lost this node's registration with it.
     if (this.#running && planeBefore !== null && plane !== null && (plane.id !== planeBefore.id || plane.epoch > planeBefore.epoch)) {
-      void this.#registerIfLost();
+      this.#registering = this.#registerIfLost();
     }
     if (regressed !== null && regressed !== regressedBefore) {
       // Nothing is written until a heartbeat says so and marks this node id, so that joining nodes read it: one goes at once.
