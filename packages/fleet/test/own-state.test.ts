@@ -13,6 +13,7 @@ import { type RecordFormat, RecordProblem, recordFormat1, type TwostepRecords, t
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { FleetHarness, TYPE, WHO } from "./support/fleet-harness.js";
 import { heartbeatRecord } from "./support/heartbeat-records.js";
+import { FollowGate, hookedControlPlane } from "./support/hooked-control-plane.js";
 import { HushedPlanes } from "./support/hushed-planes.js";
 import { codeOf, typedFailure } from "./support/outcomes.js";
 
@@ -501,6 +502,29 @@ describe("11.2 a store that went backwards is noticed", () => {
       expect(old, order.join(", ")).toBe(reportedFirst ? FleetErrorCode.StoreRegressed : "resolved");
       await run.close();
     }
+  });
+
+  test("a node that lags behind the records says nothing of a restore and may beat last: the node that noticed is read all the same", async () => {
+    const a = await fleet.node("a", "b2-new");
+    const lagging = new FollowGate();
+    const b = await fleet.node("b", "b2-new", { controlPlane: hookedControlPlane(fleet.plane, { followGate: lagging }) });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.settle();
+    await Promise.all([a.heartbeat(), b.heartbeat()]);
+    const backup = fleet.plane.backup();
+    // b takes in nothing more: not v2, not the restore.
+    lagging.hold();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    const kept = fleet.plane.backup();
+    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    await fleet.settle();
+    await b.heartbeat();
+    expect([a.regressed !== null, b.regressed, a.writeLevel(TYPE), (await fleet.plane.lastBeat())?.key.nodeId]).toEqual([true, null, 2, "b"]);
+    const refused = await typedFailure(fleet.node("old", "b1-old"));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain(`a@${a.incarnation.slice(0, 8)}`);
   });
 
   test("two processes under one node id hold records the store lost: the one that leaves last marked the id, and the other's heartbeat still refuses a join", async () => {
