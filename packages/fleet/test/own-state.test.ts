@@ -314,6 +314,8 @@ describe("11.2 a store that went backwards is noticed", () => {
       release = resolve;
     });
     const sent = a.heartbeat();
+    // Stored, its mark waiting.
+    await fleet.settle();
     // The store catches up, then goes back again: a second time, which no heartbeat has said yet.
     fleet.plane.restore(newer);
     await fleet.settle();
@@ -676,14 +678,8 @@ describe("11.2 a store that went backwards is noticed", () => {
       release = resolve;
     });
     let holding = false;
-    const plane = new Proxy(fleet.plane, {
-      get(target, name) {
-        // Read at once, answered late: what it read may be stale by then.
-        if (name === "get" && holding) return async (key: Parameters<ControlPlane["get"]>[0]) => target.get(key).then((entry) => held.then(() => entry));
-        const value = Reflect.get(target, name) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    // Read at once, answered late: what it read may be stale by then.
+    const plane = hookedControlPlane(fleet.plane, { afterGet: () => (holding ? held : undefined) });
     await fleet.coordinator.enableWrite(TYPE, 1, { ...WHO, allowUndeclared: true });
     const backup = fleet.plane.backup();
     const c = await fleet.node("c", "b2-new", { controlPlane: plane });
@@ -702,16 +698,10 @@ describe("11.2 a store that went backwards is noticed", () => {
 
   test("a coordinator whose credentials may not mark stops asking", async () => {
     let asked = 0;
-    const plane = new Proxy(fleet.plane, {
-      get(target, name) {
-        if (name === "markRegression") {
-          return async () => {
-            asked++;
-            throw new PermissionDeniedError("mark", "these credentials may not mark");
-          };
-        }
-        const value = Reflect.get(target, name) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
+    const plane = hookedControlPlane(fleet.plane, {
+      beforeMark: () => {
+        asked++;
+        throw new PermissionDeniedError("mark", "these credentials may not mark");
       },
     });
     const requester = fleet.coordinatorOn(plane);

@@ -150,7 +150,12 @@ export class MemoryControlPlane implements ControlPlane {
   }
 
   async beatsOf(nodeId: string): Promise<StoredBeat[]> {
-    return (await this.readBeats()).filter((beat) => beat.key.nodeId === nodeId && !beat.tombstone);
+    const beats: StoredBeat[] = [];
+    for (const id of [...this.#beats.keys()]) {
+      const beat = this.#live(this.#beats, id);
+      if (beat !== undefined && beat.key.nodeId === nodeId && !beat.tombstone) beats.push(copyBeat(beat));
+    }
+    return beats;
   }
 
   async serverTime(): Promise<number> {

@@ -26,6 +26,7 @@ import { StatusMemo } from "./status-memo.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
+import { inBatches } from "../control-plane/in-batches.js";
 import { ReadPositions } from "./read-positions.js";
 import { BeatDigest } from "./regression-evidence.js";
 import { Rollouts } from "./rollouts.js";
@@ -65,6 +66,8 @@ export class Coordinator {
   readonly #digest = new BeatDigest();
   /** False once this coordinator's credentials were refused a mark (see `#markShowing`). */
   #mayMark = true;
+  /** The views marks were asked from already: a change judges one view several times. */
+  readonly #markedFrom = new WeakSet<FleetView>();
   /** What this coordinator read of the store (identity, epoch, position, records), to judge the next read by. */
   readonly #positions = new ReadPositions();
   readonly #asController: boolean;
@@ -404,15 +407,17 @@ export class Coordinator {
    * mark (a requester's) or a lost connection leave it to the nodes.
    */
   async #markShowing(view: FleetView): Promise<void> {
-    if (!this.#mayMark) return;
+    if (!this.#mayMark || this.#markedFrom.has(view)) return;
+    this.#markedFrom.add(view);
     const showing = this.#digest.showing(view, this.#cache.memory.patchOf(view));
     try {
       const marked = new Set(await this.#plane.regressionMarks());
-      const unmarked = showing.filter((nodeId) => !marked.has(nodeId));
       // A few at a time, as joining nodes read them: after a restore, many may show it at once.
-      for (let at = 0; at < unmarked.length; at += MARKS_AT_ONCE) {
-        await Promise.all(unmarked.slice(at, at + MARKS_AT_ONCE).map((nodeId) => this.#plane.markRegression(nodeId)));
-      }
+      await inBatches(
+        showing.filter((nodeId) => !marked.has(nodeId)),
+        MARKS_AT_ONCE,
+        (nodeId) => this.#plane.markRegression(nodeId),
+      );
     } catch (error) {
       // Credentials that may not mark never will: stop asking. Otherwise the nodes mark themselves once they notice; this only comes sooner.
       if (error instanceof PermissionDeniedError) this.#mayMark = false;

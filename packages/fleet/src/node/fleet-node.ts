@@ -22,6 +22,7 @@ import type { RecordFormats } from "../records/record-formats.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { defaultLogger } from "./default-logger.js";
+import { inBatches } from "../control-plane/in-batches.js";
 import { HeldRecords } from "./held-records.js";
 import { joinProblems, recordsAtJoin } from "./join-guard.js";
 import { regressionAtJoin } from "./join-regression.js";
@@ -193,11 +194,8 @@ export class FleetNode<P extends Protocol = Protocol> {
     };
     // Read before registering: what they say was applied was stored before the records the node is given.
     const [lastBeat, marks] = await Promise.all([this.#plane.lastBeat(), this.#plane.regressionMarks()]);
-    const marked: StoredBeat[] = [];
     // A few node ids at a time: after a restore every running node may mark its own, and a join must not flood the store.
-    for (let at = 0; at < marks.length; at += MARKED_AT_ONCE) {
-      for (const beats of await Promise.all(marks.slice(at, at + MARKED_AT_ONCE).map((nodeId) => this.#plane.beatsOf(nodeId)))) marked.push(...beats);
-    }
+    const marked = (await inBatches(marks, MARKED_AT_ONCE, (nodeId) => this.#plane.beatsOf(nodeId))).flat();
     this.#member = member;
     try {
       // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
@@ -454,8 +452,6 @@ export class FleetNode<P extends Protocol = Protocol> {
       // Nothing is written until a heartbeat says so and marks this node id, so that joining nodes read it: one goes at once.
       this.#lease.unmark();
       if (this.#running) void this.#lease.beat();
-    }
-    if (regressed !== null && regressed !== regressedBefore) {
       this.#logger.error({ regressed }, "the control plane's store went backwards; keeping the newer records this node holds");
     } else if (regressed === null && regressedBefore !== null) {
       this.#logger.warn("the control plane's store caught up again");

@@ -37,6 +37,10 @@ export interface Hooks {
   beforeReadBeats?: () => Promise<void> | void;
   /** Runs before a heartbeat is stored; may throw (a node cut off from the control plane). */
   beforeBeat?: (key: BeatKey) => Promise<void> | void;
+  /** Runs before a node id is marked as holding records the store lost; may wait (a mark held back) or throw. */
+  beforeMark?: (nodeId: string) => Promise<void> | void;
+  /** Runs after a key was read and before it is answered; may wait (an answer late, stale by then). */
+  afterGet?: (key: EntryKey) => Promise<void> | void;
   /** Holds back entries and snapshots given to followers while held. */
   followGate?: FollowGate;
 }
@@ -48,8 +52,9 @@ export interface Hooks {
  */
 export function hookedControlPlane(inner: ControlPlane, hooks: Hooks): ControlPlane {
   return new Proxy(inner, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+    get(target, property) {
+      // Read on the plane itself: a getter of a class with private fields works on its own instances only.
+      const value = Reflect.get(target, property);
       if (typeof value !== "function") return value;
       const method = String(property);
       const before = (): void => {
@@ -89,6 +94,21 @@ export function hookedControlPlane(inner: ControlPlane, hooks: Hooks): ControlPl
           before();
           await hooks.beforeBeat?.(key);
           return target.beat(key, bytes, options);
+        };
+      }
+      if (property === "markRegression") {
+        return async (nodeId: string) => {
+          before();
+          await hooks.beforeMark?.(nodeId);
+          return target.markRegression(nodeId);
+        };
+      }
+      if (property === "get") {
+        return async (key: EntryKey) => {
+          before();
+          const entry = await target.get(key);
+          await hooks.afterGet?.(key);
+          return entry;
         };
       }
       if (property === "follow" && hooks.followGate !== undefined) {

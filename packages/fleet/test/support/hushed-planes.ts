@@ -1,4 +1,5 @@
 import type { ControlPlane } from "@twostep/fleet/control-plane";
+import { hookedControlPlane } from "./hooked-control-plane.js";
 
 /** Calls a node makes to say what it noticed. */
 type Saying = "beat" | "markRegression";
@@ -27,15 +28,11 @@ export class HushedPlanes {
 
   /** `plane` as a node sees it through these rules. */
   plane(plane: ControlPlane): ControlPlane {
-    return new Proxy(plane, {
-      get: (target, name) => {
-        if (this.hushed.has(name as Saying)) return async () => Promise.reject(new Error(`${String(name)} cannot reach the control plane`));
-        const gate = this.markGate;
-        if (name === "markRegression" && gate !== undefined) return async (nodeId: string) => gate.then(() => target.markRegression(nodeId));
-        // Read on the plane itself: a getter of a class with private fields works on its own instances only.
-        const value = Reflect.get(target, name) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
+    return hookedControlPlane(plane, {
+      beforeCall: (method) => {
+        if (this.hushed.has(method as Saying)) throw new Error(`${method} cannot reach the control plane`);
       },
+      beforeMark: () => this.markGate,
     });
   }
 }
