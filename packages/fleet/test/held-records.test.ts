@@ -1,4 +1,5 @@
 import type { EntryKey, Snapshot, StoredEntry } from "@twostep/fleet/control-plane";
+import { committedLevels } from "@twostep/fleet";
 import { emptyRecord, type HeldRecord, HeldRecords, twostepRecordFormats as formats } from "@twostep/fleet/internal";
 import fc from "fast-check";
 import { expect, test } from "vitest";
@@ -67,6 +68,60 @@ test("every held record that a record, a tombstone, a snapshot or a new epoch ch
                     ? store({ kind: "meta" }, text.encode("[]"))
                     : { key, value: levelBytes(step.capability, step.epoch, step.level), tombstone: false, revision: Math.max(1, revision - 3), at: 0 };
         judge(() => held.applyEntry(entry));
+      }
+    }),
+    { numRuns: 2_000 },
+  );
+});
+
+// A reconcile made without a node's records may drop a level they require: the node must not take it,
+// or a build that cannot read that level could join while frames of it are still about.
+test("a record of a later epoch, or a removal once a later epoch is taken, is taken only if it requires every level the held one did; otherwise the node says the store went backwards", () => {
+  fc.assert(
+    fc.property(fc.array(stepArbitrary, { maxLength: 40 }), (steps) => {
+      const held = new HeldRecords(formats);
+      let revision = 0;
+      const stored = new Map<string, StoredEntry>();
+      const store = (key: EntryKey, value: Uint8Array, tombstone = false): StoredEntry => {
+        const entry: StoredEntry = { key, value, tombstone, revision: ++revision, at: 0 };
+        stored.set(key.kind === "level" ? key.capability : key.kind, entry);
+        return entry;
+      };
+      /** The revision of the last entry the node was given of each record: what it knows the store holds. */
+      const told = new Map<string, number>();
+      const tell = (entries: readonly StoredEntry[]): void => {
+        for (const entry of entries) if (entry.key.kind === "level") told.set(entry.key.capability, entry.revision);
+      };
+      held.applyEntry(store({ kind: "meta" }, metaBytes(1)));
+      for (const step of steps) {
+        const before = new Map(CAPABILITIES.map((capability) => [capability, held.get(capability)] as const));
+        const key: EntryKey = { kind: "level", capability: step.capability };
+        if (step.kind === "snapshot") {
+          const entries = [...stored.values()].filter((_, index) => step.keep[index] !== false).sort((a, b) => a.revision - b.revision);
+          told.clear();
+          tell(entries);
+          held.applySnapshot({ entries, position: step.behind ? Math.max(0, revision - 2) : revision });
+        } else if (step.kind === "level" || step.kind === "tombstone" || step.kind === "meta") {
+          const entry =
+            step.kind === "level"
+              ? store(key, levelBytes(step.capability, step.epoch, step.level))
+              : step.kind === "tombstone"
+                ? store(key, new Uint8Array(), true)
+                : store({ kind: "meta" }, metaBytes(step.epoch));
+          tell([entry]);
+          held.applyEntry(entry);
+        } else continue;
+        const epoch = held.plane?.epoch ?? 0;
+        for (const [capability, was] of before) {
+          const now = held.get(capability);
+          if (was === undefined || now === was) continue;
+          // Replaced by a later epoch's record, or removed after a later epoch was taken: every level required stays required.
+          const later = now === undefined ? was.record.epoch < epoch : now.record.epoch > was.record.epoch;
+          if (later) for (const level of committedLevels(was.record)) expect(now === undefined ? [] : committedLevels(now.record)).toContain(level);
+        }
+        // An epoch taken while a record of an earlier one that requires something is held, and the store holds another: the node says so.
+        const lost = held.all().filter((record) => record.record.epoch < epoch && told.get(record.record.capability) !== record.revision);
+        if (lost.some((record) => committedLevels(record.record).length > 0)) expect(held.regressed).not.toBeNull();
       }
     }),
     { numRuns: 2_000 },

@@ -414,6 +414,29 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
   });
 
+  test("a reconcile at a later epoch made before a node said what it holds is not taken by it, for it drops v2, which the node's record requires; the next one, which has it, is", async () => {
+    const { a, backup } = await underV2Writer();
+    // The backup's heartbeats show nothing, and a cannot say what it holds yet: a new coordinator sees no evidence.
+    quiet.hush();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    expect((await fleet.coordinatorOn().reconcile(WHO)).evidence).toEqual([]);
+    await fleet.settle();
+    quiet.clear();
+    await a.heartbeat();
+    expect(a.regressed).toContain(`the reconcile to epoch 2 has no record of ${TYPE} that requires v2`);
+    expect([a.writeLevel(TYPE), a.record(TYPE)?.everWritten]).toEqual([2, [1, 2]]);
+    // v2 frames a wrote are about: a build that cannot read them is not let in on the epoch-2 record, which requires only v1.
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+    expect(await codeOf(fleet.coordinatorOn().enableWrite(TYPE, 1, WHO))).toBe(FleetErrorCode.StoreRegressed);
+    // a said what it holds: the next reconcile keeps v2, and a takes it.
+    expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(3);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.everWritten]).toEqual([null, [1, 2]]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+  });
+
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync, past it too", async () => {
     const a = await restoredUnderV2Writer();
     const lost = a.appliedRevision(TYPE);

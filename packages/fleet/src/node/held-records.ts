@@ -3,7 +3,7 @@ import { keyText } from "../control-plane/entry-key.js";
 import type { PlaneMeta } from "../records/plane-meta.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
-import type { WriteLevelRecord } from "../records/write-level-record.js";
+import { committedLevels, type WriteLevelRecord } from "../records/write-level-record.js";
 
 /** A write-level record a node holds, with the revision it was stored at. */
 export interface HeldRecord {
@@ -23,7 +23,11 @@ export interface HeldRecord {
  * epoch). So does another record (or a removal) at the very revision of
  * one held: revisions are handed out once. A record that cannot be read is
  * reported while the store holds it: no longer once it is removed (a
- * tombstone) or missing from a snapshot.
+ * tombstone) or missing from a snapshot. A reconcile is taken only for the
+ * records it keeps: one made without this node's records (it was cut off,
+ * or had not said what it holds) may drop a level the node's record
+ * requires, and then the node keeps its record and says so, until a
+ * reconcile that has it.
  */
 export class HeldRecords {
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -38,6 +42,10 @@ export class HeldRecords {
    * epoch (a reconcile) ends it.
    */
   readonly #forked = new Map<string, string>();
+  /** Per capability, the revision of the last entry delivered for its record: the store's, as far as this node knows. */
+  readonly #delivered = new Map<string, number>();
+  /** Per capability, why the last record of a later epoch was not taken for it (see `#notKept`). */
+  readonly #notTaken = new Map<string, string>();
   /** The highest revision accepted in the current epoch. */
   #highest = 0;
   #regressed: string | null = null;
@@ -86,6 +94,7 @@ export class HeldRecords {
     };
     // What cannot be read is what this snapshot holds that cannot be read: a record that is gone from it is no longer reported.
     this.#unreadable.clear();
+    this.#delivered.clear();
     for (const entry of snapshot.entries) note(this.#apply(entry, changed));
     const newEpoch = (this.#meta?.value.epoch ?? 0) > epochBefore && epochBefore > 0;
     if (!newEpoch) {
@@ -95,6 +104,7 @@ export class HeldRecords {
       );
       for (const capability of this.#records.keys()) if (!present.has(capability)) note(`the record of ${capability} vanished from the store`);
     }
+    note(this.#notKept());
     if (regression !== null) this.#regressed = regression;
     else if (this.#regressed !== null) this.#regressed = null;
     return changed;
@@ -103,7 +113,7 @@ export class HeldRecords {
   /** Takes in one entry; returns the capabilities whose record changed. */
   applyEntry(entry: StoredEntry): Set<string> {
     const changed = new Set<string>();
-    const regression = this.#apply(entry, changed);
+    const regression = this.#apply(entry, changed) ?? this.#notKept();
     if (regression !== null) this.#regressed = regression;
     return changed;
   }
@@ -114,6 +124,7 @@ export class HeldRecords {
     if (entry.key.kind !== "level") return null;
     const capability = entry.key.capability;
     const held = this.#records.get(capability);
+    this.#delivered.set(capability, entry.revision);
     if (entry.tombstone) {
       this.#forgetUnreadable(entry);
       if (held === undefined) return null;
@@ -122,6 +133,12 @@ export class HeldRecords {
       if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
       const forked = this.#forked.get(capability);
       if (forked !== undefined) return forked;
+      const epoch = this.#meta?.value.epoch ?? 0;
+      if (held.record.epoch < epoch) {
+        const refused = this.#notTakenFor(capability, held.record, null, epoch);
+        if (refused !== null) return refused;
+      }
+      this.#notTaken.delete(capability);
       this.#records.delete(capability);
       this.#accepted(entry.revision);
       changed.add(capability);
@@ -138,6 +155,10 @@ export class HeldRecords {
     this.#readable(entry);
     const record = decoded.value;
     if (held !== undefined) {
+      if (record.epoch > held.record.epoch) {
+        const refused = this.#notTakenFor(capability, held.record, record, record.epoch);
+        if (refused !== null) return refused;
+      }
       if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
       if (record.epoch === held.record.epoch) {
         // Other bytes at the revision this node applied (the same bytes returned above): a store gone backwards and written again.
@@ -148,6 +169,7 @@ export class HeldRecords {
       }
     }
     this.#forked.delete(capability);
+    this.#notTaken.delete(capability);
     this.#records.set(capability, { record, revision: entry.revision, stored: entry.value.slice() });
     this.#accepted(entry.revision);
     changed.add(capability);
@@ -185,6 +207,37 @@ export class HeldRecords {
     return null;
   }
 
+  /**
+   * Why the epoch this node took does not keep a record it holds: a record
+   * of an earlier epoch that requires some level, and that the store no
+   * longer holds (the reconcile wrote none that requires those levels, see
+   * `#apply`, or none at all). A reconcile leaves alone only the records it
+   * cannot read, which the store still holds as they were. Null when
+   * nothing shows it.
+   */
+  #notKept(): string | null {
+    const epoch = this.#meta?.value.epoch ?? 0;
+    for (const [capability, held] of this.#records) {
+      const required = held.record.epoch < epoch && this.#delivered.get(capability) !== held.revision ? committedLevels(held.record) : [];
+      if (required.length > 0) return this.#notTaken.get(capability) ?? notKept(capability, epoch, required);
+    }
+    return null;
+  }
+
+  /**
+   * Why `next` (a record of a later `epoch`, or a removal: null) is not
+   * taken in place of `held`: it no longer requires a level `held` requires.
+   * Noted for `#notKept`; null when it is taken.
+   */
+  #notTakenFor(capability: string, held: WriteLevelRecord, next: WriteLevelRecord | null, epoch: number): string | null {
+    const kept = next === null ? [] : committedLevels(next);
+    const lost = committedLevels(held).filter((level) => !kept.includes(level));
+    if (lost.length === 0) return null;
+    const why = notKept(capability, epoch, lost);
+    this.#notTaken.set(capability, why);
+    return why;
+  }
+
   /** Notes that the store's history of `capability` forked from the one held, `why`; returns why. */
   #fork(capability: string, why: string): string {
     this.#forked.set(capability, why);
@@ -215,4 +268,15 @@ export class HeldRecords {
  */
 function reissued(capability: string, revision: number): string {
   return `the record of ${capability} at revision ${revision} is not the one this node applied there: the store went backwards and was written again`;
+}
+
+/**
+ * Why a reconcile's epoch is not taken for `capability`: it has no record
+ * of it that still requires `lost`, levels the record this node holds
+ * requires (writers may have used them), so a build that cannot read them
+ * could join by it.
+ */
+function notKept(capability: string, epoch: number, lost: readonly number[]): string {
+  const levels = lost.map((level) => `v${level}`).join(", ");
+  return `the reconcile to epoch ${epoch} has no record of ${capability} that requires ${levels}, as the one this node holds does: it was made without this node's records`;
 }
