@@ -20,14 +20,17 @@ const stepArbitrary = fc.record({
   /** For a snapshot: which keys it holds, and whether it is as far as the store or behind it. */
   keep: fc.array(fc.boolean(), { minLength: CAPABILITIES.length + 1, maxLength: CAPABILITIES.length + 1 }),
   behind: fc.boolean(),
+  /** For an identity: whose (another control plane when "q"), and whether a reconcile wrote it. */
+  plane: fc.constantFrom("p", "p", "q"),
+  reconcile: fc.boolean(),
 });
 
 function levelBytes(capability: string, epoch: number, level: number): Uint8Array {
   return formats.encode("level", { ...emptyRecord(capability, epoch, note), level, everWritten: [...new Set([1, level])].sort() }, 1);
 }
 
-function metaBytes(epoch: number): Uint8Array {
-  return formats.encode("meta", { planeId: "p", epoch, createdAt: 0, change: note }, 1);
+function metaBytes(epoch: number, planeId = "p", reconcile = false): Uint8Array {
+  return formats.encode("meta", { planeId, epoch, createdAt: 0, change: { ...note, action: reconcile ? "reconcile" : "init" } }, 1);
 }
 
 test("every held record that a record, a tombstone, a snapshot or a new epoch changes is among the capabilities said to have changed", () => {
@@ -63,7 +66,7 @@ test("every held record that a record, a tombstone, a snapshot or a new epoch ch
               : step.kind === "unreadable"
                 ? store(key, text.encode("{"))
                 : step.kind === "meta"
-                  ? store({ kind: "meta" }, metaBytes(step.epoch))
+                  ? store({ kind: "meta" }, metaBytes(step.epoch, step.plane, step.reconcile))
                   : step.kind === "unreadable meta"
                     ? store({ kind: "meta" }, text.encode("[]"))
                     : { key, value: levelBytes(step.capability, step.epoch, step.level), tombstone: false, revision: Math.max(1, revision - 3), at: 0 };
@@ -107,7 +110,7 @@ test("a record of a later epoch, or a removal once a later epoch is taken, is ta
               ? store(key, levelBytes(step.capability, step.epoch, step.level))
               : step.kind === "tombstone"
                 ? store(key, new Uint8Array(), true)
-                : store({ kind: "meta" }, metaBytes(step.epoch));
+                : store({ kind: "meta" }, metaBytes(step.epoch, step.plane, step.reconcile));
           tell([entry]);
           held.applyEntry(entry);
         } else continue;

@@ -672,6 +672,27 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(await codeOf(fleet.coordinatorOn().enableWrite(TYPE, 2, WHO))).toBe(FleetErrorCode.UnsafeChange);
   });
 
+  test("the log restored to a copy from before a node joined and v2 was enabled, heartbeats kept: one reconcile keeps the v2 that node holds, and it takes it", async () => {
+    // An empty fleet.
+    await fleet.coordinator.enableWrite(TYPE, 1, { ...WHO, allowUndeclared: true });
+    const backup = fleet.plane.backup();
+    const b = await fleet.node("b", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await b.heartbeat();
+    const kept = fleet.plane.backup();
+    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    await fleet.settle();
+    await b.heartbeat();
+    expect([b.regressed !== null, b.writeLevel(TYPE), (await fleet.coordinator.status()).members]).toEqual([true, 2, []]);
+    // b has no member record: its heartbeat, which carries what it holds, is read all the same.
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await b.heartbeat();
+    expect([b.regressed, (await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.everWritten]).toEqual([null, [1, 2]]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+  });
+
   test("a node decommissioned while cut off is no member again after a reconcile, though compaction removed its member tombstone", async () => {
     const b = await fleet.node("b", "b1-old", { controlPlane: hushable(), leaseMs: 10_000 });
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
@@ -753,6 +774,38 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.reconcile(WHO);
     await fleet.settle();
     expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 2, everWritten: [2] });
+  });
+
+  test("a store recreated and set up again before a node said so: the node follows the new control plane once a reconcile keeps what it holds, and not before", async () => {
+    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    const lost = (await fleet.coordinator.status()).plane.id;
+    // Lost and recreated; a release manager sets it up again (another control plane id) before a's heartbeat gets through.
+    quiet.hush();
+    fleet.plane.restore({ log: [], beats: [], marks: new Map(), revision: 0 });
+    await fleet.settle();
+    const manager = fleet.coordinatorOn();
+    const { planeId } = await manager.init(WHO);
+    expect(planeId).not.toBe(lost);
+    quiet.clear();
+    await a.heartbeat();
+    await a.heartbeat();
+    expect(a.regressed).toContain("the control plane was replaced");
+    expect(await codeOf(manager.enableWrite(TYPE, 1, WHO))).toBe(FleetErrorCode.StoreRegressed);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+    // The reconcile has what a holds (its heartbeat carries it), and keeps the new control plane: a takes it.
+    await manager.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.writeLevel(TYPE)]).toEqual([null, 2]);
+    const status = await manager.status(TYPE);
+    expect([status.plane.id, status.plane.regressed, status.members.map((member) => member.nodeId)]).toEqual([planeId, [], ["a"]]);
+    expect(status.capabilities[0]?.record).toMatchObject({ level: 2, everWritten: [1, 2] });
+    await manager.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
   });
 });
 

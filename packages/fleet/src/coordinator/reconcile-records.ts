@@ -24,7 +24,8 @@ interface Candidate {
 /**
  * Merges what is known of each capability after the store went backwards:
  * the store's record, the last readable record of its history (when the
- * stored one is damaged), and the records members hold. The newest source
+ * stored one is damaged), and the records members hold (and nodes whose
+ * heartbeats the log has no member of). The newest source
  * (by epoch, then revision) gives the write level, ramp and policy; every
  * level any source wrote or required stays ever written, a level retired by
  * the newest source stays retired unless another source still writes it.
@@ -54,8 +55,8 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
     const fallback = lastReadable.get(stored.capability);
     if (stored.problem !== null && !stored.newer && fallback !== undefined) add(fallback);
   }
-  for (const member of view.members) {
-    const beat = member.beat?.record;
+  // Heartbeats the log has no member of too: a node the restore forgot holds records all the same.
+  for (const beat of [...view.members.map((member) => member.beat?.record), ...view.orphans.map((orphan) => orphan.record)]) {
     if (beat === undefined || beat === null) continue;
     if (beat.plane !== null) {
       epoch = Math.max(epoch, beat.plane.epoch);

@@ -42,8 +42,8 @@ export class HeldRecords {
    * epoch (a reconcile) ends it.
    */
   readonly #forked = new Map<string, string>();
-  /** Per capability, the revision of the last entry delivered for its record: the store's, as far as this node knows. */
-  readonly #delivered = new Map<string, number>();
+  /** The capabilities whose last entry delivered is the very record held: the store holds it, as far as this node knows. */
+  readonly #stored = new Set<string>();
   /** Per capability, why the last record of a later epoch was not taken for it (see `#notKept`). */
   readonly #notTaken = new Map<string, string>();
   /** The highest revision accepted in the current epoch. */
@@ -94,7 +94,7 @@ export class HeldRecords {
     };
     // What cannot be read is what this snapshot holds that cannot be read: a record that is gone from it is no longer reported.
     this.#unreadable.clear();
-    this.#delivered.clear();
+    this.#stored.clear();
     for (const entry of snapshot.entries) note(this.#apply(entry, changed));
     const newEpoch = (this.#meta?.value.epoch ?? 0) > epochBefore && epochBefore > 0;
     if (!newEpoch) {
@@ -124,7 +124,7 @@ export class HeldRecords {
     if (entry.key.kind !== "level") return null;
     const capability = entry.key.capability;
     const held = this.#records.get(capability);
-    this.#delivered.set(capability, entry.revision);
+    this.#stored.delete(capability);
     if (entry.tombstone) {
       this.#forgetUnreadable(entry);
       if (held === undefined) return null;
@@ -145,7 +145,10 @@ export class HeldRecords {
       return null;
     }
     // The record already held, delivered again (every resync, the snapshot after a join): nothing to decode.
-    if (held !== undefined && entry.revision === held.revision && Buffer.compare(entry.value, held.stored) === 0) return null;
+    if (held !== undefined && entry.revision === held.revision && Buffer.compare(entry.value, held.stored) === 0) {
+      this.#stored.add(capability);
+      return null;
+    }
     const decoded = this.#formats.decode("level", entry.value);
     if (!decoded.ok || decoded.value.capability !== capability) {
       const problem = decoded.ok ? `it names ${JSON.stringify(decoded.value.capability)}` : decoded.problem;
@@ -171,6 +174,7 @@ export class HeldRecords {
     this.#forked.delete(capability);
     this.#notTaken.delete(capability);
     this.#records.set(capability, { record, revision: entry.revision, stored: entry.value.slice() });
+    this.#stored.add(capability);
     this.#accepted(entry.revision);
     changed.add(capability);
     return null;
@@ -190,7 +194,10 @@ export class HeldRecords {
     const meta = decoded.value;
     const held = this.#meta;
     if (held !== undefined) {
-      if (meta.planeId !== held.value.planeId) return `the control plane was replaced: it is now ${meta.planeId}, this node joined ${held.value.planeId}`;
+      // Another control plane's reconcile past the epoch this node saw is taken as one of its own: for the records it keeps (see `#notKept`).
+      const replaced = meta.planeId !== held.value.planeId;
+      if (replaced && !(meta.change.action === "reconcile" && meta.epoch > held.value.epoch))
+        return `the control plane was replaced: it is now ${meta.planeId}, this node joined ${held.value.planeId}`;
       if (meta.epoch < held.value.epoch) return `the control plane went back from epoch ${held.value.epoch} to ${meta.epoch}`;
       if (meta.epoch === held.value.epoch && entry.revision < held.revision)
         return `the control plane's identity went back from revision ${held.revision} to ${entry.revision}`;
@@ -218,7 +225,7 @@ export class HeldRecords {
   #notKept(): string | null {
     const epoch = this.#meta?.value.epoch ?? 0;
     for (const [capability, held] of this.#records) {
-      const required = held.record.epoch < epoch && this.#delivered.get(capability) !== held.revision ? committedLevels(held.record) : [];
+      const required = held.record.epoch < epoch && !this.#stored.has(capability) ? committedLevels(held.record) : [];
       if (required.length > 0) return this.#notTaken.get(capability) ?? notKept(capability, epoch, required);
     }
     return null;
