@@ -95,14 +95,20 @@ test("a record of a later epoch, or a removal once a later epoch is taken, is ta
       const tell = (entries: readonly StoredEntry[]): void => {
         for (const entry of entries) if (entry.key.kind === "level") told.set(entry.key.capability, entry.revision);
       };
+      /** The control plane each identity entry names, by revision, and the one named last. */
+      const planes = new Map<number, string>();
+      let named = "p";
       held.applyEntry(store({ kind: "meta" }, metaBytes(1)));
       for (const step of steps) {
         const before = new Map(CAPABILITIES.map((capability) => [capability, held.get(capability)] as const));
+        // The store names a control plane the node did not take: none of its records up to the node's epoch may be taken.
+        const foreign = named !== held.plane?.id;
         const key: EntryKey = { kind: "level", capability: step.capability };
         if (step.kind === "snapshot") {
           const entries = [...stored.values()].filter((_, index) => step.keep[index] !== false).sort((a, b) => a.revision - b.revision);
           told.clear();
           tell(entries);
+          named = planes.get(entries.find((entry) => entry.key.kind === "meta")?.revision ?? -1) ?? held.plane?.id ?? "p";
           held.applySnapshot({ entries, position: step.behind ? Math.max(0, revision - 2) : revision });
         } else if (step.kind === "level" || step.kind === "tombstone" || step.kind === "meta") {
           const entry =
@@ -112,7 +118,9 @@ test("a record of a later epoch, or a removal once a later epoch is taken, is ta
                 ? store(key, new Uint8Array(), true)
                 : store({ kind: "meta" }, metaBytes(step.epoch, step.plane, step.reconcile));
           tell([entry]);
+          if (step.kind === "meta") planes.set(entry.revision, (named = step.plane));
           held.applyEntry(entry);
+          if (foreign && step.kind !== "meta" && step.epoch <= (held.plane?.epoch ?? 0)) expect(held.get(step.capability)).toBe(before.get(step.capability));
         } else continue;
         const epoch = held.plane?.epoch ?? 0;
         for (const [capability, was] of before) {

@@ -437,6 +437,120 @@ describe("11.2 a store that went backwards is noticed", () => {
     expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
   });
 
+  test("a store that went back from a node's record and was written past it by a coordinator that saw nothing: the node does not take the later record that drops v2, nor let a build in that cannot read it", async () => {
+    const { a, backup } = await underV2Writer();
+    const held = a.appliedRevision(TYPE);
+    // The heartbeats are lost with the store, and a cannot say so: a new coordinator sees nothing and changes the record past a's revision.
+    quiet.hush();
+    fleet.plane.restore({ ...backup, beats: [], marks: new Map() });
+    await fleet.settle();
+    const manager = fleet.coordinatorOn();
+    for (let drain = 1_000; (await fleet.plane.read("records")).position <= held; drain++) {
+      // Never at a's very revision, where the other record shows at once: another entry takes that one.
+      if ((await fleet.plane.read("records")).position + 1 === held) await fleet.plane.append({ kind: "controller" }, utf8.encode("{}"));
+      else await manager.change(TYPE, { kind: "policy", drainWindowMs: drain }, WHO);
+    }
+    // A resync delivers the store as it is now.
+    fleet.plane.restore(fleet.plane.backup());
+    await fleet.settle();
+    expect(a.regressed).toContain(`no longer requires v2, as the one this node holds (revision ${held}) does, and the store went back from that one`);
+    quiet.clear();
+    await a.heartbeat();
+    expect([a.record(TYPE)?.everWritten, a.writeLevel(TYPE)]).toEqual([[1, 2], 2]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+    // The reconcile has a's record: v2 stays required, and a takes it.
+    await manager.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.everWritten]).toEqual([null, [1, 2]]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
+  });
+
+  test("a node that missed a retire before the store went back refuses a reconcile that keeps it retired; the next one, which has its record, requires the level again, and every node takes it", async () => {
+    // Entries that reach r while it lags are lost to it, as a follower's are when it falls behind: a resync brings them.
+    const lag = new (class extends FollowGate {
+      lagging = false;
+      override pass(deliver: () => void): void {
+        if (!this.lagging) deliver();
+      }
+    })();
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    // r does not write v1, so the retire does not wait for it; it misses the retire, and catches up only by a resync.
+    const r = await fleet.node("r", "b3-narrow", { controlPlane: hookedControlPlane(fleet.plane, { followGate: lag }) });
+    await fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    await fleet.settle();
+    fleet.clock.advance(10_000);
+    await fleet.heartbeat();
+    const backup = fleet.plane.backup();
+    lag.lagging = true;
+    await fleet.coordinator.retire(TYPE, 1, WHO);
+    await fleet.settle();
+    fleet.plane.restore(backup);
+    lag.lagging = false;
+    await fleet.settle();
+    await fleet.heartbeat();
+    expect([a.regressed !== null, r.regressed, r.record(TYPE)?.retired]).toEqual([true, null, []]);
+    // The first reconcile has only a's record (r said nothing), which retires v1: r does not take it, and says so.
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await fleet.heartbeat();
+    expect([a.regressed, r.regressed]).toEqual([null, expect.stringContaining("that requires v1")]);
+    // The next has r's record: v1 is required again (a release manager retires it again), and both take it.
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await fleet.heartbeat();
+    expect([a.regressed, r.regressed, (await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.retired]).toEqual([null, null, []]);
+    await fleet.coordinatorOn().retire(TYPE, 1, WHO);
+  });
+
+  test("a reconcile while a record is in a format nobody here reads does not wedge the node that cannot read it either", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    const { revision } = await storedRecord();
+    await fleet.plane.append(levelKey, utf8.encode(JSON.stringify({ format: 9, capability: TYPE, anything: true })), { expect: revision });
+    await fleet.settle();
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    // The record stays unreadable (a newer twostep's), and says so; the store did not go backwards.
+    expect([a.regressed, a.status().unreadable.length]).toEqual([null, 1]);
+    await fleet.coordinatorOn().enableWrite(RECORD_FORMAT_CAPABILITY, 1, { ...WHO, allowUndeclared: true });
+  });
+
+  test("a record that requires nothing, lost with the store, is dropped by the node at the reconcile: it wedges nothing", async () => {
+    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.change("billing.Invoice", { kind: "policy", drainWindowMs: 1_000 }, WHO, { allowUndeclared: true });
+    await fleet.settle();
+    await a.heartbeat();
+    quiet.hush();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    quiet.clear();
+    await a.heartbeat();
+    expect([a.regressed, a.record("billing.Invoice")]).toEqual([null, undefined]);
+    expect((await fleet.coordinator.status()).plane.regressed).toEqual([]);
+    await fleet.node("b", "b2-new");
+  });
+
+  test("a reconcile keeps every level a heartbeat reports written within the drain window, whatever the records say", async () => {
+    await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const ghost = { nodeId: "ghost", incarnation: "g1" };
+    const plane = (await fleet.coordinator.status()).plane;
+    const beat = heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation, plane: { id: plane.id ?? "", epoch: 1 }, writes: { [TYPE]: { "2": 5_000, "3": 7_200_000 } } });
+    await fleet.plane.beat(ghost, twostepRecordFormats.encode("heartbeat", beat, 1), { expect: 0 });
+    await fleet.coordinatorOn().reconcile(WHO);
+    // v2 was written 5 s ago; v3, two hours ago, is past the drain window (1 h).
+    expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 1, everWritten: [1, 2], retired: [] });
+  });
+
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync, past it too", async () => {
     const a = await restoredUnderV2Writer();
     const lost = a.appliedRevision(TYPE);
@@ -774,6 +888,36 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.reconcile(WHO);
     await fleet.settle();
     expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 2, everWritten: [2] });
+  });
+
+  test("a store recreated, set up again and changed before a node said so: none of the new control plane's records is taken before its reconcile, which keeps v2", async () => {
+    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    const held = a.appliedRevision(TYPE);
+    quiet.hush();
+    fleet.plane.restore({ log: [], beats: [], marks: new Map(), revision: 0 });
+    await fleet.settle();
+    const manager = fleet.coordinatorOn();
+    await manager.init(WHO);
+    await manager.enableWrite(TYPE, 1, { ...WHO, allowUndeclared: true });
+    // The new control plane's record, at epoch 1 as a's, goes past a's revision (never at it).
+    for (let drain = 1_000; (await fleet.plane.read("records")).position <= held; drain++) {
+      if ((await fleet.plane.read("records")).position + 1 === held) await fleet.plane.append({ kind: "controller" }, utf8.encode("{}"));
+      else await manager.change(TYPE, { kind: "policy", drainWindowMs: drain }, WHO);
+    }
+    await fleet.settle();
+    expect([a.appliedRevision(TYPE), a.record(TYPE)?.everWritten]).toEqual([held, [1, 2]]);
+    quiet.clear();
+    await a.heartbeat();
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+    await manager.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, (await manager.status(TYPE)).capabilities[0]?.record?.everWritten]).toEqual([null, [1, 2]]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.JoinRefused);
   });
 
   test("a store recreated and set up again before a node said so: the node follows the new control plane once a reconcile keeps what it holds, and not before", async () => {

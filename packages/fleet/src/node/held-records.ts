@@ -23,11 +23,15 @@ export interface HeldRecord {
  * epoch). So does another record (or a removal) at the very revision of
  * one held: revisions are handed out once. A record that cannot be read is
  * reported while the store holds it: no longer once it is removed (a
- * tombstone) or missing from a snapshot. A reconcile is taken only for the
- * records it keeps: one made without this node's records (it was cut off,
- * or had not said what it holds) may drop a level the node's record
- * requires, and then the node keeps its record and says so, until a
- * reconcile that has it.
+ * tombstone) or missing from a snapshot. A record that replaces one held
+ * after the store went back from it, or after a reconcile, is taken only
+ * if it still requires every level the one held requires: a history that
+ * forked (written again by a coordinator that saw nothing of it), or a
+ * reconcile made without this node's records (it was cut off, or had not
+ * said what it holds), may drop a level this node wrote, and then the node
+ * keeps its record and says so, until a reconcile that has it. While the
+ * store names another control plane, none of its records is taken, unless
+ * a reconcile of it past the epoch this node saw is.
  */
 export class HeldRecords {
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -46,6 +50,10 @@ export class HeldRecords {
   readonly #stored = new Set<string>();
   /** Per capability, why the last record of a later epoch was not taken for it (see `#notKept`). */
   readonly #notTaken = new Map<string, string>();
+  /** The capabilities whose record the store went back from (a lower revision, a removal below it, gone): until it holds it again, what replaces it must keep its levels. */
+  readonly #behind = new Set<string>();
+  /** Why the control plane last named is not taken (another one's identity), or null: none of its records is taken meanwhile. */
+  #foreign: string | null = null;
   /** The highest revision accepted in the current epoch. */
   #highest = 0;
   #regressed: string | null = null;
@@ -95,16 +103,23 @@ export class HeldRecords {
     // What cannot be read is what this snapshot holds that cannot be read: a record that is gone from it is no longer reported.
     this.#unreadable.clear();
     this.#stored.clear();
-    for (const entry of snapshot.entries) note(this.#apply(entry, changed));
+    this.#foreign = null;
+    // The identity first: the records of a control plane this node does not take are not taken either.
+    for (const entry of snapshot.entries) if (entry.key.kind === "meta") note(this.#apply(entry, changed));
+    for (const entry of snapshot.entries) if (entry.key.kind !== "meta") note(this.#apply(entry, changed));
     const newEpoch = (this.#meta?.value.epoch ?? 0) > epochBefore && epochBefore > 0;
     if (!newEpoch) {
       if (snapshot.position < this.#highest) note(`the store is at revision ${snapshot.position}, behind revision ${this.#highest} that this node saw`);
       const present = new Set(
         snapshot.entries.filter((entry) => entry.key.kind === "level").map((entry) => (entry.key.kind === "level" ? entry.key.capability : "")),
       );
-      for (const capability of this.#records.keys()) if (!present.has(capability)) note(`the record of ${capability} vanished from the store`);
+      for (const capability of this.#records.keys()) {
+        if (present.has(capability)) continue;
+        this.#behind.add(capability);
+        note(`the record of ${capability} vanished from the store`);
+      }
     }
-    note(this.#notKept());
+    for (const capability of [...this.#records.keys()]) note(this.#notKept(capability, changed));
     if (regression !== null) this.#regressed = regression;
     else if (this.#regressed !== null) this.#regressed = null;
     return changed;
@@ -113,7 +128,11 @@ export class HeldRecords {
   /** Takes in one entry; returns the capabilities whose record changed. */
   applyEntry(entry: StoredEntry): Set<string> {
     const changed = new Set<string>();
-    const regression = this.#apply(entry, changed) ?? this.#notKept();
+    let regression = this.#apply(entry, changed);
+    // A new identity settles every record held; a record, only its own.
+    for (const capability of entry.key.kind === "meta" ? [...this.#records.keys()] : entry.key.kind === "level" ? [entry.key.capability] : []) {
+      regression ??= this.#notKept(capability, changed);
+    }
     if (regression !== null) this.#regressed = regression;
     return changed;
   }
@@ -126,19 +145,22 @@ export class HeldRecords {
     const held = this.#records.get(capability);
     this.#stored.delete(capability);
     if (entry.tombstone) {
+      if (this.#foreign !== null) return this.#foreign;
       this.#forgetUnreadable(entry);
       if (held === undefined) return null;
-      if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
+      if (entry.revision < held.revision) return this.#wentBack(capability, `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`);
       // Removed at the very revision this node applied a record at: that revision was handed out again.
       if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
       const forked = this.#forked.get(capability);
       if (forked !== undefined) return forked;
+      // A removal after a reconcile, or past a record the store went back from, is judged as a record would be.
       const epoch = this.#meta?.value.epoch ?? 0;
-      if (held.record.epoch < epoch) {
-        const refused = this.#notTakenFor(capability, held.record, null, epoch);
+      if (held.record.epoch < epoch || this.#behind.has(capability)) {
+        const refused = this.#notTakenFor(capability, held, null, held.record.epoch < epoch ? epoch : null, entry.revision);
         if (refused !== null) return refused;
       }
       this.#notTaken.delete(capability);
+      this.#behind.delete(capability);
       this.#records.delete(capability);
       this.#accepted(entry.revision);
       changed.add(capability);
@@ -147,6 +169,7 @@ export class HeldRecords {
     // The record already held, delivered again (every resync, the snapshot after a join): nothing to decode.
     if (held !== undefined && entry.revision === held.revision && Buffer.compare(entry.value, held.stored) === 0) {
       this.#stored.add(capability);
+      this.#behind.delete(capability);
       return null;
     }
     const decoded = this.#formats.decode("level", entry.value);
@@ -157,22 +180,30 @@ export class HeldRecords {
     }
     this.#readable(entry);
     const record = decoded.value;
+    // Of a control plane this node does not take, only a reconcile's records can be: judged below, ahead of its identity.
+    if (this.#foreign !== null && record.epoch <= (this.#meta?.value.epoch ?? 0)) return this.#foreign;
     if (held !== undefined) {
       if (record.epoch > held.record.epoch) {
-        const refused = this.#notTakenFor(capability, held.record, record, record.epoch);
+        const refused = this.#notTakenFor(capability, held, record, record.epoch, entry.revision);
         if (refused !== null) return refused;
       }
-      if (record.epoch < held.record.epoch) return `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`;
+      if (record.epoch < held.record.epoch) return this.#wentBack(capability, `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`);
       if (record.epoch === held.record.epoch) {
         // Other bytes at the revision this node applied (the same bytes returned above): a store gone backwards and written again.
         if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
-        if (entry.revision < held.revision) return `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`;
+        if (entry.revision < held.revision) return this.#wentBack(capability, `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`);
         const forked = this.#forked.get(capability);
         if (forked !== undefined) return forked;
+        // Past the record held, in a store that went back from it: written again by a coordinator that saw nothing of it, perhaps.
+        if (this.#behind.has(capability)) {
+          const refused = this.#notTakenFor(capability, held, record, null, entry.revision);
+          if (refused !== null) return refused;
+        }
       }
     }
     this.#forked.delete(capability);
     this.#notTaken.delete(capability);
+    this.#behind.delete(capability);
     this.#records.set(capability, { record, revision: entry.revision, stored: entry.value.slice() });
     this.#stored.add(capability);
     this.#accepted(entry.revision);
@@ -196,8 +227,10 @@ export class HeldRecords {
     if (held !== undefined) {
       // Another control plane's reconcile past the epoch this node saw is taken as one of its own: for the records it keeps (see `#notKept`).
       const replaced = meta.planeId !== held.value.planeId;
-      if (replaced && !(meta.change.action === "reconcile" && meta.epoch > held.value.epoch))
-        return `the control plane was replaced: it is now ${meta.planeId}, this node joined ${held.value.planeId}`;
+      if (replaced && !(meta.change.action === "reconcile" && meta.epoch > held.value.epoch)) {
+        this.#foreign = `the control plane was replaced: it is now ${meta.planeId}, this node joined ${held.value.planeId}`;
+        return this.#foreign;
+      }
       if (meta.epoch < held.value.epoch) return `the control plane went back from epoch ${held.value.epoch} to ${meta.epoch}`;
       if (meta.epoch === held.value.epoch && entry.revision < held.revision)
         return `the control plane's identity went back from revision ${held.revision} to ${entry.revision}`;
@@ -206,42 +239,57 @@ export class HeldRecords {
         this.#highest = 0;
         this.#regressed = null;
         this.#forked.clear();
+        this.#behind.clear();
         for (const capability of this.#records.keys()) changed.add(capability);
       }
     }
+    this.#foreign = null;
     this.#meta = { value: meta, revision: entry.revision };
     this.#accepted(entry.revision);
     return null;
   }
 
   /**
-   * Why the epoch this node took does not keep a record it holds: a record
-   * of an earlier epoch that requires some level, and that the store no
-   * longer holds (the reconcile wrote none that requires those levels, see
-   * `#apply`, or none at all). A reconcile leaves alone only the records it
-   * cannot read, which the store still holds as they were. Null when
-   * nothing shows it.
+   * Why the epoch this node took does not keep the record of `capability`
+   * it holds: one of an earlier epoch that requires some level, and that the
+   * store no longer holds (the reconcile wrote none that requires those
+   * levels, see `#apply`, or none at all). A reconcile leaves alone only the
+   * records it cannot read, and those this node cannot read either are
+   * reported as such. One that requires nothing grants nothing, and is
+   * dropped. Null when nothing shows it.
    */
-  #notKept(): string | null {
+  #notKept(capability: string, changed: Set<string>): string | null {
+    const held = this.#records.get(capability);
     const epoch = this.#meta?.value.epoch ?? 0;
-    for (const [capability, held] of this.#records) {
-      const required = held.record.epoch < epoch && !this.#stored.has(capability) ? committedLevels(held.record) : [];
-      if (required.length > 0) return this.#notTaken.get(capability) ?? notKept(capability, epoch, required);
-    }
+    if (held === undefined || held.record.epoch >= epoch || this.#stored.has(capability)) return null;
+    if (this.#unreadable.has(keyText({ kind: "level", capability }))) return null;
+    const required = committedLevels(held.record);
+    if (required.length > 0) return this.#notTaken.get(capability) ?? notKept(capability, held, epoch, required);
+    this.#records.delete(capability);
+    this.#behind.delete(capability);
+    changed.add(capability);
     return null;
   }
 
   /**
-   * Why `next` (a record of a later `epoch`, or a removal: null) is not
-   * taken in place of `held`: it no longer requires a level `held` requires.
-   * Noted for `#notKept`; null when it is taken.
+   * Why `next` (a record of a later epoch, or past one the store went back
+   * from, or a removal: null), at `revision`, is not taken in place of
+   * `held`: it no longer requires a level `held` requires. `epoch` is the
+   * reconcile's, or null within one epoch. Noted for `#notKept`; null when
+   * it is taken.
    */
-  #notTakenFor(capability: string, held: WriteLevelRecord, next: WriteLevelRecord | null, epoch: number): string | null {
+  #notTakenFor(capability: string, held: HeldRecord, next: WriteLevelRecord | null, epoch: number | null, revision: number): string | null {
     const kept = next === null ? [] : committedLevels(next);
-    const lost = committedLevels(held).filter((level) => !kept.includes(level));
+    const lost = committedLevels(held.record).filter((level) => !kept.includes(level));
     if (lost.length === 0) return null;
-    const why = notKept(capability, epoch, lost);
+    const why = epoch === null ? forkedPast(capability, held, revision, lost) : notKept(capability, held, epoch, lost);
     this.#notTaken.set(capability, why);
+    return why;
+  }
+
+  /** Notes that the store went back from the record of `capability` held, `why`; returns why. */
+  #wentBack(capability: string, why: string): string {
+    this.#behind.add(capability);
     return why;
   }
 
@@ -277,13 +325,27 @@ function reissued(capability: string, revision: number): string {
   return `the record of ${capability} at revision ${revision} is not the one this node applied there: the store went backwards and was written again`;
 }
 
+/** The levels `lost`, as `v1, v2`. */
+function levelList(lost: readonly number[]): string {
+  return lost.map((level) => `v${level}`).join(", ");
+}
+
 /**
  * Why a reconcile's epoch is not taken for `capability`: it has no record
  * of it that still requires `lost`, levels the record this node holds
  * requires (writers may have used them), so a build that cannot read them
  * could join by it.
  */
-function notKept(capability: string, epoch: number, lost: readonly number[]): string {
-  const levels = lost.map((level) => `v${level}`).join(", ");
-  return `the reconcile to epoch ${epoch} has no record of ${capability} that requires ${levels}, as the one this node holds does: it was made without this node's records`;
+function notKept(capability: string, held: HeldRecord, epoch: number, lost: readonly number[]): string {
+  return `the reconcile to epoch ${epoch} has no record of ${capability} that requires ${levelList(lost)}, as the one this node holds (revision ${held.revision}) does: the store lost what this node may have written`;
+}
+
+/**
+ * Why a record past the one held is not taken, in a store that went back
+ * from that one: it no longer requires `lost`, so the store's history
+ * forked (written again by a coordinator that saw nothing of the records
+ * it lost) and would let in a build that cannot read them.
+ */
+function forkedPast(capability: string, held: HeldRecord, revision: number, lost: readonly number[]): string {
+  return `the record of ${capability} at revision ${revision} no longer requires ${levelList(lost)}, as the one this node holds (revision ${held.revision}) does, and the store went back from that one: its history forked`;
 }
