@@ -99,8 +99,11 @@ test("a record of a later epoch, or a removal once a later epoch is taken, is ta
       const planes = new Map<number, string>();
       let named = "p";
       held.applyEntry(store({ kind: "meta" }, metaBytes(1)));
+      /** The capabilities whose record held, of an earlier epoch, the last epoch taken did not keep. */
+      const unkept = new Set<string>();
       for (const step of steps) {
         const before = new Map(CAPABILITIES.map((capability) => [capability, held.get(capability)] as const));
+        const epochBefore = held.plane?.epoch ?? 0;
         // The store names a control plane the node did not take: none of its records up to the node's epoch may be taken.
         const foreign = named !== held.plane?.id;
         const key: EntryKey = { kind: "level", capability: step.capability };
@@ -118,7 +121,10 @@ test("a record of a later epoch, or a removal once a later epoch is taken, is ta
                 ? store(key, new Uint8Array(), true)
                 : store({ kind: "meta" }, metaBytes(step.epoch, step.plane, step.reconcile));
           tell([entry]);
-          if (step.kind === "meta") planes.set(entry.revision, (named = step.plane));
+          if (step.kind === "meta") {
+            named = step.plane;
+            planes.set(entry.revision, named);
+          }
           held.applyEntry(entry);
           if (foreign && step.kind !== "meta" && step.epoch <= (held.plane?.epoch ?? 0)) expect(held.get(step.capability)).toBe(before.get(step.capability));
         } else continue;
@@ -126,15 +132,39 @@ test("a record of a later epoch, or a removal once a later epoch is taken, is ta
         for (const [capability, was] of before) {
           const now = held.get(capability);
           if (was === undefined || now === was) continue;
-          // Replaced by a later epoch's record, or removed after a later epoch was taken: every level required stays required.
-          const later = now === undefined ? was.record.epoch < epoch : now.record.epoch > was.record.epoch;
+          // Replaced by a later epoch's record (but for a change, in the epoch taken, of a record the store kept from an earlier one), or replaced
+          // or removed while the epoch taken did not keep it: every level required stays required.
+          const changeOfKept = was.record.epoch < epochBefore && now !== undefined && now.record.epoch <= epochBefore;
+          const later = unkept.has(capability) || (now !== undefined && now.record.epoch > was.record.epoch && !changeOfKept);
           if (later) for (const level of committedLevels(was.record)) expect(now === undefined ? [] : committedLevels(now.record)).toContain(level);
+          unkept.delete(capability);
         }
-        // An epoch taken while a record of an earlier one that requires something is held, and the store holds another: the node says so.
-        const lost = held.all().filter((record) => record.record.epoch < epoch && told.get(record.record.capability) !== record.revision);
-        if (lost.some((record) => committedLevels(record.record).length > 0)) expect(held.regressed).not.toBeNull();
+        // Records of an earlier epoch than the one taken that the store does not hold (as far as the node was told): the epoch did not keep them.
+        const notStored = held.all().filter((record) => record.record.epoch < epoch && told.get(record.record.capability) !== record.revision);
+        if (epoch > epochBefore) {
+          unkept.clear();
+          for (const record of notStored) unkept.add(record.record.capability);
+        }
+        // While one that requires something is held, the node says so.
+        if (notStored.some((record) => committedLevels(record.record).length > 0)) expect(held.regressed).not.toBeNull();
       }
     }),
     { numRuns: 2_000 },
   );
+});
+
+test("after a reconcile that did not keep a record held, a record of the earlier epoch written past it (by a coordinator that read the store before the reconcile) is not taken when it drops a level", () => {
+  const held = new HeldRecords(formats);
+  const entry = (key: EntryKey, value: Uint8Array, revision: number): StoredEntry => ({ key, value, tombstone: false, revision, at: 0 });
+  const key: EntryKey = { kind: "level", capability: "a" };
+  held.applyEntry(entry({ kind: "meta" }, metaBytes(1), 1));
+  held.applyEntry(entry(key, levelBytes("a", 1, 1), 10));
+  // Restored to before the record existed, then reconciled without it.
+  held.applySnapshot({ entries: [entry({ kind: "meta" }, metaBytes(1), 1)], position: 5 });
+  held.applyEntry(entry({ kind: "meta" }, metaBytes(2, "p", true), 6));
+  expect(held.regressed).toContain("the reconcile to epoch 2 has no record of a that requires v1");
+  const late = formats.encode("level", { ...emptyRecord("a", 1, note), level: 3, everWritten: [3] }, 1);
+  held.applyEntry(entry(key, late, 12));
+  held.applySnapshot({ entries: [entry({ kind: "meta" }, metaBytes(2, "p", true), 6), entry(key, late, 12)], position: 12 });
+  expect([held.regressed, held.get("a")?.revision]).toEqual([expect.stringContaining("that requires v1"), 10]);
 });

@@ -50,6 +50,12 @@ function permutations<T>(items: readonly T[]): T[][] {
 }
 const levelKey = { kind: "level", capability: TYPE } as const;
 
+/** Restores only the log of `backup`, as docs/nats.md advises: the heartbeats and marks are kept. */
+function restoreLog(backup: MemoryBackup): void {
+  const kept = fleet.plane.backup();
+  fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+}
+
 async function storedRecord(): Promise<{ json: Record<string, unknown>; revision: number }> {
   const entry = await fleet.plane.get(levelKey);
   if (entry === undefined) throw new Error("no record");
@@ -239,6 +245,25 @@ describe("11.1 twostep upgrades its own record format read first", () => {
     const back = await fleet.node("old-back", "b2-new", { recordFormats: oldTwostep });
     expect(back.record(TYPE)?.ramp?.percent).toBe(50);
     await oldCoordinator.disableWrite(TYPE, WHO);
+  });
+
+  test("a record a reconcile left alone (an older twostep cannot read it) is followed as ever: a retire of it is taken", async () => {
+    const coordinator = fleet.coordinatorOn(fleet.plane, { recordFormats: newTwostep });
+    const a = await fleet.node("a", "b3-next", { recordFormats: newTwostep });
+    await coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 1, WHO);
+    await coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 2, WHO);
+    await coordinator.enableWrite(TYPE, 1, WHO);
+    await coordinator.enableWrite(TYPE, 2, WHO);
+    await coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    // An older twostep reconciles: it rewrites the record format's record, and leaves the record of TYPE, which it cannot read, alone.
+    expect((await fleet.coordinatorOn(fleet.plane, { recordFormats: oldTwostep }).reconcile(WHO)).records).toEqual([RECORD_FORMAT_CAPABILITY]);
+    await fleet.settle();
+    expect([a.regressed, a.record(TYPE)?.epoch]).toEqual([null, 1]);
+    fleet.clock.advance(10_000);
+    await fleet.heartbeat();
+    await coordinator.retire(TYPE, 1, WHO);
+    await fleet.settle();
+    expect([a.regressed, a.record(TYPE)?.retired]).toEqual([null, [1]]);
   });
 });
 
@@ -539,16 +564,42 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.node("b", "b2-new");
   });
 
-  test("a reconcile keeps every level a heartbeat reports written within the drain window, whatever the records say", async () => {
+  test("a reconcile keeps every level a heartbeat reports written within the drain window, whatever the records say, and of a capability the store has no record of", async () => {
     await fleet.node("a", "b2-new");
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
     const ghost = { nodeId: "ghost", incarnation: "g1" };
     const plane = (await fleet.coordinator.status()).plane;
-    const beat = heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation, plane: { id: plane.id ?? "", epoch: 1 }, writes: { [TYPE]: { "2": 5_000, "3": 7_200_000 } } });
+    const beat = heartbeatRecord(ghost.nodeId, {
+      incarnation: ghost.incarnation,
+      plane: { id: plane.id ?? "", epoch: 1 },
+      writes: { [TYPE]: { "2": 5_000, "3": 7_200_000 }, "billing.Invoice": { "4": 1_000 } },
+    });
     await fleet.plane.beat(ghost, twostepRecordFormats.encode("heartbeat", beat, 1), { expect: 0 });
     await fleet.coordinatorOn().reconcile(WHO);
     // v2 was written 5 s ago; v3, two hours ago, is past the drain window (1 h).
     expect((await fleet.coordinator.status(TYPE)).capabilities[0]?.record).toMatchObject({ level: 1, everWritten: [1, 2], retired: [] });
+    // Nobody knows what writes billing.Invoice: it is required, and nothing writes it until a release manager says so.
+    expect((await fleet.coordinator.status("billing.Invoice")).capabilities[0]?.record).toMatchObject({ level: null, everWritten: [4], epoch: 2 });
+  });
+
+  test("a reconcile after a restore to before a retire keeps it retired: the store's older record alone does not undo it", async () => {
+    const a = await fleet.node("a", "b3-next");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const stale = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    await fleet.settle();
+    fleet.clock.advance(10_000);
+    await fleet.heartbeat();
+    await fleet.coordinator.retire(TYPE, 1, WHO);
+    await fleet.settle();
+    fleet.plane.restore(stale);
+    await fleet.settle();
+    await a.heartbeat();
+    await fleet.coordinatorOn().reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, (await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.retired]).toEqual([null, [1]]);
   });
 
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync, past it too", async () => {
@@ -656,8 +707,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await a.heartbeat();
-    const kept = fleet.plane.backup();
-    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    restoreLog(backup);
     await fleet.settle();
     await b.heartbeat();
     expect([a.regressed !== null, b.regressed, a.writeLevel(TYPE), (await fleet.plane.lastBeat())?.key.nodeId]).toEqual([true, null, 2, "b"]);
@@ -750,8 +800,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     const { a, backup } = await underV2Writer();
     // a is cut off from the store; the log alone goes back, and another heartbeat, with nothing to say, is stored last.
     quiet.hush();
-    const kept = fleet.plane.backup();
-    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    restoreLog(backup);
     await fleet.settle();
     const ghost = { nodeId: "ghost", incarnation: "0123456789abcdef" };
     await fleet.plane.beat(ghost, twostepRecordFormats.encode("heartbeat", heartbeatRecord(ghost.nodeId, { incarnation: ghost.incarnation }), 1), {
@@ -771,8 +820,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     const backup = fleet.plane.backup();
     const b = await fleet.node("b", "b1-old");
     // Only the log goes back, as docs/nats.md advises: the heartbeats and marks are kept.
-    const kept = fleet.plane.backup();
-    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    restoreLog(backup);
     await fleet.settle();
     await Promise.all([a.heartbeat(), b.heartbeat()]);
     expect((await fleet.coordinator.status()).plane.regressed).toEqual([`b@${b.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`]);
@@ -794,8 +842,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await b.heartbeat();
-    const kept = fleet.plane.backup();
-    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    restoreLog(backup);
     await fleet.settle();
     await b.heartbeat();
     expect([b.regressed !== null, b.writeLevel(TYPE), (await fleet.coordinator.status()).members]).toEqual([true, 2, []]);
@@ -866,8 +913,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     // A member cut off from the store reports what it lost: a coordinator would mark it.
     const { backup } = await underV2Writer();
     quiet.hush();
-    const kept = fleet.plane.backup();
-    fleet.plane.restore({ ...backup, beats: kept.beats, marks: kept.marks });
+    restoreLog(backup);
     await fleet.settle();
     for (let read = 0; read < 3; read++) expect((await requester.status()).plane.regressed.length).toBeGreaterThan(0);
     await vi.waitFor(() => expect(asked).toBe(1));

@@ -15,11 +15,10 @@ export interface ProposedChange {
   readonly changes: boolean;
 }
 
-/** The record of a capability that has none: nobody writes it. */
-export function emptyRecord(capability: string, epoch: number, change: ChangeNote): WriteLevelRecord {
+/** The state of a capability nobody has written: no level, nothing ever written, the default policy. */
+export function blankState(capability: string): Omit<WriteLevelRecord, "epoch" | "change"> {
   return {
     capability,
-    epoch,
     level: null,
     levelSince: null,
     levelSetBy: "",
@@ -30,8 +29,12 @@ export function emptyRecord(capability: string, epoch: number, change: ChangeNot
     retired: [],
     writtenUntil: {},
     policy: { drainWindowMs: null },
-    change,
   };
+}
+
+/** The record of a capability that has none: nobody writes it. */
+export function emptyRecord(capability: string, epoch: number, change: ChangeNote): WriteLevelRecord {
+  return { ...blankState(capability), epoch, change };
 }
 
 /**

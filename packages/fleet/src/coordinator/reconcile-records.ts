@@ -1,7 +1,8 @@
 import type { StoredEntry } from "../control-plane/control-plane.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
-import { committedLevels, drainWindowOf, MAX_LEVEL, type WriteLevelRecord, writtenLevels } from "../records/write-level-record.js";
+import { committedLevels, DEFAULT_DRAIN_WINDOW_MS, drainWindowOf, MAX_LEVEL, type WriteLevelRecord, writtenLevels } from "../records/write-level-record.js";
+import { blankState } from "./propose-change.js";
 import type { FleetView } from "./fleet-view.js";
 
 /** What `reconcile` writes. */
@@ -10,8 +11,8 @@ export interface Reconciled {
   readonly epoch: number;
   /** The identity members follow, when the store lost its own. */
   readonly planeId: string | null;
-  /** One merged record per capability that needs writing. */
-  readonly records: readonly WriteLevelRecord[];
+  /** One merged record per capability that needs writing, but for its epoch and note. */
+  readonly records: readonly Omit<WriteLevelRecord, "epoch" | "change">[];
 }
 
 /** A record one source holds, and how new it is. */
@@ -30,11 +31,13 @@ interface Candidate {
  * heartbeats the log has no member of). The newest source
  * (by epoch, then revision) gives the write level, ramp and policy; every
  * level any source wrote or required stays ever written, and so does every
- * level a heartbeat reports written within the drain window. A level retired
- * by the newest source stays retired unless another source still writes it,
- * a heartbeat reports it written, or a record a node holds still requires
+ * level a heartbeat reports written within the drain window (of a
+ * capability no source has a record of, too: it gets one that writes
+ * nothing). A level retired by the newest source stays retired unless a
+ * heartbeat reports it written, or a record a node holds writes or requires
  * it (that node may have missed the retire, and takes no reconcile that
- * drops it). Records a newer twostep wrote are left alone.
+ * drops it); the store's own older record does not undo a retire. Records a
+ * newer twostep wrote are left alone.
  */
 export function reconcileRecords(view: FleetView, history: readonly StoredEntry[], formats: RecordFormats<TwostepRecords>): Reconciled {
   const meta = view.meta?.value ?? null;
@@ -80,11 +83,17 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
         add({ record: decoded.value, epoch: decoded.value.epoch, revision: beat.applied[capability] ?? 0, held: true });
     }
   }
-  const records: WriteLevelRecord[] = [];
+  const records: Omit<WriteLevelRecord, "epoch" | "change">[] = [];
   for (const [capability, candidates] of byCapability) {
     const stored = view.levels.get(capability);
     if (stored?.newer === true) continue;
     records.push(merge(candidates, reported.get(capability) ?? new Map(), view.now));
+  }
+  // Written lately, by a node whose records nobody has (it is cut off, and had not said what it holds): required all the same.
+  for (const [capability, levels] of reported) {
+    if (byCapability.has(capability) || view.levels.get(capability)?.newer === true) continue;
+    const recent = recentLevels(levels, view.now, DEFAULT_DRAIN_WINDOW_MS);
+    if (recent.size > 0) records.push(withWritten(blankState(capability), recent));
   }
   const planeId = meta === null ? ([...planes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null) : null;
   return { epoch: epoch + 1, planeId, records };
@@ -97,24 +106,38 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
 function merge(candidates: readonly Candidate[], reported: ReadonlyMap<number, number>, now: number): WriteLevelRecord {
   const sorted = [...candidates].sort((a, b) => a.epoch - b.epoch || a.revision - b.revision);
   const newest = (sorted.at(-1) as Candidate).record;
+  const recent = recentLevels(reported, now, drainWindowOf(newest));
   const everWritten = new Set<number>();
-  const written = new Set<number>();
-  const heldRequired = new Set<number>();
+  /** Levels a node may still write, or requires: reported and held ones only, as the store's own record may be older than a retire. */
+  const used = new Set<number>(recent.keys());
   const writtenUntil: Record<string, number> = {};
   for (const { record, held } of sorted) {
     for (const level of record.everWritten) everWritten.add(level);
-    for (const level of writtenLevels(record)) written.add(level);
-    if (held === true) for (const level of committedLevels(record)) heldRequired.add(level);
+    if (held === true) for (const level of [...writtenLevels(record), ...committedLevels(record)]) used.add(level);
     for (const [level, until] of Object.entries(record.writtenUntil)) writtenUntil[level] = Math.max(writtenUntil[level] ?? 0, until);
   }
+  const merged = withWritten({ ...newest, everWritten: [...everWritten], writtenUntil }, recent);
+  for (const level of writtenLevels(newest)) delete merged.writtenUntil[String(level)];
+  return { ...merged, retired: newest.retired.filter((level) => !used.has(level)), intent: null };
+}
+
+/** The levels of `reported` (level → when last written) written within `drainMs` of `now`; what cannot be a level is left out. */
+function recentLevels(reported: ReadonlyMap<number, number>, now: number, drainMs: number): Map<number, number> {
+  const recent = new Map<number, number>();
   for (const [level, at] of reported) {
-    // A level that cannot be one (a heartbeat counts frames of unknown levels apart) is not taken for one.
-    if (!Number.isInteger(level) || level < 0 || level > MAX_LEVEL || now - at >= drainWindowOf(newest)) continue;
+    // A heartbeat counts frames of unknown levels apart: such a key is not taken for a level.
+    if (Number.isInteger(level) && level >= 0 && level <= MAX_LEVEL && now - at < drainMs) recent.set(level, at);
+  }
+  return recent;
+}
+
+/** `record` with the levels of `written` (level → when last written) ever written, and written until then; every level ever written sorted once. */
+function withWritten<T extends Omit<WriteLevelRecord, "epoch" | "change">>(record: T, written: ReadonlyMap<number, number>): T {
+  const everWritten = new Set(record.everWritten);
+  const writtenUntil = { ...record.writtenUntil };
+  for (const [level, at] of written) {
     everWritten.add(level);
-    written.add(level);
     writtenUntil[String(level)] = Math.max(writtenUntil[String(level)] ?? 0, at);
   }
-  const retired = newest.retired.filter((level) => !written.has(level) && !heldRequired.has(level));
-  for (const level of writtenLevels(newest)) delete writtenUntil[String(level)];
-  return { ...newest, everWritten: [...everWritten].sort((a, b) => a - b), retired, writtenUntil, intent: null };
+  return { ...record, everWritten: [...everWritten].sort((a, b) => a - b), writtenUntil };
 }

@@ -19,19 +19,23 @@ export interface HeldRecord {
  * force (and is reported); a record older than the one held, a record that
  * vanished, a store behind what the node saw or a different control plane
  * mean the store went backwards: the node keeps its newer state and says so,
- * until the store catches up again or a release manager reconciles (a new
+ * until the store holds its record again, or a record that still requires
+ * every level its record requires, or a release manager reconciles (a new
  * epoch). So does another record (or a removal) at the very revision of
  * one held: revisions are handed out once. A record that cannot be read is
  * reported while the store holds it: no longer once it is removed (a
- * tombstone) or missing from a snapshot. A record that replaces one held
- * after the store went back from it, or after a reconcile, is taken only
- * if it still requires every level the one held requires: a history that
- * forked (written again by a coordinator that saw nothing of it), or a
- * reconcile made without this node's records (it was cut off, or had not
- * said what it holds), may drop a level this node wrote, and then the node
- * keeps its record and says so, until a reconcile that has it. While the
- * store names another control plane, none of its records is taken, unless
- * a reconcile of it past the epoch this node saw is.
+ * tombstone) or missing from a snapshot. A record (or a removal) that
+ * replaces one held after the store went back from it, or after a reconcile
+ * that did not leave it alone, is taken only if it still requires every
+ * level the one held requires: a history that forked (written again by a
+ * coordinator that saw nothing of it, or read the store before the
+ * reconcile), or a reconcile made without this node's records (it was cut
+ * off, or had not said what it holds), may drop a level this node wrote,
+ * and then the node keeps its record and says so, until a reconcile that
+ * has it. A legitimate retire or forget it missed meanwhile looks the same,
+ * and is refused alike. While the store names another control plane, none
+ * of its records is taken, unless a reconcile of it past the epoch this
+ * node saw is.
  */
 export class HeldRecords {
   readonly #formats: RecordFormats<TwostepRecords>;
@@ -52,6 +56,8 @@ export class HeldRecords {
   readonly #notTaken = new Map<string, string>();
   /** The capabilities whose record the store went back from (a lower revision, a removal below it, gone): until it holds it again, what replaces it must keep its levels. */
   readonly #behind = new Set<string>();
+  /** The capabilities whose record, of an earlier epoch than the one taken, the store still holds as it was: a reconcile left it alone, and what follows it is taken as ever. */
+  readonly #carried = new Set<string>();
   /** Why the control plane last named is not taken (another one's identity), or null: none of its records is taken meanwhile. */
   #foreign: string | null = null;
   /** The highest revision accepted in the current epoch. */
@@ -114,9 +120,7 @@ export class HeldRecords {
         snapshot.entries.filter((entry) => entry.key.kind === "level").map((entry) => (entry.key.kind === "level" ? entry.key.capability : "")),
       );
       for (const capability of this.#records.keys()) {
-        if (present.has(capability)) continue;
-        this.#behind.add(capability);
-        note(`the record of ${capability} vanished from the store`);
+        if (!present.has(capability)) note(this.#wentBack(capability, `the record of ${capability} vanished from the store`));
       }
     }
     for (const capability of [...this.#records.keys()]) note(this.#notKept(capability, changed));
@@ -148,19 +152,22 @@ export class HeldRecords {
       if (this.#foreign !== null) return this.#foreign;
       this.#forgetUnreadable(entry);
       if (held === undefined) return null;
-      if (entry.revision < held.revision) return this.#wentBack(capability, `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`);
+      if (entry.revision < held.revision)
+        return this.#wentBack(capability, `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`);
       // Removed at the very revision this node applied a record at: that revision was handed out again.
       if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
       const forked = this.#forked.get(capability);
       if (forked !== undefined) return forked;
       // A removal after a reconcile, or past a record the store went back from, is judged as a record would be.
       const epoch = this.#meta?.value.epoch ?? 0;
-      if (held.record.epoch < epoch || this.#behind.has(capability)) {
-        const refused = this.#notTakenFor(capability, held, null, held.record.epoch < epoch ? epoch : null, entry.revision);
+      const afterReconcile = held.record.epoch < epoch && !this.#carried.has(capability);
+      if (afterReconcile || this.#behind.has(capability)) {
+        const refused = this.#notTakenFor(capability, held, null, afterReconcile ? epoch : null, entry.revision);
         if (refused !== null) return refused;
       }
       this.#notTaken.delete(capability);
       this.#behind.delete(capability);
+      this.#carried.delete(capability);
       this.#records.delete(capability);
       this.#accepted(entry.revision);
       changed.add(capability);
@@ -183,15 +190,19 @@ export class HeldRecords {
     // Of a control plane this node does not take, only a reconcile's records can be: judged below, ahead of its identity.
     if (this.#foreign !== null && record.epoch <= (this.#meta?.value.epoch ?? 0)) return this.#foreign;
     if (held !== undefined) {
-      if (record.epoch > held.record.epoch) {
+      // A reconcile's record, unless a change wrote one the reconcile left alone again in the epoch taken (changes write the current epoch).
+      const epoch = this.#meta?.value.epoch ?? 0;
+      if (record.epoch > held.record.epoch && !(record.epoch <= epoch && this.#carried.has(capability))) {
         const refused = this.#notTakenFor(capability, held, record, record.epoch, entry.revision);
         if (refused !== null) return refused;
       }
-      if (record.epoch < held.record.epoch) return this.#wentBack(capability, `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`);
+      if (record.epoch < held.record.epoch)
+        return this.#wentBack(capability, `the record of ${capability} went back from epoch ${held.record.epoch} to ${record.epoch}`);
       if (record.epoch === held.record.epoch) {
         // Other bytes at the revision this node applied (the same bytes returned above): a store gone backwards and written again.
         if (entry.revision === held.revision) return this.#fork(capability, reissued(capability, entry.revision));
-        if (entry.revision < held.revision) return this.#wentBack(capability, `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`);
+        if (entry.revision < held.revision)
+          return this.#wentBack(capability, `the record of ${capability} went back from revision ${held.revision} to ${entry.revision}`);
         const forked = this.#forked.get(capability);
         if (forked !== undefined) return forked;
         // Past the record held, in a store that went back from it: written again by a coordinator that saw nothing of it, perhaps.
@@ -199,11 +210,17 @@ export class HeldRecords {
           const refused = this.#notTakenFor(capability, held, record, null, entry.revision);
           if (refused !== null) return refused;
         }
+        // Of an earlier epoch than the one taken, past a record the reconcile did not leave alone: a coordinator that read the store before it.
+        if (record.epoch < epoch && !this.#carried.has(capability)) {
+          const refused = this.#notTakenFor(capability, held, record, epoch, entry.revision);
+          if (refused !== null) return refused;
+        }
       }
     }
     this.#forked.delete(capability);
     this.#notTaken.delete(capability);
     this.#behind.delete(capability);
+    this.#carried.delete(capability);
     this.#records.set(capability, { record, revision: entry.revision, stored: entry.value.slice() });
     this.#stored.add(capability);
     this.#accepted(entry.revision);
@@ -240,6 +257,7 @@ export class HeldRecords {
         this.#regressed = null;
         this.#forked.clear();
         this.#behind.clear();
+        this.#carried.clear();
         for (const capability of this.#records.keys()) changed.add(capability);
       }
     }
@@ -261,12 +279,17 @@ export class HeldRecords {
   #notKept(capability: string, changed: Set<string>): string | null {
     const held = this.#records.get(capability);
     const epoch = this.#meta?.value.epoch ?? 0;
-    if (held === undefined || held.record.epoch >= epoch || this.#stored.has(capability)) return null;
+    if (held === undefined || held.record.epoch >= epoch) return null;
+    if (this.#stored.has(capability)) {
+      this.#carried.add(capability);
+      return null;
+    }
     if (this.#unreadable.has(keyText({ kind: "level", capability }))) return null;
     const required = committedLevels(held.record);
     if (required.length > 0) return this.#notTaken.get(capability) ?? notKept(capability, held, epoch, required);
     this.#records.delete(capability);
     this.#behind.delete(capability);
+    this.#carried.delete(capability);
     changed.add(capability);
     return null;
   }
@@ -290,12 +313,14 @@ export class HeldRecords {
   /** Notes that the store went back from the record of `capability` held, `why`; returns why. */
   #wentBack(capability: string, why: string): string {
     this.#behind.add(capability);
+    this.#carried.delete(capability);
     return why;
   }
 
   /** Notes that the store's history of `capability` forked from the one held, `why`; returns why. */
   #fork(capability: string, why: string): string {
     this.#forked.set(capability, why);
+    this.#carried.delete(capability);
     return why;
   }
 
