@@ -247,6 +247,48 @@ describe("11.1 twostep upgrades its own record format read first", () => {
     await oldCoordinator.disableWrite(TYPE, WHO);
   });
 
+  test("an older twostep refuses to reconcile while a node holds a record in a format it cannot read: it would leave out the levels that record requires", async () => {
+    const coordinator = fleet.coordinatorOn(fleet.plane, { recordFormats: newTwostep });
+    const a = await fleet.node("a", "b2-new", { recordFormats: newTwostep });
+    await coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 1, WHO);
+    await coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 2, WHO);
+    await coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    // The store goes back to before format 2: a holds the record of TYPE in format 2, and says so.
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    await a.heartbeat();
+    const refused = await typedFailure(fleet.coordinatorOn(fleet.plane, { recordFormats: oldTwostep }).reconcile(WHO));
+    expect(refused.code).toBe(FleetErrorCode.RecordUnreadable);
+    expect(refused.message).toContain("reconcile with the newer twostep that wrote it");
+    await coordinator.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.everWritten]).toEqual([null, [1, 2]]);
+  });
+
+  test("a revision a node applied is missed by the store though the store's record is one a reconcile left alone, of an earlier epoch: a join is refused", async () => {
+    const coordinator = fleet.coordinatorOn(fleet.plane, { recordFormats: newTwostep });
+    const a = await fleet.node("a", "b2-new", { recordFormats: newTwostep, controlPlane: hushable() });
+    await coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 1, WHO);
+    await coordinator.enableWrite(RECORD_FORMAT_CAPABILITY, 2, WHO);
+    await coordinator.enableWrite(TYPE, 1, WHO);
+    // An older twostep's reconcile leaves the record of TYPE (format 2) alone, at epoch 1.
+    await fleet.coordinatorOn(fleet.plane, { recordFormats: oldTwostep }).reconcile(WHO);
+    const backup = fleet.plane.backup();
+    await coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    // The log goes back; a cannot say so, but its heartbeat, kept, reports a revision the store lacks.
+    quiet.hush();
+    restoreLog(backup);
+    await fleet.settle();
+    expect(await codeOf(fleet.node("old", "b1-old", { recordFormats: newTwostep }))).toBe(FleetErrorCode.StoreRegressed);
+  });
+
   test("a record a reconcile left alone (an older twostep cannot read it) is followed as ever: a retire of it is taken", async () => {
     const coordinator = fleet.coordinatorOn(fleet.plane, { recordFormats: newTwostep });
     const a = await fleet.node("a", "b3-next", { recordFormats: newTwostep });
@@ -600,6 +642,65 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.settle();
     await a.heartbeat();
     expect([a.regressed, (await fleet.coordinator.status(TYPE)).capabilities[0]?.record?.retired]).toEqual([null, [1]]);
+  });
+
+  test("a reconcile that did not finish (its identity record lost) refuses every change until it is run again, which starts above its records", async () => {
+    const a = await fleet.node("a", "b2-new");
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    const broken = fleet.coordinatorOn(
+      hookedControlPlane(fleet.plane, {
+        beforeAppend: (key) => {
+          if (key.kind === "meta") throw new Error("connection lost");
+        },
+      }),
+    );
+    await expect(broken.reconcile(WHO)).rejects.toThrow("connection lost");
+    await fleet.settle();
+    expect(a.record(TYPE)?.epoch).toBe(2);
+    const refused = await typedFailure(fleet.coordinatorOn().disableWrite(TYPE, WHO));
+    expect(refused.code).toBe(FleetErrorCode.StoreRegressed);
+    expect(refused.message).toContain(`the record of ${TYPE} is of epoch 2, above the control plane's epoch 1: a reconcile did not finish`);
+    expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(3);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.epoch]).toEqual([null, 3]);
+    await fleet.coordinatorOn().disableWrite(TYPE, WHO);
+  });
+
+  test("a node that holds the records of a reconcile that did not finish does not take another history's reconcile at that epoch number, made without them", async () => {
+    const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    const backup = fleet.plane.backup();
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    const broken = fleet.coordinatorOn(
+      hookedControlPlane(fleet.plane, {
+        beforeAppend: (key) => {
+          if (key.kind === "meta") throw new Error("connection lost");
+        },
+      }),
+    );
+    await broken.reconcile(WHO).catch(() => {});
+    await fleet.settle();
+    expect(a.record(TYPE)?.epoch).toBe(2);
+    // The store goes back; a cannot say so; the log passes a's revision, and a reconcile made without a's records reuses epoch 2.
+    quiet.hush();
+    fleet.plane.restore(backup);
+    await fleet.settle();
+    while ((await fleet.plane.read("records")).position <= a.appliedRevision(TYPE)) await fleet.plane.append({ kind: "controller" }, utf8.encode("{}"));
+    expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(2);
+    await fleet.settle();
+    quiet.clear();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.everWritten]).toEqual([expect.stringContaining("requires v2"), [1, 2]]);
+    expect(await codeOf(fleet.node("old", "b1-old"))).toBe(FleetErrorCode.StoreRegressed);
+    // Its records reach the next reconcile, and a takes it.
+    expect((await fleet.coordinatorOn().reconcile(WHO)).epoch).toBe(3);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.everWritten]).toEqual([null, [1, 2]]);
   });
 
   test("a node that applied a revision the store lost and wrote again, with another record, keeps its own and says so, at every resync, past it too", async () => {

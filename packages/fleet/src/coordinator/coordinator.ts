@@ -33,6 +33,7 @@ import { Rollouts } from "./rollouts.js";
 import { describeRequest, type WriteLevelRequest } from "./write-level-request.js";
 import { checkAuthor } from "./check-author.js";
 import { checkNoPendingIntent, checkPlane, readableLevel, writeFormat } from "./change-preconditions.js";
+import { unfinishedReconcile } from "./unfinished-reconcile.js";
 import type { Change, ChangeOptions, ChangeSteps, CoordinatorOptions, DecommissionPreview, Plan } from "./change-types.js";
 import { actionOf, definedOnly, refusal } from "./change-wording.js";
 import { judgeChange } from "./judge-change.js";
@@ -395,7 +396,9 @@ export class Coordinator {
     // What this coordinator read before is said when nothing else shows it: right after a restore, before any node reports it.
     const read = this.#positions.evidence(view);
     if (evidence.length > 0 || read.length > 0) void this.#markShowing(view);
-    return read.length === 0 || evidence.length > 0 ? evidence : [...read];
+    const found = read.length === 0 || evidence.length > 0 ? evidence : [...read];
+    const unfinished = unfinishedReconcile(view);
+    return unfinished.length === 0 ? found : [...found, ...unfinished];
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { StoredEntry } from "../control-plane/control-plane.js";
+import { RecordUnreadableError } from "../errors/fleet-errors.js";
 import type { RecordFormats } from "../records/record-formats.js";
 import type { TwostepRecords } from "../records/twostep-records.js";
 import { committedLevels, DEFAULT_DRAIN_WINDOW_MS, drainWindowOf, MAX_LEVEL, type WriteLevelRecord, writtenLevels } from "../records/write-level-record.js";
@@ -37,7 +38,8 @@ interface Candidate {
  * heartbeat reports it written, or a record a node holds writes or requires
  * it (that node may have missed the retire, and takes no reconcile that
  * drops it); the store's own older record does not undo a retire. Records a
- * newer twostep wrote are left alone.
+ * newer twostep wrote are left alone; one a node holds is refused
+ * ({@link RecordUnreadableError}): its levels would be left out.
  */
 export function reconcileRecords(view: FleetView, history: readonly StoredEntry[], formats: RecordFormats<TwostepRecords>): Reconciled {
   const meta = view.meta?.value ?? null;
@@ -50,7 +52,10 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
   let epoch = meta?.epoch ?? 0;
   const planes = new Map<string, number>();
   for (const stored of view.levels.values()) {
-    if (stored.record !== null) add({ record: stored.record, epoch: stored.record.epoch, revision: stored.revision });
+    if (stored.record === null) continue;
+    add({ record: stored.record, epoch: stored.record.epoch, revision: stored.revision });
+    // A reconcile that did not finish wrote records above the identity's epoch: this one starts above them.
+    epoch = Math.max(epoch, stored.record.epoch);
   }
   const lastReadable = new Map<string, Candidate>();
   for (const entry of history) {
@@ -79,6 +84,13 @@ export function reconcileRecords(view: FleetView, history: readonly StoredEntry[
     }
     for (const [capability, text] of Object.entries(beat.held)) {
       const decoded = formats.decode("level", new TextEncoder().encode(text));
+      // A record a node holds in a format this twostep cannot read would be left out, and the levels it requires with it.
+      if (!decoded.ok && decoded.newer)
+        throw new RecordUnreadableError(
+          `write-level (${capability}) held by ${beat.nodeId}`,
+          decoded.problem,
+          "reconcile with the newer twostep that wrote it",
+        );
       if (decoded.ok && decoded.value.capability === capability)
         add({ record: decoded.value, epoch: decoded.value.epoch, revision: beat.applied[capability] ?? 0, held: true });
     }

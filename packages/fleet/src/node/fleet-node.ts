@@ -445,10 +445,10 @@ export class FleetNode<P extends Protocol = Protocol> {
     const regressed = this.#held.regressed;
     const plane = this.#held.plane;
     // A reconcile: the store went backwards, and may have lost this node's registration with it.
-    if (this.#running && planeBefore !== null && plane !== null && (plane.id !== planeBefore.id || plane.epoch > planeBefore.epoch)) {
-      this.#registering = this.#registerIfLost();
-    }
-    if (regressed !== null && regressed !== regressedBefore) {
+    const reconciled = planeBefore !== null && plane !== null && (plane.id !== planeBefore.id || plane.epoch > planeBefore.epoch);
+    if (this.#running && reconciled) this.#registering = this.#registerIfLost();
+    // Held through a reconcile too: joins judge heartbeats of the new epoch only, so one that says so goes at once.
+    if (regressed !== null && (regressed !== regressedBefore || reconciled)) {
       // Nothing is written until a heartbeat says so and marks this node id, so that joining nodes read it: one goes at once.
       this.#lease.unmark();
       if (this.#running) void this.#lease.beat();

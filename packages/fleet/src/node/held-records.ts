@@ -53,7 +53,7 @@ export class HeldRecords {
   /** The capabilities whose last entry delivered is the very record held: the store holds it, as far as this node knows. */
   readonly #stored = new Set<string>();
   /** Per capability, why the last record of a later epoch was not taken for it (see `#notKept`). */
-  readonly #notTaken = new Map<string, string>();
+  readonly #notTaken = new Map<string, { readonly epoch: number; readonly why: string }>();
   /** The capabilities whose record the store went back from (a lower revision, a removal below it, gone): until it holds it again, what replaces it must keep its levels. */
   readonly #behind = new Set<string>();
   /** The capabilities whose record, of an earlier epoch than the one taken, the store still holds as it was: a reconcile left it alone, and what follows it is taken as ever. */
@@ -258,7 +258,11 @@ export class HeldRecords {
         this.#forked.clear();
         this.#behind.clear();
         this.#carried.clear();
-        for (const capability of this.#records.keys()) changed.add(capability);
+        for (const [capability, record] of this.#records) {
+          changed.add(capability);
+          // Of this epoch or a later one, and not what the store holds: a reconcile that did not finish wrote it, in another history.
+          if (record.record.epoch >= meta.epoch && !this.#stored.has(capability)) this.#behind.add(capability);
+        }
       }
     }
     this.#foreign = null;
@@ -269,24 +273,29 @@ export class HeldRecords {
 
   /**
    * Why the epoch this node took does not keep the record of `capability`
-   * it holds: one of an earlier epoch that requires some level, and that the
-   * store no longer holds (the reconcile wrote none that requires those
-   * levels, see `#apply`, or none at all). A reconcile leaves alone only the
-   * records it cannot read, and those this node cannot read either are
-   * reported as such. One that requires nothing grants nothing, and is
-   * dropped. Null when nothing shows it.
+   * it holds: one that requires some level, and that the store does not
+   * hold (the reconcile wrote none that requires those levels, see `#apply`,
+   * or none at all; or it is of a reconcile that did not finish, in another
+   * history). A reconcile leaves alone only the records it cannot read, and
+   * those this node cannot read either are reported as such. One of an
+   * earlier epoch that requires nothing grants nothing, and is dropped. Null
+   * when nothing shows it.
    */
   #notKept(capability: string, changed: Set<string>): string | null {
     const held = this.#records.get(capability);
     const epoch = this.#meta?.value.epoch ?? 0;
-    if (held === undefined || held.record.epoch >= epoch) return null;
+    if (held === undefined) return null;
     if (this.#stored.has(capability)) {
-      this.#carried.add(capability);
+      if (held.record.epoch < epoch) this.#carried.add(capability);
       return null;
     }
     if (this.#unreadable.has(keyText({ kind: "level", capability }))) return null;
     const required = committedLevels(held.record);
-    if (required.length > 0) return this.#notTaken.get(capability) ?? notKept(capability, held, epoch, required);
+    const noted = this.#notTaken.get(capability);
+    // What the last record refused said, when it was of the epoch taken; else, what the epoch lacks.
+    if (required.length > 0) return noted !== undefined && noted.epoch === epoch ? noted.why : notKept(capability, held, epoch, required);
+    // Of this epoch or a later one, it may be this history's next: it grants nothing either way.
+    if (held.record.epoch >= epoch) return null;
     this.#records.delete(capability);
     this.#behind.delete(capability);
     this.#carried.delete(capability);
@@ -306,7 +315,7 @@ export class HeldRecords {
     const lost = committedLevels(held.record).filter((level) => !kept.includes(level));
     if (lost.length === 0) return null;
     const why = epoch === null ? forkedPast(capability, held, revision, lost) : notKept(capability, held, epoch, lost);
-    this.#notTaken.set(capability, why);
+    this.#notTaken.set(capability, { epoch: next?.epoch ?? epoch ?? this.#meta?.value.epoch ?? 0, why });
     return why;
   }
 
@@ -362,7 +371,7 @@ function levelList(lost: readonly number[]): string {
  * could join by it.
  */
 function notKept(capability: string, held: HeldRecord, epoch: number, lost: readonly number[]): string {
-  return `the reconcile to epoch ${epoch} has no record of ${capability} that requires ${levelList(lost)}, as the one this node holds (revision ${held.revision}) does: the store lost what this node may have written`;
+  return `the reconcile to epoch ${epoch} has no record of ${capability} that requires ${levelList(lost)}, as the one this node holds (revision ${held.revision}) does: the store lost what this node may have written (or this node missed a retire)`;
 }
 
 /**

@@ -46,7 +46,8 @@ const NOTHING: readonly string[] = Object.freeze([]);
 /**
  * The revisions of `applied` (of the store's `epoch`) that the store does
  * not have, worded `C revision R, the store has …`: no record of C, or one
- * of a lower revision written in that epoch (or forgotten, or unreadable).
+ * of a lower revision written in that epoch or an earlier one (a record a
+ * reconcile left alone), or forgotten, or unreadable.
  * Revisions above `completeTo` are not judged: the reader's view does not
  * reach them, so a lagging read is not taken for a store gone backwards.
  */
@@ -61,7 +62,7 @@ export function missingRevisions(
     if (revision > completeTo) continue;
     const held = stored(capability);
     if (held === undefined) missing.push(`${capability} revision ${revision}, the store has no record`);
-    else if (held.revision < revision && (held.epoch === null || held.epoch === epoch)) {
+    else if (held.revision < revision && (held.epoch === null || held.epoch <= epoch)) {
       missing.push(`${capability} revision ${revision}, the store has revision ${held.revision}`);
     }
   }
