@@ -668,6 +668,44 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinatorOn().disableWrite(TYPE, WHO);
   });
 
+  test("a node that took a reconcile's records and missed its identity record takes what followed in that history at its resync: a retire after the reconcile", async () => {
+    // Entries that reach a while it lags are lost to it: a resync brings them.
+    const lag = new (class extends FollowGate {
+      lagging = false;
+      override pass(deliver: () => void): void {
+        if (!this.lagging) deliver();
+      }
+    })();
+    const a = await fleet.node("a", "b2-new", { controlPlane: hookedControlPlane(fleet.plane, { followGate: lag }) });
+    await fleet.coordinator.enableWrite(TYPE, 1, WHO);
+    await fleet.coordinator.enableWrite(TYPE, 2, WHO);
+    await fleet.coordinator.change(TYPE, { kind: "policy", drainWindowMs: 1_000 }, WHO);
+    await fleet.settle();
+    fleet.clock.advance(10_000);
+    await fleet.heartbeat();
+    // An ordinary reconcile; a's watch breaks between its records and its identity record.
+    const manager = fleet.coordinatorOn(
+      hookedControlPlane(fleet.plane, {
+        beforeAppend: async (key) => {
+          if (key.kind !== "meta") return;
+          await fleet.settle();
+          lag.lagging = true;
+        },
+      }),
+    );
+    await manager.reconcile(WHO);
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.record(TYPE)?.epoch, a.status().regressed]).toEqual([2, null]);
+    await fleet.coordinatorOn().retire(TYPE, 1, WHO);
+    lag.lagging = false;
+    fleet.plane.restore(fleet.plane.backup());
+    await fleet.settle();
+    await a.heartbeat();
+    expect([a.regressed, a.record(TYPE)?.retired]).toEqual([null, [1]]);
+    await fleet.coordinatorOn().change(TYPE, { kind: "policy", drainWindowMs: 2_000 }, WHO);
+  });
+
   test("a node that holds the records of a reconcile that did not finish does not take another history's reconcile at that epoch number, made without them", async () => {
     const a = await fleet.node("a", "b2-new", { controlPlane: hushable() });
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);

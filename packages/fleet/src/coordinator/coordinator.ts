@@ -349,9 +349,11 @@ export class Coordinator {
     const reason = evidence.length === 0 ? author.reason : `${author.reason}${author.reason === "" ? "" : "; "}evidence: ${evidence.slice(0, 3).join("; ")}`;
     const written: string[] = [];
     const format = Math.min(this.#formats.newest, view.levels.get(RECORD_FORMAT_CAPABILITY)?.record?.level ?? 1);
+    // One change: its records and its identity record carry one id, by which a node that took its records knows its identity record.
+    const id = randomUUID();
     for (const merged of result.records) {
       const stored = view.levels.get(merged.capability);
-      const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", stored?.revision ?? 0, []);
+      const note = { ...this.#note("reconcile", { actor: author.actor, reason }, "reconcile", stored?.revision ?? 0, []), id };
       const record: WriteLevelRecord = { ...merged, epoch, intent: null, change: note };
       await this.#plane.append(
         { kind: "level", capability: merged.capability },
@@ -362,7 +364,7 @@ export class Coordinator {
       );
       written.push(merged.capability);
     }
-    const note = this.#note("reconcile", { actor: author.actor, reason }, "reconcile", view.meta?.revision ?? 0, []);
+    const note = { ...this.#note("reconcile", { actor: author.actor, reason }, "reconcile", view.meta?.revision ?? 0, []), id };
     const nextMeta: PlaneMeta = { planeId, epoch, createdAt: meta?.createdAt ?? view.now, change: note };
     await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", nextMeta, 1), { expect: view.meta?.revision ?? 0 });
     return { epoch, records: written, evidence };

@@ -258,10 +258,13 @@ export class HeldRecords {
         this.#forked.clear();
         this.#behind.clear();
         this.#carried.clear();
+        // The reconcile whose records this node may have taken before its identity record: they carry its id.
+        const own = meta.change.action === "reconcile" ? meta.change.id : undefined;
         for (const [capability, record] of this.#records) {
           changed.add(capability);
-          // Of this epoch or a later one, and not what the store holds: a reconcile that did not finish wrote it, in another history.
-          if (record.record.epoch >= meta.epoch && !this.#stored.has(capability)) this.#behind.add(capability);
+          // Of this epoch or a later one, not this reconcile's, and not what the store holds: a reconcile that did not finish wrote it, in another history.
+          const ours = record.record.change.action === "reconcile" && record.record.change.id === own;
+          if (record.record.epoch >= meta.epoch && !ours && !this.#stored.has(capability)) this.#behind.add(capability);
         }
       }
     }
