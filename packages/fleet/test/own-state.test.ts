@@ -1,5 +1,6 @@
 import {
   type ControlPlane,
+  type Coordinator,
   FleetErrorCode,
   type FleetNode,
   type MemoryBackup,
@@ -49,6 +50,26 @@ function permutations<T>(items: readonly T[]): T[][] {
   return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 const levelKey = { kind: "level", capability: TYPE } as const;
+
+/** Entries that reach a node while `lagging` are lost to it, as a follower's are when it falls behind: a resync brings them. */
+class LossyGate extends FollowGate {
+  lagging = false;
+
+  override pass(deliver: () => void): void {
+    if (!this.lagging) deliver();
+  }
+}
+
+/** A coordinator whose reconcile stops half-way: its records are stored, its identity record is not (the connection is lost). */
+function coordinatorLosingIdentity(): Coordinator {
+  return fleet.coordinatorOn(
+    hookedControlPlane(fleet.plane, {
+      beforeAppend: (key) => {
+        if (key.kind === "meta") throw new Error("connection lost");
+      },
+    }),
+  );
+}
 
 /** Restores only the log of `backup`, as docs/nats.md advises: the heartbeats and marks are kept. */
 function restoreLog(backup: MemoryBackup): void {
@@ -534,13 +555,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a node that missed a retire before the store went back refuses a reconcile that keeps it retired; the next one, which has its record, requires the level again, and every node takes it", async () => {
-    // Entries that reach r while it lags are lost to it, as a follower's are when it falls behind: a resync brings them.
-    const lag = new (class extends FollowGate {
-      lagging = false;
-      override pass(deliver: () => void): void {
-        if (!this.lagging) deliver();
-      }
-    })();
+    const lag = new LossyGate();
     const a = await fleet.node("a", "b2-new");
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
@@ -648,13 +663,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     const a = await fleet.node("a", "b2-new");
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
-    const broken = fleet.coordinatorOn(
-      hookedControlPlane(fleet.plane, {
-        beforeAppend: (key) => {
-          if (key.kind === "meta") throw new Error("connection lost");
-        },
-      }),
-    );
+    const broken = coordinatorLosingIdentity();
     await expect(broken.reconcile(WHO)).rejects.toThrow("connection lost");
     await fleet.settle();
     expect(a.record(TYPE)?.epoch).toBe(2);
@@ -669,13 +678,7 @@ describe("11.2 a store that went backwards is noticed", () => {
   });
 
   test("a node that took a reconcile's records and missed its identity record takes what followed in that history at its resync: a retire after the reconcile", async () => {
-    // Entries that reach a while it lags are lost to it: a resync brings them.
-    const lag = new (class extends FollowGate {
-      lagging = false;
-      override pass(deliver: () => void): void {
-        if (!this.lagging) deliver();
-      }
-    })();
+    const lag = new LossyGate();
     const a = await fleet.node("a", "b2-new", { controlPlane: hookedControlPlane(fleet.plane, { followGate: lag }) });
     await fleet.coordinator.enableWrite(TYPE, 1, WHO);
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
@@ -713,13 +716,7 @@ describe("11.2 a store that went backwards is noticed", () => {
     await fleet.coordinator.enableWrite(TYPE, 2, WHO);
     await fleet.settle();
     await a.heartbeat();
-    const broken = fleet.coordinatorOn(
-      hookedControlPlane(fleet.plane, {
-        beforeAppend: (key) => {
-          if (key.kind === "meta") throw new Error("connection lost");
-        },
-      }),
-    );
+    const broken = coordinatorLosingIdentity();
     await broken.reconcile(WHO).catch(() => {});
     await fleet.settle();
     expect(a.record(TYPE)?.epoch).toBe(2);

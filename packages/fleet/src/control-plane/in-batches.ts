@@ -1,3 +1,6 @@
+/** How many node ids are read or marked at once (see {@link inBatches}): after a restore, every running node may have marked its own. */
+export const NODE_IDS_AT_ONCE = 16;
+
 /**
  * Runs `work` on every item, `size` at a time (each batch after the one
  * before it), and gives the results in the order of `items`: reads or

@@ -26,7 +26,7 @@ import { StatusMemo } from "./status-memo.js";
 import { type FleetView, loadFleetView } from "./fleet-view.js";
 import { emptyRecord, type ProposedChange, proposeChange } from "./propose-change.js";
 import { reconcileRecords } from "./reconcile-records.js";
-import { inBatches } from "../control-plane/in-batches.js";
+import { inBatches, NODE_IDS_AT_ONCE } from "../control-plane/in-batches.js";
 import { ReadPositions } from "./read-positions.js";
 import { BeatDigest } from "./regression-evidence.js";
 import { Rollouts } from "./rollouts.js";
@@ -39,9 +39,6 @@ import { actionOf, definedOnly, refusal } from "./change-wording.js";
 import { judgeChange } from "./judge-change.js";
 import { abandonIntent, commitIntent } from "./change-intent.js";
 import { rewriteFormats } from "./rewrite-formats.js";
-
-/** How many node ids a coordinator marks at once (see `#markShowing`). */
-const MARKS_AT_ONCE = 16;
 
 /**
  * Allows a write level only when every member reads it, and records every
@@ -351,9 +348,13 @@ export class Coordinator {
     const format = Math.min(this.#formats.newest, view.levels.get(RECORD_FORMAT_CAPABILITY)?.record?.level ?? 1);
     // One change: its records and its identity record carry one id, by which a node that took its records knows its identity record.
     const id = randomUUID();
+    const noteOf = (revisionBefore: number): ChangeNote => ({
+      ...this.#note("reconcile", { actor: author.actor, reason }, "reconcile", revisionBefore, []),
+      id,
+    });
     for (const merged of result.records) {
       const stored = view.levels.get(merged.capability);
-      const note = { ...this.#note("reconcile", { actor: author.actor, reason }, "reconcile", stored?.revision ?? 0, []), id };
+      const note = noteOf(stored?.revision ?? 0);
       const record: WriteLevelRecord = { ...merged, epoch, intent: null, change: note };
       await this.#plane.append(
         { kind: "level", capability: merged.capability },
@@ -364,7 +365,7 @@ export class Coordinator {
       );
       written.push(merged.capability);
     }
-    const note = { ...this.#note("reconcile", { actor: author.actor, reason }, "reconcile", view.meta?.revision ?? 0, []), id };
+    const note = noteOf(view.meta?.revision ?? 0);
     const nextMeta: PlaneMeta = { planeId, epoch, createdAt: meta?.createdAt ?? view.now, change: note };
     await this.#plane.append({ kind: "meta" }, this.#formats.encode("meta", nextMeta, 1), { expect: view.meta?.revision ?? 0 });
     return { epoch, records: written, evidence };
@@ -420,7 +421,7 @@ export class Coordinator {
       // A few at a time, as joining nodes read them: after a restore, many may show it at once.
       await inBatches(
         showing.filter((nodeId) => !marked.has(nodeId)),
-        MARKS_AT_ONCE,
+        NODE_IDS_AT_ONCE,
         (nodeId) => this.#plane.markRegression(nodeId),
       );
     } catch (error) {

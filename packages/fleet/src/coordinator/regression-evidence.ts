@@ -42,11 +42,8 @@ export class BeatDigest {
   evidence(view: FleetView, patch?: ViewPatch): string[] {
     this.#update(view, patch);
     const evidence: string[] = [];
-    for (const orphan of view.orphans) {
-      // A live heartbeat of an incarnation the log does not know: registered on a store that has since lost it.
-      if (orphan.record?.plane !== null && orphan.record?.plane !== undefined) {
-        evidence.push(`${orphan.nodeId}@${orphan.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`);
-      }
+    for (const orphan of lostMembers(view)) {
+      evidence.push(`${orphan.nodeId}@${orphan.incarnation.slice(0, 8)} heartbeats, but the store has no member record of it`);
     }
     for (const found of this.#evidence) if (found.length > 0) evidence.push(...found);
     return evidence;
@@ -65,8 +62,7 @@ export class BeatDigest {
     view.members.forEach((member, place) => {
       if ((this.#evidence[place]?.length ?? 0) > 0 || (this.#highest[place] ?? 0) > view.position) nodeIds.add(member.nodeId);
     });
-    // A heartbeat the log has no member of, which names a control plane: a node registered on a store that lost it.
-    for (const orphan of view.orphans) if (orphan.record?.plane !== null && orphan.record?.plane !== undefined) nodeIds.add(orphan.nodeId);
+    for (const orphan of lostMembers(view)) nodeIds.add(orphan.nodeId);
     return [...nodeIds];
   }
 
@@ -159,4 +155,12 @@ function samePlane(a: HeartbeatRecord["plane"], b: HeartbeatRecord["plane"]): bo
 function storedLevel(view: FleetView, capability: string): StoredLevelState | undefined {
   const level = view.levels.get(capability);
   return level === undefined ? undefined : { revision: level.revision, epoch: level.record?.epoch ?? null };
+}
+
+/**
+ * The heartbeats the log has no member of that name a control plane: live
+ * incarnations registered on a store that has since lost them.
+ */
+function lostMembers(view: FleetView): FleetView["orphans"] {
+  return view.orphans.filter((orphan) => orphan.record !== null && orphan.record !== undefined && orphan.record.plane !== null);
 }

@@ -22,7 +22,7 @@ import type { RecordFormats } from "../records/record-formats.js";
 import { type TwostepRecords, twostepRecordFormats } from "../records/twostep-records.js";
 import type { WriteLevelRecord } from "../records/write-level-record.js";
 import { defaultLogger } from "./default-logger.js";
-import { inBatches } from "../control-plane/in-batches.js";
+import { inBatches, NODE_IDS_AT_ONCE } from "../control-plane/in-batches.js";
 import { HeldRecords } from "./held-records.js";
 import { joinProblems, recordsAtJoin } from "./join-guard.js";
 import { regressionAtJoin } from "./join-regression.js";
@@ -35,9 +35,6 @@ import type { EncodeOptions, NodeOptions } from "./node-options.js";
 import { buildRecordOf, memberKey, registration } from "./node-registration.js";
 import { capabilityStatus, type NodeStatus } from "./node-status.js";
 import { WriteLevels } from "./write-levels.js";
-
-/** How many marked node ids a joining node reads the heartbeats of at once. */
-const MARKED_AT_ONCE = 16;
 
 /**
  * Starts a node: registers this process as a member, runs the join guard
@@ -195,7 +192,7 @@ export class FleetNode<P extends Protocol = Protocol> {
     // Read before registering: what they say was applied was stored before the records the node is given.
     const [lastBeat, marks] = await Promise.all([this.#plane.lastBeat(), this.#plane.regressionMarks()]);
     // A few node ids at a time: after a restore every running node may mark its own, and a join must not flood the store.
-    const marked = (await inBatches(marks, MARKED_AT_ONCE, (nodeId) => this.#plane.beatsOf(nodeId))).flat();
+    const marked = (await inBatches(marks, NODE_IDS_AT_ONCE, (nodeId) => this.#plane.beatsOf(nodeId))).flat();
     this.#member = member;
     try {
       // Inside the try: a register whose appends were stored but whose read failed leaves a member behind otherwise.
