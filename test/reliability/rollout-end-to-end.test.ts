@@ -28,9 +28,14 @@ const tsc = join(root, "node_modules/typescript/bin/tsc");
 const cliBin = join(root, "packages/cli/dist/bin.js");
 const nodeScript = fileURLToPath(new URL("./dist/scripts/rollout-node.js", import.meta.url));
 
-/** The faulty build's v2 writer takes this long per frame; the gate allows a p99 of `MAX_P99_SECONDS` (a bucket bound, well below it). */
-const SLOW_V2_ENCODE_MS = 80;
-const MAX_P99_SECONDS = 0.025;
+/**
+ * The faulty build's v2 writer takes this long per frame; the gate allows a
+ * p99 of `MAX_P99_SECONDS` (a bucket bound, well below it). Far above what a
+ * healthy encode takes on a loaded machine, where a process descheduled in
+ * the middle of one took 33 ms: the healthy plan must not fail its gate.
+ */
+const SLOW_V2_ENCODE_MS = 400;
+const MAX_P99_SECONDS = 0.25;
 const P99_ENCODE_V2 = `histogram_quantile(0.99, sum by (le) (rate(twostep_encode_duration_seconds_bucket{type="${TYPE}",version="2"}[5s])))`;
 const ZONES = ["a", "b", "c"] as const;
 /** The three waves: zone a, zones a and b, every node. */
@@ -178,7 +183,8 @@ async function startWorld(prefix: string, slowZone?: string): Promise<World> {
       address: ready[index]?.event === "ready" ? ready[index].address : "",
       labels: { node: node.nodeId, zone: node.zone },
     })),
-    scrapeIntervalMs: 250,
+    // Its timeout too: long enough for the faulty build, busy encoding, to answer a scrape between two frames.
+    scrapeIntervalMs: 1_000,
   });
   cleanups.push(() => prometheus.stop());
   const env = {
